@@ -1,0 +1,303 @@
+//! `POST /topapi/message/corpconversation/asyncsend_v2`: send a work notification.
+//!
+//! Recipients travel as comma-separated strings (`userid_list`, `dept_id_list`) and `msg` as a
+//! JSON object. A send is **not idempotent**: never repeat it after an ambiguous failure.
+//! Over-limit sends still answer success; the result's `forbidden_list` tells who was held
+//! back.
+
+use http::Method;
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::api::check_agent;
+use crate::endpoint::{AuthScheme, Endpoint, json_body};
+use crate::error::BuildError;
+use crate::ids::{AgentId, DeptId, TaskId};
+use crate::message::Message;
+use crate::wire::opt_string;
+
+/// How many recipients one send may carry; checked before anything is sent.
+///
+/// DingTalk's documents disagree across generations; the defaults are today's numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RecipientLimits {
+    /// Most user ids per call.
+    pub max_users: usize,
+    /// Most department ids per call.
+    pub max_depts: usize,
+    /// Whether `to_all_user` is allowed (not for ISV apps).
+    pub allow_to_all_user: bool,
+}
+
+impl RecipientLimits {
+    /// An internal app: 5,000 users, 500 departments, `to_all_user` allowed.
+    pub const INTERNAL: Self = Self {
+        max_users: 5_000,
+        max_depts: 500,
+        allow_to_all_user: true,
+    };
+    /// A third-party (ISV) app: 1,000 users, 500 departments, no `to_all_user`.
+    pub const ISV: Self = Self {
+        max_users: 1_000,
+        max_depts: 500,
+        allow_to_all_user: false,
+    };
+}
+
+impl Default for RecipientLimits {
+    /// [`RecipientLimits::INTERNAL`].
+    fn default() -> Self {
+        Self::INTERNAL
+    }
+}
+
+/// Sends a work notification; the answer is the task id to follow it by.
+///
+/// ```
+/// use dingtalk_notify_proto::api::SendWorkNotification;
+/// use dingtalk_notify_proto::{AccessToken, Auth, BaseUrl, Endpoint, Message};
+/// let send = SendWorkNotification::new(836390886, Message::text("Build #42 is green"))
+///     .to_users(["user1", "user2"])
+///     .to_depts([123, 456]);
+/// let req = send.build_request(&BaseUrl::default(), Auth::AccessToken(&AccessToken::new("tok")))?;
+/// let body: serde_json::Value = serde_json::from_slice(req.body()).unwrap();
+/// assert_eq!(body["userid_list"], "user1,user2");
+/// assert_eq!(body["msg"]["text"]["content"], "Build #42 is green");
+/// # Ok::<(), dingtalk_notify_proto::BuildError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendWorkNotification {
+    agent_id: AgentId,
+    userid_list: Vec<String>,
+    dept_id_list: Vec<DeptId>,
+    to_all_user: bool,
+    msg: Message,
+    limits: RecipientLimits,
+}
+
+impl SendWorkNotification {
+    /// A send of `msg` from app `agent_id`, to nobody yet: add recipients.
+    pub fn new(agent_id: impl Into<AgentId>, msg: impl Into<Message>) -> Self {
+        Self {
+            agent_id: agent_id.into(),
+            userid_list: Vec::new(),
+            dept_id_list: Vec::new(),
+            to_all_user: false,
+            msg: msg.into(),
+            limits: RecipientLimits::INTERNAL,
+        }
+    }
+
+    /// Adds users.
+    #[must_use]
+    pub fn to_users<I, S>(mut self, ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.userid_list.extend(ids.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds departments.
+    #[must_use]
+    pub fn to_depts<I, D>(mut self, ids: I) -> Self
+    where
+        I: IntoIterator<Item = D>,
+        D: Into<DeptId>,
+    {
+        self.dept_id_list.extend(ids.into_iter().map(Into::into));
+        self
+    }
+
+    /// Sends to every user of the organization (internal apps only).
+    #[must_use]
+    pub fn to_all_users(mut self) -> Self {
+        self.to_all_user = true;
+        self
+    }
+
+    /// Sets the recipient limits checked before sending.
+    #[must_use]
+    pub fn limits(mut self, limits: RecipientLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The sending app.
+    pub fn agent_id(&self) -> AgentId {
+        self.agent_id
+    }
+
+    /// The user recipients.
+    pub fn userid_list(&self) -> &[String] {
+        &self.userid_list
+    }
+
+    /// The department recipients.
+    pub fn dept_id_list(&self) -> &[DeptId] {
+        &self.dept_id_list
+    }
+
+    /// Whether it goes to every user.
+    pub fn is_to_all_user(&self) -> bool {
+        self.to_all_user
+    }
+
+    /// The message.
+    pub fn msg(&self) -> &Message {
+        &self.msg
+    }
+
+    /// The limits it is checked against.
+    pub fn recipient_limits(&self) -> RecipientLimits {
+        self.limits
+    }
+}
+
+#[derive(Serialize)]
+struct Wire<'a> {
+    agent_id: AgentId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    userid_list: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dept_id_list: Option<String>,
+    to_all_user: bool,
+    msg: &'a Message,
+}
+
+fn join<T: ToString>(items: &[T]) -> Option<String> {
+    if items.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(items.len() * 12);
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&item.to_string());
+    }
+    Some(out)
+}
+
+impl Endpoint for SendWorkNotification {
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = "/topapi/message/corpconversation/asyncsend_v2";
+    const AUTH: AuthScheme = AuthScheme::AccessToken;
+    const IDEMPOTENT: bool = false;
+    type Response = SendWorkNotificationResponse;
+
+    fn validate(&self) -> Result<(), BuildError> {
+        check_agent(self.agent_id)?;
+        if self.userid_list.is_empty() && self.dept_id_list.is_empty() && !self.to_all_user {
+            return Err(BuildError::NoRecipients);
+        }
+        if self.to_all_user && !self.limits.allow_to_all_user {
+            return Err(BuildError::ToAllUserNotAllowed);
+        }
+        if self.userid_list.len() > self.limits.max_users {
+            return Err(BuildError::TooManyRecipients {
+                kind: "users",
+                count: self.userid_list.len(),
+                limit: self.limits.max_users,
+            });
+        }
+        if self.dept_id_list.len() > self.limits.max_depts {
+            return Err(BuildError::TooManyRecipients {
+                kind: "departments",
+                count: self.dept_id_list.len(),
+                limit: self.limits.max_depts,
+            });
+        }
+        for id in &self.userid_list {
+            if id.trim().is_empty() {
+                return Err(BuildError::EmptyField {
+                    field: "userid_list[]",
+                });
+            }
+            if id.contains(',') {
+                return Err(BuildError::InvalidValue {
+                    field: "userid_list",
+                    value: id.chars().take(64).collect(),
+                    reason: "a user id cannot contain a comma (the list is comma-separated)",
+                });
+            }
+        }
+        self.msg.validate()
+    }
+
+    fn body(&self) -> Result<Option<Vec<u8>>, BuildError> {
+        json_body(&Wire {
+            agent_id: self.agent_id,
+            userid_list: join(&self.userid_list),
+            dept_id_list: join(&self.dept_id_list),
+            to_all_user: self.to_all_user,
+            msg: &self.msg,
+        })
+    }
+}
+
+/// Reads the wire form (comma-separated lists, `msg` an object), as a server would; the
+/// limits are the defaults.
+impl<'de> Deserialize<'de> for SendWorkNotification {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Owned {
+            agent_id: AgentId,
+            #[serde(default, deserialize_with = "opt_string")]
+            userid_list: Option<String>,
+            #[serde(default, deserialize_with = "opt_string")]
+            dept_id_list: Option<String>,
+            #[serde(default, deserialize_with = "lenient_bool")]
+            to_all_user: bool,
+            msg: Message,
+        }
+        let w = Owned::deserialize(d)?;
+        let split = |s: Option<String>| -> Vec<String> {
+            s.map(|s| {
+                s.split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+        };
+        let depts = split(w.dept_id_list)
+            .into_iter()
+            .map(|s| s.parse::<DeptId>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| serde::de::Error::custom("dept_id_list must hold integers"))?;
+        Ok(Self {
+            agent_id: w.agent_id,
+            userid_list: split(w.userid_list),
+            dept_id_list: depts,
+            to_all_user: w.to_all_user,
+            msg: w.msg,
+            limits: RecipientLimits::INTERNAL,
+        })
+    }
+}
+
+fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum B {
+        Bool(bool),
+        Str(String),
+    }
+    Ok(match Option::<B>::deserialize(d)? {
+        None => false,
+        Some(B::Bool(b)) => b,
+        Some(B::Str(s)) => s.eq_ignore_ascii_case("true"),
+    })
+}
+
+/// The send answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendWorkNotificationResponse {
+    /// The task id: follow the send with it.
+    pub task_id: TaskId,
+    /// The request id.
+    #[serde(default, deserialize_with = "opt_string", skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}

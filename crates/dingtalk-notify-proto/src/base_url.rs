@@ -1,0 +1,181 @@
+//! [`BaseUrl`]: where the oapi endpoints live.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::BuildError;
+
+/// The international host used by the API reference pages.
+pub const DEFAULT_BASE_URL: &str = "https://oapi.dingtalk.io";
+
+/// The mainland China host.
+pub const MAINLAND_BASE_URL: &str = "https://oapi.dingtalk.com";
+
+/// A validated base URL: `https://host[:port][/prefix]`, or `http://` for a loopback host only.
+///
+/// A path prefix is kept, so a gateway or reverse proxy in front of DingTalk works
+/// (`https://gw.example.com/dingtalk` sends to `https://gw.example.com/dingtalk/gettoken`).
+///
+/// ```
+/// use dingtalk_notify_proto::BaseUrl;
+/// let base: BaseUrl = "https://gw.example.com/dingtalk/".parse()?;
+/// assert_eq!(base.as_str(), "https://gw.example.com/dingtalk");
+/// assert!("http://127.0.0.1:8080".parse::<BaseUrl>().is_ok());
+/// assert!("http://oapi.dingtalk.com".parse::<BaseUrl>().is_err()); // plain HTTP off loopback
+/// # Ok::<(), dingtalk_notify_proto::BuildError>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct BaseUrl {
+    url: String,
+}
+
+impl BaseUrl {
+    /// Parses and validates a base URL.
+    ///
+    /// # Errors
+    /// [`BuildError::InvalidBaseUrl`] for anything that is not an absolute `http(s)` URL
+    /// without query, fragment or credentials; [`BuildError::InsecureBaseUrl`] for plain
+    /// `http://` to a host that is not loopback.
+    pub fn new(input: &str) -> Result<Self, BuildError> {
+        let invalid = |reason: &'static str| BuildError::InvalidBaseUrl {
+            input: cut(input),
+            reason,
+        };
+        let trimmed = input.trim();
+        if trimmed.contains(['?', '#']) {
+            return Err(invalid("a base URL takes no query or fragment"));
+        }
+        let uri: http::Uri = trimmed
+            .parse()
+            .map_err(|_| invalid("not a valid absolute URL"))?;
+        let scheme = uri.scheme_str().ok_or_else(|| invalid("the URL needs a scheme"))?;
+        let authority = uri.authority().ok_or_else(|| invalid("the URL needs a host"))?;
+        if authority.as_str().contains('@') {
+            return Err(invalid("credentials do not belong in a base URL"));
+        }
+        let host = authority.host();
+        if host.is_empty() {
+            return Err(invalid("the URL needs a host"));
+        }
+        match scheme {
+            "https" => {}
+            "http" if is_loopback(host) => {}
+            "http" => {
+                return Err(BuildError::InsecureBaseUrl {
+                    host: host.to_owned(),
+                });
+            }
+            _ => return Err(invalid("the scheme must be https (or http for loopback)")),
+        }
+        let path = uri.path().trim_end_matches('/');
+        Ok(Self {
+            url: format!("{scheme}://{}{path}", authority.as_str()),
+        })
+    }
+
+    /// The normalised URL, without a trailing slash.
+    pub fn as_str(&self) -> &str {
+        &self.url
+    }
+
+    /// Whether this base uses plain HTTP (only ever to a loopback host).
+    pub fn is_plain_http(&self) -> bool {
+        self.url.starts_with("http://")
+    }
+}
+
+impl Default for BaseUrl {
+    /// [`DEFAULT_BASE_URL`].
+    fn default() -> Self {
+        Self {
+            url: DEFAULT_BASE_URL.to_owned(),
+        }
+    }
+}
+
+impl FromStr for BaseUrl {
+    type Err = BuildError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::new(s)
+    }
+}
+
+impl TryFrom<&str> for BaseUrl {
+    type Error = BuildError;
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        Self::new(s)
+    }
+}
+
+impl fmt::Debug for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BaseUrl({:?})", self.url)
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.url)
+    }
+}
+
+/// `localhost`, `127.0.0.0/8` and `[::1]`.
+fn is_loopback(host: &str) -> bool {
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn cut(s: &str) -> String {
+    s.chars().take(200).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_and_normalises() {
+        for (input, want) in [
+            ("https://oapi.dingtalk.io", "https://oapi.dingtalk.io"),
+            ("https://oapi.dingtalk.io/", "https://oapi.dingtalk.io"),
+            ("https://gw.example.com:8443/a/b/", "https://gw.example.com:8443/a/b"),
+            ("http://localhost:1234", "http://localhost:1234"),
+            ("http://127.0.0.2:1234/x", "http://127.0.0.2:1234/x"),
+            ("http://[::1]:9", "http://[::1]:9"),
+        ] {
+            assert_eq!(BaseUrl::new(input).unwrap().as_str(), want);
+        }
+        assert_eq!(BaseUrl::default().as_str(), DEFAULT_BASE_URL);
+        assert!(BaseUrl::new(MAINLAND_BASE_URL).is_ok());
+    }
+
+    #[test]
+    fn refuses_plain_http_off_loopback_and_junk() {
+        assert!(matches!(
+            BaseUrl::new("http://oapi.dingtalk.com"),
+            Err(BuildError::InsecureBaseUrl { host }) if host == "oapi.dingtalk.com"
+        ));
+        assert!(matches!(
+            BaseUrl::new("http://10.0.0.1"),
+            Err(BuildError::InsecureBaseUrl { .. })
+        ));
+        for bad in [
+            "",
+            "oapi.dingtalk.io",
+            "/relative",
+            "ftp://x",
+            "https://x/?a=b",
+            "https://x/#f",
+            "https://user:pw@x",
+        ] {
+            assert!(
+                matches!(BaseUrl::new(bad), Err(BuildError::InvalidBaseUrl { .. })),
+                "{bad:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! The sans-IO core of **dingtalk-notify**: DingTalk work notifications (工作通知) as typed
+//! requests and responses over [`http`] types.
+//!
+//! Each endpoint is a module of [`api`] with a request type that becomes an
+//! [`http::Request<Vec<u8>>`](HttpRequest) and a response type parsed from any
+//! `http::Response<B: AsRef<[u8]>>`. Errors are typed: [`BuildError`] before anything is
+//! sent, [`ResponseError`] for what came back, [`Error`] for a whole call.
+//!
+//! # In scope
+//! - Building every work-notification request: `gettoken`, `get_corp_token` (signed),
+//!   `asyncsend_v2` with every message type, `getsendprogress`, `getsendresult`,
+//!   `status_bar/update` and `recall`; arguments are validated first.
+//! - Parsing every answer, judging DingTalk's envelope (`errcode` under HTTP 200) in one
+//!   place and tolerating what DingTalk really sends (numbers as strings, missing lists).
+//! - Secrets ([`AccessToken`], [`AppSecret`], [`SuiteSecret`], [`SuiteTicket`]) that never
+//!   print.
+//! - The [`Transport`] seam and the generic [`execute`] helper.
+//!
+//! # Out of scope
+//! - Sockets, TLS, files, threads of its own: bring a [`Transport`] (the
+//!   `dingtalk-notify-ureq` and `dingtalk-notify-isahc` crates ship two) or a closure.
+//! - Async runtimes: nothing here needs one.
+//!
+//! # The whole lifecycle
+//! Build a request, hand it to your transport (here a closure standing in for one), parse
+//! the answer:
+//!
+//! ```
+//! use dingtalk_notify_proto::api::{SendWorkNotification, UpdateStatusBar};
+//! use dingtalk_notify_proto::{AccessToken, Auth, BaseUrl, Endpoint, Message, ResponseError};
+//!
+//! let base = BaseUrl::default(); // https://oapi.dingtalk.io
+//! let token = AccessToken::new("bE74xxxx");
+//!
+//! // 1. Build: validated, then a plain http::Request.
+//! let send = SendWorkNotification::new(836390886, Message::text("Disk 91% on db-3"))
+//!     .to_users(["manager4220"]);
+//! let request = send.build_request(&base, Auth::AccessToken(&token))?;
+//! assert_eq!(request.method(), "POST");
+//! assert_eq!(request.uri().path(), "/topapi/message/corpconversation/asyncsend_v2");
+//!
+//! // 2. Send it with any HTTP client; here, a closure answers as DingTalk would.
+//! let transport = |_req: http::Request<Vec<u8>>| {
+//!     http::Response::new(br#"{"errcode":0,"errmsg":"ok","task_id":256271667526}"#.to_vec())
+//! };
+//! let response = transport(request);
+//!
+//! // 3. Parse: the typed answer, or a typed error.
+//! let task_id = SendWorkNotification::parse_response(response)?.task_id;
+//! assert_eq!(task_id.get(), 256271667526);
+//!
+//! // An errcode under HTTP 200 is an error, with DingTalk's code and request id.
+//! let err = UpdateStatusBar::parse_response(http::Response::new(
+//!     r#"{"errcode":40056,"errmsg":"Invalid agentid","request_id":"4jzllmte0wau"}"#,
+//! ))
+//! .unwrap_err();
+//! assert_eq!(err.api().unwrap().request_id.as_deref(), Some("4jzllmte0wau"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub use http;
+
+pub mod api;
+mod base_url;
+mod code;
+mod color;
+mod endpoint;
+mod error;
+mod ids;
+pub mod message;
+mod response;
+mod secret;
+mod transport;
+mod wire;
+
+pub use base_url::{BaseUrl, DEFAULT_BASE_URL, MAINLAND_BASE_URL};
+pub use code::ErrorCode;
+pub use color::StatusColor;
+pub use endpoint::{Auth, AuthScheme, Endpoint, USER_AGENT_VALUE};
+pub use error::{ApiError, BuildError, Error, RawBody, ResponseError};
+pub use ids::{AgentId, DeptId, TaskId};
+pub use message::Message;
+pub use response::parse_response;
+pub use secret::{AccessToken, AppSecret, SuiteSecret, SuiteTicket};
+pub use transport::{HttpRequest, HttpResponse, Transport, TransportErrorKind, execute};

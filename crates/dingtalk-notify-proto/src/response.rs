@@ -1,0 +1,140 @@
+//! Judging an answer: the envelope in one place, then the payload from the same bytes.
+
+use std::time::Duration;
+
+use http::StatusCode;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::code::ErrorCode;
+use crate::error::{ApiError, RawBody, ResponseError};
+use crate::wire::{LenientString, opt_lenient, opt_string};
+
+/// The envelope every oapi answer carries, read leniently; other fields are skipped.
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(default, deserialize_with = "opt_lenient")]
+    errcode: Option<i64>,
+    #[serde(default)]
+    errmsg: Option<LenientString>,
+    #[serde(default, deserialize_with = "opt_string", alias = "requestId")]
+    request_id: Option<String>,
+    #[serde(default, deserialize_with = "opt_string")]
+    sub_code: Option<String>,
+    #[serde(default, deserialize_with = "opt_string")]
+    sub_msg: Option<String>,
+    // The gateway's throttle page: {"status":1111,"wait":5,"punish":"deny"}.
+    #[serde(default, deserialize_with = "opt_lenient")]
+    status: Option<i64>,
+    #[serde(default, deserialize_with = "opt_lenient")]
+    wait: Option<u64>,
+    #[serde(default, deserialize_with = "opt_string")]
+    punish: Option<String>,
+}
+
+/// Parses any `http::Response` into `R` or a [`ResponseError`].
+///
+/// The rules, in order:
+/// 1. A JSON envelope with `errcode != 0` is [`ResponseError::Api`], whatever the HTTP status.
+/// 2. `errcode == 0` under a 2xx status: the payload is decoded from the same bytes; a missing
+///    or mistyped field is [`ResponseError::Decode`] naming the field.
+/// 3. The gateway's throttle page (`{"status":1111,...}`) is [`ResponseError::Throttled`].
+/// 4. Any other non-2xx answer is [`ResponseError::Status`], keeping the raw body.
+/// 5. A 2xx body that is not JSON, is truncated, or has no `errcode` is
+///    [`ResponseError::Decode`].
+///
+/// Numbers may arrive as strings, unknown fields are ignored, and missing lists are empty.
+///
+/// # Errors
+/// As above.
+pub fn parse_response<R, B>(response: http::Response<B>) -> Result<R, ResponseError>
+where
+    R: DeserializeOwned,
+    B: AsRef<[u8]>,
+{
+    let status = response.status();
+    let bytes = response.body().as_ref();
+    let envelope = match serde_json::from_slice::<Envelope>(bytes) {
+        Ok(env) => env,
+        Err(e) if status.is_success() => {
+            return Err(ResponseError::Decode {
+                status,
+                field: None,
+                reason: describe_json_error(&e),
+                body: RawBody::new(bytes),
+            });
+        }
+        Err(_) => return Err(status_error(status, bytes)),
+    };
+    match envelope.errcode {
+        Some(0) if status.is_success() => decode_payload(status, bytes),
+        Some(0) => Err(status_error(status, bytes)),
+        Some(code) => Err(ResponseError::Api(ApiError {
+            code: ErrorCode::new(code),
+            errmsg: envelope.errmsg.map(|m| m.0).unwrap_or_default(),
+            sub_code: envelope.sub_code,
+            sub_msg: envelope.sub_msg,
+            request_id: envelope.request_id,
+            status,
+        })),
+        None => match envelope.status {
+            Some(code) if envelope.wait.is_some() || envelope.punish.is_some() || code == 1111 => {
+                Err(ResponseError::Throttled {
+                    status,
+                    code,
+                    wait: envelope.wait.map(Duration::from_secs),
+                    punish: envelope.punish,
+                })
+            }
+            _ if !status.is_success() => Err(status_error(status, bytes)),
+            _ => Err(ResponseError::Decode {
+                status,
+                field: Some("errcode".to_owned()),
+                reason: "the body is JSON but not a DingTalk envelope (no `errcode`)".to_owned(),
+                body: RawBody::new(bytes),
+            }),
+        },
+    }
+}
+
+fn status_error(status: StatusCode, bytes: &[u8]) -> ResponseError {
+    ResponseError::Status {
+        status,
+        body: RawBody::new(bytes),
+    }
+}
+
+fn decode_payload<R: DeserializeOwned>(status: StatusCode, bytes: &[u8]) -> Result<R, ResponseError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = inner.to_string();
+        // serde reports a missing field at its parent's path; name the field itself.
+        let missing = message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next());
+        let field = match (path.as_str(), missing) {
+            (".", Some(m)) => Some(m.to_owned()),
+            (".", None) => None,
+            (p, Some(m)) => Some(format!("{p}.{m}")),
+            (p, None) => Some(p.to_owned()),
+        };
+        ResponseError::Decode {
+            status,
+            field,
+            reason: describe_json_error(&inner),
+            body: RawBody::new(bytes),
+        }
+    })
+}
+
+fn describe_json_error(e: &serde_json::Error) -> String {
+    if e.is_eof() {
+        format!("the body ends early (truncated?): {e}")
+    } else if e.is_syntax() {
+        format!("the body is not valid JSON: {e}")
+    } else {
+        e.to_string()
+    }
+}

@@ -1,0 +1,139 @@
+//! The IO seam: [`Transport`] and the one generic build → send → parse helper, [`execute`].
+
+use crate::base_url::BaseUrl;
+use crate::endpoint::{Auth, Endpoint};
+use crate::error::Error;
+
+/// A request as the core builds it.
+pub type HttpRequest = http::Request<Vec<u8>>;
+
+/// A response as a transport returns it.
+pub type HttpResponse = http::Response<Vec<u8>>;
+
+/// A blocking HTTP transport.
+///
+/// # Contract
+/// An implementation must:
+/// - send the request as built (method, URI, headers, body), over TLS with certificate
+///   verification for `https://`;
+/// - **return every status as a response**: a 4xx or 5xx is an `Ok` response, never an error
+///   (DingTalk's error details are in the body);
+/// - **follow no redirects**: a 3xx is returned as it is;
+/// - **enforce timeouts** (connect and overall) and return an error when one passes;
+/// - **cap the body** it reads, failing rather than buffering without limit, and otherwise
+///   return the whole body;
+/// - never put the request URI (it holds the access token) in its errors.
+///
+/// Closures `Fn(HttpRequest) -> Result<HttpResponse, E>` are transports, which makes tests
+/// and one-off integrations short:
+///
+/// ```
+/// use dingtalk_notify_proto::{HttpRequest, HttpResponse, Transport};
+/// let t = |_req: HttpRequest| -> Result<HttpResponse, std::io::Error> {
+///     Ok(http::Response::new(br#"{"errcode":0}"#.to_vec()))
+/// };
+/// # fn is_transport<T: Transport>(_: &T) {}
+/// is_transport(&t);
+/// ```
+pub trait Transport {
+    /// The transport's own error.
+    type Error: std::error::Error + Send + Sync + 'static;
+
+    /// Sends one request and returns the response, whatever its status.
+    ///
+    /// # Errors
+    /// When no complete response could be had: connect, TLS, timeout, reset, body over cap.
+    fn send(&self, request: HttpRequest) -> Result<HttpResponse, Self::Error>;
+
+    /// What kind of failure `error` is. The client retries a send only after failures that
+    /// surely sent nothing ([`TransportErrorKind::Connect`]); the default, `Unknown`, is
+    /// treated as ambiguous.
+    fn classify(&self, error: &Self::Error) -> TransportErrorKind {
+        let _ = error;
+        TransportErrorKind::Unknown
+    }
+}
+
+impl<F, E> Transport for F
+where
+    F: Fn(HttpRequest) -> Result<HttpResponse, E>,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    type Error = E;
+
+    fn send(&self, request: HttpRequest) -> Result<HttpResponse, E> {
+        self(request)
+    }
+}
+
+/// The kinds of transport failure, as far as retrying is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// Nothing reached the server: DNS, connection refused, TLS handshake, connect timeout.
+    Connect,
+    /// The request may have been sent, but no answer came in time.
+    Timeout,
+    /// The connection broke during the exchange (reset, early close).
+    Interrupted,
+    /// The body was larger than the transport's cap.
+    BodyTooLarge,
+    /// The server spoke malformed HTTP.
+    Protocol,
+    /// Unclassified: treated as ambiguous.
+    Unknown,
+}
+
+impl TransportErrorKind {
+    /// Whether the request surely never reached the server, so even a send may be repeated.
+    pub fn nothing_sent(self) -> bool {
+        self == Self::Connect
+    }
+
+    /// Whether a repeat might succeed (for calls that are safe to repeat).
+    pub fn is_transient(self) -> bool {
+        matches!(self, Self::Connect | Self::Timeout | Self::Interrupted | Self::Unknown)
+    }
+}
+
+/// Build → send → parse, once, for any endpoint over any transport.
+///
+/// ```
+/// use dingtalk_notify_proto::api::getsendprogress::GetSendProgress;
+/// use dingtalk_notify_proto::{execute, AccessToken, Auth, BaseUrl, HttpRequest, HttpResponse};
+///
+/// let transport = |req: HttpRequest| -> Result<HttpResponse, std::io::Error> {
+///     assert!(req.uri().path().ends_with("/getsendprogress"));
+///     Ok(http::Response::new(
+///         br#"{"errcode":0,"progress":{"progress_in_percent":100,"status":2}}"#.to_vec(),
+///     ))
+/// };
+/// let token = AccessToken::new("t0ken");
+/// let progress = execute(
+///     &transport,
+///     &BaseUrl::default(),
+///     Auth::AccessToken(&token),
+///     &GetSendProgress::new(123, 456),
+/// )?
+/// .progress;
+/// assert_eq!(progress.progress_in_percent, 100);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Build`] before anything is sent, [`Error::Transport`] from the transport, and
+/// [`Error::Response`] for an API error or an unusable answer.
+pub fn execute<E, T>(
+    transport: &T,
+    base: &BaseUrl,
+    auth: Auth<'_>,
+    endpoint: &E,
+) -> Result<E::Response, Error<T::Error>>
+where
+    E: Endpoint,
+    T: Transport + ?Sized,
+{
+    let request = endpoint.build_request(base, auth)?;
+    let response = transport.send(request).map_err(Error::Transport)?;
+    Ok(E::parse_response(response)?)
+}

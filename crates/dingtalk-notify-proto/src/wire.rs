@@ -1,0 +1,240 @@
+//! Wire helpers: lenient number parsing and query encoding. Private to the crate.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::{Deserialize, Serializer};
+
+/// An integer read leniently: a JSON integer, or a string of digits (`"errcode":"0"`).
+pub(crate) struct Lenient<T>(pub(crate) T);
+
+/// Integers we can read leniently.
+pub(crate) trait LenientInt: Sized + Copy + fmt::Display {
+    const NAME: &'static str;
+    fn from_i64(v: i64) -> Option<Self>;
+    fn from_u64(v: u64) -> Option<Self>;
+    fn parse(s: &str) -> Option<Self>;
+}
+
+macro_rules! lenient_int {
+    ($t:ty) => {
+        impl LenientInt for $t {
+            const NAME: &'static str = stringify!($t);
+            fn from_i64(v: i64) -> Option<Self> {
+                <$t>::try_from(v).ok()
+            }
+            fn from_u64(v: u64) -> Option<Self> {
+                <$t>::try_from(v).ok()
+            }
+            fn parse(s: &str) -> Option<Self> {
+                s.trim().parse().ok()
+            }
+        }
+    };
+}
+lenient_int!(u64);
+lenient_int!(i64);
+lenient_int!(u32);
+
+impl<'de, T: LenientInt> Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<T: LenientInt> Visitor<'_> for V<T> {
+            type Value = Lenient<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "an integer ({}) or a string of digits", T::NAME)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                T::from_i64(v)
+                    .map(Lenient)
+                    .ok_or_else(|| E::custom(format!("{v} is out of range for {}", T::NAME)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                T::from_u64(v)
+                    .map(Lenient)
+                    .ok_or_else(|| E::custom(format!("{v} is out of range for {}", T::NAME)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                // Only integral floats small enough to be exact (below 2^53) are accepted.
+                if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 {
+                    #[allow(clippy::cast_possible_truncation)]
+                    let i = v as i64;
+                    return self.visit_i64(i);
+                }
+                Err(E::custom(format!("{v} is not an exact integer")))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                T::parse(v)
+                    .map(Lenient)
+                    .ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
+/// `Option<integer>` read leniently; `null`, `""` and absence are `None`.
+pub(crate) fn opt_lenient<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: LenientInt,
+{
+    struct V<T>(PhantomData<T>);
+    impl<'de, T: LenientInt> Visitor<'de> for V<T> {
+        type Value = Option<T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "an integer ({}), a string of digits, or null", T::NAME)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            T::from_i64(v)
+                .map(Some)
+                .ok_or_else(|| E::custom(format!("{v} is out of range for {}", T::NAME)))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            T::from_u64(v)
+                .map(Some)
+                .ok_or_else(|| E::custom(format!("{v} is out of range for {}", T::NAME)))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            if v.trim().is_empty() {
+                return Ok(None);
+            }
+            T::parse(v)
+                .map(Some)
+                .ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
+        }
+    }
+    d.deserialize_option(V(PhantomData))
+}
+
+/// An integer read leniently (see [`Lenient`]).
+pub(crate) fn lenient<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: LenientInt,
+{
+    Lenient::<T>::deserialize(d).map(|v| v.0)
+}
+
+/// A list of strings: `null` is empty, and numbers are kept as their decimal text.
+pub(crate) fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list of strings or null")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(16_384));
+            while let Some(LenientString(s)) = seq.next_element()? {
+                out.push(s);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// A list of `T`: `null` is empty.
+pub(crate) fn list_or_null<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A string, or a number kept as its decimal text.
+pub(crate) struct LenientString(pub(crate) String);
+
+impl<'de> Deserialize<'de> for LenientString {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = LenientString;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or a number")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(LenientString(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(LenientString(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(LenientString(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(LenientString(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// An optional string that may arrive as a number.
+pub(crate) fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<LenientString>::deserialize(d)?.map(|s| s.0))
+}
+
+/// Serializes any `Display` value as a JSON string (`"duration": "10"`).
+pub(crate) fn as_string<S: Serializer, T: fmt::Display>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
+}
+
+/// Percent-encodes a query component: everything but RFC 3986 unreserved characters.
+pub(crate) fn encode_query_component(out: &mut String, value: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in value.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0x0f)]));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_encoding_keeps_unreserved_and_escapes_the_rest() {
+        let mut s = String::new();
+        encode_query_component(&mut s, "aZ09-._~ +/=&%中");
+        assert_eq!(s, "aZ09-._~%20%2B%2F%3D%26%25%E4%B8%AD");
+    }
+
+    #[test]
+    fn lenient_integers() {
+        let v: Lenient<i64> = serde_json::from_str("\"-1\"").unwrap();
+        assert_eq!(v.0, -1);
+        let v: Lenient<u64> = serde_json::from_str("18446744073709551615").unwrap();
+        assert_eq!(v.0, u64::MAX);
+        let v: Lenient<u64> = serde_json::from_str("\"18446744073709551615\"").unwrap();
+        assert_eq!(v.0, u64::MAX);
+        assert!(serde_json::from_str::<Lenient<u64>>("-1").is_err());
+        assert!(serde_json::from_str::<Lenient<u64>>("1.5").is_err());
+        assert!(serde_json::from_str::<Lenient<u64>>("\"x\"").is_err());
+        // A float beyond 2^53 cannot be exact and is refused rather than rounded.
+        assert!(serde_json::from_str::<Lenient<u64>>("1e300").is_err());
+    }
+}
