@@ -58,12 +58,17 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![forbid(unsafe_code)]
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub use http;
 
 pub mod api;
 mod base_url;
+mod client;
+mod clock;
 mod code;
 mod color;
 mod endpoint;
@@ -71,11 +76,16 @@ mod error;
 mod ids;
 pub mod message;
 mod response;
+pub mod retry;
 mod secret;
+pub mod token;
+pub mod tracking;
 mod transport;
 mod wire;
 
 pub use base_url::{BaseUrl, DEFAULT_BASE_URL, MAINLAND_BASE_URL};
+pub use client::{Client, ClientBuilder};
+pub use clock::{Clock, SystemClock, VirtualClock};
 pub use code::ErrorCode;
 pub use color::StatusColor;
 pub use endpoint::{Auth, AuthScheme, Endpoint, USER_AGENT_VALUE};
@@ -83,5 +93,10 @@ pub use error::{ApiError, BuildError, Error, RawBody, ResponseError};
 pub use ids::{AgentId, DeptId, TaskId};
 pub use message::Message;
 pub use response::parse_response;
+pub use retry::RetryPolicy;
 pub use secret::{AccessToken, AppSecret, SuiteSecret, SuiteTicket};
-pub use transport::{HttpRequest, HttpResponse, Transport, TransportErrorKind, execute};
+pub use token::{TokenProvider, TokenSource};
+pub use tracking::{DeliveryReport, TaskHandle, TrackPolicy};
+pub use transport::{
+    HttpRequest, HttpResponse, RequestTimeout, Transport, TransportErrorKind, execute,
+};

@@ -92,7 +92,10 @@ impl TransportErrorKind {
 
     /// Whether a repeat might succeed (for calls that are safe to repeat).
     pub fn is_transient(self) -> bool {
-        matches!(self, Self::Connect | Self::Timeout | Self::Interrupted | Self::Unknown)
+        matches!(
+            self,
+            Self::Connect | Self::Timeout | Self::Interrupted | Self::Unknown
+        )
     }
 }
 
@@ -137,3 +140,9 @@ where
     let response = transport.send(request).map_err(Error::Transport)?;
     Ok(E::parse_response(response)?)
 }
+
+/// A per-request time limit, set by the [`Client`](crate::Client) as a request extension
+/// (`request.extensions().get::<RequestTimeout>()`) to the time left before the call's
+/// deadline. Transports should apply the smaller of it and their own overall timeout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RequestTimeout(pub std::time::Duration);
