@@ -1,1 +1,66 @@
-//! placeholder
+//! A [ureq] 3 transport for **dingtalk-notify**: [`UreqTransport`] implements
+//! [`dingtalk_notify_proto::Transport`], so the sans-IO core's requests go over a blocking,
+//! pure-Rust HTTP client with rustls.
+//!
+//! It keeps the transport contract whatever [`ureq::Agent`] it wraps: every status comes back
+//! as a response (a 4xx or 5xx is `Ok`, with its body), no redirect is followed, the connect
+//! and overall timeouts apply, the body is capped ([`DEFAULT_MAX_BODY_SIZE`] unless
+//! configured), TLS certificates are verified, and connections are kept alive in the agent's
+//! pool. Errors ([`UreqTransportError`]) carry a [`TransportErrorKind`] for the retry logic
+//! and never print the request URI, which holds the access token.
+//!
+//! # Why a separate crate
+//! The core names no HTTP client. Keeping ureq behind its own small crate means a breaking
+//! ureq release forces a new major version of this adapter only, never of
+//! `dingtalk-notify-proto`; and whoever uses another client does not compile ureq at all.
+//!
+//! # Example
+//! ```
+//! use std::time::Duration;
+//! use dingtalk_notify_ureq::UreqTransport;
+//!
+//! // Defaults: 5 s to connect, 30 s in all, bodies up to 4 MiB.
+//! let transport = UreqTransport::default();
+//! assert_eq!(transport.timeout(), Duration::from_secs(30));
+//!
+//! // Or tuned, or over an agent of your own (its pool, proxy and TLS roots are used).
+//! let transport = UreqTransport::builder()
+//!     .timeout(Duration::from_secs(10))
+//!     .agent(ureq::Agent::new_with_defaults())
+//!     .build();
+//! assert_eq!(transport.connect_timeout(), Duration::from_secs(5));
+//! ```
+//!
+//! Sending (this one needs a server, so it is not run):
+//! ```no_run
+//! use dingtalk_notify_proto::{Transport, http};
+//! use dingtalk_notify_ureq::UreqTransport;
+//!
+//! let transport = UreqTransport::default();
+//! let request = http::Request::get("https://oapi.dingtalk.com/gettoken?appkey=k&appsecret=s")
+//!     .body(Vec::new())?;
+//! let response = transport.send(request)?; // a 4xx or 5xx is Ok too
+//! println!("{} {} bytes", response.status(), response.body().len());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Logging
+//! ureq logs requests through `log`: at `debug` with the path and query masked, at `trace`
+//! in full. Keep ureq's `trace` level off wherever logs are kept: the query holds the token.
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod error;
+mod transport;
+
+pub use dingtalk_notify_proto::http;
+pub use dingtalk_notify_proto::{Transport, TransportErrorKind};
+pub use error::UreqTransportError;
+pub use transport::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT, UreqTransport,
+    UreqTransportBuilder,
+};
+pub use ureq;

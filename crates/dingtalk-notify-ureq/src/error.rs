@@ -1,0 +1,243 @@
+//! [`UreqTransportError`]: ureq's errors, classified and stripped of the request URI.
+
+use std::fmt;
+use std::io;
+
+use dingtalk_notify_proto::TransportErrorKind;
+use dingtalk_notify_proto::http::Uri;
+
+/// Why a [`UreqTransport`](crate::UreqTransport) could not return a response.
+///
+/// It carries a [`TransportErrorKind`] (see [`kind`](Self::kind)) and a short message. The
+/// message is written by this crate, never copied from ureq wholesale: ureq's own errors can
+/// quote the request URI, and the URI holds the access token. Neither `Display` nor `Debug`
+/// prints the URI or its query, and there is deliberately no [`source`](std::error::Error::source).
+#[derive(Clone, PartialEq, Eq)]
+pub struct UreqTransportError {
+    kind: TransportErrorKind,
+    message: String,
+}
+
+impl UreqTransportError {
+    /// What kind of failure this is, as far as retrying is concerned.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    pub(crate) fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn body_too_large(max_body_size: usize) -> Self {
+        Self::new(
+            TransportErrorKind::BodyTooLarge,
+            format!("response body is larger than the {max_body_size}-byte limit"),
+        )
+    }
+
+    /// Classifies a ureq error and writes a message that cannot contain `uri`.
+    pub(crate) fn from_ureq(error: ureq::Error, uri: &Uri, max_body_size: usize) -> Self {
+        use TransportErrorKind as K;
+        let (kind, message) = match error {
+            ureq::Error::Io(e) => return Self::from_io(&e, uri),
+            ureq::Error::Timeout(t) => match t {
+                // Both are over before a byte of the request is written (the connect phase
+                // includes the TLS handshake).
+                ureq::Timeout::Resolve | ureq::Timeout::Connect => {
+                    (K::Connect, format!("timed out while connecting ({t})"))
+                }
+                _ => (K::Timeout, format!("timed out ({t})")),
+            },
+            ureq::Error::HostNotFound => (K::Connect, "host not found".to_owned()),
+            ureq::Error::ConnectionFailed => (K::Connect, "connection failed".to_owned()),
+            ureq::Error::ConnectProxyFailed(_) => {
+                (K::Connect, "connecting through the proxy failed".to_owned())
+            }
+            ureq::Error::Tls(m) => (K::Connect, format!("TLS error: {m}")),
+            ureq::Error::Rustls(e) => (K::Connect, format!("TLS error: {e}")),
+            ureq::Error::Pem(_) => (K::Connect, "TLS error: bad PEM data".to_owned()),
+            ureq::Error::TlsRequired => (K::Connect, "TLS required but not used".to_owned()),
+            ureq::Error::BodyExceedsLimit(_) => return Self::body_too_large(max_body_size),
+            ureq::Error::Protocol(e) => (K::Protocol, format!("malformed HTTP: {e}")),
+            ureq::Error::LargeResponseHeader(size, limit) => (
+                K::Protocol,
+                format!("response header too large: {size} > {limit} bytes"),
+            ),
+            // Nothing was sent, but repeating the same request cannot help either.
+            ureq::Error::BadUri(_) => (K::Unknown, "invalid request URI".to_owned()),
+            ureq::Error::Http(_) => (K::Unknown, "invalid request".to_owned()),
+            ureq::Error::RequireHttpsOnly(_) => {
+                (K::Unknown, "the agent only allows https".to_owned())
+            }
+            ureq::Error::InvalidProxyUrl => (K::Unknown, "invalid proxy URL".to_owned()),
+            // Excluded by the per-request configuration; kept apart should a caller's
+            // middleware bring them back.
+            ureq::Error::StatusCode(code) => {
+                (K::Unknown, format!("unexpected status-code error {code}"))
+            }
+            ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed => {
+                (K::Unknown, "unexpected redirect error".to_owned())
+            }
+            _ => (K::Unknown, "unclassified ureq error".to_owned()),
+        };
+        Self::new(kind, redact(message, uri))
+    }
+
+    /// Classifies an IO error by its kind.
+    ///
+    /// rustls reports TLS failures, in the handshake or later, as `InvalidData` with the
+    /// rustls error inside; ureq does not say which phase failed, so they are all
+    /// [`Protocol`](TransportErrorKind::Protocol) (retrying cannot fix them), not `Connect`.
+    pub(crate) fn from_io(error: &io::Error, uri: &Uri) -> Self {
+        use TransportErrorKind as K;
+        let io_kind = error.kind();
+        let kind = match io_kind {
+            // Only possible while connecting: surely nothing sent.
+            io::ErrorKind::ConnectionRefused | io::ErrorKind::AddrNotAvailable => K::Connect,
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => K::Timeout,
+            io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe
+            | io::ErrorKind::UnexpectedEof
+            | io::ErrorKind::NotConnected
+            // These can also arrive on an established connection, so they may follow a send.
+            | io::ErrorKind::HostUnreachable
+            | io::ErrorKind::NetworkUnreachable
+            | io::ErrorKind::NetworkDown => K::Interrupted,
+            io::ErrorKind::InvalidData => K::Protocol,
+            _ => K::Unknown,
+        };
+        let message = match error.get_ref() {
+            // The inner text (rustls's, for TLS) says what was invalid.
+            Some(inner) if io_kind == io::ErrorKind::InvalidData => {
+                redact(format!("invalid data (TLS or I/O): {inner}"), uri)
+            }
+            // OS errors and ureq's own messages: the kind says it all.
+            _ => format!("I/O error: {io_kind}"),
+        };
+        Self::new(kind, message)
+    }
+}
+
+/// Removes the URI, its path and query, and every query value from `message`.
+///
+/// The messages above are built from fixed text and a few inner errors that have no business
+/// quoting the request; this is the belt to those braces.
+pub(crate) fn redact(mut message: String, uri: &Uri) -> String {
+    let mut secrets: Vec<String> = vec![uri.to_string()];
+    if let Some(pq) = uri.path_and_query() {
+        secrets.push(pq.as_str().to_owned());
+    }
+    if let Some(query) = uri.query() {
+        secrets.push(query.to_owned());
+        for pair in query.split('&') {
+            let value = pair.split_once('=').map_or(pair, |(_, v)| v);
+            secrets.push(value.to_owned());
+        }
+    }
+    secrets.retain(|s| !s.is_empty() && s != "/");
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    for secret in &secrets {
+        if message.contains(secret.as_str()) {
+            message = message.replace(secret.as_str(), "<redacted>");
+        }
+    }
+    message
+}
+
+impl fmt::Display for UreqTransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Debug for UreqTransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UreqTransportError")
+            .field("kind", &self.kind)
+            .field("message", &self.message)
+            .finish()
+    }
+}
+
+impl std::error::Error for UreqTransportError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uri() -> Uri {
+        "https://oapi.dingtalk.com/topapi/message?access_token=s3cr3tT0ken&x=1"
+            .parse()
+            .unwrap()
+    }
+
+    #[test]
+    fn redact_removes_uri_query_and_values() {
+        let msg = redact(
+            "bad uri: https://oapi.dingtalk.com/topapi/message?access_token=s3cr3tT0ken&x=1 \
+             and s3cr3tT0ken alone"
+                .to_owned(),
+            &uri(),
+        );
+        assert!(!msg.contains("s3cr3tT0ken"), "{msg}");
+        assert!(!msg.contains("access_token"), "{msg}");
+        assert!(msg.starts_with("bad uri: <redacted>"), "{msg}");
+    }
+
+    #[test]
+    fn bad_uri_message_is_not_copied() {
+        let err = UreqTransportError::from_ureq(ureq::Error::BadUri(uri().to_string()), &uri(), 10);
+        assert_eq!(err.kind(), TransportErrorKind::Unknown);
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains("s3cr3tT0ken"), "{shown}");
+    }
+
+    #[test]
+    fn classification_of_each_variant() {
+        use TransportErrorKind as K;
+        let u = uri();
+        let kind = |e: ureq::Error| UreqTransportError::from_ureq(e, &u, 10).kind();
+        assert_eq!(kind(ureq::Error::HostNotFound), K::Connect);
+        assert_eq!(kind(ureq::Error::ConnectionFailed), K::Connect);
+        assert_eq!(
+            kind(ureq::Error::Timeout(ureq::Timeout::Connect)),
+            K::Connect
+        );
+        assert_eq!(
+            kind(ureq::Error::Timeout(ureq::Timeout::Resolve)),
+            K::Connect
+        );
+        assert_eq!(
+            kind(ureq::Error::Timeout(ureq::Timeout::Global)),
+            K::Timeout
+        );
+        assert_eq!(
+            kind(ureq::Error::Timeout(ureq::Timeout::RecvBody)),
+            K::Timeout
+        );
+        assert_eq!(kind(ureq::Error::Tls("handshake")), K::Connect);
+        assert_eq!(kind(ureq::Error::BodyExceedsLimit(11)), K::BodyTooLarge);
+        assert_eq!(kind(ureq::Error::LargeResponseHeader(9, 8)), K::Protocol);
+        assert_eq!(kind(ureq::Error::StatusCode(500)), K::Unknown);
+        let io = |k: io::ErrorKind| kind(ureq::Error::Io(io::Error::from(k)));
+        assert_eq!(io(io::ErrorKind::ConnectionRefused), K::Connect);
+        assert_eq!(io(io::ErrorKind::ConnectionReset), K::Interrupted);
+        assert_eq!(io(io::ErrorKind::UnexpectedEof), K::Interrupted);
+        assert_eq!(io(io::ErrorKind::TimedOut), K::Timeout);
+        assert_eq!(io(io::ErrorKind::InvalidData), K::Protocol);
+        assert_eq!(io(io::ErrorKind::Other), K::Unknown);
+    }
+
+    #[test]
+    fn io_text_is_not_copied() {
+        for kind in [io::ErrorKind::Other, io::ErrorKind::InvalidData] {
+            let e = io::Error::new(kind, "failed for access_token=s3cr3tT0ken");
+            let err = UreqTransportError::from_ureq(ureq::Error::Io(e), &uri(), 10);
+            assert!(!format!("{err} {err:?}").contains("s3cr3tT0ken"), "{err}");
+        }
+    }
+}

@@ -1,0 +1,390 @@
+//! [`UreqTransport`] and its builder.
+
+use std::fmt;
+use std::time::Duration;
+
+use dingtalk_notify_proto::http::{self, HeaderValue, Method, StatusCode, header};
+use dingtalk_notify_proto::{HttpRequest, HttpResponse, Transport, TransportErrorKind};
+use ureq::Agent;
+use ureq::tls::TlsConfig;
+
+use crate::UreqTransportError;
+
+/// The connect timeout unless configured: 5 seconds.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The overall timeout (connect, send, receive the whole body) unless configured: 30 seconds.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The largest response body read unless configured: 4 MiB.
+pub const DEFAULT_MAX_BODY_SIZE: usize = 4 * 1024 * 1024;
+
+/// A [`Transport`] over a [`ureq::Agent`].
+///
+/// Cloning is cheap and clones share the agent's connection pool. Whatever agent it wraps,
+/// each request is sent with these settings forced on it:
+/// - every status comes back as a response (`http_status_as_error(false)`);
+/// - no redirect is followed (`max_redirects(0)`);
+/// - the transport's connect and overall timeouts;
+/// - TLS certificate verification, even if the agent was built without it.
+///
+/// The body is read up to the transport's cap, [`max_body_size`](Self::max_body_size).
+#[derive(Clone)]
+pub struct UreqTransport {
+    agent: Agent,
+    connect_timeout: Duration,
+    timeout: Duration,
+    max_body_size: usize,
+    user_agent: Option<HeaderValue>,
+}
+
+impl UreqTransport {
+    /// A transport with the default settings and its own agent.
+    pub fn new() -> Self {
+        Self::builder().build()
+    }
+
+    /// A builder, to set timeouts, the body cap, the user agent or the agent.
+    pub fn builder() -> UreqTransportBuilder {
+        UreqTransportBuilder::default()
+    }
+
+    /// The wrapped agent.
+    pub fn agent(&self) -> &Agent {
+        &self.agent
+    }
+
+    /// The time allowed to connect, TLS handshake included.
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// The time allowed for a whole exchange, reading the body included.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The largest response body accepted, in bytes.
+    pub fn max_body_size(&self) -> usize {
+        self.max_body_size
+    }
+
+    /// The `User-Agent` sent when a request has none.
+    pub fn user_agent(&self) -> Option<&HeaderValue> {
+        self.user_agent.as_ref()
+    }
+
+    fn read_response(
+        &self,
+        response: http::Response<ureq::Body>,
+        method: &Method,
+        uri: &http::Uri,
+    ) -> Result<HttpResponse, UreqTransportError> {
+        let (parts, mut body) = response.into_parts();
+        if declared_too_large(method, parts.status, &parts.headers, self.max_body_size) {
+            return Err(UreqTransportError::body_too_large(self.max_body_size));
+        }
+        // Read one byte more than allowed, so "exactly the cap" and "over it" differ.
+        let limit = u64::try_from(self.max_body_size)
+            .unwrap_or(u64::MAX)
+            .saturating_add(1);
+        let bytes = body
+            .with_config()
+            .limit(limit)
+            .read_to_vec()
+            .map_err(|e| UreqTransportError::from_ureq(e, uri, self.max_body_size))?;
+        if bytes.len() > self.max_body_size {
+            return Err(UreqTransportError::body_too_large(self.max_body_size));
+        }
+        // A fresh response: ureq's extensions (which hold the request URI) stay behind.
+        let mut out = http::Response::new(bytes);
+        *out.status_mut() = parts.status;
+        *out.version_mut() = parts.version;
+        *out.headers_mut() = parts.headers;
+        Ok(out)
+    }
+}
+
+/// Whether the response declares a body longer than `max`, so reading it is pointless.
+fn declared_too_large(
+    method: &Method,
+    status: StatusCode,
+    headers: &http::HeaderMap,
+    max: usize,
+) -> bool {
+    let bodiless = method == Method::HEAD
+        || status.is_informational()
+        || status == StatusCode::NO_CONTENT
+        || status == StatusCode::NOT_MODIFIED;
+    if bodiless {
+        return false;
+    }
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .is_some_and(|len| len > u64::try_from(max).unwrap_or(u64::MAX))
+}
+
+/// The agent's TLS configuration with verification switched back on, if it was off.
+fn verifying(tls: &TlsConfig) -> Option<TlsConfig> {
+    if !tls.disable_verification() {
+        return None;
+    }
+    let mut builder = TlsConfig::builder()
+        .provider(tls.provider())
+        .client_cert(tls.client_cert().cloned())
+        .root_certs(tls.root_certs().clone())
+        .use_sni(tls.use_sni())
+        .disable_verification(false);
+    if let Some(provider) = tls.unversioned_rustls_crypto_provider() {
+        builder = builder.unversioned_rustls_crypto_provider(provider.clone());
+    }
+    Some(builder.build())
+}
+
+/// Methods whose empty body is no body: no `Content-Length: 0` is sent for them.
+fn bodiless_when_empty(method: &Method) -> bool {
+    [
+        Method::GET,
+        Method::HEAD,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::TRACE,
+        Method::CONNECT,
+    ]
+    .contains(method)
+}
+
+impl Transport for UreqTransport {
+    type Error = UreqTransportError;
+
+    fn send(&self, request: HttpRequest) -> Result<HttpResponse, UreqTransportError> {
+        let (mut parts, body) = request.into_parts();
+        if let Some(ua) = &self.user_agent {
+            parts
+                .headers
+                .entry(header::USER_AGENT)
+                .or_insert_with(|| ua.clone());
+        }
+        let method = parts.method.clone();
+        let uri = parts.uri.clone();
+        let tls = verifying(self.agent.config().tls_config());
+
+        let result = if body.is_empty() && bodiless_when_empty(&method) {
+            let request = http::Request::from_parts(parts, ());
+            let mut config = self.configure(self.agent.configure_request(request));
+            if let Some(tls) = tls {
+                config = config.tls_config(tls);
+            }
+            self.agent.run(config.build())
+        } else {
+            let request = http::Request::from_parts(parts, body);
+            let mut config = self.configure(self.agent.configure_request(request));
+            if let Some(tls) = tls {
+                config = config.tls_config(tls);
+            }
+            self.agent.run(config.build())
+        };
+        let response =
+            result.map_err(|e| UreqTransportError::from_ureq(e, &uri, self.max_body_size))?;
+        self.read_response(response, &method, &uri)
+    }
+
+    fn classify(&self, error: &UreqTransportError) -> TransportErrorKind {
+        error.kind()
+    }
+}
+
+impl UreqTransport {
+    /// The per-request overrides that keep the [`Transport`] contract whatever the agent.
+    fn configure<S: ureq::AsSendBody>(
+        &self,
+        config: ureq::config::ConfigBuilder<ureq::typestate::HttpCrateScope<S>>,
+    ) -> ureq::config::ConfigBuilder<ureq::typestate::HttpCrateScope<S>> {
+        config
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .timeout_connect(Some(self.connect_timeout))
+            .timeout_global(Some(self.timeout))
+    }
+}
+
+impl Default for UreqTransport {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl From<Agent> for UreqTransport {
+    /// Wraps a caller's agent, with the default timeouts and body cap.
+    ///
+    /// The agent's connection pool, proxy and TLS roots are used; its status, redirect and
+    /// timeout settings are overridden per request (see [`UreqTransport`]).
+    fn from(agent: Agent) -> Self {
+        Self::builder().agent(agent).build()
+    }
+}
+
+impl fmt::Debug for UreqTransport {
+    // The agent is left out: its Debug shows the proxy URI, which may hold credentials.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UreqTransport")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("max_body_size", &self.max_body_size)
+            .field("user_agent", &self.user_agent)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`UreqTransport`]; start from [`UreqTransport::builder`].
+///
+/// ```
+/// use std::time::Duration;
+/// use dingtalk_notify_ureq::UreqTransport;
+/// use dingtalk_notify_ureq::http::HeaderValue;
+///
+/// let transport = UreqTransport::builder()
+///     .connect_timeout(Duration::from_secs(3))
+///     .timeout(Duration::from_secs(10))
+///     .max_body_size(1024 * 1024)
+///     .user_agent(HeaderValue::from_static("my-app/1.0"))
+///     .build();
+/// assert_eq!(transport.max_body_size(), 1024 * 1024);
+/// ```
+#[derive(Clone)]
+pub struct UreqTransportBuilder {
+    agent: Option<Agent>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    max_body_size: usize,
+    user_agent: Option<HeaderValue>,
+}
+
+impl Default for UreqTransportBuilder {
+    fn default() -> Self {
+        Self {
+            agent: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
+            user_agent: None,
+        }
+    }
+}
+
+impl UreqTransportBuilder {
+    /// The time allowed to resolve, connect and finish the TLS handshake
+    /// (default [`DEFAULT_CONNECT_TIMEOUT`]).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The time allowed for a whole exchange, from resolving the host to the last byte of the
+    /// body (default [`DEFAULT_TIMEOUT`]).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The largest response body accepted, in bytes (default [`DEFAULT_MAX_BODY_SIZE`]);
+    /// a larger one fails with [`TransportErrorKind::BodyTooLarge`].
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// The `User-Agent` sent when a request has none (a request's own header is sent as it
+    /// is). Unset, ureq's default (`ureq/<version>`) is sent.
+    pub fn user_agent(mut self, user_agent: HeaderValue) -> Self {
+        self.user_agent = Some(user_agent);
+        self
+    }
+
+    /// Sends through this agent (its pool, proxy and TLS roots) instead of a new one.
+    pub fn agent(mut self, agent: Agent) -> Self {
+        self.agent = Some(agent);
+        self
+    }
+
+    /// The transport.
+    pub fn build(self) -> UreqTransport {
+        let agent = self.agent.unwrap_or_else(|| {
+            Agent::config_builder()
+                .http_status_as_error(false)
+                .max_redirects(0)
+                .timeout_connect(Some(self.connect_timeout))
+                .timeout_global(Some(self.timeout))
+                .build()
+                .new_agent()
+        });
+        UreqTransport {
+            agent,
+            connect_timeout: self.connect_timeout,
+            timeout: self.timeout,
+            max_body_size: self.max_body_size,
+            user_agent: self.user_agent,
+        }
+    }
+}
+
+impl fmt::Debug for UreqTransportBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UreqTransportBuilder")
+            .field("agent", &self.agent.as_ref().map(|_| "<caller's agent>"))
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("max_body_size", &self.max_body_size)
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verification_is_switched_back_on() {
+        let off = TlsConfig::builder()
+            .disable_verification(true)
+            .use_sni(false)
+            .build();
+        let on = verifying(&off).unwrap();
+        assert!(!on.disable_verification());
+        assert!(!on.use_sni(), "other settings are kept");
+        assert!(verifying(&TlsConfig::default()).is_none());
+    }
+
+    #[test]
+    fn declared_length_over_cap() {
+        let mut h = http::HeaderMap::new();
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from_static("11"));
+        assert!(declared_too_large(&Method::GET, StatusCode::OK, &h, 10));
+        assert!(!declared_too_large(&Method::GET, StatusCode::OK, &h, 11));
+        assert!(!declared_too_large(&Method::HEAD, StatusCode::OK, &h, 10));
+        assert!(!declared_too_large(
+            &Method::GET,
+            StatusCode::NOT_MODIFIED,
+            &h,
+            10
+        ));
+        assert!(!declared_too_large(
+            &Method::GET,
+            StatusCode::OK,
+            &http::HeaderMap::new(),
+            0
+        ));
+    }
+
+    #[test]
+    fn debug_lists_settings() {
+        let t = UreqTransport::new();
+        let shown = format!("{t:?}");
+        assert!(shown.contains("max_body_size: 4194304"), "{shown}");
+        assert!(shown.contains("timeout: 30s"), "{shown}");
+    }
+}
