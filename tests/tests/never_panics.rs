@@ -1,0 +1,163 @@
+//! Property tests: every response parser turns arbitrary bytes, and mutated real DingTalk
+//! answers, into a value or a typed error, never a panic. Bounded for CI (proptest's default
+//! 256 cases per property); the `fuzz/` crate runs the same parsers unbounded.
+
+use dingtalk_notify_proto::Endpoint;
+use dingtalk_notify_proto::api::{
+    GetAccessToken, GetSendProgress, GetSendResult, RecallWorkNotification, SendWorkNotification,
+    UpdateStatusBar,
+};
+use proptest::prelude::*;
+
+/// Real answers, from the reference pages and adjacent-apis.md.
+const REAL: &[&str] = &[
+    r#"{"errcode":0,"errmsg":"ok","access_token":"fw8ef8we8f76e6f7s8df8s","expires_in":7200}"#,
+    r#"{"errcode":0,"errmsg":"ok","task_id":256271667526,"request_id":"4jzllmte0wau"}"#,
+    r#"{"errcode":0,"errmsg":"ok","progress":{"progress_in_percent":100,"status":2},"request_id":"5y2znla8tw3d"}"#,
+    r#"{"errcode":0,"send_result":{"failed_user_id_list":[],"forbidden_list":[{"code":"143106","count":1,"userid":"user123"}],"invalid_dept_id_list":[1,2,3],"invalid_user_id_list":[],"read_user_id_list":["manager4220"],"unread_user_id_list":[]},"request_id":"6pcvwp6jcows"}"#,
+    r#"{"request_id":"4jzllmte0wau","errcode":0,"errmsg":"ok"}"#,
+    r#"{"errcode":40056,"errmsg":"Invalid agentid","request_id":"x"}"#,
+    r#"{"status":1111,"wait":5,"punish":"deny"}"#,
+    "<html><body>502 Bad Gateway</body></html>",
+];
+
+/// Every parser over one response; formats any error (Display cuts the body).
+fn parse_all(status: u16, body: &[u8]) {
+    let resp = || {
+        http::Response::builder()
+            .status(status)
+            .body(body)
+            .expect("status is in range")
+    };
+    fn show<T: std::fmt::Debug, E: std::fmt::Display + std::fmt::Debug>(r: Result<T, E>) {
+        match r {
+            Ok(v) => drop(format!("{v:?}")),
+            Err(e) => drop(format!("{e} {e:?}")),
+        }
+    }
+    show(GetAccessToken::parse_response(resp()));
+    show(SendWorkNotification::parse_response(resp()));
+    show(GetSendProgress::parse_response(resp()));
+    show(GetSendResult::parse_response(resp()));
+    show(UpdateStatusBar::parse_response(resp()));
+    show(RecallWorkNotification::parse_response(resp()));
+}
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    Truncate(usize),
+    Flip(usize, u8),
+    Insert(usize, Vec<u8>),
+    Delete(usize, usize),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        any::<usize>().prop_map(Mutation::Truncate),
+        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Flip(i, b)),
+        (any::<usize>(), prop::collection::vec(any::<u8>(), 1..8))
+            .prop_map(|(i, v)| Mutation::Insert(i, v)),
+        (any::<usize>(), 1usize..16).prop_map(|(i, n)| Mutation::Delete(i, n)),
+        // Structural tokens that change types: strings for numbers, nulls, nesting.
+        (
+            any::<usize>(),
+            prop::sample::select(vec![
+                b"\"".to_vec(),
+                b"null".to_vec(),
+                b"[".to_vec(),
+                b"{".to_vec(),
+                b"1e999".to_vec(),
+                b"-".to_vec(),
+                b"18446744073709551616".to_vec(),
+                b"\\u0000".to_vec(),
+            ])
+        )
+            .prop_map(|(i, v)| Mutation::Insert(i, v)),
+    ]
+}
+
+fn apply(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
+    for m in mutations {
+        let len = bytes.len().max(1);
+        match m {
+            Mutation::Truncate(i) => bytes.truncate(i % len),
+            Mutation::Flip(i, b) => {
+                if !bytes.is_empty() {
+                    let i = i % bytes.len();
+                    bytes[i] ^= b | 1;
+                }
+            }
+            Mutation::Insert(i, v) => {
+                let i = i % (bytes.len() + 1);
+                bytes.splice(i..i, v.iter().copied());
+            }
+            Mutation::Delete(i, n) => {
+                if !bytes.is_empty() {
+                    let i = i % bytes.len();
+                    let end = (i + n).min(bytes.len());
+                    bytes.drain(i..end);
+                }
+            }
+        }
+    }
+    bytes
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_bytes_never_panic(status in 100u16..600, body in prop::collection::vec(any::<u8>(), 0..512)) {
+        parse_all(status, &body);
+    }
+
+    #[test]
+    fn arbitrary_json_values_never_panic(status in prop::sample::select(vec![200u16, 400, 502]), text in "[\\[\\]{}:,\"0-9a-z_ .-]{0,200}") {
+        parse_all(status, text.as_bytes());
+    }
+
+    #[test]
+    fn mutated_real_answers_never_panic(
+        which in 0..REAL.len(),
+        status in prop::sample::select(vec![200u16, 201, 302, 404, 429, 500, 502]),
+        mutations in prop::collection::vec(mutation(), 1..6),
+    ) {
+        let body = apply(REAL[which].as_bytes().to_vec(), &mutations);
+        parse_all(status, &body);
+    }
+}
+
+#[test]
+fn the_real_answers_parse() {
+    // The seeds themselves are what the mutations start from: make sure they are meaningful.
+    fn ok(b: &str) -> http::Response<&[u8]> {
+        http::Response::new(b.as_bytes())
+    }
+    assert_eq!(
+        GetAccessToken::parse_response(ok(REAL[0]))
+            .unwrap()
+            .expires_in,
+        Some(7200)
+    );
+    assert_eq!(
+        SendWorkNotification::parse_response(ok(REAL[1]))
+            .unwrap()
+            .task_id
+            .get(),
+        256271667526
+    );
+    assert!(
+        GetSendProgress::parse_response(ok(REAL[2]))
+            .unwrap()
+            .progress
+            .is_done()
+    );
+    assert_eq!(
+        GetSendResult::parse_response(ok(REAL[3]))
+            .unwrap()
+            .send_result
+            .forbidden_list[0]
+            .userid,
+        "user123"
+    );
+    assert!(UpdateStatusBar::parse_response(ok(REAL[4])).is_ok());
+    assert!(RecallWorkNotification::parse_response(ok(REAL[5])).is_err());
+}
