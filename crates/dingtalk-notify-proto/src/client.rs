@@ -434,11 +434,12 @@ impl<T: Transport> Client<T> {
                 log::debug!(target: LOG_TARGET, "{}: ok", E::PATH);
                 Step::Done(r)
             }
-            Err(ResponseError::Api(api)) if api.code.is_token_rejected() => {
-                Step::TokenRejected(token, Error::Response(ResponseError::Api(api)))
-            }
+            Err(ResponseError::Api(api)) if api.code.is_token_rejected() => Step::TokenRejected(
+                token.clone(),
+                Error::Response(scrub(ResponseError::Api(api), &[token.expose_secret()])),
+            ),
             Err(e) => Step::Failed {
-                error: Error::Response(e),
+                error: Error::Response(scrub(e, &[token.expose_secret()])),
                 safe_to_repeat: E::IDEMPOTENT,
             },
         }
@@ -551,7 +552,8 @@ impl<T: Transport> Client<T> {
         let response = self
             .send_http(http_request, deadline_at)
             .map_err(Error::Transport)?;
-        let answer = TokenRequest::parse(response)?;
+        let answer = TokenRequest::parse(response)
+            .map_err(|e| Error::Response(scrub(e, &request.secrets())))?;
         let lifetime = answer.lifetime();
         log::debug!(
             target: LOG_TARGET,
@@ -582,6 +584,63 @@ impl<T: Transport> Client<T> {
                 true
             }
         }
+    }
+}
+
+/// Removes secrets (raw and percent-encoded) from everything an answer put in an error: a
+/// gateway may echo the request URL, token and all, into its error page.
+fn scrub(error: ResponseError, secrets: &[&str]) -> ResponseError {
+    let forms: Vec<String> = secrets
+        .iter()
+        .filter(|s| s.len() >= 4)
+        .flat_map(|s| {
+            let mut encoded = String::new();
+            crate::wire::encode_query_component(&mut encoded, s);
+            [(*s).to_owned(), encoded]
+        })
+        .collect();
+    let clean = |text: &str| -> String {
+        let mut out = text.to_owned();
+        for f in &forms {
+            if out.contains(f.as_str()) {
+                out = out.replace(f.as_str(), "[redacted]");
+            }
+        }
+        out
+    };
+    let clean_body = |body: crate::error::RawBody| -> crate::error::RawBody {
+        let bytes = body.as_bytes();
+        if forms
+            .iter()
+            .any(|f| bytes.windows(f.len()).any(|w| w == f.as_bytes()))
+        {
+            crate::error::RawBody::new(clean(&String::from_utf8_lossy(bytes)).into_bytes())
+        } else {
+            body
+        }
+    };
+    match error {
+        ResponseError::Api(mut api) => {
+            api.errmsg = clean(&api.errmsg);
+            api.sub_msg = api.sub_msg.map(|m| clean(&m));
+            ResponseError::Api(api)
+        }
+        ResponseError::Status { status, body } => ResponseError::Status {
+            status,
+            body: clean_body(body),
+        },
+        ResponseError::Decode {
+            status,
+            field,
+            reason,
+            body,
+        } => ResponseError::Decode {
+            status,
+            field,
+            reason: clean(&reason),
+            body: clean_body(body),
+        },
+        other => other,
     }
 }
 
@@ -999,6 +1058,21 @@ mod tests {
         ));
         client.send(&send_req()).unwrap();
         assert_eq!(fake.token_fetches.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn echoed_secrets_are_scrubbed_from_errors() {
+        let echo = "<html>404: /topapi/x?access_token=tok1 not found (tok1)</html>";
+        let (client, _, _) = setup(vec![Ok(echo)]);
+        let err = client.send(&send_req()).unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains("tok1"), "{shown}");
+        assert!(shown.contains("[redacted]"), "{shown}");
+
+        let api = r#"{"errcode":40056,"errmsg":"bad agent for token tok1","sub_msg":"tok1"}"#;
+        let (client, _, _) = setup(vec![Ok(api)]);
+        let err = client.send(&send_req()).unwrap_err();
+        assert!(!format!("{err} {err:?}").contains("tok1"));
     }
 
     #[test]

@@ -227,6 +227,18 @@ impl TokenRequest {
         }
     }
 
+    /// The secrets this request puts on the wire (app secret; suite ticket and signature),
+    /// so an answer echoing them can be scrubbed.
+    pub(crate) fn secrets(&self) -> Vec<&str> {
+        match self {
+            Self::App(r) => vec![r.appsecret.expose_secret()],
+            Self::Isv(_, sig) => {
+                let q = sig.query();
+                vec![q[2].1, q[3].1]
+            }
+        }
+    }
+
     /// Builds the HTTP request.
     ///
     /// # Errors
