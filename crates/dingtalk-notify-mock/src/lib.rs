@@ -1,1 +1,141 @@
-//! placeholder
+//! A faithful, blocking, in-process **DingTalk work-notification simulator** on loopback, for
+//! tests, load tests and demos.
+//!
+//! [`MockServer`] serves the oapi endpoints a work-notification client calls, with DingTalk's
+//! semantics: the `{"errcode","errmsg","request_id"}` envelope under HTTP 200 (a fresh
+//! `request_id` in every answer), tokens with a lifetime, tasks whose delivery progresses,
+//! per-recipient results from a configurable [`Directory`], the 24-hour and 7-day windows,
+//! and the rate limits. Time is a [`MockClock`] the test moves with
+//! [`MockServer::advance`], so nothing sleeps to wait for a window or an expiry. Faults
+//! ([`Fault`]) are scripted per endpoint ([`Route`]) and per call ([`Calls`]), and every
+//! request is recorded ([`RecordedRequest`]). No async runtime: a thread accepts, one thread
+//! serves each connection, state sits behind a mutex.
+//!
+//! # In scope
+//! - `GET /gettoken`, `POST /service/get_corp_token` (signed, ISV),
+//!   `POST /topapi/message/corpconversation/{asyncsend_v2, getsendprogress, getsendresult,
+//!   status_bar/update, recall}`, with JSON or form-encoded bodies.
+//! - Virtual time, fault injection, inspection, clean shutdown.
+//!
+//! # Out of scope
+//! - TLS (loopback only), HTTP/2, the media upload and directory APIs, sub-departments.
+//!
+//! # Quick start
+//! ```
+//! # fn main() -> std::io::Result<()> {
+//! use std::io::{Read, Write};
+//! use std::net::TcpStream;
+//! use std::time::Duration;
+//! use dingtalk_notify_mock::{MockServer, DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET};
+//!
+//! // Plain HTTP/1.1 helper (any client works; point it at server.base_url()).
+//! fn call(server: &MockServer, method: &str, target: &str, body: &str) -> serde_json::Value {
+//!     let mut s = TcpStream::connect(server.addr()).unwrap();
+//!     write!(s, "{method} {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+//!                Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+//!            body.len()).unwrap();
+//!     let mut raw = String::new();
+//!     s.read_to_string(&mut raw).unwrap();
+//!     serde_json::from_str(raw.split("\r\n\r\n").nth(1).unwrap()).unwrap()
+//! }
+//!
+//! let server = MockServer::builder().frozen_clock().start()?;
+//!
+//! let token = call(&server, "GET", &format!("/gettoken?appkey={DEMO_APP_KEY}&appsecret={DEMO_APP_SECRET}"), "");
+//! let token = token["access_token"].as_str().unwrap();
+//!
+//! let sent = call(&server, "POST",
+//!     &format!("/topapi/message/corpconversation/asyncsend_v2?access_token={token}"),
+//!     &format!(r#"{{"agent_id":{DEMO_AGENT_ID},"userid_list":"alice,bob,ghost",
+//!                 "msg":{{"msgtype":"text","text":{{"content":"hello"}}}}}}"#));
+//! assert_eq!(sent["errcode"], 0);
+//! let task_id = sent["task_id"].as_u64().unwrap();
+//!
+//! server.advance(Duration::from_secs(2)); // delivery completes
+//! let result = call(&server, "POST",
+//!     &format!("/topapi/message/corpconversation/getsendresult?access_token={token}"),
+//!     &format!(r#"{{"agent_id":{DEMO_AGENT_ID},"task_id":{task_id}}}"#));
+//! assert_eq!(result["send_result"]["read_user_id_list"], serde_json::json!(["alice"]));
+//! assert_eq!(result["send_result"]["unread_user_id_list"], serde_json::json!(["bob"]));
+//! assert_eq!(result["send_result"]["invalid_user_id_list"], serde_json::json!(["ghost"]));
+//! assert_eq!(server.deliveries("alice"), 1);
+//! # Ok(()) }
+//! ```
+//!
+//! # What it answers
+//! | call | checks, in order | errcode |
+//! |---|---|---|
+//! | any | path unknown (HTTP **404**) / wrong method (HTTP **405**) | 22 |
+//! | any | body over the cap (HTTP **413**, connection closed) | 41 |
+//! | `gettoken` | `appkey`/`appsecret` missing; unknown key or wrong secret | 40; 40001 |
+//! | `get_corp_token` | query parameter missing; bad timestamp; unknown suite key, wrong ticket or signature; `auth_corpid` missing; corp not authorized | 40; 41; 40001; 40; 33001 |
+//! | others | `access_token` missing or unknown or revoked; expired | 40014; 42001 |
+//! | any with a body | not JSON / not an object; field missing; field invalid (`"Invalid arguments:<path>"`) | 41; 40; 41 |
+//! | `asyncsend_v2` | `msg` a string; `agent_id` not the token's app; ISV `to_all_user`; over 5,000 users (ISV 1,000) or 500 departments; no recipients; recipients-per-minute budget | 41; 40056; 41; 41; 1430000; 143103 (ISV 143203) |
+//! | `getsendprogress`, `getsendresult` | task unknown, of another agent, or 24 h old or more; result of a task with over 100 recipients (`"Call timeout: ..."`) | 40035; 41052 |
+//! | `status_bar/update` | `agent_id` not the token's app; task unknown, of another agent, or 7 days old or more | 40056; 40035 |
+//! | `recall` (`msg_task_id`) | `agent_id` not the token's app; task unknown, of another agent, or 24 h old or more | 40056; 40035 |
+//!
+//! Tokens: fetching again within validity returns the same token and renews it (DingTalk's
+//! documented behaviour); an expired token answers 42001 and a fresh one is issued on the
+//! next fetch. Task ids start at 256271667526 (over 32 bits).
+//!
+//! Delivery: a task's progress goes from status 0 (0 %) through 1 to 2 (100 %) over the
+//! delivery duration; until it completes, every delivered user is unread. Then each user
+//! lands in the list of their [`UserBehaviour`]. Recipients are the users given, then the
+//! members of the departments given (or every directory user for `to_all_user`),
+//! deduplicated; ids outside the directory are invalid, unknown departments go to
+//! `invalid_dept_id_list`.
+//!
+//! Rate limits, per app, on simulator days (day *n* is `[n*24h, (n+1)*24h)` of simulator
+//! time): the same content to the same user a second time in a day, and any message past the
+//! daily per-user limit, still answer success (as DingTalk does) but land in
+//! `forbidden_user_id_list` and `forbidden_list` with code `"143106"` (count 1) or
+//! `"143105"` (count = the limit); ISV apps get 143206 and 143205. The recipients-per-minute
+//! budget (any 60 s window) refuses the whole call. Invalid users count toward the minute
+//! budget but not toward daily limits.
+//!
+//! # Knobs
+//! See [`MockServerBuilder`]: port, token lifetime and advertised `expires_in`, delivery
+//! duration, directory, daily and per-minute limits, apps and ISV suites, frozen or shared
+//! clock, path prefix, body cap, recording cap.
+//!
+//! # Faults
+//! See [`Fault`] and [`MockServer::inject`]: delays, HTML 5xx pages, the IP throttle JSON,
+//! errcodes N times, connections closed before or during the response, truncated JSON,
+//! oversized bodies, redirects, slow drip, lying `Content-Length`, gzip, huge headers, raw
+//! bytes.
+//!
+//! # Inspection
+//! [`MockServer::requests`] (with `Debug` redacting `access_token`, `appsecret`,
+//! `suiteTicket` and `signature`), [`MockServer::token_fetches`], [`MockServer::task`],
+//! [`MockServer::deliveries`].
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod clock;
+mod credentials;
+mod directory;
+mod fault;
+mod http;
+mod record;
+mod server;
+mod sim;
+
+pub use clock::MockClock;
+pub use credentials::{
+    AppCredentials, DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_CORP_ID, DEMO_ISV_AGENT_ID,
+    DEMO_SUITE_KEY, DEMO_SUITE_SECRET, DEMO_SUITE_TICKET, IsvSuite,
+};
+pub use directory::{Directory, UserBehaviour};
+pub use fault::{Calls, Fault, Route};
+pub use record::{REDACTED_PARAMS, RecordedRequest};
+pub use server::{
+    DEFAULT_DAILY_USER_LIMIT, DEFAULT_DELIVERY_DURATION, DEFAULT_ISV_DAILY_USER_LIMIT,
+    DEFAULT_MAX_RECORDED_REQUESTS, DEFAULT_MAX_REQUEST_BODY, DEFAULT_RECIPIENTS_PER_MINUTE,
+    DEFAULT_TOKEN_TTL, MAX_CONNECTIONS, MockServer, MockServerBuilder, ShutdownHandle,
+};
+pub use sim::{FIRST_TASK_ID, TaskSnapshot};

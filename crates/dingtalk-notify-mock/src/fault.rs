@@ -1,0 +1,290 @@
+//! Fault injection: [`Route`], [`Calls`] and [`Fault`].
+
+use std::time::Duration;
+
+use dingtalk_notify_proto::ErrorCode;
+
+/// An endpoint of the simulator, for scripting faults and reading recorded requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Route {
+    /// Every request, whatever its path (only meaningful in [`inject`]).
+    ///
+    /// [`inject`]: crate::MockServer::inject
+    Any,
+    /// `GET /gettoken`.
+    GetToken,
+    /// `POST /service/get_corp_token`.
+    GetCorpToken,
+    /// `POST /topapi/message/corpconversation/asyncsend_v2`.
+    Send,
+    /// `POST /topapi/message/corpconversation/getsendprogress`.
+    SendProgress,
+    /// `POST /topapi/message/corpconversation/getsendresult`.
+    SendResult,
+    /// `POST /topapi/message/corpconversation/status_bar/update`.
+    StatusBarUpdate,
+    /// `POST /topapi/message/corpconversation/recall`.
+    Recall,
+    /// Any path the simulator does not serve.
+    Unknown,
+}
+
+impl Route {
+    /// Every served route with its path (after the path prefix).
+    pub const SERVED: [(Route, &'static str); 7] = [
+        (Route::GetToken, "/gettoken"),
+        (Route::GetCorpToken, "/service/get_corp_token"),
+        (Route::Send, "/topapi/message/corpconversation/asyncsend_v2"),
+        (
+            Route::SendProgress,
+            "/topapi/message/corpconversation/getsendprogress",
+        ),
+        (
+            Route::SendResult,
+            "/topapi/message/corpconversation/getsendresult",
+        ),
+        (
+            Route::StatusBarUpdate,
+            "/topapi/message/corpconversation/status_bar/update",
+        ),
+        (Route::Recall, "/topapi/message/corpconversation/recall"),
+    ];
+
+    /// The route a path (without the prefix) names; [`Route::Unknown`] for anything else.
+    ///
+    /// ```
+    /// use dingtalk_notify_mock::Route;
+    /// assert_eq!(Route::from_path("/gettoken"), Route::GetToken);
+    /// assert_eq!(Route::from_path("/nope"), Route::Unknown);
+    /// ```
+    pub fn from_path(path: &str) -> Route {
+        Self::SERVED
+            .iter()
+            .find(|(_, p)| *p == path)
+            .map_or(Route::Unknown, |(r, _)| *r)
+    }
+
+    /// The route's path, `None` for [`Route::Any`] and [`Route::Unknown`].
+    pub fn path(self) -> Option<&'static str> {
+        Self::SERVED
+            .iter()
+            .find(|(r, _)| *r == self)
+            .map(|(_, p)| *p)
+    }
+
+    /// The HTTP method the route takes.
+    pub(crate) fn method(self) -> Option<&'static str> {
+        match self {
+            Route::Any | Route::Unknown => None,
+            Route::GetToken => Some("GET"),
+            _ => Some("POST"),
+        }
+    }
+
+    fn matches(self, route: Route) -> bool {
+        self == Route::Any || self == route
+    }
+}
+
+/// Which calls a fault applies to, counted (from 1) among the calls to its route **since the
+/// fault was injected**.
+///
+/// ```
+/// use dingtalk_notify_mock::Calls;
+/// assert!(Calls::Nth(2).matches(2) && !Calls::Nth(2).matches(3));
+/// assert!(Calls::First(2).matches(2) && !Calls::First(2).matches(3));
+/// assert!(Calls::After(2).matches(3) && !Calls::After(2).matches(2));
+/// assert!(Calls::All.matches(1_000));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Calls {
+    /// Only the n-th call (1-based).
+    Nth(u64),
+    /// The first n calls, then never again ("fail N times, then succeed").
+    First(u64),
+    /// Every call after the first n.
+    After(u64),
+    /// Every call.
+    All,
+}
+
+impl Calls {
+    /// Whether the `n`-th call (1-based) is affected.
+    pub fn matches(self, n: u64) -> bool {
+        match self {
+            Calls::Nth(k) => n == k,
+            Calls::First(k) => n <= k,
+            Calls::After(k) => n > k,
+            Calls::All => true,
+        }
+    }
+}
+
+/// What goes wrong with a call.
+///
+/// Faults that **mangle the answer** run the call first (a send creates its task, a token
+/// fetch issues its token) and then damage what goes back: [`Delay`], [`SlowDrip`],
+/// [`ResetBeforeResponse`], [`ResetMidBody`], [`TruncatedJson`], [`LyingContentLength`],
+/// [`Gzip`] and [`HugeHeaders`]. This is the ambiguous failure a client must not blindly
+/// repeat a send after. Faults that **replace the answer** stand for a gateway in front of
+/// DingTalk and do not run the call: [`HttpStatus`], [`Http502Html`], [`Throttle`],
+/// [`ErrCode`], [`Redirect`], [`Oversized`] and [`Raw`].
+///
+/// [`Delay`]: Fault::Delay
+/// [`SlowDrip`]: Fault::SlowDrip
+/// [`ResetBeforeResponse`]: Fault::ResetBeforeResponse
+/// [`ResetMidBody`]: Fault::ResetMidBody
+/// [`TruncatedJson`]: Fault::TruncatedJson
+/// [`LyingContentLength`]: Fault::LyingContentLength
+/// [`Gzip`]: Fault::Gzip
+/// [`HugeHeaders`]: Fault::HugeHeaders
+/// [`HttpStatus`]: Fault::HttpStatus
+/// [`Http502Html`]: Fault::Http502Html
+/// [`Throttle`]: Fault::Throttle
+/// [`ErrCode`]: Fault::ErrCode
+/// [`Redirect`]: Fault::Redirect
+/// [`Oversized`]: Fault::Oversized
+/// [`Raw`]: Fault::Raw
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Waits this long (real time: it is for client timeouts), then answers normally.
+    Delay(Duration),
+    /// Answers with this HTTP status and body (served as `text/html`), no envelope.
+    HttpStatus {
+        /// The status (clamped to 200–599).
+        status: u16,
+        /// The body, an HTML page usually.
+        body: String,
+    },
+    /// `502 Bad Gateway` with the HTML page a gateway serves.
+    Http502Html,
+    /// The IP throttle answer: HTTP 200, `application/json`,
+    /// `{"status":1111,"wait":5,"punish":"deny"}` (no envelope, no `errcode`).
+    Throttle,
+    /// The envelope with this `errcode` (and its description as `errmsg`) instead of the
+    /// answer. With [`Calls::First`] this is "errcode N, N times, then success".
+    ErrCode(ErrorCode),
+    /// Closes the connection after reading the request, with no response at all (a FIN:
+    /// the standard library cannot force a TCP RST).
+    ResetBeforeResponse,
+    /// Sends the head with the full `Content-Length`, half of the body, then closes.
+    ResetMidBody,
+    /// A well-formed response (`Content-Length` matches) whose JSON body is cut in half.
+    TruncatedJson,
+    /// A well-formed `200` answer of exactly this many bytes (at least the envelope's
+    /// length): a valid-looking envelope padded with a long string.
+    Oversized(usize),
+    /// `302 Found` with this `Location`.
+    Redirect(String),
+    /// The normal answer, its body dribbled `chunk` bytes at a time every `interval` (real
+    /// time).
+    SlowDrip {
+        /// Bytes per write (at least 1).
+        chunk: usize,
+        /// Pause between writes.
+        interval: Duration,
+    },
+    /// The normal answer with a `Content-Length` **smaller** than the body (half of it): the
+    /// whole body is sent, then the connection is closed. A client that trusts the header
+    /// reads cut JSON; one that reuses the connection would read the rest as garbage.
+    LyingContentLength,
+    /// The normal answer gzip-encoded, with `Content-Encoding: gzip`, whatever the client
+    /// accepts.
+    Gzip,
+    /// The normal answer after extra `X-Mock-Padding-N` headers adding up to at least this
+    /// many bytes.
+    HugeHeaders(usize),
+    /// These bytes, written as they are, then the connection is closed.
+    Raw(Vec<u8>),
+}
+
+impl Fault {
+    /// Whether the call still runs (the answer is damaged afterwards).
+    pub fn runs_the_call(&self) -> bool {
+        matches!(
+            self,
+            Fault::Delay(_)
+                | Fault::SlowDrip { .. }
+                | Fault::ResetBeforeResponse
+                | Fault::ResetMidBody
+                | Fault::TruncatedJson
+                | Fault::LyingContentLength
+                | Fault::Gzip
+                | Fault::HugeHeaders(_)
+        )
+    }
+}
+
+#[derive(Debug)]
+struct Rule {
+    route: Route,
+    calls: Calls,
+    fault: Fault,
+    seen: u64,
+}
+
+/// The scripted faults, in injection order.
+#[derive(Debug, Default)]
+pub(crate) struct FaultTable {
+    rules: Vec<Rule>,
+}
+
+impl FaultTable {
+    pub(crate) fn inject(&mut self, route: Route, calls: Calls, fault: Fault) {
+        self.rules.push(Rule {
+            route,
+            calls,
+            fault,
+            seen: 0,
+        });
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.rules.clear();
+    }
+
+    /// Counts a call to `route` against every rule for it; the first rule (in injection
+    /// order) whose [`Calls`] match wins.
+    pub(crate) fn on_call(&mut self, route: Route) -> Option<Fault> {
+        let mut chosen = None;
+        for rule in &mut self.rules {
+            if !rule.route.matches(route) {
+                continue;
+            }
+            rule.seen = rule.seen.saturating_add(1);
+            if chosen.is_none() && rule.calls.matches(rule.seen) {
+                chosen = Some(rule.fault.clone());
+            }
+        }
+        chosen
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_per_rule_since_injection() {
+        let mut t = FaultTable::default();
+        t.inject(Route::SendProgress, Calls::Nth(2), Fault::Throttle);
+        t.inject(Route::Any, Calls::First(1), Fault::Gzip);
+        assert_eq!(t.on_call(Route::Send), Some(Fault::Gzip));
+        assert_eq!(t.on_call(Route::SendProgress), None);
+        assert_eq!(t.on_call(Route::SendProgress), Some(Fault::Throttle));
+        assert_eq!(t.on_call(Route::SendProgress), None);
+        t.clear();
+        assert_eq!(t.on_call(Route::Send), None);
+    }
+
+    #[test]
+    fn paths_round_trip() {
+        for (route, path) in Route::SERVED {
+            assert_eq!(Route::from_path(path), route);
+            assert_eq!(route.path(), Some(path));
+        }
+        assert_eq!(Route::Any.path(), None);
+    }
+}
