@@ -48,8 +48,12 @@ impl BaseUrl {
         let uri: http::Uri = trimmed
             .parse()
             .map_err(|_| invalid("not a valid absolute URL"))?;
-        let scheme = uri.scheme_str().ok_or_else(|| invalid("the URL needs a scheme"))?;
-        let authority = uri.authority().ok_or_else(|| invalid("the URL needs a host"))?;
+        let scheme = uri
+            .scheme_str()
+            .ok_or_else(|| invalid("the URL needs a scheme"))?;
+        let authority = uri
+            .authority()
+            .ok_or_else(|| invalid("the URL needs a host"))?;
         if authority.as_str().contains('@') {
             return Err(invalid("credentials do not belong in a base URL"));
         }
@@ -129,8 +133,19 @@ fn is_loopback(host: &str) -> bool {
         .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// The input as an error may show it: credentials in the authority (`user:pw@`) and the
+/// values of credential keys in a query are redacted, and it is cut to 200 characters.
 fn cut(s: &str) -> String {
-    s.chars().take(200).collect()
+    let start = s.find("://").map_or(0, |i| i + 3);
+    let authority_len = s[start..].find(['/', '?', '#']).unwrap_or(s.len() - start);
+    let shown = match s[start..start + authority_len].rfind('@') {
+        Some(at) => format!("{}[redacted]{}", &s[..start], &s[start + at..]),
+        None => s.to_owned(),
+    };
+    crate::error::redact_secrets(&shown)
+        .chars()
+        .take(200)
+        .collect()
 }
 
 #[cfg(test)]
@@ -142,7 +157,10 @@ mod tests {
         for (input, want) in [
             ("https://oapi.dingtalk.io", "https://oapi.dingtalk.io"),
             ("https://oapi.dingtalk.io/", "https://oapi.dingtalk.io"),
-            ("https://gw.example.com:8443/a/b/", "https://gw.example.com:8443/a/b"),
+            (
+                "https://gw.example.com:8443/a/b/",
+                "https://gw.example.com:8443/a/b",
+            ),
             ("http://localhost:1234", "http://localhost:1234"),
             ("http://127.0.0.2:1234/x", "http://127.0.0.2:1234/x"),
             ("http://[::1]:9", "http://[::1]:9"),

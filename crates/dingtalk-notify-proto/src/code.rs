@@ -232,14 +232,18 @@ mod tests {
     #[test]
     fn every_named_code_is_classified_once() {
         for raw in [
-            -1, 22, 40, 41, 88, 500, 33001, 40001, 40014, 40035, 40056, 41052, 42001, 90001,
-            90002, 90003, 90004, 90005, 90006, 90019, 90020, 143103, 143104, 143105, 143106,
-            143203, 143204, 143205, 143206, 1430000, 1430001, 1430002, 1430003, 1430004,
+            -1, 22, 40, 41, 88, 500, 33001, 40001, 40014, 40035, 40056, 41052, 42001, 90001, 90002,
+            90003, 90004, 90005, 90006, 90019, 90020, 143103, 143104, 143105, 143106, 143203,
+            143204, 143205, 143206, 1430000, 1430001, 1430002, 1430003, 1430004,
         ] {
             let c = ErrorCode::new(raw);
             assert!(c.description().is_some(), "{raw} has no description");
             let classes = [c.is_retryable(), c.is_token_rejected(), c.is_permanent()];
-            assert_eq!(classes.iter().filter(|b| **b).count(), 1, "{raw}: {classes:?}");
+            assert_eq!(
+                classes.iter().filter(|b| **b).count(),
+                1,
+                "{raw}: {classes:?}"
+            );
         }
         assert!(!ErrorCode::OK.is_permanent() && !ErrorCode::OK.is_retryable());
     }
@@ -257,7 +261,10 @@ mod tests {
         }
         assert!(ErrorCode::new(123_456).is_permanent());
         assert_eq!(ErrorCode::new(123_456).to_string(), "123456");
-        assert_eq!(ErrorCode::INVALID_AGENT_ID.to_string(), "40056 (invalid agent id)");
+        assert_eq!(
+            ErrorCode::INVALID_AGENT_ID.to_string(),
+            "40056 (invalid agent id)"
+        );
     }
 
     #[test]

@@ -61,10 +61,15 @@ impl StatusColor {
                 input: input.chars().take(64).collect(),
             });
         }
-        let value = u32::from_str_radix(digits, 16).map_err(|_| BuildError::InvalidStatusColor {
-            input: input.chars().take(64).collect(),
-        })?;
-        Ok(Self(if digits.len() == 6 { 0xFF00_0000 | value } else { value }))
+        let value =
+            u32::from_str_radix(digits, 16).map_err(|_| BuildError::InvalidStatusColor {
+                input: input.chars().take(64).collect(),
+            })?;
+        Ok(Self(if digits.len() == 6 {
+            0xFF00_0000 | value
+        } else {
+            value
+        }))
     }
 }
 
@@ -113,15 +118,38 @@ mod tests {
 
     #[test]
     fn accepted_forms_normalise() {
-        for input in ["0xFF78C06E", "0xff78c06e", "0XFF78C06E", "FF78C06E", "#FF78C06E", "#78C06E", "78c06e"] {
-            assert_eq!(StatusColor::parse(input).unwrap().to_string(), "0xFF78C06E", "{input}");
+        for input in [
+            "0xFF78C06E",
+            "0xff78c06e",
+            "0XFF78C06E",
+            "FF78C06E",
+            "#FF78C06E",
+            "#78C06E",
+            "78c06e",
+        ] {
+            assert_eq!(
+                StatusColor::parse(input).unwrap().to_string(),
+                "0xFF78C06E",
+                "{input}"
+            );
         }
-        assert_eq!(StatusColor::parse("0x8078C06E").unwrap().argb(), 0x8078_C06E);
+        assert_eq!(
+            StatusColor::parse("0x8078C06E").unwrap().argb(),
+            0x8078_C06E
+        );
     }
 
     #[test]
     fn refused_forms_name_the_input() {
-        for input in ["", "0x78C06E", "#12345", "0xFF78C06E00", "GG78C06E", "red", "0x"] {
+        for input in [
+            "",
+            "0x78C06E",
+            "#12345",
+            "0xFF78C06E00",
+            "GG78C06E",
+            "red",
+            "0x",
+        ] {
             let err = StatusColor::parse(input).unwrap_err();
             assert!(matches!(&err, BuildError::InvalidStatusColor { input: i } if i == input));
         }

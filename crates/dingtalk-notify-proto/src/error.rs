@@ -2,6 +2,7 @@
 //! back, and [`Error`] wrapping both with the transport's own error and the client's
 //! deadlines and windows.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
@@ -35,9 +36,7 @@ pub enum BuildError {
         input: String,
     },
     /// A send with no user, no department and no `to_all_user`.
-    #[error(
-        "no recipients: give at least one user id or department id, or send to all users"
-    )]
+    #[error("no recipients: give at least one user id or department id, or send to all users")]
     NoRecipients,
     /// More users or departments than one call may carry (see [`RecipientLimits`]).
     ///
@@ -97,7 +96,7 @@ pub enum BuildError {
 ///
 /// Its `Display` names the code, DingTalk's message, the request id and, where known, what to
 /// do about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ApiError {
     /// The `errcode`.
     pub code: ErrorCode,
@@ -114,15 +113,17 @@ pub struct ApiError {
 }
 
 impl fmt::Display for ApiError {
+    /// Credentials a server echoes in `errmsg` or `sub_msg` (`access_token=...`) are shown as
+    /// `[redacted]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "DingTalk error {}", self.code)?;
         if !self.errmsg.is_empty() {
-            write!(f, ": {}", self.errmsg)?;
+            write!(f, ": {}", redact_secrets(&self.errmsg))?;
         }
         if let Some(sub) = &self.sub_code {
             write!(f, " (sub_code {sub}")?;
             if let Some(m) = &self.sub_msg {
-                write!(f, ": {m}")?;
+                write!(f, ": {}", redact_secrets(m))?;
             }
             f.write_str(")")?;
         }
@@ -136,9 +137,114 @@ impl fmt::Display for ApiError {
     }
 }
 
+impl fmt::Debug for ApiError {
+    /// Like a derived `Debug`, with echoed credentials redacted as in `Display`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("code", &self.code)
+            .field("errmsg", &redact_secrets(&self.errmsg))
+            .field("sub_code", &self.sub_code)
+            .field("sub_msg", &self.sub_msg.as_deref().map(redact_secrets))
+            .field("request_id", &self.request_id)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 impl std::error::Error for ApiError {}
 
-/// Response bytes kept for diagnosis; `Display` and `Debug` show at most 256 bytes of them.
+/// Query or JSON keys whose values are credentials. Matched case-insensitively.
+const SECRET_KEYS: [&str; 10] = [
+    "access_token",
+    "accesstoken",
+    "appsecret",
+    "app_secret",
+    "corpsecret",
+    "suiteticket",
+    "suite_ticket",
+    "suitesecret",
+    "suite_secret",
+    "signature",
+];
+
+/// Replaces the value after any credential key (`access_token=...`, `"appsecret":"..."`,
+/// `\"suiteTicket\":\"...\"`) with `[redacted]`: servers and gateways echo request URIs and
+/// token answers carry tokens, and neither may reach an error message.
+pub(crate) fn redact_secrets(text: &str) -> Cow<'_, str> {
+    const QUOTES: &[u8] = b"\"'\\";
+    let lower = text.to_ascii_lowercase();
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let next = SECRET_KEYS
+            .iter()
+            .filter_map(|k| lower[i..].find(k).map(|p| (i + p, k.len())))
+            .min_by_key(|&(p, _)| p);
+        let Some((pos, len)) = next else { break };
+        let key_end = pos + len;
+        i = key_end;
+        // The key's closing quote (possibly escaped), spaces, then `:` or `=`.
+        let mut j = key_end;
+        while j < bytes.len() && j < key_end + 2 && QUOTES.contains(&bytes[j]) {
+            j += 1;
+        }
+        while j < bytes.len() && bytes[j] == b' ' {
+            j += 1;
+        }
+        if j >= bytes.len() || !matches!(bytes[j], b':' | b'=') {
+            continue;
+        }
+        j += 1;
+        while j < bytes.len() && bytes[j] == b' ' {
+            j += 1;
+        }
+        // An opening quote: `"`, `'`, or an escaped `\"`.
+        let mut quote = None;
+        if j < bytes.len() && bytes[j] == b'\\' {
+            j += 1;
+        }
+        if j < bytes.len() && matches!(bytes[j], b'"' | b'\'') {
+            quote = Some(bytes[j]);
+            j += 1;
+        }
+        let start = j;
+        while j < bytes.len() {
+            let b = bytes[j];
+            let end = match quote {
+                Some(q) => b == q || b == b'\\',
+                None => {
+                    b.is_ascii_whitespace()
+                        || matches!(
+                            b,
+                            b'&' | b'"' | b'\'' | b'\\' | b',' | b'}' | b';' | b'<' | b'>'
+                        )
+                }
+            };
+            if end {
+                break;
+            }
+            j += 1;
+        }
+        if j > start {
+            out.push_str(&text[copied..start]);
+            out.push_str("[redacted]");
+            copied = j;
+        }
+        i = j.max(key_end);
+    }
+    if copied == 0 {
+        Cow::Borrowed(text)
+    } else {
+        out.push_str(&text[copied..]);
+        Cow::Owned(out)
+    }
+}
+
+/// Response bytes kept for diagnosis; `Display` and `Debug` show at most 256 bytes of them,
+/// with the values of credential keys (`access_token`, `appsecret`, `suiteTicket`, ...)
+/// redacted. [`RawBody::as_bytes`] returns them whole and unredacted.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct RawBody(Vec<u8>);
 
@@ -165,7 +271,11 @@ impl fmt::Display for RawBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let shown = &self.0[..self.0.len().min(Self::SHOWN)];
         let text = String::from_utf8_lossy(shown);
-        let text: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        let text: String = text
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let text = redact_secrets(&text);
         if self.0.is_empty() {
             f.write_str("(empty body)")
         } else if self.0.len() > Self::SHOWN {
@@ -199,7 +309,9 @@ pub enum ResponseError {
     },
     /// The gateway's IP throttle page, `{"status":1111,"wait":5,"punish":"deny"}`: too many
     /// calls from this IP (over 10,000 in 20 s). Wait before calling again.
-    #[error("throttled by DingTalk's gateway (status {code}, punish {punish:?}); wait {wait:?} before calling again")]
+    #[error(
+        "throttled by DingTalk's gateway (status {code}, punish {punish:?}); wait {wait:?} before calling again"
+    )]
     Throttled {
         /// The HTTP status.
         status: StatusCode,
@@ -245,7 +357,7 @@ impl ResponseError {
 
     /// Whether DingTalk said, unambiguously, that the call failed in a way worth retrying:
     /// a retryable `errcode`, or the gateway's throttle page. Gateway statuses (5xx, 429)
-    /// are ambiguous for a send; see [`Error::is_retryable`] for the full rule.
+    /// are ambiguous for a send; see [`RetryPolicy`](crate::RetryPolicy) for the full rule.
     pub fn is_retryable_answer(&self) -> bool {
         match self {
             Self::Api(e) => e.code.is_retryable(),
@@ -362,7 +474,10 @@ impl<T: fmt::Display> fmt::Display for Error<T> {
                 attempts,
                 last,
             } => {
-                write!(f, "deadline of {deadline:?} exceeded after {attempts} attempt(s)")?;
+                write!(
+                    f,
+                    "deadline of {deadline:?} exceeded after {attempts} attempt(s)"
+                )?;
                 if let Some(last) = last {
                     write!(f, "; last failure: {last}")?;
                 }

@@ -405,7 +405,11 @@ impl Oa {
 
     /// Sets the status bar.
     #[must_use]
-    pub fn status_bar(mut self, status_value: impl Into<String>, status_bg: Option<StatusColor>) -> Self {
+    pub fn status_bar(
+        mut self,
+        status_value: impl Into<String>,
+        status_bg: Option<StatusColor>,
+    ) -> Self {
         self.status_bar = Some(OaStatusBar {
             status_value: status_value.into(),
             status_bg,
@@ -433,7 +437,9 @@ impl Oa {
             || b.content.is_some()
             || b.image.is_some();
         if !has_body {
-            return Err(BuildError::EmptyField { field: "msg.oa.body" });
+            return Err(BuildError::EmptyField {
+                field: "msg.oa.body",
+            });
         }
         Ok(())
     }

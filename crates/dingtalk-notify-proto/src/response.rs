@@ -17,8 +17,12 @@ struct Envelope {
     errcode: Option<i64>,
     #[serde(default)]
     errmsg: Option<LenientString>,
-    #[serde(default, deserialize_with = "opt_string", alias = "requestId")]
+    #[serde(default, deserialize_with = "opt_string")]
     request_id: Option<String>,
+    // A separate field, not an alias: a gateway may send both spellings, and an alias would
+    // make that a "duplicate field" error.
+    #[serde(default, deserialize_with = "opt_string", rename = "requestId")]
+    request_id_camel: Option<String>,
     #[serde(default, deserialize_with = "opt_string")]
     sub_code: Option<String>,
     #[serde(default, deserialize_with = "opt_string")]
@@ -74,7 +78,7 @@ where
             errmsg: envelope.errmsg.map(|m| m.0).unwrap_or_default(),
             sub_code: envelope.sub_code,
             sub_msg: envelope.sub_msg,
-            request_id: envelope.request_id,
+            request_id: envelope.request_id.or(envelope.request_id_camel),
             status,
         })),
         None => match envelope.status {
@@ -104,7 +108,10 @@ fn status_error(status: StatusCode, bytes: &[u8]) -> ResponseError {
     }
 }
 
-fn decode_payload<R: DeserializeOwned>(status: StatusCode, bytes: &[u8]) -> Result<R, ResponseError> {
+fn decode_payload<R: DeserializeOwned>(
+    status: StatusCode,
+    bytes: &[u8],
+) -> Result<R, ResponseError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

@@ -105,6 +105,15 @@ where
                 .map(Some)
                 .ok_or_else(|| E::custom(format!("{v} is out of range for {}", T::NAME)))
         }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            // As for `Lenient`: only exact integral floats (`7200.0`), never a rounding.
+            if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 {
+                #[allow(clippy::cast_possible_truncation)]
+                let i = v as i64;
+                return self.visit_i64(i);
+            }
+            Err(E::custom(format!("{v} is not an exact integer")))
+        }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
             if v.trim().is_empty() {
                 return Ok(None);

@@ -298,6 +298,10 @@ pub struct SendWorkNotificationResponse {
     /// The task id: follow the send with it.
     pub task_id: TaskId,
     /// The request id.
-    #[serde(default, deserialize_with = "opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub request_id: Option<String>,
 }

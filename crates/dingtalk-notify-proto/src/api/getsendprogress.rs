@@ -65,7 +65,11 @@ pub struct GetSendProgressResponse {
     /// The progress.
     pub progress: SendProgress,
     /// The request id.
-    #[serde(default, deserialize_with = "opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub request_id: Option<String>,
 }
 

@@ -11,7 +11,7 @@ use crate::code::ErrorCode;
 use crate::endpoint::{AuthScheme, Endpoint, json_body};
 use crate::error::BuildError;
 use crate::ids::{AgentId, DeptId, TaskId};
-use crate::wire::{LenientString, as_string, lenient, list_or_null, opt_string, string_list};
+use crate::wire::{LenientString, lenient, list_or_null, opt_string, string_list};
 
 /// The largest task (in recipients) whose result DingTalk returns.
 pub const MAX_RESULT_RECIPIENTS: usize = 100;
@@ -70,7 +70,11 @@ pub struct GetSendResultResponse {
     #[serde(default)]
     pub send_result: SendResult,
     /// The request id.
-    #[serde(default, deserialize_with = "opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub request_id: Option<String>,
 }
 
@@ -115,7 +119,7 @@ impl SendResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ForbiddenEntry {
     /// The limit hit (`143105` daily limit, `143106` duplicate content); sent as a string.
-    #[serde(serialize_with = "as_string")]
+    #[serde(serialize_with = "code_as_string")]
     pub code: ErrorCode,
     /// The limit's threshold.
     #[serde(default, deserialize_with = "lenient")]
@@ -123,6 +127,11 @@ pub struct ForbiddenEntry {
     /// The user held back.
     #[serde(deserialize_with = "userid")]
     pub userid: String,
+}
+
+/// `"143105"`: the bare number as text (not the `Display` form, which adds a description).
+fn code_as_string<S: serde::Serializer>(code: &ErrorCode, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&code.get())
 }
 
 fn userid<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {

@@ -85,6 +85,10 @@ impl Endpoint for UpdateStatusBar {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct UpdateStatusBarResponse {
     /// The request id.
-    #[serde(default, deserialize_with = "opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub request_id: Option<String>,
 }
