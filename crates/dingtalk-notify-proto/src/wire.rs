@@ -3,7 +3,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serializer};
 
 /// An integer read leniently: a JSON integer, or a string of digits (`"errcode":"0"`).
@@ -28,7 +28,18 @@ macro_rules! lenient_int {
                 <$t>::try_from(v).ok()
             }
             fn parse(s: &str) -> Option<Self> {
-                s.trim().parse().ok()
+                let s = s.trim();
+                s.parse().ok().or_else(|| {
+                    // "7200.0": an integral float below 2^53 is exact.
+                    let f: f64 = s.parse().ok()?;
+                    if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
+                        #[allow(clippy::cast_possible_truncation)]
+                        let i = f as i64;
+                        Self::from_i64(i)
+                    } else {
+                        None
+                    }
+                })
             }
         }
     };
@@ -40,8 +51,12 @@ lenient_int!(u32);
 impl<'de, T: LenientInt> Deserialize<'de> for Lenient<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V<T>(PhantomData<T>);
-        impl<T: LenientInt> Visitor<'_> for V<T> {
+        impl<'de, T: LenientInt> Visitor<'de> for V<T> {
             type Value = Lenient<T>;
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                let text = precise_number(map)?;
+                self.visit_str(&text)
+            }
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 write!(f, "an integer ({}) or a string of digits", T::NAME)
             }
@@ -74,6 +89,21 @@ impl<'de, T: LenientInt> Deserialize<'de> for Lenient<T> {
     }
 }
 
+/// The key serde_json uses for a number when its `arbitrary_precision` feature is on (any
+/// crate in a user's tree may turn it on): numbers then arrive as a one-entry map.
+const PRECISE_NUMBER_KEY: &str = "$serde_json::private::Number";
+
+/// Reads the text of an `arbitrary_precision` number; any other map is refused.
+fn precise_number<'de, A: MapAccess<'de>>(mut map: A) -> Result<String, A::Error> {
+    match map.next_key::<String>()? {
+        Some(key) if key == PRECISE_NUMBER_KEY => map.next_value::<String>(),
+        _ => Err(de::Error::invalid_type(
+            de::Unexpected::Map,
+            &"a number or a string",
+        )),
+    }
+}
+
 /// `Option<integer>` read leniently; `null`, `""` and absence are `None`.
 pub(crate) fn opt_lenient<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
@@ -91,6 +121,10 @@ where
         }
         fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
             Ok(None)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            let text = precise_number(map)?;
+            self.visit_str(&text)
         }
         fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
             d.deserialize_any(self)
@@ -175,8 +209,11 @@ pub(crate) struct LenientString(pub(crate) String);
 impl<'de> Deserialize<'de> for LenientString {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
-        impl Visitor<'_> for V {
+        impl<'de> Visitor<'de> for V {
             type Value = LenientString;
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                precise_number(map).map(LenientString)
+            }
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a string or a number")
             }
@@ -230,6 +267,29 @@ mod tests {
         let mut s = String::new();
         encode_query_component(&mut s, "aZ09-._~ +/=&%中");
         assert_eq!(s, "aZ09-._~%20%2B%2F%3D%26%25%E4%B8%AD");
+    }
+
+    #[test]
+    fn numbers_in_serde_json_arbitrary_precision_form_are_read() {
+        use serde::de::value::{Error, MapDeserializer};
+        let precise = |text: &'static str| {
+            MapDeserializer::<_, Error>::new(std::iter::once((PRECISE_NUMBER_KEY, text)))
+        };
+        assert_eq!(
+            Lenient::<u64>::deserialize(precise("18446744073709551615"))
+                .unwrap()
+                .0,
+            u64::MAX
+        );
+        assert_eq!(Lenient::<i64>::deserialize(precise("-1")).unwrap().0, -1);
+        assert_eq!(
+            Lenient::<u64>::deserialize(precise("7200.0")).unwrap().0,
+            7200
+        );
+        assert!(Lenient::<u64>::deserialize(precise("1e20")).is_err());
+        assert_eq!(LenientString::deserialize(precise("42")).unwrap().0, "42");
+        let other = MapDeserializer::<_, Error>::new(std::iter::once(("k", "1")));
+        assert!(Lenient::<u64>::deserialize(other).is_err());
     }
 
     #[test]
