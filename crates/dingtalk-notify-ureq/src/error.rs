@@ -116,9 +116,20 @@ impl UreqTransportError {
                 redact(format!("invalid data (TLS or I/O): {inner}"), uri)
             }
             // OS errors and ureq's own messages: the kind says it all.
-            _ => format!("I/O error: {io_kind}"),
+            _ => format!("{}: {io_kind}", summary(kind)),
         };
         Self::new(kind, message)
+    }
+}
+
+/// The start of an I/O error's message: what happened, in the terms of the kind.
+fn summary(kind: TransportErrorKind) -> &'static str {
+    match kind {
+        TransportErrorKind::Connect => "could not connect",
+        TransportErrorKind::Timeout => "timed out",
+        TransportErrorKind::Interrupted => "connection interrupted",
+        TransportErrorKind::Protocol => "invalid data",
+        _ => "I/O error",
     }
 }
 
