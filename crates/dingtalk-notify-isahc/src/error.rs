@@ -1,0 +1,244 @@
+//! [`IsahcTransportError`]: isahc's errors, classified and stripped of the request URI.
+
+use std::fmt;
+use std::io;
+
+use dingtalk_notify_proto::TransportErrorKind;
+use dingtalk_notify_proto::http::Uri;
+
+/// Why an [`IsahcTransport`](crate::IsahcTransport) could not return a response.
+///
+/// It carries a [`TransportErrorKind`] (see [`kind`](Self::kind)) and a short message. The
+/// message is curl's description with the request URI, its path and query and every query
+/// value cut out (they hold the access token); neither `Display` nor `Debug` prints them, and
+/// there is deliberately no [`source`](std::error::Error::source).
+#[derive(Clone, PartialEq, Eq)]
+pub struct IsahcTransportError {
+    kind: TransportErrorKind,
+    message: String,
+}
+
+impl IsahcTransportError {
+    /// What kind of failure this is, as far as retrying is concerned.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    pub(crate) fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn body_too_large(max_body_size: usize) -> Self {
+        Self::new(
+            TransportErrorKind::BodyTooLarge,
+            format!("response body is larger than the {max_body_size}-byte limit"),
+        )
+    }
+
+    /// Classifies an isahc error and writes a message that cannot contain `uri`.
+    pub(crate) fn from_isahc(error: &isahc::Error, uri: &Uri) -> Self {
+        use TransportErrorKind as K;
+        use isahc::error::ErrorKind as E;
+        // "<isahc's description>: <curl's message>"; used to refine the kind, then redacted.
+        let text = describe(error);
+        let kind = match error.kind() {
+            // curl reports these before the request is written: the TCP connect, DNS and the
+            // TLS handshake (certificate checks included).
+            E::ConnectionFailed
+            | E::NameResolution
+            | E::BadServerCertificate
+            | E::BadClientCertificate
+            | E::InvalidTlsConfiguration
+            | E::TlsEngine => K::Connect,
+            // curl names the phase: "Resolving timed out after …" and "Connection timed out
+            // after …" while connecting, "Operation timed out after …" later.
+            E::Timeout if is_connect_phase_timeout(&text) => K::Connect,
+            E::Timeout => K::Timeout,
+            // Send and receive failures, a transfer cut short.
+            E::Io => K::Interrupted,
+            // CURLE_GOT_NOTHING: the server closed the connection after the request, without
+            // a byte of answer. isahc files it as a protocol violation; for retrying it is an
+            // interruption (the request may have been acted on).
+            E::ProtocolViolation if curl_code(error) == Some(CURLE_GOT_NOTHING) => K::Interrupted,
+            E::ProtocolViolation | E::InvalidContentEncoding => K::Protocol,
+            _ => K::Unknown,
+        };
+        let message = format!(
+            "{}: isahc {:?}{}",
+            summary(kind),
+            error.kind(),
+            source_of(error)
+        );
+        Self::new(kind, redact(message, uri))
+    }
+
+    /// Classifies an I/O error from reading the body: isahc's own error if it wraps one,
+    /// otherwise by kind (its text is not ours to print).
+    pub(crate) fn from_io(error: &io::Error, uri: &Uri) -> Self {
+        use TransportErrorKind as K;
+        if let Some(inner) = error.get_ref() {
+            if let Some(isahc) = inner.downcast_ref::<isahc::Error>() {
+                return Self::from_isahc(isahc, uri);
+            }
+        }
+        let io_kind = error.kind();
+        let kind = match io_kind {
+            io::ErrorKind::ConnectionRefused | io::ErrorKind::AddrNotAvailable => K::Connect,
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => K::Timeout,
+            io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe
+            | io::ErrorKind::UnexpectedEof
+            | io::ErrorKind::NotConnected
+            | io::ErrorKind::HostUnreachable
+            | io::ErrorKind::NetworkUnreachable
+            | io::ErrorKind::NetworkDown => K::Interrupted,
+            io::ErrorKind::InvalidData => K::Protocol,
+            _ => K::Unknown,
+        };
+        Self::new(
+            kind,
+            format!("{} while reading the body: {io_kind}", summary(kind)),
+        )
+    }
+}
+
+/// `CURLE_GOT_NOTHING`: "Server returned nothing (no headers, no data)".
+const CURLE_GOT_NOTHING: u32 = 52;
+
+/// isahc's description, then curl's (`[code] description (details)`), if curl's is the source.
+fn describe(error: &isahc::Error) -> String {
+    format!("{error}{}", source_of(error))
+}
+
+/// ` (<source>)`, or nothing: curl's `[code] description (details)` as a rule.
+fn source_of(error: &isahc::Error) -> String {
+    std::error::Error::source(error).map_or_else(String::new, |s| format!(" ({s})"))
+}
+
+/// The start of every message: what happened, in the terms of the kind.
+fn summary(kind: TransportErrorKind) -> &'static str {
+    match kind {
+        TransportErrorKind::Connect => "could not connect",
+        TransportErrorKind::Timeout => "timed out",
+        TransportErrorKind::Interrupted => "connection interrupted",
+        TransportErrorKind::BodyTooLarge => "response body too large",
+        TransportErrorKind::Protocol => "malformed response",
+        _ => "request failed",
+    }
+}
+
+/// The curl error code, read from the source's `Display` (`[52] Server returned nothing…`):
+/// isahc does not expose curl's error type, and this crate does not depend on curl.
+fn curl_code(error: &isahc::Error) -> Option<u32> {
+    let source = std::error::Error::source(error)?.to_string();
+    let rest = source.strip_prefix('[')?;
+    let (code, _) = rest.split_once(']')?;
+    code.parse().ok()
+}
+
+/// Whether curl's details name the connect phase ("Resolving timed out after …", "Connection
+/// timed out after …"; later ones read "Operation timed out after …"). curl's details are not
+/// always present: without them a timeout counts as [`TransportErrorKind::Timeout`].
+fn is_connect_phase_timeout(text: &str) -> bool {
+    text.contains("Connection timed out after") || text.contains("Resolving timed out after")
+}
+
+/// Removes the URI, its path and query, and every query value from `message`.
+pub(crate) fn redact(mut message: String, uri: &Uri) -> String {
+    let mut secrets: Vec<String> = vec![uri.to_string()];
+    if let Some(pq) = uri.path_and_query() {
+        secrets.push(pq.as_str().to_owned());
+    }
+    if let Some(query) = uri.query() {
+        secrets.push(query.to_owned());
+        for pair in query.split('&') {
+            let value = pair.split_once('=').map_or(pair, |(_, v)| v);
+            secrets.push(value.to_owned());
+        }
+    }
+    secrets.retain(|s| !s.is_empty() && s != "/");
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    for secret in &secrets {
+        if message.contains(secret.as_str()) {
+            message = message.replace(secret.as_str(), "<redacted>");
+        }
+    }
+    message
+}
+
+impl fmt::Display for IsahcTransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Debug for IsahcTransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IsahcTransportError")
+            .field("kind", &self.kind)
+            .field("message", &self.message)
+            .finish()
+    }
+}
+
+impl std::error::Error for IsahcTransportError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uri() -> Uri {
+        "https://oapi.dingtalk.com/topapi/message?access_token=s3cr3tT0ken&x=1"
+            .parse()
+            .unwrap()
+    }
+
+    #[test]
+    fn redact_removes_uri_query_and_values() {
+        let msg = redact(
+            "failed: https://oapi.dingtalk.com/topapi/message?access_token=s3cr3tT0ken&x=1 \
+             and s3cr3tT0ken alone"
+                .to_owned(),
+            &uri(),
+        );
+        assert!(!msg.contains("s3cr3tT0ken"), "{msg}");
+        assert!(!msg.contains("access_token"), "{msg}");
+        assert!(msg.starts_with("failed: <redacted>"), "{msg}");
+    }
+
+    #[test]
+    fn connect_phase_timeouts_are_told_apart() {
+        assert!(is_connect_phase_timeout(
+            "request or operation took longer than the configured timeout time: \
+             Connection timed out after 5001 milliseconds"
+        ));
+        assert!(is_connect_phase_timeout(
+            "…: Resolving timed out after 5000 milliseconds"
+        ));
+        assert!(!is_connect_phase_timeout(
+            "…: Operation timed out after 300 milliseconds with 0 bytes received"
+        ));
+    }
+
+    #[test]
+    fn io_errors_by_kind_with_text_dropped() {
+        use TransportErrorKind as K;
+        let u = uri();
+        let kind = |k: io::ErrorKind| {
+            let e = io::Error::new(k, "at access_token=s3cr3tT0ken");
+            let err = IsahcTransportError::from_io(&e, &u);
+            assert!(!format!("{err} {err:?}").contains("s3cr3tT0ken"), "{err:?}");
+            err.kind()
+        };
+        assert_eq!(kind(io::ErrorKind::ConnectionRefused), K::Connect);
+        assert_eq!(kind(io::ErrorKind::ConnectionAborted), K::Interrupted);
+        assert_eq!(kind(io::ErrorKind::UnexpectedEof), K::Interrupted);
+        assert_eq!(kind(io::ErrorKind::TimedOut), K::Timeout);
+        assert_eq!(kind(io::ErrorKind::InvalidData), K::Protocol);
+        assert_eq!(kind(io::ErrorKind::Other), K::Unknown);
+    }
+}

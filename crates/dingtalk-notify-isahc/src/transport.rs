@@ -1,0 +1,387 @@
+//! [`IsahcTransport`] and its builder.
+
+use std::fmt;
+use std::io::Read;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use dingtalk_notify_proto::http::{self, HeaderValue, Method, StatusCode, header};
+use dingtalk_notify_proto::{HttpRequest, HttpResponse, Transport, TransportErrorKind};
+use isahc::HttpClient;
+use isahc::config::{Configurable, ExpectContinue, RedirectPolicy};
+
+use crate::IsahcTransportError;
+
+/// The connect timeout unless configured: 5 seconds.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The overall timeout (connect, send, receive the whole body) unless configured: 30 seconds.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The largest response body read unless configured: 4 MiB.
+pub const DEFAULT_MAX_BODY_SIZE: usize = 4 * 1024 * 1024;
+
+/// A [`Transport`] over an [`isahc::HttpClient`] (curl, with rustls).
+///
+/// Cloning is cheap and clones share one client, so one connection cache. Whatever client it
+/// wraps, each request is sent with these settings forced on it:
+/// - no redirect is followed ([`RedirectPolicy::None`]);
+/// - the transport's connect and overall timeouts;
+/// - no automatic decompression and no `Expect: 100-continue`, so the request goes out as
+///   built and the body comes back as sent.
+///
+/// isahc already returns every status as a response. The body is read up to the transport's
+/// cap, [`max_body_size`](Self::max_body_size). TLS certificates are always verified: isahc
+/// can only turn that off with its `tls-insecure` feature, which this crate does not enable.
+///
+/// The client is blocking and needs no async runtime; isahc drives curl from one background
+/// thread per client. A transport made by [`new`](Self::new), [`Default`] or the builder
+/// starts that client on its first request (so those constructors cannot fail); a failure to
+/// start it is returned by that request, as [`TransportErrorKind::Connect`].
+#[derive(Clone)]
+pub struct IsahcTransport {
+    client: Arc<OnceLock<HttpClient>>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    max_body_size: usize,
+    user_agent: Option<HeaderValue>,
+}
+
+impl IsahcTransport {
+    /// A transport with the default settings and its own client.
+    pub fn new() -> Self {
+        Self::builder().build()
+    }
+
+    /// A builder, to set timeouts, the body cap, the user agent or the client.
+    pub fn builder() -> IsahcTransportBuilder {
+        IsahcTransportBuilder::default()
+    }
+
+    /// The client, started now if it was not yet.
+    ///
+    /// # Errors
+    /// When isahc cannot start its client (no thread or no poller to be had).
+    pub fn client(&self) -> Result<HttpClient, IsahcTransportError> {
+        if let Some(client) = self.client.get() {
+            return Ok(client.clone());
+        }
+        let built = HttpClient::builder()
+            .redirect_policy(RedirectPolicy::None)
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .automatic_decompression(false)
+            .build()
+            .map_err(|e| {
+                IsahcTransportError::new(
+                    TransportErrorKind::Connect,
+                    format!("could not start the HTTP client: {}", e.kind()),
+                )
+            })?;
+        // Two threads may race here; the loser's client is dropped unused.
+        Ok(self.client.get_or_init(|| built).clone())
+    }
+
+    /// The time allowed to resolve and connect.
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// The time allowed for a whole exchange, reading the body included.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The largest response body accepted, in bytes.
+    pub fn max_body_size(&self) -> usize {
+        self.max_body_size
+    }
+
+    /// The `User-Agent` sent when a request has none.
+    pub fn user_agent(&self) -> Option<&HeaderValue> {
+        self.user_agent.as_ref()
+    }
+
+    /// The request with this transport's per-request configuration attached.
+    fn prepare(
+        &self,
+        request: HttpRequest,
+    ) -> Result<http::Request<isahc::Body>, IsahcTransportError> {
+        let (parts, body) = request.into_parts();
+        // An empty body on GET and the like is no body: no `Content-Length: 0` goes out.
+        let body = if body.is_empty() && bodiless_when_empty(&parts.method) {
+            isahc::Body::empty()
+        } else {
+            isahc::Body::from(body)
+        };
+        let mut builder = http::Request::builder()
+            .method(parts.method)
+            .uri(parts.uri)
+            .version(parts.version);
+        if let Some(extensions) = builder.extensions_mut() {
+            extensions.extend(parts.extensions);
+        }
+        if let Some(headers) = builder.headers_mut() {
+            *headers = parts.headers;
+            if let Some(ua) = &self.user_agent {
+                headers
+                    .entry(header::USER_AGENT)
+                    .or_insert_with(|| ua.clone());
+            }
+        }
+        builder
+            .redirect_policy(RedirectPolicy::None)
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .automatic_decompression(false)
+            .expect_continue(ExpectContinue::disabled())
+            .body(body)
+            .map_err(|_| IsahcTransportError::new(TransportErrorKind::Unknown, "invalid request"))
+    }
+}
+
+/// Methods whose empty body is no body.
+fn bodiless_when_empty(method: &Method) -> bool {
+    [
+        Method::GET,
+        Method::HEAD,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::TRACE,
+        Method::CONNECT,
+    ]
+    .contains(method)
+}
+
+/// Whether the response declares a body longer than `max`, so reading it is pointless.
+fn declared_too_large(
+    method: &Method,
+    status: StatusCode,
+    headers: &http::HeaderMap,
+    max: usize,
+) -> bool {
+    let bodiless = method == Method::HEAD
+        || status.is_informational()
+        || status == StatusCode::NO_CONTENT
+        || status == StatusCode::NOT_MODIFIED;
+    if bodiless {
+        return false;
+    }
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .is_some_and(|len| len > u64::try_from(max).unwrap_or(u64::MAX))
+}
+
+impl Transport for IsahcTransport {
+    type Error = IsahcTransportError;
+
+    fn send(&self, request: HttpRequest) -> Result<HttpResponse, IsahcTransportError> {
+        let method = request.method().clone();
+        let uri = request.uri().clone();
+        let request = self.prepare(request)?;
+        let client = self.client()?;
+        let response = client
+            .send(request)
+            .map_err(|e| IsahcTransportError::from_isahc(&e, &uri))?;
+
+        let (parts, body) = response.into_parts();
+        if declared_too_large(&method, parts.status, &parts.headers, self.max_body_size) {
+            return Err(IsahcTransportError::body_too_large(self.max_body_size));
+        }
+        // Read one byte more than allowed, so "exactly the cap" and "over it" differ. No
+        // capacity is reserved from Content-Length: a server could lie.
+        let limit = u64::try_from(self.max_body_size)
+            .unwrap_or(u64::MAX)
+            .saturating_add(1);
+        let mut bytes = Vec::new();
+        body.take(limit)
+            .read_to_end(&mut bytes)
+            .map_err(|e| IsahcTransportError::from_io(&e, &uri))?;
+        if bytes.len() > self.max_body_size {
+            return Err(IsahcTransportError::body_too_large(self.max_body_size));
+        }
+        // A fresh response: isahc's extensions (which hold the effective URI) stay behind.
+        let mut out = http::Response::new(bytes);
+        *out.status_mut() = parts.status;
+        *out.version_mut() = parts.version;
+        *out.headers_mut() = parts.headers;
+        Ok(out)
+    }
+
+    fn classify(&self, error: &IsahcTransportError) -> TransportErrorKind {
+        error.kind()
+    }
+}
+
+impl Default for IsahcTransport {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl From<HttpClient> for IsahcTransport {
+    /// Wraps a caller's client, with the default timeouts and body cap.
+    ///
+    /// The client's connection cache, proxy and TLS settings are used; its redirect, timeout
+    /// and decompression settings are overridden per request (see [`IsahcTransport`]).
+    fn from(client: HttpClient) -> Self {
+        Self::builder().client(client).build()
+    }
+}
+
+impl fmt::Debug for IsahcTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IsahcTransport")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("max_body_size", &self.max_body_size)
+            .field("user_agent", &self.user_agent)
+            .field("client_started", &self.client.get().is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds an [`IsahcTransport`]; start from [`IsahcTransport::builder`].
+///
+/// ```
+/// use std::time::Duration;
+/// use dingtalk_notify_isahc::IsahcTransport;
+/// use dingtalk_notify_isahc::http::HeaderValue;
+///
+/// let transport = IsahcTransport::builder()
+///     .connect_timeout(Duration::from_secs(3))
+///     .timeout(Duration::from_secs(10))
+///     .max_body_size(1024 * 1024)
+///     .user_agent(HeaderValue::from_static("my-app/1.0"))
+///     .build();
+/// assert_eq!(transport.max_body_size(), 1024 * 1024);
+/// ```
+#[derive(Clone)]
+pub struct IsahcTransportBuilder {
+    client: Option<HttpClient>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    max_body_size: usize,
+    user_agent: Option<HeaderValue>,
+}
+
+impl Default for IsahcTransportBuilder {
+    fn default() -> Self {
+        Self {
+            client: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
+            user_agent: None,
+        }
+    }
+}
+
+impl IsahcTransportBuilder {
+    /// The time allowed to resolve and connect (default [`DEFAULT_CONNECT_TIMEOUT`]).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The time allowed for a whole exchange, from resolving the host to the last byte of the
+    /// body (default [`DEFAULT_TIMEOUT`]).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The largest response body accepted, in bytes (default [`DEFAULT_MAX_BODY_SIZE`]);
+    /// a larger one fails with [`TransportErrorKind::BodyTooLarge`].
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// The `User-Agent` sent when a request has none (a request's own header is sent as it
+    /// is). Unset, isahc's default (`curl/<version> isahc/<version>`) is sent.
+    pub fn user_agent(mut self, user_agent: HeaderValue) -> Self {
+        self.user_agent = Some(user_agent);
+        self
+    }
+
+    /// Sends through this client (its connection cache, proxy and TLS settings) instead of a
+    /// new one.
+    pub fn client(mut self, client: HttpClient) -> Self {
+        self.client = Some(client);
+        self
+    }
+
+    /// The transport. It starts no thread: a client of its own starts on the first request.
+    pub fn build(self) -> IsahcTransport {
+        let cell = OnceLock::new();
+        if let Some(client) = self.client {
+            let _ = cell.set(client);
+        }
+        IsahcTransport {
+            client: Arc::new(cell),
+            connect_timeout: self.connect_timeout,
+            timeout: self.timeout,
+            max_body_size: self.max_body_size,
+            user_agent: self.user_agent,
+        }
+    }
+}
+
+impl fmt::Debug for IsahcTransportBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IsahcTransportBuilder")
+            .field("client", &self.client.as_ref().map(|_| "<caller's client>"))
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("max_body_size", &self.max_body_size)
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declared_length_over_cap() {
+        let mut h = http::HeaderMap::new();
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from_static("11"));
+        assert!(declared_too_large(&Method::GET, StatusCode::OK, &h, 10));
+        assert!(!declared_too_large(&Method::GET, StatusCode::OK, &h, 11));
+        assert!(!declared_too_large(&Method::HEAD, StatusCode::OK, &h, 10));
+        assert!(!declared_too_large(
+            &Method::GET,
+            StatusCode::NO_CONTENT,
+            &h,
+            10
+        ));
+        assert!(!declared_too_large(
+            &Method::GET,
+            StatusCode::OK,
+            &http::HeaderMap::new(),
+            0
+        ));
+    }
+
+    #[test]
+    fn building_starts_no_client() {
+        let t = IsahcTransport::new();
+        assert!(t.client.get().is_none());
+        let shown = format!("{t:?}");
+        assert!(shown.contains("client_started: false"), "{shown}");
+        assert!(shown.contains("max_body_size: 4194304"), "{shown}");
+    }
+
+    #[test]
+    fn clones_share_one_client() {
+        let t = IsahcTransport::new();
+        let clone = t.clone();
+        t.client().unwrap();
+        assert!(clone.client.get().is_some());
+        assert!(Arc::ptr_eq(&t.client, &clone.client));
+    }
+}
