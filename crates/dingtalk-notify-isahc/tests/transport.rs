@@ -221,6 +221,17 @@ fn connections_are_kept_alive() {
 }
 
 #[test]
+fn connections_are_kept_alive_over_a_callers_client() {
+    // The per-request overrides must not take the request out of the pool.
+    let server = Server::start();
+    let transport = IsahcTransport::from(HttpClient::new().unwrap());
+    transport.send(get(&server.url("/ok"))).unwrap();
+    transport.send(get(&server.url("/bad-gateway"))).unwrap();
+    assert_eq!(server.requests().len(), 2);
+    assert_eq!(server.connections(), 1);
+}
+
+#[test]
 fn the_request_is_sent_as_built() {
     let server = Server::start();
     let body = br#"{"agent_id":836390886,"msg":{"msgtype":"text"}}"#.to_vec();
