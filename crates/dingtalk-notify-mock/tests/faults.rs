@@ -1,0 +1,387 @@
+//! Every fault, checked on the wire.
+
+mod common;
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use common::*;
+use dingtalk_notify_mock::{
+    Calls, DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, Fault, MockServer, Route,
+};
+use dingtalk_notify_proto::ErrorCode;
+use serde_json::{Value, json};
+
+fn frozen() -> MockServer {
+    MockServer::builder().frozen_clock().start().unwrap()
+}
+
+fn token_request() -> Vec<u8> {
+    format!(
+        "GET /gettoken?appkey={DEMO_APP_KEY}&appsecret={DEMO_APP_SECRET} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .into_bytes()
+}
+
+fn send_request(token: &str, content: &str) -> Vec<u8> {
+    let body = json!({ "agent_id": DEMO_AGENT_ID, "userid_list": "alice", "msg": text(content) })
+        .to_string();
+    format!(
+        "POST {SEND}?access_token={token} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+#[test]
+fn nth_call_of_one_route_only() {
+    let server = frozen();
+    let t = token(&server);
+    let task = send_ok(
+        &server,
+        &t,
+        &json!({ "agent_id": DEMO_AGENT_ID, "userid_list": "alice", "msg": text("x") }),
+    );
+    server.inject(Route::SendProgress, Calls::Nth(2), Fault::Http502Html);
+    assert_eq!(progress(&server, &t, task)["errcode"], 0);
+    let body = serde_json::to_vec(&json!({ "agent_id": DEMO_AGENT_ID, "task_id": task })).unwrap();
+    let target = format!("{PROGRESS}?access_token={t}");
+    let r = request(
+        server.addr(),
+        "POST",
+        &target,
+        Some("application/json"),
+        &body,
+    );
+    assert_eq!(r.status, 502);
+    assert_eq!(r.header("content-type"), Some("text/html"));
+    assert!(String::from_utf8_lossy(&r.body).contains("502 Bad Gateway"));
+    assert_eq!(progress(&server, &t, task)["errcode"], 0);
+    // Other routes were never affected.
+    assert_eq!(result(&server, &t, task)["errcode"], 0);
+}
+
+#[test]
+fn errcode_n_times_then_success_without_running_the_call() {
+    let server = frozen();
+    let t = token(&server);
+    server.inject(
+        Route::Send,
+        Calls::First(2),
+        Fault::ErrCode(ErrorCode::SYSTEM_BUSY),
+    );
+    for _ in 0..2 {
+        let v = send_text(&server, &t, "alice", "x");
+        assert_eq!(v["errcode"], -1);
+        assert_eq!(v["errmsg"], "system busy");
+        assert!(v["request_id"].is_string());
+    }
+    assert!(server.tasks().is_empty(), "refused calls create no task");
+    assert_eq!(send_text(&server, &t, "alice", "x")["errcode"], 0);
+    assert_eq!(server.deliveries("alice"), 1);
+}
+
+#[test]
+fn any_route_after_and_all() {
+    let server = frozen();
+    server.inject(Route::Any, Calls::After(1), Fault::Throttle);
+    assert_eq!(
+        token_answer(&server, DEMO_APP_KEY, DEMO_APP_SECRET)["errcode"],
+        0
+    );
+    for _ in 0..2 {
+        let r = request(server.addr(), "GET", "/nowhere", None, b"");
+        assert_eq!(r.status, 200);
+        assert_eq!(
+            r.json(),
+            json!({ "status": 1111, "wait": 5, "punish": "deny" })
+        );
+        assert_eq!(
+            r.header("content-type"),
+            Some("application/json;charset=utf-8")
+        );
+    }
+    server.clear_faults();
+    assert_eq!(
+        request(server.addr(), "GET", "/nowhere", None, b"").status,
+        404
+    );
+    server.inject(
+        Route::GetToken,
+        Calls::All,
+        Fault::HttpStatus {
+            status: 503,
+            body: "<html>busy</html>".into(),
+        },
+    );
+    for _ in 0..3 {
+        let r = request(server.addr(), "GET", "/gettoken", None, b"");
+        assert_eq!(r.status, 503);
+        assert_eq!(r.body, b"<html>busy</html>");
+    }
+}
+
+#[test]
+fn the_first_matching_fault_in_injection_order_wins() {
+    let server = frozen();
+    server.inject(
+        Route::GetToken,
+        Calls::Nth(1),
+        Fault::Redirect("http://127.0.0.1:1/x".into()),
+    );
+    server.inject(Route::Any, Calls::First(2), Fault::Throttle);
+    let r = parse_raw(&raw_exchange(server.addr(), &token_request()));
+    assert_eq!(r.status, 302);
+    assert_eq!(r.header("location"), Some("http://127.0.0.1:1/x"));
+    // The second rule counted that call too: one throttled call left.
+    assert_eq!(
+        parse_raw(&raw_exchange(server.addr(), &token_request())).json()["status"],
+        1111
+    );
+    assert_eq!(
+        parse_raw(&raw_exchange(server.addr(), &token_request())).json()["errcode"],
+        0
+    );
+}
+
+#[test]
+fn delay_then_a_normal_answer() {
+    let server = frozen();
+    server.inject(
+        Route::GetToken,
+        Calls::Nth(1),
+        Fault::Delay(Duration::from_millis(20)),
+    );
+    assert_eq!(
+        token_answer(&server, DEMO_APP_KEY, DEMO_APP_SECRET)["errcode"],
+        0
+    );
+    // A long delay trips a client's read timeout (and does not hold up shutdown).
+    server.inject(
+        Route::GetToken,
+        Calls::Nth(1),
+        Fault::Delay(Duration::from_secs(600)),
+    );
+    let mut s = TcpStream::connect(server.addr()).unwrap();
+    s.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    s.write_all(&token_request()).unwrap();
+    let err = s.read(&mut [0; 16]).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
+        "{err}"
+    );
+    drop(server);
+}
+
+#[test]
+fn reset_before_response_sends_nothing_but_the_call_ran() {
+    let server = frozen();
+    let t = token(&server);
+    server.inject(Route::Send, Calls::Nth(1), Fault::ResetBeforeResponse);
+    let raw = raw_exchange(server.addr(), &send_request(&t, "ambiguous"));
+    assert!(raw.is_empty(), "{:?}", String::from_utf8_lossy(&raw));
+    assert_eq!(
+        server.tasks().len(),
+        1,
+        "the send happened: the failure is ambiguous"
+    );
+    assert_eq!(server.deliveries("alice"), 1);
+}
+
+#[test]
+fn reset_mid_body_cuts_a_declared_body() {
+    let server = frozen();
+    server.inject(Route::GetToken, Calls::Nth(1), Fault::ResetMidBody);
+    let r = parse_raw(&raw_exchange(server.addr(), &token_request()));
+    assert_eq!(r.status, 200);
+    let declared = r.content_length().unwrap();
+    assert!(r.body.len() < declared, "{} < {declared}", r.body.len());
+    assert!(!r.body.is_empty());
+}
+
+#[test]
+fn truncated_json_is_a_well_formed_response_with_cut_json() {
+    let server = frozen();
+    server.inject(Route::GetToken, Calls::Nth(1), Fault::TruncatedJson);
+    let r = parse_raw(&raw_exchange(server.addr(), &token_request()));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.content_length(), Some(r.body.len()));
+    assert!(r.body.starts_with(b"{\"errcode\":0"));
+    assert!(serde_json::from_slice::<Value>(&r.body).is_err());
+}
+
+#[test]
+fn oversized_answers_are_exactly_that_big_and_valid_json() {
+    let server = frozen();
+    let size = 5 * 1024 * 1024;
+    server.inject(Route::GetToken, Calls::Nth(1), Fault::Oversized(size));
+    let r = parse_raw(&raw_exchange(server.addr(), &token_request()));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.content_length(), Some(size));
+    assert_eq!(r.body.len(), size);
+    let v = r.json();
+    assert_eq!(v["errcode"], 0);
+    assert!(v.get("access_token").is_none());
+    assert_eq!(server.token_fetches(), 1);
+}
+
+#[test]
+fn slow_drip_delivers_the_whole_body_in_pieces() {
+    let server = frozen();
+    server.inject(
+        Route::GetToken,
+        Calls::Nth(1),
+        Fault::SlowDrip {
+            chunk: 7,
+            interval: Duration::from_millis(1),
+        },
+    );
+    let r = parse_raw(&raw_exchange(server.addr(), &token_request()));
+    assert_eq!(r.content_length(), Some(r.body.len()));
+    assert_eq!(r.json()["errcode"], 0);
+    // A slow enough drip trips a read timeout after the head.
+    server.inject(
+        Route::GetToken,
+        Calls::Nth(1),
+        Fault::SlowDrip {
+            chunk: 1,
+            interval: Duration::from_secs(600),
+        },
+    );
+    let mut s = TcpStream::connect(server.addr()).unwrap();
+    s.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    s.write_all(&token_request()).unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    let err = loop {
+        match s.read(&mut buf) {
+            Ok(0) => panic!("closed"),
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) => break e,
+        }
+    };
+    assert!(matches!(
+        err.kind(),
+        ErrorKind::WouldBlock | ErrorKind::TimedOut
+    ));
+    assert!(String::from_utf8_lossy(&got).starts_with("HTTP/1.1 200 OK"));
+}
+
+#[test]
+fn lying_content_length_declares_less_than_it_sends() {
+    let server = frozen();
+    server.inject(Route::GetToken, Calls::Nth(1), Fault::LyingContentLength);
+    let r = parse_raw(&raw_exchange(server.addr(), &token_request()));
+    let declared = r.content_length().unwrap();
+    assert!(declared < r.body.len());
+    assert_eq!(declared, r.body.len() / 2);
+    assert_eq!(r.json()["errcode"], 0, "the full body was sent");
+    assert_eq!(r.header("connection"), Some("close"));
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut c = 0xFFFF_FFFFu32;
+    for &b in data {
+        c ^= u32::from(b);
+        for _ in 0..8 {
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+        }
+    }
+    !c
+}
+
+/// Inflates a gzip stream made of stored blocks (all the simulator writes).
+fn gunzip_stored(gz: &[u8]) -> Vec<u8> {
+    assert_eq!(&gz[..3], &[0x1f, 0x8b, 8]);
+    let mut i = 10;
+    let mut out = Vec::new();
+    loop {
+        let header = gz[i];
+        assert_eq!(header & 0b110, 0, "stored block");
+        let len = u16::from_le_bytes([gz[i + 1], gz[i + 2]]);
+        let nlen = u16::from_le_bytes([gz[i + 3], gz[i + 4]]);
+        assert_eq!(len, !nlen);
+        out.extend_from_slice(&gz[i + 5..i + 5 + usize::from(len)]);
+        i += 5 + usize::from(len);
+        if header & 1 == 1 {
+            break;
+        }
+    }
+    let crc = u32::from_le_bytes(gz[i..i + 4].try_into().unwrap());
+    let isize = u32::from_le_bytes(gz[i + 4..i + 8].try_into().unwrap());
+    assert_eq!(crc, crc32(&out));
+    assert_eq!(isize as usize, out.len());
+    assert_eq!(gz.len(), i + 8);
+    out
+}
+
+#[test]
+fn gzip_encodes_the_answer() {
+    let server = frozen();
+    server.inject(Route::GetToken, Calls::Nth(1), Fault::Gzip);
+    let r = parse_raw(&raw_exchange(server.addr(), &token_request()));
+    assert_eq!(r.header("content-encoding"), Some("gzip"));
+    assert_eq!(r.content_length(), Some(r.body.len()));
+    let plain = gunzip_stored(&r.body);
+    let v: Value = serde_json::from_slice(&plain).unwrap();
+    assert_eq!(v["errcode"], 0);
+    assert!(v["access_token"].is_string());
+}
+
+#[test]
+fn huge_headers_come_before_a_normal_body() {
+    let server = frozen();
+    server.inject(
+        Route::GetToken,
+        Calls::Nth(1),
+        Fault::HugeHeaders(70 * 1024),
+    );
+    let raw = raw_exchange(server.addr(), &token_request());
+    let r = parse_raw(&raw);
+    let head_len = raw.len() - r.body.len();
+    assert!(head_len > 70 * 1024, "{head_len}");
+    assert!(
+        r.headers
+            .iter()
+            .filter(|(k, _)| k.starts_with("X-Mock-Padding-"))
+            .count()
+            > 60
+    );
+    assert_eq!(r.json()["errcode"], 0);
+}
+
+#[test]
+fn raw_bytes_are_written_as_they_are() {
+    let server = frozen();
+    server.inject(
+        Route::GetToken,
+        Calls::Nth(1),
+        Fault::Raw(b"HTTP/1.1 200 OK\r\n\r\n{".to_vec()),
+    );
+    assert_eq!(
+        raw_exchange(server.addr(), &token_request()),
+        b"HTTP/1.1 200 OK\r\n\r\n{"
+    );
+}
+
+#[test]
+fn faults_keep_keep_alive_connections_usable_when_the_response_is_whole() {
+    let server = frozen();
+    server.inject(Route::GetToken, Calls::Nth(1), Fault::Gzip);
+    server.inject(Route::GetToken, Calls::Nth(2), Fault::TruncatedJson);
+    let mut conn = Conn::open(server.addr());
+    let target = format!("/gettoken?appkey={DEMO_APP_KEY}&appsecret={DEMO_APP_SECRET}");
+    let first = conn.send("GET", &target, b"");
+    assert_eq!(first.header("content-encoding"), Some("gzip"));
+    let second = conn.send("GET", &target, b"");
+    assert!(serde_json::from_slice::<Value>(&second.body).is_err());
+    let third = conn.send("GET", &target, b"");
+    assert_eq!(third.json()["errcode"], 0);
+}
