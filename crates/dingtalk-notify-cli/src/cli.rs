@@ -1,0 +1,274 @@
+//! The command line: global options (each also read from the environment) and commands.
+//!
+//! Only parsing happens here; every value a server or a file could make invalid is checked
+//! by the commands, so that `--json` can report it as a JSON error.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use dingtalk_notify_proto::DEFAULT_BASE_URL;
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success
+  1  DingTalk answered with a non-zero errcode (the code, message and request id are printed)
+  2  invalid arguments or input, refused before anything was sent
+  3  transport failure (connect, timeout, TLS)
+  4  unusable response (HTTP error page, throttle page, malformed or oversized body)
+
+With --json, stdout holds exactly one JSON document: the answer, with DingTalk's field
+names, or {\"error\": {\"kind\", \"errcode\", \"errmsg\", \"request_id\", \"message\"}}.
+
+Secrets (--app-secret, --access-token) are never printed; prefer the environment
+variables to flags, which other users of the machine can see in the process list.
+
+Try it without credentials:  dingtalk-notify demo";
+
+/// `dingtalk-notify`: send DingTalk work notifications and follow them from a shell.
+#[derive(Debug, Parser)]
+#[command(
+    name = "dingtalk-notify",
+    version,
+    about = "Send DingTalk work notifications (工作通知) and follow them: send, watch, result, status bar, recall.",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes; each can also come from a `DINGTALK_*` variable. Given
+/// twice, the last one wins (so a wrapper script's defaults can be overridden).
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// The API host (a gateway prefix is kept); plain http:// only to loopback.
+    #[arg(
+        overrides_with = "base_url",
+        long,
+        global = true,
+        env = "DINGTALK_BASE_URL",
+        default_value = DEFAULT_BASE_URL,
+        value_name = "URL"
+    )]
+    pub base_url: String,
+
+    /// The internal app's AppKey (used with --app-secret to fetch an access token).
+    #[arg(
+        overrides_with = "app_key",
+        long,
+        global = true,
+        env = "DINGTALK_APP_KEY",
+        value_name = "KEY"
+    )]
+    pub app_key: Option<String>,
+
+    /// The internal app's AppSecret. Never printed.
+    #[arg(
+        overrides_with = "app_secret",
+        long,
+        global = true,
+        env = "DINGTALK_APP_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub app_secret: Option<String>,
+
+    /// A ready access token: no token is fetched (takes precedence over key and secret).
+    /// Never printed.
+    #[arg(
+        overrides_with = "access_token",
+        long,
+        global = true,
+        env = "DINGTALK_ACCESS_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub access_token: Option<String>,
+
+    /// The sending app's agent id.
+    #[arg(
+        overrides_with = "agent_id",
+        long,
+        global = true,
+        env = "DINGTALK_AGENT_ID",
+        value_name = "ID"
+    )]
+    pub agent_id: Option<u64>,
+
+    /// The overall time limit of each call, retries included, in seconds (fractions allowed).
+    #[arg(
+        overrides_with = "timeout",
+        long,
+        global = true,
+        env = "DINGTALK_TIMEOUT",
+        default_value = "10",
+        value_name = "SECS",
+        value_parser = parse_secs
+    )]
+    pub timeout: Duration,
+
+    /// Print exactly one JSON document on stdout (the answer, or the error).
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+/// The commands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Send a work notification; prints the task id.
+    Send(SendArgs),
+    /// Show a task's delivery progress (getsendprogress).
+    Progress(TaskArgs),
+    /// Show who read, did not read, or could not get a task's message (getsendresult).
+    Result(TaskArgs),
+    /// Recall a sent notification (within 24 hours).
+    Recall(TaskArgs),
+    /// Update an OA notification's status bar (within 7 days).
+    StatusBar(StatusBarArgs),
+    /// Follow a task's progress until it completes, then print the result summary.
+    Watch(WatchArgs),
+    /// Run the whole lifecycle against the embedded simulator: no credentials, no network.
+    Demo,
+    /// Run the DingTalk simulator standalone until interrupted (Ctrl-C).
+    MockServer(MockServerArgs),
+}
+
+/// `send`'s recipients and message.
+#[derive(Debug, Clone, Args)]
+pub struct SendArgs {
+    /// A recipient user id (repeat the option, or separate ids with commas).
+    #[arg(long = "user", value_name = "ID", value_delimiter = ',')]
+    pub users: Vec<String>,
+
+    /// A recipient department id (repeat the option, or separate ids with commas).
+    #[arg(long = "dept", value_name = "ID", value_delimiter = ',')]
+    pub depts: Vec<u64>,
+
+    /// Send to every user of the organization.
+    #[arg(long)]
+    pub all_users: bool,
+
+    /// The message.
+    #[command(flatten)]
+    pub message: MessageArgs,
+}
+
+/// Exactly one way to give the message.
+#[derive(Debug, Clone, Args)]
+#[group(required = true, multiple = false)]
+pub struct MessageArgs {
+    /// A text message.
+    #[arg(long, value_name = "TEXT")]
+    pub text: Option<String>,
+
+    /// A markdown message: its title, then its text.
+    #[arg(long, num_args = 2, value_names = ["TITLE", "TEXT"])]
+    pub markdown: Option<Vec<String>>,
+
+    /// Any message as DingTalk's JSON `msg` object (`{"msgtype":"oa","oa":{...}}`), from a
+    /// file, or `-` for stdin.
+    #[arg(long, value_name = "FILE|-")]
+    pub msg_json: Option<PathBuf>,
+}
+
+/// A task to act on.
+#[derive(Debug, Clone, Args)]
+pub struct TaskArgs {
+    /// The task id `send` printed.
+    #[arg(long, value_name = "ID")]
+    pub task_id: u64,
+}
+
+/// `status-bar`'s arguments.
+#[derive(Debug, Clone, Args)]
+pub struct StatusBarArgs {
+    /// The task.
+    #[command(flatten)]
+    pub task: TaskArgs,
+
+    /// The new status text.
+    #[arg(long, value_name = "TEXT")]
+    pub value: String,
+
+    /// The status background colour: 0xAARRGGBB, #RRGGBB or RRGGBB.
+    #[arg(long, value_name = "COLOR")]
+    pub bg: Option<String>,
+}
+
+/// `watch`'s arguments.
+#[derive(Debug, Clone, Args)]
+pub struct WatchArgs {
+    /// The task.
+    #[command(flatten)]
+    pub task: TaskArgs,
+
+    /// The wait before the second poll, in seconds; it doubles up to 30 s (or this, if
+    /// larger).
+    #[arg(long, default_value = "1", value_name = "SECS", value_parser = parse_secs)]
+    pub interval: Duration,
+}
+
+/// `mock-server`'s arguments.
+#[derive(Debug, Clone, Args)]
+pub struct MockServerArgs {
+    /// The port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub port: u16,
+}
+
+/// Parses a positive number of seconds, fractions allowed (`10`, `0.5`).
+///
+/// # Errors
+/// A message naming the accepted form.
+pub fn parse_secs(input: &str) -> Result<Duration, String> {
+    let secs: f64 = input
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a number of seconds, got {input:?}"))?;
+    if secs.is_nan() || secs <= 0.0 {
+        return Err("must be more than 0 seconds".to_owned());
+    }
+    Duration::try_from_secs_f64(secs).map_err(|_| format!("{input:?} is too long"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn seconds_accept_fractions_and_refuse_zero() {
+        assert_eq!(parse_secs("0.25"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_secs("10"), Ok(Duration::from_secs(10)));
+        for bad in ["0", "-1", "NaN", "inf", "ten", ""] {
+            assert!(parse_secs(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn exactly_one_message_form() {
+        let parse =
+            |args: &[&str]| Cli::try_parse_from(["dingtalk-notify", "send"].iter().chain(args));
+        assert!(parse(&["--user", "a"]).is_err());
+        assert!(parse(&["--user", "a", "--text", "x", "--msg-json", "-"]).is_err());
+        let cli = parse(&["--user", "a,b", "--dept", "1", "--markdown", "T", "body"]).unwrap();
+        let Command::Send(send) = cli.command else {
+            panic!()
+        };
+        assert_eq!(send.users, ["a", "b"]);
+        assert_eq!(
+            send.message.markdown.as_deref(),
+            Some(&["T".to_owned(), "body".to_owned()][..])
+        );
+    }
+}

@@ -1,0 +1,270 @@
+//! Rendering: human-readable text by default, exactly one JSON document on stdout with
+//! `--json`. JSON field names are DingTalk's own and ids are JSON integers.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use dingtalk_notify_proto::api::{SendProgress, SendResult};
+use serde::Serialize;
+
+use crate::exit::Failure;
+
+/// Where and how results go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Output {
+    json: bool,
+}
+
+impl Output {
+    /// Human-readable text, or JSON with `json`.
+    pub fn new(json: bool) -> Self {
+        Self { json }
+    }
+
+    /// Whether `--json` was given.
+    pub fn is_json(self) -> bool {
+        self.json
+    }
+
+    /// Prints a command's answer: `human` as text, or `doc` as the one JSON document.
+    pub fn answer<D: Serialize>(self, human: &str, doc: &D) {
+        if self.json {
+            match serde_json::to_string(doc) {
+                Ok(text) => stdout(&text),
+                // Our documents hold strings and integers only; this cannot happen, but if
+                // it did the output must still be one JSON document.
+                Err(e) => stdout(&error_json(&Failure::plain(
+                    crate::exit::Kind::Other,
+                    crate::exit::TRANSPORT,
+                    format!("could not encode the answer: {e}"),
+                ))),
+            }
+        } else {
+            stdout(human.trim_end_matches('\n'));
+        }
+    }
+
+    /// Prints a line of narration or progress: on stdout for humans, on stderr with `--json`
+    /// (stdout then holds only the JSON document).
+    pub fn narrate(self, line: &str) {
+        if self.json {
+            stderr(line);
+        } else {
+            stdout(line);
+        }
+    }
+
+    /// Reports a failure: a line on stderr, and with `--json` the error document on stdout.
+    pub fn failure(self, failure: &Failure) {
+        if self.json {
+            stdout(&error_json(failure));
+        }
+        stderr(&format!("error: {}", failure.message));
+    }
+}
+
+/// Writes a line to stdout and flushes, ignoring a closed pipe (`| head`).
+pub fn stdout(line: &str) {
+    let mut out = io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+/// Writes a line to stderr, ignoring failures.
+pub fn stderr(line: &str) {
+    let _ = writeln!(io::stderr().lock(), "{line}");
+}
+
+/// `{"error": {"kind", "errcode", "errmsg", "request_id", "message"}}`.
+#[derive(Debug, Serialize)]
+pub struct ErrorDoc<'a> {
+    /// The error.
+    pub error: ErrorBody<'a>,
+}
+
+/// The body of [`ErrorDoc`].
+#[derive(Debug, Serialize)]
+pub struct ErrorBody<'a> {
+    /// `api`, `invalid_input`, `transport`, `response`, `deadline`, `outside_window`.
+    pub kind: &'a str,
+    /// DingTalk's `errcode`, or `null`.
+    pub errcode: Option<i64>,
+    /// DingTalk's `errmsg`, or `null`.
+    pub errmsg: Option<&'a str>,
+    /// The failing answer's `request_id`, or `null`.
+    pub request_id: Option<&'a str>,
+    /// A sentence for humans.
+    pub message: &'a str,
+    /// The process exit code.
+    pub exit_code: u8,
+}
+
+/// The error document for `failure`, as one line of JSON.
+pub fn error_json(failure: &Failure) -> String {
+    let doc = ErrorDoc {
+        error: ErrorBody {
+            kind: failure.kind.as_str(),
+            errcode: failure.errcode,
+            errmsg: failure.errmsg.as_deref(),
+            request_id: failure.request_id.as_deref(),
+            message: &failure.message,
+            exit_code: failure.exit_code,
+        },
+    };
+    serde_json::to_string(&doc).unwrap_or_else(|_| {
+        r#"{"error":{"kind":"other","errcode":null,"errmsg":null,"request_id":null,"message":"unprintable error"}}"#
+            .to_owned()
+    })
+}
+
+/// `send`: `{"agent_id", "task_id"}`.
+#[derive(Debug, Serialize)]
+pub struct SendDoc {
+    /// The sending app.
+    pub agent_id: u64,
+    /// The new task.
+    pub task_id: u64,
+}
+
+/// `progress`: `{"agent_id", "task_id", "progress": {"progress_in_percent", "status"}}`.
+#[derive(Debug, Serialize)]
+pub struct ProgressDoc<'a> {
+    /// The sending app.
+    pub agent_id: u64,
+    /// The task.
+    pub task_id: u64,
+    /// DingTalk's `progress` object.
+    pub progress: &'a SendProgress,
+}
+
+/// `result`: `{"agent_id", "task_id", "send_result": {...lists}}`.
+#[derive(Debug, Serialize)]
+pub struct ResultDoc<'a> {
+    /// The sending app.
+    pub agent_id: u64,
+    /// The task.
+    pub task_id: u64,
+    /// DingTalk's `send_result` object.
+    pub send_result: &'a SendResult,
+}
+
+/// `watch`: the final progress and the result.
+#[derive(Debug, Serialize)]
+pub struct WatchDoc<'a> {
+    /// The sending app.
+    pub agent_id: u64,
+    /// The task.
+    pub task_id: u64,
+    /// The last progress seen (completed).
+    pub progress: &'a SendProgress,
+    /// DingTalk's `send_result` object.
+    pub send_result: &'a SendResult,
+}
+
+/// `recall`: `{"agent_id", "task_id", "recalled": true}`.
+#[derive(Debug, Serialize)]
+pub struct RecallDoc {
+    /// The sending app.
+    pub agent_id: u64,
+    /// The task.
+    pub task_id: u64,
+    /// Always `true` (a failure is an error document).
+    pub recalled: bool,
+}
+
+/// `status-bar`: `{"agent_id", "task_id", "status_value", "status_bg"}`.
+#[derive(Debug, Serialize)]
+pub struct StatusBarDoc<'a> {
+    /// The sending app.
+    pub agent_id: u64,
+    /// The task.
+    pub task_id: u64,
+    /// The new status text.
+    pub status_value: &'a str,
+    /// The new colour as `0xAARRGGBB`, or `null` when unchanged.
+    pub status_bg: Option<String>,
+}
+
+/// One line for a progress answer: `task 123: 40% (in progress)`.
+pub fn progress_line(task_id: u64, progress: &SendProgress) -> String {
+    format!(
+        "task {task_id}: {}% ({})",
+        progress.progress_in_percent, progress.status
+    )
+}
+
+/// The result summary: counts and ids by outcome, one outcome a line.
+pub fn result_summary(result: &SendResult) -> String {
+    let mut out = String::new();
+    let mut row = |label: &str, ids: &[String]| {
+        let _ = write!(out, "{label:<10} {:>4}", ids.len());
+        if !ids.is_empty() {
+            let _ = write!(out, "  {}", ids.join(", "));
+        }
+        out.push('\n');
+    };
+    row("read", &result.read_user_id_list);
+    row("unread", &result.unread_user_id_list);
+    row("failed", &result.failed_user_id_list);
+    row("invalid", &result.invalid_user_id_list);
+    let forbidden: Vec<String> = if result.forbidden_list.is_empty() {
+        result.forbidden_user_id_list.clone()
+    } else {
+        result
+            .forbidden_list
+            .iter()
+            .map(|f| format!("{} (errcode {}, limit {})", f.userid, f.code.get(), f.count))
+            .collect()
+    };
+    row("forbidden", &forbidden);
+    if !result.invalid_dept_id_list.is_empty() {
+        let depts: Vec<String> = result
+            .invalid_dept_id_list
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let _ = writeln!(
+            out,
+            "{:<10} {:>4}  {}",
+            "bad depts",
+            depts.len(),
+            depts.join(", ")
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exit::{Failure, Kind};
+
+    #[test]
+    fn summary_counts_and_lists_ids() {
+        let result = SendResult {
+            read_user_id_list: vec!["alice".into(), "manager4220".into()],
+            unread_user_id_list: vec!["bob".into()],
+            ..SendResult::default()
+        };
+        let text = result_summary(&result);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "read          2  alice, manager4220");
+        assert_eq!(lines[1], "unread        1  bob");
+        assert_eq!(lines[2], "failed        0");
+        assert_eq!(lines.len(), 5);
+    }
+
+    #[test]
+    fn error_document_has_every_field() {
+        let mut f = Failure::plain(Kind::Api, 1, "DingTalk error 40056");
+        f.errcode = Some(40056);
+        f.request_id = Some("4jzllmte0wau".into());
+        let v: serde_json::Value = serde_json::from_str(&error_json(&f)).unwrap();
+        let e = &v["error"];
+        assert_eq!(e["kind"], "api");
+        assert_eq!(e["errcode"], 40056);
+        assert!(e["errmsg"].is_null());
+        assert_eq!(e["request_id"], "4jzllmte0wau");
+        assert_eq!(e["message"], "DingTalk error 40056");
+    }
+}
