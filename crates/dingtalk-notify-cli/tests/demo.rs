@@ -1,0 +1,122 @@
+//! `demo` and `mock-server`: the credential-free ways in.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use common::{bare, int, run};
+use dingtalk_notify_mock::{DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET};
+
+#[test]
+fn demo_narrates_every_step_and_exits_0() {
+    let r = run(bare(), ["demo"]).expect_code(0);
+    let out = &r.stdout;
+    let steps = [
+        "[1/5] send",
+        "[2/5] watch",
+        "[3/5] read",
+        "[4/5] update the status bar",
+        "[5/5] recall",
+    ];
+    let mut at = 0;
+    for step in steps {
+        let found = out[at..]
+            .find(step)
+            .unwrap_or_else(|| panic!("{step} missing or out of order:\n{out}"));
+        at += found;
+    }
+    for call in [
+        "GET  /gettoken",
+        "POST /topapi/message/corpconversation/asyncsend_v2",
+        "POST /topapi/message/corpconversation/getsendprogress",
+        "POST /topapi/message/corpconversation/getsendresult",
+        "POST /topapi/message/corpconversation/status_bar/update",
+        "POST /topapi/message/corpconversation/recall",
+    ] {
+        assert!(out.contains(call), "{call} missing:\n{out}");
+    }
+    assert!(out.contains("100% (completed)"), "{out}");
+    assert!(
+        out.contains("-> the message now shows \"Approved\""),
+        "{out}"
+    );
+    assert!(out.contains("-> recalled"), "{out}");
+    assert!(!r.all().contains(DEMO_APP_SECRET), "{out}");
+    assert!(!r.all().contains("access_token"), "{out}");
+}
+
+#[test]
+fn demo_as_json() {
+    let r = run(bare(), ["--json", "demo"]).expect_code(0);
+    let doc = r.json();
+    assert_eq!(int(&doc["agent_id"]), DEMO_AGENT_ID);
+    assert!(int(&doc["task_id"]) > u64::from(u32::MAX));
+    assert_eq!(int(&doc["progress"]["status"]), 2);
+    assert_eq!(
+        doc["send_result"]["failed_user_id_list"],
+        serde_json::json!(["dave"])
+    );
+    assert_eq!(doc["recalled"], true);
+    let steps: Vec<&str> = doc["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps.first(), Some(&"send"));
+    assert_eq!(steps.last(), Some(&"recall"));
+    // The narration went to stderr.
+    assert!(r.stderr.contains("[1/5] send"), "{r:?}");
+}
+
+/// Kills the standalone simulator when the test ends, passed or not.
+struct Standalone(Child);
+
+impl Drop for Standalone {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn mock_server_prints_exports_that_work() {
+    let child = Command::new(assert_cmd::cargo::cargo_bin("dingtalk-notify"))
+        .args(["mock-server", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut server = Standalone(child);
+    let stdout = server.0.stdout.take().unwrap();
+    let mut exports = Vec::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if let Some(kv) = line.strip_prefix("export ") {
+            let (k, v) = kv.split_once('=').unwrap();
+            exports.push((k.to_owned(), v.to_owned()));
+        }
+        if line.starts_with("export DINGTALK_AGENT_ID=") {
+            break;
+        }
+    }
+    let names: Vec<&str> = exports.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "DINGTALK_BASE_URL",
+            "DINGTALK_APP_KEY",
+            "DINGTALK_APP_SECRET",
+            "DINGTALK_AGENT_ID"
+        ]
+    );
+    assert_eq!(exports[1].1, DEMO_APP_KEY);
+    assert!(exports[0].1.starts_with("http://127.0.0.1:"));
+
+    let mut cmd = bare();
+    cmd.envs(exports.iter().map(|(k, v)| (k, v)));
+    let r = run(cmd, ["send", "--user", "alice", "--text", "hello"]).expect_code(0);
+    assert!(r.stdout.trim().parse::<u64>().is_ok(), "{r:?}");
+    assert!(server.0.try_wait().unwrap().is_none(), "still serving");
+}
