@@ -4,6 +4,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
+use dingtalk_notify_proto::Clock;
+
 /// The simulator's clock: time since the server started, as the simulator sees it.
 ///
 /// Every window (24 hours for progress, results and recall, 7 days for the status bar),
@@ -96,6 +98,38 @@ impl MockClock {
     /// Whether the clock moves only when advanced.
     pub fn is_frozen(&self) -> bool {
         !self.inner.follows_real_time
+    }
+}
+
+/// A client can run on the simulator's own timeline: `now` and `wall` follow it, and
+/// `sleep` advances it at once instead of waiting, so a client's retries and polling move
+/// the simulator's windows and deliveries with them.
+///
+/// ```
+/// use dingtalk_notify_mock::MockClock;
+/// use dingtalk_notify_proto::Clock;
+/// use std::time::Duration;
+///
+/// let clock = MockClock::frozen();
+/// let t0 = Clock::now(&clock);
+/// clock.sleep(Duration::from_secs(30)); // returns at once
+/// assert_eq!(Clock::now(&clock) - t0, Duration::from_secs(30));
+/// assert_eq!(MockClock::now(&clock), Duration::from_secs(30));
+/// ```
+impl Clock for MockClock {
+    fn now(&self) -> Instant {
+        self.inner
+            .start
+            .checked_add(MockClock::now(self))
+            .unwrap_or(self.inner.start)
+    }
+
+    fn wall(&self) -> SystemTime {
+        MockClock::wall(self)
+    }
+
+    fn sleep(&self, duration: Duration) {
+        self.advance(duration);
     }
 }
 

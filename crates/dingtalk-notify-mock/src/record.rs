@@ -14,11 +14,22 @@ fn is_secret(name: &str) -> bool {
     REDACTED_PARAMS.iter().any(|p| p.eq_ignore_ascii_case(name))
 }
 
+/// Headers whose values `Debug` hides: credentials of any kind.
+fn is_secret_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name == "authorization"
+        || name == "proxy-authorization"
+        || name == "cookie"
+        || name.contains("token")
+        || name.contains("secret")
+}
+
 /// One request as the simulator received it.
 ///
 /// The fields hold everything, secrets included, so a test can check what went on the wire;
 /// `Debug` redacts the values of `access_token`, `appsecret`, `suiteTicket` and `signature`
-/// (in the query and in a form-encoded body).
+/// (in the query and in a form-encoded body) and of credential headers (`Authorization`,
+/// `Cookie`, any name with `token` or `secret` in it).
 ///
 /// ```
 /// # fn main() -> std::io::Result<()> {
@@ -88,13 +99,13 @@ impl RecordedRequest {
     }
 }
 
-struct RedactedPairs<'a>(&'a [(String, String)]);
+struct RedactedPairs<'a>(&'a [(String, String)], fn(&str) -> bool);
 
 impl fmt::Debug for RedactedPairs<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list()
             .entries(self.0.iter().map(|(k, v)| {
-                if is_secret(k) {
+                if (self.1)(k) {
                     (k.as_str(), "<redacted>")
                 } else {
                     (k.as_str(), v.as_str())
@@ -110,12 +121,12 @@ impl fmt::Debug for RecordedRequest {
         s.field("method", &self.method)
             .field("path", &self.path)
             .field("route", &self.route)
-            .field("query", &RedactedPairs(&self.query))
-            .field("headers", &self.headers)
+            .field("query", &RedactedPairs(&self.query, is_secret))
+            .field("headers", &RedactedPairs(&self.headers, is_secret_header))
             .field("at", &self.at);
         if self.is_form() {
             let form = parse_query(&self.body_text());
-            s.field("form", &RedactedPairs(&form));
+            s.field("form", &RedactedPairs(&form, is_secret));
         } else {
             let text = self.body_text();
             let cut: String = text.chars().take(2048).collect();
@@ -140,15 +151,25 @@ mod tests {
                 ("suiteTicket".into(), "TICKET-SECRET".into()),
                 ("signature".into(), "SIG-SECRET".into()),
             ],
-            headers: vec![(
-                "Content-Type".into(),
-                "application/x-www-form-urlencoded".into(),
-            )],
+            headers: vec![
+                (
+                    "Content-Type".into(),
+                    "application/x-www-form-urlencoded".into(),
+                ),
+                ("x-acs-dingtalk-access-token".into(), "HEADER-SECRET".into()),
+                ("Authorization".into(), "Bearer AUTH-SECRET".into()),
+            ],
             body: b"access_token=TOKEN-SECRET&agent_id=1".to_vec(),
             at: Duration::ZERO,
         };
         let shown = format!("{r:?}");
-        for secret in ["TICKET-SECRET", "SIG-SECRET", "TOKEN-SECRET"] {
+        for secret in [
+            "TICKET-SECRET",
+            "SIG-SECRET",
+            "TOKEN-SECRET",
+            "HEADER-SECRET",
+            "AUTH-SECRET",
+        ] {
             assert!(!shown.contains(secret), "{shown}");
         }
         assert!(shown.contains("agent_id") && shown.contains("accessKey"));

@@ -107,6 +107,15 @@ impl Default for MockServerBuilder {
 
 impl MockServerBuilder {
     /// The port on 127.0.0.1; 0 (the default) picks a free one.
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// use dingtalk_notify_mock::MockServer;
+    /// let free = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    /// let server = MockServer::builder().port(free).start()?;
+    /// assert_eq!(server.base_url(), format!("http://127.0.0.1:{free}"));
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
@@ -204,6 +213,17 @@ impl MockServerBuilder {
 
     /// Makes simulator time move only on [`MockServer::advance`] (by default it also
     /// follows real time).
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    /// use dingtalk_notify_mock::MockServer;
+    /// let server = MockServer::builder().frozen_clock().start()?;
+    /// assert_eq!(server.now(), Duration::ZERO);
+    /// server.advance(Duration::from_secs(25 * 3600)); // past every 24-hour window
+    /// assert_eq!(server.now(), Duration::from_secs(25 * 3600));
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn frozen_clock(mut self) -> Self {
         self.frozen = true;
@@ -211,6 +231,18 @@ impl MockServerBuilder {
     }
 
     /// Uses this clock (shared with the test), whatever [`frozen_clock`] says.
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    /// use dingtalk_notify_mock::{MockClock, MockServer};
+    /// let clock = MockClock::frozen();
+    /// let a = MockServer::builder().clock(clock.clone()).start()?;
+    /// let b = MockServer::builder().clock(clock.clone()).start()?;
+    /// clock.advance(Duration::from_secs(60));
+    /// assert_eq!(a.now(), b.now());
+    /// # Ok(()) }
+    /// ```
     ///
     /// [`frozen_clock`]: MockServerBuilder::frozen_clock
     #[must_use]
@@ -221,6 +253,14 @@ impl MockServerBuilder {
 
     /// Serves every path under this prefix (`/dingtalk` serves `/dingtalk/gettoken`), as a
     /// gateway would; other paths are unknown.
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// use dingtalk_notify_mock::MockServer;
+    /// let server = MockServer::builder().path_prefix("/gw/dingtalk/").start()?;
+    /// assert!(server.base_url().ends_with("/gw/dingtalk"));
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn path_prefix(mut self, prefix: &str) -> Self {
         let trimmed = prefix.trim_matches('/');

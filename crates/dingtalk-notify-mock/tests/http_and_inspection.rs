@@ -321,3 +321,28 @@ fn keep_alive_serves_many_requests_on_one_connection() {
     }
     assert_eq!(server.deliveries("alice"), 20);
 }
+
+#[test]
+fn no_debug_output_shows_a_secret() {
+    let server = MockServer::builder().start().unwrap();
+    let t = token(&server);
+    let shown = format!(
+        "{server:?} {:?} {:?} {:?} {:?}",
+        MockServer::builder(),
+        dingtalk_notify_mock::AppCredentials::demo(),
+        dingtalk_notify_mock::IsvSuite::demo(),
+        server.shutdown_handle(),
+    );
+    for secret in [
+        DEMO_APP_SECRET,
+        DEMO_SUITE_SECRET,
+        DEMO_SUITE_TICKET,
+        t.as_str(),
+    ] {
+        assert!(!shown.contains(secret), "{secret} leaked in {shown}");
+    }
+    assert!(
+        shown.contains(DEMO_APP_KEY),
+        "the key is not a secret: {shown}"
+    );
+}
