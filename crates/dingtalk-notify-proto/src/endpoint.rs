@@ -11,7 +11,7 @@ use crate::api::get_corp_token::SuiteSignature;
 use crate::base_url::BaseUrl;
 use crate::error::{BuildError, ResponseError};
 use crate::secret::AccessToken;
-use crate::transport::HttpRequest;
+use crate::transport::{HttpRequest, Idempotency};
 use crate::wire::encode_query_component;
 
 /// The `User-Agent` every built request carries.
@@ -174,6 +174,13 @@ fn build<E: Endpoint + ?Sized>(
         .header(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
     if body.is_some() {
         builder = builder.header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
+    if let Some(extensions) = builder.extensions_mut() {
+        extensions.insert(if E::IDEMPOTENT {
+            Idempotency::Idempotent
+        } else {
+            Idempotency::NonIdempotent
+        });
     }
     // The URI is never put in the error: it may hold a token.
     builder

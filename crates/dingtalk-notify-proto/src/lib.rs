@@ -98,5 +98,5 @@ pub use secret::{AccessToken, AppSecret, SuiteSecret, SuiteTicket};
 pub use token::{TokenProvider, TokenSource};
 pub use tracking::{DeliveryReport, TaskHandle, TrackPolicy};
 pub use transport::{
-    HttpRequest, HttpResponse, RequestTimeout, Transport, TransportErrorKind, execute,
+    HttpRequest, HttpResponse, Idempotency, RequestTimeout, Transport, TransportErrorKind, execute,
 };

@@ -22,7 +22,13 @@ pub type HttpResponse = http::Response<Vec<u8>>;
 /// - **enforce timeouts** (connect and overall) and return an error when one passes;
 /// - **cap the body** it reads, failing rather than buffering without limit, and otherwise
 ///   return the whole body;
-/// - never put the request URI (it holds the access token) in its errors.
+/// - never put the request URI (it holds the access token) in its errors;
+/// - **never send a request twice on its own**: a request marked
+///   [`Idempotency::NonIdempotent`] (a send) must not be re-sent by the HTTP library after a
+///   reused connection dies (libcurl does exactly that: give such requests a fresh
+///   connection); the [`Client`](crate::Client) decides what to repeat;
+/// - honour a [`RequestTimeout`] extension when present, applying the smaller of it and its
+///   own overall timeout.
 ///
 /// Closures `Fn(HttpRequest) -> Result<HttpResponse, E>` are transports, which makes tests
 /// and one-off integrations short:
@@ -139,6 +145,43 @@ where
     let request = endpoint.build_request(base, auth)?;
     let response = transport.send(request).map_err(Error::Transport)?;
     Ok(E::parse_response(response)?)
+}
+
+/// Whether a request may be repeated, attached by the core to every request it builds (as a
+/// request extension) from [`Endpoint::IDEMPOTENT`](crate::Endpoint::IDEMPOTENT).
+///
+/// ```
+/// use dingtalk_notify_proto::api::{GetSendProgress, SendWorkNotification};
+/// use dingtalk_notify_proto::{AccessToken, Auth, BaseUrl, Endpoint, Idempotency, Message};
+/// let token = AccessToken::new("t");
+/// let auth = Auth::AccessToken(&token);
+/// let send = SendWorkNotification::new(1, Message::text("x")).to_users(["u"]);
+/// let req = send.build_request(&BaseUrl::default(), auth)?;
+/// assert_eq!(Idempotency::of(&req), Idempotency::NonIdempotent);
+/// let req = GetSendProgress::new(1, 2).build_request(&BaseUrl::default(), auth)?;
+/// assert_eq!(Idempotency::of(&req), Idempotency::Idempotent);
+/// # Ok::<(), dingtalk_notify_proto::BuildError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Idempotency {
+    /// Repeating it is harmless (queries, status bar updates, recalls, token fetches).
+    Idempotent,
+    /// Repeating it may act twice (a send): never re-send it blindly.
+    NonIdempotent,
+}
+
+impl Idempotency {
+    /// The request's marker; without one, by method (`POST` and `PATCH` are not idempotent).
+    pub fn of<B>(request: &http::Request<B>) -> Self {
+        if let Some(marker) = request.extensions().get::<Self>() {
+            return *marker;
+        }
+        if request.method() == http::Method::POST || request.method() == http::Method::PATCH {
+            Self::NonIdempotent
+        } else {
+            Self::Idempotent
+        }
+    }
 }
 
 /// A per-request time limit, set by the [`Client`](crate::Client) as a request extension
