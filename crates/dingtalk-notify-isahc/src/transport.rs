@@ -6,7 +6,9 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use dingtalk_notify_proto::http::{self, HeaderValue, Method, StatusCode, header};
-use dingtalk_notify_proto::{HttpRequest, HttpResponse, Transport, TransportErrorKind};
+use dingtalk_notify_proto::{
+    HttpRequest, HttpResponse, Idempotency, RequestTimeout, Transport, TransportErrorKind,
+};
 use isahc::HttpClient;
 use isahc::config::{Configurable, ExpectContinue, RedirectPolicy};
 
@@ -34,6 +36,10 @@ pub const DEFAULT_MAX_BODY_SIZE: usize = 4 * 1024 * 1024;
 /// cap, [`max_body_size`](Self::max_body_size). TLS certificates are always verified: isahc
 /// can only turn that off with its `tls-insecure` feature, which this crate does not enable.
 ///
+/// Requests marked [`Idempotency::NonIdempotent`] (sends) go through a second client that
+/// never reuses a connection: libcurl re-sends a request by itself when a *reused*
+/// connection closes before any answer, which would deliver a notification twice.
+///
 /// The client is blocking and needs no async runtime; isahc drives curl from one background
 /// thread per client. A transport made by [`new`](Self::new), [`Default`] or the builder
 /// starts that client on its first request (so those constructors cannot fail); a failure to
@@ -41,6 +47,9 @@ pub const DEFAULT_MAX_BODY_SIZE: usize = 4 * 1024 * 1024;
 #[derive(Clone)]
 pub struct IsahcTransport {
     client: Arc<OnceLock<HttpClient>>,
+    /// A client that never reuses a connection, for requests that must not be repeated:
+    /// libcurl silently re-sends a request whose reused connection died before answering.
+    fresh: Arc<OnceLock<HttpClient>>,
     connect_timeout: Duration,
     timeout: Duration,
     max_body_size: usize,
@@ -63,10 +72,32 @@ impl IsahcTransport {
     /// # Errors
     /// When isahc cannot start its client (no thread or no poller to be had).
     pub fn client(&self) -> Result<HttpClient, IsahcTransportError> {
-        if let Some(client) = self.client.get() {
+        self.started(&self.client, true)
+    }
+
+    /// The client that sends non-idempotent requests (sends), each on a new connection, so
+    /// libcurl can never re-send one on its own; started now if it was not yet.
+    ///
+    /// # Errors
+    /// When isahc cannot start its client.
+    pub fn fresh_connection_client(&self) -> Result<HttpClient, IsahcTransportError> {
+        self.started(&self.fresh, false)
+    }
+
+    fn started(
+        &self,
+        cell: &OnceLock<HttpClient>,
+        reuse_connections: bool,
+    ) -> Result<HttpClient, IsahcTransportError> {
+        if let Some(client) = cell.get() {
             return Ok(client.clone());
         }
-        let built = HttpClient::builder()
+        let mut builder = HttpClient::builder();
+        if !reuse_connections {
+            // A connection cache of 0 makes curl close every connection after its request.
+            builder = builder.connection_cache_size(0);
+        }
+        let built = builder
             .redirect_policy(RedirectPolicy::None)
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
@@ -79,7 +110,7 @@ impl IsahcTransport {
                 )
             })?;
         // Two threads may race here; the loser's client is dropped unused.
-        Ok(self.client.get_or_init(|| built).clone())
+        Ok(cell.get_or_init(|| built).clone())
     }
 
     /// The time allowed to resolve and connect.
@@ -107,6 +138,11 @@ impl IsahcTransport {
         &self,
         request: HttpRequest,
     ) -> Result<http::Request<isahc::Body>, IsahcTransportError> {
+        // The client's deadline for this call, when it is sooner than the transport's own.
+        let timeout = request
+            .extensions()
+            .get::<RequestTimeout>()
+            .map_or(self.timeout, |t| t.0.min(self.timeout));
         let (parts, body) = request.into_parts();
         // An empty body on GET and the like is no body: no `Content-Length: 0` goes out.
         let body = if body.is_empty() && bodiless_when_empty(&parts.method) {
@@ -131,8 +167,8 @@ impl IsahcTransport {
         }
         builder
             .redirect_policy(RedirectPolicy::None)
-            .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout.min(timeout))
+            .timeout(timeout)
             .automatic_decompression(false)
             .expect_continue(ExpectContinue::disabled())
             .body(body)
@@ -180,8 +216,11 @@ impl Transport for IsahcTransport {
     fn send(&self, request: HttpRequest) -> Result<HttpResponse, IsahcTransportError> {
         let method = request.method().clone();
         let uri = request.uri().clone();
+        let client = match Idempotency::of(&request) {
+            Idempotency::Idempotent => self.client()?,
+            Idempotency::NonIdempotent => self.fresh_connection_client()?,
+        };
         let request = self.prepare(request)?;
-        let client = self.client()?;
         let response = client
             .send(request)
             .map_err(|e| IsahcTransportError::from_isahc(&e, &uri))?;
@@ -226,6 +265,9 @@ impl From<HttpClient> for IsahcTransport {
     ///
     /// The client's connection cache, proxy and TLS settings are used; its redirect, timeout
     /// and decompression settings are overridden per request (see [`IsahcTransport`]).
+    /// Non-idempotent requests (sends) still go through the transport's own
+    /// [fresh-connection client](IsahcTransport::fresh_connection_client), because libcurl
+    /// re-sends a request on its own when a reused connection dies before answering.
     fn from(client: HttpClient) -> Self {
         Self::builder().client(client).build()
     }
@@ -322,6 +364,7 @@ impl IsahcTransportBuilder {
         }
         IsahcTransport {
             client: Arc::new(cell),
+            fresh: Arc::new(OnceLock::new()),
             connect_timeout: self.connect_timeout,
             timeout: self.timeout,
             max_body_size: self.max_body_size,
