@@ -53,10 +53,13 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod client;
 mod error;
 mod transport;
 
+pub use client::{UreqClient, client};
 pub use dingtalk_notify_proto::http;
+pub use dingtalk_notify_proto::{Client, ClientBuilder, TokenSource};
 pub use dingtalk_notify_proto::{Transport, TransportErrorKind};
 pub use error::UreqTransportError;
 pub use transport::{

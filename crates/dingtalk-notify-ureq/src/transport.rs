@@ -4,7 +4,9 @@ use std::fmt;
 use std::time::Duration;
 
 use dingtalk_notify_proto::http::{self, HeaderValue, Method, StatusCode, header};
-use dingtalk_notify_proto::{HttpRequest, HttpResponse, Transport, TransportErrorKind};
+use dingtalk_notify_proto::{
+    HttpRequest, HttpResponse, RequestTimeout, Transport, TransportErrorKind,
+};
 use ureq::Agent;
 use ureq::tls::TlsConfig;
 
@@ -169,18 +171,23 @@ impl Transport for UreqTransport {
         }
         let method = parts.method.clone();
         let uri = parts.uri.clone();
+        // The client's deadline for this call, when it is sooner than the transport's own.
+        let timeout = parts
+            .extensions
+            .get::<RequestTimeout>()
+            .map_or(self.timeout, |t| t.0.min(self.timeout));
         let tls = verifying(self.agent.config().tls_config());
 
         let result = if body.is_empty() && bodiless_when_empty(&method) {
             let request = http::Request::from_parts(parts, ());
-            let mut config = self.configure(self.agent.configure_request(request));
+            let mut config = self.configure(self.agent.configure_request(request), timeout);
             if let Some(tls) = tls {
                 config = config.tls_config(tls);
             }
             self.agent.run(config.build())
         } else {
             let request = http::Request::from_parts(parts, body);
-            let mut config = self.configure(self.agent.configure_request(request));
+            let mut config = self.configure(self.agent.configure_request(request), timeout);
             if let Some(tls) = tls {
                 config = config.tls_config(tls);
             }
@@ -201,13 +208,14 @@ impl UreqTransport {
     fn configure<S: ureq::AsSendBody>(
         &self,
         config: ureq::config::ConfigBuilder<ureq::typestate::HttpCrateScope<S>>,
+        timeout: Duration,
     ) -> ureq::config::ConfigBuilder<ureq::typestate::HttpCrateScope<S>> {
         config
             .http_status_as_error(false)
             .max_redirects(0)
             .max_redirects_will_error(false)
-            .timeout_connect(Some(self.connect_timeout))
-            .timeout_global(Some(self.timeout))
+            .timeout_connect(Some(self.connect_timeout.min(timeout)))
+            .timeout_global(Some(timeout))
     }
 }
 
