@@ -1,5 +1,48 @@
 //! Cross-crate integration tests for dingtalk-notify (unpublished).
 //!
-//! The scenario matrix in `tests/*.rs` runs the same scenarios over every transport against
-//! the simulator.
+//! [`scenarios`] holds every scenario once, generic over the transport;
+//! [`scenario_matrix!`] expands them into `#[test]`s for one transport, and `tests/ureq.rs`
+//! and `tests/isahc.rs` run the matrix over each, against the simulator on loopback.
+//!
+//! The README's examples are compiled (and run where they need no network) as this crate's
+//! doc-tests, so they stay true:
+#![doc = include_str!("../../README.md")]
 #![forbid(unsafe_code)]
+pub mod harness;
+pub mod scenarios;
+
+/// Expands every scenario of [`scenarios`] into a `#[test]` over the transport that
+/// `$make: fn(TransportSettings) -> T` builds.
+#[macro_export]
+macro_rules! scenario_matrix {
+    ($make:path) => {
+        $crate::scenario_matrix!(@tests $make;
+            happy_path_every_endpoint,
+            isv_happy_path,
+            token_expiry_mid_run_refreshes_once_and_replays_once,
+            fresh_token_rejected_with_40014_is_refreshed,
+            rate_limited_twice_then_success,
+            non_retryable_errcode_surfaces_at_once_with_request_id,
+            send_not_replayed_after_reset_mid_body,
+            send_not_replayed_after_reset_before_response,
+            html_502_is_a_status_error_and_retried_only_when_safe,
+            throttle_page_is_typed_and_waited_out,
+            truncated_json_is_a_decode_error,
+            oversized_body_is_refused,
+            redirect_is_not_followed,
+            connection_refused_is_a_connect_error,
+            silent_server_ends_at_the_deadline,
+            sixty_four_threads_at_token_expiry_fetch_one_token,
+            track_after_a_25_hour_jump_reports_the_window,
+            invalid_input_sends_nothing,
+        );
+    };
+    (@tests $make:path; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                $crate::scenarios::$name($make);
+            }
+        )*
+    };
+}
