@@ -194,7 +194,7 @@ pub enum Fault {
     /// accepts.
     Gzip,
     /// The normal answer after extra `X-Mock-Padding-N` headers adding up to at least this
-    /// many bytes.
+    /// many bytes (at most 16 MiB).
     HugeHeaders(usize),
     /// These bytes, written as they are, then the connection is closed.
     Raw(Vec<u8>),

@@ -35,6 +35,8 @@ pub const DEFAULT_MAX_RECORDED_REQUESTS: usize = 10_000;
 /// The most connections open at once; more are answered `503` and closed.
 pub const MAX_CONNECTIONS: usize = 1024;
 
+/// The most padding [`Fault::HugeHeaders`] adds: 16 MiB.
+const MAX_HUGE_HEADERS: usize = 16 * 1024 * 1024;
 const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -376,23 +378,31 @@ impl Shared {
         }
     }
 
-    /// Sleeps `d` of real time; `false` if the server stopped meanwhile.
+    /// Sleeps `d` of real time; `false` if the server stopped meanwhile. A duration too
+    /// long to represent waits until the server stops.
     fn sleep(&self, d: Duration) -> bool {
-        let deadline = Instant::now() + d;
+        let deadline = Instant::now().checked_add(d);
         let mut stopped = lock(&self.stop_lock);
         loop {
             if *stopped {
                 return false;
             }
-            let now = Instant::now();
-            if now >= deadline {
-                return true;
-            }
-            stopped = self
-                .stop_cv
-                .wait_timeout(stopped, deadline - now)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
+            stopped = match deadline {
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        return true;
+                    }
+                    self.stop_cv
+                        .wait_timeout(stopped, deadline - now)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0
+                }
+                None => self
+                    .stop_cv
+                    .wait(stopped)
+                    .unwrap_or_else(PoisonError::into_inner),
+            };
         }
     }
 
@@ -601,7 +611,7 @@ impl Shared {
             Fault::HugeHeaders(size) => {
                 let mut padding: Vec<(String, String)> = Vec::new();
                 let mut added = 0usize;
-                while added < *size {
+                while added < (*size).min(MAX_HUGE_HEADERS) {
                     let name = format!("X-Mock-Padding-{}", padding.len());
                     let value = "x".repeat(1000);
                     added += name.len() + value.len() + 4;
