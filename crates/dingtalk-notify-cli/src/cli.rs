@@ -45,6 +45,7 @@ pub struct Cli {
 /// Options every command takes; each can also come from a `DINGTALK_*` variable. Given
 /// twice, the last one wins (so a wrapper script's defaults can be overridden).
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// The API host (a gateway prefix is kept); plain http:// only to loopback.
     #[arg(
@@ -74,6 +75,7 @@ pub struct GlobalArgs {
         global = true,
         env = "DINGTALK_APP_SECRET",
         hide_env_values = true,
+        allow_hyphen_values = true,
         value_name = "SECRET"
     )]
     pub app_secret: Option<String>,
@@ -86,6 +88,7 @@ pub struct GlobalArgs {
         global = true,
         env = "DINGTALK_ACCESS_TOKEN",
         hide_env_values = true,
+        allow_hyphen_values = true,
         value_name = "TOKEN"
     )]
     pub access_token: Option<String>,

@@ -197,6 +197,25 @@ fn access_tokens_never_appear() {
 }
 
 #[test]
+fn usage_errors_do_not_echo_secrets() {
+    // A secret starting with '-' is taken as the value, never quoted in a "tip".
+    for args in [
+        vec!["--app-secret", "--S3CRET-dash", "progress"],
+        vec![
+            "--access-token",
+            "--S3CRET-dash",
+            "progress",
+            "--task-id",
+            "x",
+        ],
+        vec!["--app-secret", "--S3CRET-dash", "--json", "nope"],
+    ] {
+        let r = run(bare(), &args).expect_code(2);
+        clean(&r, &["S3CRET-dash"]);
+    }
+}
+
+#[test]
 fn help_hides_secret_variables() {
     for args in [
         vec!["--help"],
