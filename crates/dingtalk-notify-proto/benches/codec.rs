@@ -1,0 +1,178 @@
+//! Build and parse cost of every endpoint, and how parsing a send result scales with its
+//! number of user ids. Run with `cargo bench -p dingtalk-notify-proto --bench codec`.
+//!
+//! Groups (criterion ids, as `target/criterion/<group>/<id>`):
+//! - `build/<endpoint>`: `build_request` (validation, URI, JSON body, headers);
+//! - `parse/<endpoint>`: `parse_response` of a realistic success answer;
+//! - `build_parse/<endpoint>`: both, as one call of the client does them;
+//! - `parse_result/<ids>`: a `getsendresult` answer with 10 to 10,000 user ids (the
+//!   reported throughput is ids per second, which stays flat if the cost is linear).
+
+mod common;
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use dingtalk_notify_proto::api::{
+    GetAccessToken, GetCorpToken, GetSendProgress, GetSendResult, RecallWorkNotification,
+    SendWorkNotification, UpdateStatusBar,
+};
+use dingtalk_notify_proto::{Auth, BaseUrl, Endpoint};
+
+use common::*;
+
+fn parse<E: Endpoint>(body: &str) -> E::Response {
+    E::parse_response(http::Response::new(body.as_bytes())).expect("a success answer")
+}
+
+fn build_group(c: &mut Criterion) {
+    let base = base();
+    let token = token();
+    let mut g = c.benchmark_group("build");
+    let gettoken = gettoken();
+    g.bench_function("gettoken", |b| {
+        b.iter(|| black_box(&gettoken).build_request(&base, Auth::None))
+    });
+    let corp = corp_token();
+    g.bench_function("get_corp_token", |b| {
+        // Signing is part of every ISV token fetch, so it is measured here.
+        b.iter(|| {
+            let sig = suite_signature();
+            black_box(&corp).build_request(&base, Auth::Suite(&sig))
+        })
+    });
+    let send = send();
+    g.bench_function("asyncsend_v2", |b| {
+        b.iter(|| black_box(&send).build_request(&base, Auth::AccessToken(&token)))
+    });
+    let progress = progress();
+    g.bench_function("getsendprogress", |b| {
+        b.iter(|| black_box(&progress).build_request(&base, Auth::AccessToken(&token)))
+    });
+    let result = result();
+    g.bench_function("getsendresult", |b| {
+        b.iter(|| black_box(&result).build_request(&base, Auth::AccessToken(&token)))
+    });
+    let bar = status_bar();
+    g.bench_function("status_bar_update", |b| {
+        b.iter(|| black_box(&bar).build_request(&base, Auth::AccessToken(&token)))
+    });
+    let recall = recall();
+    g.bench_function("recall", |b| {
+        b.iter(|| black_box(&recall).build_request(&base, Auth::AccessToken(&token)))
+    });
+    g.finish();
+}
+
+fn parse_group(c: &mut Criterion) {
+    let result_10 = result_body(10);
+    let mut g = c.benchmark_group("parse");
+    g.bench_function("gettoken", |b| {
+        b.iter(|| parse::<GetAccessToken>(black_box(GETTOKEN_OK)))
+    });
+    g.bench_function("get_corp_token", |b| {
+        b.iter(|| parse::<GetCorpToken>(black_box(CORP_TOKEN_OK)))
+    });
+    g.bench_function("asyncsend_v2", |b| {
+        b.iter(|| parse::<SendWorkNotification>(black_box(SEND_OK)))
+    });
+    g.bench_function("getsendprogress", |b| {
+        b.iter(|| parse::<GetSendProgress>(black_box(PROGRESS_OK)))
+    });
+    g.bench_function("getsendresult", |b| {
+        b.iter(|| parse::<GetSendResult>(black_box(&result_10)))
+    });
+    g.bench_function("status_bar_update", |b| {
+        b.iter(|| parse::<UpdateStatusBar>(black_box(STATUS_BAR_OK)))
+    });
+    g.bench_function("recall", |b| {
+        b.iter(|| parse::<RecallWorkNotification>(black_box(RECALL_OK)))
+    });
+    g.finish();
+}
+
+/// Build the request, then parse the answer to it: what one call costs on top of the IO.
+fn round_trip<E: Endpoint>(
+    base: &BaseUrl,
+    endpoint: &E,
+    auth: Auth<'_>,
+    answer: &str,
+) -> E::Response {
+    let request = endpoint.build_request(base, auth).expect("a valid request");
+    black_box(request);
+    parse::<E>(answer)
+}
+
+fn build_parse_group(c: &mut Criterion) {
+    let base = base();
+    let token = token();
+    let auth = Auth::AccessToken(&token);
+    let result_10 = result_body(10);
+    let mut g = c.benchmark_group("build_parse");
+    let gettoken = gettoken();
+    g.bench_function("gettoken", |b| {
+        b.iter(|| round_trip(&base, black_box(&gettoken), Auth::None, GETTOKEN_OK))
+    });
+    let corp = corp_token();
+    g.bench_function("get_corp_token", |b| {
+        b.iter(|| {
+            let sig = suite_signature();
+            round_trip(&base, black_box(&corp), Auth::Suite(&sig), CORP_TOKEN_OK)
+        })
+    });
+    let send = send();
+    g.bench_function("asyncsend_v2", |b| {
+        b.iter(|| round_trip(&base, black_box(&send), auth, SEND_OK))
+    });
+    let progress = progress();
+    g.bench_function("getsendprogress", |b| {
+        b.iter(|| round_trip(&base, black_box(&progress), auth, PROGRESS_OK))
+    });
+    let result = result();
+    g.bench_function("getsendresult", |b| {
+        b.iter(|| round_trip(&base, black_box(&result), auth, &result_10))
+    });
+    let bar = status_bar();
+    g.bench_function("status_bar_update", |b| {
+        b.iter(|| round_trip(&base, black_box(&bar), auth, STATUS_BAR_OK))
+    });
+    let recall = recall();
+    g.bench_function("recall", |b| {
+        b.iter(|| round_trip(&base, black_box(&recall), auth, RECALL_OK))
+    });
+    g.finish();
+}
+
+fn parse_result_scaling(c: &mut Criterion) {
+    let mut g = c.benchmark_group("parse_result");
+    for n in RESULT_SIZES {
+        let body = result_body(n);
+        let parsed = parse::<GetSendResult>(&body);
+        assert_eq!(
+            parsed.send_result.user_count(),
+            n,
+            "the fixture lists {n} ids"
+        );
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(n), &body, |b, body| {
+            b.iter(|| parse::<GetSendResult>(black_box(body)))
+        });
+    }
+    g.finish();
+}
+
+fn config() -> Criterion {
+    // Short runs: the whole suite stays around a minute and a half on two cores.
+    Criterion::default()
+        .warm_up_time(Duration::from_millis(700))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(50)
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = build_group, parse_group, build_parse_group, parse_result_scaling
+}
+criterion_main!(benches);
