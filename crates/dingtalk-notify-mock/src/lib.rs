@@ -20,6 +20,15 @@
 //! # Out of scope
 //! - TLS (loopback only), HTTP/2, the media upload and directory APIs, sub-departments.
 //!
+//! # Why not tiny_http
+//! Tests need a server that stops cleanly, and `tiny_http` does not: its threads are
+//! detached (nothing can join them) and idle keep-alive connections stay open after the
+//! server is dropped, so threads leak and a client can still talk to a dead server. Here the
+//! connection loop is our own, on `std::net`: dropping [`MockServer`] closes every
+//! connection, joins every thread and frees the port. The HTTP parsing is not hand-written:
+//! request heads and chunk sizes are parsed by the maintained `httparse` crate (hyper's
+//! parser), within caps (64 KiB of head, 100 header fields, the body cap).
+//!
 //! # Quick start
 //! ```
 //! # fn main() -> std::io::Result<()> {
