@@ -1,0 +1,789 @@
+//! The fault matrix: every fault the simulator can inject × both transports × every endpoint
+//! (the five work-notification calls and the token fetch itself) ends in the documented typed
+//! error, within the configured deadline, without a panic, a hang or a leaked thread.
+//!
+//! Each cell is one simulator, one client over the transport under test, one fault injected
+//! on one route for **every** call to it ([`Calls::All`]), and one call. The cell then reads
+//! the simulator's own records: how many requests reached the faulted route, how many sends
+//! arrived, how many messages were delivered. [`expected`] encodes the documented behaviour
+//! (see `RetryPolicy` and the `Transport` contract in `dingtalk-notify-proto`):
+//!
+//! - a call that is safe to repeat (progress, result, status bar, recall, and a token fetch
+//!   whatever call needs it) is retried after a transient failure (a gateway 5xx or 429, a
+//!   broken connection, a timeout) until its attempts or its deadline run out;
+//! - a send is **never** repeated after an ambiguous failure (a gateway status, a broken or
+//!   silent connection, a mangled answer): the simulator sees exactly one send, and when the
+//!   fault let the call run, the message was delivered exactly once;
+//! - an unambiguous refusal (the throttle page, a retryable errcode) is retried by every call;
+//!   a rejected token (40014) is refreshed and the call replayed exactly once;
+//! - an unusable 2xx answer (truncated, lying `Content-Length`, gzip) is a `Decode` error and
+//!   is not retried; a body over the cap is `BodyTooLarge` and is not retried; a redirect is
+//!   a `302` status error and is not followed;
+//! - **gzip**: the core sends no `Accept-Encoding` and both transports switch automatic
+//!   decompression off, so a server that gzips anyway sends bytes that are not JSON: the
+//!   right answer is a typed `Decode` error (not a silent decode, which one transport would
+//!   do and the other not), and the request indeed carried no `Accept-Encoding`;
+//! - **headers over 64 KiB**: each transport caps the response head, ureq at 64 KiB (a
+//!   `Protocol` error, not retried), curl at 300 KiB (reported as a receive failure, so
+//!   `Interrupted`: retried when safe, never for a send); below its cap the answer is used.
+//!
+//! Timing: backoff sleeps run on a virtual clock shared with the simulator; the two faults
+//! about time (a delay and a slow drip past the deadline) run on the real clock with a 1.5 s
+//! deadline and a 1 s transport timeout, and must end within the deadline plus a margin.
+//! Cells run on a small pool of worker threads, each with its own simulator; a watchdog fails
+//! the test if any cell hangs.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::fmt::Write as _;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use dingtalk_notify_isahc::IsahcTransport;
+use dingtalk_notify_mock::{Calls, DEMO_AGENT_ID, Fault, MockServer, Route};
+use dingtalk_notify_proto::api::SendWorkNotification;
+use dingtalk_notify_proto::retry::FixedJitter;
+use dingtalk_notify_proto::{
+    BaseUrl, Client, Error, ErrorCode, Message, ResponseError, RetryPolicy, Transport,
+    TransportErrorKind, VirtualClock,
+};
+use dingtalk_notify_tests::harness::{SharedClock, TransportSettings, demo_app};
+use dingtalk_notify_tests::scenarios::TestTransport;
+use dingtalk_notify_ureq::UreqTransport;
+
+/// Attempts per call (the default retry policy's).
+const MAX_ATTEMPTS: usize = 4;
+/// The transports' body cap in every cell.
+const BODY_CAP: usize = 64 * 1024;
+/// The real deadline of the cells about time.
+const REAL_DEADLINE: Duration = Duration::from_millis(1500);
+/// The transport timeout of the cells about time: shorter than the deadline.
+const REAL_TRANSPORT_TIMEOUT: Duration = Duration::from_secs(1);
+/// The transport timeout of the other cells (they should never need it).
+const TRANSPORT_TIMEOUT: Duration = Duration::from_secs(2);
+/// What a cell may take on top of its deadline (debug build, two cores, busy neighbours).
+const MARGIN: Duration = Duration::from_secs(1);
+/// A virtual-clock cell may take this long in real time before it counts as a hang.
+const VIRTUAL_CELL_BUDGET: Duration = Duration::from_secs(10);
+/// The watchdog: the whole sub-matrix of one transport.
+const MATRIX_BUDGET: Duration = Duration::from_secs(60);
+const WORKERS: usize = 6;
+
+/// The recipient of every send.
+const USER: &str = "alice";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Which {
+    Ureq,
+    Isahc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Endpoint {
+    Send,
+    Progress,
+    Result,
+    StatusBar,
+    Recall,
+    /// The token fetch (`gettoken`) a fresh client makes before its first send.
+    Token,
+}
+
+impl Endpoint {
+    const ALL: [Endpoint; 6] = [
+        Endpoint::Send,
+        Endpoint::Progress,
+        Endpoint::Result,
+        Endpoint::StatusBar,
+        Endpoint::Recall,
+        Endpoint::Token,
+    ];
+
+    fn route(self) -> Route {
+        match self {
+            Endpoint::Send => Route::Send,
+            Endpoint::Progress => Route::SendProgress,
+            Endpoint::Result => Route::SendResult,
+            Endpoint::StatusBar => Route::StatusBarUpdate,
+            Endpoint::Recall => Route::Recall,
+            Endpoint::Token => Route::GetToken,
+        }
+    }
+
+    /// Whether the faulted request is safe to repeat (a token fetch always is).
+    fn safe(self) -> bool {
+        self != Endpoint::Send
+    }
+
+    fn short(self) -> &'static str {
+        match self {
+            Endpoint::Send => "send",
+            Endpoint::Progress => "progress",
+            Endpoint::Result => "result",
+            Endpoint::StatusBar => "status bar",
+            Endpoint::Recall => "recall",
+            Endpoint::Token => "token",
+        }
+    }
+}
+
+/// One fault of the matrix, with a name for the table.
+#[derive(Debug, Clone)]
+struct Case {
+    name: &'static str,
+    fault: Fault,
+    /// Runs on the real clock with a short real deadline.
+    real_time: bool,
+}
+
+fn case(name: &'static str, fault: Fault) -> Case {
+    Case {
+        name,
+        fault,
+        real_time: false,
+    }
+}
+
+/// Every fault the simulator can inject, each in the variants worth telling apart.
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "Delay 5s (deadline 1.5s)",
+            fault: Fault::Delay(Duration::from_secs(5)),
+            real_time: true,
+        },
+        Case {
+            name: "SlowDrip 1B/50ms (deadline 1.5s)",
+            fault: Fault::SlowDrip {
+                chunk: 1,
+                interval: Duration::from_millis(50),
+            },
+            real_time: true,
+        },
+        case(
+            "HttpStatus 503",
+            Fault::HttpStatus {
+                status: 503,
+                body: "<html><body>Service Unavailable</body></html>".into(),
+            },
+        ),
+        case(
+            "HttpStatus 429",
+            Fault::HttpStatus {
+                status: 429,
+                body: "<html><body>Too Many Requests</body></html>".into(),
+            },
+        ),
+        case(
+            "HttpStatus 404",
+            Fault::HttpStatus {
+                status: 404,
+                body: "<html><body>Not Found</body></html>".into(),
+            },
+        ),
+        case("Http502Html", Fault::Http502Html),
+        case("Throttle", Fault::Throttle),
+        case(
+            "ErrCode 143103 (retryable)",
+            Fault::ErrCode(ErrorCode::APP_RECIPIENTS_PER_MINUTE_EXCEEDED),
+        ),
+        case(
+            "ErrCode 40056 (permanent)",
+            Fault::ErrCode(ErrorCode::INVALID_AGENT_ID),
+        ),
+        case(
+            "ErrCode 40014 (token)",
+            Fault::ErrCode(ErrorCode::INVALID_ACCESS_TOKEN),
+        ),
+        case("ResetBeforeResponse", Fault::ResetBeforeResponse),
+        case("ResetMidBody", Fault::ResetMidBody),
+        case("TruncatedJson", Fault::TruncatedJson),
+        case(
+            "Oversized 1 MiB (cap 64 KiB)",
+            Fault::Oversized(1024 * 1024),
+        ),
+        case(
+            "Redirect",
+            Fault::Redirect("http://127.0.0.1:9/elsewhere".into()),
+        ),
+        case("LyingContentLength", Fault::LyingContentLength),
+        case("Gzip", Fault::Gzip),
+        case("HugeHeaders 80 KiB", Fault::HugeHeaders(80 * 1024)),
+        case("HugeHeaders 1 MiB", Fault::HugeHeaders(1024 * 1024)),
+        case(
+            "Raw garbage",
+            Fault::Raw(b"garbage\r\n\r\nnot http at all".to_vec()),
+        ),
+        case("Raw nothing", Fault::Raw(Vec::new())),
+    ]
+}
+
+/// What a call ended in, as far as the matrix cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    Ok,
+    Api(i64),
+    Status(u16),
+    Throttled,
+    Decode,
+    Transport(TransportErrorKind),
+    Deadline(Option<Box<Outcome>>),
+    /// Any other error (a build or window error, a provider failure): never expected here.
+    Other(String),
+    Panicked(String),
+}
+
+impl Outcome {
+    fn of<T: Transport>(transport: &T, error: &Error<T::Error>) -> Outcome {
+        match error {
+            Error::Response(ResponseError::Api(e)) => Outcome::Api(e.code.get()),
+            Error::Response(ResponseError::Status { status, .. }) => {
+                Outcome::Status(status.as_u16())
+            }
+            Error::Response(ResponseError::Throttled { .. }) => Outcome::Throttled,
+            Error::Response(ResponseError::Decode { .. }) => Outcome::Decode,
+            Error::Transport(e) => Outcome::Transport(transport.classify(e)),
+            Error::Deadline { last, .. } => {
+                Outcome::Deadline(last.as_deref().map(|l| Box::new(Outcome::of(transport, l))))
+            }
+            other => Outcome::Other(format!("{other:?}")),
+        }
+    }
+
+    fn short(&self) -> String {
+        match self {
+            Outcome::Ok => "Ok".into(),
+            Outcome::Api(c) => format!("Api {c}"),
+            Outcome::Status(s) => format!("Status {s}"),
+            Outcome::Throttled => "Throttled".into(),
+            Outcome::Decode => "Decode".into(),
+            Outcome::Transport(k) => format!("{k:?}"),
+            Outcome::Deadline(Some(last)) => format!("Deadline({})", last.short()),
+            Outcome::Deadline(None) => "Deadline".into(),
+            Outcome::Other(s) => format!("Other({s})"),
+            Outcome::Panicked(s) => format!("PANIC({s})"),
+        }
+    }
+}
+
+/// The documented outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Want {
+    Ok,
+    Api(i64),
+    Status(u16),
+    Throttled,
+    Decode,
+    Kind(TransportErrorKind),
+    /// A transport timeout, or the deadline with a timeout as its last failure.
+    TimedOut,
+}
+
+impl Want {
+    fn matches(&self, got: &Outcome) -> bool {
+        match (self, got) {
+            (Want::TimedOut, Outcome::Transport(TransportErrorKind::Timeout)) => true,
+            (Want::TimedOut, Outcome::Deadline(Some(last))) => {
+                **last == Outcome::Transport(TransportErrorKind::Timeout)
+            }
+            (Want::Ok, Outcome::Ok) => true,
+            (Want::Api(a), Outcome::Api(b)) => a == b,
+            (Want::Status(a), Outcome::Status(b)) => a == b,
+            (Want::Throttled, Outcome::Throttled) => true,
+            (Want::Decode, Outcome::Decode) => true,
+            (Want::Kind(a), Outcome::Transport(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// How many requests reached the faulted route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Attempts {
+    /// Exactly once: not retried.
+    Once,
+    /// Exactly twice: replayed once after a token refresh.
+    Replayed,
+    /// Every attempt the policy allows. (libcurl may add one re-send of its own for a safe
+    /// request whose *reused* connection died before any answer, hence the range.)
+    Retried,
+    /// Retried until the real deadline: at least twice.
+    UntilDeadline,
+}
+
+impl Attempts {
+    fn matches(self, n: usize) -> bool {
+        match self {
+            Attempts::Once => n == 1,
+            Attempts::Replayed => n == 2,
+            Attempts::Retried => (MAX_ATTEMPTS..=MAX_ATTEMPTS + 1).contains(&n),
+            Attempts::UntilDeadline => n >= 2,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Expectation {
+    want: Want,
+    attempts: Attempts,
+    /// Messages delivered to the recipient by the call under test.
+    delivered: u64,
+}
+
+/// The documented behaviour of `transport` when every call to `endpoint` gets `fault`.
+fn expected(which: Which, case: &Case, endpoint: Endpoint) -> Expectation {
+    let safe = endpoint.safe();
+    // A transient failure: retried when safe, never for a send.
+    let transient = |want: Want| Expectation {
+        want,
+        attempts: if safe {
+            Attempts::Retried
+        } else {
+            Attempts::Once
+        },
+        delivered: 0,
+    };
+    // Not retried by anyone.
+    let final_ = |want: Want| Expectation {
+        want,
+        attempts: Attempts::Once,
+        delivered: 0,
+    };
+    let mut e = match &case.fault {
+        Fault::Delay(_) | Fault::SlowDrip { .. } => Expectation {
+            want: Want::TimedOut,
+            attempts: if safe {
+                Attempts::UntilDeadline
+            } else {
+                Attempts::Once
+            },
+            delivered: 0,
+        },
+        Fault::HttpStatus { status, .. } if *status >= 500 || *status == 429 => {
+            transient(Want::Status(*status))
+        }
+        Fault::HttpStatus { status, .. } => final_(Want::Status(*status)),
+        Fault::Http502Html => transient(Want::Status(502)),
+        // The gateway refused the call: unambiguous, so every call retries it.
+        Fault::Throttle => Expectation {
+            want: Want::Throttled,
+            attempts: Attempts::Retried,
+            delivered: 0,
+        },
+        Fault::ErrCode(code) if code.is_retryable() => Expectation {
+            want: Want::Api(code.get()),
+            attempts: Attempts::Retried,
+            delivered: 0,
+        },
+        // A rejected token: refreshed and replayed once; but a token fetch answered 40014
+        // is just a failed fetch, not retried.
+        Fault::ErrCode(code) if code.is_token_rejected() && endpoint != Endpoint::Token => {
+            Expectation {
+                want: Want::Api(code.get()),
+                attempts: Attempts::Replayed,
+                delivered: 0,
+            }
+        }
+        Fault::ErrCode(code) => final_(Want::Api(code.get())),
+        // The connection broke, or closed with no answer at all.
+        Fault::ResetBeforeResponse | Fault::ResetMidBody => {
+            transient(Want::Kind(TransportErrorKind::Interrupted))
+        }
+        Fault::Raw(bytes) if bytes.is_empty() => {
+            transient(Want::Kind(TransportErrorKind::Interrupted))
+        }
+        // Bytes that are not HTTP.
+        Fault::Raw(_) => final_(Want::Kind(TransportErrorKind::Protocol)),
+        Fault::TruncatedJson | Fault::LyingContentLength | Fault::Gzip => final_(Want::Decode),
+        Fault::Oversized(_) => final_(Want::Kind(TransportErrorKind::BodyTooLarge)),
+        Fault::Redirect(_) => final_(Want::Status(302)),
+        // ureq refuses a head over 64 KiB as malformed HTTP (`Protocol`, not retried).
+        Fault::HugeHeaders(size) if which == Which::Ureq && *size > 64 * 1024 => {
+            final_(Want::Kind(TransportErrorKind::Protocol))
+        }
+        // curl refuses a head over 300 KiB with CURLE_RECV_ERROR (56), the code of any
+        // receive failure, so isahc cannot tell it from a broken connection: `Interrupted`,
+        // retried when safe (a waste of three attempts, but bounded), never for a send.
+        Fault::HugeHeaders(size) if which == Which::Isahc && *size > 300 * 1024 => {
+            transient(Want::Kind(TransportErrorKind::Interrupted))
+        }
+        // Under the transport's cap the answer is used.
+        Fault::HugeHeaders(_) => final_(Want::Ok),
+        other => panic!("no expectation for {other:?}: add it"),
+    };
+    // Faults that mangle the answer let the call run: a send delivers once.
+    if case.fault.runs_the_call() && endpoint == Endpoint::Send {
+        e.delivered = 1;
+    }
+    // A fresh client's send goes out only once its token fetch succeeded.
+    if endpoint == Endpoint::Token && e.want == Want::Ok {
+        e.delivered = 1;
+    }
+    e
+}
+
+/// What one cell saw.
+#[derive(Debug, Clone)]
+struct Report {
+    case: usize,
+    endpoint: Endpoint,
+    outcome: Outcome,
+    attempts: usize,
+    /// Sends that reached the simulator during the call (for the token endpoint: any).
+    sends: usize,
+    delivered: u64,
+    took: Duration,
+    /// Limit on `took`.
+    budget: Duration,
+    /// Requests that went anywhere the client was not sent (a followed redirect).
+    unknown: usize,
+    accept_encoding: bool,
+    /// What `Display` and `Debug` of the error said, to check they do not panic.
+    shown: String,
+}
+
+fn text_to(user: &str, text: &str) -> SendWorkNotification {
+    SendWorkNotification::new(DEMO_AGENT_ID, Message::text(text)).to_users([user])
+}
+
+fn run_cell<T: TestTransport>(
+    make: fn(TransportSettings) -> T,
+    index: usize,
+    case: &Case,
+    endpoint: Endpoint,
+) -> Report {
+    let server = MockServer::builder()
+        .frozen_clock()
+        .start()
+        .expect("the simulator starts");
+    let base = BaseUrl::new(&server.base_url()).expect("loopback base URL");
+    let (settings, retry) = if case.real_time {
+        (
+            TransportSettings {
+                timeout: REAL_TRANSPORT_TIMEOUT,
+                max_body: BODY_CAP,
+            },
+            RetryPolicy {
+                deadline: REAL_DEADLINE,
+                ..RetryPolicy::default()
+            },
+        )
+    } else {
+        (
+            TransportSettings {
+                timeout: TRANSPORT_TIMEOUT,
+                max_body: BODY_CAP,
+            },
+            RetryPolicy::default(),
+        )
+    };
+    let builder = Client::builder(demo_app())
+        .base_url(base)
+        .retry(retry)
+        .jitter(FixedJitter(0.5));
+    let builder = if case.real_time {
+        builder // the system clock
+    } else {
+        builder.clock(SharedClock {
+            client: VirtualClock::new(),
+            mock: server.clock(),
+        })
+    };
+    let client = builder.build(make(settings));
+
+    // Setup, unfaulted: a token, and a task to follow.
+    let task = match endpoint {
+        Endpoint::Token => None,
+        Endpoint::Send => {
+            client.access_token().expect("setup: token");
+            None
+        }
+        _ => Some(
+            client
+                .send(&text_to(USER, "setup"))
+                .expect("setup: a task to follow"),
+        ),
+    };
+    let delivered_before = server.deliveries(USER);
+    server.clear_requests();
+    server.inject(endpoint.route(), Calls::All, case.fault.clone());
+
+    let started = Instant::now();
+    let result: Result<(), Error<T::Error>> = match (endpoint, task) {
+        (Endpoint::Send | Endpoint::Token, _) => {
+            client.send(&text_to(USER, "under test")).map(drop)
+        }
+        (Endpoint::Progress, Some(t)) => client.progress(&t).map(drop),
+        (Endpoint::Result, Some(t)) => client.result(&t).map(drop),
+        (Endpoint::StatusBar, Some(t)) => client.update_status_bar(&t, "Done", None),
+        (Endpoint::Recall, Some(t)) => client.recall(&t),
+        (_, None) => unreachable!("every follow-up has its task"),
+    };
+    let took = started.elapsed();
+    let (outcome, shown) = match &result {
+        Ok(()) => (Outcome::Ok, String::new()),
+        Err(e) => (Outcome::of(client.transport(), e), format!("{e} {e:?}")),
+    };
+    let requests = server.requests();
+    let report = Report {
+        case: index,
+        endpoint,
+        outcome,
+        attempts: requests
+            .iter()
+            .filter(|r| r.route == endpoint.route())
+            .count(),
+        sends: requests.iter().filter(|r| r.route == Route::Send).count(),
+        delivered: server.deliveries(USER) - delivered_before,
+        took,
+        budget: if case.real_time {
+            REAL_DEADLINE + MARGIN
+        } else {
+            VIRTUAL_CELL_BUDGET
+        },
+        unknown: requests
+            .iter()
+            .filter(|r| r.route == Route::Unknown)
+            .count(),
+        accept_encoding: requests
+            .iter()
+            .any(|r| r.header("accept-encoding").is_some()),
+        shown,
+    };
+    drop(client);
+    drop(server);
+    report
+}
+
+/// The process's threads, from /proc/self/task.
+fn threads() -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .expect("/proc/self/task")
+        .count()
+}
+
+/// Waits (a bounded time) for the thread count to come back to `at_most`.
+fn settled_threads(at_most: usize) -> usize {
+    let until = Instant::now() + Duration::from_secs(5);
+    loop {
+        let n = threads();
+        if n <= at_most || Instant::now() >= until {
+            return n;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Runs every cell for one transport on a worker pool; the slow cells first.
+fn sub_matrix<T: TestTransport>(which: Which, make: fn(TransportSettings) -> T) -> Vec<Report> {
+    let cases = Arc::new(cases());
+    let mut queue: VecDeque<(usize, Endpoint)> = VecDeque::new();
+    for real_first in [true, false] {
+        for (i, c) in cases.iter().enumerate() {
+            if c.real_time == real_first {
+                for e in Endpoint::ALL {
+                    queue.push_back((i, e));
+                }
+            }
+        }
+    }
+    let total = queue.len();
+    let queue = Arc::new(Mutex::new(queue));
+    let (tx, rx) = mpsc::channel::<Report>();
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let queue = Arc::clone(&queue);
+            let cases = Arc::clone(&cases);
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                loop {
+                    let next = queue
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .pop_front();
+                    let Some((i, endpoint)) = next else { break };
+                    let case = &cases[i];
+                    let started = Instant::now();
+                    let report =
+                        catch_unwind(AssertUnwindSafe(|| run_cell(make, i, case, endpoint)))
+                            .unwrap_or_else(|panic| {
+                                let msg = panic
+                                    .downcast_ref::<String>()
+                                    .cloned()
+                                    .or_else(|| {
+                                        panic.downcast_ref::<&str>().map(|s| (*s).to_owned())
+                                    })
+                                    .unwrap_or_default();
+                                Report {
+                                    case: i,
+                                    endpoint,
+                                    outcome: Outcome::Panicked(msg),
+                                    attempts: 0,
+                                    sends: 0,
+                                    delivered: 0,
+                                    took: started.elapsed(),
+                                    budget: VIRTUAL_CELL_BUDGET,
+                                    unknown: 0,
+                                    accept_encoding: false,
+                                    shown: String::new(),
+                                }
+                            });
+                    if tx.send(report).is_err() {
+                        break;
+                    }
+                }
+            })
+        })
+        .collect();
+    drop(tx);
+    let watchdog = Instant::now() + MATRIX_BUDGET;
+    let mut reports = Vec::with_capacity(total);
+    while reports.len() < total {
+        let left = watchdog.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(r) => reports.push(r),
+            Err(_) => {
+                let done: Vec<_> = reports.iter().map(|r| (r.case, r.endpoint)).collect();
+                let missing: Vec<String> = (0..cases.len())
+                    .flat_map(|i| Endpoint::ALL.map(|e| (i, e)))
+                    .filter(|k| !done.contains(k))
+                    .map(|(i, e)| format!("{} × {}", cases[i].name, e.short()))
+                    .collect();
+                panic!("{which:?}: cells hung past {MATRIX_BUDGET:?}: {missing:?}");
+            }
+        }
+    }
+    for w in workers {
+        w.join().expect("a worker");
+    }
+    reports
+}
+
+/// Checks every report against [`expected`]; returns the table and the failures.
+fn check(which: Which, reports: &[Report]) -> (String, Vec<String>) {
+    let cases = cases();
+    let mut failures = Vec::new();
+    let mut grid: BTreeMap<(usize, Endpoint), String> = BTreeMap::new();
+    for r in reports {
+        let case = &cases[r.case];
+        let want = expected(which, case, r.endpoint);
+        let mut wrong = Vec::new();
+        if !want.want.matches(&r.outcome) {
+            wrong.push(format!("outcome {:?}, want {:?}", r.outcome, want.want));
+        }
+        if !want.attempts.matches(r.attempts) {
+            wrong.push(format!(
+                "{} requests to {:?}, want {:?}",
+                r.attempts,
+                r.endpoint.route(),
+                want.attempts
+            ));
+        }
+        if r.delivered != want.delivered {
+            wrong.push(format!(
+                "delivered {} time(s), want {}",
+                r.delivered, want.delivered
+            ));
+        }
+        // A failed token fetch sends nothing.
+        if r.endpoint == Endpoint::Token && r.outcome != Outcome::Ok && r.sends != 0 {
+            wrong.push(format!("{} send(s) after a failed token fetch", r.sends));
+        }
+        if r.took > r.budget {
+            wrong.push(format!("took {:?}, over {:?}", r.took, r.budget));
+        }
+        if r.unknown != 0 {
+            wrong.push(format!("{} request(s) to an unknown path", r.unknown));
+        }
+        if r.accept_encoding {
+            wrong.push("a request carried Accept-Encoding".into());
+        }
+        let mark = if wrong.is_empty() { "" } else { " ✗" };
+        grid.insert(
+            (r.case, r.endpoint),
+            format!("{} ×{}{mark}", r.outcome.short(), r.attempts),
+        );
+        if !wrong.is_empty() {
+            failures.push(format!(
+                "{which:?} | {} | {}: {} [{}]",
+                case.name,
+                r.endpoint.short(),
+                wrong.join("; "),
+                r.shown
+            ));
+        }
+    }
+    let mut table = format!("\n{which:?}: outcome ×requests to the faulted route\n| fault |");
+    for e in Endpoint::ALL {
+        let _ = write!(table, " {} |", e.short());
+    }
+    table.push_str("\n|---|");
+    for _ in Endpoint::ALL {
+        table.push_str("---|");
+    }
+    for (i, c) in cases.iter().enumerate() {
+        let _ = write!(table, "\n| {} |", c.name);
+        for e in Endpoint::ALL {
+            let _ = write!(
+                table,
+                " {} |",
+                grid.get(&(i, e)).map_or("-", String::as_str)
+            );
+        }
+    }
+    table.push('\n');
+    (table, failures)
+}
+
+fn ureq(settings: TransportSettings) -> UreqTransport {
+    UreqTransport::builder()
+        .timeout(settings.timeout)
+        .max_body_size(settings.max_body)
+        .build()
+}
+
+fn isahc(settings: TransportSettings) -> IsahcTransport {
+    IsahcTransport::builder()
+        .timeout(settings.timeout)
+        .max_body_size(settings.max_body)
+        .build()
+}
+
+/// One test for both transports, one after the other, so that the thread count of one
+/// sub-matrix is not disturbed by the other's.
+#[test]
+fn every_fault_over_every_transport_and_endpoint() {
+    let mut failures = Vec::new();
+    let mut tables = String::new();
+    for which in [Which::Ureq, Which::Isahc] {
+        let before = threads();
+        let started = Instant::now();
+        let reports = match which {
+            Which::Ureq => sub_matrix(which, ureq),
+            Which::Isahc => sub_matrix(which, isahc),
+        };
+        let took = started.elapsed();
+        let after = settled_threads(before);
+        let (table, mut wrong) = check(which, &reports);
+        let _ = writeln!(
+            tables,
+            "{table}{} cells in {took:?}; threads before {before}, after {after}",
+            reports.len()
+        );
+        if after > before {
+            wrong.push(format!(
+                "{which:?}: {} thread(s) leaked ({before} before, {after} after)",
+                after - before
+            ));
+        }
+        failures.extend(wrong);
+    }
+    println!("{tables}");
+    assert!(
+        failures.is_empty(),
+        "{} failure(s):\n{}\n{tables}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
