@@ -125,7 +125,8 @@ impl Calls {
 ///
 /// Faults that **mangle the answer** run the call first (a send creates its task, a token
 /// fetch issues its token) and then damage what goes back: [`Delay`], [`SlowDrip`],
-/// [`ResetBeforeResponse`], [`ResetMidBody`], [`TruncatedJson`], [`LyingContentLength`],
+/// [`ResetBeforeResponse`], [`ResetMidBody`], [`CloseBeforeResponse`], [`CloseMidBody`],
+/// [`TruncatedJson`], [`LyingContentLength`],
 /// [`Gzip`] and [`HugeHeaders`]. This is the ambiguous failure a client must not blindly
 /// repeat a send after. Faults that **replace the answer** stand for a gateway in front of
 /// DingTalk and do not run the call: [`HttpStatus`], [`Http502Html`], [`Throttle`],
@@ -135,6 +136,8 @@ impl Calls {
 /// [`SlowDrip`]: Fault::SlowDrip
 /// [`ResetBeforeResponse`]: Fault::ResetBeforeResponse
 /// [`ResetMidBody`]: Fault::ResetMidBody
+/// [`CloseBeforeResponse`]: Fault::CloseBeforeResponse
+/// [`CloseMidBody`]: Fault::CloseMidBody
 /// [`TruncatedJson`]: Fault::TruncatedJson
 /// [`LyingContentLength`]: Fault::LyingContentLength
 /// [`Gzip`]: Fault::Gzip
@@ -166,11 +169,22 @@ pub enum Fault {
     /// The envelope with this `errcode` (and its description as `errmsg`) instead of the
     /// answer. With [`Calls::First`] this is "errcode N, N times, then success".
     ErrCode(ErrorCode),
-    /// Closes the connection after reading the request, with no response at all (a FIN:
-    /// the standard library cannot force a TCP RST).
+    /// Resets the connection after reading the request, with no response at all: a TCP
+    /// RST (`SO_LINGER` 0, then close), so the client's read fails with
+    /// [`ConnectionReset`](std::io::ErrorKind::ConnectionReset). See
+    /// [`CloseBeforeResponse`](Fault::CloseBeforeResponse) for a clean close.
     ResetBeforeResponse,
-    /// Sends the head with the full `Content-Length`, half of the body, then closes.
+    /// Sends the head with the full `Content-Length` and half of the body, then resets the
+    /// connection (a TCP RST): the client reads the half, then its read fails with
+    /// [`ConnectionReset`](std::io::ErrorKind::ConnectionReset). See
+    /// [`CloseMidBody`](Fault::CloseMidBody) for a clean close.
     ResetMidBody,
+    /// Closes the connection after reading the request, with no response at all: a FIN, so
+    /// the client reads end-of-stream.
+    CloseBeforeResponse,
+    /// Sends the head with the full `Content-Length` and half of the body, then closes the
+    /// connection (a FIN): the client reads end-of-stream before the declared length.
+    CloseMidBody,
     /// A well-formed response (`Content-Length` matches) whose JSON body is cut in half.
     TruncatedJson,
     /// A well-formed `200` answer of exactly this many bytes (at least the envelope's
@@ -209,6 +223,8 @@ impl Fault {
                 | Fault::SlowDrip { .. }
                 | Fault::ResetBeforeResponse
                 | Fault::ResetMidBody
+                | Fault::CloseBeforeResponse
+                | Fault::CloseMidBody
                 | Fault::TruncatedJson
                 | Fault::LyingContentLength
                 | Fault::Gzip

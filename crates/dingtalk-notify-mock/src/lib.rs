@@ -111,7 +111,8 @@
 //!
 //! # Faults
 //! See [`Fault`] and [`MockServer::inject`]: delays, HTML 5xx pages, the IP throttle JSON,
-//! errcodes N times, connections closed before or during the response, truncated JSON,
+//! errcodes N times, connections reset (a real TCP RST) or closed (a FIN) before or during
+//! the response, truncated JSON,
 //! oversized bodies, redirects, slow drip, lying `Content-Length`, gzip, huge headers, raw
 //! bytes.
 //!

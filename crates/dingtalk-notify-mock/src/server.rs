@@ -44,6 +44,33 @@ const BAD_GATEWAY_HTML: &str = "<html>\r\n<head><title>502 Bad Gateway</title></
 const THROTTLE_JSON: &str = r#"{"status":1111,"wait":5,"punish":"deny"}"#;
 const JSON: &str = "application/json;charset=utf-8";
 
+/// What becomes of a connection after an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Then {
+    /// Read the next request.
+    KeepOpen,
+    /// Close it cleanly (a FIN).
+    Close,
+    /// Abort it (a TCP RST).
+    Reset,
+}
+
+impl Then {
+    fn keep_if(keep: bool) -> Then {
+        if keep { Then::KeepOpen } else { Then::Close }
+    }
+}
+
+/// Makes closing `stream` send a TCP RST instead of a FIN: with `SO_LINGER` set to zero,
+/// the last close aborts the connection. Falls back to a clean close if the option cannot
+/// be set.
+fn arm_reset(stream: &TcpStream) {
+    if let Err(e) = socket2::SockRef::from(stream).set_linger(Some(Duration::ZERO)) {
+        log::debug!("mock: cannot set SO_LINGER to 0 ({e}); closing with a FIN");
+        let _ = stream.shutdown(Shutdown::Both);
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -461,8 +488,8 @@ impl Shared {
         }
     }
 
-    /// Handles one request; `true` to keep the connection.
-    fn handle(&self, req: &Incoming, w: &mut TcpStream) -> bool {
+    /// Handles one request.
+    fn handle(&self, req: &Incoming, w: &mut TcpStream) -> Then {
         let now = self.clock.now();
         let route = self.route_of(&req.path);
         if matches!(route, Route::GetToken | Route::GetCorpToken) {
@@ -474,7 +501,7 @@ impl Shared {
         if let Some(fault) = &fault {
             if !fault.runs_the_call() {
                 log::debug!("mock: {} {} -> fault {fault:?}", req.method, req.path);
-                return self.replace(fault, w, keep);
+                return Then::keep_if(self.replace(fault, w, keep));
             }
         }
         let answer = self.answer(route, req, now);
@@ -486,7 +513,7 @@ impl Shared {
             answer.errcode.get()
         );
         match fault {
-            None => write_json(w, &answer, keep),
+            None => Then::keep_if(write_json(w, &answer, keep)),
             Some(fault) => self.mangle(&fault, &answer, w, keep),
         }
     }
@@ -559,38 +586,43 @@ impl Shared {
     }
 
     /// A fault damaging the real answer.
-    fn mangle(&self, fault: &Fault, answer: &Answer, w: &mut TcpStream, keep: bool) -> bool {
+    fn mangle(&self, fault: &Fault, answer: &Answer, w: &mut TcpStream, keep: bool) -> Then {
         let ct = [("Content-Type", String::from(JSON))];
         let body = answer.body.as_slice();
         match fault {
-            Fault::Delay(d) => self.sleep(*d) && write_json(w, answer, keep),
+            Fault::Delay(d) => Then::keep_if(self.sleep(*d) && write_json(w, answer, keep)),
             Fault::SlowDrip { chunk, interval } => {
                 let head = http::head(answer.status, &ct, Some(body.len()), keep);
                 if w.write_all(&head).and_then(|()| w.flush()).is_err() {
-                    return false;
+                    return Then::Close;
                 }
                 for piece in body.chunks((*chunk).max(1)) {
                     if !self.sleep(*interval) {
-                        return false;
+                        return Then::Close;
                     }
                     if w.write_all(piece).and_then(|()| w.flush()).is_err() {
-                        return false;
+                        return Then::Close;
                     }
                 }
-                keep
+                Then::keep_if(keep)
             }
-            Fault::ResetBeforeResponse => false,
-            Fault::ResetMidBody => {
+            Fault::ResetBeforeResponse => Then::Reset,
+            Fault::CloseBeforeResponse => Then::Close,
+            Fault::ResetMidBody | Fault::CloseMidBody => {
                 let head = http::head(answer.status, &ct, Some(body.len()), keep);
                 let _ = w
                     .write_all(&head)
                     .and_then(|()| w.write_all(&body[..body.len() / 2]))
                     .and_then(|()| w.flush());
-                false
+                if *fault == Fault::ResetMidBody {
+                    Then::Reset
+                } else {
+                    Then::Close
+                }
             }
             Fault::TruncatedJson => {
                 let cut = &body[..body.len() / 2];
-                write_body(w, answer.status, &ct, cut, keep)
+                Then::keep_if(write_body(w, answer.status, &ct, cut, keep))
             }
             Fault::LyingContentLength => {
                 let head = http::head(answer.status, &ct, Some(body.len() / 2), false);
@@ -598,7 +630,7 @@ impl Shared {
                     .write_all(&head)
                     .and_then(|()| w.write_all(body))
                     .and_then(|()| w.flush());
-                false
+                Then::Close
             }
             Fault::Gzip => {
                 let gz = http::gzip_stored(body);
@@ -606,7 +638,7 @@ impl Shared {
                     ("Content-Type", String::from(JSON)),
                     ("Content-Encoding", "gzip".into()),
                 ];
-                write_body(w, answer.status, &headers, &gz, keep)
+                Then::keep_if(write_body(w, answer.status, &headers, &gz, keep))
             }
             Fault::HugeHeaders(size) => {
                 let mut padding: Vec<(String, String)> = Vec::new();
@@ -619,9 +651,9 @@ impl Shared {
                 }
                 let mut headers: Vec<(&str, String)> = vec![("Content-Type", JSON.into())];
                 headers.extend(padding.iter().map(|(n, v)| (n.as_str(), v.clone())));
-                write_body(w, answer.status, &headers, body, keep)
+                Then::keep_if(write_body(w, answer.status, &headers, body, keep))
             }
-            _ => write_json(w, answer, keep),
+            _ => Then::keep_if(write_json(w, answer, keep)),
         }
     }
 }
@@ -718,6 +750,7 @@ fn serve(stream: TcpStream, shared: &Shared) {
     };
     let mut reader = BufReader::new(read_half);
     let mut writer = stream;
+    let mut then = Then::Close;
     while !shared.stopping() {
         match http::read_request(&mut reader, &mut writer, shared.max_body) {
             ReadOutcome::Closed => break,
@@ -748,13 +781,20 @@ fn serve(stream: TcpStream, shared: &Shared) {
                 break;
             }
             ReadOutcome::Request(req) => {
-                if !shared.handle(&req, &mut writer) {
+                then = shared.handle(&req, &mut writer);
+                if then != Then::KeepOpen {
                     break;
                 }
             }
         }
     }
-    let _ = writer.shutdown(Shutdown::Both);
+    if then == Then::Reset {
+        // The RST goes out when the last handle on the socket (the one in `Conns`, removed
+        // right after this returns) is dropped.
+        arm_reset(&writer);
+    } else {
+        let _ = writer.shutdown(Shutdown::Both);
+    }
 }
 
 /// A running simulator on 127.0.0.1. Dropping it (or [`shutdown`](MockServer::shutdown))

@@ -2,7 +2,7 @@
 
 mod common;
 
-use std::io::{ErrorKind, Read, Write};
+use std::io::{self, ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
@@ -174,30 +174,114 @@ fn delay_then_a_normal_answer() {
     drop(server);
 }
 
+/// Writes `raw` on a fresh connection and reads until the server ends it: every byte
+/// read, and how reading ended (`Ok` for end-of-stream, a FIN; the error otherwise).
+fn exchange_until_end(addr: std::net::SocketAddr, raw: &[u8]) -> (Vec<u8>, io::Result<()>) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    s.write_all(raw).unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return (got, Ok(())),
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return (got, Err(e)),
+        }
+    }
+}
+
+#[track_caller]
+fn assert_reset(end: &io::Result<()>) {
+    match end {
+        Err(e) => assert_eq!(e.kind(), ErrorKind::ConnectionReset, "{e}"),
+        Ok(()) => panic!("a clean end-of-stream, not a reset"),
+    }
+}
+
 #[test]
-fn reset_before_response_sends_nothing_but_the_call_ran() {
+fn reset_before_response_is_a_tcp_rst_after_the_call_ran() {
     let server = frozen();
     let t = token(&server);
     server.inject(Route::Send, Calls::Nth(1), Fault::ResetBeforeResponse);
-    let raw = raw_exchange(server.addr(), &send_request(&t, "ambiguous"));
-    assert!(raw.is_empty(), "{:?}", String::from_utf8_lossy(&raw));
+    let (got, end) = exchange_until_end(server.addr(), &send_request(&t, "ambiguous"));
+    assert!(got.is_empty(), "{:?}", String::from_utf8_lossy(&got));
+    assert_reset(&end);
     assert_eq!(
         server.tasks().len(),
         1,
         "the send happened: the failure is ambiguous"
     );
     assert_eq!(server.deliveries("alice"), 1);
+    // The next call is answered normally.
+    assert_eq!(send_text(&server, &t, "bob", "after")["errcode"], 0);
 }
 
 #[test]
-fn reset_mid_body_cuts_a_declared_body() {
+fn close_before_response_is_a_clean_end_of_stream_after_the_call_ran() {
+    let server = frozen();
+    let t = token(&server);
+    server.inject(Route::Send, Calls::Nth(1), Fault::CloseBeforeResponse);
+    let (got, end) = exchange_until_end(server.addr(), &send_request(&t, "ambiguous"));
+    assert!(got.is_empty(), "{:?}", String::from_utf8_lossy(&got));
+    assert!(end.is_ok(), "{end:?}");
+    assert_eq!(server.tasks().len(), 1);
+    assert_eq!(server.deliveries("alice"), 1);
+}
+
+#[test]
+fn reset_mid_body_sends_half_a_declared_body_then_a_tcp_rst() {
     let server = frozen();
     server.inject(Route::GetToken, Calls::Nth(1), Fault::ResetMidBody);
-    let r = parse_raw(&raw_exchange(server.addr(), &token_request()));
+    let (got, end) = exchange_until_end(server.addr(), &token_request());
+    assert_reset(&end);
+    let r = parse_raw(&got);
     assert_eq!(r.status, 200);
     let declared = r.content_length().unwrap();
-    assert!(r.body.len() < declared, "{} < {declared}", r.body.len());
+    assert_eq!(r.body.len(), declared / 2);
+    assert!(r.body.starts_with(b"{\"errcode\":0"));
+    assert_eq!(server.token_fetches(), 1, "the call ran");
+}
+
+#[test]
+fn close_mid_body_sends_half_a_declared_body_then_a_clean_end_of_stream() {
+    let server = frozen();
+    server.inject(Route::GetToken, Calls::Nth(1), Fault::CloseMidBody);
+    let (got, end) = exchange_until_end(server.addr(), &token_request());
+    assert!(end.is_ok(), "{end:?}");
+    let r = parse_raw(&got);
+    assert_eq!(r.status, 200);
+    let declared = r.content_length().unwrap();
+    assert_eq!(r.body.len(), declared / 2);
     assert!(!r.body.is_empty());
+}
+
+#[test]
+fn resets_and_closes_end_keep_alive_connections_too() {
+    let server = frozen();
+    let target = format!("/gettoken?appkey={DEMO_APP_KEY}&appsecret={DEMO_APP_SECRET}");
+    for fault in [Fault::ResetBeforeResponse, Fault::CloseBeforeResponse] {
+        let reset = fault == Fault::ResetBeforeResponse;
+        server.inject(Route::GetToken, Calls::Nth(2), fault);
+        let mut s = TcpStream::connect(server.addr()).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let request = format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n");
+        // Two pipelined requests: the first is answered, the second ends the connection.
+        s.write_all(format!("{request}{request}").as_bytes())
+            .unwrap();
+        let mut got = Vec::new();
+        let end = s.read_to_end(&mut got);
+        let r = parse_raw(&got);
+        assert_eq!(r.json()["errcode"], 0);
+        assert_eq!(r.header("connection"), Some("keep-alive"));
+        if reset {
+            assert_eq!(end.unwrap_err().kind(), ErrorKind::ConnectionReset);
+        } else {
+            assert_eq!(end.unwrap(), got.len());
+        }
+        server.clear_faults();
+    }
 }
 
 #[test]
