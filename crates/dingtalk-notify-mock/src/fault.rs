@@ -126,11 +126,11 @@ impl Calls {
 /// Faults that **mangle the answer** run the call first (a send creates its task, a token
 /// fetch issues its token) and then damage what goes back: [`Delay`], [`SlowDrip`],
 /// [`ResetBeforeResponse`], [`ResetMidBody`], [`CloseBeforeResponse`], [`CloseMidBody`],
-/// [`TruncatedJson`], [`LyingContentLength`],
-/// [`Gzip`] and [`HugeHeaders`]. This is the ambiguous failure a client must not blindly
-/// repeat a send after. Faults that **replace the answer** stand for a gateway in front of
-/// DingTalk and do not run the call: [`HttpStatus`], [`Http502Html`], [`Throttle`],
-/// [`ErrCode`], [`Redirect`], [`Oversized`] and [`Raw`].
+/// [`TruncatedJson`], [`LyingContentLength`], [`Gzip`] and [`HugeHeaders`]. This is the
+/// ambiguous failure a client must not blindly repeat a send after. Faults that **replace
+/// the answer** stand for a gateway in front of DingTalk and do not run the call:
+/// [`HttpStatus`], [`Http502Html`], [`Throttle`], [`ErrCode`], [`Redirect`], [`Oversized`],
+/// [`OversizedBehindSmallContentLength`] and [`Raw`]. [`Fault::runs_the_call`] tells which.
 ///
 /// [`Delay`]: Fault::Delay
 /// [`SlowDrip`]: Fault::SlowDrip
@@ -148,6 +148,7 @@ impl Calls {
 /// [`ErrCode`]: Fault::ErrCode
 /// [`Redirect`]: Fault::Redirect
 /// [`Oversized`]: Fault::Oversized
+/// [`OversizedBehindSmallContentLength`]: Fault::OversizedBehindSmallContentLength
 /// [`Raw`]: Fault::Raw
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -190,6 +191,19 @@ pub enum Fault {
     /// A well-formed `200` answer of exactly this many bytes (at least the envelope's
     /// length): a valid-looking envelope padded with a long string.
     Oversized(usize),
+    /// A `200` whose head declares `Content-Length: declared` but whose body is `actual`
+    /// bytes (meant to be far more, say 100 declared and 5 MiB sent), then the connection is
+    /// closed (`Connection: close`). The body is [`Oversized`](Fault::Oversized)'s envelope
+    /// padded to `actual` bytes (cut short if `actual` is smaller than the envelope). A
+    /// client that trusts the header reads `declared` bytes of cut JSON; one that reads to
+    /// the end of the stream must stop at its own body cap. Replaces the answer: the call
+    /// does not run.
+    OversizedBehindSmallContentLength {
+        /// What `Content-Length` says.
+        declared: usize,
+        /// How many body bytes are written.
+        actual: usize,
+    },
     /// `302 Found` with this `Location`.
     Redirect(String),
     /// The normal answer, its body dribbled `chunk` bytes at a time every `interval` (real
@@ -215,7 +229,17 @@ pub enum Fault {
 }
 
 impl Fault {
-    /// Whether the call still runs (the answer is damaged afterwards).
+    /// Whether the call still runs (the answer is damaged afterwards); `false` for the
+    /// faults that replace the answer.
+    ///
+    /// ```
+    /// use dingtalk_notify_mock::Fault;
+    /// assert!(Fault::ResetMidBody.runs_the_call());
+    /// assert!(Fault::CloseBeforeResponse.runs_the_call());
+    /// assert!(!Fault::Http502Html.runs_the_call());
+    /// assert!(!Fault::OversizedBehindSmallContentLength { declared: 100, actual: 1 << 20 }
+    ///     .runs_the_call());
+    /// ```
     pub fn runs_the_call(&self) -> bool {
         matches!(
             self,
@@ -293,6 +317,83 @@ mod tests {
         assert_eq!(t.on_call(Route::SendProgress), None);
         t.clear();
         assert_eq!(t.on_call(Route::Send), None);
+    }
+
+    /// A variant's name; the match is exhaustive, so a new fault does not compile until it
+    /// is named here (and so checked below).
+    fn name(fault: &Fault) -> &'static str {
+        match fault {
+            Fault::Delay(_) => "Delay",
+            Fault::HttpStatus { .. } => "HttpStatus",
+            Fault::Http502Html => "Http502Html",
+            Fault::Throttle => "Throttle",
+            Fault::ErrCode(_) => "ErrCode",
+            Fault::ResetBeforeResponse => "ResetBeforeResponse",
+            Fault::ResetMidBody => "ResetMidBody",
+            Fault::CloseBeforeResponse => "CloseBeforeResponse",
+            Fault::CloseMidBody => "CloseMidBody",
+            Fault::TruncatedJson => "TruncatedJson",
+            Fault::Oversized(_) => "Oversized",
+            Fault::OversizedBehindSmallContentLength { .. } => "OversizedBehindSmallContentLength",
+            Fault::Redirect(_) => "Redirect",
+            Fault::SlowDrip { .. } => "SlowDrip",
+            Fault::LyingContentLength => "LyingContentLength",
+            Fault::Gzip => "Gzip",
+            Fault::HugeHeaders(_) => "HugeHeaders",
+            Fault::Raw(_) => "Raw",
+        }
+    }
+
+    #[test]
+    fn the_docs_list_every_fault_with_what_it_does_to_the_call() {
+        let every = [
+            Fault::Delay(Duration::ZERO),
+            Fault::HttpStatus {
+                status: 500,
+                body: String::new(),
+            },
+            Fault::Http502Html,
+            Fault::Throttle,
+            Fault::ErrCode(ErrorCode::SYSTEM_BUSY),
+            Fault::ResetBeforeResponse,
+            Fault::ResetMidBody,
+            Fault::CloseBeforeResponse,
+            Fault::CloseMidBody,
+            Fault::TruncatedJson,
+            Fault::Oversized(1),
+            Fault::OversizedBehindSmallContentLength {
+                declared: 1,
+                actual: 2,
+            },
+            Fault::Redirect(String::new()),
+            Fault::SlowDrip {
+                chunk: 1,
+                interval: Duration::ZERO,
+            },
+            Fault::LyingContentLength,
+            Fault::Gzip,
+            Fault::HugeHeaders(0),
+            Fault::Raw(Vec::new()),
+        ];
+        let crate_docs = include_str!("lib.rs");
+        let enum_docs = include_str!("fault.rs");
+        let enum_docs = &enum_docs[..enum_docs.find("pub enum Fault").unwrap()];
+        let mut seen = std::collections::HashSet::new();
+        for fault in &every {
+            let name = name(fault);
+            assert!(seen.insert(name), "{name} twice");
+            let effect = if fault.runs_the_call() {
+                "runs"
+            } else {
+                "replaced"
+            };
+            let row = format!("//! | [`{name}`](Fault::{name}) | {effect} |");
+            assert!(crate_docs.contains(&row), "lib.rs lacks {row:?}");
+            let link = format!("/// [`{name}`]: Fault::{name}\n");
+            assert!(enum_docs.contains(&link), "Fault's docs lack {link:?}");
+        }
+        let rows = crate_docs.matches("](Fault::").count();
+        assert_eq!(rows, every.len(), "a row per fault, no more");
     }
 
     #[test]

@@ -110,11 +110,32 @@
 //! clock, path prefix, body cap, recording cap.
 //!
 //! # Faults
-//! See [`Fault`] and [`MockServer::inject`]: delays, HTML 5xx pages, the IP throttle JSON,
-//! errcodes N times, connections reset (a real TCP RST) or closed (a FIN) before or during
-//! the response, truncated JSON,
-//! oversized bodies, redirects, slow drip, lying `Content-Length`, gzip, huge headers, raw
-//! bytes.
+//! Scripted with [`MockServer::inject`] per [`Route`] and [`Calls`]. A fault either **runs
+//! the call** and then damages the answer (a send still creates its task: the ambiguous
+//! failure a client must not blindly repeat a send after) or **replaces the answer**, as a
+//! gateway in front of DingTalk would, and the call does not run
+//! ([`Fault::runs_the_call`]).
+//!
+//! | [`Fault`] | the call | what the client gets |
+//! |---|---|---|
+//! | [`Delay`](Fault::Delay) | runs | the answer after a real-time wait |
+//! | [`SlowDrip`](Fault::SlowDrip) | runs | the answer, its body a few bytes at a time |
+//! | [`ResetBeforeResponse`](Fault::ResetBeforeResponse) | runs | nothing, then a TCP RST (`ConnectionReset`) |
+//! | [`ResetMidBody`](Fault::ResetMidBody) | runs | the head, half the body, then a TCP RST |
+//! | [`CloseBeforeResponse`](Fault::CloseBeforeResponse) | runs | nothing, then end-of-stream (a FIN) |
+//! | [`CloseMidBody`](Fault::CloseMidBody) | runs | the head, half the body, then end-of-stream |
+//! | [`TruncatedJson`](Fault::TruncatedJson) | runs | a well-framed answer whose JSON is cut in half |
+//! | [`LyingContentLength`](Fault::LyingContentLength) | runs | `Content-Length` half the body, the whole body, then a close |
+//! | [`Gzip`](Fault::Gzip) | runs | the answer gzip-encoded, asked for or not |
+//! | [`HugeHeaders`](Fault::HugeHeaders) | runs | the answer after padding headers (past 64 KiB if asked, at most 16 MiB) |
+//! | [`HttpStatus`](Fault::HttpStatus) | replaced | any status with an HTML body |
+//! | [`Http502Html`](Fault::Http502Html) | replaced | a gateway's `502` HTML page |
+//! | [`Throttle`](Fault::Throttle) | replaced | the IP throttle JSON, no envelope |
+//! | [`ErrCode`](Fault::ErrCode) | replaced | an envelope with that errcode ("N times, then success" with [`Calls::First`]) |
+//! | [`Redirect`](Fault::Redirect) | replaced | `302 Found` to a location |
+//! | [`Oversized`](Fault::Oversized) | replaced | a valid envelope of exactly that many bytes |
+//! | [`OversizedBehindSmallContentLength`](Fault::OversizedBehindSmallContentLength) | replaced | a small `Content-Length`, far more bytes, then a close |
+//! | [`Raw`](Fault::Raw) | replaced | these bytes as they are, then a close |
 //!
 //! # Inspection
 //! [`MockServer::requests`] (with `Debug` redacting `access_token`, `appsecret`,

@@ -550,7 +550,11 @@ impl Shared {
                 let location: String = location.chars().filter(|c| !c.is_control()).collect();
                 write_body(w, 302, &[("Location", location)], b"", keep)
             }
-            Fault::Oversized(size) => self.oversized(*size, w, keep),
+            Fault::Oversized(size) => self.padded_envelope(*size, None, w, keep).is_ok() && keep,
+            Fault::OversizedBehindSmallContentLength { declared, actual } => {
+                let _ = self.padded_envelope(*actual, Some(*declared), w, false);
+                false
+            }
             Fault::Raw(bytes) => {
                 let _ = w.write_all(bytes).and_then(|()| w.flush());
                 false
@@ -560,29 +564,46 @@ impl Shared {
         }
     }
 
-    fn oversized(&self, size: usize, w: &mut TcpStream, keep: bool) -> bool {
+    /// A `200` whose body is a valid-looking envelope padded with a long string. With
+    /// `lie: None` the body is `size` bytes (at least the envelope) and `Content-Length`
+    /// says so: valid JSON. With `lie: Some(declared)` the head says `declared` and exactly
+    /// `size` bytes follow (cut short if `size` is under the envelope's length).
+    fn padded_envelope(
+        &self,
+        size: usize,
+        lie: Option<usize>,
+        w: &mut TcpStream,
+        keep: bool,
+    ) -> io::Result<()> {
         let prefix = format!(
             r#"{{"errcode":0,"errmsg":"ok","request_id":"{}","padding":""#,
             self.ids.request_id()
         );
         let suffix = "\"}";
-        let pad = size.saturating_sub(prefix.len() + suffix.len());
-        let total = prefix.len() + pad + suffix.len();
-        let head = http::head(200, &[("Content-Type", JSON.into())], Some(total), keep);
+        let actual = match lie {
+            None => size.max(prefix.len() + suffix.len()),
+            Some(_) => size,
+        };
+        let declared = lie.unwrap_or(actual);
+        let pad = actual.saturating_sub(prefix.len() + suffix.len());
+        let head = http::head(200, &[("Content-Type", JSON.into())], Some(declared), keep);
+        w.write_all(&head)?;
+        let mut left = actual;
+        let mut put = |w: &mut TcpStream, bytes: &[u8]| -> io::Result<()> {
+            let n = bytes.len().min(left);
+            left -= n;
+            w.write_all(&bytes[..n])
+        };
+        put(w, prefix.as_bytes())?;
         let chunk = vec![b'x'; 64 * 1024];
-        let result = (|| -> io::Result<()> {
-            w.write_all(&head)?;
-            w.write_all(prefix.as_bytes())?;
-            let mut left = pad;
-            while left > 0 {
-                let n = left.min(chunk.len());
-                w.write_all(&chunk[..n])?;
-                left -= n;
-            }
-            w.write_all(suffix.as_bytes())?;
-            w.flush()
-        })();
-        result.is_ok() && keep
+        let mut pad_left = pad;
+        while pad_left > 0 {
+            let n = pad_left.min(chunk.len());
+            put(w, &chunk[..n])?;
+            pad_left -= n;
+        }
+        put(w, suffix.as_bytes())?;
+        w.flush()
     }
 
     /// A fault damaging the real answer.

@@ -311,6 +311,69 @@ fn oversized_answers_are_exactly_that_big_and_valid_json() {
 }
 
 #[test]
+fn oversized_behind_a_small_content_length_sends_far_more_than_declared() {
+    let server = frozen();
+    let t = token(&server);
+    let actual = 5 * 1024 * 1024;
+    server.inject(
+        Route::Send,
+        Calls::Nth(1),
+        Fault::OversizedBehindSmallContentLength {
+            declared: 100,
+            actual,
+        },
+    );
+    let (got, end) = exchange_until_end(server.addr(), &send_request(&t, "big"));
+    assert!(end.is_ok(), "closed cleanly after the body: {end:?}");
+    let r = parse_raw(&got);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.content_length(), Some(100));
+    assert_eq!(r.header("connection"), Some("close"));
+    assert_eq!(r.body.len(), actual, "every byte was sent");
+    // Trusting the header gives cut JSON; reading to the end gives a whole envelope.
+    assert!(serde_json::from_slice::<Value>(&r.body[..100]).is_err());
+    assert_eq!(r.json()["errcode"], 0);
+    assert!(server.tasks().is_empty(), "it replaces the answer: no task");
+
+    // Shorter than the envelope: exactly `actual` bytes all the same.
+    server.inject(
+        Route::GetToken,
+        Calls::Nth(1),
+        Fault::OversizedBehindSmallContentLength {
+            declared: 2,
+            actual: 5,
+        },
+    );
+    let r = parse_raw(&raw_exchange(server.addr(), &token_request()));
+    assert_eq!(r.content_length(), Some(2));
+    assert_eq!(r.body, b"{\"err");
+}
+
+#[test]
+fn a_client_that_stops_at_the_declared_length_does_not_hold_the_server() {
+    let server = frozen();
+    server.inject(
+        Route::GetToken,
+        Calls::Nth(1),
+        Fault::OversizedBehindSmallContentLength {
+            declared: 100,
+            actual: 64 * 1024 * 1024,
+        },
+    );
+    let mut conn = Conn::open(server.addr());
+    let target = format!("/gettoken?appkey={DEMO_APP_KEY}&appsecret={DEMO_APP_SECRET}");
+    let r = conn.send("GET", &target, b"");
+    assert_eq!(r.body.len(), 100);
+    drop(conn);
+    // Still serving, and the stuck writer goes away with the server.
+    assert_eq!(
+        token_answer(&server, DEMO_APP_KEY, DEMO_APP_SECRET)["errcode"],
+        0
+    );
+    server.shutdown();
+}
+
+#[test]
 fn slow_drip_delivers_the_whole_body_in_pieces() {
     let server = frozen();
     server.inject(
@@ -437,6 +500,22 @@ fn huge_headers_come_before_a_normal_body() {
             .count()
             > 60
     );
+    assert_eq!(r.json()["errcode"], 0);
+}
+
+#[test]
+fn huge_headers_stop_at_sixteen_mebibytes() {
+    let server = frozen();
+    server.inject(
+        Route::GetToken,
+        Calls::Nth(1),
+        Fault::HugeHeaders(usize::MAX),
+    );
+    let raw = raw_exchange(server.addr(), &token_request());
+    let r = parse_raw(&raw);
+    let head_len = raw.len() - r.body.len();
+    let cap = 16 * 1024 * 1024;
+    assert!((cap..cap + 4096).contains(&head_len), "{head_len}");
     assert_eq!(r.json()["errcode"], 0);
 }
 
