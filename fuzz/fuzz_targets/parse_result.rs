@@ -1,0 +1,7 @@
+//! Fuzzes `GetSendResult::parse_response`.
+#![no_main]
+
+#[macro_use]
+mod common;
+
+parse_target!(dingtalk_notify_proto::api::GetSendResult);
