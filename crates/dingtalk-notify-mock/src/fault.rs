@@ -155,7 +155,8 @@ impl Calls {
 pub enum Fault {
     /// Waits this long (real time: it is for client timeouts), then answers normally.
     Delay(Duration),
-    /// Answers with this HTTP status and body (served as `text/html`), no envelope.
+    /// Answers with this HTTP status and body (served as `text/html`), no envelope. A `204`
+    /// or `304` goes without a body, as HTTP requires.
     HttpStatus {
         /// The status (clamped to 200–599).
         status: u16,

@@ -240,11 +240,17 @@ pub(crate) fn read_request(
     };
 
     // The body.
+    // `chunked` is the only transfer coding understood, and only on its own.
     let chunked = match req.header("transfer-encoding") {
         None => false,
-        Some(te) if te.trim().to_ascii_lowercase().ends_with("chunked") => true,
+        Some(te) if te.eq_ignore_ascii_case("chunked") => true,
         Some(_) => return malformed("unsupported transfer-encoding"),
     };
+    if chunked && req.header("content-length").is_some() {
+        // Transfer-Encoding wins, and the connection must close after the answer
+        // (RFC 9112 §6.3): the two framings may have been read differently upstream.
+        req.keep_alive = false;
+    }
     let length = if chunked {
         None
     } else {
@@ -255,8 +261,11 @@ pub(crate) fn read_request(
             .filter(|(k, _)| k.eq_ignore_ascii_case("content-length"))
         {
             for part in v.split(',') {
-                let Ok(n) = part.trim().parse::<u64>() else {
-                    return malformed("malformed content-length");
+                // 1*DIGIT: `u64::from_str` would also take a leading `+`.
+                let part = part.trim();
+                let n = match part.parse::<u64>() {
+                    Ok(n) if part.bytes().all(|b| b.is_ascii_digit()) => n,
+                    _ => return malformed("malformed content-length"),
                 };
                 if length.is_some_and(|l| l != n) {
                     return malformed("conflicting content-length");
@@ -695,6 +704,18 @@ mod tests {
                 "malformed content-length",
             ),
             (
+                b"POST / HTTP/1.1\r\nContent-Length: +5\r\n\r\nhello",
+                "malformed content-length",
+            ),
+            (
+                b"POST / HTTP/1.1\r\nContent-Length: 5,\r\n\r\nhello",
+                "malformed content-length",
+            ),
+            (
+                b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+                "unsupported transfer-encoding",
+            ),
+            (
                 b"POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello",
                 "conflicting content-length",
             ),
@@ -720,6 +741,16 @@ mod tests {
     }
 
     #[test]
+    fn chunked_with_a_content_length_is_read_chunked_and_closes() {
+        let req = request(
+            b"POST / HTTP/1.1\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n\
+              2\r\nok\r\n0\r\n\r\n",
+        );
+        assert_eq!(req.body, b"ok");
+        assert!(!req.keep_alive);
+    }
+
+    #[test]
     fn cut_requests_are_closed_connections() {
         for raw in [
             b"".as_slice(),
@@ -741,7 +772,7 @@ mod tests {
     #[test]
     fn chunked_bodies() {
         let req = request(
-            b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip, Chunked\r\n\r\n\
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n\
               5\r\nhello\r\n6;ext=\"1\"\nworld!\n0\r\nX-Trailer: yes\r\n\r\n",
         );
         assert_eq!(req.body, b"helloworld!");

@@ -85,6 +85,8 @@
 //! | `status_bar/update` | `agent_id` not the token's app; task unknown, of another agent, or 7 days old or more | 40056; 40035 |
 //! | `recall` (`msg_task_id`) | `agent_id` not the token's app; task unknown, of another agent, or 24 h old or more | 40056; 40035 |
 //!
+//! A `HEAD` request gets the head of its 404 or 405 answer and no body.
+//!
 //! Tokens: fetching again within validity returns the same token and renews it (DingTalk's
 //! documented behaviour); an expired token answers 42001 and a fresh one is issued on the
 //! next fetch. Task ids start at 256271667526 (over 32 bits).

@@ -496,8 +496,16 @@ impl Shared {
             self.token_fetches.fetch_add(1, Ordering::SeqCst);
         }
         self.record(req, route, now);
-        let fault = lock(&self.faults).on_call(route);
         let keep = req.keep_alive;
+        if req.method == "HEAD" {
+            // No route takes HEAD (404 or 405), and an answer to HEAD has no body: the head
+            // alone, or a client would read the body as the next response. No fault applies.
+            let answer = self.answer(route, req, now);
+            let ct = [("Content-Type", String::from(JSON))];
+            let head = http::head(answer.status, &ct, Some(answer.body.len()), keep);
+            return Then::keep_if(w.write_all(&head).and_then(|()| w.flush()).is_ok() && keep);
+        }
+        let fault = lock(&self.faults).on_call(route);
         if let Some(fault) = &fault {
             if !fault.runs_the_call() {
                 log::debug!("mock: {} {} -> fault {fault:?}", req.method, req.path);
@@ -521,13 +529,18 @@ impl Shared {
     /// A fault standing in for the answer.
     fn replace(&self, fault: &Fault, w: &mut TcpStream, keep: bool) -> bool {
         match fault {
-            Fault::HttpStatus { status, body } => write_body(
-                w,
-                (*status).clamp(200, 599),
-                &[("Content-Type", "text/html;charset=utf-8".into())],
-                body.as_bytes(),
-                keep,
-            ),
+            Fault::HttpStatus { status, body } => {
+                let status = (*status).clamp(200, 599);
+                let ct = [("Content-Type", String::from("text/html;charset=utf-8"))];
+                if matches!(status, 204 | 304) {
+                    // These never have a body (RFC 9110 §15.3.5, §15.4.5): any given is
+                    // dropped, or a client would read it as the next response.
+                    let head = http::head(status, &ct, None, keep);
+                    w.write_all(&head).and_then(|()| w.flush()).is_ok() && keep
+                } else {
+                    write_body(w, status, &ct, body.as_bytes(), keep)
+                }
+            }
             Fault::Http502Html => write_body(
                 w,
                 502,

@@ -123,6 +123,35 @@ fn any_route_after_and_all() {
 }
 
 #[test]
+fn no_content_and_not_modified_statuses_have_no_body() {
+    let server = frozen();
+    let target = format!("/gettoken?appkey={DEMO_APP_KEY}&appsecret={DEMO_APP_SECRET}");
+    for status in [204, 304] {
+        server.inject(
+            Route::GetToken,
+            Calls::Nth(1),
+            Fault::HttpStatus {
+                status,
+                body: "<html>dropped</html>".into(),
+            },
+        );
+        let mut s = TcpStream::connect(server.addr()).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let close = format!("GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        write!(s, "GET {target} HTTP/1.1\r\nHost: x\r\n\r\n{close}").unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        let text = String::from_utf8_lossy(&raw);
+        let (head, rest) = text.split_once("\r\n\r\n").unwrap();
+        assert!(head.starts_with(&format!("HTTP/1.1 {status} ")), "{head}");
+        assert!(!head.contains("Content-Length"), "{head}");
+        // The next answer follows the head at once, in step.
+        assert_eq!(parse_raw(rest.as_bytes()).json()["errcode"], 0, "{rest}");
+        server.clear_faults();
+    }
+}
+
+#[test]
 fn the_first_matching_fault_in_injection_order_wins() {
     let server = frozen();
     server.inject(

@@ -41,6 +41,34 @@ fn unknown_paths_answer_404_with_errcode_22_and_wrong_methods_405() {
 }
 
 #[test]
+fn head_requests_get_a_head_and_no_body() {
+    let server = frozen();
+    let mut conn = Conn::open(server.addr());
+    // Conn reads `Content-Length` bytes of body; a HEAD answer has none, so read the head
+    // alone, then check the connection is still in step.
+    let mut s = TcpStream::connect(server.addr()).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(
+        s,
+        "HEAD /gettoken HTTP/1.1\r\nHost: x\r\n\r\nGET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw);
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 405 "), "{head}");
+    assert!(head.contains("Content-Length: "), "{head}");
+    assert!(
+        rest.starts_with("HTTP/1.1 404 "),
+        "no body after a HEAD answer: {rest}"
+    );
+    assert_eq!(parse_raw(rest.as_bytes()).json()["errcode"], 22);
+    assert_eq!(server.requests()[0].method, "HEAD");
+    assert_eq!(conn.send("GET", "/x", b"").status, 404);
+}
+
+#[test]
 fn a_path_prefix_serves_under_it_only() {
     let server = MockServer::builder()
         .path_prefix("/gw/dingtalk/")
