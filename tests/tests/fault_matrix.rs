@@ -16,7 +16,8 @@
 //!   fault let the call run, the message was delivered exactly once;
 //! - an unambiguous refusal (the throttle page, a retryable errcode) is retried by every call;
 //!   a rejected token (40014) is refreshed and the call replayed exactly once;
-//! - an unusable 2xx answer (truncated, lying `Content-Length`, gzip) is a `Decode` error and
+//! - an unusable 2xx answer (truncated, lying `Content-Length`, a body larger than its
+//!   `Content-Length` says, gzip) is a `Decode` error and
 //!   is not retried; a body over the cap is `BodyTooLarge` and is not retried; a redirect is
 //!   a `302` status error and is not followed;
 //! - **gzip**: the core sends no `Accept-Encoding` and both transports switch automatic
@@ -198,10 +199,19 @@ fn cases() -> Vec<Case> {
         ),
         case("ResetBeforeResponse", Fault::ResetBeforeResponse),
         case("ResetMidBody", Fault::ResetMidBody),
+        case("CloseBeforeResponse", Fault::CloseBeforeResponse),
+        case("CloseMidBody", Fault::CloseMidBody),
         case("TruncatedJson", Fault::TruncatedJson),
         case(
             "Oversized 1 MiB (cap 64 KiB)",
             Fault::Oversized(1024 * 1024),
+        ),
+        case(
+            "1 MiB behind Content-Length: 100",
+            Fault::OversizedBehindSmallContentLength {
+                declared: 100,
+                actual: 1024 * 1024,
+            },
         ),
         case(
             "Redirect",
@@ -387,9 +397,10 @@ fn expected(which: Which, case: &Case, endpoint: Endpoint) -> Expectation {
         }
         Fault::ErrCode(code) => final_(Want::Api(code.get())),
         // The connection broke, or closed with no answer at all.
-        Fault::ResetBeforeResponse | Fault::ResetMidBody => {
-            transient(Want::Kind(TransportErrorKind::Interrupted))
-        }
+        Fault::ResetBeforeResponse
+        | Fault::ResetMidBody
+        | Fault::CloseBeforeResponse
+        | Fault::CloseMidBody => transient(Want::Kind(TransportErrorKind::Interrupted)),
         Fault::Raw(bytes) if bytes.is_empty() => {
             transient(Want::Kind(TransportErrorKind::Interrupted))
         }
@@ -397,6 +408,9 @@ fn expected(which: Which, case: &Case, endpoint: Endpoint) -> Expectation {
         Fault::Raw(_) => final_(Want::Kind(TransportErrorKind::Protocol)),
         Fault::TruncatedJson | Fault::LyingContentLength | Fault::Gzip => final_(Want::Decode),
         Fault::Oversized(_) => final_(Want::Kind(TransportErrorKind::BodyTooLarge)),
+        // The client reads what `Content-Length` declares and no more: cut JSON. (Reading
+        // on to the end of the stream would have to stop at the cap.)
+        Fault::OversizedBehindSmallContentLength { .. } => final_(Want::Decode),
         Fault::Redirect(_) => final_(Want::Status(302)),
         // ureq refuses a head over 64 KiB as malformed HTTP (`Protocol`, not retried).
         Fault::HugeHeaders(size) if which == Which::Ureq && *size > 64 * 1024 => {
