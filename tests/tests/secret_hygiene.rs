@@ -134,11 +134,29 @@ fn text(agent: u64, body: &str) -> SendWorkNotification {
 }
 
 /// A client on the simulator's timeline, with 2 attempts per call (every retry path is
-/// walked, quickly) and a 300 ms transport timeout.
+/// walked, quickly) and a 300 ms transport timeout (the slow faults end quickly).
 fn client<T: TestTransport>(
     make: fn(TransportSettings) -> T,
     server: &MockServer,
     source: TokenSource,
+) -> Client<T> {
+    client_with_timeout(make, server, source, Duration::from_millis(300))
+}
+
+/// [`client`] with a 5 s transport timeout, for calls that must succeed.
+fn steady_client<T: TestTransport>(
+    make: fn(TransportSettings) -> T,
+    server: &MockServer,
+    source: TokenSource,
+) -> Client<T> {
+    client_with_timeout(make, server, source, Duration::from_secs(5))
+}
+
+fn client_with_timeout<T: TestTransport>(
+    make: fn(TransportSettings) -> T,
+    server: &MockServer,
+    source: TokenSource,
+    timeout: Duration,
 ) -> Client<T> {
     Client::builder(source)
         .base_url(BaseUrl::new(&server.base_url()).expect("base"))
@@ -152,7 +170,7 @@ fn client<T: TestTransport>(
         })
         .jitter(FixedJitter(0.5))
         .build(make(TransportSettings {
-            timeout: Duration::from_millis(300),
+            timeout,
             max_body: 64 * 1024,
         }))
 }
@@ -251,7 +269,7 @@ fn drive<T: TestTransport + Debug>(make: fn(TransportSettings) -> T, ev: &mut Ev
     let server = server();
 
     // The happy paths, logged too.
-    let app_client = client(make, &server, app(APP_SECRET));
+    let app_client = steady_client(make, &server, app(APP_SECRET));
     let task = app_client.send(&text(AGENT, "hello")).expect("send");
     app_client.progress(&task).expect("progress");
     app_client.result(&task).expect("result");
@@ -266,7 +284,7 @@ fn drive<T: TestTransport + Debug>(make: fn(TransportSettings) -> T, ev: &mut Ev
     ev.show("transport", app_client.transport());
     ev.show("app source", &app(APP_SECRET));
     ev.show("isv source", &isv(SUITE_SECRET, SUITE_TICKET));
-    let isv_client = client(make, &server, isv(SUITE_SECRET, SUITE_TICKET));
+    let isv_client = steady_client(make, &server, isv(SUITE_SECRET, SUITE_TICKET));
     let isv_task = isv_client
         .send(&text(ISV_AGENT, "hello"))
         .expect("isv send");
@@ -618,12 +636,12 @@ fn ureq_trace_logging_shows_the_request_uri() {
         .start()
         .expect("the simulator starts");
     // A call with a token, and a token fetch with an app secret.
-    let c = client(ureq, &server, TokenSource::static_token(TOKEN));
+    let c = steady_client(ureq, &server, TokenSource::static_token(TOKEN));
     let err = c
         .progress(&TaskHandle::new(AGENT, 1u64))
         .expect_err("unknown token");
     assert_eq!(err.code(), Some(ErrorCode::INVALID_ACCESS_TOKEN));
-    let c = client(ureq, &server, TokenSource::app("dingtracekey", SECRET));
+    let c = steady_client(ureq, &server, TokenSource::app("dingtracekey", SECRET));
     c.access_token().expect("a token");
     let records = capture_log::records();
     println!("ureq records showing a credential:");
@@ -648,7 +666,7 @@ fn ureq_trace_logging_shows_the_request_uri() {
 fn isahc_logs_nothing_through_log() {
     assert!(capture_log::install());
     let server = server();
-    let c = client(isahc, &server, app(APP_SECRET));
+    let c = steady_client(isahc, &server, app(APP_SECRET));
     c.send(&text(AGENT, "isahc")).expect("send");
     let records = capture_log::records();
     let isahc: Vec<&Captured> = records
