@@ -3,8 +3,8 @@
 use std::fmt;
 use std::io;
 
-use dingtalk_notify_proto::TransportErrorKind;
 use dingtalk_notify_proto::http::Uri;
+use dingtalk_notify_proto::{TransportErrorKind, redact_uri};
 
 /// Why an [`IsahcTransport`](crate::IsahcTransport) could not return a response.
 ///
@@ -72,7 +72,7 @@ impl IsahcTransportError {
             error.kind(),
             source_of(error)
         );
-        Self::new(kind, redact(message, uri))
+        Self::new(kind, redact_uri(&message, uri))
     }
 
     /// Classifies an I/O error from reading the body: isahc's own error if it wraps one,
@@ -147,29 +147,6 @@ fn is_connect_phase_timeout(text: &str) -> bool {
     text.contains("Connection timed out after") || text.contains("Resolving timed out after")
 }
 
-/// Removes the URI, its path and query, and every query value from `message`.
-pub(crate) fn redact(mut message: String, uri: &Uri) -> String {
-    let mut secrets: Vec<String> = vec![uri.to_string()];
-    if let Some(pq) = uri.path_and_query() {
-        secrets.push(pq.as_str().to_owned());
-    }
-    if let Some(query) = uri.query() {
-        secrets.push(query.to_owned());
-        for pair in query.split('&') {
-            let value = pair.split_once('=').map_or(pair, |(_, v)| v);
-            secrets.push(value.to_owned());
-        }
-    }
-    secrets.retain(|s| !s.is_empty() && s != "/");
-    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    for secret in &secrets {
-        if message.contains(secret.as_str()) {
-            message = message.replace(secret.as_str(), "<redacted>");
-        }
-    }
-    message
-}
-
 impl fmt::Display for IsahcTransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
@@ -195,19 +172,6 @@ mod tests {
         "https://oapi.dingtalk.com/topapi/message?access_token=s3cr3tT0ken&x=1"
             .parse()
             .unwrap()
-    }
-
-    #[test]
-    fn redact_removes_uri_query_and_values() {
-        let msg = redact(
-            "failed: https://oapi.dingtalk.com/topapi/message?access_token=s3cr3tT0ken&x=1 \
-             and s3cr3tT0ken alone"
-                .to_owned(),
-            &uri(),
-        );
-        assert!(!msg.contains("s3cr3tT0ken"), "{msg}");
-        assert!(!msg.contains("access_token"), "{msg}");
-        assert!(msg.starts_with("failed: <redacted>"), "{msg}");
     }
 
     #[test]

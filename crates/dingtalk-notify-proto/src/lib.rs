@@ -99,4 +99,5 @@ pub use token::{TokenProvider, TokenSource};
 pub use tracking::{DeliveryReport, TaskHandle, TrackPolicy};
 pub use transport::{
     HttpRequest, HttpResponse, Idempotency, RequestTimeout, Transport, TransportErrorKind, execute,
+    redact_uri,
 };

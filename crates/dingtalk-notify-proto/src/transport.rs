@@ -189,3 +189,108 @@ impl Idempotency {
 /// deadline. Transports should apply the smaller of it and their own overall timeout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RequestTimeout(pub std::time::Duration);
+
+/// Removes a request URI from a transport's error message: the whole URI, its path and
+/// query, its query, and every query value are each replaced with `<redacted>`, longest
+/// first; then the value after any credential key (`access_token=...`, `appsecret=...`,
+/// `"suiteTicket":"..."`) is replaced with `[redacted]`, wherever it comes from.
+///
+/// The access token travels in the query, and HTTP libraries like to quote the URL they
+/// failed on. A transport's error must not print it (see the [`Transport`] contract): pass
+/// every message that may hold text from the HTTP library through this before keeping it.
+///
+/// Every query value is redacted wherever it appears, short ones too: a message may lose a
+/// digit or a word that happens to equal one, which is the price of never printing a token.
+///
+/// ```
+/// use dingtalk_notify_proto::redact_uri;
+///
+/// let uri: http::Uri = "https://oapi.dingtalk.com/topapi/message/corpconversation/recall\
+///                       ?access_token=bE74xxxx".parse()?;
+/// let message = format!("error sending request for url ({uri}): connection reset");
+/// let clean = redact_uri(&message, &uri);
+/// assert_eq!(clean, "error sending request for url (<redacted>): connection reset");
+///
+/// // The token alone, or behind its key in another URL, is caught too.
+/// let clean = redact_uri("token bE74xxxx; see https://x/?access_token=other", &uri);
+/// assert_eq!(clean, "token <redacted>; see https://x/?access_token=[redacted]");
+/// # Ok::<(), http::uri::InvalidUri>(())
+/// ```
+pub fn redact_uri(message: &str, uri: &http::Uri) -> String {
+    let mut secrets: Vec<&str> = Vec::new();
+    let whole = uri.to_string();
+    secrets.push(&whole);
+    if let Some(pq) = uri.path_and_query() {
+        secrets.push(pq.as_str());
+    }
+    if let Some(query) = uri.query() {
+        secrets.push(query);
+        for pair in query.split('&') {
+            secrets.push(pair.split_once('=').map_or(pair, |(_, v)| v));
+        }
+    }
+    secrets.retain(|s| !s.is_empty() && *s != "/");
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let mut message = message.to_owned();
+    for secret in secrets {
+        if message.contains(secret) {
+            message = message.replace(secret, "<redacted>");
+        }
+    }
+    crate::error::redact_secrets(&message).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uri() -> http::Uri {
+        "https://oapi.dingtalk.com/topapi/message?access_token=s3cr3tT0ken&x=1"
+            .parse()
+            .unwrap()
+    }
+
+    #[test]
+    fn redact_uri_removes_uri_query_and_values() {
+        let msg = redact_uri(
+            "bad uri: https://oapi.dingtalk.com/topapi/message?access_token=s3cr3tT0ken&x=1 \
+             and s3cr3tT0ken alone",
+            &uri(),
+        );
+        assert!(!msg.contains("s3cr3tT0ken"), "{msg}");
+        assert!(!msg.contains("access_token"), "{msg}");
+        assert!(msg.starts_with("bad uri: <redacted>"), "{msg}");
+        assert!(msg.ends_with("and <redacted> alone"), "{msg}");
+    }
+
+    #[test]
+    fn redact_uri_removes_the_path_and_query_and_the_query() {
+        let u = uri();
+        let msg = redact_uri(
+            "GET /topapi/message?access_token=s3cr3tT0ken&x=1 | access_token=s3cr3tT0ken&x=1",
+            &u,
+        );
+        assert_eq!(msg, "GET <redacted> | <redacted>");
+    }
+
+    #[test]
+    fn redact_uri_removes_credentials_of_other_uris() {
+        let msg = redact_uri(
+            "redirected to https://evil.example/?access_token=0therT0ken&appsecret=s",
+            &uri(),
+        );
+        assert!(!msg.contains("0therT0ken"), "{msg}");
+        assert!(msg.contains("access_token=[redacted]"), "{msg}");
+    }
+
+    #[test]
+    fn redact_uri_keeps_messages_without_the_uri() {
+        let u: http::Uri = "http://127.0.0.1:8080/".parse().unwrap();
+        assert_eq!(
+            redact_uri("connection refused (os error 111)", &u),
+            "connection refused (os error 111)"
+        );
+        // A bare "/" path is too common to cut out.
+        assert_eq!(redact_uri("a/b", &u), "a/b");
+    }
+}

@@ -3,8 +3,8 @@
 use std::fmt;
 use std::io;
 
-use dingtalk_notify_proto::TransportErrorKind;
 use dingtalk_notify_proto::http::Uri;
+use dingtalk_notify_proto::{TransportErrorKind, redact_uri};
 
 /// Why a [`UreqTransport`](crate::UreqTransport) could not return a response.
 ///
@@ -83,7 +83,7 @@ impl UreqTransportError {
             }
             _ => (K::Unknown, "unclassified ureq error".to_owned()),
         };
-        Self::new(kind, redact(message, uri))
+        Self::new(kind, redact_uri(&message, uri))
     }
 
     /// Classifies an IO error by its kind.
@@ -113,7 +113,7 @@ impl UreqTransportError {
         let message = match error.get_ref() {
             // The inner text (rustls's, for TLS) says what was invalid.
             Some(inner) if io_kind == io::ErrorKind::InvalidData => {
-                redact(format!("invalid data (TLS or I/O): {inner}"), uri)
+                redact_uri(&format!("invalid data (TLS or I/O): {inner}"), uri)
             }
             // OS errors and ureq's own messages: the kind says it all.
             _ => format!("{}: {io_kind}", summary(kind)),
@@ -131,32 +131,6 @@ fn summary(kind: TransportErrorKind) -> &'static str {
         TransportErrorKind::Protocol => "invalid data",
         _ => "I/O error",
     }
-}
-
-/// Removes the URI, its path and query, and every query value from `message`.
-///
-/// The messages above are built from fixed text and a few inner errors that have no business
-/// quoting the request; this is the belt to those braces.
-pub(crate) fn redact(mut message: String, uri: &Uri) -> String {
-    let mut secrets: Vec<String> = vec![uri.to_string()];
-    if let Some(pq) = uri.path_and_query() {
-        secrets.push(pq.as_str().to_owned());
-    }
-    if let Some(query) = uri.query() {
-        secrets.push(query.to_owned());
-        for pair in query.split('&') {
-            let value = pair.split_once('=').map_or(pair, |(_, v)| v);
-            secrets.push(value.to_owned());
-        }
-    }
-    secrets.retain(|s| !s.is_empty() && s != "/");
-    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    for secret in &secrets {
-        if message.contains(secret.as_str()) {
-            message = message.replace(secret.as_str(), "<redacted>");
-        }
-    }
-    message
 }
 
 impl fmt::Display for UreqTransportError {
@@ -184,19 +158,6 @@ mod tests {
         "https://oapi.dingtalk.com/topapi/message?access_token=s3cr3tT0ken&x=1"
             .parse()
             .unwrap()
-    }
-
-    #[test]
-    fn redact_removes_uri_query_and_values() {
-        let msg = redact(
-            "bad uri: https://oapi.dingtalk.com/topapi/message?access_token=s3cr3tT0ken&x=1 \
-             and s3cr3tT0ken alone"
-                .to_owned(),
-            &uri(),
-        );
-        assert!(!msg.contains("s3cr3tT0ken"), "{msg}");
-        assert!(!msg.contains("access_token"), "{msg}");
-        assert!(msg.starts_with("bad uri: <redacted>"), "{msg}");
     }
 
     #[test]
