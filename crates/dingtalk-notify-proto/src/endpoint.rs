@@ -17,6 +17,10 @@ use crate::wire::encode_query_component;
 /// The `User-Agent` every built request carries.
 pub const USER_AGENT_VALUE: &str = concat!("dingtalk-notify/", env!("CARGO_PKG_VERSION"));
 
+// Checked once, at compile time: `HeaderValue::from_static` otherwise validates on every call.
+const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+const USER_AGENT_HEADER: HeaderValue = HeaderValue::from_static(USER_AGENT_VALUE);
+
 /// How an endpoint authenticates: the three schemes of the oapi host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AuthScheme {
@@ -178,14 +182,14 @@ fn build<E: Endpoint + ?Sized>(
     *request.uri_mut() = uri;
     let headers = request.headers_mut();
     headers
-        .try_insert(ACCEPT, HeaderValue::from_static("application/json"))
+        .try_insert(ACCEPT, APPLICATION_JSON)
         .map_err(|_| invalid())?;
     headers
-        .try_insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE))
+        .try_insert(USER_AGENT, USER_AGENT_HEADER)
         .map_err(|_| invalid())?;
     if has_body {
         headers
-            .try_insert(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .try_insert(CONTENT_TYPE, APPLICATION_JSON)
             .map_err(|_| invalid())?;
     }
     request.extensions_mut().insert(if E::IDEMPOTENT {

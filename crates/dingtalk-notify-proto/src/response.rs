@@ -8,32 +8,33 @@ use serde::de::DeserializeOwned;
 
 use crate::code::ErrorCode;
 use crate::error::{ApiError, RawBody, ResponseError};
-use crate::wire::{LenientString, opt_lenient, opt_string};
+use crate::wire::{LenientStr, opt_lenient};
 
-/// The envelope every oapi answer carries, read leniently; other fields are skipped.
+/// The envelope every oapi answer carries, read leniently; other fields are skipped. Its
+/// strings borrow from the body where they can: only an error keeps them.
 #[derive(Deserialize)]
-struct Envelope {
+struct Envelope<'a> {
     #[serde(default, deserialize_with = "opt_lenient")]
     errcode: Option<i64>,
-    #[serde(default)]
-    errmsg: Option<LenientString>,
-    #[serde(default, deserialize_with = "opt_string")]
-    request_id: Option<String>,
+    #[serde(default, borrow)]
+    errmsg: Option<LenientStr<'a>>,
+    #[serde(default, borrow)]
+    request_id: Option<LenientStr<'a>>,
     // A separate field, not an alias: a gateway may send both spellings, and an alias would
     // make that a "duplicate field" error.
-    #[serde(default, deserialize_with = "opt_string", rename = "requestId")]
-    request_id_camel: Option<String>,
-    #[serde(default, deserialize_with = "opt_string")]
-    sub_code: Option<String>,
-    #[serde(default, deserialize_with = "opt_string")]
-    sub_msg: Option<String>,
+    #[serde(default, borrow, rename = "requestId")]
+    request_id_camel: Option<LenientStr<'a>>,
+    #[serde(default, borrow)]
+    sub_code: Option<LenientStr<'a>>,
+    #[serde(default, borrow)]
+    sub_msg: Option<LenientStr<'a>>,
     // The gateway's throttle page: {"status":1111,"wait":5,"punish":"deny"}.
     #[serde(default, deserialize_with = "opt_lenient")]
     status: Option<i64>,
     #[serde(default, deserialize_with = "opt_lenient")]
     wait: Option<u64>,
-    #[serde(default, deserialize_with = "opt_string")]
-    punish: Option<String>,
+    #[serde(default, borrow)]
+    punish: Option<LenientStr<'a>>,
 }
 
 /// Parses any `http::Response` into `R` or a [`ResponseError`].
@@ -75,10 +76,16 @@ where
         Some(0) => Err(status_error(status, bytes)),
         Some(code) => Err(ResponseError::Api(ApiError {
             code: ErrorCode::new(code),
-            errmsg: envelope.errmsg.map(|m| m.0).unwrap_or_default(),
-            sub_code: envelope.sub_code,
-            sub_msg: envelope.sub_msg,
-            request_id: envelope.request_id.or(envelope.request_id_camel),
+            errmsg: envelope
+                .errmsg
+                .map(LenientStr::into_string)
+                .unwrap_or_default(),
+            sub_code: envelope.sub_code.map(LenientStr::into_string),
+            sub_msg: envelope.sub_msg.map(LenientStr::into_string),
+            request_id: envelope
+                .request_id
+                .or(envelope.request_id_camel)
+                .map(LenientStr::into_string),
             status,
         })),
         None => match envelope.status {
@@ -87,7 +94,7 @@ where
                     status,
                     code,
                     wait: envelope.wait.map(Duration::from_secs),
-                    punish: envelope.punish,
+                    punish: envelope.punish.map(LenientStr::into_string),
                 })
             }
             _ if !status.is_success() => Err(status_error(status, bytes)),

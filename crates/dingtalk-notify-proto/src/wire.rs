@@ -1,5 +1,6 @@
 //! Wire helpers: lenient number parsing and query encoding. Private to the crate.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -234,6 +235,48 @@ impl<'de> Deserialize<'de> for LenientString {
     }
 }
 
+/// [`LenientString`] borrowed from the input where it can be (a JSON string without
+/// escapes), for envelope fields that only an error keeps: a success allocates nothing for
+/// them.
+pub(crate) struct LenientStr<'a>(pub(crate) Cow<'a, str>);
+
+impl LenientStr<'_> {
+    pub(crate) fn into_string(self) -> String {
+        self.0.into_owned()
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for LenientStr<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = LenientStr<'a>;
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                precise_number(map).map(|s| LenientStr(Cow::Owned(s)))
+            }
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or a number")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(LenientStr(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(LenientStr(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(LenientStr(Cow::Owned(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(LenientStr(Cow::Owned(v.to_string())))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(LenientStr(Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
 /// An optional string that may arrive as a number.
 pub(crate) fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(Option::<LenientString>::deserialize(d)?.map(|s| s.0))
@@ -290,6 +333,20 @@ mod tests {
         assert_eq!(LenientString::deserialize(precise("42")).unwrap().0, "42");
         let other = MapDeserializer::<_, Error>::new(std::iter::once(("k", "1")));
         assert!(Lenient::<u64>::deserialize(other).is_err());
+    }
+
+    #[test]
+    fn lenient_str_borrows_plain_strings_and_owns_the_rest() {
+        let v: LenientStr<'_> = serde_json::from_str(r#""ok""#).unwrap();
+        assert!(matches!(v.0, Cow::Borrowed("ok")));
+        // An escape has to be decoded, so that string is owned, and so are numbers.
+        let v: LenientStr<'_> = serde_json::from_str(r#""a\"b""#).unwrap();
+        assert!(matches!(&v.0, Cow::Owned(s) if s == "a\"b"));
+        let v: LenientStr<'_> = serde_json::from_str("-42").unwrap();
+        assert_eq!(v.into_string(), "-42");
+        let v: LenientStr<'_> = serde_json::from_str("18446744073709551615").unwrap();
+        assert_eq!(v.into_string(), "18446744073709551615");
+        assert!(serde_json::from_str::<LenientStr<'_>>("[1]").is_err());
     }
 
     #[test]
