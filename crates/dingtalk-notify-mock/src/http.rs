@@ -66,6 +66,10 @@ enum Cut {
     Closed,
     /// No empty line within the cap.
     TooLarge,
+    /// A request head that does not start with a letter (as every method does): a TLS
+    /// `ClientHello` on this plaintext port, say. Refused at once rather than waiting for an
+    /// empty line that never comes.
+    NotHttp,
 }
 
 /// The end (one past the `\n`) of the first empty line (`\r\n` or a bare `\n`) that starts
@@ -108,6 +112,13 @@ fn read_section(
             } else {
                 0
             };
+            if skip_blank_lines && buf.is_empty() {
+                if let Some(first) = chunk.get(skip) {
+                    if !first.is_ascii_alphabetic() {
+                        return Err(Cut::NotHttp);
+                    }
+                }
+            }
             let take = (chunk.len() - skip).min(cap.saturating_sub(used + skip));
             buf.extend_from_slice(&chunk[skip..skip + take]);
             (skip, take)
@@ -233,6 +244,7 @@ pub(crate) fn read_request(
         Ok(raw) => raw,
         Err(Cut::Closed) => return ReadOutcome::Closed,
         Err(Cut::TooLarge) => return TOO_LARGE,
+        Err(Cut::NotHttp) => return malformed("not an HTTP request"),
     };
     let mut req = match parse_head(&raw) {
         Ok(req) => req,
@@ -337,6 +349,7 @@ pub(crate) fn read_request(
                         reason: "trailers too large",
                     };
                 }
+                Err(Cut::NotHttp) => return malformed("malformed trailers"),
             };
             let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
             match httparse::parse_headers(&trailers, &mut slots) {
@@ -678,6 +691,10 @@ mod tests {
             (b"GET / HTTP/9.9\r\n\r\n", "unsupported HTTP version"),
             (b"GET / HTTP/1.1 x\r\n\r\n", "malformed line ending"),
             (b"get / HTTP/1.1\r\n\r\n", "malformed method"),
+            // A TLS ClientHello has no empty line to wait for: refused at its first byte.
+            (b"\x16\x03\x01\x00\xa5\x01\x00", "not an HTTP request"),
+            (b"\r\n\x16\x03\x01", "not an HTTP request"),
+            (&[0xff; 300], "not an HTTP request"),
             (
                 b"GET / HTTP/1.1\r\nno-colon\r\n\r\n",
                 "malformed header name",
@@ -756,7 +773,6 @@ mod tests {
             b"".as_slice(),
             b"\r\n\r\n",
             b"GET / HTTP/1.1\r\nHost: x\r\n",
-            &[0xff; 300],
             b"POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nshort",
             b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",
             b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: b\r\n",

@@ -141,8 +141,8 @@
 //!
 //! # Inspection
 //! [`MockServer::requests`] (with `Debug` redacting `access_token`, `appsecret`,
-//! `suiteTicket` and `signature`), [`MockServer::token_fetches`], [`MockServer::task`],
-//! [`MockServer::deliveries`].
+//! `suiteTicket` and `signature`), [`MockServer::token_fetches`],
+//! [`MockServer::connections_accepted`], [`MockServer::task`], [`MockServer::deliveries`].
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),

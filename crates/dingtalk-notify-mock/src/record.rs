@@ -81,6 +81,36 @@ impl RecordedRequest {
         header(&self.headers, name)
     }
 
+    /// Every value of a header, by case-insensitive name, in the order sent.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use dingtalk_notify_mock::{RecordedRequest, Route};
+    ///
+    /// let r = RecordedRequest {
+    ///     method: "GET".into(),
+    ///     path: "/".into(),
+    ///     route: Route::Unknown,
+    ///     query: vec![],
+    ///     headers: vec![
+    ///         ("X-A".into(), "1".into()),
+    ///         ("Host".into(), "h".into()),
+    ///         ("x-a".into(), "2".into()),
+    ///     ],
+    ///     body: vec![],
+    ///     at: Duration::ZERO,
+    /// };
+    /// assert_eq!(r.header_values("x-a"), ["1", "2"]);
+    /// assert!(r.header_values("cookie").is_empty());
+    /// ```
+    pub fn header_values(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
     /// The body as JSON, if it is JSON.
     pub fn json(&self) -> Option<serde_json::Value> {
         serde_json::from_slice(&self.body).ok()

@@ -40,7 +40,7 @@ const MAX_HUGE_HEADERS: usize = 16 * 1024 * 1024;
 const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
-const BAD_GATEWAY_HTML: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>Tengine</center>\r\n</body>\r\n</html>\r\n";
+pub(crate) const BAD_GATEWAY_HTML: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>Tengine</center>\r\n</body>\r\n</html>\r\n";
 const THROTTLE_JSON: &str = r#"{"status":1111,"wait":5,"punish":"deny"}"#;
 const JSON: &str = "application/json;charset=utf-8";
 
@@ -342,6 +342,7 @@ impl MockServerBuilder {
             faults: Mutex::new(FaultTable::default()),
             requests: Mutex::new(VecDeque::new()),
             token_fetches: AtomicUsize::new(0),
+            accepted: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
             stop_lock: Mutex::new(false),
             stop_cv: Condvar::new(),
@@ -379,6 +380,7 @@ struct Shared {
     path_prefix: String,
     max_body: usize,
     token_fetches: AtomicUsize,
+    accepted: AtomicUsize,
     stop: AtomicBool,
     stop_lock: Mutex<bool>,
     stop_cv: Condvar,
@@ -720,7 +722,10 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
             break;
         }
         match stream {
-            Ok(stream) => spawn_connection(stream, shared),
+            Ok(stream) => {
+                shared.accepted.fetch_add(1, Ordering::SeqCst);
+                spawn_connection(stream, shared);
+            }
             Err(e) => {
                 log::debug!("mock: accept failed: {e}");
                 // Out of descriptors, say: back off instead of spinning.
@@ -964,6 +969,29 @@ impl MockServer {
     /// included) have arrived.
     pub fn token_fetches(&self) -> usize {
         self.shared.token_fetches.load(Ordering::SeqCst)
+    }
+
+    /// How many TCP connections the server has accepted so far (those turned away with a
+    /// `503` past [`MAX_CONNECTIONS`] included): with [`requests`](MockServer::requests),
+    /// it tells whether a client kept its connection alive.
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::io::{Read, Write};
+    /// use dingtalk_notify_mock::MockServer;
+    ///
+    /// let server = MockServer::start()?;
+    /// let mut stream = std::net::TcpStream::connect(server.addr())?;
+    /// for connection in ["keep-alive", "close"] {
+    ///     write!(stream, "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: {connection}\r\n\r\n")?;
+    /// }
+    /// stream.read_to_end(&mut Vec::new())?; // two answers, then the server closes
+    /// assert_eq!(server.requests().len(), 2);
+    /// assert_eq!(server.connections_accepted(), 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn connections_accepted(&self) -> usize {
+        self.shared.accepted.load(Ordering::SeqCst)
     }
 
     /// The task `task_id` as the simulator holds it now.
