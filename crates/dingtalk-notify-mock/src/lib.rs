@@ -143,6 +143,14 @@
 //! [`MockServer::requests`] (with `Debug` redacting `access_token`, `appsecret`,
 //! `suiteTicket` and `signature`), [`MockServer::token_fetches`],
 //! [`MockServer::connections_accepted`], [`MockServer::task`], [`MockServer::deliveries`].
+//!
+//! # Transport conformance
+//! [`conformance`] checks that any [`Transport`](dingtalk_notify_proto::Transport) keeps the
+//! contract written on that trait (every status returned with its body, no redirect
+//! followed, the body cap, timeouts and the `RequestTimeout` extension, errors classified
+//! and free of the access token, keep-alive, requests sent as built and never twice), against
+//! this simulator; [`transport_conformance_tests!`] turns it into one `#[test]` per check.
+//! The ureq and isahc adapters run it; so can yours.
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
@@ -150,6 +158,7 @@
 )]
 
 mod clock;
+pub mod conformance;
 mod credentials;
 mod directory;
 mod fault;
