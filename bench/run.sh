@@ -158,7 +158,8 @@ record() {
   echo "$line" >> "$RAW"
 }
 
-SEQ=(client-ureq raw-ureq client-isahc raw-ureq-timeouts client-ureq-ipresolver raw-tcp)
+SEQ=(client-ureq raw-ureq client-isahc raw-ureq-timeouts client-ureq-ipresolver
+  raw-ureq-timeouts-ipresolver raw-tcp)
 [ "$PY_STATUS" = ok ] && SEQ+=(python)
 n=${#SEQ[@]}
 for ((r = 0; r < ROUNDS; r++)); do

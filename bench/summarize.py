@@ -154,6 +154,10 @@ summary = {
     "overhead_vs_raw_ureq": rnd(paired_ratio("client-ureq", "raw-ureq")),
     "overhead_vs_raw_ureq_same_config": rnd(paired_ratio("client-ureq", "raw-ureq-timeouts")),
     "overhead_ipresolver_vs_raw_ureq": rnd(paired_ratio("client-ureq-ipresolver", "raw-ureq")),
+    "overhead_ipresolver_vs_same_agent": rnd(
+        paired_ratio("client-ureq-ipresolver", "raw-ureq-timeouts-ipresolver")),
+    "cpu_overhead_ipresolver_vs_same_agent": rnd(
+        paired_ratio("client-ureq-ipresolver", "raw-ureq-timeouts-ipresolver", "cpu_ns")),
     "overhead_isahc_vs_raw_ureq": rnd(paired_ratio("client-isahc", "raw-ureq")),
     "ureq_vs_raw_tcp": rnd(paired_ratio("raw-ureq", "raw-tcp")),
     "cpu_ratio_vs_python": rnd(paired_ratio("client-ureq", PY, "cpu_ns"), 4) if python_ok else None,
@@ -264,6 +268,10 @@ for key, t in summary["targets"].items():
 extra = [
     ("client over ureq ÷ raw ureq loop with the transport's timeouts", s["overhead_vs_raw_ureq_same_config"]),
     ("client over ureq, IP-literal resolver ÷ raw ureq loop", s["overhead_ipresolver_vs_raw_ureq"]),
+    ("client over ureq, IP-literal resolver ÷ raw ureq loop on the same agent (wall)",
+     s["overhead_ipresolver_vs_same_agent"]),
+    ("client over ureq, IP-literal resolver ÷ raw ureq loop on the same agent (CPU)",
+     s["cpu_overhead_ipresolver_vs_same_agent"]),
     ("client over isahc ÷ raw ureq loop", s["overhead_isahc_vs_raw_ureq"]),
     ("raw ureq loop ÷ raw TCP loop (the floor over the physical limit)", s["ureq_vs_raw_tcp"]),
     ("throughput: client over ureq ÷ Python peer", s["speedup_vs_python"]),
@@ -290,8 +298,8 @@ lines.append(f"Sequential getsendprogress calls, median of {summary['run']['roun
 lines.append("")
 lines.append("| contender | wall µs/call | CPU µs/call (user+sys) | rounds |")
 lines.append("|---|---|---|---|")
-order = ["raw-tcp", "raw-ureq", "client-ureq-ipresolver", "client-ureq", "raw-ureq-timeouts",
-         "client-isahc", PY]
+order = ["raw-tcp", "raw-ureq", "raw-ureq-timeouts-ipresolver", "client-ureq-ipresolver",
+         "raw-ureq-timeouts", "client-ureq", "client-isahc", PY]
 for c in order:
     if c in per_call_table:
         p = per_call_table[c]

@@ -14,7 +14,9 @@
 //! - `raw-ureq`: the floor, a hand-written loop sending the same request bytes on one ureq
 //!   agent as `Agent::new_with_defaults()` makes it (no timeouts);
 //! - `raw-ureq-timeouts`: the same loop on an agent configured like `UreqTransport`'s
-//!   (connect and overall timeouts), which isolates what the client itself adds;
+//!   (connect and overall timeouts);
+//! - `raw-ureq-timeouts-ipresolver`: that agent with the resolver of
+//!   `client-ureq-ipresolver` below: the floor for it, isolating what the client adds;
 //! - `client-ureq-ipresolver`: the client over `UreqTransport` on an agent whose resolver
 //!   answers IP literals without ureq's per-request resolver thread (see [`LiteralResolver`]);
 //! - `raw-tcp` (`seq` only): the physical limit, HTTP/1.1 keep-alive on a bare `TcpStream`.
@@ -151,6 +153,27 @@ fn client_call<T: Transport>(client: &Client<T>, task: &TaskHandle) -> Result<()
     Ok(())
 }
 
+/// How the floor's agent is configured.
+#[derive(Clone, Copy)]
+enum Floor {
+    /// `Agent::new_with_defaults()`.
+    Defaults,
+    /// As `UreqTransport`'s default agent.
+    Timeouts,
+    /// As `UreqTransport`'s default agent, with [`LiteralResolver`].
+    TimeoutsIpResolver,
+}
+
+/// The config of `UreqTransport`'s default agent.
+fn transport_agent_config() -> ureq::config::Config {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_connect(Some(dingtalk_notify_ureq::DEFAULT_CONNECT_TIMEOUT))
+        .timeout_global(Some(dingtalk_notify_ureq::DEFAULT_TIMEOUT))
+        .build()
+}
+
 /// The floor: one ureq agent sending the prebuilt method, URI, headers and body, and reading
 /// the body whole.
 struct RawUreq {
@@ -160,20 +183,18 @@ struct RawUreq {
 }
 
 impl RawUreq {
-    /// `timeouts: false` is the agent a hand-written loop gets from
-    /// `Agent::new_with_defaults()` (no timeouts); `true` configures it as
+    /// [`Floor::Defaults`] is the agent a hand-written loop gets from
+    /// `Agent::new_with_defaults()` (no timeouts); the others configure it as
     /// `UreqTransport`'s own (connect and overall timeouts, no redirects).
-    fn new(base: &BaseUrl, timeouts: bool) -> Result<Self> {
-        let agent = if timeouts {
-            ureq::Agent::config_builder()
-                .http_status_as_error(false)
-                .max_redirects(0)
-                .timeout_connect(Some(dingtalk_notify_ureq::DEFAULT_CONNECT_TIMEOUT))
-                .timeout_global(Some(dingtalk_notify_ureq::DEFAULT_TIMEOUT))
-                .build()
-                .new_agent()
-        } else {
-            ureq::Agent::new_with_defaults()
+    fn new(base: &BaseUrl, floor: Floor) -> Result<Self> {
+        let agent = match floor {
+            Floor::Defaults => ureq::Agent::new_with_defaults(),
+            Floor::Timeouts => transport_agent_config().new_agent(),
+            Floor::TimeoutsIpResolver => ureq::Agent::with_parts(
+                transport_agent_config(),
+                ureq::unversioned::transport::DefaultConnector::new(),
+                LiteralResolver::default(),
+            ),
         };
         Ok(Self {
             agent,
@@ -241,14 +262,8 @@ impl ureq::unversioned::resolver::Resolver for LiteralResolver {
 
 /// `UreqTransport` over an agent configured as its default one, but with [`LiteralResolver`].
 fn ureq_transport_ip_resolver() -> UreqTransport {
-    let config = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .timeout_connect(Some(dingtalk_notify_ureq::DEFAULT_CONNECT_TIMEOUT))
-        .timeout_global(Some(dingtalk_notify_ureq::DEFAULT_TIMEOUT))
-        .build();
     let agent = ureq::Agent::with_parts(
-        config,
+        transport_agent_config(),
         ureq::unversioned::transport::DefaultConnector::new(),
         LiteralResolver::default(),
     );
@@ -435,11 +450,15 @@ fn seq(contender: &str, base: &BaseUrl, calls: u64, warmup: u64) -> Result<()> {
             Box::new(move || client_call(&c, &task))
         }
         "raw-ureq" => {
-            let raw = RawUreq::new(base, false)?;
+            let raw = RawUreq::new(base, Floor::Defaults)?;
             Box::new(move || raw.call())
         }
         "raw-ureq-timeouts" => {
-            let raw = RawUreq::new(base, true)?;
+            let raw = RawUreq::new(base, Floor::Timeouts)?;
+            Box::new(move || raw.call())
+        }
+        "raw-ureq-timeouts-ipresolver" => {
+            let raw = RawUreq::new(base, Floor::TimeoutsIpResolver)?;
             Box::new(move || raw.call())
         }
         "raw-tcp" => {
@@ -482,11 +501,15 @@ fn threaded(
             Arc::new(move || client_call(&c, &task))
         }
         "raw-ureq" => {
-            let raw = RawUreq::new(base, false)?;
+            let raw = RawUreq::new(base, Floor::Defaults)?;
             Arc::new(move || raw.call())
         }
         "raw-ureq-timeouts" => {
-            let raw = RawUreq::new(base, true)?;
+            let raw = RawUreq::new(base, Floor::Timeouts)?;
+            Arc::new(move || raw.call())
+        }
+        "raw-ureq-timeouts-ipresolver" => {
+            let raw = RawUreq::new(base, Floor::TimeoutsIpResolver)?;
             Arc::new(move || raw.call())
         }
         other => return Err(format!("unknown contender {other:?} for threads").into()),
