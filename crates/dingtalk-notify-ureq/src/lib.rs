@@ -47,6 +47,7 @@
 //! # Logging
 //! ureq logs requests through `log`: at `debug` with the path and query masked, at `trace`
 //! in full. Keep ureq's `trace` level off wherever logs are kept: the query holds the token.
+//! When it is on, the transport logs one warning saying so (target `dingtalk_notify`).
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),

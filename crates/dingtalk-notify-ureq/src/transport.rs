@@ -162,6 +162,7 @@ impl Transport for UreqTransport {
     type Error = UreqTransportError;
 
     fn send(&self, request: HttpRequest) -> Result<HttpResponse, UreqTransportError> {
+        warn_if_ureq_traces();
         let (mut parts, body) = request.into_parts();
         if let Some(ua) = &self.user_agent {
             parts
@@ -216,6 +217,22 @@ impl UreqTransport {
             .max_redirects_will_error(false)
             .timeout_connect(Some(self.connect_timeout.min(timeout)))
             .timeout_global(Some(timeout))
+    }
+}
+
+/// ureq logs whole request URIs (the access token and app secret included) when its `trace`
+/// level is on; say so once, loudly, so the setting is not left on where logs are kept.
+fn warn_if_ureq_traces() {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    if log::log_enabled!(target: "ureq::run", log::Level::Trace) {
+        WARNED.call_once(|| {
+            log::warn!(
+                target: "dingtalk_notify",
+                "ureq's trace logging is on: ureq then logs whole request URIs, access tokens \
+                 and app secrets included; turn `trace` off for the `ureq` targets wherever \
+                 logs are kept"
+            );
+        });
     }
 }
 
