@@ -5,7 +5,7 @@
 #   bench/run.sh --json     # prints one JSON object instead (progress goes to stderr)
 #   bench/run.sh --quick    # fewer rounds and calls: checks the script, numbers are rough
 #
-# What it does (about 6 to 8 minutes on 2 cores, once the release build is cached):
+# What it does (about 4 minutes on 2 cores, once the release build is cached):
 #  1. starts one nginx on loopback (Debian's package; installed with apt-get if missing and
 #     running as root) answering /gettoken and getsendprogress with fixed DingTalk bodies;
 #  2. installs the Python peer (dingtalk-sdk + cryptography from PyPI) into bench/.venv;
