@@ -56,6 +56,7 @@
 
 mod client;
 mod error;
+mod resolver;
 mod transport;
 
 pub use client::{UreqClient, client};
@@ -63,6 +64,7 @@ pub use dingtalk_notify_proto::http;
 pub use dingtalk_notify_proto::{Client, ClientBuilder, TokenSource};
 pub use dingtalk_notify_proto::{Transport, TransportErrorKind};
 pub use error::UreqTransportError;
+pub use resolver::DNS_CACHE_TTL;
 pub use transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT, UreqTransport,
     UreqTransportBuilder,

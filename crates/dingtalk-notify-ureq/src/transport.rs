@@ -338,13 +338,18 @@ impl UreqTransportBuilder {
     /// The transport.
     pub fn build(self) -> UreqTransport {
         let agent = self.agent.unwrap_or_else(|| {
-            Agent::config_builder()
+            let config = Agent::config_builder()
                 .http_status_as_error(false)
                 .max_redirects(0)
                 .timeout_connect(Some(self.connect_timeout))
                 .timeout_global(Some(self.timeout))
-                .build()
-                .new_agent()
+                .build();
+            // ureq's default resolver spawns a thread per request whenever a timeout applies.
+            Agent::with_parts(
+                config,
+                ureq::unversioned::transport::DefaultConnector::new(),
+                crate::resolver::CachingResolver::default(),
+            )
         });
         UreqTransport {
             agent,
