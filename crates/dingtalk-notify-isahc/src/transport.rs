@@ -5,9 +5,10 @@ use std::io::Read;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use dingtalk_notify_proto::http::{self, HeaderValue, Method, StatusCode, header};
+use dingtalk_notify_proto::http::{self, HeaderValue, header};
 use dingtalk_notify_proto::{
     HttpRequest, HttpResponse, Idempotency, RequestTimeout, Transport, TransportErrorKind,
+    declared_body_exceeds, omits_empty_body,
 };
 use isahc::HttpClient;
 use isahc::config::{Configurable, ExpectContinue, RedirectPolicy};
@@ -145,7 +146,7 @@ impl IsahcTransport {
             .map_or(self.timeout, |t| t.0.min(self.timeout));
         let (parts, body) = request.into_parts();
         // An empty body on GET and the like is no body: no `Content-Length: 0` goes out.
-        let body = if body.is_empty() && bodiless_when_empty(&parts.method) {
+        let body = if body.is_empty() && omits_empty_body(&parts.method) {
             isahc::Body::empty()
         } else {
             isahc::Body::from(body)
@@ -176,40 +177,6 @@ impl IsahcTransport {
     }
 }
 
-/// Methods whose empty body is no body.
-fn bodiless_when_empty(method: &Method) -> bool {
-    [
-        Method::GET,
-        Method::HEAD,
-        Method::DELETE,
-        Method::OPTIONS,
-        Method::TRACE,
-        Method::CONNECT,
-    ]
-    .contains(method)
-}
-
-/// Whether the response declares a body longer than `max`, so reading it is pointless.
-fn declared_too_large(
-    method: &Method,
-    status: StatusCode,
-    headers: &http::HeaderMap,
-    max: usize,
-) -> bool {
-    let bodiless = method == Method::HEAD
-        || status.is_informational()
-        || status == StatusCode::NO_CONTENT
-        || status == StatusCode::NOT_MODIFIED;
-    if bodiless {
-        return false;
-    }
-    headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .is_some_and(|len| len > u64::try_from(max).unwrap_or(u64::MAX))
-}
-
 impl Transport for IsahcTransport {
     type Error = IsahcTransportError;
 
@@ -226,7 +193,7 @@ impl Transport for IsahcTransport {
             .map_err(|e| IsahcTransportError::from_isahc(&e, &uri))?;
 
         let (parts, body) = response.into_parts();
-        if declared_too_large(&method, parts.status, &parts.headers, self.max_body_size) {
+        if declared_body_exceeds(&method, parts.status, &parts.headers, self.max_body_size) {
             return Err(IsahcTransportError::body_too_large(self.max_body_size));
         }
         // Read one byte more than allowed, so "exactly the cap" and "over it" differ. No
@@ -388,27 +355,6 @@ impl fmt::Debug for IsahcTransportBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn declared_length_over_cap() {
-        let mut h = http::HeaderMap::new();
-        h.insert(header::CONTENT_LENGTH, HeaderValue::from_static("11"));
-        assert!(declared_too_large(&Method::GET, StatusCode::OK, &h, 10));
-        assert!(!declared_too_large(&Method::GET, StatusCode::OK, &h, 11));
-        assert!(!declared_too_large(&Method::HEAD, StatusCode::OK, &h, 10));
-        assert!(!declared_too_large(
-            &Method::GET,
-            StatusCode::NO_CONTENT,
-            &h,
-            10
-        ));
-        assert!(!declared_too_large(
-            &Method::GET,
-            StatusCode::OK,
-            &http::HeaderMap::new(),
-            0
-        ));
-    }
 
     #[test]
     fn building_starts_no_client() {

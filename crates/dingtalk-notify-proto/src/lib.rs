@@ -98,6 +98,6 @@ pub use secret::{AccessToken, AppSecret, SuiteSecret, SuiteTicket};
 pub use token::{TokenProvider, TokenSource};
 pub use tracking::{DeliveryReport, TaskHandle, TrackPolicy};
 pub use transport::{
-    HttpRequest, HttpResponse, Idempotency, RequestTimeout, Transport, TransportErrorKind, execute,
-    redact_uri,
+    HttpRequest, HttpResponse, Idempotency, RequestTimeout, Transport, TransportErrorKind,
+    declared_body_exceeds, execute, omits_empty_body, redact_uri,
 };

@@ -294,3 +294,122 @@ mod tests {
         assert_eq!(redact_uri("a/b", &u), "a/b");
     }
 }
+
+/// Whether a request with this method sends an empty body as no body at all (no
+/// `Content-Length: 0`): `GET`, `HEAD`, `DELETE`, `OPTIONS`, `TRACE`, `CONNECT`. A helper for
+/// transport authors.
+///
+/// ```
+/// use dingtalk_notify_proto::{http::Method, omits_empty_body};
+/// assert!(omits_empty_body(&Method::GET));
+/// assert!(!omits_empty_body(&Method::POST));
+/// ```
+pub fn omits_empty_body(method: &http::Method) -> bool {
+    use http::Method;
+    [
+        Method::GET,
+        Method::HEAD,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::TRACE,
+        Method::CONNECT,
+    ]
+    .contains(method)
+}
+
+/// Whether a response's `Content-Length` declares a body longer than `max` bytes, so a
+/// transport can refuse it without reading. Answers that carry no body (to `HEAD`, 1xx, 204,
+/// 304) never do. A helper for transport authors; a transport must still cap what it reads,
+/// since a server can understate the length.
+///
+/// ```
+/// use dingtalk_notify_proto::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+/// use dingtalk_notify_proto::declared_body_exceeds;
+/// let mut headers = HeaderMap::new();
+/// headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("11"));
+/// assert!(declared_body_exceeds(&Method::GET, StatusCode::OK, &headers, 10));
+/// assert!(!declared_body_exceeds(&Method::HEAD, StatusCode::OK, &headers, 10));
+/// ```
+pub fn declared_body_exceeds(
+    method: &http::Method,
+    status: http::StatusCode,
+    headers: &http::HeaderMap,
+    max: usize,
+) -> bool {
+    let bodiless = method == http::Method::HEAD
+        || status.is_informational()
+        || status == http::StatusCode::NO_CONTENT
+        || status == http::StatusCode::NOT_MODIFIED;
+    if bodiless {
+        return false;
+    }
+    headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .is_some_and(|len| len > u64::try_from(max).unwrap_or(u64::MAX))
+}
+
+#[cfg(test)]
+mod transport_helper_tests {
+    use super::*;
+    use http::header::{self, HeaderValue};
+    use http::{HeaderMap, Method, StatusCode};
+
+    #[test]
+    fn declared_length_over_cap() {
+        let mut h = HeaderMap::new();
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from_static("11"));
+        assert!(declared_body_exceeds(&Method::GET, StatusCode::OK, &h, 10));
+        assert!(!declared_body_exceeds(&Method::GET, StatusCode::OK, &h, 11));
+        assert!(!declared_body_exceeds(
+            &Method::HEAD,
+            StatusCode::OK,
+            &h,
+            10
+        ));
+        assert!(!declared_body_exceeds(
+            &Method::GET,
+            StatusCode::NO_CONTENT,
+            &h,
+            10
+        ));
+        assert!(!declared_body_exceeds(
+            &Method::GET,
+            StatusCode::NOT_MODIFIED,
+            &h,
+            10
+        ));
+        assert!(!declared_body_exceeds(
+            &Method::GET,
+            StatusCode::CONTINUE,
+            &h,
+            10
+        ));
+        assert!(!declared_body_exceeds(
+            &Method::GET,
+            StatusCode::OK,
+            &HeaderMap::new(),
+            0
+        ));
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from_static("junk"));
+        assert!(!declared_body_exceeds(&Method::GET, StatusCode::OK, &h, 0));
+    }
+
+    #[test]
+    fn empty_bodies_of_bodiless_methods_are_omitted() {
+        for m in [
+            Method::GET,
+            Method::HEAD,
+            Method::DELETE,
+            Method::OPTIONS,
+            Method::TRACE,
+            Method::CONNECT,
+        ] {
+            assert!(omits_empty_body(&m), "{m}");
+        }
+        for m in [Method::POST, Method::PUT, Method::PATCH] {
+            assert!(!omits_empty_body(&m), "{m}");
+        }
+    }
+}

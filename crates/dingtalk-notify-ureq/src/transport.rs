@@ -3,9 +3,10 @@
 use std::fmt;
 use std::time::Duration;
 
-use dingtalk_notify_proto::http::{self, HeaderValue, Method, StatusCode, header};
+use dingtalk_notify_proto::http::{self, HeaderValue, Method, header};
 use dingtalk_notify_proto::{
     HttpRequest, HttpResponse, RequestTimeout, Transport, TransportErrorKind,
+    declared_body_exceeds, omits_empty_body,
 };
 use ureq::Agent;
 use ureq::tls::TlsConfig;
@@ -83,7 +84,7 @@ impl UreqTransport {
         uri: &http::Uri,
     ) -> Result<HttpResponse, UreqTransportError> {
         let (parts, mut body) = response.into_parts();
-        if declared_too_large(method, parts.status, &parts.headers, self.max_body_size) {
+        if declared_body_exceeds(method, parts.status, &parts.headers, self.max_body_size) {
             return Err(UreqTransportError::body_too_large(self.max_body_size));
         }
         // Read one byte more than allowed, so "exactly the cap" and "over it" differ.
@@ -107,27 +108,6 @@ impl UreqTransport {
     }
 }
 
-/// Whether the response declares a body longer than `max`, so reading it is pointless.
-fn declared_too_large(
-    method: &Method,
-    status: StatusCode,
-    headers: &http::HeaderMap,
-    max: usize,
-) -> bool {
-    let bodiless = method == Method::HEAD
-        || status.is_informational()
-        || status == StatusCode::NO_CONTENT
-        || status == StatusCode::NOT_MODIFIED;
-    if bodiless {
-        return false;
-    }
-    headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .is_some_and(|len| len > u64::try_from(max).unwrap_or(u64::MAX))
-}
-
 /// The agent's TLS configuration with verification switched back on, if it was off.
 fn verifying(tls: &TlsConfig) -> Option<TlsConfig> {
     if !tls.disable_verification() {
@@ -143,19 +123,6 @@ fn verifying(tls: &TlsConfig) -> Option<TlsConfig> {
         builder = builder.unversioned_rustls_crypto_provider(provider.clone());
     }
     Some(builder.build())
-}
-
-/// Methods whose empty body is no body: no `Content-Length: 0` is sent for them.
-fn bodiless_when_empty(method: &Method) -> bool {
-    [
-        Method::GET,
-        Method::HEAD,
-        Method::DELETE,
-        Method::OPTIONS,
-        Method::TRACE,
-        Method::CONNECT,
-    ]
-    .contains(method)
 }
 
 impl Transport for UreqTransport {
@@ -179,7 +146,7 @@ impl Transport for UreqTransport {
             .map_or(self.timeout, |t| t.0.min(self.timeout));
         let tls = verifying(self.agent.config().tls_config());
 
-        let result = if body.is_empty() && bodiless_when_empty(&method) {
+        let result = if body.is_empty() && omits_empty_body(&method) {
             let request = http::Request::from_parts(parts, ());
             let mut config = self.configure(self.agent.configure_request(request), timeout);
             if let Some(tls) = tls {
@@ -387,27 +354,6 @@ mod tests {
         assert!(!on.disable_verification());
         assert!(!on.use_sni(), "other settings are kept");
         assert!(verifying(&TlsConfig::default()).is_none());
-    }
-
-    #[test]
-    fn declared_length_over_cap() {
-        let mut h = http::HeaderMap::new();
-        h.insert(header::CONTENT_LENGTH, HeaderValue::from_static("11"));
-        assert!(declared_too_large(&Method::GET, StatusCode::OK, &h, 10));
-        assert!(!declared_too_large(&Method::GET, StatusCode::OK, &h, 11));
-        assert!(!declared_too_large(&Method::HEAD, StatusCode::OK, &h, 10));
-        assert!(!declared_too_large(
-            &Method::GET,
-            StatusCode::NOT_MODIFIED,
-            &h,
-            10
-        ));
-        assert!(!declared_too_large(
-            &Method::GET,
-            StatusCode::OK,
-            &http::HeaderMap::new(),
-            0
-        ));
     }
 
     #[test]
