@@ -31,6 +31,22 @@ impl Default for TransportSettings {
     }
 }
 
+/// The ureq transport under test, with `settings`.
+pub fn ureq_transport(settings: TransportSettings) -> dingtalk_notify_ureq::UreqTransport {
+    dingtalk_notify_ureq::UreqTransport::builder()
+        .timeout(settings.timeout)
+        .max_body_size(settings.max_body)
+        .build()
+}
+
+/// The isahc transport under test, with `settings`.
+pub fn isahc_transport(settings: TransportSettings) -> dingtalk_notify_isahc::IsahcTransport {
+    dingtalk_notify_isahc::IsahcTransport::builder()
+        .timeout(settings.timeout)
+        .max_body_size(settings.max_body)
+        .build()
+}
+
 /// The client's clock for simulator tests: virtual, and every sleep (or advance) moves the
 /// simulator's clock by as much, so retries, polling and expiry happen on one timeline.
 #[derive(Clone, Debug)]

@@ -41,7 +41,6 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use dingtalk_notify_isahc::IsahcTransport;
 use dingtalk_notify_mock::{Calls, DEMO_AGENT_ID, Fault, MockServer, Route};
 use dingtalk_notify_proto::api::SendWorkNotification;
 use dingtalk_notify_proto::retry::FixedJitter;
@@ -51,7 +50,6 @@ use dingtalk_notify_proto::{
 };
 use dingtalk_notify_tests::harness::{SharedClock, TransportSettings, demo_app};
 use dingtalk_notify_tests::scenarios::TestTransport;
-use dingtalk_notify_ureq::UreqTransport;
 
 /// Attempts per call (the default retry policy's).
 const MAX_ATTEMPTS: usize = 4;
@@ -750,19 +748,9 @@ fn check(which: Which, reports: &[Report]) -> (String, Vec<String>) {
     (table, failures)
 }
 
-fn ureq(settings: TransportSettings) -> UreqTransport {
-    UreqTransport::builder()
-        .timeout(settings.timeout)
-        .max_body_size(settings.max_body)
-        .build()
-}
+use dingtalk_notify_tests::harness::ureq_transport as ureq;
 
-fn isahc(settings: TransportSettings) -> IsahcTransport {
-    IsahcTransport::builder()
-        .timeout(settings.timeout)
-        .max_body_size(settings.max_body)
-        .build()
-}
+use dingtalk_notify_tests::harness::isahc_transport as isahc;
 
 /// One test for both transports, one after the other, so that the thread count of one
 /// sub-matrix is not disturbed by the other's.

@@ -21,7 +21,6 @@ use std::collections::BTreeSet;
 use std::fmt::Debug;
 use std::time::Duration;
 
-use dingtalk_notify_isahc::IsahcTransport;
 use dingtalk_notify_mock::{AppCredentials, Calls, Fault, IsvSuite, MockServer, Route};
 use dingtalk_notify_proto::api::{SendWorkNotification, SuiteSignature};
 use dingtalk_notify_proto::retry::FixedJitter;
@@ -32,7 +31,6 @@ use dingtalk_notify_proto::{
 use dingtalk_notify_tests::capture_log::{self, Captured};
 use dingtalk_notify_tests::harness::{SharedClock, SilentServer, TransportSettings, closed_port};
 use dingtalk_notify_tests::scenarios::TestTransport;
-use dingtalk_notify_ureq::UreqTransport;
 
 const APP_KEY: &str = "dinghygieneappkey";
 const APP_SECRET: &str = "APPSECRET-SENTINEL-3f9a1c";
@@ -577,19 +575,9 @@ fn check(ev: &Evidence, records: &[Captured]) {
     );
 }
 
-fn ureq(settings: TransportSettings) -> UreqTransport {
-    UreqTransport::builder()
-        .timeout(settings.timeout)
-        .max_body_size(settings.max_body)
-        .build()
-}
+use dingtalk_notify_tests::harness::ureq_transport as ureq;
 
-fn isahc(settings: TransportSettings) -> IsahcTransport {
-    IsahcTransport::builder()
-        .timeout(settings.timeout)
-        .max_body_size(settings.max_body)
-        .build()
-}
+use dingtalk_notify_tests::harness::isahc_transport as isahc;
 
 fn run<T: TestTransport + Debug>(make: fn(TransportSettings) -> T) {
     assert!(capture_log::install(), "the capturing logger is installed");
