@@ -20,7 +20,7 @@
 //!     move |request: HttpRequest| -> std::io::Result<HttpResponse> {
 //!         // ... send `request` with `settings.timeout` and `settings.max_body` ...
 //!         # let _ = (request, settings);
-//!         # unimplemented!()
+//!         # Err(std::io::Error::other("send it with your HTTP client"))
 //!     }
 //! }
 //!
@@ -1244,7 +1244,7 @@ fn show(body: &[u8]) -> String {
 /// ) -> impl Fn(HttpRequest) -> std::io::Result<HttpResponse> {
 ///     move |request: HttpRequest| -> std::io::Result<HttpResponse> {
 ///         # let _ = (request, settings);
-///         # unimplemented!()
+///         # Err(std::io::Error::other("send it with your HTTP client"))
 ///     }
 /// }
 ///

@@ -129,7 +129,7 @@ fn is_loopback(host: &str) -> bool {
         return true;
     }
     let bare = host.trim_start_matches('[').trim_end_matches(']');
-    bare.parse::<std::net::IpAddr>()
+    bare.parse::<core::net::IpAddr>()
         .is_ok_and(|ip| ip.is_loopback())
 }
 
