@@ -68,7 +68,7 @@ impl IsahcTransportError {
         };
         let message = format!(
             "{}: isahc {:?}{}",
-            summary(kind),
+            kind.summary(),
             error.kind(),
             source_of(error)
         );
@@ -78,30 +78,16 @@ impl IsahcTransportError {
     /// Classifies an I/O error from reading the body: isahc's own error if it wraps one,
     /// otherwise by kind (its text is not ours to print).
     pub(crate) fn from_io(error: &io::Error, uri: &Uri) -> Self {
-        use TransportErrorKind as K;
         if let Some(inner) = error.get_ref() {
             if let Some(isahc) = inner.downcast_ref::<isahc::Error>() {
                 return Self::from_isahc(isahc, uri);
             }
         }
         let io_kind = error.kind();
-        let kind = match io_kind {
-            io::ErrorKind::ConnectionRefused | io::ErrorKind::AddrNotAvailable => K::Connect,
-            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => K::Timeout,
-            io::ErrorKind::ConnectionReset
-            | io::ErrorKind::ConnectionAborted
-            | io::ErrorKind::BrokenPipe
-            | io::ErrorKind::UnexpectedEof
-            | io::ErrorKind::NotConnected
-            | io::ErrorKind::HostUnreachable
-            | io::ErrorKind::NetworkUnreachable
-            | io::ErrorKind::NetworkDown => K::Interrupted,
-            io::ErrorKind::InvalidData => K::Protocol,
-            _ => K::Unknown,
-        };
+        let kind = TransportErrorKind::from_io(io_kind);
         Self::new(
             kind,
-            format!("{} while reading the body: {io_kind}", summary(kind)),
+            format!("{} while reading the body: {io_kind}", kind.summary()),
         )
     }
 }
@@ -117,18 +103,6 @@ fn describe(error: &isahc::Error) -> String {
 /// ` (<source>)`, or nothing: curl's `[code] description (details)` as a rule.
 fn source_of(error: &isahc::Error) -> String {
     std::error::Error::source(error).map_or_else(String::new, |s| format!(" ({s})"))
-}
-
-/// The start of every message: what happened, in the terms of the kind.
-fn summary(kind: TransportErrorKind) -> &'static str {
-    match kind {
-        TransportErrorKind::Connect => "could not connect",
-        TransportErrorKind::Timeout => "timed out",
-        TransportErrorKind::Interrupted => "connection interrupted",
-        TransportErrorKind::BodyTooLarge => "response body too large",
-        TransportErrorKind::Protocol => "malformed response",
-        _ => "request failed",
-    }
 }
 
 /// The curl error code, read from the source's `Display` (`[52] Server returned nothing…`):

@@ -103,6 +103,48 @@ impl TransportErrorKind {
             Self::Connect | Self::Timeout | Self::Interrupted | Self::Unknown
         )
     }
+
+    /// The kind of an I/O failure, for transport authors: refused or unavailable addresses
+    /// are [`Connect`](Self::Connect) (only possible while connecting: nothing was sent),
+    /// broken or unreachable connections [`Interrupted`](Self::Interrupted) (they can follow
+    /// a send), timeouts [`Timeout`](Self::Timeout), invalid data
+    /// [`Protocol`](Self::Protocol), anything else [`Unknown`](Self::Unknown).
+    ///
+    /// ```
+    /// use dingtalk_notify_proto::TransportErrorKind;
+    /// use std::io::ErrorKind;
+    /// assert_eq!(TransportErrorKind::from_io(ErrorKind::ConnectionRefused), TransportErrorKind::Connect);
+    /// assert_eq!(TransportErrorKind::from_io(ErrorKind::ConnectionReset), TransportErrorKind::Interrupted);
+    /// ```
+    pub fn from_io(kind: std::io::ErrorKind) -> Self {
+        use std::io::ErrorKind as Io;
+        match kind {
+            Io::ConnectionRefused | Io::AddrNotAvailable => Self::Connect,
+            Io::TimedOut | Io::WouldBlock => Self::Timeout,
+            Io::ConnectionReset
+            | Io::ConnectionAborted
+            | Io::BrokenPipe
+            | Io::UnexpectedEof
+            | Io::NotConnected
+            | Io::HostUnreachable
+            | Io::NetworkUnreachable
+            | Io::NetworkDown => Self::Interrupted,
+            Io::InvalidData => Self::Protocol,
+            _ => Self::Unknown,
+        }
+    }
+
+    /// What happened, in a few words, to start an error message with.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Self::Connect => "could not connect",
+            Self::Timeout => "timed out",
+            Self::Interrupted => "connection interrupted",
+            Self::BodyTooLarge => "response body too large",
+            Self::Protocol => "malformed response",
+            Self::Unknown => "request failed",
+        }
+    }
 }
 
 /// Build → send → parse, once, for any endpoint over any transport.

@@ -92,44 +92,17 @@ impl UreqTransportError {
     /// rustls error inside; ureq does not say which phase failed, so they are all
     /// [`Protocol`](TransportErrorKind::Protocol) (retrying cannot fix them), not `Connect`.
     pub(crate) fn from_io(error: &io::Error, uri: &Uri) -> Self {
-        use TransportErrorKind as K;
         let io_kind = error.kind();
-        let kind = match io_kind {
-            // Only possible while connecting: surely nothing sent.
-            io::ErrorKind::ConnectionRefused | io::ErrorKind::AddrNotAvailable => K::Connect,
-            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => K::Timeout,
-            io::ErrorKind::ConnectionReset
-            | io::ErrorKind::ConnectionAborted
-            | io::ErrorKind::BrokenPipe
-            | io::ErrorKind::UnexpectedEof
-            | io::ErrorKind::NotConnected
-            // These can also arrive on an established connection, so they may follow a send.
-            | io::ErrorKind::HostUnreachable
-            | io::ErrorKind::NetworkUnreachable
-            | io::ErrorKind::NetworkDown => K::Interrupted,
-            io::ErrorKind::InvalidData => K::Protocol,
-            _ => K::Unknown,
-        };
+        let kind = TransportErrorKind::from_io(io_kind);
         let message = match error.get_ref() {
             // The inner text (rustls's, for TLS) says what was invalid.
             Some(inner) if io_kind == io::ErrorKind::InvalidData => {
                 redact_uri(&format!("invalid data (TLS or I/O): {inner}"), uri)
             }
             // OS errors and ureq's own messages: the kind says it all.
-            _ => format!("{}: {io_kind}", summary(kind)),
+            _ => format!("{}: {io_kind}", kind.summary()),
         };
         Self::new(kind, message)
-    }
-}
-
-/// The start of an I/O error's message: what happened, in the terms of the kind.
-fn summary(kind: TransportErrorKind) -> &'static str {
-    match kind {
-        TransportErrorKind::Connect => "could not connect",
-        TransportErrorKind::Timeout => "timed out",
-        TransportErrorKind::Interrupted => "connection interrupted",
-        TransportErrorKind::Protocol => "invalid data",
-        _ => "I/O error",
     }
 }
 
