@@ -4,8 +4,8 @@ mod common;
 
 use std::net::TcpListener;
 
-use common::{bare, cli, frozen, run, send_text};
-use dingtalk_notify_mock::{Calls, DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, Fault, Route};
+use common::{bare, cli, cli_at, frozen, run, send_text};
+use dingtalk_notify_mock::{Calls, DEMO_APP_KEY, DEMO_APP_SECRET, Fault, Route};
 
 #[test]
 fn exit_1_names_the_errcode_and_request_id() {
@@ -219,19 +219,7 @@ fn exit_3_when_nothing_listens() {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    let mut cmd = bare();
-    cmd.args([
-        "--base-url",
-        &format!("http://127.0.0.1:{port}"),
-        "--app-key",
-        DEMO_APP_KEY,
-        "--app-secret",
-        DEMO_APP_SECRET,
-        "--agent-id",
-        &DEMO_AGENT_ID.to_string(),
-        "--timeout",
-        "0.5",
-    ]);
+    let cmd = cli_at(&format!("http://127.0.0.1:{port}"), "0.5");
     let r = run(cmd, ["--json", "send", "--user", "alice", "--text", "hi"]).expect_code(3);
     let kind = r.json()["error"]["kind"].as_str().unwrap().to_owned();
     assert!(kind == "transport" || kind == "deadline", "{r:?}");

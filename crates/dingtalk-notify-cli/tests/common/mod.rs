@@ -33,10 +33,15 @@ pub fn bare() -> Command {
 
 /// The binary pointed at `server` with the demo app's credentials as flags.
 pub fn cli(server: &MockServer) -> Command {
+    cli_at(&server.base_url(), "5")
+}
+
+/// The CLI with the demo app's credentials, pointed at `base_url` with `--timeout timeout`.
+pub fn cli_at(base_url: &str, timeout: &str) -> Command {
     let mut cmd = bare();
     cmd.args([
         "--base-url",
-        &server.base_url(),
+        base_url,
         "--app-key",
         DEMO_APP_KEY,
         "--app-secret",
@@ -44,7 +49,7 @@ pub fn cli(server: &MockServer) -> Command {
         "--agent-id",
         &DEMO_AGENT_ID.to_string(),
         "--timeout",
-        "5",
+        timeout,
     ]);
     cmd
 }
