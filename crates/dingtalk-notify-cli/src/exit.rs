@@ -165,14 +165,9 @@ mod tests {
     use super::*;
 
     fn api(code: i64) -> Error<UreqTransportError> {
-        Error::Response(ResponseError::Api(ApiError {
-            code: ErrorCode::new(code),
-            errmsg: "Invalid agentid".into(),
-            sub_code: None,
-            sub_msg: None,
-            request_id: Some("4jzllmte0wau".into()),
-            status: StatusCode::OK,
-        }))
+        Error::Response(ResponseError::Api(
+            ApiError::new(ErrorCode::new(code), "Invalid agentid").with_request_id("4jzllmte0wau"),
+        ))
     }
 
     fn status502() -> Error<UreqTransportError> {

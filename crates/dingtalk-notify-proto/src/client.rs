@@ -223,7 +223,7 @@ impl<T: Transport> Client<T> {
     /// The task's delivery progress (`getsendprogress`).
     ///
     /// # Errors
-    /// [`Error::OutsideWindow`] for a task sent 24 hours ago or more, or the call's failure.
+    /// [`Error::OutsideWindow`] for a task sent 7 days ago or more, or the call's failure.
     pub fn progress(&self, task: &TaskHandle) -> Result<SendProgress, Error<T::Error>> {
         self.check_window(task, Operation::Progress)?;
         Ok(self
@@ -434,7 +434,7 @@ impl<T: Transport> Client<T> {
                 log::debug!(target: LOG_TARGET, "{}: ok", E::PATH);
                 Step::Done(r)
             }
-            Err(ResponseError::Api(api)) if api.code.is_token_rejected() => Step::TokenRejected(
+            Err(ResponseError::Api(api)) if api.is_token_rejected() => Step::TokenRejected(
                 token.clone(),
                 Error::Response(scrub(ResponseError::Api(api), &[token.expose_secret()])),
             ),
@@ -947,7 +947,6 @@ mod tests {
         clock.advance(Duration::from_secs(25 * 3600));
         let calls = fake.calls.load(Ordering::SeqCst);
         for err in [
-            client.track(&t).unwrap_err(),
             client.result(&t).unwrap_err(),
             client.recall(&t).unwrap_err(),
         ] {
@@ -957,6 +956,13 @@ mod tests {
         assert_eq!(fake.calls.load(Ordering::SeqCst), calls);
         client.update_status_bar(&t, "Done", None).unwrap(); // 7 days
         clock.advance(Duration::from_secs(6 * 24 * 3600));
+        assert!(matches!(
+            client.progress(&t).unwrap_err(),
+            Error::OutsideWindow {
+                operation: "getsendprogress",
+                ..
+            }
+        ));
         assert!(matches!(
             client.update_status_bar(&t, "Done", None).unwrap_err(),
             Error::OutsideWindow {
@@ -1048,13 +1054,13 @@ mod tests {
             .send(&SendWorkNotification::new(1, Message::text("hi")).to_all_users())
             .unwrap_err();
         assert!(matches!(err, Error::Build(BuildError::ToAllUserNotAllowed)));
-        let many = (0..1001).map(|i| format!("u{i}"));
+        let many = (0..101).map(|i| format!("u{i}"));
         let err = client
             .send(&SendWorkNotification::new(1, Message::text("hi")).to_users(many))
             .unwrap_err();
         assert!(matches!(
             err,
-            Error::Build(BuildError::TooManyRecipients { limit: 1000, .. })
+            Error::Build(BuildError::TooManyRecipients { limit: 100, .. })
         ));
         client.send(&send_req()).unwrap();
         assert_eq!(fake.token_fetches.load(Ordering::SeqCst), 1);

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use http::StatusCode;
 
+pub use crate::api_error::{ApiError, TopError};
 use crate::code::ErrorCode;
 use crate::endpoint::AuthScheme;
 use crate::ids::TaskId;
@@ -41,7 +42,12 @@ pub enum BuildError {
     /// More users or departments than one call may carry (see [`RecipientLimits`]).
     ///
     /// [`RecipientLimits`]: crate::api::asyncsend_v2::RecipientLimits
-    #[error("too many {kind}: {count} given, at most {limit} per call; split the send")]
+    #[error(
+        "too many {kind}: {count} given, at most {limit} per call; split the recipients across \
+         several sends of at most {limit} {kind} each, or, if your app still has the old limits \
+         of 5,000 users and 500 departments per call, opt in with RecipientLimits::LEGACY; \
+         nothing was sent"
+    )]
     TooManyRecipients {
         /// `"users"` or `"departments"`.
         kind: &'static str,
@@ -91,67 +97,6 @@ pub enum BuildError {
     #[error("the request body could not be encoded: {0}")]
     Encode(String),
 }
-
-/// DingTalk answered with a non-zero `errcode`.
-///
-/// Its `Display` names the code, DingTalk's message, the request id and, where known, what to
-/// do about it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ApiError {
-    /// The `errcode`.
-    pub code: ErrorCode,
-    /// The `errmsg`.
-    pub errmsg: String,
-    /// The `sub_code`, when present (with errcode 88).
-    pub sub_code: Option<String>,
-    /// The `sub_msg`, when present.
-    pub sub_msg: Option<String>,
-    /// The `request_id`, to quote to DingTalk support.
-    pub request_id: Option<String>,
-    /// The HTTP status it came with (usually 200).
-    pub status: StatusCode,
-}
-
-impl fmt::Display for ApiError {
-    /// Credentials a server echoes in `errmsg` or `sub_msg` (`access_token=...`) are shown as
-    /// `[redacted]`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "DingTalk error {}", self.code)?;
-        if !self.errmsg.is_empty() {
-            write!(f, ": {}", redact_secrets(&self.errmsg))?;
-        }
-        if let Some(sub) = &self.sub_code {
-            write!(f, " (sub_code {sub}")?;
-            if let Some(m) = &self.sub_msg {
-                write!(f, ": {}", redact_secrets(m))?;
-            }
-            f.write_str(")")?;
-        }
-        if let Some(id) = &self.request_id {
-            write!(f, " [request_id {id}]")?;
-        }
-        if let Some(hint) = self.code.hint() {
-            write!(f, "; {hint}")?;
-        }
-        Ok(())
-    }
-}
-
-impl fmt::Debug for ApiError {
-    /// Like a derived `Debug`, with echoed credentials redacted as in `Display`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ApiError")
-            .field("code", &self.code)
-            .field("errmsg", &redact_secrets(&self.errmsg))
-            .field("sub_code", &self.sub_code)
-            .field("sub_msg", &self.sub_msg.as_deref().map(redact_secrets))
-            .field("request_id", &self.request_id)
-            .field("status", &self.status)
-            .finish()
-    }
-}
-
-impl std::error::Error for ApiError {}
 
 /// Query or JSON keys whose values are credentials. Matched case-insensitively.
 const SECRET_KEYS: [&str; 10] = [
@@ -299,6 +244,9 @@ pub enum ResponseError {
     /// DingTalk answered with an envelope whose `errcode` is not 0 (even under HTTP 200).
     #[error(transparent)]
     Api(ApiError),
+    /// The old TOP gateway's `{"error_response":{"code":…,"sub_code":…}}`.
+    #[error(transparent)]
+    Top(TopError),
     /// A non-2xx status whose body is not a DingTalk envelope (a gateway's HTML 502, say).
     #[error("HTTP {status} without a DingTalk envelope; body: {body}")]
     Status {
@@ -349,6 +297,7 @@ impl ResponseError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Api(e) => e.status,
+            Self::Top(e) => e.status,
             Self::Status { status, .. }
             | Self::Throttled { status, .. }
             | Self::Decode { status, .. } => *status,
@@ -360,9 +309,18 @@ impl ResponseError {
     /// are ambiguous for a send; see [`RetryPolicy`](crate::RetryPolicy) for the full rule.
     pub fn is_retryable_answer(&self) -> bool {
         match self {
-            Self::Api(e) => e.code.is_retryable(),
+            Self::Api(e) => e.is_retryable(),
             Self::Throttled { .. } => true,
-            Self::Status { .. } | Self::Decode { .. } => false,
+            Self::Top(_) | Self::Status { .. } | Self::Decode { .. } => false,
+        }
+    }
+
+    /// Records the endpoint path on an API error, so its hint fits the endpoint.
+    #[must_use]
+    pub(crate) fn with_path(self, path: &str) -> Self {
+        match self {
+            Self::Api(e) => Self::Api(e.with_path(path)),
+            other => other,
         }
     }
 }
@@ -410,9 +368,15 @@ impl<T> Error<T> {
         }
     }
 
-    /// The `errcode`, if DingTalk answered with one.
+    /// The `errcode`, if DingTalk answered with one (88 for a wrapped error).
     pub fn code(&self) -> Option<ErrorCode> {
         self.api().map(|e| e.code)
+    }
+
+    /// The code that says what happened, if DingTalk answered with one: a numeric
+    /// `sub_code` under errcode 88, else the `errcode` (see [`ApiError::effective_code`]).
+    pub fn effective_code(&self) -> Option<ErrorCode> {
+        self.api().map(ApiError::effective_code)
     }
 
     /// The `request_id` of the failing answer, if any.

@@ -66,6 +66,7 @@
 pub use http;
 
 pub mod api;
+mod api_error;
 mod base_url;
 mod client;
 mod clock;
@@ -86,10 +87,10 @@ mod wire;
 pub use base_url::{BaseUrl, DEFAULT_BASE_URL, MAINLAND_BASE_URL};
 pub use client::{Client, ClientBuilder};
 pub use clock::{Clock, SystemClock, VirtualClock};
-pub use code::ErrorCode;
+pub use code::{ErrorClass, ErrorCode};
 pub use color::StatusColor;
 pub use endpoint::{Auth, AuthScheme, Endpoint, USER_AGENT_VALUE};
-pub use error::{ApiError, BuildError, Error, RawBody, ResponseError};
+pub use error::{ApiError, BuildError, Error, RawBody, ResponseError, TopError};
 pub use ids::{AgentId, DeptId, TaskId};
 pub use message::Message;
 pub use response::parse_response;
