@@ -92,6 +92,14 @@ macro_rules! codes {
             /// Every named code, in table order.
             pub const KNOWN: &'static [ErrorCode] = &[$(ErrorCode($value)),*];
 
+            /// The constant's name (`"INVALID_ACCESS_TOKEN"`) of a known code.
+            pub fn name(self) -> Option<&'static str> {
+                match self.0 {
+                    $($value => Some(stringify!($name)),)*
+                    _ => None,
+                }
+            }
+
             /// A short description of a known code, from the API reference.
             pub fn description(self) -> Option<&'static str> {
                 match self.0 {
