@@ -625,6 +625,11 @@ fn scrub(error: ResponseError, secrets: &[&str]) -> ResponseError {
             api.sub_msg = api.sub_msg.map(|m| clean(&m));
             ResponseError::Api(api)
         }
+        ResponseError::Top(mut top) => {
+            top.msg = clean(&top.msg);
+            top.sub_msg = top.sub_msg.map(|m| clean(&m));
+            ResponseError::Top(top)
+        }
         ResponseError::Status { status, body } => ResponseError::Status {
             status,
             body: clean_body(body),
@@ -1079,6 +1084,15 @@ mod tests {
         let (client, _, _) = setup(vec![Ok(api)]);
         let err = client.send(&send_req()).unwrap_err();
         assert!(!format!("{err} {err:?}").contains("tok1"));
+
+        let top = r#"{"error_response":{"code":50,"msg":"bad tok1","sub_msg":"tok1 echoed"}}"#;
+        let (client, _, _) = setup(vec![Ok(top)]);
+        let err = client.send(&send_req()).unwrap_err();
+        assert!(
+            matches!(err, Error::Response(ResponseError::Top(_))),
+            "{err:?}"
+        );
+        assert!(!format!("{err} {err:?}").contains("tok1"), "{err}");
     }
 
     #[test]

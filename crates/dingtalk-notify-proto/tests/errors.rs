@@ -847,3 +847,41 @@ fn error_from_conversions() {
     let e: Error = ResponseError::Api(sample_api_error()).into();
     assert_eq!(e.code(), Some(ErrorCode::INVALID_AGENT_ID));
 }
+
+// ---- ResponseError::Top -------------------------------------------------------------------
+
+#[test]
+fn top_error_fields_display_and_redaction() {
+    let err = progress_err(
+        200,
+        r#"{"error_response":{"code":"15","msg":"Remote service error for access_token=abc123","sub_code":"isp.service-error","sub_msg":"appsecret=s3cr3t"}}"#,
+    );
+    let ResponseError::Top(top) = &err else {
+        panic!("expected Top, got {err:?}");
+    };
+    assert_eq!(top.code, 15, "a quoted code is read");
+    assert_eq!(top.request_id, None);
+    assert!(top.hint().contains("try again later"), "{}", top.hint());
+    let shown = format!("{err} {err:?}");
+    assert!(
+        !shown.contains("abc123") && !shown.contains("s3cr3t"),
+        "{shown}"
+    );
+    assert!(shown.contains("[redacted]"), "{shown}");
+    assert!(shown.contains("sub_code isp.service-error"), "{shown}");
+    assert!(
+        !err.is_retryable_answer(),
+        "never retried: ambiguous for a send"
+    );
+    assert_eq!(err.api(), None);
+    // Without sub_code: the base-URL hint.
+    let err = progress_err(
+        200,
+        r#"{"error_response":{"code":7,"msg":"App Call Limited"}}"#,
+    );
+    assert!(
+        err.to_string()
+            .ends_with("check the base URL (it should be the oapi host)"),
+        "{err}"
+    );
+}
