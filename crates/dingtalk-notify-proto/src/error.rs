@@ -305,8 +305,9 @@ impl ResponseError {
     }
 
     /// Whether DingTalk said, unambiguously, that the call failed in a way worth retrying:
-    /// a retryable `errcode`, or the gateway's throttle page. Gateway statuses (5xx, 429)
-    /// are ambiguous for a send; see [`RetryPolicy`](crate::RetryPolicy) for the full rule.
+    /// a retryable code (also wrapped as errcode 88), or the gateway's throttle page.
+    /// Gateway statuses (5xx, 429) are ambiguous for a send; see
+    /// [`RetryPolicy`](crate::RetryPolicy) for the full rule.
     pub fn is_retryable_answer(&self) -> bool {
         match self {
             Self::Api(e) => e.is_retryable(),

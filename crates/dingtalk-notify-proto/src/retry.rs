@@ -17,7 +17,8 @@ use crate::transport::TransportErrorKind;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Failure {
-    /// DingTalk answered with this `errcode`.
+    /// DingTalk answered with this code: the `errcode`, or the numeric `sub_code` of a
+    /// wrapped errcode 88 ([`ApiError::effective_code`](crate::ApiError::effective_code)).
     Api(ErrorCode),
     /// The gateway's throttle page, with its `wait`.
     Throttled(Option<Duration>),
@@ -48,8 +49,10 @@ impl Failure {
 
 /// Exponential backoff with full jitter, bounded by attempts and an overall deadline.
 ///
-/// - A retryable `errcode` (`-1`, `500`, the recipients-per-minute codes, `90019`, the
-///   `9000x` bans) is retried by every call; bans wait at least [`ban_floor`].
+/// - A retryable code (`-1`, `500`, the recipients-per-minute codes, the per-second limits
+///   `90002`/`90018`/`90019`, the `9000x` bans), also wrapped as errcode 88, is retried by
+///   every call (DingTalk refused it, so nothing went out); the per-second limits wait at
+///   least [`ErrorCode::min_retry_delay`] (1 s), bans at least [`ban_floor`].
 /// - The throttle page is retried after at least its `wait`.
 /// - A gateway status (5xx, 429) and a transport failure are retried only for calls that are
 ///   safe to repeat; a send is repeated only when nothing reached the server
