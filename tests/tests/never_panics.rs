@@ -2,8 +2,8 @@
 //! answers, into a value or a typed error, never a panic. Bounded for CI (proptest's default
 //! 256 cases per property); the `fuzz/` crate runs the same parsers unbounded.
 
-use dingtalk_notify_proto::Endpoint;
-use dingtalk_notify_proto::api::{
+use dingtalk_notify::Endpoint;
+use dingtalk_notify::api::{
     GetAccessToken, GetSendProgress, GetSendResult, RecallWorkNotification, SendWorkNotification,
     UpdateStatusBar,
 };
@@ -172,10 +172,10 @@ fn the_real_answers_parse() {
     let unknown = GetSendProgress::parse_response(ok(REAL[9])).unwrap_err();
     assert!(unknown.api().unwrap().sub_msg.is_some());
     let top = SendWorkNotification::parse_response(ok(REAL[10])).unwrap_err();
-    assert!(matches!(top, dingtalk_notify_proto::ResponseError::Top(_)));
+    assert!(matches!(top, dingtalk_notify::ResponseError::Top(_)));
     let throttled = SendWorkNotification::parse_response(ok(REAL[11])).unwrap_err();
     assert!(matches!(
         throttled,
-        dingtalk_notify_proto::ResponseError::Throttled { code: 1111, .. }
+        dingtalk_notify::ResponseError::Throttled { code: 1111, .. }
     ));
 }

@@ -9,7 +9,7 @@ use http::StatusCode;
 
 use crate::code::hint::{self, Call};
 use crate::code::{ErrorClass, ErrorCode};
-use crate::error::redact_secrets;
+use crate::redaction::redact_secrets;
 
 /// DingTalk answered with a non-zero `errcode`.
 ///

@@ -7,8 +7,8 @@ use dingtalk_notify_proto::api::{
     GetAccessToken, GetSendProgress, GetSendResult, SendWorkNotification, UpdateStatusBar,
 };
 use dingtalk_notify_proto::{
-    AccessToken, ApiError, Auth, AuthScheme, BaseUrl, BuildError, Endpoint, Error, ErrorCode,
-    HttpRequest, HttpResponse, Message, RawBody, ResponseError, TaskId, execute,
+    AccessToken, ApiError, BaseUrl, BuildError, Endpoint, Error, ErrorCode, HttpRequest,
+    HttpResponse, Message, RawBody, ResponseError, TaskId, transport,
 };
 use http::StatusCode;
 
@@ -96,14 +96,6 @@ fn build_error_display_of_every_variant() {
             "plain http:// is only allowed to loopback hosts, not \"example.com\"; use https://",
         ),
         (
-            BuildError::AuthMismatch {
-                path: "/gettoken",
-                expected: AuthScheme::None,
-                given: AuthScheme::AccessToken,
-            },
-            "`/gettoken` takes no authentication, but access-token was supplied",
-        ),
-        (
             BuildError::Encode("boom".to_owned()),
             "the request body could not be encoded: boom",
         ),
@@ -119,11 +111,11 @@ fn build_errors_arise_from_real_inputs() {
     let base = BaseUrl::default();
     let token = AccessToken::new("tok");
     assert!(matches!(
-        UpdateStatusBar::new(1, 2, "").build_request(&base, Auth::AccessToken(&token)),
+        UpdateStatusBar::new(1, 2, "").build_request(&base, &token),
         Err(BuildError::EmptyField { .. })
     ));
     assert!(matches!(
-        GetSendResult::new(0, 2).build_request(&base, Auth::AccessToken(&token)),
+        GetSendResult::new(0, 2).build_request(&base, &token),
         Err(BuildError::ZeroId { .. })
     ));
     assert!(matches!(
@@ -131,8 +123,7 @@ fn build_errors_arise_from_real_inputs() {
         Err(BuildError::InvalidStatusColor { .. })
     ));
     assert!(matches!(
-        SendWorkNotification::new(1, Message::text("x"))
-            .build_request(&base, Auth::AccessToken(&token)),
+        SendWorkNotification::new(1, Message::text("x")).build_request(&base, &token),
         Err(BuildError::NoRecipients)
     ));
     assert!(matches!(
@@ -143,18 +134,6 @@ fn build_errors_arise_from_real_inputs() {
         BaseUrl::new("http://example.com"),
         Err(BuildError::InsecureBaseUrl { .. })
     ));
-    assert!(matches!(
-        GetAccessToken::new("k", "s").build_request(&base, Auth::AccessToken(&token)),
-        Err(BuildError::AuthMismatch { .. })
-    ));
-}
-
-#[test]
-fn auth_scheme_display() {
-    assert_eq!(AuthScheme::None.to_string(), "no");
-    assert_eq!(AuthScheme::AccessToken.to_string(), "access-token");
-    assert_eq!(AuthScheme::SuiteSignature.to_string(), "suite-signature");
-    assert_eq!(Auth::None.scheme(), AuthScheme::None);
 }
 
 // ---- ResponseError::Api -------------------------------------------------------------------
@@ -652,10 +631,10 @@ fn failing_transport(_req: HttpRequest) -> Result<HttpResponse, ConnRefused> {
 #[test]
 fn error_build() {
     let token = AccessToken::new("tok");
-    let err = execute(
+    let err = transport::execute(
         &failing_transport,
         &BaseUrl::default(),
-        Auth::AccessToken(&token),
+        &token,
         &GetSendProgress::new(0, 1),
     )
     .expect_err("refused before sending");
@@ -685,10 +664,10 @@ fn error_response() {
             r#"{"errcode":40056,"errmsg":"Invalid agentid","request_id":"4jzllmte0wau"}"#,
         ))
     };
-    let err = execute(
+    let err = transport::execute(
         &transport,
         &BaseUrl::default(),
-        Auth::AccessToken(&token),
+        &token,
         &UpdateStatusBar::new(123, 1111, "Completed"),
     )
     .expect_err("an API error");
@@ -706,10 +685,10 @@ fn error_response() {
 #[test]
 fn error_transport() {
     let token = AccessToken::new("tok");
-    let err = execute(
+    let err = transport::execute(
         &failing_transport,
         &BaseUrl::default(),
-        Auth::AccessToken(&token),
+        &token,
         &GetSendProgress::new(1, 2),
     )
     .expect_err("the transport fails");
@@ -735,10 +714,10 @@ fn error_transport_from_a_closure_with_an_io_error() {
             "read timed out",
         ))
     };
-    let err = execute(
+    let err = transport::execute(
         &transport,
         &BaseUrl::default(),
-        Auth::AccessToken(&token),
+        &token,
         &GetSendResult::new(1, 2),
     )
     .expect_err("times out");

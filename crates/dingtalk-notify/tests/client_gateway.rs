@@ -10,8 +10,8 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use dingtalk_notify_proto::retry::FixedJitter;
-use dingtalk_notify_proto::{
+use dingtalk_notify::retry::FixedJitter;
+use dingtalk_notify::{
     Client, Error, ErrorCode, HttpRequest, HttpResponse, Message, TaskHandle, TokenSource,
     Transport, VirtualClock, api::SendWorkNotification,
 };
@@ -89,8 +89,11 @@ fn call(client: &Client<Scripted>, which: &str) -> Result<(), String> {
         "asyncsend_v2" => client.send(&send()).map(drop).map_err(shown),
         "getsendprogress" => client.progress(&task).map(drop).map_err(shown),
         "getsendresult" => client.result(&task).map(drop).map_err(shown),
-        "status_bar/update" => client.update_status_bar(&task, "Done", None).map_err(shown),
-        "recall" => client.recall(&task).map_err(shown),
+        "status_bar/update" => client
+            .update_status_bar(&task, "Done", None)
+            .map(drop)
+            .map_err(shown),
+        "recall" => client.recall(&task).map(drop).map_err(shown),
         other => panic!("no call {other}"),
     }
 }
