@@ -67,8 +67,9 @@ fn build_error_display_of_every_variant() {
             },
             "too many users: 5001 given, at most 5000 per call; split the recipients across \
              several sends of at most 5000 users each, or, if your app still has the old limits \
-             of 5,000 users and 500 departments per call, opt in with RecipientLimits::LEGACY; \
-             nothing was sent",
+             of 5,000 users and 500 departments per call, opt in with \
+             ClientBuilder::recipient_limits(RecipientLimits::LEGACY) (or the request's \
+             .limits(RecipientLimits::LEGACY) with the core alone); nothing was sent",
         ),
         (
             BuildError::ToAllUserNotAllowed,

@@ -197,3 +197,34 @@ fn the_ip_throttle_page_waits_its_wait() {
         clock.slept()
     );
 }
+
+#[test]
+fn over_the_current_limits_a_send_is_refused_before_anything_is_sent() {
+    // The current asyncsend_v2 page: at most 100 user ids and 20 departments per call.
+    let users: Vec<String> = (0..101).map(|i| format!("u{i}")).collect();
+    let too_many_users = SendWorkNotification::new(1, Message::text("hi")).to_users(users.clone());
+    let too_many_depts = SendWorkNotification::new(1, Message::text("hi")).to_depts(1..=21u64);
+    for send in [&too_many_users, &too_many_depts] {
+        let (client, gw, _) = client(&[]);
+        let err = client.send(send).expect_err("refused locally");
+        assert!(matches!(err, Error::Build(_)), "{err:?}");
+        let text = err.to_string();
+        for words in [
+            "split the recipients",
+            "RecipientLimits::LEGACY",
+            "nothing was sent",
+        ] {
+            assert!(text.contains(words), "{text}");
+        }
+        let gw = gw.lock().unwrap();
+        assert_eq!((gw.fetches, gw.calls.len()), (0, 0), "no token, no call");
+    }
+    // An account that still has the old limits opts in on the builder.
+    let gw = Arc::new(Mutex::new(Gateway::default()));
+    let legacy = Client::builder(TokenSource::app("key", "APPSECRET"))
+        .recipient_limits(dingtalk_notify::api::RecipientLimits::LEGACY)
+        .build(Scripted(Arc::clone(&gw)));
+    legacy.send(&too_many_users).expect("within 5,000");
+    legacy.send(&too_many_depts).expect("within 500");
+    assert_eq!(gw.lock().unwrap().calls.len(), 2);
+}
