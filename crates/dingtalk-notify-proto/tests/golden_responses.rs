@@ -484,11 +484,14 @@ const THROTTLE_HTML: &str = r#"<!DOCTYPE html><html><head><meta charset="utf-8">
 #[test]
 fn the_ip_throttle_as_json_and_as_html() {
     let json = r#"{"status":1111,"wait":5,"source":"x5","punish":"deny","uuid":"xxx"}"#;
+    // The fields may also be written as prose in the page.
+    let prose = "<html><body><h1>访问被拒绝</h1><p>您的访问过于频繁 (status 1111, wait 5, punish deny)</p></body></html>";
     for (status, body) in [
         (200, json),
         (200, THROTTLE_HTML),
         (403, THROTTLE_HTML),
         (429, json),
+        (200, prose),
     ] {
         let err = SendWorkNotification::parse_response(answer(status, body)).expect_err(body);
         match &err {

@@ -36,7 +36,7 @@ pub(super) fn scan(bytes: &[u8]) -> Option<Page> {
 
 /// The first value of `key` made of bytes that pass `accept` (at most 16 of them): the key
 /// must stand alone (no letter, digit or `_` before it) and be followed by quotes, spaces,
-/// and one `:` or `=`.
+/// or one `:` or `=`.
 fn value_after<'a>(text: &'a [u8], key: &[u8], accept: fn(&u8) -> bool) -> Option<&'a [u8]> {
     let mut from = 0;
     while let Some(at) = find(&text[from..], key).map(|p| from + p) {
@@ -55,18 +55,23 @@ fn value_after<'a>(text: &'a [u8], key: &[u8], accept: fn(&u8) -> bool) -> Optio
 }
 
 /// Skips what may stand between a key and its value: `"`, `'`, `\`, spaces, one `:` or `=`,
-/// and the HTML escapes `&quot;`, `&#34;` and `&#39;`; at most 24 bytes. Empty when no `:`
-/// or `=` was found.
+/// and the HTML escapes `&quot;`, `&#34;` and `&#39;`; at most 24 bytes. Prose counts too
+/// (`status 1111, wait 5`): a space alone separates. Empty when nothing separates them.
 fn skip_separators(mut rest: &[u8]) -> &[u8] {
     const ENTITIES: [&[u8]; 3] = [b"&quot;", b"&#34;", b"&#39;"];
     let mut budget = 24usize;
     let mut assigned = false;
+    let mut spaced = false;
     while budget > 0 {
         let skip = if let Some(entity) = ENTITIES.into_iter().find(|e| rest.starts_with(e)) {
             entity.len()
         } else {
             match rest.first() {
-                Some(b'"' | b'\'' | b'\\' | b' ' | b'\t') => 1,
+                Some(b'"' | b'\'' | b'\\') => 1,
+                Some(b' ' | b'\t') => {
+                    spaced = true;
+                    1
+                }
                 Some(b':' | b'=') if !assigned => {
                     assigned = true;
                     1
@@ -77,7 +82,7 @@ fn skip_separators(mut rest: &[u8]) -> &[u8] {
         rest = &rest[skip..];
         budget = budget.saturating_sub(skip);
     }
-    if assigned { rest } else { &[] }
+    if assigned || spaced { rest } else { &[] }
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -103,6 +108,7 @@ mod tests {
             "<script>var d = {'status': 1111, 'wait': 5, 'punish': 'deny'};</script>",
             r#"<pre>{\"status\":1111,\"wait\":5,\"punish\":\"deny\"}</pre>"#,
             "<p>{&quot;status&quot;:1111,&quot;wait&quot;:5,&quot;punish&quot;:&quot;deny&quot;}</p>",
+            "<p>访问过于频繁 (status 1111, wait 5, punish deny)</p>",
         ] {
             assert_eq!(scan(body.as_bytes()), page(Some(5), Some("deny")), "{body}");
         }
@@ -113,7 +119,7 @@ mod tests {
         assert_eq!(scan(b"<html>status: 502</html>"), None);
         assert_eq!(scan(br#"{"status":11110}"#), None);
         assert_eq!(scan(br#"{"httpstatus":1111}"#), None);
-        assert_eq!(scan(b"status 1111"), None, "a value needs ':' or '='");
+        assert_eq!(scan(b"status1111"), None, "a value needs a separator");
         assert_eq!(scan(b""), None);
         assert_eq!(scan(br#"{"status":1111}"#), page(None, None));
     }
