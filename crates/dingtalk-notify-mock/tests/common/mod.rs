@@ -273,6 +273,11 @@ impl Conn {
         Self { writer, reader }
     }
 
+    /// The socket itself, to watch it close.
+    pub fn stream(&mut self) -> &mut TcpStream {
+        &mut self.writer
+    }
+
     pub fn send(&mut self, method: &str, target: &str, body: &[u8]) -> Resp {
         let head = format!(
             "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
