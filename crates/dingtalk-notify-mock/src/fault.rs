@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use dingtalk_notify_proto::ErrorCode;
+use crate::compat::ClientErrorCode as ErrorCode;
 
 /// An endpoint of the simulator, for scripting faults and reading recorded requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

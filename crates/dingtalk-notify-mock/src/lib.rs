@@ -158,26 +158,30 @@
 )]
 
 mod clock;
+mod compat;
 pub mod conformance;
 mod credentials;
 mod directory;
 mod fault;
 mod http;
+mod limits;
 mod record;
 mod server;
 mod sim;
 
 pub use clock::MockClock;
+pub use compat::{ClientErrorCode, TaskKey, TaskSnapshot};
 pub use credentials::{
     AppCredentials, DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_CORP_ID, DEMO_ISV_AGENT_ID,
-    DEMO_SUITE_KEY, DEMO_SUITE_SECRET, DEMO_SUITE_TICKET, IsvSuite,
+    DEMO_SUITE_KEY, DEMO_SUITE_SECRET, DEMO_SUITE_TICKET, IsvSuite, Secret,
 };
 pub use directory::{Directory, UserBehaviour};
 pub use fault::{Calls, Fault, Route};
+pub use limits::SendLimits;
 pub use record::{REDACTED_PARAMS, RecordedRequest};
 pub use server::{
     DEFAULT_DAILY_USER_LIMIT, DEFAULT_DELIVERY_DURATION, DEFAULT_ISV_DAILY_USER_LIMIT,
     DEFAULT_MAX_RECORDED_REQUESTS, DEFAULT_MAX_REQUEST_BODY, DEFAULT_RECIPIENTS_PER_MINUTE,
     DEFAULT_TOKEN_TTL, MAX_CONNECTIONS, MockServer, MockServerBuilder, ShutdownHandle,
 };
-pub use sim::{FIRST_TASK_ID, TaskSnapshot};
+pub use sim::FIRST_TASK_ID;

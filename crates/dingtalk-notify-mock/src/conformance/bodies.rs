@@ -50,7 +50,7 @@ where
         expect_framed(&r, what)?;
         let envelope: serde_json::Value = serde_json::from_slice(r.body())
             .map_err(|e| format!("{what}: the body is not JSON ({e}): {}", show(r.body())))?;
-        if envelope["errcode"] != ErrorCode::INVALID_METHOD.get() {
+        if envelope["errcode"] != crate::sim::code::INVALID_METHOD {
             return Err(format!("{what}: unexpected body {envelope}"));
         }
 

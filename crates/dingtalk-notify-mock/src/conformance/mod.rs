@@ -83,8 +83,7 @@ use std::time::{Duration, Instant};
 
 use dingtalk_notify_proto::http::{self, Method, StatusCode};
 use dingtalk_notify_proto::{
-    ErrorCode, HttpRequest, HttpResponse, Idempotency, RequestTimeout, Transport,
-    TransportErrorKind,
+    HttpRequest, HttpResponse, Idempotency, RequestTimeout, Transport, TransportErrorKind,
 };
 
 use crate::fault::{Calls, Fault, Route};

@@ -14,6 +14,7 @@ use super::*;
 use crate::credentials::{AppCredentials, IsvSuite};
 use crate::directory::Directory;
 use crate::fault::FaultTable;
+use crate::limits::SendLimits;
 use crate::sim::{Config, Ids, Sim};
 
 /// Settings for a [`MockServer`]; every knob has DingTalk's default.
@@ -65,6 +66,8 @@ impl Default for MockServerBuilder {
                 daily_user_limit: DEFAULT_DAILY_USER_LIMIT,
                 isv_daily_user_limit: DEFAULT_ISV_DAILY_USER_LIMIT,
                 recipients_per_minute: DEFAULT_RECIPIENTS_PER_MINUTE,
+                send_limits: SendLimits::LEGACY,
+                isv_send_limits: SendLimits::LEGACY_ISV,
                 path_prefix: String::new(),
                 max_body: DEFAULT_MAX_REQUEST_BODY,
                 max_recorded: DEFAULT_MAX_RECORDED_REQUESTS,
@@ -146,6 +149,22 @@ impl MockServerBuilder {
     #[must_use]
     pub fn recipients_per_minute(mut self, budget: usize) -> Self {
         self.config.recipients_per_minute = budget;
+        self
+    }
+
+    /// The per-call recipient limits of `asyncsend_v2` for internal apps (default
+    /// [`SendLimits::LEGACY`]: 5,000 users, 500 departments).
+    #[must_use]
+    pub fn send_limits(mut self, limits: SendLimits) -> Self {
+        self.config.send_limits = limits;
+        self
+    }
+
+    /// The per-call recipient limits for ISV apps (default [`SendLimits::LEGACY_ISV`]:
+    /// 1,000 users, 500 departments).
+    #[must_use]
+    pub fn isv_send_limits(mut self, limits: SendLimits) -> Self {
+        self.config.isv_send_limits = limits;
         self
     }
 

@@ -7,13 +7,11 @@ use std::sync::atomic::Ordering;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use dingtalk_notify_proto::ErrorCode;
-
 use super::respond::write_json;
 use super::shared::Shared;
 use super::{MAX_CONNECTIONS, lock};
 use crate::http::{self, ReadOutcome};
-use crate::sim;
+use crate::sim::{Reject, Wrap, answer, code};
 
 const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -80,7 +78,11 @@ fn spawn_connection(stream: TcpStream, shared: &Arc<Shared>) {
     if conns.open.len() >= MAX_CONNECTIONS {
         drop(conns);
         let mut stream = stream;
-        let answer = sim::err_status(503, ErrorCode::SYSTEM_BUSY, "System busy", &shared.ids);
+        let answer = answer::refuse(
+            &Reject::with_status(503, code::SYSTEM_BUSY, "system busy"),
+            Wrap::Plain,
+            &shared.ids,
+        );
         let _ = write_json(&mut stream, &answer, false);
         let _ = stream.shutdown(Shutdown::Both);
         return;
@@ -123,10 +125,13 @@ fn serve(stream: TcpStream, shared: &Shared) {
         match http::read_request(&mut reader, &mut writer, shared.max_body) {
             ReadOutcome::Closed => break,
             ReadOutcome::Malformed { status, reason } => {
-                let answer = sim::err_status(
-                    status,
-                    ErrorCode::INVALID_ARGUMENT,
-                    &format!("Invalid arguments: {reason}"),
+                let answer = answer::refuse(
+                    &Reject::with_status(
+                        status,
+                        code::INVALID_ARGUMENT,
+                        format!("Invalid arguments: {reason}"),
+                    ),
+                    Wrap::Plain,
                     &shared.ids,
                 );
                 let _ = write_json(&mut writer, &answer, false);
@@ -136,13 +141,16 @@ fn serve(stream: TcpStream, shared: &Shared) {
                 let now = shared.clock.now();
                 let route = shared.route_of(&req.path);
                 shared.record(&req, route, now);
-                let answer = sim::err_status(
-                    413,
-                    ErrorCode::INVALID_ARGUMENT,
-                    &format!(
-                        "Invalid arguments: the request body is over {} bytes",
-                        shared.max_body
+                let answer = answer::refuse(
+                    &Reject::with_status(
+                        413,
+                        code::INVALID_ARGUMENT,
+                        format!(
+                            "Invalid arguments: the request body is over {} bytes",
+                            shared.max_body
+                        ),
                     ),
+                    Wrap::Plain,
                     &shared.ids,
                 );
                 let _ = write_json(&mut writer, &answer, false);

@@ -13,12 +13,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use dingtalk_notify_proto::TaskId;
-
 use crate::clock::MockClock;
+use crate::compat::{TaskKey, TaskSnapshot, snapshot_of};
 use crate::fault::{Calls, Fault, Route};
 use crate::record::RecordedRequest;
-use crate::sim::TaskSnapshot;
 
 pub use builder::MockServerBuilder;
 pub(crate) use respond::BAD_GATEWAY_HTML;
@@ -204,13 +202,21 @@ impl MockServer {
     }
 
     /// The task `task_id` as the simulator holds it now.
-    pub fn task(&self, task_id: impl Into<TaskId>) -> Option<TaskSnapshot> {
-        lock(&self.shared.sim).snapshot(task_id.into(), self.now())
+    pub fn task(&self, task_id: impl TaskKey) -> Option<TaskSnapshot> {
+        let now = self.now();
+        let sim = lock(&self.shared.sim);
+        let task = sim.task(task_id.task_key())?;
+        snapshot_of(task, now, sim.config.delivery_duration)
     }
 
     /// Every task, by task id.
     pub fn tasks(&self) -> Vec<TaskSnapshot> {
-        lock(&self.shared.sim).snapshots(self.now())
+        let now = self.now();
+        let sim = lock(&self.shared.sim);
+        sim.all_tasks()
+            .into_iter()
+            .filter_map(|task| snapshot_of(task, now, sim.config.delivery_duration))
+            .collect()
     }
 
     /// How many messages were delivered to `user_id` (not counting invalid, forbidden or

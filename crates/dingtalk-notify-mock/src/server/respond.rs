@@ -5,9 +5,10 @@ use std::net::TcpStream;
 
 use super::conn::Then;
 use super::shared::Shared;
+use crate::compat::code_value;
 use crate::fault::Fault;
 use crate::http;
-use crate::sim::{self, Answer};
+use crate::sim::{Answer, Reject, Wrap, answer, code};
 
 const MAX_HUGE_HEADERS: usize = 16 * 1024 * 1024;
 pub(crate) const BAD_GATEWAY_HTML: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>Tengine</center>\r\n</body>\r\n</html>\r\n";
@@ -45,8 +46,10 @@ impl Shared {
                 keep,
             ),
             Fault::ErrCode(code) => {
-                let msg = code.description().unwrap_or("injected error");
-                write_json(w, &sim::err(*code, msg, &self.ids), keep)
+                let value = code_value(*code);
+                let msg = code::description(value).unwrap_or("injected error");
+                let reject = Reject::new(value, msg);
+                write_json(w, &answer::refuse(&reject, Wrap::Plain, &self.ids), keep)
             }
             Fault::Redirect(location) => {
                 let location: String = location.chars().filter(|c| !c.is_control()).collect();

@@ -8,8 +8,6 @@ use std::sync::{Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use dingtalk_notify_proto::ErrorCode;
-
 use super::conn::Then;
 use super::lock;
 use super::respond::{JSON, write_json};
@@ -17,7 +15,7 @@ use crate::clock::MockClock;
 use crate::fault::{FaultTable, Route};
 use crate::http::{self, Incoming};
 use crate::record::RecordedRequest;
-use crate::sim::{self, Answer, Ids, Sim};
+use crate::sim::{Answer, Ids, Reject, Sim, Wrap, answer, code};
 
 #[derive(Default)]
 pub(super) struct Conns {
@@ -130,16 +128,22 @@ impl Shared {
 
     pub(super) fn answer(&self, route: Route, req: &Incoming, now: Duration) -> Answer {
         match route.method() {
-            None => sim::err_status(
-                404,
-                ErrorCode::INVALID_METHOD,
-                "Invalid method: this path is not served",
+            None => answer::refuse(
+                &Reject::with_status(
+                    404,
+                    code::INVALID_METHOD,
+                    "Invalid method: this path is not served",
+                ),
+                Wrap::Plain,
                 &self.ids,
             ),
-            Some(method) if method != req.method => sim::err_status(
-                405,
-                ErrorCode::INVALID_METHOD,
-                &format!("Invalid method: use {method}"),
+            Some(method) if method != req.method => answer::refuse(
+                &Reject::with_status(
+                    405,
+                    code::INVALID_METHOD,
+                    format!("Invalid method: use {method}"),
+                ),
+                Wrap::Plain,
                 &self.ids,
             ),
             Some(_) => lock(&self.sim).handle(route, req, now, &self.ids),
@@ -176,7 +180,7 @@ impl Shared {
             req.method,
             req.path,
             answer.status,
-            answer.errcode.get()
+            answer.errcode
         );
         match fault {
             None => Then::keep_if(write_json(w, &answer, keep)),

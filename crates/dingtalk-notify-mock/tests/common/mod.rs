@@ -6,12 +6,12 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
+use base64::Engine;
 use dingtalk_notify_mock::{
     DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_CORP_ID, DEMO_SUITE_KEY, DEMO_SUITE_SECRET,
     DEMO_SUITE_TICKET, MockServer,
 };
-use dingtalk_notify_proto::api::SuiteSignature;
-use dingtalk_notify_proto::{SuiteSecret, SuiteTicket};
+use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 
 pub const SEND: &str = "/topapi/message/corpconversation/asyncsend_v2";
@@ -152,17 +152,15 @@ pub fn enc(s: &str) -> String {
 
 /// The signed `get_corp_token` query for the demo suite.
 pub fn corp_token_query(key: &str, secret: &str, ticket: &str, timestamp: u64) -> String {
-    let sig = SuiteSignature::sign(
-        key,
-        &SuiteSecret::new(secret),
-        &SuiteTicket::new(ticket),
-        timestamp,
-    )
-    .unwrap();
+    // The reference's formula, written out here: base64(HMAC-SHA256(secret,
+    // timestamp + "\n" + ticket)), URL-encoded into the query.
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{timestamp}\n{ticket}").as_bytes());
+    let sig = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
     format!(
         "/service/get_corp_token?accessKey={key}&timestamp={timestamp}&suiteTicket={}&signature={}",
         enc(ticket),
-        enc(sig.signature())
+        enc(&sig)
     )
 }
 
