@@ -14,6 +14,8 @@ use super::*;
 use crate::credentials::{AppCredentials, IsvSuite};
 use crate::directory::Directory;
 use crate::fault::FaultTable;
+use crate::fault::Route;
+use crate::gateway::{ErrorStyle, SuccessStyle};
 use crate::limits::SendLimits;
 use crate::sim::{Config, Ids, Sim};
 
@@ -66,8 +68,13 @@ impl Default for MockServerBuilder {
                 daily_user_limit: DEFAULT_DAILY_USER_LIMIT,
                 isv_daily_user_limit: DEFAULT_ISV_DAILY_USER_LIMIT,
                 recipients_per_minute: DEFAULT_RECIPIENTS_PER_MINUTE,
-                send_limits: SendLimits::LEGACY,
-                isv_send_limits: SendLimits::LEGACY_ISV,
+                send_limits: SendLimits::CURRENT,
+                isv_send_limits: SendLimits::CURRENT,
+                error_style: ErrorStyle::RealGateway,
+                success_style: SuccessStyle::AsCaptured,
+                denied: Vec::new(),
+                timestamp_tolerance: None,
+                wall_origin_ms: 0,
                 path_prefix: String::new(),
                 max_body: DEFAULT_MAX_REQUEST_BODY,
                 max_recorded: DEFAULT_MAX_RECORDED_REQUESTS,
@@ -153,18 +160,53 @@ impl MockServerBuilder {
     }
 
     /// The per-call recipient limits of `asyncsend_v2` for internal apps (default
-    /// [`SendLimits::LEGACY`]: 5,000 users, 500 departments).
+    /// [`SendLimits::CURRENT`]: 100 users, 20 departments; [`SendLimits::LEGACY`] for the
+    /// old 5,000 and 500).
     #[must_use]
     pub fn send_limits(mut self, limits: SendLimits) -> Self {
         self.config.send_limits = limits;
         self
     }
 
-    /// The per-call recipient limits for ISV apps (default [`SendLimits::LEGACY_ISV`]:
-    /// 1,000 users, 500 departments).
+    /// The per-call recipient limits for ISV apps (default [`SendLimits::CURRENT`];
+    /// [`SendLimits::LEGACY_ISV`] for the old 1,000 and 500).
     #[must_use]
     pub fn isv_send_limits(mut self, limits: SendLimits) -> Self {
         self.config.isv_send_limits = limits;
+        self
+    }
+
+    /// How errors are written (default [`ErrorStyle::RealGateway`]: token and permission
+    /// errors on `/topapi` paths wrapped as `errcode 88`).
+    #[must_use]
+    pub fn error_style(mut self, style: ErrorStyle) -> Self {
+        self.config.error_style = style;
+        self
+    }
+
+    /// How successes are written (default [`SuccessStyle::AsCaptured`]).
+    #[must_use]
+    pub fn success_style(mut self, style: SuccessStyle) -> Self {
+        self.config.success_style = style;
+        self
+    }
+
+    /// Makes every app lack the permission for `route`: a call with a valid token answers
+    /// 60011 (88-wrapped under [`ErrorStyle::RealGateway`]). May be called for several
+    /// routes.
+    #[must_use]
+    pub fn missing_permission(mut self, route: Route) -> Self {
+        self.config.denied.push(route);
+        self
+    }
+
+    /// Makes `get_corp_token` refuse (errcode 853002) a `timestamp` further than
+    /// `tolerance` from the simulator's wall clock ([`MockClock::wall`]); the real gateway
+    /// allows a minute. Off by default, because a client signing with the real clock
+    /// disagrees with a simulator whose time was advanced.
+    #[must_use]
+    pub fn check_corp_token_timestamp(mut self, tolerance: Duration) -> Self {
+        self.config.timestamp_tolerance = Some(tolerance);
         self
     }
 
@@ -291,12 +333,21 @@ impl MockServerBuilder {
                 MockClock::new()
             }
         });
-        let base_url = format!("http://{addr}{}", self.config.path_prefix);
+        let mut config = self.config;
+        let origin = clock
+            .wall()
+            .checked_sub(clock.now())
+            .unwrap_or(std::time::UNIX_EPOCH);
+        config.wall_origin_ms = origin
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        let base_url = format!("http://{addr}{}", config.path_prefix);
         let shared = Arc::new(Shared {
-            path_prefix: self.config.path_prefix.clone(),
-            max_body: self.config.max_body,
-            max_recorded: self.config.max_recorded,
-            sim: Mutex::new(Sim::new(self.config)),
+            path_prefix: config.path_prefix.clone(),
+            error_style: config.error_style,
+            max_body: config.max_body,
+            max_recorded: config.max_recorded,
+            sim: Mutex::new(Sim::new(config)),
             clock,
             ids: Ids::new(),
             faults: Mutex::new(FaultTable::default()),

@@ -6,18 +6,28 @@ use std::net::TcpStream;
 use super::conn::Then;
 use super::shared::Shared;
 use crate::compat::code_value;
-use crate::fault::Fault;
+use crate::fault::{Fault, Route};
 use crate::http;
 use crate::sim::{Answer, Reject, Wrap, answer, code};
 
 const MAX_HUGE_HEADERS: usize = 16 * 1024 * 1024;
 pub(crate) const BAD_GATEWAY_HTML: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>Tengine</center>\r\n</body>\r\n</html>\r\n";
 const THROTTLE_JSON: &str = r#"{"status":1111,"wait":5,"punish":"deny"}"#;
+/// The IP throttle as the HTML page some gateways serve instead of the JSON.
+const THROTTLE_HTML: &str = "<!DOCTYPE html>\r\n<html><head><meta charset=\"utf-8\"><title>访问被拒绝</title></head>\r\n<body><h1>访问被拒绝</h1><p>您的访问过于频繁,请稍后再试 (status 1111, wait 5)</p></body></html>\r\n";
+/// The old TOP gateway's error shape (dingtalk.oapi pages on open.alitrip.com, "异常示例").
+const OLD_GATEWAY_ERROR: &str = r#"{"error_response":{"msg":"Remote service error","code":50,"sub_msg":"非法参数","sub_code":"isv.invalid-parameter"}}"#;
 pub(crate) const JSON: &str = "application/json;charset=utf-8";
 
 impl Shared {
     /// A fault standing in for the answer.
-    pub(super) fn replace(&self, fault: &Fault, w: &mut TcpStream, keep: bool) -> bool {
+    pub(super) fn replace(
+        &self,
+        fault: &Fault,
+        route: Route,
+        w: &mut TcpStream,
+        keep: bool,
+    ) -> bool {
         match fault {
             Fault::HttpStatus { status, body } => {
                 let status = (*status).clamp(200, 599);
@@ -45,6 +55,30 @@ impl Shared {
                 THROTTLE_JSON.as_bytes(),
                 keep,
             ),
+            Fault::ThrottleHtml => write_body(
+                w,
+                200,
+                &[("Content-Type", "text/html;charset=utf-8".into())],
+                THROTTLE_HTML.as_bytes(),
+                keep,
+            ),
+            Fault::OldGatewayError => write_body(
+                w,
+                200,
+                &[("Content-Type", JSON.into())],
+                OLD_GATEWAY_ERROR.as_bytes(),
+                keep,
+            ),
+            Fault::Code(value) => {
+                let msg = code::description(*value).unwrap_or("injected error");
+                let reject = Reject::new(*value, msg);
+                let wrap = self.error_style.wrap(route, *value);
+                write_json(w, &answer::refuse(&reject, wrap, &self.ids), keep)
+            }
+            Fault::Wrapped { sub_code, sub_msg } => {
+                let answer = answer::wrapped(sub_code.as_deref(), sub_msg, &self.ids);
+                write_json(w, &answer, keep)
+            }
             Fault::ErrCode(code) => {
                 let value = code_value(*code);
                 let msg = code::description(value).unwrap_or("injected error");

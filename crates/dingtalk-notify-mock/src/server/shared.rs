@@ -13,6 +13,7 @@ use super::lock;
 use super::respond::{JSON, write_json};
 use crate::clock::MockClock;
 use crate::fault::{FaultTable, Route};
+use crate::gateway::ErrorStyle;
 use crate::http::{self, Incoming};
 use crate::record::RecordedRequest;
 use crate::sim::{Answer, Ids, Reject, Sim, Wrap, answer, code};
@@ -33,6 +34,7 @@ pub(super) struct Shared {
     pub(super) max_recorded: usize,
     pub(super) path_prefix: String,
     pub(super) max_body: usize,
+    pub(super) error_style: ErrorStyle,
     pub(super) token_fetches: AtomicUsize,
     pub(super) accepted: AtomicUsize,
     pub(super) stop: AtomicBool,
@@ -99,6 +101,12 @@ impl Shared {
         }
     }
 
+    /// Whether `path` (prefix included) is under `/topapi/`.
+    fn is_topapi_path(&self, path: &str) -> bool {
+        path.strip_prefix(self.path_prefix.as_str())
+            .is_some_and(|rest| rest.starts_with("/topapi/"))
+    }
+
     pub(super) fn route_of(&self, path: &str) -> Route {
         match path.strip_prefix(self.path_prefix.as_str()) {
             Some(rest) if rest.starts_with('/') => Route::from_path(rest),
@@ -128,6 +136,16 @@ impl Shared {
 
     pub(super) fn answer(&self, route: Route, req: &Incoming, now: Duration) -> Answer {
         match route.method() {
+            None if self.error_style == ErrorStyle::RealGateway
+                && self.is_topapi_path(&req.path) =>
+            {
+                // The live gateway: HTTP 200, errcode 22, `sub_msg` and no `sub_code`.
+                answer::refuse(
+                    &Reject::new(code::INVALID_METHOD, "不存在的方法名"),
+                    Wrap::SubMsgOnly,
+                    &self.ids,
+                )
+            }
             None => answer::refuse(
                 &Reject::with_status(
                     404,
@@ -171,7 +189,7 @@ impl Shared {
         if let Some(fault) = &fault {
             if !fault.runs_the_call() {
                 log::debug!("mock: {} {} -> fault {fault:?}", req.method, req.path);
-                return Then::keep_if(self.replace(fault, w, keep));
+                return Then::keep_if(self.replace(fault, route, w, keep));
             }
         }
         let answer = self.answer(route, req, now);

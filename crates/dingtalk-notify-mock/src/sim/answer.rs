@@ -46,7 +46,6 @@ impl Reject {
 }
 
 /// How a refusal is written.
-#[allow(dead_code)] // TEMP: wrapped answers come with the next commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Wrap {
     /// `{"errcode": code, "errmsg": msg}`.
@@ -103,6 +102,26 @@ pub(crate) fn ok<P: Serialize>(payload: &P, with_errmsg: bool, ids: &Ids) -> Ans
     )
 }
 
+/// An `errcode 88` envelope as given: `sub_code` (if any) and `sub_msg`.
+pub(crate) fn wrapped(sub_code: Option<&str>, sub_msg: &str, ids: &Ids) -> Answer {
+    let request_id = ids.request_id();
+    let errmsg = match sub_code {
+        Some(sub_code) => code::wrapped_errmsg(sub_code, sub_msg),
+        None => sub_msg.to_owned(),
+    };
+    write(
+        200,
+        &Envelope::<()> {
+            errcode: code::WRAPPED,
+            sub_code,
+            sub_msg: Some(sub_msg),
+            errmsg: Some(&errmsg),
+            payload: None,
+            request_id: &request_id,
+        },
+    )
+}
+
 /// A refusal, written as `wrap` says.
 pub(crate) fn refuse(reject: &Reject, wrap: Wrap, ids: &Ids) -> Answer {
     let request_id = ids.request_id();
@@ -132,7 +151,7 @@ pub(crate) fn refuse(reject: &Reject, wrap: Wrap, ids: &Ids) -> Answer {
             errcode: reject.code,
             sub_code: None,
             sub_msg: Some(&reject.msg),
-            errmsg: Some(&reject.msg),
+            errmsg: Some("Invalid method"),
             payload: None,
             request_id: &request_id,
         },
@@ -200,12 +219,12 @@ mod tests {
         );
         assert_eq!(v["request_id"].as_str().map(str::len), Some(13));
         let v = json(&refuse(
-            &Reject::new(22, "Invalid method"),
+            &Reject::new(22, "不存在的方法名"),
             Wrap::SubMsgOnly,
             &ids,
         ));
         assert_eq!(v["errcode"], 22);
-        assert_eq!(v["sub_msg"], "Invalid method");
+        assert_eq!(v["sub_msg"], "不存在的方法名");
         assert!(v.get("sub_code").is_none());
     }
 }

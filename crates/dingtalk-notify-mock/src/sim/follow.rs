@@ -11,6 +11,7 @@ use super::ids::Ids;
 use super::wire::{RecallBody, StatusBarBody, TaskQuery, body_object, decode};
 use super::{DAY, Fate, MAX_RESULT_RECIPIENTS, Sim, Task, WEEK, code};
 use crate::directory::UserBehaviour;
+use crate::fault::Route;
 use crate::http::Incoming;
 
 /// `AsyncSendProgress` as the getsendprogress page writes it.
@@ -126,7 +127,7 @@ impl Sim {
         let duration = self.config.delivery_duration;
         let task = self.task_within(q.agent_id, q.task_id, now, DAY)?;
         let progress = progress_of(task, now, duration);
-        Ok(self.ok(&ProgressPayload { progress }, ids))
+        Ok(self.ok(Route::SendProgress, &ProgressPayload { progress }, ids))
     }
 
     pub(super) fn result(
@@ -149,12 +150,22 @@ impl Sim {
             ));
         }
         let send_result = result_of(task, now, duration);
-        Ok(self.ok(
-            &ResultPayload {
-                send_result: &send_result,
-            },
-            ids,
-        ))
+        let mut payload = serde_json::to_value(ResultPayload {
+            send_result: &send_result,
+        })
+        .unwrap_or_default();
+        if send_result.forbidden_user_id_list.is_empty()
+            && !self.config.success_style.empty_forbidden_list()
+        {
+            // Real getsendresult answers leave it out (the page's own example does).
+            if let Some(result) = payload
+                .get_mut("send_result")
+                .and_then(|r| r.as_object_mut())
+            {
+                result.remove("forbidden_user_id_list");
+            }
+        }
+        Ok(self.ok(Route::SendResult, &payload, ids))
     }
 
     pub(super) fn status_bar(
@@ -179,7 +190,7 @@ impl Sim {
         if q.status_bg.is_some() {
             task.status_bg = q.status_bg;
         }
-        Ok(self.ok(&Map::new(), ids))
+        Ok(self.ok(Route::StatusBarUpdate, &Map::new(), ids))
     }
 
     pub(super) fn recall(
@@ -197,6 +208,6 @@ impl Sim {
         if task.recalled_at.is_none() {
             task.recalled_at = Some(now);
         }
-        Ok(self.ok(&Map::new(), ids))
+        Ok(self.ok(Route::Recall, &Map::new(), ids))
     }
 }

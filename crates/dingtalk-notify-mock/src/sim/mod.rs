@@ -21,6 +21,7 @@ use serde_json::Value;
 use crate::credentials::{AppCredentials, IsvSuite};
 use crate::directory::{Directory, UserBehaviour};
 use crate::fault::Route;
+use crate::gateway::{ErrorStyle, SuccessStyle};
 use crate::http::Incoming;
 use crate::limits::SendLimits;
 pub(crate) use answer::{Answer, Reject, Wrap};
@@ -49,6 +50,14 @@ pub(crate) struct Config {
     pub(crate) recipients_per_minute: usize,
     pub(crate) send_limits: SendLimits,
     pub(crate) isv_send_limits: SendLimits,
+    pub(crate) error_style: ErrorStyle,
+    pub(crate) success_style: SuccessStyle,
+    pub(crate) denied: Vec<Route>,
+    /// `get_corp_token` refuses timestamps further than this from the simulator's wall
+    /// clock (853002); `None` does not check.
+    pub(crate) timestamp_tolerance: Option<Duration>,
+    /// The simulator's wall clock at simulator time zero, in ms since the Unix epoch.
+    pub(crate) wall_origin_ms: u64,
     pub(crate) path_prefix: String,
     pub(crate) max_body: usize,
     pub(crate) max_recorded: usize,
@@ -143,7 +152,26 @@ impl Sim {
         now: Duration,
         ids: &Ids,
     ) -> Answer {
-        let result = match route {
+        let result = if self.config.denied.contains(&route) {
+            self.caller(req, now)
+                .and_then(|_| Err(Reject::new(code::NO_PERMISSION, "没有调用该接口的权限")))
+        } else {
+            self.dispatch(route, req, now, ids)
+        };
+        result.unwrap_or_else(|reject| {
+            let wrap = self.config.error_style.wrap(route, reject.code);
+            answer::refuse(&reject, wrap, ids)
+        })
+    }
+
+    fn dispatch(
+        &mut self,
+        route: Route,
+        req: &Incoming,
+        now: Duration,
+        ids: &Ids,
+    ) -> Result<Answer, Reject> {
+        match route {
             Route::GetToken => self.get_token(req, now, ids),
             Route::GetCorpToken => self.get_corp_token(req, now, ids),
             Route::Send => self.send(req, now, ids),
@@ -156,13 +184,12 @@ impl Sim {
                 code::INVALID_METHOD,
                 "Invalid method",
             )),
-        };
-        result.unwrap_or_else(|reject| answer::refuse(&reject, Wrap::Plain, ids))
+        }
     }
 
-    /// A success answer with `payload`'s fields.
-    fn ok<P: serde::Serialize>(&self, payload: &P, ids: &Ids) -> Answer {
-        answer::ok(payload, true, ids)
+    /// A success answer on `route` with `payload`'s fields.
+    fn ok<P: serde::Serialize>(&self, route: Route, payload: &P, ids: &Ids) -> Answer {
+        answer::ok(payload, self.config.success_style.errmsg(route), ids)
     }
 
     // ---- inspection ----

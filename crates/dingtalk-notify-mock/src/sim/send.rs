@@ -14,6 +14,7 @@ use super::ids::Ids;
 use super::wire::{SendBody, body_object, decode};
 use super::{Fate, MINUTE, Sim, Task, code, day_of, msg};
 use crate::directory::{Directory, UserBehaviour};
+use crate::fault::Route;
 use crate::http::Incoming;
 
 #[derive(Serialize)]
@@ -206,6 +207,6 @@ impl Sim {
             },
         );
         log::debug!("mock: task {id} created");
-        Ok(self.ok(&TaskIdPayload { task_id: id }, ids))
+        Ok(self.ok(Route::Send, &TaskIdPayload { task_id: id }, ids))
     }
 }

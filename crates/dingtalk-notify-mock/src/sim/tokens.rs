@@ -8,6 +8,7 @@ use super::answer::{Answer, Reject};
 use super::ids::Ids;
 use super::wire::{CorpTokenBody, body_object, decode, is_form};
 use super::{Caller, Owner, Sim, TokenRecord, code, signature};
+use crate::fault::Route;
 use crate::http::{Incoming, parse_query};
 
 #[derive(Serialize)]
@@ -50,8 +51,9 @@ impl Sim {
         token
     }
 
-    fn token_answer(&self, token: &str, ids: &Ids) -> Answer {
+    fn token_answer(&self, route: Route, token: &str, ids: &Ids) -> Answer {
         self.ok(
+            route,
             &TokenPayload {
                 access_token: token,
                 expires_in: self.expires_in(),
@@ -92,7 +94,7 @@ impl Sim {
             ));
         };
         let token = self.issue(Owner::App(index), now, ids);
-        Ok(self.token_answer(&token, ids))
+        Ok(self.token_answer(Route::GetToken, &token, ids))
     }
 
     pub(super) fn get_corp_token(
@@ -117,12 +119,12 @@ impl Sim {
             }
         }
         let [(_, key), (_, timestamp), (_, ticket), (_, signature)] = params;
-        if timestamp.trim().parse::<u64>().is_err() {
+        let Ok(sent_ms) = timestamp.trim().parse::<u64>() else {
             return Err(Reject::new(
                 code::INVALID_ARGUMENT,
                 "Invalid arguments:timestamp",
             ));
-        }
+        };
         let Some(suite_index) = self.config.suites.iter().position(|s| s.suite_key == key) else {
             return Err(Reject::new(code::INVALID_CREDENTIAL, "Invalid suite key"));
         };
@@ -136,14 +138,28 @@ impl Sim {
             ticket,
             signature,
         ) {
-            return Err(Reject::new(code::INVALID_CREDENTIAL, "Invalid signature"));
+            return Err(Reject::new(code::SIGNATURE_MISMATCH, "Invalid signature"));
+        }
+        if let Some(tolerance) = self.config.timestamp_tolerance {
+            // The simulator's wall clock in ms: its origin plus simulator time.
+            let wall_ms = self
+                .config
+                .wall_origin_ms
+                .saturating_add(u64::try_from(now.as_millis()).unwrap_or(u64::MAX));
+            let off = Duration::from_millis(wall_ms.abs_diff(sent_ms));
+            if off > tolerance {
+                return Err(Reject::new(
+                    code::TIMESTAMP_OUT_OF_RANGE,
+                    "The timestamp is more than a minute off the server's clock",
+                ));
+            }
         }
         let body: CorpTokenBody = decode(body_object(req)?)?;
         if !suite.corps.iter().any(|(c, _)| *c == body.auth_corpid) {
             return Err(Reject::new(code::INVALID_CORP_ID, "Invalid corpid"));
         }
         let token = self.issue(Owner::Corp(suite_index, body.auth_corpid), now, ids);
-        Ok(self.token_answer(&token, ids))
+        Ok(self.token_answer(Route::GetCorpToken, &token, ids))
     }
 
     /// The caller behind `access_token` (query or form body).

@@ -138,6 +138,24 @@ pub fn token(server: &MockServer) -> String {
     v["access_token"].as_str().unwrap().to_owned()
 }
 
+/// Asserts the live gateway's 88-wrapped error: HTTP-200 envelope `errcode 88`, the real
+/// code as the string `sub_code`, `sub_msg`, `errmsg` `ding talk error[subcode=…,submsg=…]`
+/// and a `request_id` (issue 10's capture of a rejected token on a topapi path).
+pub fn assert_wrapped(v: &Value, sub_code: &str) {
+    assert_eq!(v["errcode"], 88, "{v}");
+    assert_eq!(v["sub_code"], sub_code, "{v}");
+    let sub_msg = v["sub_msg"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no sub_msg: {v}"));
+    assert!(!sub_msg.is_empty(), "{v}");
+    assert_eq!(
+        v["errmsg"],
+        format!("ding talk error[subcode={sub_code},submsg={sub_msg}]"),
+        "{v}"
+    );
+    assert_eq!(v["request_id"].as_str().map(str::len), Some(13), "{v}");
+}
+
 /// Percent-encodes a query value.
 pub fn enc(s: &str) -> String {
     s.bytes()
