@@ -168,6 +168,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod campaign;
 mod clock;
 mod compat;
 pub mod conformance;
@@ -181,6 +182,7 @@ mod record;
 mod server;
 mod sim;
 
+pub use campaign::{BudgetOverflow, Delivery, MAX_RECORDED_DELIVERIES, SendRecord};
 pub use clock::MockClock;
 pub use compat::{ClientErrorCode, TaskKey, TaskSnapshot};
 pub use credentials::{

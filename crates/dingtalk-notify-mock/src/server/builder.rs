@@ -11,6 +11,7 @@ use std::time::Duration;
 use super::conn::accept_loop;
 use super::shared::{Conns, Shared};
 use super::*;
+use crate::campaign::BudgetOverflow;
 use crate::credentials::{AppCredentials, IsvSuite};
 use crate::directory::Directory;
 use crate::fault::FaultTable;
@@ -68,6 +69,7 @@ impl Default for MockServerBuilder {
                 daily_user_limit: DEFAULT_DAILY_USER_LIMIT,
                 isv_daily_user_limit: DEFAULT_ISV_DAILY_USER_LIMIT,
                 recipients_per_minute: DEFAULT_RECIPIENTS_PER_MINUTE,
+                budget_overflow: BudgetOverflow::RefuseCall,
                 send_limits: SendLimits::CURRENT,
                 isv_send_limits: SendLimits::CURRENT,
                 error_style: ErrorStyle::RealGateway,
@@ -139,6 +141,14 @@ impl MockServerBuilder {
     #[must_use]
     pub fn daily_user_limit(mut self, limit: u32) -> Self {
         self.config.daily_user_limit = limit;
+        self
+    }
+
+    /// What a send past the recipients-per-minute budget gets (default
+    /// [`BudgetOverflow::RefuseCall`]: 143103 for the whole call).
+    #[must_use]
+    pub fn budget_overflow(mut self, overflow: BudgetOverflow) -> Self {
+        self.config.budget_overflow = overflow;
         self
     }
 

@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use crate::campaign::{Delivery, SendRecord};
 use crate::clock::MockClock;
 use crate::compat::{TaskKey, TaskSnapshot, snapshot_of};
 use crate::fault::{Calls, Fault, Route};
@@ -228,6 +229,28 @@ impl MockServer {
     /// Deliveries per user, for every user who got at least one.
     pub fn deliveries_by_user(&self) -> BTreeMap<String, u64> {
         lock(&self.shared.sim).all_deliveries()
+    }
+
+    /// Every accepted send, oldest first, with its simulator time and the recipients it
+    /// counted against the minute budget: a test can check that no 60 s window exceeds a
+    /// budget.
+    pub fn sends(&self) -> Vec<SendRecord> {
+        lock(&self.shared.sim).send_log()
+    }
+
+    /// Every delivery of a message to a user, oldest first, with the task and simulator
+    /// time (not invalid, forbidden or failing recipients; a recall does not undo it): a
+    /// test can check that each user received a campaign exactly once.
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// use dingtalk_notify_mock::MockServer;
+    /// let server = MockServer::start()?;
+    /// assert!(server.delivery_log().is_empty() && server.sends().is_empty());
+    /// # Ok(()) }
+    /// ```
+    pub fn delivery_log(&self) -> Vec<Delivery> {
+        lock(&self.shared.sim).delivery_log()
     }
 
     /// All deliveries to all users.

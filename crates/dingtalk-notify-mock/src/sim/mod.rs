@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::campaign::{BudgetOverflow, Delivery, MAX_RECORDED_DELIVERIES, SendRecord};
 use crate::credentials::{AppCredentials, IsvSuite};
 use crate::directory::{Directory, UserBehaviour};
 use crate::fault::Route;
@@ -48,6 +49,7 @@ pub(crate) struct Config {
     pub(crate) daily_user_limit: u32,
     pub(crate) isv_daily_user_limit: u32,
     pub(crate) recipients_per_minute: usize,
+    pub(crate) budget_overflow: BudgetOverflow,
     pub(crate) send_limits: SendLimits,
     pub(crate) isv_send_limits: SendLimits,
     pub(crate) error_style: ErrorStyle,
@@ -122,6 +124,15 @@ pub(crate) struct Sim {
     sent_content: HashSet<(u64, u64, String, u64)>,
     minute: HashMap<u64, VecDeque<(Duration, usize)>>,
     pruned_day: u64,
+    send_log: VecDeque<SendRecord>,
+    delivery_log: VecDeque<Delivery>,
+}
+
+fn push_capped<T>(log: &mut VecDeque<T>, item: T) {
+    while log.len() >= MAX_RECORDED_DELIVERIES {
+        log.pop_front();
+    }
+    log.push_back(item);
 }
 
 fn day_of(now: Duration) -> u64 {
@@ -141,6 +152,8 @@ impl Sim {
             sent_content: HashSet::new(),
             minute: HashMap::new(),
             pruned_day: 0,
+            send_log: VecDeque::new(),
+            delivery_log: VecDeque::new(),
         }
     }
 
@@ -213,6 +226,31 @@ impl Sim {
             .iter()
             .map(|(k, v)| (k.clone(), *v))
             .collect()
+    }
+
+    pub(crate) fn send_log(&self) -> Vec<SendRecord> {
+        self.send_log.iter().cloned().collect()
+    }
+
+    pub(crate) fn delivery_log(&self) -> Vec<Delivery> {
+        self.delivery_log.iter().cloned().collect()
+    }
+
+    /// Records an accepted send and its deliveries, within [`MAX_RECORDED_DELIVERIES`].
+    fn log_send(&mut self, record: SendRecord, delivered: impl IntoIterator<Item = String>) {
+        let (task_id, agent_id, at) = (record.task_id, record.agent_id, record.at);
+        push_capped(&mut self.send_log, record);
+        for user_id in delivered {
+            push_capped(
+                &mut self.delivery_log,
+                Delivery {
+                    user_id,
+                    task_id,
+                    agent_id,
+                    at,
+                },
+            );
+        }
     }
 
     pub(crate) fn revoke_tokens(&mut self) {

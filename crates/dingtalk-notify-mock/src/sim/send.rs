@@ -13,6 +13,7 @@ use super::answer::{Answer, Reject};
 use super::ids::Ids;
 use super::wire::{SendBody, body_object, decode};
 use super::{Fate, MINUTE, Sim, Task, code, day_of, msg};
+use crate::campaign::{BudgetOverflow, SendRecord};
 use crate::directory::{Directory, UserBehaviour};
 use crate::fault::Route;
 use crate::http::Incoming;
@@ -128,25 +129,34 @@ impl Sim {
         }
         let (users, invalid_depts) = resolve(&send, &self.config.directory);
 
-        // The app's recipients-per-minute budget refuses the whole call.
+        // The app's recipients-per-minute budget (any 60 s window): refuses the whole
+        // call, or (BudgetOverflow::ForbidExcessUsers) holds back the recipients past it.
         self.prune(now);
         let agent = caller.agent_id;
+        let budget = self.config.recipients_per_minute;
         let window = self.minute.entry(agent).or_default();
         let used: usize = window.iter().map(|(_, n)| n).sum();
-        if used.saturating_add(users.len()) > self.config.recipients_per_minute {
+        let left = budget.saturating_sub(used);
+        let minute_code = if caller.isv {
+            code::ISV_RECIPIENTS_PER_MINUTE
+        } else {
+            code::APP_RECIPIENTS_PER_MINUTE
+        };
+        if users.len() > left && self.config.budget_overflow == BudgetOverflow::RefuseCall {
             return Err(if caller.isv {
                 Reject::new(
-                    code::ISV_RECIPIENTS_PER_MINUTE,
+                    minute_code,
                     "The QPM limit for an ISV app sending to a single organization has been exceeded",
                 )
             } else {
                 Reject::new(
-                    code::APP_RECIPIENTS_PER_MINUTE,
+                    minute_code,
                     "The QPM limit for the number of message recipients per app within the organization has been exceeded",
                 )
             });
         }
-        window.push_back((now, users.len()));
+        let counted = users.len().min(left);
+        window.push_back((now, counted));
 
         // Per user: duplicate content, then the daily limit, then delivery.
         let (dup_code, daily_code, daily_limit) = if caller.isv {
@@ -164,9 +174,14 @@ impl Sim {
         };
         let today = day_of(now);
         let hash = content_hash(&send.msg);
-        let mut recipients = Vec::with_capacity(users.len());
-        for (user, behaviour) in users {
+        let resolved = users.len();
+        let mut recipients = Vec::with_capacity(resolved);
+        let mut delivered = Vec::new();
+        for (i, (user, behaviour)) in users.into_iter().enumerate() {
             let fate = match behaviour {
+                _ if i >= counted => {
+                    Fate::Forbidden(minute_code, u64::try_from(budget).unwrap_or(u64::MAX))
+                }
                 None => Fate::Invalid,
                 Some(behaviour) => {
                     let content_key = (agent, today, user.clone(), hash);
@@ -181,6 +196,7 @@ impl Sim {
                         self.daily.insert(daily_key, count.saturating_add(1));
                         if behaviour != UserBehaviour::Fails {
                             *self.deliveries.entry(user.clone()).or_insert(0) += 1;
+                            delivered.push(user.clone());
                         }
                         Fate::Delivered(behaviour)
                     }
@@ -205,6 +221,16 @@ impl Sim {
                 status_bg: bar.bg,
                 recalled_at: None,
             },
+        );
+        self.log_send(
+            SendRecord {
+                task_id: id,
+                agent_id: caller.agent_id,
+                at: now,
+                counted,
+                recipients: resolved,
+            },
+            delivered,
         );
         log::debug!("mock: task {id} created");
         Ok(self.ok(Route::Send, &TaskIdPayload { task_id: id }, ids))
