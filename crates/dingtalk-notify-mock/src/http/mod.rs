@@ -2,10 +2,12 @@
 //! `httparse`), and, in [`wire`], writing responses.
 //! Never panics on what a client sends.
 
+mod deadline;
 mod wire;
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::time::Duration;
 
 /// The most bytes of request line and headers (and of chunked trailers).
 pub(crate) const MAX_HEAD: usize = 64 * 1024;
@@ -90,11 +92,7 @@ fn blank_line_end(buf: &[u8], from: usize) -> Option<usize> {
 /// included), and leaves whatever follows (a body, a pipelined request) in `reader`. With
 /// `skip_blank_lines`, empty lines before the section are dropped (RFC 9112 §2.2 allows
 /// them before a request line).
-fn read_section(
-    reader: &mut BufReader<TcpStream>,
-    cap: usize,
-    skip_blank_lines: bool,
-) -> Result<Vec<u8>, Cut> {
+fn read_section(reader: &mut Reader, cap: usize, skip_blank_lines: bool) -> Result<Vec<u8>, Cut> {
     let mut buf = Vec::with_capacity(512);
     let mut used = 0usize;
     loop {
@@ -139,11 +137,7 @@ fn read_section(
 }
 
 /// Reads one line of at most `budget` bytes (the `\n` included) into `buf`.
-fn read_line(
-    reader: &mut BufReader<TcpStream>,
-    buf: &mut Vec<u8>,
-    budget: usize,
-) -> io::Result<usize> {
+fn read_line(reader: &mut Reader, buf: &mut Vec<u8>, budget: usize) -> io::Result<usize> {
     buf.clear();
     let cap = u64::try_from(budget).unwrap_or(u64::MAX);
     reader.by_ref().take(cap).read_until(b'\n', buf)
@@ -238,7 +232,7 @@ fn parse_head(raw: &[u8]) -> Result<Incoming, (u16, &'static str)> {
 /// `httparse`; the body follows `Content-Length` or the chunked coding (chunk sizes parsed
 /// by `httparse` too), within `max_body`.
 pub(crate) fn read_request(
-    reader: &mut BufReader<TcpStream>,
+    reader: &mut Reader,
     writer: &mut TcpStream,
     max_body: usize,
 ) -> ReadOutcome {
@@ -252,6 +246,8 @@ pub(crate) fn read_request(
         Ok(req) => req,
         Err((status, reason)) => return ReadOutcome::Malformed { status, reason },
     };
+    // The head is in: the body has a deadline of its own.
+    reader.get_mut().set(BODY_TIMEOUT);
 
     // The body.
     // `chunked` is the only transfer coding understood, and only on its own.
@@ -386,14 +382,21 @@ fn send_continue(writer: &mut TcpStream) -> io::Result<()> {
     writer.flush()
 }
 
-fn drain(reader: &mut BufReader<TcpStream>, len: u64) {
+fn drain(reader: &mut Reader, len: u64) {
     let _ = io::copy(
         &mut reader.by_ref().take(len.min(MAX_DRAIN)),
         &mut io::sink(),
     );
 }
 
+pub(crate) use deadline::Deadline;
 pub(crate) use wire::{gzip_stored, head, parse_query};
+
+/// A connection's read half: buffered, with a deadline.
+pub(crate) type Reader = BufReader<Deadline>;
+
+/// How long a request's body may take once its head is in.
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[cfg(test)]
 mod tests {
@@ -414,7 +417,7 @@ mod tests {
                 client
             })
         };
-        let mut reader = BufReader::new(server.try_clone().unwrap());
+        let mut reader = BufReader::new(Deadline::new(server.try_clone().unwrap()));
         let mut writer = server;
         let mut out = Vec::new();
         loop {

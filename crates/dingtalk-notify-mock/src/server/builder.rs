@@ -53,6 +53,8 @@ pub struct MockServerBuilder {
     config: Config,
     clock: Option<MockClock>,
     frozen: bool,
+    max_connections: usize,
+    idle_timeout: Duration,
 }
 
 impl Default for MockServerBuilder {
@@ -83,6 +85,8 @@ impl Default for MockServerBuilder {
             },
             clock: None,
             frozen: false,
+            max_connections: MAX_CONNECTIONS,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
         }
     }
 }
@@ -217,6 +221,24 @@ impl MockServerBuilder {
     #[must_use]
     pub fn check_corp_token_timestamp(mut self, tolerance: Duration) -> Self {
         self.config.timestamp_tolerance = Some(tolerance);
+        self
+    }
+
+    /// The most connections open at once (default [`MAX_CONNECTIONS`]). At the cap, the
+    /// connection that has waited longest for a request is closed to make room; a
+    /// newcomer is answered `503` errcode -1 only when every connection is busy answering.
+    #[must_use]
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max.max(1);
+        self
+    }
+
+    /// How long a connection may wait for its next request, the whole head included
+    /// (default [`DEFAULT_IDLE_TIMEOUT`]): one deadline per request, which bytes trickling
+    /// in do not extend. Past it the connection is closed.
+    #[must_use]
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
         self
     }
 
@@ -355,6 +377,8 @@ impl MockServerBuilder {
         let shared = Arc::new(Shared {
             path_prefix: config.path_prefix.clone(),
             error_style: config.error_style,
+            max_connections: self.max_connections,
+            idle_timeout: self.idle_timeout,
             max_body: config.max_body,
             max_recorded: config.max_recorded,
             sim: Mutex::new(Sim::new(config)),

@@ -5,15 +5,14 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use super::lock;
 use super::respond::write_json;
-use super::shared::Shared;
-use super::{MAX_CONNECTIONS, lock};
-use crate::http::{self, ReadOutcome};
+use super::shared::{Open, Shared};
+use crate::http::{self, Deadline, ReadOutcome};
 use crate::sim::{Reject, Wrap, answer, code};
 
-const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What becomes of a connection after an answer.
@@ -75,7 +74,9 @@ fn spawn_connection(stream: TcpStream, shared: &Arc<Shared>) {
     for handle in done {
         let _ = handle.join();
     }
-    if conns.open.len() >= MAX_CONNECTIONS {
+    // At capacity, the connection idle the longest makes room; only when every one is
+    // busy answering is the newcomer turned away.
+    if conns.open.len() >= shared.max_connections && !conns.evict_idlest() {
         drop(conns);
         let mut stream = stream;
         let answer = answer::refuse(
@@ -92,37 +93,48 @@ fn spawn_connection(stream: TcpStream, shared: &Arc<Shared>) {
     };
     let id = conns.next;
     conns.next += 1;
-    conns.open.insert(id, registered);
+    conns.open.insert(
+        id,
+        Open {
+            stream: registered,
+            idle_since: Some(Instant::now()),
+        },
+    );
     let thread_shared = Arc::clone(shared);
     let spawned = thread::Builder::new()
         .name("dingtalk-mock-conn".into())
         .spawn(move || {
-            serve(stream, &thread_shared);
+            serve(id, stream, &thread_shared);
             lock(&thread_shared.conns).open.remove(&id);
         });
     match spawned {
         Ok(handle) => conns.handles.push(handle),
         Err(e) => {
             log::debug!("mock: cannot spawn a connection thread: {e}");
-            if let Some(s) = conns.open.remove(&id) {
-                let _ = s.shutdown(Shutdown::Both);
+            if let Some(open) = conns.open.remove(&id) {
+                let _ = open.stream.shutdown(Shutdown::Both);
             }
         }
     }
 }
 
-fn serve(stream: TcpStream, shared: &Shared) {
+/// Serves connection `id`: request after request, each of which must arrive (the wait for
+/// it included) within the idle timeout, however the bytes trickle in.
+fn serve(id: u64, stream: TcpStream, shared: &Shared) {
     let _ = stream.set_nodelay(true);
-    let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
     let Ok(read_half) = stream.try_clone() else {
         return;
     };
-    let mut reader = BufReader::new(read_half);
+    let mut reader = BufReader::new(Deadline::new(read_half));
     let mut writer = stream;
     let mut then = Then::Close;
     while !shared.stopping() {
-        match http::read_request(&mut reader, &mut writer, shared.max_body) {
+        lock(&shared.conns).mark(id, true);
+        reader.get_mut().set(shared.idle_timeout);
+        let outcome = http::read_request(&mut reader, &mut writer, shared.max_body);
+        lock(&shared.conns).mark(id, false);
+        match outcome {
             ReadOutcome::Closed => break,
             ReadOutcome::Malformed { status, reason } => {
                 let answer = answer::refuse(

@@ -31,13 +31,17 @@ pub const DEFAULT_DELIVERY_DURATION: Duration = Duration::from_secs(2);
 pub const DEFAULT_DAILY_USER_LIMIT: u32 = 500;
 /// The default daily limit of messages per user per ISV app: 100.
 pub const DEFAULT_ISV_DAILY_USER_LIMIT: u32 = 100;
+/// How long a connection may wait for a request, head included, by default: 15 s.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(15);
 /// The default recipients-per-minute budget of an app: 5,000.
 pub const DEFAULT_RECIPIENTS_PER_MINUTE: usize = 5_000;
 /// The default cap on a request body: 1 MiB.
 pub const DEFAULT_MAX_REQUEST_BODY: usize = 1024 * 1024;
 /// The default number of requests kept for [`MockServer::requests`]: 10,000.
 pub const DEFAULT_MAX_RECORDED_REQUESTS: usize = 10_000;
-/// The most connections open at once; more are answered `503` and closed.
+/// The default cap on open connections ([`MockServerBuilder::max_connections`]): past it
+/// the idlest connection is closed to make room; a newcomer gets `503` only when every one
+/// is busy.
 pub const MAX_CONNECTIONS: usize = 1024;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -298,8 +302,8 @@ impl MockServer {
         }
         let handles = {
             let mut conns = lock(&self.shared.conns);
-            for stream in conns.open.values() {
-                let _ = stream.shutdown(Shutdown::Both);
+            for open in conns.open.values() {
+                let _ = open.stream.shutdown(Shutdown::Both);
             }
             std::mem::take(&mut conns.handles)
         };

@@ -18,11 +18,45 @@ use crate::http::{self, Incoming};
 use crate::record::RecordedRequest;
 use crate::sim::{Answer, Ids, Reject, Sim, Wrap, answer, code};
 
+/// An open connection: its socket (to close it from outside) and since when it has been
+/// waiting for a request (`None` while one is being answered).
+pub(super) struct Open {
+    pub(super) stream: TcpStream,
+    pub(super) idle_since: Option<Instant>,
+}
+
 #[derive(Default)]
 pub(super) struct Conns {
     pub(super) next: u64,
-    pub(super) open: HashMap<u64, TcpStream>,
+    pub(super) open: HashMap<u64, Open>,
     pub(super) handles: Vec<JoinHandle<()>>,
+}
+
+impl Conns {
+    /// Closes the connection that has waited longest for a request; `false` if every
+    /// connection is busy answering one.
+    pub(super) fn evict_idlest(&mut self) -> bool {
+        let idlest = self
+            .open
+            .iter()
+            .filter_map(|(id, open)| open.idle_since.map(|since| (since, *id)))
+            .min();
+        match idlest.and_then(|(_, id)| self.open.remove(&id)) {
+            Some(open) => {
+                log::debug!("mock: evicting an idle connection to make room");
+                let _ = open.stream.shutdown(std::net::Shutdown::Both);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Marks connection `id` idle (waiting for a request) or busy.
+    pub(super) fn mark(&mut self, id: u64, idle: bool) {
+        if let Some(open) = self.open.get_mut(&id) {
+            open.idle_since = idle.then(Instant::now);
+        }
+    }
 }
 
 pub(super) struct Shared {
@@ -35,6 +69,8 @@ pub(super) struct Shared {
     pub(super) path_prefix: String,
     pub(super) max_body: usize,
     pub(super) error_style: ErrorStyle,
+    pub(super) max_connections: usize,
+    pub(super) idle_timeout: Duration,
     pub(super) token_fetches: AtomicUsize,
     pub(super) accepted: AtomicUsize,
     pub(super) stop: AtomicBool,
