@@ -16,9 +16,10 @@
 //!   `POST /topapi/message/corpconversation/{asyncsend_v2, getsendprogress, getsendresult,
 //!   status_bar/update, recall}`, with JSON or form-encoded bodies.
 //! - Virtual time, fault injection, inspection, clean shutdown.
+//! - HTTPS with certificates generated at run time ([`ServerTls`], [`MockServerBuilder::https`]).
 //!
 //! # Out of scope
-//! - TLS (loopback only), HTTP/2, the media upload and directory APIs, sub-departments.
+//! - HTTP/2, the media upload and directory APIs, sub-departments.
 //!
 //! # Why not tiny_http
 //! Tests need a server that stops cleanly, and `tiny_http` does not: its threads are
@@ -181,6 +182,7 @@ mod limits;
 mod record;
 mod server;
 mod sim;
+mod tls;
 
 pub use campaign::{BudgetOverflow, Delivery, MAX_RECORDED_DELIVERIES, SendRecord};
 pub use clock::MockClock;
@@ -201,3 +203,4 @@ pub use server::{
     MockServerBuilder, ShutdownHandle,
 };
 pub use sim::FIRST_TASK_ID;
+pub use tls::ServerTls;

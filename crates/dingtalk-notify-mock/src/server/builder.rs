@@ -1,24 +1,16 @@
 //! [`MockServerBuilder`]: every knob of the simulator, with DingTalk's defaults.
 
-use std::collections::VecDeque;
-use std::io;
-use std::net::{Ipv4Addr, TcpListener};
-use std::sync::atomic::{AtomicBool, AtomicUsize};
-use std::sync::{Arc, Condvar, Mutex};
-use std::thread;
 use std::time::Duration;
 
-use super::conn::accept_loop;
-use super::shared::{Conns, Shared};
 use super::*;
 use crate::campaign::BudgetOverflow;
 use crate::credentials::{AppCredentials, IsvSuite};
 use crate::directory::Directory;
-use crate::fault::FaultTable;
 use crate::fault::Route;
 use crate::gateway::{ErrorStyle, SuccessStyle};
 use crate::limits::SendLimits;
-use crate::sim::{Config, Ids, Sim};
+use crate::sim::Config;
+use crate::tls::ServerTls;
 
 /// Settings for a [`MockServer`]; every knob has DingTalk's default.
 ///
@@ -49,12 +41,13 @@ use crate::sim::{Config, Ids, Sim};
 /// ```
 #[derive(Debug, Clone)]
 pub struct MockServerBuilder {
-    port: u16,
-    config: Config,
-    clock: Option<MockClock>,
-    frozen: bool,
-    max_connections: usize,
-    idle_timeout: Duration,
+    pub(super) port: u16,
+    pub(super) config: Config,
+    pub(super) clock: Option<MockClock>,
+    pub(super) frozen: bool,
+    pub(super) max_connections: usize,
+    pub(super) idle_timeout: Duration,
+    pub(super) tls: Option<ServerTls>,
 }
 
 impl Default for MockServerBuilder {
@@ -87,6 +80,7 @@ impl Default for MockServerBuilder {
             frozen: false,
             max_connections: MAX_CONNECTIONS,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            tls: None,
         }
     }
 }
@@ -242,6 +236,15 @@ impl MockServerBuilder {
         self
     }
 
+    /// Serves HTTPS with these certificates (see [`ServerTls`]): a TLS front on the port
+    /// relays to the plain simulator, so every route, fault and record works the same;
+    /// [`MockServer::base_url`] is then `https://127.0.0.1:PORT`.
+    #[must_use]
+    pub fn https(mut self, tls: ServerTls) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
     /// Adds an internal app (the demo app is there unless [`clear_apps`] is called).
     ///
     /// [`clear_apps`]: MockServerBuilder::clear_apps
@@ -349,61 +352,5 @@ impl MockServerBuilder {
     pub fn max_recorded_requests(mut self, count: usize) -> Self {
         self.config.max_recorded = count;
         self
-    }
-
-    /// Binds 127.0.0.1 and starts serving.
-    ///
-    /// # Errors
-    /// When the port cannot be bound or the accept thread cannot be started.
-    pub fn start(self) -> io::Result<MockServer> {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port))?;
-        let addr = listener.local_addr()?;
-        let clock = self.clock.unwrap_or_else(|| {
-            if self.frozen {
-                MockClock::frozen()
-            } else {
-                MockClock::new()
-            }
-        });
-        let mut config = self.config;
-        let origin = clock
-            .wall()
-            .checked_sub(clock.now())
-            .unwrap_or(std::time::UNIX_EPOCH);
-        config.wall_origin_ms = origin
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-        let base_url = format!("http://{addr}{}", config.path_prefix);
-        let shared = Arc::new(Shared {
-            path_prefix: config.path_prefix.clone(),
-            error_style: config.error_style,
-            max_connections: self.max_connections,
-            idle_timeout: self.idle_timeout,
-            max_body: config.max_body,
-            max_recorded: config.max_recorded,
-            sim: Mutex::new(Sim::new(config)),
-            clock,
-            ids: Ids::new(),
-            faults: Mutex::new(FaultTable::default()),
-            requests: Mutex::new(VecDeque::new()),
-            token_fetches: AtomicUsize::new(0),
-            accepted: AtomicUsize::new(0),
-            stop: AtomicBool::new(false),
-            stop_lock: Mutex::new(false),
-            stop_cv: Condvar::new(),
-            conns: Mutex::new(Conns::default()),
-            addr,
-        });
-        let accept_shared = Arc::clone(&shared);
-        let accept = thread::Builder::new()
-            .name("dingtalk-mock-accept".into())
-            .spawn(move || accept_loop(&listener, &accept_shared))?;
-        log::debug!("mock: listening on {addr}");
-        Ok(MockServer {
-            shared,
-            addr,
-            base_url,
-            accept: Mutex::new(Some(accept)),
-        })
     }
 }

@@ -4,6 +4,7 @@ mod builder;
 mod conn;
 mod respond;
 mod shared;
+mod start;
 
 use std::collections::BTreeMap;
 use std::io;
@@ -75,6 +76,8 @@ pub struct MockServer {
     addr: SocketAddr,
     base_url: String,
     accept: Mutex<Option<JoinHandle<()>>>,
+    front: Option<crate::tls::front::Front>,
+    tls: Option<crate::tls::ServerTls>,
 }
 
 impl std::fmt::Debug for MockServer {
@@ -107,7 +110,13 @@ impl MockServer {
         self.base_url.clone()
     }
 
-    /// The bound address.
+    /// The certificates served over HTTPS ([`MockServerBuilder::https`]), for a client's
+    /// root store; `None` for a plain-HTTP simulator.
+    pub fn tls(&self) -> Option<&crate::tls::ServerTls> {
+        self.tls.as_ref()
+    }
+
+    /// The bound address (the TLS front's over HTTPS).
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
@@ -296,6 +305,9 @@ impl MockServer {
     /// Stops serving: closes the listener and every connection and joins every thread. The
     /// port is free when this returns. Idempotent; dropping the server does the same.
     pub fn shutdown(&self) {
+        if let Some(front) = &self.front {
+            front.shutdown();
+        }
         self.shared.request_stop();
         if let Some(accept) = lock(&self.accept).take() {
             let _ = accept.join();
