@@ -82,7 +82,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
 use dingtalk_notify_proto::http::{self, Method, StatusCode};
-use dingtalk_notify_proto::{
+use dingtalk_notify_proto::transport::{
     HttpRequest, HttpResponse, Idempotency, RequestTimeout, Transport, TransportErrorKind,
 };
 
