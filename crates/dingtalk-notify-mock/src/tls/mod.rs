@@ -44,6 +44,19 @@ pub struct ServerTls {
     key_der: Vec<u8>,
 }
 
+/// DER as PEM: base64 in lines of 64, between the `CERTIFICATE` markers (RFC 7468).
+fn pem(der: &[u8]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out.push_str("-----END CERTIFICATE-----\n");
+    out
+}
+
 fn tls_error(e: impl fmt::Display) -> io::Error {
     io::Error::other(format!("cannot make the simulator's certificates: {e}"))
 }
@@ -84,9 +97,9 @@ impl ServerTls {
         let cert = params.signed_by(&key, &ca, &ca_key).map_err(tls_error)?;
         Ok(Self {
             names,
-            ca_pem: ca.pem(),
+            ca_pem: pem(ca.der()),
             ca_der: ca.der().to_vec(),
-            cert_pem: cert.pem(),
+            cert_pem: pem(cert.der()),
             cert_der: cert.der().to_vec(),
             key_der: key.serialize_der(),
         })
@@ -141,5 +154,32 @@ impl fmt::Debug for ServerTls {
         f.debug_struct("ServerTls")
             .field("names", &self.names)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+
+    #[test]
+    fn pem_holds_the_der_in_lines_of_64() {
+        let tls = ServerTls::localhost().unwrap();
+        for (pem, der) in [
+            (tls.ca_pem(), tls.ca_der()),
+            (tls.cert_pem(), tls.cert_der()),
+        ] {
+            let lines: Vec<&str> = pem.lines().collect();
+            assert_eq!(lines.first(), Some(&"-----BEGIN CERTIFICATE-----"));
+            assert_eq!(lines.last(), Some(&"-----END CERTIFICATE-----"));
+            let body = &lines[1..lines.len() - 1];
+            assert!(body.iter().all(|l| l.len() <= 64));
+            assert!(body[..body.len() - 1].iter().all(|l| l.len() == 64));
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(body.concat())
+                .unwrap();
+            assert_eq!(decoded, der);
+        }
+        assert_eq!(tls.names(), ["127.0.0.1", "localhost"]);
     }
 }
