@@ -67,6 +67,7 @@ pub use http;
 
 pub mod api;
 mod base_url;
+pub mod campaign;
 mod client;
 mod clock;
 mod code;
