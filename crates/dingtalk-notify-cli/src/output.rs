@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use dingtalk_notify_proto::api::{SendProgress, SendResult};
+use dingtalk_notify::api::{SendProgress, SendResult};
 use serde::Serialize;
 
 use crate::exit::Failure;
@@ -161,7 +161,7 @@ pub struct WatchDoc<'a> {
     pub send_result: &'a SendResult,
 }
 
-/// `recall`: `{"agent_id", "task_id", "recalled": true}`.
+/// `recall`: `{"agent_id", "task_id", "recalled": true, "request_id"}`.
 #[derive(Debug, Serialize)]
 pub struct RecallDoc {
     /// The sending app.
@@ -170,9 +170,11 @@ pub struct RecallDoc {
     pub task_id: u64,
     /// Always `true` (a failure is an error document).
     pub recalled: bool,
+    /// DingTalk's `request_id` for the recall, or `null` when it sent none.
+    pub request_id: Option<String>,
 }
 
-/// `status-bar`: `{"agent_id", "task_id", "status_value", "status_bg"}`.
+/// `status-bar`: `{"agent_id", "task_id", "status_value", "status_bg", "request_id"}`.
 #[derive(Debug, Serialize)]
 pub struct StatusBarDoc<'a> {
     /// The sending app.
@@ -183,6 +185,8 @@ pub struct StatusBarDoc<'a> {
     pub status_value: &'a str,
     /// The new colour as `0xAARRGGBB`, or `null` when unchanged.
     pub status_bg: Option<String>,
+    /// DingTalk's `request_id` for the update, or `null` when it sent none.
+    pub request_id: Option<String>,
 }
 
 /// One line for a progress answer: `task 123: 40% (in progress)`.
@@ -241,11 +245,9 @@ mod tests {
 
     #[test]
     fn summary_counts_and_lists_ids() {
-        let result = SendResult {
-            read_user_id_list: vec!["alice".into(), "manager4220".into()],
-            unread_user_id_list: vec!["bob".into()],
-            ..SendResult::default()
-        };
+        let mut result = SendResult::default();
+        result.read_user_id_list = vec!["alice".into(), "manager4220".into()];
+        result.unread_user_id_list = vec!["bob".into()];
         let text = result_summary(&result);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "read          2  alice, manager4220");

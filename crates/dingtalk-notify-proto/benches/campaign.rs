@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use dingtalk_notify_proto::campaign::{Audience, CHUNK_LIMITS, CampaignPlan};
-use dingtalk_notify_proto::{AccessToken, Auth, BaseUrl, Endpoint, Message};
+use dingtalk_notify_proto::{AccessToken, BaseUrl, Endpoint, Message};
 
 const AGENT: u64 = 836_390_886;
 
@@ -63,8 +63,7 @@ fn chunk_build(c: &mut Criterion) {
         .bench_function("build_send", |b| {
             b.iter(|| {
                 let send = plan.send_work_notification(black_box(3)).expect("chunk 3");
-                send.build_request(&base, Auth::AccessToken(&token))
-                    .expect("a valid request")
+                send.build_request(&base, &token).expect("a valid request")
             })
         });
 }

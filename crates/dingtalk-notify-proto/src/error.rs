@@ -2,101 +2,26 @@
 //! back, and [`Error`] wrapping both with the transport's own error and the client's
 //! deadlines and windows.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
 use http::StatusCode;
 
 use crate::code::ErrorCode;
-use crate::endpoint::AuthScheme;
-use crate::ids::TaskId;
+use crate::redaction::{redact_secrets, redact_values};
 
-/// A request was refused before it was built: nothing was sent. The message says what to fix.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum BuildError {
-    /// A required text field is empty: `status_value`, a text or markdown body, a title, a
-    /// media id, a user id, a credential.
-    #[error("`{field}` must not be empty")]
-    EmptyField {
-        /// The field, as DingTalk names it (`status_value`, `msg.text.content`, ...).
-        field: &'static str,
-    },
-    /// An id that DingTalk never issues as 0 (`agent_id`, `task_id`).
-    #[error("`{field}` must not be 0; use the id from the developer console or the send answer")]
-    ZeroId {
-        /// The field (`agent_id`, `task_id`).
-        field: &'static str,
-    },
-    /// A colour that is not `0xAARRGGBB`, `#RRGGBB` or `RRGGBB`.
-    #[error("invalid colour {input:?}: expected 0xAARRGGBB, AARRGGBB, #RRGGBB or RRGGBB")]
-    InvalidStatusColor {
-        /// What was given (cut to 64 characters).
-        input: String,
-    },
-    /// A send with no user, no department and no `to_all_user`.
-    #[error("no recipients: give at least one user id or department id, or send to all users")]
-    NoRecipients,
-    /// More users or departments than one call may carry (see [`RecipientLimits`]).
-    ///
-    /// [`RecipientLimits`]: crate::api::asyncsend_v2::RecipientLimits
-    #[error("too many {kind}: {count} given, at most {limit} per call; split the send")]
-    TooManyRecipients {
-        /// `"users"` or `"departments"`.
-        kind: &'static str,
-        /// How many were given.
-        count: usize,
-        /// The configured limit.
-        limit: usize,
-    },
-    /// A third-party (ISV) app asked for `to_all_user`, which DingTalk refuses.
-    #[error("third-party (ISV) apps may not send to all users; list the recipients instead")]
-    ToAllUserNotAllowed,
-    /// A value DingTalk cannot take as it is (a user id with a comma, say).
-    #[error("invalid `{field}` {value:?}: {reason}")]
-    InvalidValue {
-        /// The field.
-        field: &'static str,
-        /// The offending value (cut to 64 characters).
-        value: String,
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-    /// A base URL that is not an absolute `http(s)` URL without query or credentials.
-    #[error("invalid base URL {input:?}: {reason}")]
-    InvalidBaseUrl {
-        /// What was given (cut to 200 characters).
-        input: String,
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-    /// Plain `http://` to a host that is not loopback.
-    #[error("plain http:// is only allowed to loopback hosts, not {host:?}; use https://")]
-    InsecureBaseUrl {
-        /// The refused host.
-        host: String,
-    },
-    /// The endpoint needs another kind of authentication than the one supplied.
-    #[error("`{path}` takes {expected} authentication, but {given} was supplied")]
-    AuthMismatch {
-        /// The endpoint path.
-        path: &'static str,
-        /// What the endpoint takes.
-        expected: AuthScheme,
-        /// What was supplied.
-        given: AuthScheme,
-    },
-    /// The body could not be encoded as JSON (a bug: please report it).
-    #[error("the request body could not be encoded: {0}")]
-    Encode(String),
-}
+mod build;
+mod call;
+
+pub use build::BuildError;
+pub use call::Error;
 
 /// DingTalk answered with a non-zero `errcode`.
 ///
 /// Its `Display` names the code, DingTalk's message, the request id and, where known, what to
 /// do about it.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ApiError {
     /// The `errcode`.
     pub code: ErrorCode,
@@ -110,6 +35,21 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// The HTTP status it came with (usually 200).
     pub status: StatusCode,
+}
+
+impl ApiError {
+    /// An error with this code and message under HTTP 200, without a sub-code or request id
+    /// (set the public fields for more).
+    pub fn new(code: ErrorCode, errmsg: impl Into<String>) -> Self {
+        Self {
+            code,
+            errmsg: errmsg.into(),
+            sub_code: None,
+            sub_msg: None,
+            request_id: None,
+            status: StatusCode::OK,
+        }
+    }
 }
 
 impl fmt::Display for ApiError {
@@ -152,95 +92,6 @@ impl fmt::Debug for ApiError {
 }
 
 impl std::error::Error for ApiError {}
-
-/// Query or JSON keys whose values are credentials. Matched case-insensitively.
-const SECRET_KEYS: [&str; 10] = [
-    "access_token",
-    "accesstoken",
-    "appsecret",
-    "app_secret",
-    "corpsecret",
-    "suiteticket",
-    "suite_ticket",
-    "suitesecret",
-    "suite_secret",
-    "signature",
-];
-
-/// Replaces the value after any credential key (`access_token=...`, `"appsecret":"..."`,
-/// `\"suiteTicket\":\"...\"`) with `[redacted]`: servers and gateways echo request URIs and
-/// token answers carry tokens, and neither may reach an error message.
-pub(crate) fn redact_secrets(text: &str) -> Cow<'_, str> {
-    const QUOTES: &[u8] = b"\"'\\";
-    let lower = text.to_ascii_lowercase();
-    let bytes = text.as_bytes();
-    let mut out = String::new();
-    let mut copied = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let next = SECRET_KEYS
-            .iter()
-            .filter_map(|k| lower[i..].find(k).map(|p| (i + p, k.len())))
-            .min_by_key(|&(p, _)| p);
-        let Some((pos, len)) = next else { break };
-        let key_end = pos + len;
-        i = key_end;
-        // The key's closing quote (possibly escaped), spaces, then `:` or `=`.
-        let mut j = key_end;
-        while j < bytes.len() && j < key_end + 2 && QUOTES.contains(&bytes[j]) {
-            j += 1;
-        }
-        while j < bytes.len() && bytes[j] == b' ' {
-            j += 1;
-        }
-        if j >= bytes.len() || !matches!(bytes[j], b':' | b'=') {
-            continue;
-        }
-        j += 1;
-        while j < bytes.len() && bytes[j] == b' ' {
-            j += 1;
-        }
-        // An opening quote: `"`, `'`, or an escaped `\"`.
-        let mut quote = None;
-        if j < bytes.len() && bytes[j] == b'\\' {
-            j += 1;
-        }
-        if j < bytes.len() && matches!(bytes[j], b'"' | b'\'') {
-            quote = Some(bytes[j]);
-            j += 1;
-        }
-        let start = j;
-        while j < bytes.len() {
-            let b = bytes[j];
-            let end = match quote {
-                Some(q) => b == q || b == b'\\',
-                None => {
-                    b.is_ascii_whitespace()
-                        || matches!(
-                            b,
-                            b'&' | b'"' | b'\'' | b'\\' | b',' | b'}' | b';' | b'<' | b'>'
-                        )
-                }
-            };
-            if end {
-                break;
-            }
-            j += 1;
-        }
-        if j > start {
-            out.push_str(&text[copied..start]);
-            out.push_str("[redacted]");
-            copied = j;
-        }
-        i = j.max(key_end);
-    }
-    if copied == 0 {
-        Cow::Borrowed(text)
-    } else {
-        out.push_str(&text[copied..]);
-        Cow::Owned(out)
-    }
-}
 
 /// Response bytes kept for diagnosis; `Display` and `Debug` show at most 256 bytes of them,
 /// with the values of credential keys (`access_token`, `appsecret`, `suiteTicket`, ...)
@@ -337,6 +188,50 @@ pub enum ResponseError {
 }
 
 impl ResponseError {
+    /// This error with `secrets` (raw and percent-encoded) cut out of everything the answer
+    /// put in it: a gateway may echo the request URL, token and all, into its error page.
+    /// The blocking client passes every answer's error through this with the token it sent.
+    #[must_use]
+    pub fn without_secrets(self, secrets: &[&str]) -> Self {
+        const MIN: usize = 4;
+        const MARK: &str = "[redacted]";
+        let clean = |text: String| match redact_values(&text, secrets, MARK, MIN) {
+            std::borrow::Cow::Borrowed(_) => text,
+            std::borrow::Cow::Owned(t) => t,
+        };
+        let clean_body = |body: RawBody| {
+            if crate::redaction::contains_values(body.as_bytes(), secrets, MIN) {
+                let text = String::from_utf8_lossy(body.as_bytes()).into_owned();
+                RawBody::new(clean(text).into_bytes())
+            } else {
+                body
+            }
+        };
+        match self {
+            Self::Api(mut api) => {
+                api.errmsg = clean(api.errmsg);
+                api.sub_msg = api.sub_msg.map(clean);
+                Self::Api(api)
+            }
+            Self::Status { status, body } => Self::Status {
+                status,
+                body: clean_body(body),
+            },
+            Self::Decode {
+                status,
+                field,
+                reason,
+                body,
+            } => Self::Decode {
+                status,
+                field,
+                reason: clean(reason),
+                body: clean_body(body),
+            },
+            other => other,
+        }
+    }
+
     /// The API error, if DingTalk answered with one.
     pub fn api(&self) -> Option<&ApiError> {
         match self {
@@ -363,185 +258,6 @@ impl ResponseError {
             Self::Api(e) => e.code.is_retryable(),
             Self::Throttled { .. } => true,
             Self::Status { .. } | Self::Decode { .. } => false,
-        }
-    }
-}
-
-/// Everything that can go wrong with a call, generic over the transport's error `T`.
-#[non_exhaustive]
-pub enum Error<T = std::convert::Infallible> {
-    /// The request was refused before it was built; nothing was sent.
-    Build(BuildError),
-    /// The answer was an API error or could not be used.
-    Response(ResponseError),
-    /// The transport failed (connect, TLS, timeout, reset, body over its cap).
-    Transport(T),
-    /// The call's overall deadline passed before it succeeded; `last` is the last failure.
-    Deadline {
-        /// The configured deadline.
-        deadline: Duration,
-        /// How many attempts were made.
-        attempts: u32,
-        /// The last failure before the deadline, if any attempt was made.
-        last: Option<Box<Error<T>>>,
-    },
-    /// The task is too old for this operation; refused locally, nothing was sent.
-    OutsideWindow {
-        /// The task.
-        task_id: TaskId,
-        /// What was attempted (`getsendresult`, `status_bar/update`, ...).
-        operation: &'static str,
-        /// How long ago the task was sent.
-        age: Duration,
-        /// How long the operation accepts tasks for.
-        window: Duration,
-    },
-    /// A caller-supplied token provider failed.
-    TokenProvider(Box<dyn std::error::Error + Send + Sync + 'static>),
-}
-
-impl<T> Error<T> {
-    /// The API error, if DingTalk answered with one (also through a deadline's last error).
-    pub fn api(&self) -> Option<&ApiError> {
-        match self {
-            Self::Response(r) => r.api(),
-            Self::Deadline { last: Some(l), .. } => l.api(),
-            _ => None,
-        }
-    }
-
-    /// The `errcode`, if DingTalk answered with one.
-    pub fn code(&self) -> Option<ErrorCode> {
-        self.api().map(|e| e.code)
-    }
-
-    /// The `request_id` of the failing answer, if any.
-    pub fn request_id(&self) -> Option<&str> {
-        self.api().and_then(|e| e.request_id.as_deref())
-    }
-
-    /// Maps the transport error.
-    pub fn map_transport<U>(self, f: impl Fn(T) -> U + Copy) -> Error<U> {
-        match self {
-            Self::Build(e) => Error::Build(e),
-            Self::Response(e) => Error::Response(e),
-            Self::Transport(e) => Error::Transport(f(e)),
-            Self::Deadline {
-                deadline,
-                attempts,
-                last,
-            } => Error::Deadline {
-                deadline,
-                attempts,
-                last: last.map(|l| Box::new(l.map_transport(f))),
-            },
-            Self::OutsideWindow {
-                task_id,
-                operation,
-                age,
-                window,
-            } => Error::OutsideWindow {
-                task_id,
-                operation,
-                age,
-                window,
-            },
-            Self::TokenProvider(e) => Error::TokenProvider(e),
-        }
-    }
-}
-
-impl<T> From<BuildError> for Error<T> {
-    fn from(e: BuildError) -> Self {
-        Self::Build(e)
-    }
-}
-
-impl<T> From<ResponseError> for Error<T> {
-    fn from(e: ResponseError) -> Self {
-        Self::Response(e)
-    }
-}
-
-impl<T: fmt::Display> fmt::Display for Error<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Build(e) => write!(f, "invalid request: {e}"),
-            Self::Response(e) => fmt::Display::fmt(e, f),
-            Self::Transport(e) => write!(f, "transport failed: {e}"),
-            Self::Deadline {
-                deadline,
-                attempts,
-                last,
-            } => {
-                write!(
-                    f,
-                    "deadline of {deadline:?} exceeded after {attempts} attempt(s)"
-                )?;
-                if let Some(last) = last {
-                    write!(f, "; last failure: {last}")?;
-                }
-                Ok(())
-            }
-            Self::OutsideWindow {
-                task_id,
-                operation,
-                age,
-                window,
-            } => write!(
-                f,
-                "task {task_id} was sent {}s ago, but {operation} only accepts tasks sent within \
-                 the last {}s; nothing was sent",
-                age.as_secs(),
-                window.as_secs()
-            ),
-            Self::TokenProvider(e) => write!(f, "the access-token provider failed: {e}"),
-        }
-    }
-}
-
-impl<T: fmt::Debug> fmt::Debug for Error<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Build(e) => f.debug_tuple("Build").field(e).finish(),
-            Self::Response(e) => f.debug_tuple("Response").field(e).finish(),
-            Self::Transport(e) => f.debug_tuple("Transport").field(e).finish(),
-            Self::Deadline {
-                deadline,
-                attempts,
-                last,
-            } => f
-                .debug_struct("Deadline")
-                .field("deadline", deadline)
-                .field("attempts", attempts)
-                .field("last", last)
-                .finish(),
-            Self::OutsideWindow {
-                task_id,
-                operation,
-                age,
-                window,
-            } => f
-                .debug_struct("OutsideWindow")
-                .field("task_id", task_id)
-                .field("operation", operation)
-                .field("age", age)
-                .field("window", window)
-                .finish(),
-            Self::TokenProvider(e) => f.debug_tuple("TokenProvider").field(e).finish(),
-        }
-    }
-}
-
-impl<T: std::error::Error + 'static> std::error::Error for Error<T> {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Build(e) => Some(e),
-            Self::Response(e) => Some(e),
-            Self::Transport(e) => Some(e),
-            Self::Deadline { last, .. } => last.as_deref().map(|l| l as _),
-            Self::OutsideWindow { .. } => None,
-            Self::TokenProvider(e) => Some(e.as_ref()),
         }
     }
 }

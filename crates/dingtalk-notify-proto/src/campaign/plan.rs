@@ -5,10 +5,11 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::api::getsendresult::MAX_RESULT_RECIPIENTS;
-use crate::api::{RecipientLimits, SendWorkNotification, check_agent};
+use crate::api::{RecipientLimits, SendWorkNotification};
 use crate::error::BuildError;
 use crate::ids::{AgentId, DeptId};
 use crate::message::Message;
+use crate::validate::check_agent;
 
 use super::Audience;
 
