@@ -17,6 +17,9 @@ pub const INVALID_INPUT: u8 = 2;
 pub const TRANSPORT: u8 = 3;
 /// Exit code: the answer could not be used.
 pub const RESPONSE: u8 = 4;
+/// Exit code: a campaign completed, but some chunks are ambiguous (they may or may not have
+/// reached their users; listed, never resent unless asked).
+pub const AMBIGUOUS: u8 = 5;
 
 /// What kind of failure it was, as `--json` names it in `error.kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +37,9 @@ pub enum Kind {
     Deadline,
     /// `"outside_window"`: the task is too old for the operation; nothing was sent.
     OutsideWindow,
+    /// `"incomplete"`: a campaign ended with failed or ambiguous chunks; its document was
+    /// printed, and the exit code says which (1 failed, 5 ambiguous).
+    Incomplete,
     /// `"other"`: anything else.
     Other,
 }
@@ -48,6 +54,7 @@ impl Kind {
             Self::Response => "response",
             Self::Deadline => "deadline",
             Self::OutsideWindow => "outside_window",
+            Self::Incomplete => "incomplete",
             Self::Other => "other",
         }
     }

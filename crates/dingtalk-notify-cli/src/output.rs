@@ -56,7 +56,8 @@ impl Output {
 
     /// Reports a failure: a line on stderr, and with `--json` the error document on stdout.
     pub fn failure(self, failure: &Failure) {
-        if self.json {
+        // An incomplete campaign already printed its document.
+        if self.json && failure.kind != crate::exit::Kind::Incomplete {
             stdout(&error_json(failure));
         }
         stderr(&format!("error: {}", failure.message));
