@@ -17,12 +17,16 @@
 
 use std::time::Duration;
 
-use dingtalk_notify::api::SendWorkNotification;
+use dingtalk_notify::api::{RecipientLimits, SendWorkNotification};
 use dingtalk_notify::message::{Oa, OaBody, OaHead};
-use dingtalk_notify::{Error, ErrorCode, Message, StatusColor, TaskHandle};
-use dingtalk_notify_mock::{Calls, DEMO_AGENT_ID, Fault, Route};
+use dingtalk_notify::retry::FixedJitter;
+use dingtalk_notify::{
+    BaseUrl, BuildError, Client, Error, ErrorCode, Message, ResponseError, StatusColor, TaskHandle,
+};
+use dingtalk_notify_mock::{Calls, DEMO_AGENT_ID, Fault, Route, SendLimits};
 use dingtalk_notify_tests::harness::{
-    Harness, TransportSettings, demo_app, harness, harness_with, isahc_transport, ureq_transport,
+    Harness, TransportSettings, demo_app, harness, harness_with, isahc_transport, retry_policy,
+    ureq_transport,
 };
 use dingtalk_notify_tests::scenarios::TestTransport;
 
@@ -316,6 +320,163 @@ fn ban_past_the_deadline_ends_the_call<T: TestTransport>(make: fn(TransportSetti
     }
 }
 
+/// The IP throttle as an HTML page (HTTP 200, `text/html`, the JSON inside): waited out for
+/// at least its `wait` (5 s), then retried; a send goes out once.
+fn throttle_html_page_is_waited_out<T: TestTransport>(make: fn(TransportSettings) -> T) {
+    for call in CALLS {
+        let h = harness(make(TransportSettings::default()));
+        let task = prepared(&h);
+        let route = call.route();
+        h.server.inject(route, Calls::Nth(1), Fault::ThrottleHtml);
+        let before = h.clock.client.slept();
+        call.run(&h, &task)
+            .unwrap_or_else(|e| panic!("{call:?} after the throttle page: {e}"));
+        let waited = h.clock.client.slept() - before;
+        assert!(
+            waited >= Duration::from_secs(5),
+            "{call:?}: waited {waited:?}, the page says wait 5"
+        );
+        assert_eq!(tokens(&h, route).len(), 2, "{call:?}: one retry");
+        if let Call::Send = call {
+            sent(&h, 1);
+        }
+    }
+}
+
+/// The old TOP gateway's `error_response` (code 50, `sub_code` `isv.invalid-parameter`): a
+/// typed error that shows both, returned at once.
+fn old_gateway_error_is_typed_and_permanent<T: TestTransport>(make: fn(TransportSettings) -> T) {
+    for call in CALLS {
+        let h = harness(make(TransportSettings::default()));
+        let task = prepared(&h);
+        let route = call.route();
+        h.server.inject(route, Calls::All, Fault::OldGatewayError);
+        let err = call.run(&h, &task).expect_err("an old-gateway error");
+        match &err {
+            Error::Response(ResponseError::Top(top)) => {
+                assert_eq!(top.code, 50, "{call:?}");
+                assert_eq!(top.sub_code.as_deref(), Some("isv.invalid-parameter"));
+            }
+            other => panic!("{call:?}: expected the TOP error, got {other:?}"),
+        }
+        let text = err.to_string();
+        assert!(
+            text.contains("50") && text.contains("isv.invalid-parameter"),
+            "{call:?}: {text}"
+        );
+        assert_eq!(tokens(&h, route).len(), 1, "{call:?}: not retried");
+        assert_eq!(h.clock.client.sleeps(), 0, "{call:?}");
+        if let Call::Send = call {
+            sent(&h, 0);
+        }
+    }
+}
+
+/// Errcode 88 without a `sub_code` (the old pages' example) says nothing to act on:
+/// permanent, its `sub_msg` shown, no refresh.
+fn wrapped_without_a_sub_code_is_permanent<T: TestTransport>(make: fn(TransportSettings) -> T) {
+    for call in CALLS {
+        let h = harness(make(TransportSettings::default()));
+        let task = prepared(&h);
+        let route = call.route();
+        h.server.inject(
+            route,
+            Calls::All,
+            Fault::Wrapped {
+                sub_code: None,
+                sub_msg: "remote service error".into(),
+            },
+        );
+        let err = call.run(&h, &task).expect_err("88 alone");
+        assert_eq!(
+            codes(&err),
+            (Some(WRAPPER), Some(WRAPPER)),
+            "{call:?}: {err}"
+        );
+        assert!(
+            err.to_string().contains("remote service error"),
+            "{call:?}: the sub_msg is shown: {err}"
+        );
+        assert_eq!(tokens(&h, route).len(), 1, "{call:?}: not retried");
+        assert_eq!(h.server.token_fetches(), 1, "{call:?}: no refresh");
+    }
+}
+
+/// `count` distinct user ids.
+fn users(count: usize) -> Vec<String> {
+    (0..count).map(|i| format!("user{i:04}")).collect()
+}
+
+/// The current limits (100 users, 20 departments per call) by default: one more is refused
+/// before anything is sent, with the way out in the message; the limit itself goes through.
+fn current_recipient_limits_are_checked_locally<T: TestTransport>(
+    make: fn(TransportSettings) -> T,
+) {
+    let h = harness(make(TransportSettings::default()));
+    let over_users =
+        SendWorkNotification::new(DEMO_AGENT_ID, Message::text("x")).to_users(users(101));
+    let over_depts = SendWorkNotification::new(DEMO_AGENT_ID, Message::text("x"))
+        .to_depts((1..=21).collect::<Vec<u64>>());
+    for send in [over_users, over_depts] {
+        let err = h.client.send(&send).expect_err("over the per-call limit");
+        assert!(
+            matches!(err, Error::Build(BuildError::TooManyRecipients { .. })),
+            "{err:?}"
+        );
+        let text = err.to_string();
+        assert!(text.contains("split"), "how to split: {text}");
+        assert!(
+            text.contains("RecipientLimits::LEGACY"),
+            "the preset: {text}"
+        );
+    }
+    assert!(h.server.requests().is_empty(), "nothing reached the server");
+
+    let at_limit = SendWorkNotification::new(DEMO_AGENT_ID, Message::text("at the limit"))
+        .to_users(users(100))
+        .to_depts((1..=20).collect::<Vec<u64>>());
+    h.client
+        .send(&at_limit)
+        .expect("100 users and 20 departments");
+    assert_eq!(h.server.requests_to(Route::Send).len(), 1);
+}
+
+/// An account with the old limits opts into `RecipientLimits::LEGACY`: 101 users go out in
+/// one call; `getsendresult` then refuses the task (over 100 recipients), at once.
+fn legacy_preset_sends_more_and_the_result_is_refused<T: TestTransport>(
+    make: fn(TransportSettings) -> T,
+) {
+    let mut h = harness_with(
+        make(TransportSettings::default()),
+        |_| demo_app(),
+        |b| b.send_limits(SendLimits::LEGACY),
+    );
+    h.client = Client::builder(demo_app())
+        .base_url(BaseUrl::new(&h.server.base_url()).expect("loopback base URL"))
+        .retry(retry_policy())
+        .clock(h.clock.clone())
+        .jitter(FixedJitter(0.5))
+        .recipient_limits(RecipientLimits::LEGACY)
+        .build(make(TransportSettings::default()));
+    let send =
+        SendWorkNotification::new(DEMO_AGENT_ID, Message::text("to many")).to_users(users(101));
+    let task = h
+        .client
+        .send(&send)
+        .expect("101 users under the old limits");
+    let recorded = h.server.task(task.task_id).expect("the task exists");
+    assert_eq!(recorded.recipients.len(), 101);
+
+    let err = h.client.result(&task).expect_err("over 100 recipients");
+    assert!(err.api().is_some(), "an API error: {err:?}");
+    assert_eq!(
+        h.server.requests_to(Route::SendResult).len(),
+        1,
+        "not retried"
+    );
+    assert_eq!(h.clock.client.sleeps(), 0);
+}
+
 /// Expands the scenarios above into tests over one transport.
 macro_rules! over {
     ($module:ident, $make:path) => {
@@ -350,6 +511,31 @@ macro_rules! over {
             #[test]
             fn ban_is_not_waited_past_the_deadline() {
                 ban_past_the_deadline_ends_the_call($make);
+            }
+
+            #[test]
+            fn throttle_html_page_waits_five_seconds() {
+                throttle_html_page_is_waited_out($make);
+            }
+
+            #[test]
+            fn old_gateway_error_is_typed() {
+                old_gateway_error_is_typed_and_permanent($make);
+            }
+
+            #[test]
+            fn errcode_88_without_sub_code_is_permanent() {
+                wrapped_without_a_sub_code_is_permanent($make);
+            }
+
+            #[test]
+            fn current_limits_refuse_101_users_or_21_departments_locally() {
+                current_recipient_limits_are_checked_locally($make);
+            }
+
+            #[test]
+            fn legacy_preset_sends_101_users() {
+                legacy_preset_sends_more_and_the_result_is_refused($make);
             }
         }
     };
