@@ -21,7 +21,8 @@ use dingtalk_notify::api::{RecipientLimits, SendWorkNotification};
 use dingtalk_notify::message::{Oa, OaBody, OaHead};
 use dingtalk_notify::retry::FixedJitter;
 use dingtalk_notify::{
-    BaseUrl, BuildError, Client, Error, ErrorCode, Message, ResponseError, StatusColor, TaskHandle,
+    BaseUrl, BuildError, Client, ClientBuilder, Error, ErrorCode, Message, ResponseError,
+    StatusColor, TaskHandle,
 };
 use dingtalk_notify_mock::{Calls, DEMO_AGENT_ID, Fault, Route, SendLimits};
 use dingtalk_notify_tests::harness::{
@@ -117,6 +118,11 @@ fn oa() -> SendWorkNotification {
     )
     .status_bar("Pending", None);
     SendWorkNotification::new(DEMO_AGENT_ID, oa).to_users([USER])
+}
+
+/// A text notification to `user`.
+fn text(user: &str) -> SendWorkNotification {
+    SendWorkNotification::new(DEMO_AGENT_ID, Message::text("Build #42 is green")).to_users([user])
 }
 
 /// Sends the task the follow-up calls use, then forgets the requests so far.
@@ -451,11 +457,7 @@ fn legacy_preset_sends_more_and_the_result_is_refused<T: TestTransport>(
         |_| demo_app(),
         |b| b.send_limits(SendLimits::LEGACY),
     );
-    h.client = Client::builder(demo_app())
-        .base_url(BaseUrl::new(&h.server.base_url()).expect("loopback base URL"))
-        .retry(retry_policy())
-        .clock(h.clock.clone())
-        .jitter(FixedJitter(0.5))
+    h.client = builder_at(&h, &h.server.base_url())
         .recipient_limits(RecipientLimits::LEGACY)
         .build(make(TransportSettings::default()));
     let send =
@@ -475,6 +477,54 @@ fn legacy_preset_sends_more_and_the_result_is_refused<T: TestTransport>(
         "not retried"
     );
     assert_eq!(h.clock.client.sleeps(), 0);
+}
+
+/// A client builder with the demo app, pointed at `base_url` on `h`'s timeline (the
+/// harness's settings).
+fn builder_at<T>(h: &Harness<T>, base_url: &str) -> ClientBuilder {
+    Client::builder(demo_app())
+        .base_url(BaseUrl::new(base_url).expect("loopback base URL"))
+        .retry(retry_policy())
+        .clock(h.clock.clone())
+        .jitter(FixedJitter(0.5))
+}
+
+/// A base URL that misses the gateway's path prefix, or has `/topapi` pasted onto it: the
+/// path is unknown (errcode 22; on a `/topapi` path HTTP 200 with `sub_msg` alone). The
+/// error shows the `sub_msg` and says to check the base URL; nothing is retried.
+fn unknown_path_is_errcode_22_with_the_base_url_hint<T: TestTransport>(
+    make: fn(TransportSettings) -> T,
+) {
+    let mut h = harness_with(
+        make(TransportSettings::default()),
+        |_| demo_app(),
+        |b| b.path_prefix("/gw/dingtalk"),
+    );
+    let served = h.server.base_url();
+    let root = served
+        .strip_suffix("/gw/dingtalk")
+        .expect("the base URL ends with the prefix")
+        .to_owned();
+    for (base, sub_msg) in [
+        (root, None),
+        (format!("{served}/topapi"), Some("不存在的方法名")),
+    ] {
+        h.client = builder_at(&h, &base).build(make(TransportSettings::default()));
+        h.server.clear_requests();
+        let err = h.client.send(&text(USER)).expect_err("an unknown path");
+        assert_eq!(codes(&err), (Some(22), Some(22)), "{base}: {err}");
+        let shown = err.to_string();
+        assert!(shown.contains("base URL"), "{base}: the hint: {shown}");
+        if let Some(sub_msg) = sub_msg {
+            assert!(shown.contains(sub_msg), "{base}: the sub_msg: {shown}");
+        }
+        assert_eq!(
+            h.server.requests().len(),
+            1,
+            "{base}: one token fetch, not retried"
+        );
+        assert!(h.server.tasks().is_empty(), "{base}: nothing sent");
+    }
 }
 
 /// Expands the scenarios above into tests over one transport.
@@ -536,6 +586,11 @@ macro_rules! over {
             #[test]
             fn legacy_preset_sends_101_users() {
                 legacy_preset_sends_more_and_the_result_is_refused($make);
+            }
+
+            #[test]
+            fn unknown_path_is_errcode_22() {
+                unknown_path_is_errcode_22_with_the_base_url_hint($make);
             }
         }
     };
