@@ -22,12 +22,15 @@ use dingtalk_notify::message::{Oa, OaBody, OaHead};
 use dingtalk_notify::retry::FixedJitter;
 use dingtalk_notify::{
     BaseUrl, BuildError, Client, ClientBuilder, Error, ErrorCode, Message, ResponseError,
-    StatusColor, TaskHandle,
+    StatusColor, TaskHandle, TokenSource, VirtualClock,
 };
-use dingtalk_notify_mock::{Calls, DEMO_AGENT_ID, Fault, Route, SendLimits};
+use dingtalk_notify_mock::{
+    Calls, DEMO_AGENT_ID, DEMO_CORP_ID, DEMO_ISV_AGENT_ID, DEMO_SUITE_KEY, DEMO_SUITE_SECRET,
+    DEMO_SUITE_TICKET, Fault, Route, SendLimits,
+};
 use dingtalk_notify_tests::harness::{
-    Harness, TransportSettings, demo_app, harness, harness_with, isahc_transport, retry_policy,
-    ureq_transport,
+    Harness, SharedClock, TransportSettings, demo_app, harness, harness_with, isahc_transport,
+    retry_policy, ureq_transport,
 };
 use dingtalk_notify_tests::scenarios::TestTransport;
 
@@ -527,6 +530,62 @@ fn unknown_path_is_errcode_22_with_the_base_url_hint<T: TestTransport>(
     }
 }
 
+/// An ISV app whose clock is more than a minute off DingTalk's: `get_corp_token` refuses
+/// its signed timestamp with 853002, the error says to sync the clock, nothing is retried
+/// and nothing is sent. Half a minute off is accepted.
+fn isv_clock_off_by_more_than_a_minute_is_853002<T: TestTransport>(
+    make: fn(TransportSettings) -> T,
+) {
+    let isv = || {
+        TokenSource::isv(
+            DEMO_SUITE_KEY,
+            DEMO_SUITE_SECRET,
+            DEMO_SUITE_TICKET,
+            DEMO_CORP_ID,
+        )
+    };
+    let mut h = harness_with(
+        make(TransportSettings::default()),
+        |_| isv(),
+        |b| b.check_corp_token_timestamp(Duration::from_secs(60)),
+    );
+    let wall = h.server.clock().wall();
+    for (skew, accepted) in [(120, false), (30, true)] {
+        let clock = SharedClock {
+            client: VirtualClock::starting_at(wall + Duration::from_secs(skew)),
+            mock: h.server.clock(),
+        };
+        h.client = Client::builder(isv())
+            .base_url(BaseUrl::new(&h.server.base_url()).expect("loopback base URL"))
+            .retry(retry_policy())
+            .clock(clock.clone())
+            .jitter(FixedJitter(0.5))
+            .build(make(TransportSettings::default()));
+        h.server.clear_requests();
+        let send = SendWorkNotification::new(DEMO_ISV_AGENT_ID, Message::text("clock check"))
+            .to_users([USER]);
+        let got = h.client.send(&send);
+        assert_eq!(
+            h.server.requests_to(Route::GetCorpToken).len(),
+            1,
+            "{skew} s: one signed fetch"
+        );
+        if accepted {
+            got.unwrap_or_else(|e| panic!("{skew} s off is within a minute: {e}"));
+            continue;
+        }
+        let err = got.expect_err("more than a minute off");
+        assert_eq!(
+            err.effective_code().map(ErrorCode::get),
+            Some(853002),
+            "{err}"
+        );
+        assert!(err.to_string().contains("clock"), "the hint: {err}");
+        assert!(h.server.requests_to(Route::Send).is_empty(), "nothing sent");
+        assert_eq!(clock.client.sleeps(), 0, "not retried");
+    }
+}
+
 /// Expands the scenarios above into tests over one transport.
 macro_rules! over {
     ($module:ident, $make:path) => {
@@ -591,6 +650,11 @@ macro_rules! over {
             #[test]
             fn unknown_path_is_errcode_22() {
                 unknown_path_is_errcode_22_with_the_base_url_hint($make);
+            }
+
+            #[test]
+            fn isv_clock_skew_is_853002() {
+                isv_clock_off_by_more_than_a_minute_is_853002($make);
             }
         }
     };
