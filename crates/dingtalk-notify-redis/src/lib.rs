@@ -1,0 +1,47 @@
+//! **dingtalk-notify-redis**: a fleet of replicas of one DingTalk app on one Redis.
+//!
+//! Several replicas of a service that each keep their own access token and their own
+//! recipient pacing fetch tokens N times and, together, pass the app's per-minute recipient
+//! quota (errcode 143103/143104). With this crate they share:
+//! - [`RedisTokenProvider`]: one access token per app key (or ISV suite + corp), refreshed
+//!   by one process at a time, plugged into the client as a
+//!   [`TokenProvider`](dingtalk_notify_proto::TokenProvider);
+//! - [`RedisBudget`]: the recipients-per-minute budget, as one atomic Lua script.
+//!
+//! # In scope
+//! - Redis 6 or later through the `redis` crate's synchronous API (no async runtime), over
+//!   `redis://`, `unix://` or, with the `tls` feature, `rediss://` (rustls, verified).
+//! - AUTH with a username and password; the password never appears in `Debug`, errors or
+//!   logs.
+//! - Bounded calls: connect and response timeouts, and each call's own deadline.
+//!
+//! # Out of scope
+//! - Redis Cluster and Sentinel.
+//! - Storing the app secret anywhere: it stays in the process that fetches.
+//!
+//! # Keys
+//! Everything lives under `dingtalk-notify:v1:<first 128 bits of SHA-256 of the app key>`,
+//! so the app key itself is not in Redis.
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod budget;
+mod error;
+mod fetch;
+mod keys;
+mod store;
+#[cfg(feature = "tls")]
+mod tls;
+mod token;
+
+pub use budget::{Acquire, RedisBudget};
+pub use error::Error;
+pub use keys::KEY_PREFIX;
+pub use store::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT, RedisStore, RedisStoreBuilder};
+pub use token::{
+    DEFAULT_LOCK_TTL, DEFAULT_MAX_WAIT, DEFAULT_POLL_INTERVAL, RedisTokenProvider,
+    RedisTokenProviderBuilder,
+};
