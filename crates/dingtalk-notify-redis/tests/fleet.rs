@@ -1,0 +1,347 @@
+//! The fleet: several processes on one redis-server and one simulator. The processes are
+//! this test binary run again with `DINGTALK_REDIS_FLEET_ROLE` set (see [`fleet_child`]).
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use common::RedisServer;
+use dingtalk_notify_mock::{
+    Calls, DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, Directory, Fault, MockServer, Route,
+    UserBehaviour,
+};
+use dingtalk_notify_proto::api::{GetSendProgress, SendWorkNotification};
+use dingtalk_notify_proto::{Client, Message, RetryPolicy, TokenSource};
+use dingtalk_notify_redis::{RedisBudget, RedisStore, RedisTokenProvider};
+use dingtalk_notify_ureq::UreqTransport;
+
+const ROLE: &str = "DINGTALK_REDIS_FLEET_ROLE";
+
+fn app() -> TokenSource {
+    TokenSource::app(DEMO_APP_KEY, DEMO_APP_SECRET)
+}
+
+fn unix_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("{name} is set by the parent test"))
+}
+
+fn env_u64(name: &str) -> u64 {
+    env(name).parse().expect("a number")
+}
+
+/// Re-runs this binary as a child in `role`.
+fn spawn(role: &str, vars: &[(&str, String)]) -> Child {
+    let exe = std::env::current_exe().expect("the test binary");
+    Command::new(exe)
+        .args([
+            "fleet_child",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(ROLE, role)
+        .envs(vars.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the child process starts")
+}
+
+/// Waits for a child and returns its `FLEET key=value ...` report, asserting success.
+fn report(child: Child) -> Vec<(String, u64)> {
+    let output = child.wait_with_output().expect("the child finishes");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "child failed: {text}");
+    let line = text
+        .lines()
+        .find_map(|l| l.split_once("FLEET ").map(|(_, rest)| rest))
+        .unwrap_or_else(|| panic!("no FLEET line in: {text}"));
+    line.split_whitespace()
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.parse().expect("a number")))
+        .collect()
+}
+
+fn get(report: &[(String, u64)], key: &str) -> u64 {
+    report.iter().find(|(k, _)| k == key).map_or(0, |(_, v)| *v)
+}
+
+/// The entry point of every child process; ignored in a normal run (it is not a test by
+/// itself, the parent tests run it with `--ignored --exact`).
+#[test]
+#[ignore = "a child process of the fleet tests, started by them"]
+fn fleet_child() {
+    let role = env(ROLE);
+    let store = RedisStore::open(&env("REDIS_URL")).unwrap();
+    let base: dingtalk_notify_proto::BaseUrl = env("MOCK_URL").parse().unwrap();
+    let provider = |max_wait_ms: u64, lock_ttl_ms: u64| {
+        RedisTokenProvider::builder(&store, app(), UreqTransport::new())
+            .base_url(base.clone())
+            .max_wait(Duration::from_millis(max_wait_ms))
+            .lock_ttl(Duration::from_millis(lock_ttl_ms))
+            .build()
+            .unwrap()
+    };
+    let client = |p: RedisTokenProvider, deadline: Duration| {
+        Client::builder(TokenSource::provider(p))
+            .base_url(base.clone())
+            .retry(RetryPolicy {
+                deadline,
+                ..RetryPolicy::default()
+            })
+            .build(UreqTransport::new())
+    };
+    match role.as_str() {
+        // Threads, each with its own client and provider, query a task until END_MS.
+        "query" => {
+            let end = env_u64("END_MS");
+            let task = env_u64("TASK_ID");
+            let deadline = Duration::from_millis(env_u64("DEADLINE_MS"));
+            let (ok, failed, late) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
+            std::thread::scope(|s| {
+                for _ in 0..env_u64("THREADS") {
+                    s.spawn(|| {
+                        let c = client(provider(env_u64("MAX_WAIT_MS"), 1000), deadline);
+                        loop {
+                            let started = Instant::now();
+                            match c.call(&GetSendProgress::new(DEMO_AGENT_ID, task)) {
+                                Ok(_) => ok.fetch_add(1, Ordering::SeqCst),
+                                Err(e) => {
+                                    eprintln!("query failed: {e}");
+                                    failed.fetch_add(1, Ordering::SeqCst)
+                                }
+                            };
+                            if started.elapsed() > deadline {
+                                late.fetch_add(1, Ordering::SeqCst);
+                            }
+                            if unix_ms() >= end {
+                                break;
+                            }
+                            std::thread::sleep(Duration::from_millis(150));
+                        }
+                    });
+                }
+            });
+            println!(
+                "FLEET ok={} failed={} late={}",
+                ok.into_inner(),
+                failed.into_inner(),
+                late.into_inner()
+            );
+        }
+        // Takes the refresh lock and hangs in the (delayed) fetch until it is killed.
+        "holder" => {
+            let p = provider(60_000, env_u64("LOCK_TTL_MS"));
+            let _ = p.current_token();
+            println!("FLEET finished=1");
+        }
+        // Sends chunks of CHUNK users under the shared budget until END_MS.
+        "budget" => {
+            let budget = RedisBudget::builder(&store, &app(), env_u64("BUDGET"))
+                .period(Duration::from_millis(env_u64("PERIOD_MS")))
+                .margin(Duration::from_millis(env_u64("MARGIN_MS")))
+                .build()
+                .unwrap();
+            let c = client(provider(5000, 1000), Duration::from_secs(5));
+            let me = std::process::id();
+            let end = env_u64("END_MS");
+            let (mut sent, mut n) = (0, 0);
+            loop {
+                let left = end.saturating_sub(unix_ms());
+                let until = Instant::now() + Duration::from_millis(left);
+                if left == 0 || budget.acquire(env_u64("CHUNK"), until).is_err() {
+                    break;
+                }
+                n += 1;
+                let users: Vec<String> = (0..env_u64("CHUNK"))
+                    .map(|i| format!("u{me}-{n}-{i}"))
+                    .collect();
+                let send = SendWorkNotification::new(
+                    DEMO_AGENT_ID,
+                    Message::text(format!("chunk {n} of {me}")),
+                )
+                .to_users(users);
+                c.send(&send).unwrap();
+                sent += env_u64("CHUNK");
+            }
+            println!("FLEET sent={sent}");
+        }
+        other => panic!("unknown role {other}"),
+    }
+}
+
+/// A task to query, sent with a plain client (one token fetch).
+fn one_task(mock: &MockServer) -> u64 {
+    let client = Client::builder(app())
+        .base_url(mock.base_url().parse().unwrap())
+        .build(UreqTransport::new());
+    let send = SendWorkNotification::new(DEMO_AGENT_ID, Message::text("fleet")).to_users(["alice"]);
+    client.send(&send).unwrap().task_id.get()
+}
+
+#[test]
+fn eight_processes_of_eight_threads_fetch_one_token_per_expiry() {
+    let redis = RedisServer::start();
+    // Tokens live 3 s: the fleet refreshes at 2.7 s (a tenth ahead), within the run.
+    let mock = MockServer::builder()
+        .token_ttl(Duration::from_secs(3))
+        .start()
+        .unwrap();
+    let task = one_task(&mock);
+    let before = mock.token_fetches();
+    assert_eq!(before, 1);
+    // Redis holds no token: the fleet meets an expired (missing) one at start, then the
+    // fetched one's refresh point while running.
+    let end = unix_ms() + 4500;
+    let vars = [
+        ("REDIS_URL", redis.url()),
+        ("MOCK_URL", mock.base_url()),
+        ("END_MS", end.to_string()),
+        ("TASK_ID", task.to_string()),
+        ("THREADS", "8".to_owned()),
+        ("DEADLINE_MS", "8000".to_owned()),
+        ("MAX_WAIT_MS", "6000".to_owned()),
+    ];
+    let children: Vec<Child> = (0..8).map(|_| spawn("query", &vars)).collect();
+    let reports: Vec<_> = children.into_iter().map(report).collect();
+    for r in &reports {
+        assert_eq!(get(r, "failed"), 0, "{r:?}");
+        assert_eq!(get(r, "late"), 0, "{r:?}");
+        assert!(get(r, "ok") >= 8, "{r:?}");
+    }
+    assert_eq!(
+        mock.token_fetches() - before,
+        2,
+        "one fetch for the missing token, one at the refresh point"
+    );
+}
+
+#[test]
+fn a_holder_killed_mid_refresh_is_taken_over_after_the_lock_expires() {
+    let redis = RedisServer::start();
+    let mock = MockServer::start().unwrap();
+    let task = one_task(&mock);
+    let before = mock.token_fetches();
+    // The next gettoken hangs: whoever sends it is "mid-refresh".
+    mock.inject(
+        Route::GetToken,
+        Calls::Nth(1),
+        Fault::Delay(Duration::from_secs(30)),
+    );
+    let base = [("REDIS_URL", redis.url()), ("MOCK_URL", mock.base_url())];
+    let mut holder = spawn(
+        "holder",
+        &[
+            base[0].clone(),
+            base[1].clone(),
+            ("LOCK_TTL_MS", "1500".to_owned()),
+        ],
+    );
+    let wait_until = Instant::now() + Duration::from_secs(20);
+    while mock.token_fetches() == before {
+        assert!(Instant::now() < wait_until, "the holder never fetched");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    // The others start while the holder holds the lock, then the holder dies.
+    let vars = [
+        base[0].clone(),
+        base[1].clone(),
+        ("END_MS", unix_ms().to_string()),
+        ("TASK_ID", task.to_string()),
+        ("THREADS", "4".to_owned()),
+        ("DEADLINE_MS", "6000".to_owned()),
+        ("MAX_WAIT_MS", "5000".to_owned()),
+    ];
+    let waiters: Vec<Child> = (0..3).map(|_| spawn("query", &vars)).collect();
+    holder.kill().unwrap();
+    let status = holder.wait().unwrap();
+    assert!(!status.success(), "killed mid-refresh, it never finished");
+    let mut out = String::new();
+    if let Some(stdout) = holder.stdout.take() {
+        for line in BufReader::new(stdout).lines() {
+            out.push_str(&line.unwrap_or_default());
+        }
+    }
+    assert!(!out.contains("FLEET finished"), "{out}");
+    for r in waiters.into_iter().map(report) {
+        assert_eq!(get(&r, "failed"), 0, "{r:?}");
+        assert_eq!(get(&r, "late"), 0, "{r:?}");
+        assert!(get(&r, "ok") >= 4, "{r:?}");
+    }
+    let fetches = mock.token_fetches() - before;
+    assert!(fetches <= 2, "{fetches} fetches");
+    assert_eq!(fetches, 2, "the killed one and the one that took over");
+}
+
+#[test]
+fn four_processes_share_one_recipient_budget() {
+    const BUDGET: u64 = 100;
+    const CHUNK: u64 = 10;
+    const PERIOD: Duration = Duration::from_secs(3);
+    const PERIODS: u64 = 4;
+    let redis = RedisServer::start();
+    let mock = MockServer::builder()
+        .directory(Directory::new().accept_any_user(UserBehaviour::Reads))
+        .recipients_per_minute(1_000_000)
+        .start()
+        .unwrap();
+    let period_ms = u64::try_from(PERIOD.as_millis()).unwrap();
+    let start = unix_ms();
+    let vars = [
+        ("REDIS_URL", redis.url()),
+        ("MOCK_URL", mock.base_url()),
+        ("END_MS", (start + PERIODS * period_ms + 1500).to_string()),
+        ("BUDGET", BUDGET.to_string()),
+        ("CHUNK", CHUNK.to_string()),
+        ("PERIOD_MS", period_ms.to_string()),
+        ("MARGIN_MS", "150".to_owned()),
+    ];
+    let children: Vec<Child> = (0..4).map(|_| spawn("budget", &vars)).collect();
+    let reported: u64 = children.into_iter().map(|c| get(&report(c), "sent")).sum();
+    // What the simulator saw: (arrival, recipients) per send.
+    let mut sends: Vec<(Duration, u64)> = mock
+        .requests_to(Route::Send)
+        .iter()
+        .map(|r| {
+            let body = r.json().expect("a JSON send");
+            let users = body["userid_list"].as_str().expect("userid_list");
+            (r.at, users.split(',').count() as u64)
+        })
+        .collect();
+    sends.sort();
+    assert_eq!(sends.iter().map(|s| s.1).sum::<u64>(), reported);
+    // No window of one period holds more than the budget.
+    for (i, (at, _)) in sends.iter().enumerate() {
+        let in_window: u64 = sends[i..]
+            .iter()
+            .take_while(|(t, _)| *t < *at + PERIOD)
+            .map(|s| s.1)
+            .sum();
+        assert!(
+            in_window <= BUDGET,
+            "{in_window} recipients within {PERIOD:?} from {at:?}"
+        );
+    }
+    // Throughput: the first PERIODS periods carry within 10 % of the budget each.
+    let first = sends.first().expect("something was sent").0;
+    let carried: u64 = sends
+        .iter()
+        .take_while(|(t, _)| *t < first + PERIOD * u32::try_from(PERIODS).unwrap())
+        .map(|s| s.1)
+        .sum();
+    let per_period = carried as f64 / PERIODS as f64;
+    assert!(
+        per_period >= 0.9 * BUDGET as f64 && per_period <= BUDGET as f64,
+        "{per_period} recipients per period for a budget of {BUDGET}"
+    );
+}
