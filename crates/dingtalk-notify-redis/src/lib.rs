@@ -37,7 +37,7 @@ mod store;
 mod tls;
 mod token;
 
-pub use budget::{Acquire, RedisBudget};
+pub use budget::{Acquire, DEFAULT_MARGIN, DEFAULT_PERIOD, RedisBudget, RedisBudgetBuilder};
 pub use error::Error;
 pub use keys::KEY_PREFIX;
 pub use store::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT, RedisStore, RedisStoreBuilder};

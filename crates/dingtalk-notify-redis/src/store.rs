@@ -55,6 +55,8 @@ pub struct RedisStoreBuilder {
     password: Option<String>,
     connect_timeout: Duration,
     response_timeout: Duration,
+    #[cfg(feature = "tls")]
+    root_pem: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for RedisStoreBuilder {
@@ -89,6 +91,14 @@ impl RedisStoreBuilder {
     /// The time allowed for one answer (default [`DEFAULT_RESPONSE_TIMEOUT`]).
     pub fn response_timeout(mut self, timeout: Duration) -> Self {
         self.response_timeout = timeout;
+        self
+    }
+
+    /// Trusts these root certificates (PEM) instead of the system's for `rediss://`: for a
+    /// Redis behind a private CA. The server's certificate is always verified.
+    #[cfg(feature = "tls")]
+    pub fn tls_root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_pem = Some(pem.into());
         self
     }
 
@@ -128,8 +138,21 @@ impl RedisStoreBuilder {
         let info = info.set_redis_settings(settings);
         #[cfg(feature = "tls")]
         crate::tls::ensure_crypto_provider();
-        let client = redis::Client::open(info)
-            .map_err(|e| Error::Config(crate::error::scrub(&e.to_string(), &secrets)))?;
+        #[cfg(feature = "tls")]
+        let client = match self.root_pem {
+            Some(pem) => redis::Client::build_with_tls(
+                info,
+                redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(pem),
+                },
+            ),
+            None => redis::Client::open(info),
+        };
+        #[cfg(not(feature = "tls"))]
+        let client = redis::Client::open(info);
+        let client =
+            client.map_err(|e| Error::Config(crate::error::scrub(&e.to_string(), &secrets)))?;
         Ok(RedisStore {
             inner: Arc::new(Inner {
                 client,
@@ -168,6 +191,8 @@ impl RedisStore {
             password: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             response_timeout: DEFAULT_RESPONSE_TIMEOUT,
+            #[cfg(feature = "tls")]
+            root_pem: None,
         }
     }
 

@@ -19,6 +19,8 @@ pub struct Options {
     pub password: Option<String>,
     /// An ACL user with this name and password, allowed everything.
     pub user: Option<(String, String)>,
+    /// TLS only (no plain port), with this certificate and key (PEM files).
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 /// A running `redis-server`.
@@ -88,9 +90,18 @@ impl RedisServer {
 
     fn spawn(&mut self) -> bool {
         let mut cmd = Command::new(redis_server_binary());
-        cmd.arg("--port")
-            .arg(self.port.to_string())
-            .args(["--bind", "127.0.0.1", "--save", ""])
+        match &self.options.tls {
+            None => cmd.arg("--port").arg(self.port.to_string()),
+            Some((cert, key)) => cmd
+                .args(["--port", "0", "--tls-port"])
+                .arg(self.port.to_string())
+                .arg("--tls-cert-file")
+                .arg(cert)
+                .arg("--tls-key-file")
+                .arg(key)
+                .args(["--tls-auth-clients", "no"]),
+        };
+        cmd.args(["--bind", "127.0.0.1", "--save", ""])
             .args(["--daemonize", "no", "--protected-mode", "no"])
             .arg("--dir")
             .arg(&self.dir)
@@ -135,6 +146,9 @@ impl RedisServer {
         let Ok(mut s) = TcpStream::connect((Ipv4Addr::LOCALHOST, self.port)) else {
             return false;
         };
+        if self.options.tls.is_some() {
+            return true; // listening; the test's own client speaks TLS
+        }
         let _ = s.set_read_timeout(Some(Duration::from_secs(1)));
         if s.write_all(b"PING\r\n").is_err() {
             return false;
@@ -146,8 +160,11 @@ impl RedisServer {
         }
     }
 
-    /// `redis://127.0.0.1:<port>`.
+    /// `redis://127.0.0.1:<port>` (`rediss://localhost:<port>` with TLS).
     pub fn url(&self) -> String {
+        if self.options.tls.is_some() {
+            return format!("rediss://localhost:{}", self.port);
+        }
         format!("redis://127.0.0.1:{}", self.port)
     }
 
