@@ -8,6 +8,27 @@
 //!   [`TokenProvider`](dingtalk_notify_proto::TokenProvider);
 //! - [`RedisBudget`]: the recipients-per-minute budget, as one atomic Lua script.
 //!
+//! # A fleet: three processes, one Redis
+//! Run the same program on every replica:
+//!
+//! ```no_run
+//! use dingtalk_notify_proto::{api::SendWorkNotification, Client, Message, TokenSource};
+//! use dingtalk_notify_redis::{RedisBudget, RedisStore, RedisTokenProvider};
+//! use dingtalk_notify_ureq::UreqTransport;
+//! use std::time::{Duration, Instant};
+//!
+//! let redis = RedisStore::open(&std::env::var("DINGTALK_REDIS_URL")?)?; // the same for all
+//! let app = TokenSource::app(std::env::var("DINGTALK_APP_KEY")?, std::env::var("DINGTALK_APP_SECRET")?);
+//! let tokens = RedisTokenProvider::new(&redis, app.clone(), UreqTransport::new())?;
+//! let budget = RedisBudget::new(&redis, &app, 5_000)?; // recipients per minute, fleet-wide
+//! let client = Client::builder(TokenSource::provider(tokens)).build(UreqTransport::new());
+//!
+//! budget.acquire(2, Instant::now() + Duration::from_secs(90))?; // the fleet's budget
+//! client.send(&SendWorkNotification::new(836390886, Message::text("Disk 91% on db-3"))
+//!     .to_users(["manager4220", "ops0001"]))?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # In scope
 //! - Redis 6 or later through the `redis` crate's synchronous API (no async runtime), over
 //!   `redis://`, `unix://` or, with the `tls` feature, `rediss://` (rustls, verified).
