@@ -63,6 +63,26 @@ fn a_wait_ends_when_the_oldest_grant_leaves_the_window() {
 }
 
 #[test]
+fn a_lost_running_sum_is_counted_again_from_the_log() {
+    let redis = RedisServer::start();
+    let store = RedisStore::open(&redis.url()).unwrap();
+    let b = budget(&store, "app", 100, 60_000);
+    assert!(matches!(
+        b.try_acquire(70).unwrap(),
+        Acquire::Go { left: 30 }
+    ));
+    let sum_key = redis
+        .dump_all()
+        .lines()
+        .find(|l| l.ends_with(":budget-sum"))
+        .expect("the running sum")
+        .to_owned();
+    redis.command(&["DEL", &sum_key]);
+    assert!(matches!(b.try_acquire(40).unwrap(), Acquire::Wait(_)));
+    assert_eq!(b.try_acquire(30).unwrap(), Acquire::Go { left: 0 });
+}
+
+#[test]
 fn more_than_the_whole_budget_is_refused_and_sends_nothing() {
     let redis = RedisServer::start();
     let store = RedisStore::open(&redis.url()).unwrap();
