@@ -57,6 +57,7 @@ mod store;
 #[cfg(feature = "tls")]
 mod tls;
 mod token;
+mod token_keys;
 
 pub use budget::{Acquire, DEFAULT_MARGIN, DEFAULT_PERIOD, RedisBudget, RedisBudgetBuilder};
 pub use error::Error;

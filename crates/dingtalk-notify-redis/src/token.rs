@@ -30,6 +30,7 @@ use crate::error::Error;
 use crate::fetch::{Fetch, TokenFetcher};
 use crate::keys::Namespace;
 use crate::store::RedisStore;
+use crate::token_keys::{Stored, TokenKeys};
 
 /// The default time one [`token`](TokenProvider::token) call may take, waiting included.
 /// Keep it below the client's call deadline (30 s by default).
@@ -39,18 +40,6 @@ pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(10);
 pub const DEFAULT_LOCK_TTL: Duration = Duration::from_secs(5);
 /// The default pause between two reads while another process refreshes.
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_millis(20);
-
-const RELEASE_LOCK: &str = r"
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0";
-
-const INVALIDATE: &str = r"
-if redis.call('HGET', KEYS[1], 'token') == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0";
 
 /// A [`TokenProvider`] that shares one access token per app (or per ISV suite and corp)
 /// among every process that uses the same Redis.
@@ -69,8 +58,7 @@ return 0";
 pub struct RedisTokenProvider {
     store: RedisStore,
     fetcher: Arc<dyn Fetch>,
-    token_key: String,
-    lock_key: String,
+    keys: TokenKeys,
     max_wait: Duration,
     lock_ttl: Duration,
     poll_interval: Duration,
@@ -145,8 +133,7 @@ impl<T: Transport + Send + Sync + 'static> RedisTokenProviderBuilder<T> {
         Ok(RedisTokenProvider {
             store: self.store,
             fetcher: Arc::new(fetcher),
-            token_key: ns.key("token"),
-            lock_key: ns.key("token-lock"),
+            keys: TokenKeys::new(&ns),
             max_wait: self.max_wait,
             lock_ttl: self.lock_ttl,
             poll_interval: self.poll_interval.max(Duration::from_millis(1)),
@@ -155,13 +142,6 @@ impl<T: Transport + Send + Sync + 'static> RedisTokenProviderBuilder<T> {
             seq: AtomicU64::new(0),
         })
     }
-}
-
-/// A token as read from Redis.
-struct Stored {
-    token: AccessToken,
-    lifetime: Duration,
-    remaining: Duration,
 }
 
 impl RedisTokenProvider {
@@ -219,7 +199,7 @@ impl RedisTokenProvider {
     fn shared_token(&self, deadline: Instant) -> Result<ProvidedToken, Error> {
         let started = Instant::now();
         loop {
-            let stale = match self.judge(self.read(deadline)?) {
+            let stale = match self.judge(self.keys.read(&self.store, deadline)?) {
                 (Freshness::Fresh(token), until_refresh) => {
                     return Ok(provided(token, until_refresh));
                 }
@@ -227,9 +207,12 @@ impl RedisTokenProvider {
                 (Freshness::Missing, _) => None,
             };
             let owner = self.owner_id();
-            if self.try_lock(&owner, deadline)? {
+            if self
+                .keys
+                .try_lock(&self.store, &owner, self.lock_ttl, deadline)?
+            {
                 let result = self.refresh_locked(deadline, stale);
-                if let Err(e) = self.unlock(&owner, deadline) {
+                if let Err(e) = self.keys.unlock(&self.store, &owner, deadline) {
                     log::debug!(
                         target: "dingtalk_notify_redis",
                         "could not release the refresh lock ({e}); it expires on its own"
@@ -259,14 +242,19 @@ impl RedisTokenProvider {
     ) -> Result<ProvidedToken, Error> {
         let locked_at = Instant::now();
         // Another process may have stored a token between the read and the lock.
-        if let (Freshness::Fresh(token), until_refresh) = self.judge(self.read(deadline)?) {
+        if let (Freshness::Fresh(token), until_refresh) =
+            self.judge(self.keys.read(&self.store, deadline)?)
+        {
             return Ok(provided(token, until_refresh));
         }
         // Never fetch past the lock: after it, another process may fetch too.
         let fetch_deadline = deadline.min(locked_at + self.lock_ttl);
         match self.fetcher.fetch(fetch_deadline) {
             Ok(fetched) => {
-                if let Err(e) = self.write(&fetched.token, fetched.lifetime, deadline) {
+                if let Err(e) =
+                    self.keys
+                        .write(&self.store, &fetched.token, fetched.lifetime, deadline)
+                {
                     log::warn!(
                         target: "dingtalk_notify_redis",
                         "fetched a token but could not store it in Redis ({e})"
@@ -326,83 +314,6 @@ impl RedisTokenProvider {
         (cache.freshness(&self.key, now), until_refresh)
     }
 
-    fn read(&self, deadline: Instant) -> Result<Option<Stored>, Error> {
-        let (token, lifetime, pttl): (Option<String>, Option<String>, i64) =
-            self.store.run(deadline, |c| {
-                redis::pipe()
-                    .atomic()
-                    .hget(&self.token_key, "token")
-                    .hget(&self.token_key, "lifetime_ms")
-                    .pttl(&self.token_key)
-                    .query(c)
-            })?;
-        let (Some(token), Some(lifetime)) = (token, lifetime) else {
-            return Ok(None);
-        };
-        let garbage = |what: &str| Error::Garbage {
-            detail: format!("the stored token's {what} is invalid"),
-        };
-        let lifetime: u64 = lifetime.parse().map_err(|_| garbage("lifetime"))?;
-        if token.is_empty() {
-            return Err(garbage("value"));
-        }
-        // -1: no expiry (not written by us); -2: gone meanwhile. Both mean "refresh".
-        let Ok(remaining) = u64::try_from(pttl) else {
-            return Ok(None);
-        };
-        Ok(Some(Stored {
-            token: AccessToken::new(token),
-            lifetime: Duration::from_millis(lifetime),
-            remaining: Duration::from_millis(remaining.min(lifetime)),
-        }))
-    }
-
-    fn write(
-        &self,
-        token: &AccessToken,
-        lifetime: Duration,
-        deadline: Instant,
-    ) -> Result<(), Error> {
-        let ms = u64::try_from(lifetime.as_millis())
-            .unwrap_or(u64::MAX)
-            .max(1);
-        self.store.run(deadline, |c| {
-            redis::pipe()
-                .atomic()
-                .del(&self.token_key)
-                .ignore()
-                .hset(&self.token_key, "token", token.expose_secret())
-                .ignore()
-                .hset(&self.token_key, "lifetime_ms", ms)
-                .ignore()
-                .pexpire(&self.token_key, i64::try_from(ms).unwrap_or(i64::MAX))
-                .ignore()
-                .query::<()>(c)
-        })
-    }
-
-    fn try_lock(&self, owner: &str, deadline: Instant) -> Result<bool, Error> {
-        let ttl_ms = u64::try_from(self.lock_ttl.as_millis()).unwrap_or(u64::MAX);
-        let set: Option<String> = self.store.run(deadline, |c| {
-            redis::cmd("SET")
-                .arg(&self.lock_key)
-                .arg(owner)
-                .arg("NX")
-                .arg("PX")
-                .arg(ttl_ms)
-                .query(c)
-        })?;
-        Ok(set.is_some())
-    }
-
-    fn unlock(&self, owner: &str, deadline: Instant) -> Result<(), Error> {
-        let script = redis::Script::new(RELEASE_LOCK);
-        self.store.run(deadline, |c| {
-            script.key(&self.lock_key).arg(owner).invoke::<i64>(c)
-        })?;
-        Ok(())
-    }
-
     fn owner_id(&self) -> String {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -428,14 +339,9 @@ impl TokenProvider for RedisTokenProvider {
                 .unwrap_or_else(PoisonError::into_inner)
                 .invalidate(&self.key, token);
         }
-        let script = redis::Script::new(INVALIDATE);
-        let deadline = Instant::now() + self.max_wait;
-        let result = self.store.run(deadline, |c| {
-            script
-                .key(&self.token_key)
-                .arg(token.expose_secret())
-                .invoke::<i64>(c)
-        });
+        let result = self
+            .keys
+            .invalidate(&self.store, token, Instant::now() + self.max_wait);
         if let Err(e) = result {
             log::warn!(
                 target: "dingtalk_notify_redis",
@@ -449,7 +355,7 @@ impl fmt::Debug for RedisTokenProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RedisTokenProvider")
             .field("store", &self.store)
-            .field("token_key", &self.token_key)
+            .field("token_key", &self.keys.token)
             .field("max_wait", &self.max_wait)
             .field("lock_ttl", &self.lock_ttl)
             .field("fallback", &self.fallback.is_some())
