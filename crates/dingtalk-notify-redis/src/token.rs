@@ -247,8 +247,14 @@ impl RedisTokenProvider {
         {
             return Ok(provided(token, until_refresh));
         }
-        // Never fetch past the lock: after it, another process may fetch too.
-        let fetch_deadline = deadline.min(locked_at + self.lock_ttl);
+        // Never fetch past the lock: after it, another process may fetch too. And leave a
+        // tenth of the call's time to store the token and release the lock before the
+        // call's deadline.
+        let reserve = self.max_wait / 10;
+        let fetch_deadline = deadline
+            .checked_sub(reserve)
+            .unwrap_or(locked_at)
+            .min(locked_at + self.lock_ttl);
         match self.fetcher.fetch(fetch_deadline) {
             Ok(fetched) => {
                 if let Err(e) =

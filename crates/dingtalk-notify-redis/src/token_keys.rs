@@ -28,6 +28,9 @@ pub(crate) struct Stored {
     pub(crate) remaining: Duration,
 }
 
+/// The longest token accepted from Redis.
+const MAX_TOKEN_LEN: usize = 4096;
+
 /// The two keys of one app's token.
 pub(crate) struct TokenKeys {
     /// The hash holding the token and its lifetime.
@@ -65,7 +68,8 @@ impl TokenKeys {
             detail: format!("the stored token's {what} is invalid"),
         };
         let lifetime: u64 = lifetime.parse().map_err(|_| garbage("lifetime"))?;
-        if token.is_empty() {
+        // DingTalk's tokens are 32 characters; anything empty or huge was not written by us.
+        if token.is_empty() || token.len() > MAX_TOKEN_LEN {
             return Err(garbage("value"));
         }
         // -1: no expiry (not written by us); -2: gone meanwhile. Both mean "refresh".

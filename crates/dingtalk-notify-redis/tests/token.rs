@@ -234,6 +234,42 @@ fn the_lock_is_released_only_by_its_owner() {
 }
 
 #[test]
+fn a_hanging_dingtalk_fails_within_max_wait() {
+    let redis = RedisServer::start();
+    let mock = MockServer::start().unwrap();
+    mock.inject(
+        Route::GetToken,
+        Calls::All,
+        Fault::Delay(Duration::from_secs(20)),
+    );
+    let store = RedisStore::open(&redis.url()).unwrap();
+    let p = RedisTokenProvider::builder(&store, app(), UreqTransport::new())
+        .base_url(mock.base_url().parse().unwrap())
+        .max_wait(Duration::from_millis(800))
+        .lock_ttl(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = p.current_token().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Fetch {
+                rejected: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "bounded by max_wait, not the fault"
+    );
+    // Its lock is released: the next caller does not wait for the 10 s TTL.
+    assert!(!redis.dump_all().contains("token-lock"));
+}
+
+#[test]
 fn redis_down_is_a_typed_error_within_the_deadline_and_a_restart_works() {
     let mut redis = RedisServer::start_with(Options::default());
     let mock = MockServer::start().unwrap();
@@ -312,6 +348,8 @@ fn garbage_under_our_key_is_a_typed_error() {
         .into_iter()
         .find(|k| k.ends_with(":token"))
         .unwrap();
+    redis.command(&["HSET", &key, "token", &"x".repeat(100_000)]);
+    assert!(matches!(p.current_token(), Err(Error::Garbage { .. })));
     redis.command(&["HSET", &key, "lifetime_ms", "soon"]);
     assert!(matches!(p.current_token(), Err(Error::Garbage { .. })));
     redis.command(&["DEL", &key]);
