@@ -9,7 +9,7 @@ use dingtalk_notify_proto::api::{
 };
 use dingtalk_notify_proto::message::{ActionCard, ActionCardButton, BtnOrientation, Link};
 use dingtalk_notify_proto::{
-    AccessToken, Auth, BaseUrl, Endpoint, HttpRequest, Message, StatusColor, SuiteSecret,
+    AccessToken, BaseUrl, Endpoint, HttpRequest, Message, StatusColor, SuiteSecret,
     SuiteTicket,
 };
 use libfuzzer_sys::fuzz_target;
@@ -84,7 +84,7 @@ fn check(built: Result<HttpRequest, dingtalk_notify_proto::BuildError>) {
 fuzz_target!(|input: Input| {
     let base = BaseUrl::new(&input.base).unwrap_or_default();
     let token = AccessToken::new(input.token);
-    let auth = Auth::AccessToken(&token);
+    let auth = &token;
 
     let mut send = SendWorkNotification::new(input.agent_id, message(input.msg))
         .to_users(input.users)
@@ -113,13 +113,13 @@ fuzz_target!(|input: Input| {
         bar = bar.status_bg(color);
     }
     check(bar.build_request(&base, auth));
-    check(GetAccessToken::new(input.appkey.clone(), input.secret.clone()).build_request(&base, Auth::None));
+    check(GetAccessToken::new(input.appkey.clone(), input.secret.clone()).build_request(&base, ()));
     if let Ok(sig) = SuiteSignature::sign(
         &input.appkey,
         &SuiteSecret::new(input.secret.clone()),
         &SuiteTicket::new(input.secret),
         input.timestamp,
     ) {
-        check(GetCorpToken::new(input.corp).build_request(&base, Auth::Suite(&sig)));
+        check(GetCorpToken::new(input.corp).build_request(&base, &sig));
     }
 });

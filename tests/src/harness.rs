@@ -7,11 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
+use dingtalk_notify::retry::FixedJitter;
+use dingtalk_notify::{BaseUrl, Client, Clock, RetryPolicy, TokenSource, Transport, VirtualClock};
 use dingtalk_notify_mock::{MockClock, MockServer, MockServerBuilder};
-use dingtalk_notify_proto::retry::FixedJitter;
-use dingtalk_notify_proto::{
-    BaseUrl, Client, Clock, RetryPolicy, TokenSource, Transport, VirtualClock,
-};
 
 /// What a scenario asks of the transport under test.
 #[derive(Debug, Clone, Copy)]
@@ -32,16 +30,16 @@ impl Default for TransportSettings {
 }
 
 /// The ureq transport under test, with `settings`.
-pub fn ureq_transport(settings: TransportSettings) -> dingtalk_notify_ureq::UreqTransport {
-    dingtalk_notify_ureq::UreqTransport::builder()
+pub fn ureq_transport(settings: TransportSettings) -> dingtalk_notify::UreqTransport {
+    dingtalk_notify::UreqTransport::builder()
         .timeout(settings.timeout)
         .max_body_size(settings.max_body)
         .build()
 }
 
 /// The isahc transport under test, with `settings`.
-pub fn isahc_transport(settings: TransportSettings) -> dingtalk_notify_isahc::IsahcTransport {
-    dingtalk_notify_isahc::IsahcTransport::builder()
+pub fn isahc_transport(settings: TransportSettings) -> dingtalk_notify::IsahcTransport {
+    dingtalk_notify::IsahcTransport::builder()
         .timeout(settings.timeout)
         .max_body_size(settings.max_body)
         .build()

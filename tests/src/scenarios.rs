@@ -7,15 +7,16 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
+use dingtalk_notify::api::SendWorkNotification;
+use dingtalk_notify::message::{Oa, OaBody, OaForm, OaHead};
+use dingtalk_notify::transport::TransportErrorKind;
+use dingtalk_notify::{
+    BaseUrl, BuildError, Client, Error, ErrorCode, Message, ResponseError, RetryPolicy,
+    StatusColor, TaskHandle, TokenSource, Transport,
+};
 use dingtalk_notify_mock::{
     Calls, DEMO_AGENT_ID, DEMO_CORP_ID, DEMO_ISV_AGENT_ID, DEMO_SUITE_KEY, DEMO_SUITE_SECRET,
     DEMO_SUITE_TICKET, Fault, Route,
-};
-use dingtalk_notify_proto::api::SendWorkNotification;
-use dingtalk_notify_proto::message::{Oa, OaBody, OaForm, OaHead};
-use dingtalk_notify_proto::{
-    BaseUrl, BuildError, Client, Error, ErrorCode, Message, ResponseError, RetryPolicy,
-    StatusColor, TaskHandle, TokenSource, Transport, TransportErrorKind,
 };
 
 use crate::harness::{
@@ -394,7 +395,7 @@ pub fn redirect_is_not_followed<T: TestTransport>(make: fn(TransportSettings) ->
 /// Nothing listens: a connect error, retried within the deadline, then surfaced.
 pub fn connection_refused_is_a_connect_error<T: TestTransport>(make: fn(TransportSettings) -> T) {
     let base = BaseUrl::new(&format!("http://127.0.0.1:{}", closed_port())).expect("base");
-    let clock = dingtalk_notify_proto::VirtualClock::new();
+    let clock = dingtalk_notify::VirtualClock::new();
     let client = Client::builder(demo_app())
         .base_url(base)
         .clock(clock.clone())

@@ -41,13 +41,13 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use dingtalk_notify_mock::{Calls, DEMO_AGENT_ID, Fault, MockServer, Route};
-use dingtalk_notify_proto::api::SendWorkNotification;
-use dingtalk_notify_proto::retry::FixedJitter;
-use dingtalk_notify_proto::{
-    BaseUrl, Client, Error, ErrorCode, Message, ResponseError, RetryPolicy, Transport,
-    TransportErrorKind, VirtualClock,
+use dingtalk_notify::api::SendWorkNotification;
+use dingtalk_notify::retry::FixedJitter;
+use dingtalk_notify::transport::TransportErrorKind;
+use dingtalk_notify::{
+    BaseUrl, Client, Error, ErrorCode, Message, ResponseError, RetryPolicy, Transport, VirtualClock,
 };
+use dingtalk_notify_mock::{Calls, DEMO_AGENT_ID, Fault, MockServer, Route};
 use dingtalk_notify_tests::harness::{SharedClock, TransportSettings, demo_app};
 use dingtalk_notify_tests::scenarios::TestTransport;
 
@@ -528,8 +528,8 @@ fn run_cell<T: TestTransport>(
         }
         (Endpoint::Progress, Some(t)) => client.progress(&t).map(drop),
         (Endpoint::Result, Some(t)) => client.result(&t).map(drop),
-        (Endpoint::StatusBar, Some(t)) => client.update_status_bar(&t, "Done", None),
-        (Endpoint::Recall, Some(t)) => client.recall(&t),
+        (Endpoint::StatusBar, Some(t)) => client.update_status_bar(&t, "Done", None).map(drop),
+        (Endpoint::Recall, Some(t)) => client.recall(&t).map(drop),
         (_, None) => unreachable!("every follow-up has its task"),
     };
     let took = started.elapsed();

@@ -24,19 +24,19 @@
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use dingtalk_notify_isahc::IsahcTransport;
+use dingtalk_notify::IsahcTransport;
+use dingtalk_notify::UreqTransport;
+use dingtalk_notify::api::SendWorkNotification;
+use dingtalk_notify::retry::FixedJitter;
+use dingtalk_notify::ureq::ureq::Agent;
+use dingtalk_notify::{
+    BaseUrl, Client, Error, ErrorCode, Message, TaskHandle, TaskId, Transport, VirtualClock,
+};
 use dingtalk_notify_mock::{
     Calls, DEMO_AGENT_ID, Directory, Fault, MockServer, Route, UserBehaviour,
 };
-use dingtalk_notify_proto::api::SendWorkNotification;
-use dingtalk_notify_proto::retry::FixedJitter;
-use dingtalk_notify_proto::{
-    BaseUrl, Client, Error, ErrorCode, Message, TaskHandle, TaskId, Transport, VirtualClock,
-};
 use dingtalk_notify_tests::harness::{SharedClock, demo_app};
 use dingtalk_notify_tests::scenarios::TestTransport;
-use dingtalk_notify_ureq::UreqTransport;
-use dingtalk_notify_ureq::ureq::Agent;
 
 /// The simulator's token lifetime, and a step past it.
 const PAST_TTL: Duration = Duration::from_secs(7201);

@@ -2,8 +2,8 @@
 //! answers, into a value or a typed error, never a panic. Bounded for CI (proptest's default
 //! 256 cases per property); the `fuzz/` crate runs the same parsers unbounded.
 
-use dingtalk_notify_proto::Endpoint;
-use dingtalk_notify_proto::api::{
+use dingtalk_notify::Endpoint;
+use dingtalk_notify::api::{
     GetAccessToken, GetSendProgress, GetSendResult, RecallWorkNotification, SendWorkNotification,
     UpdateStatusBar,
 };

@@ -21,13 +21,13 @@ use std::collections::BTreeSet;
 use std::fmt::Debug;
 use std::time::Duration;
 
-use dingtalk_notify_mock::{AppCredentials, Calls, Fault, IsvSuite, MockServer, Route};
-use dingtalk_notify_proto::api::{SendWorkNotification, SuiteSignature};
-use dingtalk_notify_proto::retry::FixedJitter;
-use dingtalk_notify_proto::{
+use dingtalk_notify::api::{SendWorkNotification, SuiteSignature};
+use dingtalk_notify::retry::FixedJitter;
+use dingtalk_notify::{
     BaseUrl, Client, Error, ErrorCode, Message, RetryPolicy, SuiteSecret, SuiteTicket, TaskHandle,
     TokenSource, VirtualClock,
 };
+use dingtalk_notify_mock::{AppCredentials, Calls, Fault, IsvSuite, MockServer, Route};
 use dingtalk_notify_tests::capture_log::{self, Captured};
 use dingtalk_notify_tests::harness::{SharedClock, SilentServer, TransportSettings, closed_port};
 use dingtalk_notify_tests::scenarios::TestTransport;

@@ -37,13 +37,12 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use dingtalk_notify_isahc::IsahcTransport;
-use dingtalk_notify_proto::api::{GetSendProgress, GetSendResult, UpdateStatusBar};
-use dingtalk_notify_proto::{
-    AccessToken, Auth, BaseUrl, Client, Endpoint, HttpRequest, HttpResponse, StatusColor,
-    TaskHandle, TokenSource, Transport, TransportErrorKind,
+use dingtalk_notify::api::{GetSendProgress, GetSendResult, UpdateStatusBar};
+use dingtalk_notify::transport::TransportErrorKind;
+use dingtalk_notify::{
+    AccessToken, BaseUrl, Client, Endpoint, HttpRequest, HttpResponse, IsahcTransport, StatusColor,
+    TaskHandle, TokenSource, Transport, UreqTransport,
 };
-use dingtalk_notify_ureq::UreqTransport;
 
 const APP_KEY: &str = "dingbench0appkey0x";
 const APP_SECRET: &str = "bench-app-secret-0123456789abcdefghijklmnop";
@@ -135,7 +134,7 @@ fn to_usize(n: u64) -> Result<usize> {
 /// The request every contender sends, exactly as the client builds it.
 fn progress_request(base: &BaseUrl) -> Result<HttpRequest> {
     let token = AccessToken::new(TOKEN);
-    Ok(GetSendProgress::new(AGENT, TASK).build_request(base, Auth::AccessToken(&token))?)
+    Ok(GetSendProgress::new(AGENT, TASK).build_request(base, &token)?)
 }
 
 fn client<T: Transport>(base: &BaseUrl, transport: T) -> Client<T> {
@@ -169,8 +168,8 @@ fn transport_agent_config() -> ureq::config::Config {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
-        .timeout_connect(Some(dingtalk_notify_ureq::DEFAULT_CONNECT_TIMEOUT))
-        .timeout_global(Some(dingtalk_notify_ureq::DEFAULT_TIMEOUT))
+        .timeout_connect(Some(dingtalk_notify::ureq::DEFAULT_CONNECT_TIMEOUT))
+        .timeout_global(Some(dingtalk_notify::ureq::DEFAULT_TIMEOUT))
         .build()
 }
 
@@ -199,7 +198,7 @@ impl RawUreq {
         Ok(Self {
             agent,
             request: progress_request(base)?,
-            cap: dingtalk_notify_ureq::DEFAULT_MAX_BODY_SIZE as u64,
+            cap: dingtalk_notify::ureq::DEFAULT_MAX_BODY_SIZE as u64,
         })
     }
 
@@ -681,7 +680,7 @@ where
 fn codec(case: &str, iters: u64) -> Result<()> {
     let base = BaseUrl::new("https://oapi.dingtalk.com")?;
     let token = AccessToken::new(TOKEN);
-    let auth = Auth::AccessToken(&token);
+    let auth = &token;
     let start = Instant::now();
     match case {
         "status-bar" => {

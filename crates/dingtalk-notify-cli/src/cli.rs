@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use dingtalk_notify_proto::DEFAULT_BASE_URL;
+use dingtalk_notify::DEFAULT_BASE_URL;
 
 const AFTER_HELP: &str = "\
 Exit codes:
@@ -136,8 +136,10 @@ pub enum Command {
     /// Follow a task's progress until it completes, then print the result summary.
     Watch(WatchArgs),
     /// Run the whole lifecycle against the embedded simulator: no credentials, no network.
+    #[cfg(feature = "demo")]
     Demo,
     /// Run the DingTalk simulator standalone until interrupted (Ctrl-C).
+    #[cfg(feature = "demo")]
     MockServer(MockServerArgs),
 }
 
@@ -218,6 +220,7 @@ pub struct WatchArgs {
 
 /// `mock-server`'s arguments.
 #[derive(Debug, Clone, Args)]
+#[cfg(feature = "demo")]
 pub struct MockServerArgs {
     /// The port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 0, value_name = "N")]

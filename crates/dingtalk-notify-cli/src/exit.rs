@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use dingtalk_notify_proto::{Error, ResponseError, TransportErrorKind};
-use dingtalk_notify_ureq::UreqTransportError;
+use dingtalk_notify::transport::{TransportError, TransportErrorKind};
+use dingtalk_notify::{Error, ResponseError};
 
 /// Exit code: success.
 pub const SUCCESS: u8 = 0;
@@ -94,7 +94,7 @@ impl Failure {
     }
 
     /// Classifies a client error.
-    pub fn from_client(error: &Error<UreqTransportError>) -> Self {
+    pub fn from_client(error: &Error<TransportError>) -> Self {
         let message = error.to_string();
         let (kind, exit_code) = classify(error);
         let api = error.api();
@@ -121,20 +121,20 @@ impl Failure {
     }
 }
 
-impl From<&Error<UreqTransportError>> for Failure {
-    fn from(error: &Error<UreqTransportError>) -> Self {
+impl From<&Error<TransportError>> for Failure {
+    fn from(error: &Error<TransportError>) -> Self {
         Self::from_client(error)
     }
 }
 
-impl From<Error<UreqTransportError>> for Failure {
-    fn from(error: Error<UreqTransportError>) -> Self {
+impl From<Error<TransportError>> for Failure {
+    fn from(error: Error<TransportError>) -> Self {
         Self::from_client(&error)
     }
 }
 
 /// The kind and exit code of a client error.
-fn classify(error: &Error<UreqTransportError>) -> (Kind, u8) {
+fn classify(error: &Error<TransportError>) -> (Kind, u8) {
     match error {
         Error::Build(_) => (Kind::InvalidInput, INVALID_INPUT),
         Error::OutsideWindow { .. } => (Kind::OutsideWindow, INVALID_INPUT),
@@ -159,30 +159,26 @@ fn classify(error: &Error<UreqTransportError>) -> (Kind, u8) {
 mod tests {
     use std::time::Duration;
 
-    use dingtalk_notify_proto::http::StatusCode;
-    use dingtalk_notify_proto::{ApiError, BuildError, ErrorCode, RawBody, TaskId};
+    use dingtalk_notify::http::StatusCode;
+    use dingtalk_notify::{ApiError, BuildError, ErrorCode, RawBody, TaskId};
 
     use super::*;
 
-    fn api(code: i64) -> Error<UreqTransportError> {
-        Error::Response(ResponseError::Api(ApiError {
-            code: ErrorCode::new(code),
-            errmsg: "Invalid agentid".into(),
-            sub_code: None,
-            sub_msg: None,
-            request_id: Some("4jzllmte0wau".into()),
-            status: StatusCode::OK,
-        }))
+    fn api(code: i64) -> Error<TransportError> {
+        let mut api = ApiError::new(ErrorCode::new(code), "Invalid agentid");
+        api.request_id = Some("4jzllmte0wau".into());
+        api.status = StatusCode::OK;
+        Error::Response(ResponseError::Api(api))
     }
 
-    fn status502() -> Error<UreqTransportError> {
+    fn status502() -> Error<TransportError> {
         Error::Response(ResponseError::Status {
             status: StatusCode::BAD_GATEWAY,
             body: RawBody::new("<html>502</html>"),
         })
     }
 
-    fn deadline(last: Option<Error<UreqTransportError>>) -> Error<UreqTransportError> {
+    fn deadline(last: Option<Error<TransportError>>) -> Error<TransportError> {
         Error::Deadline {
             deadline: Duration::from_secs(1),
             attempts: 3,

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use dingtalk_notify_proto::api::{SendProgress, SendResult};
+use dingtalk_notify::api::{SendProgress, SendResult};
 use serde::Serialize;
 
 use crate::exit::Failure;
@@ -241,11 +241,9 @@ mod tests {
 
     #[test]
     fn summary_counts_and_lists_ids() {
-        let result = SendResult {
-            read_user_id_list: vec!["alice".into(), "manager4220".into()],
-            unread_user_id_list: vec!["bob".into()],
-            ..SendResult::default()
-        };
+        let mut result = SendResult::default();
+        result.read_user_id_list = vec!["alice".into(), "manager4220".into()];
+        result.unread_user_id_list = vec!["bob".into()];
         let text = result_summary(&result);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "read          2  alice, manager4220");

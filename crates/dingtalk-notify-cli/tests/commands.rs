@@ -4,11 +4,11 @@
 mod common;
 
 use common::{bare, cli, frozen, int, run, send_text};
+use dingtalk_notify::api::ProgressStatus;
+use dingtalk_notify::{Message, StatusColor};
 use dingtalk_notify_mock::{
     DEFAULT_DELIVERY_DURATION, DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, MockServer, Route,
 };
-use dingtalk_notify_proto::api::ProgressStatus;
-use dingtalk_notify_proto::{Message, StatusColor};
 
 #[test]
 fn send_text_prints_the_task_id() {
@@ -322,12 +322,12 @@ fn environment_variables_replace_flags() {
 
     // A ready token instead of key and secret: no token is fetched.
     let fetches = server.token_fetches();
-    let token = dingtalk_notify_proto::Client::builder(dingtalk_notify_proto::TokenSource::app(
+    let token = dingtalk_notify::Client::builder(dingtalk_notify::TokenSource::app(
         DEMO_APP_KEY,
         DEMO_APP_SECRET,
     ))
-    .base_url(dingtalk_notify_proto::BaseUrl::new(&server.base_url()).unwrap())
-    .build(dingtalk_notify_ureq::UreqTransport::default())
+    .base_url(dingtalk_notify::BaseUrl::new(&server.base_url()).unwrap())
+    .build(dingtalk_notify::UreqTransport::default())
     .access_token()
     .unwrap();
     let mut cmd = bare();

@@ -6,9 +6,9 @@ mod common;
 use std::net::TcpListener;
 
 use common::{Run, bare, run};
+use dingtalk_notify::UreqTransport;
+use dingtalk_notify::{BaseUrl, Client, TokenSource};
 use dingtalk_notify_mock::{AppCredentials, Calls, Fault, MockServer, Route};
-use dingtalk_notify_proto::{BaseUrl, Client, TokenSource};
-use dingtalk_notify_ureq::UreqTransport;
 
 const KEY: &str = "dingsecrettestkey";
 const SECRET: &str = "S3CRET-app-secret-4f1d9c";

@@ -1,95 +1,63 @@
-//! [`IsahcTransportError`]: isahc's errors, classified and stripped of the request URI.
+//! isahc's errors as the core's [`TransportError`], classified, with the request URI, its
+//! path and query and every query value cut out of curl's description (they hold the access
+//! token).
 
-use std::fmt;
 use std::io;
 
 use dingtalk_notify_proto::http::Uri;
-use dingtalk_notify_proto::{TransportErrorKind, redact_uri};
+use dingtalk_notify_proto::transport::{TransportError, TransportErrorKind, redact_uri};
 
-/// Why an [`IsahcTransport`](crate::IsahcTransport) could not return a response.
-///
-/// It carries a [`TransportErrorKind`] (see [`kind`](Self::kind)) and a short message. The
-/// message is curl's description with the request URI, its path and query and every query
-/// value cut out (they hold the access token); neither `Display` nor `Debug` prints them, and
-/// there is deliberately no [`source`](std::error::Error::source).
-#[derive(Clone, PartialEq, Eq)]
-pub struct IsahcTransportError {
-    kind: TransportErrorKind,
-    message: String,
+/// Classifies an isahc error and writes a message that cannot contain `uri`.
+pub(crate) fn from_isahc(error: &isahc::Error, uri: &Uri) -> TransportError {
+    use TransportErrorKind as K;
+    use isahc::error::ErrorKind as E;
+    // "<isahc's description>: <curl's message>"; used to refine the kind, then redacted.
+    let text = describe(error);
+    let kind = match error.kind() {
+        // curl reports these before the request is written: the TCP connect, DNS and the
+        // TLS handshake (certificate checks included).
+        E::ConnectionFailed
+        | E::NameResolution
+        | E::BadServerCertificate
+        | E::BadClientCertificate
+        | E::InvalidTlsConfiguration
+        | E::TlsEngine => K::Connect,
+        // curl names the phase: "Resolving timed out after …" and "Connection timed out
+        // after …" while connecting, "Operation timed out after …" later.
+        E::Timeout if is_connect_phase_timeout(&text) => K::Connect,
+        E::Timeout => K::Timeout,
+        // Send and receive failures, a transfer cut short.
+        E::Io => K::Interrupted,
+        // CURLE_GOT_NOTHING: the server closed the connection after the request, without
+        // a byte of answer. isahc files it as a protocol violation; for retrying it is an
+        // interruption (the request may have been acted on).
+        E::ProtocolViolation if curl_code(error) == Some(CURLE_GOT_NOTHING) => K::Interrupted,
+        E::ProtocolViolation | E::InvalidContentEncoding => K::Protocol,
+        _ => K::Unknown,
+    };
+    let message = format!(
+        "{}: isahc {:?}{}",
+        kind.summary(),
+        error.kind(),
+        source_of(error)
+    );
+    TransportError::new(kind, redact_uri(&message, uri))
 }
 
-impl IsahcTransportError {
-    /// What kind of failure this is, as far as retrying is concerned.
-    pub fn kind(&self) -> TransportErrorKind {
-        self.kind
-    }
-
-    pub(crate) fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            message: message.into(),
+/// Classifies an I/O error from reading the body: isahc's own error if it wraps one,
+/// otherwise by kind (its text is not ours to print).
+pub(crate) fn from_io(error: &io::Error, uri: &Uri) -> TransportError {
+    if let Some(inner) = error.get_ref() {
+        if let Some(isahc) = inner.downcast_ref::<isahc::Error>() {
+            return from_isahc(isahc, uri);
         }
     }
-
-    pub(crate) fn body_too_large(max_body_size: usize) -> Self {
-        Self::new(
-            TransportErrorKind::BodyTooLarge,
-            format!("response body is larger than the {max_body_size}-byte limit"),
-        )
-    }
-
-    /// Classifies an isahc error and writes a message that cannot contain `uri`.
-    pub(crate) fn from_isahc(error: &isahc::Error, uri: &Uri) -> Self {
-        use TransportErrorKind as K;
-        use isahc::error::ErrorKind as E;
-        // "<isahc's description>: <curl's message>"; used to refine the kind, then redacted.
-        let text = describe(error);
-        let kind = match error.kind() {
-            // curl reports these before the request is written: the TCP connect, DNS and the
-            // TLS handshake (certificate checks included).
-            E::ConnectionFailed
-            | E::NameResolution
-            | E::BadServerCertificate
-            | E::BadClientCertificate
-            | E::InvalidTlsConfiguration
-            | E::TlsEngine => K::Connect,
-            // curl names the phase: "Resolving timed out after …" and "Connection timed out
-            // after …" while connecting, "Operation timed out after …" later.
-            E::Timeout if is_connect_phase_timeout(&text) => K::Connect,
-            E::Timeout => K::Timeout,
-            // Send and receive failures, a transfer cut short.
-            E::Io => K::Interrupted,
-            // CURLE_GOT_NOTHING: the server closed the connection after the request, without
-            // a byte of answer. isahc files it as a protocol violation; for retrying it is an
-            // interruption (the request may have been acted on).
-            E::ProtocolViolation if curl_code(error) == Some(CURLE_GOT_NOTHING) => K::Interrupted,
-            E::ProtocolViolation | E::InvalidContentEncoding => K::Protocol,
-            _ => K::Unknown,
-        };
-        let message = format!(
-            "{}: isahc {:?}{}",
-            kind.summary(),
-            error.kind(),
-            source_of(error)
-        );
-        Self::new(kind, redact_uri(&message, uri))
-    }
-
-    /// Classifies an I/O error from reading the body: isahc's own error if it wraps one,
-    /// otherwise by kind (its text is not ours to print).
-    pub(crate) fn from_io(error: &io::Error, uri: &Uri) -> Self {
-        if let Some(inner) = error.get_ref() {
-            if let Some(isahc) = inner.downcast_ref::<isahc::Error>() {
-                return Self::from_isahc(isahc, uri);
-            }
-        }
-        let io_kind = error.kind();
-        let kind = TransportErrorKind::from_io(io_kind);
-        Self::new(
-            kind,
-            format!("{} while reading the body: {io_kind}", kind.summary()),
-        )
-    }
+    let io_kind = error.kind();
+    let kind = TransportErrorKind::from_io(io_kind);
+    TransportError::new(
+        kind,
+        format!("{} while reading the body: {io_kind}", kind.summary()),
+    )
 }
 
 /// `CURLE_GOT_NOTHING`: "Server returned nothing (no headers, no data)".
@@ -121,23 +89,6 @@ fn is_connect_phase_timeout(text: &str) -> bool {
     text.contains("Connection timed out after") || text.contains("Resolving timed out after")
 }
 
-impl fmt::Display for IsahcTransportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl fmt::Debug for IsahcTransportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IsahcTransportError")
-            .field("kind", &self.kind)
-            .field("message", &self.message)
-            .finish()
-    }
-}
-
-impl std::error::Error for IsahcTransportError {}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,7 +119,7 @@ mod tests {
         let u = uri();
         let kind = |k: io::ErrorKind| {
             let e = io::Error::new(k, "at access_token=s3cr3tT0ken");
-            let err = IsahcTransportError::from_io(&e, &u);
+            let err = from_io(&e, &u);
             assert!(!format!("{err} {err:?}").contains("s3cr3tT0ken"), "{err:?}");
             err.kind()
         };

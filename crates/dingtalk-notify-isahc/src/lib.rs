@@ -6,7 +6,7 @@
 //! comes back as a response (a 4xx or 5xx is `Ok`, with its body), no redirect is followed,
 //! the connect and overall timeouts apply, the body is capped ([`DEFAULT_MAX_BODY_SIZE`]
 //! unless configured), TLS certificates are verified, and connections are kept alive in the
-//! client's cache. Errors ([`IsahcTransportError`]) carry a [`TransportErrorKind`] for the
+//! client's cache. Errors (the core's [`TransportError`]) carry a [`TransportErrorKind`] for the
 //! retry logic and never print the request URI, which holds the access token.
 //!
 //! # Why a separate crate
@@ -56,15 +56,11 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-mod client;
 mod error;
 mod transport;
 
-pub use client::{IsahcClient, client};
 pub use dingtalk_notify_proto::http;
-pub use dingtalk_notify_proto::{Client, ClientBuilder, TokenSource};
-pub use dingtalk_notify_proto::{Transport, TransportErrorKind};
-pub use error::IsahcTransportError;
+pub use dingtalk_notify_proto::transport::{Transport, TransportError, TransportErrorKind};
 pub use isahc;
 pub use transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT, IsahcTransport,

@@ -1,19 +1,18 @@
 //! [`IsahcTransport`] and its builder.
 
 use std::fmt;
-use std::io::Read;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use dingtalk_notify_proto::http::{self, HeaderValue, header};
-use dingtalk_notify_proto::{
-    HttpRequest, HttpResponse, Idempotency, RequestTimeout, Transport, TransportErrorKind,
-    declared_body_exceeds, omits_empty_body,
+use dingtalk_notify_proto::transport::{
+    HttpRequest, HttpResponse, Idempotency, Transport, TransportError, TransportErrorKind,
+    declared_body_exceeds, effective_timeout, fresh_response, omits_empty_body, read_capped,
 };
 use isahc::HttpClient;
 use isahc::config::{Configurable, ExpectContinue, RedirectPolicy};
 
-use crate::IsahcTransportError;
+use crate::error::{from_io, from_isahc};
 
 /// The connect timeout unless configured: 5 seconds.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -72,7 +71,7 @@ impl IsahcTransport {
     ///
     /// # Errors
     /// When isahc cannot start its client (no thread or no poller to be had).
-    pub fn client(&self) -> Result<HttpClient, IsahcTransportError> {
+    pub fn client(&self) -> Result<HttpClient, TransportError> {
         self.started(&self.client, true)
     }
 
@@ -81,7 +80,7 @@ impl IsahcTransport {
     ///
     /// # Errors
     /// When isahc cannot start its client.
-    pub fn fresh_connection_client(&self) -> Result<HttpClient, IsahcTransportError> {
+    pub fn fresh_connection_client(&self) -> Result<HttpClient, TransportError> {
         self.started(&self.fresh, false)
     }
 
@@ -89,7 +88,7 @@ impl IsahcTransport {
         &self,
         cell: &OnceLock<HttpClient>,
         reuse_connections: bool,
-    ) -> Result<HttpClient, IsahcTransportError> {
+    ) -> Result<HttpClient, TransportError> {
         if let Some(client) = cell.get() {
             return Ok(client.clone());
         }
@@ -105,7 +104,7 @@ impl IsahcTransport {
             .automatic_decompression(false)
             .build()
             .map_err(|e| {
-                IsahcTransportError::new(
+                TransportError::new(
                     TransportErrorKind::Connect,
                     format!("could not start the HTTP client: {}", e.kind()),
                 )
@@ -135,15 +134,9 @@ impl IsahcTransport {
     }
 
     /// The request with this transport's per-request configuration attached.
-    fn prepare(
-        &self,
-        request: HttpRequest,
-    ) -> Result<http::Request<isahc::Body>, IsahcTransportError> {
+    fn prepare(&self, request: HttpRequest) -> Result<http::Request<isahc::Body>, TransportError> {
         // The client's deadline for this call, when it is sooner than the transport's own.
-        let timeout = request
-            .extensions()
-            .get::<RequestTimeout>()
-            .map_or(self.timeout, |t| t.0.min(self.timeout));
+        let timeout = effective_timeout(request.extensions(), self.timeout);
         let (parts, body) = request.into_parts();
         // An empty body on GET and the like is no body: no `Content-Length: 0` goes out.
         let body = if body.is_empty() && omits_empty_body(&parts.method) {
@@ -173,14 +166,14 @@ impl IsahcTransport {
             .automatic_decompression(false)
             .expect_continue(ExpectContinue::disabled())
             .body(body)
-            .map_err(|_| IsahcTransportError::new(TransportErrorKind::Unknown, "invalid request"))
+            .map_err(|_| TransportError::new(TransportErrorKind::Unknown, "invalid request"))
     }
 }
 
 impl Transport for IsahcTransport {
-    type Error = IsahcTransportError;
+    type Error = TransportError;
 
-    fn send(&self, request: HttpRequest) -> Result<HttpResponse, IsahcTransportError> {
+    fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         let method = request.method().clone();
         let uri = request.uri().clone();
         let client = match Idempotency::of(&request) {
@@ -188,35 +181,24 @@ impl Transport for IsahcTransport {
             Idempotency::NonIdempotent => self.fresh_connection_client()?,
         };
         let request = self.prepare(request)?;
-        let response = client
-            .send(request)
-            .map_err(|e| IsahcTransportError::from_isahc(&e, &uri))?;
+        let response = client.send(request).map_err(|e| from_isahc(&e, &uri))?;
 
         let (parts, body) = response.into_parts();
-        if declared_body_exceeds(&method, parts.status, &parts.headers, self.max_body_size) {
-            return Err(IsahcTransportError::body_too_large(self.max_body_size));
+        let max = self.max_body_size;
+        if declared_body_exceeds(&method, parts.status, &parts.headers, max) {
+            return Err(TransportError::body_too_large(max));
         }
-        // Read one byte more than allowed, so "exactly the cap" and "over it" differ. No
-        // capacity is reserved from Content-Length: a server could lie.
-        let limit = u64::try_from(self.max_body_size)
-            .unwrap_or(u64::MAX)
-            .saturating_add(1);
-        let mut bytes = Vec::new();
-        body.take(limit)
-            .read_to_end(&mut bytes)
-            .map_err(|e| IsahcTransportError::from_io(&e, &uri))?;
-        if bytes.len() > self.max_body_size {
-            return Err(IsahcTransportError::body_too_large(self.max_body_size));
-        }
+        let bytes = read_capped(body, max, |e| from_io(&e, &uri))?;
         // A fresh response: isahc's extensions (which hold the effective URI) stay behind.
-        let mut out = http::Response::new(bytes);
-        *out.status_mut() = parts.status;
-        *out.version_mut() = parts.version;
-        *out.headers_mut() = parts.headers;
-        Ok(out)
+        Ok(fresh_response(
+            parts.status,
+            parts.version,
+            parts.headers,
+            bytes,
+        ))
     }
 
-    fn classify(&self, error: &IsahcTransportError) -> TransportErrorKind {
+    fn classify(&self, error: &TransportError) -> TransportErrorKind {
         error.kind()
     }
 }

@@ -6,7 +6,7 @@ use dingtalk_notify_isahc::{DEFAULT_MAX_BODY_SIZE, IsahcTransport};
 use dingtalk_notify_mock::conformance::{ACCESS_TOKEN, Conformance, ConformanceSettings};
 use dingtalk_notify_mock::{Calls, Fault, MockServer, Route};
 use dingtalk_notify_proto::http::{self, HeaderValue};
-use dingtalk_notify_proto::{HttpRequest, Idempotency, Transport, TransportErrorKind};
+use dingtalk_notify_proto::transport::{HttpRequest, Idempotency, Transport, TransportErrorKind};
 
 fn get(url: &str) -> HttpRequest {
     http::Request::get(url).body(Vec::new()).unwrap()

@@ -94,10 +94,10 @@ use std::net::TcpListener;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
+use dingtalk_notify_proto::ErrorCode;
 use dingtalk_notify_proto::http::{self, Method, StatusCode};
-use dingtalk_notify_proto::{
-    ErrorCode, HttpRequest, HttpResponse, Idempotency, RequestTimeout, Transport,
-    TransportErrorKind,
+use dingtalk_notify_proto::transport::{
+    HttpRequest, HttpResponse, Idempotency, RequestTimeout, Transport, TransportErrorKind,
 };
 
 use crate::fault::{Calls, Fault, Route};

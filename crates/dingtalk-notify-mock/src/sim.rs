@@ -933,20 +933,15 @@ fn progress_of(task: &Task, now: Duration, duration: Duration) -> SendProgress {
 
 fn result_of(task: &Task, now: Duration, duration: Duration) -> SendResult {
     let done = progress_of(task, now, duration).is_done();
-    let mut r = SendResult {
-        invalid_dept_id_list: task.invalid_depts.clone(),
-        ..SendResult::default()
-    };
+    let mut r = SendResult::default();
+    r.invalid_dept_id_list = task.invalid_depts.clone();
     for (user, fate) in &task.recipients {
         match fate {
             Fate::Invalid => r.invalid_user_id_list.push(user.clone()),
             Fate::Forbidden(code, count) => {
                 r.forbidden_user_id_list.push(user.clone());
-                r.forbidden_list.push(ForbiddenEntry {
-                    code: *code,
-                    count: *count,
-                    userid: user.clone(),
-                });
+                r.forbidden_list
+                    .push(ForbiddenEntry::new(*code, *count, user.clone()));
             }
             Fate::Delivered(_) if !done => r.unread_user_id_list.push(user.clone()),
             Fate::Delivered(UserBehaviour::Reads) => r.read_user_id_list.push(user.clone()),

@@ -11,11 +11,11 @@ mod common;
 use std::alloc::System;
 use std::hint::black_box;
 
+use dingtalk_notify_proto::Endpoint;
 use dingtalk_notify_proto::api::{
     GetAccessToken, GetCorpToken, GetSendProgress, GetSendResult, RecallWorkNotification,
     SendWorkNotification, UpdateStatusBar,
 };
-use dingtalk_notify_proto::{Auth, Endpoint};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 use common::*;
@@ -52,7 +52,7 @@ fn parse<E: Endpoint>(body: &str) -> E::Response {
 fn main() {
     let base = base();
     let token = token();
-    let auth = Auth::AccessToken(&token);
+    let auth = &token;
     let result_10 = result_body(10);
 
     let gettoken = gettoken();
@@ -66,14 +66,14 @@ fn main() {
     let rows: Vec<(&str, Count, Count)> = vec![
         (
             "gettoken",
-            count(|| gettoken.build_request(&base, Auth::None)),
+            count(|| gettoken.build_request(&base, ())),
             count(|| parse::<GetAccessToken>(GETTOKEN_OK)),
         ),
         (
             "get_corp_token",
             count(|| {
                 let sig = suite_signature();
-                corp.build_request(&base, Auth::Suite(&sig))
+                corp.build_request(&base, &sig)
             }),
             count(|| parse::<GetCorpToken>(CORP_TOKEN_OK)),
         ),

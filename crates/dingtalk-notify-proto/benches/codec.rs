@@ -25,7 +25,7 @@ use dingtalk_notify_proto::api::{
     GetAccessToken, GetCorpToken, GetSendProgress, GetSendResult, RecallWorkNotification,
     SendWorkNotification, UpdateStatusBar,
 };
-use dingtalk_notify_proto::{Auth, BaseUrl, Endpoint};
+use dingtalk_notify_proto::{AuthInput, BaseUrl, Endpoint};
 
 use common::*;
 
@@ -39,35 +39,35 @@ fn build_group<M: Measurement>(c: &mut Criterion<M>) {
     let mut g = c.benchmark_group("build");
     let gettoken = gettoken();
     g.bench_function("gettoken", |b| {
-        b.iter(|| black_box(&gettoken).build_request(&base, Auth::None))
+        b.iter(|| black_box(&gettoken).build_request(&base, ()))
     });
     let corp = corp_token();
     g.bench_function("get_corp_token", |b| {
         // Signing is part of every ISV token fetch, so it is measured here.
         b.iter(|| {
             let sig = suite_signature();
-            black_box(&corp).build_request(&base, Auth::Suite(&sig))
+            black_box(&corp).build_request(&base, &sig)
         })
     });
     let send = send();
     g.bench_function("asyncsend_v2", |b| {
-        b.iter(|| black_box(&send).build_request(&base, Auth::AccessToken(&token)))
+        b.iter(|| black_box(&send).build_request(&base, &token))
     });
     let progress = progress();
     g.bench_function("getsendprogress", |b| {
-        b.iter(|| black_box(&progress).build_request(&base, Auth::AccessToken(&token)))
+        b.iter(|| black_box(&progress).build_request(&base, &token))
     });
     let result = result();
     g.bench_function("getsendresult", |b| {
-        b.iter(|| black_box(&result).build_request(&base, Auth::AccessToken(&token)))
+        b.iter(|| black_box(&result).build_request(&base, &token))
     });
     let bar = status_bar();
     g.bench_function("status_bar_update", |b| {
-        b.iter(|| black_box(&bar).build_request(&base, Auth::AccessToken(&token)))
+        b.iter(|| black_box(&bar).build_request(&base, &token))
     });
     let recall = recall();
     g.bench_function("recall", |b| {
-        b.iter(|| black_box(&recall).build_request(&base, Auth::AccessToken(&token)))
+        b.iter(|| black_box(&recall).build_request(&base, &token))
     });
     g.finish();
 }
@@ -103,7 +103,7 @@ fn parse_group<M: Measurement>(c: &mut Criterion<M>) {
 fn round_trip<E: Endpoint>(
     base: &BaseUrl,
     endpoint: &E,
-    auth: Auth<'_>,
+    auth: AuthInput<'_, E>,
     answer: &str,
 ) -> E::Response {
     let request = endpoint.build_request(base, auth).expect("a valid request");
@@ -114,18 +114,18 @@ fn round_trip<E: Endpoint>(
 fn build_parse_group<M: Measurement>(c: &mut Criterion<M>) {
     let base = base();
     let token = token();
-    let auth = Auth::AccessToken(&token);
+    let auth = &token;
     let result_10 = result_body(10);
     let mut g = c.benchmark_group("build_parse");
     let gettoken = gettoken();
     g.bench_function("gettoken", |b| {
-        b.iter(|| round_trip(&base, black_box(&gettoken), Auth::None, GETTOKEN_OK))
+        b.iter(|| round_trip(&base, black_box(&gettoken), (), GETTOKEN_OK))
     });
     let corp = corp_token();
     g.bench_function("get_corp_token", |b| {
         b.iter(|| {
             let sig = suite_signature();
-            round_trip(&base, black_box(&corp), Auth::Suite(&sig), CORP_TOKEN_OK)
+            round_trip(&base, black_box(&corp), &sig, CORP_TOKEN_OK)
         })
     });
     let send = send();
@@ -213,14 +213,7 @@ fn wall_group(c: &mut Criterion) {
     let bar = status_bar();
     c.benchmark_group("wall_build_parse")
         .bench_function("status_bar_update", |b| {
-            b.iter(|| {
-                round_trip(
-                    &base,
-                    black_box(&bar),
-                    Auth::AccessToken(&token),
-                    STATUS_BAR_OK,
-                )
-            })
+            b.iter(|| round_trip(&base, black_box(&bar), &token, STATUS_BAR_OK))
         });
     let body = result_body(100);
     c.benchmark_group("wall_parse_result")

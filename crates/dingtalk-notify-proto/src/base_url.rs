@@ -142,7 +142,7 @@ fn cut(s: &str) -> String {
         Some(at) => format!("{}[redacted]{}", &s[..start], &s[start + at..]),
         None => s.to_owned(),
     };
-    crate::error::redact_secrets(&shown)
+    crate::redaction::redact_secrets(&shown)
         .chars()
         .take(200)
         .collect()

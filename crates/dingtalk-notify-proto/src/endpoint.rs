@@ -1,17 +1,14 @@
 //! [`Endpoint`]: the metadata and the one generic builder every request goes through.
 
-use std::fmt;
-
 use http::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderValue, Method};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::api::get_corp_token::SuiteSignature;
+use crate::auth::AuthScheme;
 use crate::base_url::BaseUrl;
 use crate::error::{BuildError, ResponseError};
-use crate::secret::AccessToken;
-use crate::transport::{HttpRequest, Idempotency};
+use crate::http_types::{HttpRequest, Idempotency};
 use crate::wire::encode_query_component;
 
 /// The `User-Agent` every built request carries.
@@ -21,64 +18,32 @@ pub const USER_AGENT_VALUE: &str = concat!("dingtalk-notify/", env!("CARGO_PKG_V
 const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
 const USER_AGENT_HEADER: HeaderValue = HeaderValue::from_static(USER_AGENT_VALUE);
 
-/// How an endpoint authenticates: the three schemes of the oapi host.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AuthScheme {
-    /// No authentication in the request itself (`gettoken` carries its credentials).
-    None,
-    /// The `access_token` query parameter.
-    AccessToken,
-    /// An ISV suite signature: `accessKey`, `timestamp`, `suiteTicket`, `signature`.
-    SuiteSignature,
-}
-
-impl fmt::Display for AuthScheme {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::None => "no",
-            Self::AccessToken => "access-token",
-            Self::SuiteSignature => "suite-signature",
-        })
-    }
-}
-
-/// The authentication input for one request; must match the endpoint's [`Endpoint::AUTH`].
-#[derive(Debug, Clone, Copy)]
-pub enum Auth<'a> {
-    /// For endpoints that take none ([`AuthScheme::None`]).
-    None,
-    /// An access token ([`AuthScheme::AccessToken`]).
-    AccessToken(&'a AccessToken),
-    /// A signed ISV request ([`AuthScheme::SuiteSignature`]).
-    Suite(&'a SuiteSignature),
-}
-
-impl Auth<'_> {
-    /// The scheme this input is for.
-    pub fn scheme(&self) -> AuthScheme {
-        match self {
-            Self::None => AuthScheme::None,
-            Self::AccessToken(_) => AuthScheme::AccessToken,
-            Self::Suite(_) => AuthScheme::SuiteSignature,
-        }
-    }
-}
-
 /// One DingTalk endpoint: its method, path, authentication and typed response.
 ///
 /// Every request type in [`crate::api`] implements it; [`Endpoint::build_request`] and
 /// [`Endpoint::parse_response`] are the two halves of a call, and
 /// [`execute`](crate::transport::execute) runs both over a [`Transport`](crate::Transport).
+///
+/// The scheme is a type, so the wrong credentials do not compile:
+///
+/// ```compile_fail
+/// use dingtalk_notify_proto::api::GetAccessToken;
+/// use dingtalk_notify_proto::{AccessToken, BaseUrl, Endpoint};
+/// // `gettoken` takes no token: its input is `()`, not `&AccessToken`.
+/// let _ = GetAccessToken::new("k", "s").build_request(&BaseUrl::default(), &AccessToken::new("t"));
+/// ```
 pub trait Endpoint {
     /// The HTTP method.
     const METHOD: Method;
     /// The path under the base URL, as the reference writes it (`/gettoken`).
     const PATH: &'static str;
-    /// How the endpoint authenticates.
-    const AUTH: AuthScheme;
     /// Whether repeating the call after an ambiguous failure is harmless. A send is not: the
     /// message may already be out.
     const IDEMPOTENT: bool;
+    /// How the endpoint authenticates ([`NoAuth`](crate::auth::NoAuth),
+    /// [`SuiteSigned`](crate::auth::SuiteSigned) or
+    /// [`AccessTokenQuery`](crate::auth::AccessTokenQuery)).
+    type Auth: AuthScheme;
     /// The typed response.
     type Response: DeserializeOwned;
 
@@ -99,12 +64,16 @@ pub trait Endpoint {
     /// [`BuildError::Encode`] if serialization fails.
     fn body(&self) -> Result<Option<Vec<u8>>, BuildError>;
 
-    /// Validates, then builds the `http::Request` under `base` with `auth`.
+    /// Validates, then builds the `http::Request` under `base` with the scheme's input.
     ///
     /// # Errors
-    /// A [`BuildError`] when the arguments are invalid or `auth` does not fit the endpoint.
-    fn build_request(&self, base: &BaseUrl, auth: Auth<'_>) -> Result<HttpRequest, BuildError> {
-        build(self, base, auth)
+    /// A [`BuildError`] when the arguments are invalid.
+    fn build_request(
+        &self,
+        base: &BaseUrl,
+        auth: AuthInput<'_, Self>,
+    ) -> Result<HttpRequest, BuildError> {
+        Validated::new(self)?.build_request(base, auth)
     }
 
     /// Parses any `http::Response` into the typed response or a [`ResponseError`].
@@ -125,47 +94,87 @@ pub(crate) fn json_body<T: Serialize>(value: &T) -> Result<Option<Vec<u8>>, Buil
         .map_err(|e| BuildError::Encode(e.to_string()))
 }
 
+/// The input an endpoint's [`AuthScheme`] takes: `()`, `&SuiteSignature` or `&AccessToken`.
+pub type AuthInput<'a, E> = <<E as Endpoint>::Auth as AuthScheme>::Input<'a>;
+
+/// An endpoint whose arguments have been checked, so building it checks nothing twice (a
+/// call that is retried is validated once).
+///
+/// ```
+/// use dingtalk_notify_proto::api::GetSendProgress;
+/// use dingtalk_notify_proto::{AccessToken, BaseUrl, BuildError, Validated};
+/// assert!(matches!(Validated::new(&GetSendProgress::new(0, 1)), Err(BuildError::ZeroId { .. })));
+/// let progress = GetSendProgress::new(1, 2);
+/// let checked = Validated::new(&progress)?;
+/// let request = checked.build_request(&BaseUrl::default(), &AccessToken::new("t"))?;
+/// assert!(request.uri().path().ends_with("/getsendprogress"));
+/// # Ok::<(), BuildError>(())
+/// ```
+#[derive(Debug)]
+pub struct Validated<'e, E: ?Sized> {
+    endpoint: &'e E,
+}
+
+impl<E: ?Sized> Clone for Validated<'_, E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E: ?Sized> Copy for Validated<'_, E> {}
+
+impl<'e, E: Endpoint + ?Sized> Validated<'e, E> {
+    /// Checks `endpoint`'s arguments ([`Endpoint::validate`]).
+    ///
+    /// # Errors
+    /// The [`BuildError`] saying what to fix.
+    pub fn new(endpoint: &'e E) -> Result<Self, BuildError> {
+        endpoint.validate()?;
+        Ok(Self { endpoint })
+    }
+
+    /// For an endpoint checked by other means (a send checked against the client's
+    /// recipient limits).
+    pub(crate) fn checked(endpoint: &'e E) -> Self {
+        Self { endpoint }
+    }
+
+    /// The endpoint.
+    pub fn endpoint(&self) -> &'e E {
+        self.endpoint
+    }
+
+    /// Builds the `http::Request` under `base` with the scheme's input.
+    ///
+    /// # Errors
+    /// [`BuildError::EmptyField`] for an empty access token, [`BuildError::Encode`] when the
+    /// body cannot be encoded, [`BuildError::InvalidUri`] when the URI cannot be formed.
+    pub fn build_request(
+        &self,
+        base: &BaseUrl,
+        auth: AuthInput<'_, E>,
+    ) -> Result<HttpRequest, BuildError> {
+        build(self.endpoint, base, auth)
+    }
+}
+
 fn build<E: Endpoint + ?Sized>(
     endpoint: &E,
     base: &BaseUrl,
-    auth: Auth<'_>,
+    auth: AuthInput<'_, E>,
 ) -> Result<HttpRequest, BuildError> {
-    if auth.scheme() != E::AUTH {
-        return Err(BuildError::AuthMismatch {
-            path: E::PATH,
-            expected: E::AUTH,
-            given: auth.scheme(),
-        });
-    }
-    endpoint.validate()?;
-
     let mut uri = String::with_capacity(base.as_str().len() + E::PATH.len() + 96);
     uri.push_str(base.as_str());
     uri.push_str(E::PATH);
     let mut first = true;
-    let mut push = |key: &str, value: &str| {
+    let mut push = |key: &'static str, value: &str| {
         uri.push(if first { '?' } else { '&' });
         first = false;
         uri.push_str(key);
         uri.push('=');
         encode_query_component(&mut uri, value);
     };
-    match auth {
-        Auth::None => {}
-        Auth::AccessToken(token) => {
-            if token.is_empty() {
-                return Err(BuildError::EmptyField {
-                    field: "access_token",
-                });
-            }
-            push("access_token", token.expose_secret());
-        }
-        Auth::Suite(sig) => {
-            for (key, value) in sig.query() {
-                push(key, value);
-            }
-        }
-    }
+    E::Auth::append_query(auth, &mut push)?;
     for (key, value) in endpoint.query() {
         push(key, value);
     }
@@ -175,22 +184,20 @@ fn build<E: Endpoint + ?Sized>(
     // Assembled in place rather than through `http::request::Builder`, which moves the whole
     // request head through every step (a tenth of a build's instructions).
     // The URI is never put in the error: it may hold a token.
-    let invalid = || BuildError::Encode("the request URI or a header is invalid".to_owned());
-    let uri = http::Uri::try_from(uri).map_err(|_| invalid())?;
+    let uri = http::Uri::try_from(uri).map_err(|_| BuildError::InvalidUri { path: E::PATH })?;
     let mut request = http::Request::new(body.unwrap_or_default());
     *request.method_mut() = E::METHOD;
     *request.uri_mut() = uri;
     let headers = request.headers_mut();
-    headers
-        .try_insert(ACCEPT, APPLICATION_JSON)
-        .map_err(|_| invalid())?;
+    let full = |_| BuildError::Encode("the request headers could not be set".to_owned());
+    headers.try_insert(ACCEPT, APPLICATION_JSON).map_err(full)?;
     headers
         .try_insert(USER_AGENT, USER_AGENT_HEADER)
-        .map_err(|_| invalid())?;
+        .map_err(full)?;
     if has_body {
         headers
             .try_insert(CONTENT_TYPE, APPLICATION_JSON)
-            .map_err(|_| invalid())?;
+            .map_err(full)?;
     }
     request.extensions_mut().insert(if E::IDEMPOTENT {
         Idempotency::Idempotent

@@ -2,15 +2,14 @@
 //! back, and [`Error`] wrapping both with the transport's own error and the client's
 //! deadlines and windows.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
 use http::StatusCode;
 
 use crate::code::ErrorCode;
-use crate::endpoint::AuthScheme;
 use crate::ids::TaskId;
+use crate::redaction::{redact_secrets, redact_values};
 
 /// A request was refused before it was built: nothing was sent. The message says what to fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -77,15 +76,12 @@ pub enum BuildError {
         /// The refused host.
         host: String,
     },
-    /// The endpoint needs another kind of authentication than the one supplied.
-    #[error("`{path}` takes {expected} authentication, but {given} was supplied")]
-    AuthMismatch {
-        /// The endpoint path.
+    /// The request URI could not be formed from the base URL, the path and the query (a
+    /// base URL built by hand around [`BaseUrl`](crate::BaseUrl)'s checks).
+    #[error("the request URI for `{path}` is invalid; check the base URL")]
+    InvalidUri {
+        /// The endpoint's path.
         path: &'static str,
-        /// What the endpoint takes.
-        expected: AuthScheme,
-        /// What was supplied.
-        given: AuthScheme,
     },
     /// The body could not be encoded as JSON (a bug: please report it).
     #[error("the request body could not be encoded: {0}")]
@@ -97,6 +93,7 @@ pub enum BuildError {
 /// Its `Display` names the code, DingTalk's message, the request id and, where known, what to
 /// do about it.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ApiError {
     /// The `errcode`.
     pub code: ErrorCode,
@@ -110,6 +107,21 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// The HTTP status it came with (usually 200).
     pub status: StatusCode,
+}
+
+impl ApiError {
+    /// An error with this code and message under HTTP 200, without a sub-code or request id
+    /// (set the public fields for more).
+    pub fn new(code: ErrorCode, errmsg: impl Into<String>) -> Self {
+        Self {
+            code,
+            errmsg: errmsg.into(),
+            sub_code: None,
+            sub_msg: None,
+            request_id: None,
+            status: StatusCode::OK,
+        }
+    }
 }
 
 impl fmt::Display for ApiError {
@@ -152,95 +164,6 @@ impl fmt::Debug for ApiError {
 }
 
 impl std::error::Error for ApiError {}
-
-/// Query or JSON keys whose values are credentials. Matched case-insensitively.
-const SECRET_KEYS: [&str; 10] = [
-    "access_token",
-    "accesstoken",
-    "appsecret",
-    "app_secret",
-    "corpsecret",
-    "suiteticket",
-    "suite_ticket",
-    "suitesecret",
-    "suite_secret",
-    "signature",
-];
-
-/// Replaces the value after any credential key (`access_token=...`, `"appsecret":"..."`,
-/// `\"suiteTicket\":\"...\"`) with `[redacted]`: servers and gateways echo request URIs and
-/// token answers carry tokens, and neither may reach an error message.
-pub(crate) fn redact_secrets(text: &str) -> Cow<'_, str> {
-    const QUOTES: &[u8] = b"\"'\\";
-    let lower = text.to_ascii_lowercase();
-    let bytes = text.as_bytes();
-    let mut out = String::new();
-    let mut copied = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let next = SECRET_KEYS
-            .iter()
-            .filter_map(|k| lower[i..].find(k).map(|p| (i + p, k.len())))
-            .min_by_key(|&(p, _)| p);
-        let Some((pos, len)) = next else { break };
-        let key_end = pos + len;
-        i = key_end;
-        // The key's closing quote (possibly escaped), spaces, then `:` or `=`.
-        let mut j = key_end;
-        while j < bytes.len() && j < key_end + 2 && QUOTES.contains(&bytes[j]) {
-            j += 1;
-        }
-        while j < bytes.len() && bytes[j] == b' ' {
-            j += 1;
-        }
-        if j >= bytes.len() || !matches!(bytes[j], b':' | b'=') {
-            continue;
-        }
-        j += 1;
-        while j < bytes.len() && bytes[j] == b' ' {
-            j += 1;
-        }
-        // An opening quote: `"`, `'`, or an escaped `\"`.
-        let mut quote = None;
-        if j < bytes.len() && bytes[j] == b'\\' {
-            j += 1;
-        }
-        if j < bytes.len() && matches!(bytes[j], b'"' | b'\'') {
-            quote = Some(bytes[j]);
-            j += 1;
-        }
-        let start = j;
-        while j < bytes.len() {
-            let b = bytes[j];
-            let end = match quote {
-                Some(q) => b == q || b == b'\\',
-                None => {
-                    b.is_ascii_whitespace()
-                        || matches!(
-                            b,
-                            b'&' | b'"' | b'\'' | b'\\' | b',' | b'}' | b';' | b'<' | b'>'
-                        )
-                }
-            };
-            if end {
-                break;
-            }
-            j += 1;
-        }
-        if j > start {
-            out.push_str(&text[copied..start]);
-            out.push_str("[redacted]");
-            copied = j;
-        }
-        i = j.max(key_end);
-    }
-    if copied == 0 {
-        Cow::Borrowed(text)
-    } else {
-        out.push_str(&text[copied..]);
-        Cow::Owned(out)
-    }
-}
 
 /// Response bytes kept for diagnosis; `Display` and `Debug` show at most 256 bytes of them,
 /// with the values of credential keys (`access_token`, `appsecret`, `suiteTicket`, ...)
@@ -337,6 +260,50 @@ pub enum ResponseError {
 }
 
 impl ResponseError {
+    /// This error with `secrets` (raw and percent-encoded) cut out of everything the answer
+    /// put in it: a gateway may echo the request URL, token and all, into its error page.
+    /// The blocking client passes every answer's error through this with the token it sent.
+    #[must_use]
+    pub fn without_secrets(self, secrets: &[&str]) -> Self {
+        const MIN: usize = 4;
+        const MARK: &str = "[redacted]";
+        let clean = |text: String| match redact_values(&text, secrets, MARK, MIN) {
+            std::borrow::Cow::Borrowed(_) => text,
+            std::borrow::Cow::Owned(t) => t,
+        };
+        let clean_body = |body: RawBody| {
+            if crate::redaction::contains_values(body.as_bytes(), secrets, MIN) {
+                let text = String::from_utf8_lossy(body.as_bytes()).into_owned();
+                RawBody::new(clean(text).into_bytes())
+            } else {
+                body
+            }
+        };
+        match self {
+            Self::Api(mut api) => {
+                api.errmsg = clean(api.errmsg);
+                api.sub_msg = api.sub_msg.map(clean);
+                Self::Api(api)
+            }
+            Self::Status { status, body } => Self::Status {
+                status,
+                body: clean_body(body),
+            },
+            Self::Decode {
+                status,
+                field,
+                reason,
+                body,
+            } => Self::Decode {
+                status,
+                field,
+                reason: clean(reason),
+                body: clean_body(body),
+            },
+            other => other,
+        }
+    }
+
     /// The API error, if DingTalk answered with one.
     pub fn api(&self) -> Option<&ApiError> {
         match self {
@@ -368,6 +335,7 @@ impl ResponseError {
 }
 
 /// Everything that can go wrong with a call, generic over the transport's error `T`.
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error<T = std::convert::Infallible> {
     /// The request was refused before it was built; nothing was sent.
@@ -496,39 +464,6 @@ impl<T: fmt::Display> fmt::Display for Error<T> {
                 window.as_secs()
             ),
             Self::TokenProvider(e) => write!(f, "the access-token provider failed: {e}"),
-        }
-    }
-}
-
-impl<T: fmt::Debug> fmt::Debug for Error<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Build(e) => f.debug_tuple("Build").field(e).finish(),
-            Self::Response(e) => f.debug_tuple("Response").field(e).finish(),
-            Self::Transport(e) => f.debug_tuple("Transport").field(e).finish(),
-            Self::Deadline {
-                deadline,
-                attempts,
-                last,
-            } => f
-                .debug_struct("Deadline")
-                .field("deadline", deadline)
-                .field("attempts", attempts)
-                .field("last", last)
-                .finish(),
-            Self::OutsideWindow {
-                task_id,
-                operation,
-                age,
-                window,
-            } => f
-                .debug_struct("OutsideWindow")
-                .field("task_id", task_id)
-                .field("operation", operation)
-                .field("age", age)
-                .field("window", window)
-                .finish(),
-            Self::TokenProvider(e) => f.debug_tuple("TokenProvider").field(e).finish(),
         }
     }
 }

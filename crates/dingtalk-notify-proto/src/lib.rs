@@ -1,5 +1,6 @@
 //! The sans-IO core of **dingtalk-notify**: DingTalk work notifications (工作通知) as typed
-//! requests and responses over [`http`] types.
+//! requests and responses over [`http`] types. Most users add the `dingtalk-notify` crate,
+//! whose blocking client drives this one; this crate is for those who bring their own IO.
 //!
 //! Each endpoint is a module of [`api`] with a request type that becomes an
 //! [`http::Request<Vec<u8>>`](HttpRequest) and a response type parsed from any
@@ -10,16 +11,30 @@
 //! - Building every work-notification request: `gettoken`, `get_corp_token` (signed),
 //!   `asyncsend_v2` with every message type, `getsendprogress`, `getsendresult`,
 //!   `status_bar/update` and `recall`; arguments are validated first.
+//! - Authentication as a type ([`auth`]): each endpoint names its scheme, and
+//!   `build_request` takes that scheme's input, so a wrong one does not compile.
 //! - Parsing every answer, judging DingTalk's envelope (`errcode` under HTTP 200) in one
 //!   place and tolerating what DingTalk really sends (numbers as strings, missing lists).
+//! - The pure halves of the client: the [`token`] cache ("the token, or the request to fetch
+//!   it"), the [`retry`] policy and the [`tracking`] windows. Every decision takes `now`.
 //! - Secrets ([`AccessToken`], [`AppSecret`], [`SuiteSecret`], [`SuiteTicket`]) that never
-//!   print.
-//! - The [`Transport`] seam and the generic [`execute`] helper.
+//!   print, and one [`redaction`] module for everything else.
+//! - The [`Transport`] seam and the transport author's kit in [`transport`].
 //!
 //! # Out of scope
-//! - Sockets, TLS, files, threads of its own: bring a [`Transport`] (the
-//!   `dingtalk-notify-ureq` and `dingtalk-notify-isahc` crates ship two) or a closure.
+//! - Sockets, TLS, files, threads, locks, sleeps, clock reads and randomness: none here.
+//!   The blocking `Client`, `SystemClock` and the random jitter are in `dingtalk-notify`.
 //! - Async runtimes: nothing here needs one.
+//!
+//! # Layering
+//! The modules form a DAG; each imports only from the layers before it:
+//! 1. leaves: `secret`, `ids`, `code`, `wire`, `redaction`, `http_types` (the `http` aliases
+//!    and request extensions), `clock` (the trait);
+//! 2. `error`, then `validate`, `color`, `base_url`;
+//! 3. `auth`, then `endpoint` and `response`;
+//! 4. `message`, then [`api`] (one module per endpoint);
+//! 5. [`transport`] (the seam, its helpers and the generic [`transport::execute`]),
+//!    [`token`], [`retry`] and [`tracking`].
 //!
 //! # The whole lifecycle
 //! Build a request, hand it to your transport (here a closure standing in for one), parse
@@ -27,15 +42,15 @@
 //!
 //! ```
 //! use dingtalk_notify_proto::api::{SendWorkNotification, UpdateStatusBar};
-//! use dingtalk_notify_proto::{AccessToken, Auth, BaseUrl, Endpoint, Message, ResponseError};
+//! use dingtalk_notify_proto::{AccessToken, BaseUrl, Endpoint, Message, ResponseError};
 //!
 //! let base = BaseUrl::default(); // https://oapi.dingtalk.io
 //! let token = AccessToken::new("bE74xxxx");
 //!
-//! // 1. Build: validated, then a plain http::Request.
+//! // 1. Build: validated, then a plain http::Request. The topapi calls take the token.
 //! let send = SendWorkNotification::new(836390886, Message::text("Disk 91% on db-3"))
 //!     .to_users(["manager4220"]);
-//! let request = send.build_request(&base, Auth::AccessToken(&token))?;
+//! let request = send.build_request(&base, &token)?;
 //! assert_eq!(request.method(), "POST");
 //! assert_eq!(request.uri().path(), "/topapi/message/corpconversation/asyncsend_v2");
 //!
@@ -66,30 +81,33 @@
 pub use http;
 
 pub mod api;
+pub mod auth;
 mod base_url;
-mod client;
 mod clock;
 mod code;
 mod color;
 mod endpoint;
 mod error;
+mod http_types;
 mod ids;
 pub mod message;
+pub mod redaction;
 mod response;
 pub mod retry;
 mod secret;
 pub mod token;
 pub mod tracking;
-mod transport;
+pub mod transport;
+mod validate;
 mod wire;
 
 pub use base_url::{BaseUrl, DEFAULT_BASE_URL, MAINLAND_BASE_URL};
-pub use client::{Client, ClientBuilder};
-pub use clock::{Clock, SystemClock, VirtualClock};
+pub use clock::Clock;
 pub use code::ErrorCode;
 pub use color::StatusColor;
-pub use endpoint::{Auth, AuthScheme, Endpoint, USER_AGENT_VALUE};
+pub use endpoint::{AuthInput, Endpoint, USER_AGENT_VALUE, Validated};
 pub use error::{ApiError, BuildError, Error, RawBody, ResponseError};
+pub use http_types::{HttpRequest, HttpResponse};
 pub use ids::{AgentId, DeptId, TaskId};
 pub use message::Message;
 pub use response::parse_response;
@@ -97,7 +115,4 @@ pub use retry::RetryPolicy;
 pub use secret::{AccessToken, AppSecret, SuiteSecret, SuiteTicket};
 pub use token::{TokenProvider, TokenSource};
 pub use tracking::{DeliveryReport, TaskHandle, TrackPolicy};
-pub use transport::{
-    HttpRequest, HttpResponse, Idempotency, RequestTimeout, Transport, TransportErrorKind,
-    declared_body_exceeds, execute, omits_empty_body, redact_uri,
-};
+pub use transport::Transport;

@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::check_not_empty;
 use crate::color::{StatusColor, serialize_head};
 use crate::error::BuildError;
+use crate::validate::check_not_empty;
 use crate::wire::{as_string, lenient};
 
 /// A work notification's content.

@@ -11,10 +11,11 @@ use std::time::{Duration, Instant};
 use crate::api::gettoken::AccessTokenResponse;
 use crate::api::{GetAccessToken, GetCorpToken, RecipientLimits, SuiteSignature};
 use crate::base_url::BaseUrl;
-use crate::endpoint::{Auth, Endpoint};
-use crate::error::{BuildError, ResponseError};
+use crate::endpoint::{Endpoint, Validated};
+use crate::error::{BuildError, Error, ResponseError};
+use crate::http_types::{HttpRequest, HttpResponse};
 use crate::secret::{AccessToken, AppSecret, SuiteSecret, SuiteTicket};
-use crate::transport::{HttpRequest, HttpResponse};
+use crate::transport::{Transport, execute_with};
 
 /// A token handed over by a [`TokenProvider`].
 #[derive(Debug, Clone)]
@@ -211,6 +212,7 @@ pub enum TokenKey {
 
 /// The request that fetches a token.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum TokenRequest {
     /// `GET /gettoken`.
     App(GetAccessToken),
@@ -229,13 +231,10 @@ impl TokenRequest {
 
     /// The secrets this request puts on the wire (app secret; suite ticket and signature),
     /// so an answer echoing them can be scrubbed.
-    pub(crate) fn secrets(&self) -> Vec<&str> {
+    pub fn secrets(&self) -> Vec<&str> {
         match self {
             Self::App(r) => vec![r.appsecret.expose_secret()],
-            Self::Isv(_, sig) => {
-                let q = sig.query();
-                vec![q[2].1, q[3].1]
-            }
+            Self::Isv(_, sig) => sig.secrets().to_vec(),
         }
     }
 
@@ -245,8 +244,26 @@ impl TokenRequest {
     /// A [`BuildError`] for empty credentials.
     pub fn build(&self, base: &BaseUrl) -> Result<HttpRequest, BuildError> {
         match self {
-            Self::App(r) => r.build_request(base, Auth::None),
-            Self::Isv(r, sig) => r.build_request(base, Auth::Suite(sig)),
+            Self::App(r) => r.build_request(base, ()),
+            Self::Isv(r, sig) => r.build_request(base, sig),
+        }
+    }
+
+    /// Builds, sends and parses the fetch through [`execute_with`], the same path every
+    /// call takes, with `extend` adding per-request extensions. Errors are not yet scrubbed
+    /// of [`secrets`](Self::secrets).
+    ///
+    /// # Errors
+    /// As [`execute_with`].
+    pub fn execute_with<T: Transport + ?Sized>(
+        &self,
+        transport: &T,
+        base: &BaseUrl,
+        extend: impl FnOnce(&mut HttpRequest),
+    ) -> Result<AccessTokenResponse, Error<T::Error>> {
+        match self {
+            Self::App(r) => execute_with(transport, base, (), Validated::new(r)?, extend),
+            Self::Isv(r, sig) => execute_with(transport, base, sig, Validated::new(r)?, extend),
         }
     }
 
@@ -259,17 +276,30 @@ impl TokenRequest {
     }
 }
 
-/// The token to use, or the request to fetch one.
+/// The token to use, or what to do to get one.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum TokenOrRequest {
     /// A fresh token: use it.
     Token(AccessToken),
-    /// Nothing fresh is cached: fetch with this request, then [`TokenCache::insert`].
-    Request(TokenRequest),
+    /// Nothing fresh is cached: fetch with `request`, then [`TokenCache::insert`].
+    Request {
+        /// The fetch to make.
+        request: TokenRequest,
+        /// A token still valid but due for refresh: use it while another caller fetches,
+        /// or when the fetch fails.
+        current: Option<AccessToken>,
+    },
+    /// Nothing fresh is cached and the source is a [`TokenProvider`]: ask it.
+    AskProvider {
+        /// As for [`Request`](Self::Request).
+        current: Option<AccessToken>,
+    },
 }
 
 /// How fresh a cached token is.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Freshness {
     /// Valid and not yet due for refresh.
     Fresh(AccessToken),
@@ -331,8 +361,7 @@ impl TokenCache {
     /// returned as it is).
     ///
     /// # Errors
-    /// A [`BuildError`] for empty credentials; [`BuildError::AuthMismatch`] for a provider
-    /// source, which the cache cannot fetch for.
+    /// A [`BuildError`] for empty credentials (the request is signed here for an ISV source).
     pub fn token_or_request(
         &self,
         source: &TokenSource,
@@ -342,17 +371,15 @@ impl TokenCache {
         if let TokenSource::Static(t) = source {
             return Ok(TokenOrRequest::Token(t.clone()));
         }
-        if let Freshness::Fresh(t) = self.freshness(&source.key(), now) {
-            return Ok(TokenOrRequest::Token(t));
-        }
-        match source.fetch_request(timestamp_ms)? {
-            Some(r) => Ok(TokenOrRequest::Request(r)),
-            None => Err(BuildError::AuthMismatch {
-                path: "token provider",
-                expected: crate::AuthScheme::AccessToken,
-                given: crate::AuthScheme::None,
-            }),
-        }
+        let current = match self.freshness(&source.key(), now) {
+            Freshness::Fresh(t) => return Ok(TokenOrRequest::Token(t)),
+            Freshness::Stale(t) => Some(t),
+            Freshness::Missing => None,
+        };
+        Ok(match source.fetch_request(timestamp_ms)? {
+            Some(request) => TokenOrRequest::Request { request, current },
+            None => TokenOrRequest::AskProvider { current },
+        })
     }
 
     /// Stores a token fetched at `now` that lives `lifetime` (see
@@ -462,7 +489,11 @@ mod tests {
         let mut c = TokenCache::new();
         let t0 = Instant::now();
         let src = TokenSource::app("k", "secret");
-        let TokenOrRequest::Request(r) = c.token_or_request(&src, t0, 0).unwrap() else {
+        let TokenOrRequest::Request {
+            request: r,
+            current: None,
+        } = c.token_or_request(&src, t0, 0).unwrap()
+        else {
             panic!("expected a request");
         };
         assert_eq!(r.path(), "/gettoken");
@@ -477,7 +508,8 @@ mod tests {
             TokenOrRequest::Token(t) if t.expose_secret() == "tok"
         ));
         let isv = TokenSource::isv("suite", "s", "ticket", "corp");
-        let TokenOrRequest::Request(r) = c.token_or_request(&isv, t0, 1).unwrap() else {
+        let TokenOrRequest::Request { request: r, .. } = c.token_or_request(&isv, t0, 1).unwrap()
+        else {
             panic!("expected a request");
         };
         assert_eq!(r.path(), "/service/get_corp_token");
@@ -486,6 +518,23 @@ mod tests {
             c.token_or_request(&st, t0, 0).unwrap(),
             TokenOrRequest::Token(_)
         ));
+        // Inside the refresh margin: fetch, but the current token stays usable.
+        assert!(matches!(
+            c.token_or_request(&src, t0 + Duration::from_secs(7000), 0).unwrap(),
+            TokenOrRequest::Request { current: Some(t), .. } if t.expose_secret() == "tok"
+        ));
+        let provided = TokenSource::provider(NoProvider);
+        assert!(matches!(
+            c.token_or_request(&provided, t0, 0).unwrap(),
+            TokenOrRequest::AskProvider { current: None }
+        ));
+    }
+
+    struct NoProvider;
+    impl TokenProvider for NoProvider {
+        fn token(&self) -> Result<ProvidedToken, Box<dyn std::error::Error + Send + Sync>> {
+            Err("unused".into())
+        }
     }
 
     #[test]

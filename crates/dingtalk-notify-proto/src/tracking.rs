@@ -11,6 +11,7 @@ use crate::ids::{AgentId, TaskId};
 
 /// A follow-up call and the window DingTalk allows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Operation {
     /// `getsendprogress`: 24 hours (the page also says 7 days; 24 hours is safe).
     Progress,
@@ -113,7 +114,7 @@ impl TaskHandle {
     }
 }
 
-/// How [`Client::track`](crate::Client::track) polls progress.
+/// How the blocking client's `track` polls progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TrackPolicy {
     /// The wait before the second poll.
@@ -148,6 +149,7 @@ impl TrackPolicy {
 
 /// What became of a notification: its final progress and the per-user result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct DeliveryReport {
     /// The task.
     pub task: TaskHandle,
@@ -158,6 +160,15 @@ pub struct DeliveryReport {
 }
 
 impl DeliveryReport {
+    /// A report of `task`: its final progress and per-user result.
+    pub fn new(task: TaskHandle, progress: SendProgress, send_result: SendResult) -> Self {
+        Self {
+            task,
+            progress,
+            send_result,
+        }
+    }
+
     /// Counts by outcome: `(read, unread, failed, invalid, forbidden)`.
     pub fn counts(&self) -> (usize, usize, usize, usize, usize) {
         let r = &self.send_result;

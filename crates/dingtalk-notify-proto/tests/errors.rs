@@ -7,8 +7,8 @@ use dingtalk_notify_proto::api::{
     GetAccessToken, GetSendProgress, GetSendResult, SendWorkNotification, UpdateStatusBar,
 };
 use dingtalk_notify_proto::{
-    AccessToken, ApiError, Auth, AuthScheme, BaseUrl, BuildError, Endpoint, Error, ErrorCode,
-    HttpRequest, HttpResponse, Message, RawBody, ResponseError, TaskId, execute,
+    AccessToken, ApiError, BaseUrl, BuildError, Endpoint, Error, ErrorCode, HttpRequest,
+    HttpResponse, Message, RawBody, ResponseError, TaskId, transport,
 };
 use http::StatusCode;
 
@@ -31,14 +31,10 @@ fn decode_parts(err: &ResponseError) -> (Option<&str>, &str) {
 }
 
 fn sample_api_error() -> ApiError {
-    ApiError {
-        code: ErrorCode::INVALID_AGENT_ID,
-        errmsg: "Invalid agentid".to_owned(),
-        sub_code: None,
-        sub_msg: None,
-        request_id: Some("4jzllmte0wau".to_owned()),
-        status: StatusCode::OK,
-    }
+    let mut api = ApiError::new(ErrorCode::INVALID_AGENT_ID, "Invalid agentid");
+    api.request_id = Some("4jzllmte0wau".to_owned());
+    api.status = StatusCode::OK;
+    api
 }
 
 // ---- BuildError ---------------------------------------------------------------------------
@@ -100,14 +96,6 @@ fn build_error_display_of_every_variant() {
             "plain http:// is only allowed to loopback hosts, not \"example.com\"; use https://",
         ),
         (
-            BuildError::AuthMismatch {
-                path: "/gettoken",
-                expected: AuthScheme::None,
-                given: AuthScheme::AccessToken,
-            },
-            "`/gettoken` takes no authentication, but access-token was supplied",
-        ),
-        (
             BuildError::Encode("boom".to_owned()),
             "the request body could not be encoded: boom",
         ),
@@ -123,11 +111,11 @@ fn build_errors_arise_from_real_inputs() {
     let base = BaseUrl::default();
     let token = AccessToken::new("tok");
     assert!(matches!(
-        UpdateStatusBar::new(1, 2, "").build_request(&base, Auth::AccessToken(&token)),
+        UpdateStatusBar::new(1, 2, "").build_request(&base, &token),
         Err(BuildError::EmptyField { .. })
     ));
     assert!(matches!(
-        GetSendResult::new(0, 2).build_request(&base, Auth::AccessToken(&token)),
+        GetSendResult::new(0, 2).build_request(&base, &token),
         Err(BuildError::ZeroId { .. })
     ));
     assert!(matches!(
@@ -135,8 +123,7 @@ fn build_errors_arise_from_real_inputs() {
         Err(BuildError::InvalidStatusColor { .. })
     ));
     assert!(matches!(
-        SendWorkNotification::new(1, Message::text("x"))
-            .build_request(&base, Auth::AccessToken(&token)),
+        SendWorkNotification::new(1, Message::text("x")).build_request(&base, &token),
         Err(BuildError::NoRecipients)
     ));
     assert!(matches!(
@@ -147,18 +134,6 @@ fn build_errors_arise_from_real_inputs() {
         BaseUrl::new("http://example.com"),
         Err(BuildError::InsecureBaseUrl { .. })
     ));
-    assert!(matches!(
-        GetAccessToken::new("k", "s").build_request(&base, Auth::AccessToken(&token)),
-        Err(BuildError::AuthMismatch { .. })
-    ));
-}
-
-#[test]
-fn auth_scheme_display() {
-    assert_eq!(AuthScheme::None.to_string(), "no");
-    assert_eq!(AuthScheme::AccessToken.to_string(), "access-token");
-    assert_eq!(AuthScheme::SuiteSignature.to_string(), "suite-signature");
-    assert_eq!(Auth::None.scheme(), AuthScheme::None);
 }
 
 // ---- ResponseError::Api -------------------------------------------------------------------
@@ -237,14 +212,7 @@ fn api_error_display_has_code_errmsg_sub_code_sub_msg_and_request_id() {
 
 #[test]
 fn api_error_display_of_an_unknown_code_without_message() {
-    let api = ApiError {
-        code: ErrorCode::new(777),
-        errmsg: String::new(),
-        sub_code: None,
-        sub_msg: None,
-        request_id: None,
-        status: StatusCode::OK,
-    };
+    let api = ApiError::new(ErrorCode::new(777), String::new());
     assert_eq!(api.to_string(), "DingTalk error 777");
 }
 
@@ -512,10 +480,10 @@ fn failing_transport(_req: HttpRequest) -> Result<HttpResponse, ConnRefused> {
 #[test]
 fn error_build() {
     let token = AccessToken::new("tok");
-    let err = execute(
+    let err = transport::execute(
         &failing_transport,
         &BaseUrl::default(),
-        Auth::AccessToken(&token),
+        &token,
         &GetSendProgress::new(0, 1),
     )
     .expect_err("refused before sending");
@@ -545,10 +513,10 @@ fn error_response() {
             r#"{"errcode":40056,"errmsg":"Invalid agentid","request_id":"4jzllmte0wau"}"#,
         ))
     };
-    let err = execute(
+    let err = transport::execute(
         &transport,
         &BaseUrl::default(),
-        Auth::AccessToken(&token),
+        &token,
         &UpdateStatusBar::new(123, 1111, "Completed"),
     )
     .expect_err("an API error");
@@ -566,10 +534,10 @@ fn error_response() {
 #[test]
 fn error_transport() {
     let token = AccessToken::new("tok");
-    let err = execute(
+    let err = transport::execute(
         &failing_transport,
         &BaseUrl::default(),
-        Auth::AccessToken(&token),
+        &token,
         &GetSendProgress::new(1, 2),
     )
     .expect_err("the transport fails");
@@ -595,10 +563,10 @@ fn error_transport_from_a_closure_with_an_io_error() {
             "read timed out",
         ))
     };
-    let err = execute(
+    let err = transport::execute(
         &transport,
         &BaseUrl::default(),
-        Auth::AccessToken(&token),
+        &token,
         &GetSendResult::new(1, 2),
     )
     .expect_err("times out");
@@ -612,14 +580,9 @@ fn error_transport_from_a_closure_with_an_io_error() {
 
 #[test]
 fn error_deadline() {
-    let last: Error<ConnRefused> = Error::Response(ResponseError::Api(ApiError {
-        code: ErrorCode::SYSTEM_BUSY,
-        errmsg: "busy".to_owned(),
-        sub_code: None,
-        sub_msg: None,
-        request_id: Some("rq".to_owned()),
-        status: StatusCode::OK,
-    }));
+    let mut api = ApiError::new(ErrorCode::SYSTEM_BUSY, "busy");
+    api.request_id = Some("rq".to_owned());
+    let last: Error<ConnRefused> = Error::Response(ResponseError::Api(api));
     let err = Error::Deadline {
         deadline: Duration::from_secs(30),
         attempts: 3,

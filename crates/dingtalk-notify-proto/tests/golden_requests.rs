@@ -9,9 +9,10 @@ use dingtalk_notify_proto::api::{
     GetAccessToken, GetCorpToken, GetSendProgress, GetSendResult, RecallWorkNotification,
     SendWorkNotification, SuiteSignature, UpdateStatusBar,
 };
+use dingtalk_notify_proto::auth::AccessTokenQuery;
 use dingtalk_notify_proto::{
-    AccessToken, Auth, AuthScheme, BaseUrl, BuildError, DEFAULT_BASE_URL, Endpoint, HttpRequest,
-    MAINLAND_BASE_URL, Message, StatusColor, SuiteSecret, SuiteTicket, USER_AGENT_VALUE,
+    AccessToken, BaseUrl, BuildError, DEFAULT_BASE_URL, Endpoint, HttpRequest, MAINLAND_BASE_URL,
+    Message, StatusColor, SuiteSecret, SuiteTicket, USER_AGENT_VALUE,
 };
 use http::Method;
 use http::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
@@ -23,12 +24,9 @@ const STATUS_BAR_PATH: &str = "/topapi/message/corpconversation/status_bar/updat
 const SEND_PATH: &str = "/topapi/message/corpconversation/asyncsend_v2";
 const RECALL_PATH: &str = "/topapi/message/corpconversation/recall";
 
-fn build<E: Endpoint>(endpoint: &E, token: &str) -> HttpRequest {
+fn build<E: Endpoint<Auth = AccessTokenQuery>>(endpoint: &E, token: &str) -> HttpRequest {
     endpoint
-        .build_request(
-            &BaseUrl::default(),
-            Auth::AccessToken(&AccessToken::new(token)),
-        )
+        .build_request(&BaseUrl::default(), &AccessToken::new(token))
         .expect("the example request builds")
 }
 
@@ -149,7 +147,7 @@ fn status_bar_update_without_colour_omits_status_bg() {
 #[test]
 fn gettoken_is_a_get_with_credentials_in_the_query_and_no_body() {
     let req = GetAccessToken::new("APPKEY", "APPSECRET")
-        .build_request(&BaseUrl::default(), Auth::None)
+        .build_request(&BaseUrl::default(), ())
         .expect("builds");
     assert_eq!(req.method(), Method::GET);
     assert_eq!(
@@ -164,7 +162,7 @@ fn gettoken_is_a_get_with_credentials_in_the_query_and_no_body() {
 #[test]
 fn gettoken_percent_encodes_its_credentials() {
     let req = GetAccessToken::new("ding key", "a+b/c=d&e")
-        .build_request(&BaseUrl::default(), Auth::None)
+        .build_request(&BaseUrl::default(), ())
         .expect("builds");
     assert_eq!(
         req.uri().query(),
@@ -202,7 +200,7 @@ fn suite_signature_matches_an_independent_hmac_sha256_vector() {
 fn get_corp_token_is_a_signed_post_with_the_corp_in_the_body() {
     let sig = sign("ticket-1");
     let req = GetCorpToken::new("CORP_ID")
-        .build_request(&BaseUrl::default(), Auth::Suite(&sig))
+        .build_request(&BaseUrl::default(), &sig)
         .expect("builds");
     assert_json_post(
         &req,
@@ -231,7 +229,7 @@ fn get_corp_token_percent_encodes_the_ticket() {
     )
     .expect("signs");
     let req = GetCorpToken::new("ding_corp")
-        .build_request(&BaseUrl::default(), Auth::Suite(&sig))
+        .build_request(&BaseUrl::default(), &sig)
         .expect("builds");
     let query = req.uri().query().expect("a query");
     assert!(
@@ -314,7 +312,7 @@ fn base_url_constants() {
 fn mainland_base_url_is_used_as_given() {
     let base = BaseUrl::new(MAINLAND_BASE_URL).expect("valid");
     let req = GetSendProgress::new(123, 456)
-        .build_request(&base, Auth::AccessToken(&AccessToken::new("tok")))
+        .build_request(&base, &AccessToken::new("tok"))
         .expect("builds");
     assert_eq!(
         req.uri().to_string(),
@@ -330,7 +328,7 @@ fn base_url_with_a_path_prefix_keeps_it() {
     ] {
         let base = BaseUrl::new(input).expect("valid");
         let req = GetSendResult::new(123, 456)
-            .build_request(&base, Auth::AccessToken(&AccessToken::new("tok")))
+            .build_request(&base, &AccessToken::new("tok"))
             .expect("builds");
         assert_eq!(req.uri().host(), Some("gw.example.com"));
         assert_eq!(req.uri().path(), format!("/dingtalk{RESULT_PATH}"));
@@ -341,7 +339,7 @@ fn base_url_with_a_path_prefix_keeps_it() {
     }
     let base = BaseUrl::new("https://gw.example.com:8443/a/b").expect("valid");
     let req = GetAccessToken::new("k", "s")
-        .build_request(&base, Auth::None)
+        .build_request(&base, ())
         .expect("builds");
     assert_eq!(
         req.uri().to_string(),
@@ -361,7 +359,7 @@ fn plain_http_only_to_loopback() {
         let base = BaseUrl::new(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
         assert!(base.is_plain_http());
         let req = GetSendProgress::new(1, 2)
-            .build_request(&base, Auth::AccessToken(&AccessToken::new("tok")))
+            .build_request(&base, &AccessToken::new("tok"))
             .expect("builds");
         assert_eq!(req.uri().scheme_str(), Some("http"));
     }
@@ -388,55 +386,6 @@ fn access_token_is_percent_encoded() {
         req.uri().query(),
         Some("access_token=a%2Bb%2Fc%3Dd%26e%20f%25")
     );
-}
-
-#[test]
-fn every_token_endpoint_refuses_the_wrong_auth() {
-    let sig = sign("ticket-1");
-    let token = AccessToken::new("tok");
-    let base = BaseUrl::default();
-
-    let err = GetSendProgress::new(1, 2)
-        .build_request(&base, Auth::None)
-        .expect_err("no token");
-    assert_eq!(
-        err,
-        BuildError::AuthMismatch {
-            path: PROGRESS_PATH,
-            expected: AuthScheme::AccessToken,
-            given: AuthScheme::None,
-        }
-    );
-    let err = GetAccessToken::new("k", "s")
-        .build_request(&base, Auth::AccessToken(&token))
-        .expect_err("gettoken takes no token");
-    assert!(matches!(
-        err,
-        BuildError::AuthMismatch {
-            expected: AuthScheme::None,
-            ..
-        }
-    ));
-    let err = GetCorpToken::new("corp")
-        .build_request(&base, Auth::AccessToken(&token))
-        .expect_err("get_corp_token is signed");
-    assert!(matches!(
-        err,
-        BuildError::AuthMismatch {
-            expected: AuthScheme::SuiteSignature,
-            ..
-        }
-    ));
-    let err = UpdateStatusBar::new(1, 2, "x")
-        .build_request(&base, Auth::Suite(&sig))
-        .expect_err("status bar takes a token");
-    assert!(matches!(
-        err,
-        BuildError::AuthMismatch {
-            given: AuthScheme::SuiteSignature,
-            ..
-        }
-    ));
 }
 
 #[test]

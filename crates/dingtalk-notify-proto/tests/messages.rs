@@ -5,7 +5,7 @@ use dingtalk_notify_proto::api::SendWorkNotification;
 use dingtalk_notify_proto::message::{
     ActionCard, ActionCardButton, BtnOrientation, Link, Oa, OaBody, OaForm, OaHead, OaRich,
 };
-use dingtalk_notify_proto::{AccessToken, Auth, BaseUrl, DeptId, Endpoint, Message, StatusColor};
+use dingtalk_notify_proto::{AccessToken, BaseUrl, DeptId, Endpoint, Message, StatusColor};
 use serde_json::{Value, json};
 
 fn wire(msg: &Message) -> Value {
@@ -16,10 +16,7 @@ fn wire(msg: &Message) -> Value {
 fn msg_in_send_body(msg: Message) -> Value {
     let req = SendWorkNotification::new(836390886, msg)
         .to_users(["manager4220"])
-        .build_request(
-            &BaseUrl::default(),
-            Auth::AccessToken(&AccessToken::new("tok")),
-        )
+        .build_request(&BaseUrl::default(), &AccessToken::new("tok"))
         .expect("builds");
     let body: Value = serde_json::from_slice(req.body()).expect("JSON body");
     body["msg"].clone()
@@ -289,10 +286,7 @@ fn send_reads_back_from_its_wire_form() {
         .to_users(["user1", "user2"])
         .to_depts([123, 456]);
     let req = send
-        .build_request(
-            &BaseUrl::default(),
-            Auth::AccessToken(&AccessToken::new("tok")),
-        )
+        .build_request(&BaseUrl::default(), &AccessToken::new("tok"))
         .expect("builds");
     let back: SendWorkNotification = serde_json::from_slice(req.body()).expect("reads back");
     assert_eq!(back, send);

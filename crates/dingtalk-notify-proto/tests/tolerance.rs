@@ -5,9 +5,9 @@ use dingtalk_notify_proto::api::{
     GetSendProgress, GetSendResult, ProgressStatus, RecallWorkNotification, SendWorkNotification,
     UpdateStatusBar,
 };
+use dingtalk_notify_proto::auth::AccessTokenQuery;
 use dingtalk_notify_proto::{
-    AccessToken, Auth, BaseUrl, DeptId, Endpoint, ErrorCode, HttpRequest, Message, ResponseError,
-    TaskId,
+    AccessToken, BaseUrl, DeptId, Endpoint, ErrorCode, HttpRequest, Message, ResponseError, TaskId,
 };
 use serde_json::Value;
 
@@ -15,12 +15,9 @@ fn ok(body: &str) -> http::Response<&str> {
     http::Response::new(body)
 }
 
-fn built<E: Endpoint>(endpoint: &E) -> HttpRequest {
+fn built<E: Endpoint<Auth = AccessTokenQuery>>(endpoint: &E) -> HttpRequest {
     endpoint
-        .build_request(
-            &BaseUrl::default(),
-            Auth::AccessToken(&AccessToken::new("tok")),
-        )
+        .build_request(&BaseUrl::default(), &AccessToken::new("tok"))
         .expect("builds")
 }
 

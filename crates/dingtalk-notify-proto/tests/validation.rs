@@ -5,26 +5,20 @@ use dingtalk_notify_proto::api::{
     GetAccessToken, GetCorpToken, GetSendProgress, GetSendResult, RecallWorkNotification,
     RecipientLimits, SendWorkNotification, SuiteSignature, UpdateStatusBar,
 };
+use dingtalk_notify_proto::auth::AccessTokenQuery;
 use dingtalk_notify_proto::message::{ActionCard, BtnOrientation, Link, Oa, OaBody, OaHead};
 use dingtalk_notify_proto::{
-    AccessToken, Auth, BaseUrl, BuildError, Endpoint, Message, StatusColor, SuiteSecret,
-    SuiteTicket,
+    AccessToken, BaseUrl, BuildError, Endpoint, Message, StatusColor, SuiteSecret, SuiteTicket,
 };
 
-fn build_err<E: Endpoint>(endpoint: &E) -> BuildError {
+fn build_err<E: Endpoint<Auth = AccessTokenQuery>>(endpoint: &E) -> BuildError {
     endpoint
-        .build_request(
-            &BaseUrl::default(),
-            Auth::AccessToken(&AccessToken::new("tok")),
-        )
+        .build_request(&BaseUrl::default(), &AccessToken::new("tok"))
         .expect_err("must be refused")
 }
 
-fn builds<E: Endpoint>(endpoint: &E) {
-    if let Err(e) = endpoint.build_request(
-        &BaseUrl::default(),
-        Auth::AccessToken(&AccessToken::new("tok")),
-    ) {
+fn builds<E: Endpoint<Auth = AccessTokenQuery>>(endpoint: &E) {
+    if let Err(e) = endpoint.build_request(&BaseUrl::default(), &AccessToken::new("tok")) {
         panic!("should build: {e}");
     }
 }
@@ -428,16 +422,16 @@ fn other_empty_message_fields() {
 fn empty_credentials() {
     let base = BaseUrl::default();
     let err = GetAccessToken::new("", "s")
-        .build_request(&base, Auth::None)
+        .build_request(&base, ())
         .expect_err("key");
     assert_eq!(err, BuildError::EmptyField { field: "appkey" });
     let err = GetAccessToken::new("k", "")
-        .build_request(&base, Auth::None)
+        .build_request(&base, ())
         .expect_err("secret");
     assert_eq!(err, BuildError::EmptyField { field: "appsecret" });
 
     let err = GetSendProgress::new(1, 2)
-        .build_request(&base, Auth::AccessToken(&AccessToken::new("")))
+        .build_request(&base, &AccessToken::new(""))
         .expect_err("empty token");
     assert_eq!(
         err,
@@ -466,7 +460,7 @@ fn empty_credentials() {
     );
     let sig = SuiteSignature::sign("k", &secret, &ticket, 1).expect("signs");
     let err = GetCorpToken::new(" ")
-        .build_request(&base, Auth::Suite(&sig))
+        .build_request(&base, &sig)
         .expect_err("corp");
     assert_eq!(
         err,

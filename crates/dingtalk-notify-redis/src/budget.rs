@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use dingtalk_notify_proto::TokenSource;
+use dingtalk_notify::TokenSource;
 
 use crate::error::Error;
 use crate::keys::Namespace;
@@ -92,7 +92,7 @@ pub enum Acquire {
 /// of `period + margin` the grants add up to at most the budget.
 ///
 /// ```no_run
-/// use dingtalk_notify_proto::TokenSource;
+/// use dingtalk_notify::TokenSource;
 /// use dingtalk_notify_redis::{Acquire, RedisBudget, RedisStore};
 /// use std::time::{Duration, Instant};
 /// let redis = RedisStore::open("redis://127.0.0.1:6379")?;

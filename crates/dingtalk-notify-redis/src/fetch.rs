@@ -3,8 +3,9 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use dingtalk_notify_proto::token::{TokenKey, TokenRequest, TokenSource};
-use dingtalk_notify_proto::{AccessToken, BaseUrl, RequestTimeout, Transport, redact_uri};
+use dingtalk_notify::token::{TokenKey, TokenSource};
+use dingtalk_notify::transport::RequestTimeout;
+use dingtalk_notify::{AccessToken, BaseUrl, Transport};
 
 use crate::error::{Error, scrub};
 
@@ -60,33 +61,34 @@ where
             Ok(None) => return Err(fail("this token source cannot be fetched".into(), false)),
             Err(e) => return Err(fail(e.to_string(), true)),
         };
-        let mut http_request = request
-            .build(&self.base)
-            .map_err(|e| fail(e.to_string(), true))?;
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(Error::Timeout {
                 timeout: Duration::ZERO,
             });
         }
-        http_request.extensions_mut().insert(RequestTimeout(left));
-        let uri = http_request.uri().clone();
-        let secrets = self.secrets();
-        let clean = |text: String| scrub(&redact_uri(&text, &uri), &secrets);
         log::debug!(
             target: "dingtalk_notify_redis",
             "{}: fetching an access token for the fleet",
             request.path()
         );
-        let response = self
-            .transport
-            .send(http_request)
-            .map_err(|e| fail(clean(e.to_string()), false))?;
-        let answer = TokenRequest::parse(response).map_err(|e| fail(clean(e.to_string()), true))?;
-        Ok(Fetched {
-            lifetime: answer.lifetime(),
-            token: answer.access_token,
-        })
+        // The core's one build -> send -> parse path, with the time left as the request's
+        // timeout.
+        let answer = request.execute_with(&self.transport, &self.base, |http_request| {
+            http_request.extensions_mut().insert(RequestTimeout(left));
+        });
+        match answer {
+            Ok(answer) => Ok(Fetched {
+                lifetime: answer.lifetime(),
+                token: answer.access_token,
+            }),
+            Err(e) => {
+                let mut secrets = request.secrets();
+                secrets.extend(self.secrets());
+                let rejected = !matches!(e, dingtalk_notify::Error::Transport(_));
+                Err(fail(scrub(&e.to_string(), &secrets), rejected))
+            }
+        }
     }
 }
 

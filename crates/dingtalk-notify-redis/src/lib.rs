@@ -5,16 +5,16 @@
 //! quota (errcode 143103/143104). With this crate they share:
 //! - [`RedisTokenProvider`]: one access token per app key (or ISV suite + corp), refreshed
 //!   by one process at a time, plugged into the client as a
-//!   [`TokenProvider`](dingtalk_notify_proto::TokenProvider);
+//!   [`TokenProvider`](dingtalk_notify::TokenProvider);
 //! - [`RedisBudget`]: the recipients-per-minute budget, as one atomic Lua script.
 //!
 //! # A fleet: three processes, one Redis
 //! Run the same program on every replica:
 //!
 //! ```no_run
-//! use dingtalk_notify_proto::{api::SendWorkNotification, Client, Message, TokenSource};
+//! use dingtalk_notify::{api::SendWorkNotification, Client, Message, TokenSource};
 //! use dingtalk_notify_redis::{RedisBudget, RedisStore, RedisTokenProvider};
-//! use dingtalk_notify_ureq::UreqTransport;
+//! use dingtalk_notify::UreqTransport;
 //! use std::time::{Duration, Instant};
 //!
 //! let redis = RedisStore::open(&std::env::var("DINGTALK_REDIS_URL")?)?; // the same for all

@@ -21,10 +21,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use dingtalk_notify_proto::token::{
+use dingtalk_notify::token::{
     Freshness, ProvidedToken, TokenCache, TokenKey, TokenSource, refresh_margin,
 };
-use dingtalk_notify_proto::{AccessToken, BaseUrl, TokenProvider, Transport};
+use dingtalk_notify::{AccessToken, BaseUrl, TokenProvider, Transport};
 
 use crate::error::Error;
 use crate::fetch::{Fetch, TokenFetcher};
@@ -45,9 +45,9 @@ pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_millis(20);
 /// among every process that uses the same Redis.
 ///
 /// ```no_run
-/// use dingtalk_notify_proto::{Client, TokenSource};
+/// use dingtalk_notify::{Client, TokenSource};
 /// use dingtalk_notify_redis::{RedisStore, RedisTokenProvider};
-/// use dingtalk_notify_ureq::UreqTransport;
+/// use dingtalk_notify::UreqTransport;
 ///
 /// let redis = RedisStore::open("redis://127.0.0.1:6379")?;
 /// let source = TokenSource::app("dingkey", std::env::var("DINGTALK_APP_SECRET")?);
@@ -204,7 +204,7 @@ impl RedisTokenProvider {
                     return Ok(provided(token, until_refresh));
                 }
                 (Freshness::Stale(token), _) => Some(token),
-                (Freshness::Missing, _) => None,
+                _ => None,
             };
             let owner = self.owner_id();
             if self
@@ -291,7 +291,7 @@ impl RedisTokenProvider {
         let stale = match cache.freshness(&self.key, now) {
             Freshness::Fresh(token) => return Ok(provided(token, None)),
             Freshness::Stale(token) => Some(token),
-            Freshness::Missing => None,
+            _ => None,
         };
         match (self.fetcher.fetch(deadline), stale) {
             (Ok(f), _) => {

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use dingtalk_notify_proto::AccessToken;
+use dingtalk_notify::AccessToken;
 
 use crate::error::Error;
 use crate::keys::Namespace;

@@ -6,7 +6,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::RedisServer;
-use dingtalk_notify_proto::TokenSource;
+use dingtalk_notify::TokenSource;
 use dingtalk_notify_redis::{Acquire, Error, RedisBudget, RedisStore};
 
 fn budget(store: &RedisStore, app_key: &str, per_period: u64, period_ms: u64) -> RedisBudget {

@@ -9,14 +9,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use common::RedisServer;
+use dingtalk_notify::UreqTransport;
+use dingtalk_notify::api::{GetSendProgress, SendWorkNotification};
+use dingtalk_notify::{Client, Message, RetryPolicy, TokenSource};
 use dingtalk_notify_mock::{
     Calls, DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, Directory, Fault, MockServer, Route,
     UserBehaviour,
 };
-use dingtalk_notify_proto::api::{GetSendProgress, SendWorkNotification};
-use dingtalk_notify_proto::{Client, Message, RetryPolicy, TokenSource};
 use dingtalk_notify_redis::{RedisBudget, RedisStore, RedisTokenProvider};
-use dingtalk_notify_ureq::UreqTransport;
 
 const ROLE: &str = "DINGTALK_REDIS_FLEET_ROLE";
 
@@ -83,7 +83,7 @@ fn get(report: &[(String, u64)], key: &str) -> u64 {
 fn fleet_child() {
     let role = env(ROLE);
     let store = RedisStore::open(&env("REDIS_URL")).unwrap();
-    let base: dingtalk_notify_proto::BaseUrl = env("MOCK_URL").parse().unwrap();
+    let base: dingtalk_notify::BaseUrl = env("MOCK_URL").parse().unwrap();
     let provider = |max_wait_ms: u64, lock_ttl_ms: u64| {
         RedisTokenProvider::builder(&store, app(), UreqTransport::new())
             .base_url(base.clone())

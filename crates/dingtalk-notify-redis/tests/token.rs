@@ -5,13 +5,13 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{Options, RedisServer};
+use dingtalk_notify::UreqTransport;
+use dingtalk_notify::{AccessToken, TokenProvider, TokenSource};
 use dingtalk_notify_mock::{
     Calls, DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_CORP_ID, DEMO_SUITE_KEY, DEMO_SUITE_SECRET,
     DEMO_SUITE_TICKET, Fault, MockServer, Route,
 };
-use dingtalk_notify_proto::{AccessToken, TokenProvider, TokenSource};
 use dingtalk_notify_redis::{Error, RedisStore, RedisTokenProvider};
-use dingtalk_notify_ureq::UreqTransport;
 
 fn app() -> TokenSource {
     TokenSource::app(DEMO_APP_KEY, DEMO_APP_SECRET)
@@ -38,7 +38,7 @@ fn providers_share_one_token_and_one_fetch() {
     assert_eq!(mock.token_fetches(), 1);
     // Cached by the client until the fleet's refresh point: below the lifetime, margin off.
     let lifetime = dingtalk_notify_mock::DEFAULT_TOKEN_TTL;
-    let margin = dingtalk_notify_proto::token::refresh_margin(lifetime);
+    let margin = dingtalk_notify::token::refresh_margin(lifetime);
     let until = second
         .expires_in
         .expect("a fresh token says how long to cache it");
@@ -54,19 +54,18 @@ fn a_client_sends_with_the_shared_token() {
     let redis = RedisServer::start();
     let mock = MockServer::start().unwrap();
     let store = RedisStore::open(&redis.url()).unwrap();
-    let client =
-        dingtalk_notify_proto::Client::builder(TokenSource::provider(provider(&store, &mock)))
-            .base_url(mock.base_url().parse().unwrap())
-            .build(UreqTransport::new());
-    let send = dingtalk_notify_proto::api::SendWorkNotification::new(
+    let client = dingtalk_notify::Client::builder(TokenSource::provider(provider(&store, &mock)))
+        .base_url(mock.base_url().parse().unwrap())
+        .build(UreqTransport::new());
+    let send = dingtalk_notify::api::SendWorkNotification::new(
         dingtalk_notify_mock::DEMO_AGENT_ID,
-        dingtalk_notify_proto::Message::text("fleet"),
+        dingtalk_notify::Message::text("fleet"),
     )
     .to_users(["alice"]);
     client.send(&send).unwrap();
-    let other = dingtalk_notify_proto::api::SendWorkNotification::new(
+    let other = dingtalk_notify::api::SendWorkNotification::new(
         dingtalk_notify_mock::DEMO_AGENT_ID,
-        dingtalk_notify_proto::Message::text("fleet, again"),
+        dingtalk_notify::Message::text("fleet, again"),
     )
     .to_users(["alice"]);
     client.send(&other).unwrap();

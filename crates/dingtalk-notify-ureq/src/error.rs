@@ -1,127 +1,97 @@
-//! [`UreqTransportError`]: ureq's errors, classified and stripped of the request URI.
+//! ureq's errors as the core's [`TransportError`]: classified, and stripped of the request
+//! URI. The message is written by this crate, never copied from ureq wholesale: ureq's own
+//! errors can quote the request URI, and the URI holds the access token.
 
-use std::fmt;
 use std::io;
 
 use dingtalk_notify_proto::http::Uri;
-use dingtalk_notify_proto::{TransportErrorKind, redact_uri};
+use dingtalk_notify_proto::transport::{TransportError, TransportErrorKind, redact_uri};
 
-/// Why a [`UreqTransport`](crate::UreqTransport) could not return a response.
-///
-/// It carries a [`TransportErrorKind`] (see [`kind`](Self::kind)) and a short message. The
-/// message is written by this crate, never copied from ureq wholesale: ureq's own errors can
-/// quote the request URI, and the URI holds the access token. Neither `Display` nor `Debug`
-/// prints the URI or its query, and there is deliberately no [`source`](std::error::Error::source).
-#[derive(Clone, PartialEq, Eq)]
-pub struct UreqTransportError {
-    kind: TransportErrorKind,
-    message: String,
-}
-
-impl UreqTransportError {
-    /// What kind of failure this is, as far as retrying is concerned.
-    pub fn kind(&self) -> TransportErrorKind {
-        self.kind
-    }
-
-    pub(crate) fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            message: message.into(),
+/// Classifies an error from reading a body: ureq hands its own errors over inside an
+/// `io::Error`, which are unwrapped and classified as ureq errors.
+pub(crate) fn from_body_read(error: io::Error, uri: &Uri, max_body_size: usize) -> TransportError {
+    if error
+        .get_ref()
+        .is_some_and(|inner| inner.is::<ureq::Error>())
+    {
+        let kind = error.kind();
+        if let Some(inner) = error.into_inner() {
+            return match inner.downcast::<ureq::Error>() {
+                Ok(e) => from_ureq(*e, uri, max_body_size),
+                Err(_) => from_io(&io::Error::from(kind), uri),
+            };
         }
+        return from_io(&io::Error::from(kind), uri);
     }
-
-    pub(crate) fn body_too_large(max_body_size: usize) -> Self {
-        Self::new(
-            TransportErrorKind::BodyTooLarge,
-            format!("response body is larger than the {max_body_size}-byte limit"),
-        )
-    }
-
-    /// Classifies a ureq error and writes a message that cannot contain `uri`.
-    pub(crate) fn from_ureq(error: ureq::Error, uri: &Uri, max_body_size: usize) -> Self {
-        use TransportErrorKind as K;
-        let (kind, message) = match error {
-            ureq::Error::Io(e) => return Self::from_io(&e, uri),
-            ureq::Error::Timeout(t) => match t {
-                // Both are over before a byte of the request is written (the connect phase
-                // includes the TLS handshake).
-                ureq::Timeout::Resolve | ureq::Timeout::Connect => {
-                    (K::Connect, format!("timed out while connecting ({t})"))
-                }
-                _ => (K::Timeout, format!("timed out ({t})")),
-            },
-            ureq::Error::HostNotFound => (K::Connect, "host not found".to_owned()),
-            ureq::Error::ConnectionFailed => (K::Connect, "connection failed".to_owned()),
-            ureq::Error::ConnectProxyFailed(_) => {
-                (K::Connect, "connecting through the proxy failed".to_owned())
-            }
-            ureq::Error::Tls(m) => (K::Connect, format!("TLS error: {m}")),
-            ureq::Error::Rustls(e) => (K::Connect, format!("TLS error: {e}")),
-            ureq::Error::Pem(_) => (K::Connect, "TLS error: bad PEM data".to_owned()),
-            ureq::Error::TlsRequired => (K::Connect, "TLS required but not used".to_owned()),
-            ureq::Error::BodyExceedsLimit(_) => return Self::body_too_large(max_body_size),
-            ureq::Error::Protocol(e) => (K::Protocol, format!("malformed HTTP: {e}")),
-            ureq::Error::LargeResponseHeader(size, limit) => (
-                K::Protocol,
-                format!("response header too large: {size} > {limit} bytes"),
-            ),
-            // Nothing was sent, but repeating the same request cannot help either.
-            ureq::Error::BadUri(_) => (K::Unknown, "invalid request URI".to_owned()),
-            ureq::Error::Http(_) => (K::Unknown, "invalid request".to_owned()),
-            ureq::Error::RequireHttpsOnly(_) => {
-                (K::Unknown, "the agent only allows https".to_owned())
-            }
-            ureq::Error::InvalidProxyUrl => (K::Unknown, "invalid proxy URL".to_owned()),
-            // Excluded by the per-request configuration; kept apart should a caller's
-            // middleware bring them back.
-            ureq::Error::StatusCode(code) => {
-                (K::Unknown, format!("unexpected status-code error {code}"))
-            }
-            ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed => {
-                (K::Unknown, "unexpected redirect error".to_owned())
-            }
-            _ => (K::Unknown, "unclassified ureq error".to_owned()),
-        };
-        Self::new(kind, redact_uri(&message, uri))
-    }
-
-    /// Classifies an IO error by its kind.
-    ///
-    /// rustls reports TLS failures, in the handshake or later, as `InvalidData` with the
-    /// rustls error inside; ureq does not say which phase failed, so they are all
-    /// [`Protocol`](TransportErrorKind::Protocol) (retrying cannot fix them), not `Connect`.
-    pub(crate) fn from_io(error: &io::Error, uri: &Uri) -> Self {
-        let io_kind = error.kind();
-        let kind = TransportErrorKind::from_io(io_kind);
-        let message = match error.get_ref() {
-            // The inner text (rustls's, for TLS) says what was invalid.
-            Some(inner) if io_kind == io::ErrorKind::InvalidData => {
-                redact_uri(&format!("invalid data (TLS or I/O): {inner}"), uri)
-            }
-            // OS errors and ureq's own messages: the kind says it all.
-            _ => format!("{}: {io_kind}", kind.summary()),
-        };
-        Self::new(kind, message)
-    }
+    from_io(&error, uri)
 }
 
-impl fmt::Display for UreqTransportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
+/// Classifies a ureq error and writes a message that cannot contain `uri`.
+pub(crate) fn from_ureq(error: ureq::Error, uri: &Uri, max_body_size: usize) -> TransportError {
+    use TransportErrorKind as K;
+    let (kind, message) = match error {
+        ureq::Error::Io(e) => return from_io(&e, uri),
+        ureq::Error::Timeout(t) => match t {
+            // Both are over before a byte of the request is written (the connect phase
+            // includes the TLS handshake).
+            ureq::Timeout::Resolve | ureq::Timeout::Connect => {
+                (K::Connect, format!("timed out while connecting ({t})"))
+            }
+            _ => (K::Timeout, format!("timed out ({t})")),
+        },
+        ureq::Error::HostNotFound => (K::Connect, "host not found".to_owned()),
+        ureq::Error::ConnectionFailed => (K::Connect, "connection failed".to_owned()),
+        ureq::Error::ConnectProxyFailed(_) => {
+            (K::Connect, "connecting through the proxy failed".to_owned())
+        }
+        ureq::Error::Tls(m) => (K::Connect, format!("TLS error: {m}")),
+        ureq::Error::Rustls(e) => (K::Connect, format!("TLS error: {e}")),
+        ureq::Error::Pem(_) => (K::Connect, "TLS error: bad PEM data".to_owned()),
+        ureq::Error::TlsRequired => (K::Connect, "TLS required but not used".to_owned()),
+        ureq::Error::BodyExceedsLimit(_) => {
+            return TransportError::body_too_large(max_body_size);
+        }
+        ureq::Error::Protocol(e) => (K::Protocol, format!("malformed HTTP: {e}")),
+        ureq::Error::LargeResponseHeader(size, limit) => (
+            K::Protocol,
+            format!("response header too large: {size} > {limit} bytes"),
+        ),
+        // Nothing was sent, but repeating the same request cannot help either.
+        ureq::Error::BadUri(_) => (K::Unknown, "invalid request URI".to_owned()),
+        ureq::Error::Http(_) => (K::Unknown, "invalid request".to_owned()),
+        ureq::Error::RequireHttpsOnly(_) => (K::Unknown, "the agent only allows https".to_owned()),
+        ureq::Error::InvalidProxyUrl => (K::Unknown, "invalid proxy URL".to_owned()),
+        // Excluded by the per-request configuration; kept apart should a caller's
+        // middleware bring them back.
+        ureq::Error::StatusCode(code) => {
+            (K::Unknown, format!("unexpected status-code error {code}"))
+        }
+        ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed => {
+            (K::Unknown, "unexpected redirect error".to_owned())
+        }
+        _ => (K::Unknown, "unclassified ureq error".to_owned()),
+    };
+    TransportError::new(kind, redact_uri(&message, uri))
 }
 
-impl fmt::Debug for UreqTransportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UreqTransportError")
-            .field("kind", &self.kind)
-            .field("message", &self.message)
-            .finish()
-    }
+/// Classifies an IO error by its kind.
+///
+/// rustls reports TLS failures, in the handshake or later, as `InvalidData` with the
+/// rustls error inside; ureq does not say which phase failed, so they are all
+/// [`Protocol`](TransportErrorKind::Protocol) (retrying cannot fix them), not `Connect`.
+pub(crate) fn from_io(error: &io::Error, uri: &Uri) -> TransportError {
+    let io_kind = error.kind();
+    let kind = TransportErrorKind::from_io(io_kind);
+    let message = match error.get_ref() {
+        // The inner text (rustls's, for TLS) says what was invalid.
+        Some(inner) if io_kind == io::ErrorKind::InvalidData => {
+            redact_uri(&format!("invalid data (TLS or I/O): {inner}"), uri)
+        }
+        // OS errors and ureq's own messages: the kind says it all.
+        _ => format!("{}: {io_kind}", kind.summary()),
+    };
+    TransportError::new(kind, message)
 }
-
-impl std::error::Error for UreqTransportError {}
 
 #[cfg(test)]
 mod tests {
@@ -135,7 +105,7 @@ mod tests {
 
     #[test]
     fn bad_uri_message_is_not_copied() {
-        let err = UreqTransportError::from_ureq(ureq::Error::BadUri(uri().to_string()), &uri(), 10);
+        let err = from_ureq(ureq::Error::BadUri(uri().to_string()), &uri(), 10);
         assert_eq!(err.kind(), TransportErrorKind::Unknown);
         let shown = format!("{err} {err:?}");
         assert!(!shown.contains("s3cr3tT0ken"), "{shown}");
@@ -145,7 +115,7 @@ mod tests {
     fn classification_of_each_variant() {
         use TransportErrorKind as K;
         let u = uri();
-        let kind = |e: ureq::Error| UreqTransportError::from_ureq(e, &u, 10).kind();
+        let kind = |e: ureq::Error| from_ureq(e, &u, 10).kind();
         assert_eq!(kind(ureq::Error::HostNotFound), K::Connect);
         assert_eq!(kind(ureq::Error::ConnectionFailed), K::Connect);
         assert_eq!(
@@ -181,7 +151,7 @@ mod tests {
     fn io_text_is_not_copied() {
         for kind in [io::ErrorKind::Other, io::ErrorKind::InvalidData] {
             let e = io::Error::new(kind, "failed for access_token=s3cr3tT0ken");
-            let err = UreqTransportError::from_ureq(ureq::Error::Io(e), &uri(), 10);
+            let err = from_ureq(ureq::Error::Io(e), &uri(), 10);
             assert!(!format!("{err} {err:?}").contains("s3cr3tT0ken"), "{err}");
         }
     }

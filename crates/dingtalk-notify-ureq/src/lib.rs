@@ -6,8 +6,11 @@
 //! as a response (a 4xx or 5xx is `Ok`, with its body), no redirect is followed, the connect
 //! and overall timeouts apply, the body is capped ([`DEFAULT_MAX_BODY_SIZE`] unless
 //! configured), TLS certificates are verified, and connections are kept alive in the agent's
-//! pool. Errors ([`UreqTransportError`]) carry a [`TransportErrorKind`] for the retry logic
-//! and never print the request URI, which holds the access token.
+//! pool. Errors (the core's [`TransportError`]) carry a [`TransportErrorKind`] for the retry
+//! logic and never print the request URI, which holds the access token.
+//!
+//! Most users do not name this crate: `dingtalk-notify` enables it by default and builds a
+//! client over it with `dingtalk_notify::client(source)`.
 //!
 //! # Why a separate crate
 //! The core names no HTTP client. Keeping ureq behind its own small crate means a breaking
@@ -54,16 +57,12 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-mod client;
 mod error;
 mod resolver;
 mod transport;
 
-pub use client::{UreqClient, client};
 pub use dingtalk_notify_proto::http;
-pub use dingtalk_notify_proto::{Client, ClientBuilder, TokenSource};
-pub use dingtalk_notify_proto::{Transport, TransportErrorKind};
-pub use error::UreqTransportError;
+pub use dingtalk_notify_proto::transport::{Transport, TransportError, TransportErrorKind};
 pub use resolver::DNS_CACHE_TTL;
 pub use transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT, UreqTransport,

@@ -4,14 +4,14 @@ use std::fmt;
 use std::time::Duration;
 
 use dingtalk_notify_proto::http::{self, HeaderValue, Method, header};
-use dingtalk_notify_proto::{
-    HttpRequest, HttpResponse, RequestTimeout, Transport, TransportErrorKind,
-    declared_body_exceeds, omits_empty_body,
+use dingtalk_notify_proto::transport::{
+    HttpRequest, HttpResponse, Transport, TransportError, TransportErrorKind,
+    declared_body_exceeds, effective_timeout, fresh_response, omits_empty_body, read_capped,
 };
 use ureq::Agent;
 use ureq::tls::TlsConfig;
 
-use crate::UreqTransportError;
+use crate::error::{from_body_read, from_ureq};
 
 /// The connect timeout unless configured: 5 seconds.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -82,33 +82,26 @@ impl UreqTransport {
         response: http::Response<ureq::Body>,
         method: &Method,
         uri: &http::Uri,
-    ) -> Result<HttpResponse, UreqTransportError> {
-        let (parts, mut body) = response.into_parts();
-        if declared_body_exceeds(method, parts.status, &parts.headers, self.max_body_size) {
-            return Err(UreqTransportError::body_too_large(self.max_body_size));
+    ) -> Result<HttpResponse, TransportError> {
+        let (parts, body) = response.into_parts();
+        let max = self.max_body_size;
+        if declared_body_exceeds(method, parts.status, &parts.headers, max) {
+            return Err(TransportError::body_too_large(max));
         }
-        // Read one byte more than allowed, so "exactly the cap" and "over it" differ.
-        let limit = u64::try_from(self.max_body_size)
-            .unwrap_or(u64::MAX)
-            .saturating_add(1);
-        let bytes = body
-            .with_config()
-            .limit(limit)
-            .read_to_vec()
-            .map_err(|e| UreqTransportError::from_ureq(e, uri, self.max_body_size))?;
-        if bytes.len() > self.max_body_size {
-            return Err(UreqTransportError::body_too_large(self.max_body_size));
-        }
+        // ureq's own limit (10 MB by default) is lifted past ours; `read_capped` enforces ours.
+        let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
+        let reader = body.into_with_config().limit(limit).reader();
+        let bytes = read_capped(reader, max, |e| from_body_read(e, uri, max))?;
         // A fresh response: ureq's extensions (which hold the request URI) stay behind.
-        let mut out = http::Response::new(bytes);
-        *out.status_mut() = parts.status;
-        *out.version_mut() = parts.version;
-        *out.headers_mut() = parts.headers;
-        Ok(out)
+        Ok(fresh_response(
+            parts.status,
+            parts.version,
+            parts.headers,
+            bytes,
+        ))
     }
 }
 
-/// The agent's TLS configuration with verification switched back on, if it was off.
 fn verifying(tls: &TlsConfig) -> Option<TlsConfig> {
     if !tls.disable_verification() {
         return None;
@@ -126,9 +119,9 @@ fn verifying(tls: &TlsConfig) -> Option<TlsConfig> {
 }
 
 impl Transport for UreqTransport {
-    type Error = UreqTransportError;
+    type Error = TransportError;
 
-    fn send(&self, request: HttpRequest) -> Result<HttpResponse, UreqTransportError> {
+    fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         warn_if_ureq_traces();
         let (mut parts, body) = request.into_parts();
         if let Some(ua) = &self.user_agent {
@@ -140,10 +133,7 @@ impl Transport for UreqTransport {
         let method = parts.method.clone();
         let uri = parts.uri.clone();
         // The client's deadline for this call, when it is sooner than the transport's own.
-        let timeout = parts
-            .extensions
-            .get::<RequestTimeout>()
-            .map_or(self.timeout, |t| t.0.min(self.timeout));
+        let timeout = effective_timeout(&parts.extensions, self.timeout);
         let tls = verifying(self.agent.config().tls_config());
 
         let result = if body.is_empty() && omits_empty_body(&method) {
@@ -161,12 +151,11 @@ impl Transport for UreqTransport {
             }
             self.agent.run(config.build())
         };
-        let response =
-            result.map_err(|e| UreqTransportError::from_ureq(e, &uri, self.max_body_size))?;
+        let response = result.map_err(|e| from_ureq(e, &uri, self.max_body_size))?;
         self.read_response(response, &method, &uri)
     }
 
-    fn classify(&self, error: &UreqTransportError) -> TransportErrorKind {
+    fn classify(&self, error: &TransportError) -> TransportErrorKind {
         error.kind()
     }
 }

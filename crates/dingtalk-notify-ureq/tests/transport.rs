@@ -4,7 +4,7 @@
 use dingtalk_notify_mock::conformance::ACCESS_TOKEN;
 use dingtalk_notify_mock::{Calls, Fault, MockServer, Route};
 use dingtalk_notify_proto::http::{self, HeaderValue, StatusCode};
-use dingtalk_notify_proto::{HttpRequest, Transport, TransportErrorKind};
+use dingtalk_notify_proto::transport::{HttpRequest, Transport, TransportErrorKind};
 use dingtalk_notify_ureq::{DEFAULT_MAX_BODY_SIZE, UreqTransport};
 
 fn get(url: &str) -> HttpRequest {

@@ -6,10 +6,10 @@
 
 use std::time::{Duration, Instant};
 
+use dingtalk_notify::api::{SendProgress, SendResult, SendWorkNotification};
+use dingtalk_notify::message::{Oa, OaBody, OaForm, OaHead};
+use dingtalk_notify::{BaseUrl, Client, Message, StatusColor, TokenSource, TrackPolicy};
 use dingtalk_notify_mock::{DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, Directory, MockServer};
-use dingtalk_notify_proto::api::{SendProgress, SendResult, SendWorkNotification};
-use dingtalk_notify_proto::message::{Oa, OaBody, OaForm, OaHead};
-use dingtalk_notify_proto::{BaseUrl, Client, Message, StatusColor, TokenSource, TrackPolicy};
 use serde::Serialize;
 
 use crate::cli::GlobalArgs;

@@ -1,7 +1,9 @@
 //! The commands, one module each, and what they share: building the client from the global
 //! options.
 
+#[cfg(feature = "demo")]
 pub mod demo;
+#[cfg(feature = "demo")]
 pub mod mock_server;
 pub mod progress;
 pub mod recall;
@@ -12,8 +14,8 @@ pub mod watch;
 
 use std::time::Duration;
 
-use dingtalk_notify_proto::{AgentId, BaseUrl, Client, RetryPolicy, TaskHandle, TokenSource};
-use dingtalk_notify_ureq::UreqTransport;
+use dingtalk_notify::UreqTransport;
+use dingtalk_notify::{AgentId, BaseUrl, Client, RetryPolicy, TaskHandle, TokenSource};
 
 use crate::cli::{Cli, Command, GlobalArgs, TaskArgs};
 use crate::exit::Failure;
@@ -35,7 +37,9 @@ pub fn run(cli: &Cli, out: Output) -> Result<(), Failure> {
         Command::Recall(args) => recall::run(global, args, out),
         Command::StatusBar(args) => status_bar::run(global, args, out),
         Command::Watch(args) => watch::run(global, args, out),
+        #[cfg(feature = "demo")]
         Command::Demo => demo::run(global, out),
+        #[cfg(feature = "demo")]
         Command::MockServer(args) => mock_server::run(args, out),
     }
 }
@@ -52,7 +56,7 @@ pub fn secrets(global: &GlobalArgs) -> impl Iterator<Item = &str> {
 pub fn transport(timeout: Duration) -> UreqTransport {
     UreqTransport::builder()
         .timeout(timeout)
-        .connect_timeout(timeout.min(dingtalk_notify_ureq::DEFAULT_CONNECT_TIMEOUT))
+        .connect_timeout(timeout.min(dingtalk_notify::ureq::DEFAULT_CONNECT_TIMEOUT))
         .build()
 }
 

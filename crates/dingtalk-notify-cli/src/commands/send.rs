@@ -3,8 +3,8 @@
 use std::io::Read;
 use std::path::Path;
 
-use dingtalk_notify_proto::Message;
-use dingtalk_notify_proto::api::SendWorkNotification;
+use dingtalk_notify::Message;
+use dingtalk_notify::api::SendWorkNotification;
 
 use crate::cli::{GlobalArgs, MessageArgs, SendArgs};
 use crate::exit::Failure;

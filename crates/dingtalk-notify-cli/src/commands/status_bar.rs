@@ -1,6 +1,6 @@
 //! `status-bar`: updates an OA notification's status bar (`status_bar/update`).
 
-use dingtalk_notify_proto::StatusColor;
+use dingtalk_notify::StatusColor;
 
 use crate::cli::{GlobalArgs, StatusBarArgs};
 use crate::exit::Failure;

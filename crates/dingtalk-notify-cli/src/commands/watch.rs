@@ -6,9 +6,9 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use dingtalk_notify_proto::api::SendProgress;
-use dingtalk_notify_proto::{Client, DeliveryReport, Error, TaskHandle, TrackPolicy};
-use dingtalk_notify_ureq::UreqTransportError;
+use dingtalk_notify::api::SendProgress;
+use dingtalk_notify::transport::TransportError;
+use dingtalk_notify::{Client, DeliveryReport, Error, TaskHandle, TrackPolicy};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::{GlobalArgs, WatchArgs};
@@ -71,7 +71,7 @@ pub fn follow(
     client: &CliClient,
     task: &TaskHandle,
     plain: impl FnMut(&str),
-) -> Result<DeliveryReport, Error<UreqTransportError>> {
+) -> Result<DeliveryReport, Error<TransportError>> {
     let mut display = ProgressDisplay::new(task.task_id.get(), plain);
     let report = client.track_with(task, |p| display.update(p));
     display.finish();

@@ -8,11 +8,12 @@
 use http::Method;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::api::check_agent;
-use crate::endpoint::{AuthScheme, Endpoint, json_body};
+use crate::auth::AccessTokenQuery;
+use crate::endpoint::{Endpoint, Validated, json_body};
 use crate::error::BuildError;
 use crate::ids::{AgentId, DeptId, TaskId};
 use crate::message::Message;
+use crate::validate::check_agent;
 use crate::wire::opt_string;
 
 /// How many recipients one send may carry; checked before anything is sent.
@@ -54,11 +55,11 @@ impl Default for RecipientLimits {
 ///
 /// ```
 /// use dingtalk_notify_proto::api::SendWorkNotification;
-/// use dingtalk_notify_proto::{AccessToken, Auth, BaseUrl, Endpoint, Message};
+/// use dingtalk_notify_proto::{AccessToken, BaseUrl, Endpoint, Message};
 /// let send = SendWorkNotification::new(836390886, Message::text("Build #42 is green"))
 ///     .to_users(["user1", "user2"])
 ///     .to_depts([123, 456]);
-/// let req = send.build_request(&BaseUrl::default(), Auth::AccessToken(&AccessToken::new("tok")))?;
+/// let req = send.build_request(&BaseUrl::default(), &AccessToken::new("tok"))?;
 /// let body: serde_json::Value = serde_json::from_slice(req.body()).unwrap();
 /// assert_eq!(body["userid_list"], "user1,user2");
 /// assert_eq!(body["msg"]["text"]["content"], "Build #42 is green");
@@ -179,33 +180,33 @@ fn join<T: ToString>(items: &[T]) -> Option<String> {
     Some(out)
 }
 
-impl Endpoint for SendWorkNotification {
-    const METHOD: Method = Method::POST;
-    const PATH: &'static str = "/topapi/message/corpconversation/asyncsend_v2";
-    const AUTH: AuthScheme = AuthScheme::AccessToken;
-    const IDEMPOTENT: bool = false;
-    type Response = SendWorkNotificationResponse;
-
-    fn validate(&self) -> Result<(), BuildError> {
+impl SendWorkNotification {
+    /// Checks the arguments against `limits` instead of the request's own
+    /// ([`limits`](Self::limits)); the blocking client checks a send against its configured
+    /// limits this way.
+    ///
+    /// # Errors
+    /// A [`BuildError`] saying what to fix.
+    pub fn validate_within(&self, limits: RecipientLimits) -> Result<(), BuildError> {
         check_agent(self.agent_id)?;
         if self.userid_list.is_empty() && self.dept_id_list.is_empty() && !self.to_all_user {
             return Err(BuildError::NoRecipients);
         }
-        if self.to_all_user && !self.limits.allow_to_all_user {
+        if self.to_all_user && !limits.allow_to_all_user {
             return Err(BuildError::ToAllUserNotAllowed);
         }
-        if self.userid_list.len() > self.limits.max_users {
+        if self.userid_list.len() > limits.max_users {
             return Err(BuildError::TooManyRecipients {
                 kind: "users",
                 count: self.userid_list.len(),
-                limit: self.limits.max_users,
+                limit: limits.max_users,
             });
         }
-        if self.dept_id_list.len() > self.limits.max_depts {
+        if self.dept_id_list.len() > limits.max_depts {
             return Err(BuildError::TooManyRecipients {
                 kind: "departments",
                 count: self.dept_id_list.len(),
-                limit: self.limits.max_depts,
+                limit: limits.max_depts,
             });
         }
         for id in &self.userid_list {
@@ -223,6 +224,30 @@ impl Endpoint for SendWorkNotification {
             }
         }
         self.msg.validate()
+    }
+
+    /// [`validate_within`](Self::validate_within), then the checked request, ready to build.
+    ///
+    /// # Errors
+    /// As [`validate_within`](Self::validate_within).
+    pub fn validated_within(
+        &self,
+        limits: RecipientLimits,
+    ) -> Result<Validated<'_, Self>, BuildError> {
+        self.validate_within(limits)?;
+        Ok(Validated::checked(self))
+    }
+}
+
+impl Endpoint for SendWorkNotification {
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = "/topapi/message/corpconversation/asyncsend_v2";
+    const IDEMPOTENT: bool = false;
+    type Auth = AccessTokenQuery;
+    type Response = SendWorkNotificationResponse;
+
+    fn validate(&self) -> Result<(), BuildError> {
+        self.validate_within(self.limits)
     }
 
     fn body(&self) -> Result<Option<Vec<u8>>, BuildError> {
@@ -294,6 +319,7 @@ fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
 
 /// The send answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SendWorkNotificationResponse {
     /// The task id: follow the send with it.
     pub task_id: TaskId,

@@ -8,19 +8,20 @@ use std::fmt;
 use http::Method;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::api::{check_agent, check_task};
-use crate::endpoint::{AuthScheme, Endpoint, json_body};
+use crate::auth::AccessTokenQuery;
+use crate::endpoint::{Endpoint, json_body};
 use crate::error::BuildError;
 use crate::ids::{AgentId, TaskId};
+use crate::validate::{check_agent, check_task};
 use crate::wire::{lenient, opt_string};
 
 /// Asks for the delivery progress of task `task_id`.
 ///
 /// ```
 /// use dingtalk_notify_proto::api::GetSendProgress;
-/// use dingtalk_notify_proto::{AccessToken, Auth, BaseUrl, Endpoint};
+/// use dingtalk_notify_proto::{AccessToken, BaseUrl, Endpoint};
 /// let req = GetSendProgress::new(123, 456)
-///     .build_request(&BaseUrl::default(), Auth::AccessToken(&AccessToken::new("tok")))?;
+///     .build_request(&BaseUrl::default(), &AccessToken::new("tok"))?;
 /// assert_eq!(req.body(), br#"{"agent_id":123,"task_id":456}"#);
 /// # Ok::<(), dingtalk_notify_proto::BuildError>(())
 /// ```
@@ -45,8 +46,8 @@ impl GetSendProgress {
 impl Endpoint for GetSendProgress {
     const METHOD: Method = Method::POST;
     const PATH: &'static str = "/topapi/message/corpconversation/getsendprogress";
-    const AUTH: AuthScheme = AuthScheme::AccessToken;
     const IDEMPOTENT: bool = true;
+    type Auth = AccessTokenQuery;
     type Response = GetSendProgressResponse;
 
     fn validate(&self) -> Result<(), BuildError> {
@@ -61,6 +62,7 @@ impl Endpoint for GetSendProgress {
 
 /// The progress answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetSendProgressResponse {
     /// The progress.
     pub progress: SendProgress,
@@ -92,6 +94,7 @@ impl SendProgress {
 
 /// The task status: 0 not started, 1 in progress, 2 completed; any other value is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ProgressStatus {
     /// `0`.
     NotStarted,

@@ -6,11 +6,12 @@
 use http::Method;
 use serde::{Deserialize, Serialize};
 
-use crate::api::{check_agent, check_task};
+use crate::auth::AccessTokenQuery;
 use crate::code::ErrorCode;
-use crate::endpoint::{AuthScheme, Endpoint, json_body};
+use crate::endpoint::{Endpoint, json_body};
 use crate::error::BuildError;
 use crate::ids::{AgentId, DeptId, TaskId};
+use crate::validate::{check_agent, check_task};
 use crate::wire::{LenientString, lenient, list_or_null, opt_string, string_list};
 
 /// The largest task (in recipients) whose result DingTalk returns.
@@ -49,8 +50,8 @@ impl GetSendResult {
 impl Endpoint for GetSendResult {
     const METHOD: Method = Method::POST;
     const PATH: &'static str = "/topapi/message/corpconversation/getsendresult";
-    const AUTH: AuthScheme = AuthScheme::AccessToken;
     const IDEMPOTENT: bool = true;
+    type Auth = AccessTokenQuery;
     type Response = GetSendResultResponse;
 
     fn validate(&self) -> Result<(), BuildError> {
@@ -65,6 +66,7 @@ impl Endpoint for GetSendResult {
 
 /// The result answer.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetSendResultResponse {
     /// The result; empty lists when DingTalk omits it.
     #[serde(default)]
@@ -80,6 +82,7 @@ pub struct GetSendResultResponse {
 
 /// `AsyncSendResult`: the recipients by outcome. Missing or `null` lists are empty.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SendResult {
     /// Users who read the message.
     #[serde(default, deserialize_with = "string_list")]
@@ -117,6 +120,7 @@ impl SendResult {
 
 /// `SendForbiddenModel`: one user held back by a rate limit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ForbiddenEntry {
     /// The limit hit (`143105` daily limit, `143106` duplicate content); sent as a string.
     #[serde(serialize_with = "code_as_string")]
@@ -127,6 +131,17 @@ pub struct ForbiddenEntry {
     /// The user held back.
     #[serde(deserialize_with = "userid")]
     pub userid: String,
+}
+
+impl ForbiddenEntry {
+    /// `userid` held back by the limit `code` at threshold `count`.
+    pub fn new(code: ErrorCode, count: u64, userid: impl Into<String>) -> Self {
+        Self {
+            code,
+            count,
+            userid: userid.into(),
+        }
+    }
 }
 
 /// `"143105"`: the bare number as text (not the `Display` form, which adds a description).

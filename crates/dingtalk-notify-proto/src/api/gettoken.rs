@@ -8,10 +8,11 @@ use std::time::Duration;
 use http::Method;
 use serde::Deserialize;
 
-use crate::api::check_not_empty;
-use crate::endpoint::{AuthScheme, Endpoint};
+use crate::auth::NoAuth;
+use crate::endpoint::Endpoint;
 use crate::error::BuildError;
 use crate::secret::{AccessToken, AppSecret};
+use crate::validate::check_not_empty;
 use crate::wire::{opt_lenient, opt_string};
 
 /// The lifetime assumed when `expires_in` is 0 or missing.
@@ -21,8 +22,8 @@ pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(7200);
 ///
 /// ```
 /// use dingtalk_notify_proto::api::GetAccessToken;
-/// use dingtalk_notify_proto::{Auth, BaseUrl, Endpoint};
-/// let req = GetAccessToken::new("dingkey", "s3cret").build_request(&BaseUrl::default(), Auth::None)?;
+/// use dingtalk_notify_proto::{BaseUrl, Endpoint};
+/// let req = GetAccessToken::new("dingkey", "s3cret").build_request(&BaseUrl::default(), ())?;
 /// assert_eq!(req.uri().path(), "/gettoken");
 /// assert_eq!(req.uri().query(), Some("appkey=dingkey&appsecret=s3cret"));
 /// # Ok::<(), dingtalk_notify_proto::BuildError>(())
@@ -48,8 +49,8 @@ impl GetAccessToken {
 impl Endpoint for GetAccessToken {
     const METHOD: Method = Method::GET;
     const PATH: &'static str = "/gettoken";
-    const AUTH: AuthScheme = AuthScheme::None;
     const IDEMPOTENT: bool = true;
+    type Auth = NoAuth;
     type Response = AccessTokenResponse;
 
     fn validate(&self) -> Result<(), BuildError> {
@@ -71,6 +72,7 @@ impl Endpoint for GetAccessToken {
 
 /// A token answer, from `gettoken` or `get_corp_token`. `Debug` hides the token.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct AccessTokenResponse {
     /// The token.
     pub access_token: AccessToken,

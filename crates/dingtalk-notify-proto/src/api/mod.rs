@@ -25,27 +25,3 @@ pub use getsendresult::{ForbiddenEntry, GetSendResult, GetSendResultResponse, Se
 pub use gettoken::{AccessTokenResponse, GetAccessToken};
 pub use recall::{RecallWorkNotification, RecallWorkNotificationResponse};
 pub use status_bar_update::{UpdateStatusBar, UpdateStatusBarResponse};
-
-use crate::error::BuildError;
-use crate::ids::{AgentId, TaskId};
-
-pub(crate) fn check_agent(agent_id: AgentId) -> Result<(), BuildError> {
-    if agent_id.get() == 0 {
-        return Err(BuildError::ZeroId { field: "agent_id" });
-    }
-    Ok(())
-}
-
-pub(crate) fn check_task(field: &'static str, task_id: TaskId) -> Result<(), BuildError> {
-    if task_id.get() == 0 {
-        return Err(BuildError::ZeroId { field });
-    }
-    Ok(())
-}
-
-pub(crate) fn check_not_empty(field: &'static str, value: &str) -> Result<(), BuildError> {
-    if value.trim().is_empty() {
-        return Err(BuildError::EmptyField { field });
-    }
-    Ok(())
-}

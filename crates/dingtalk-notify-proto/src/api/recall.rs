@@ -5,19 +5,20 @@
 use http::Method;
 use serde::{Deserialize, Serialize};
 
-use crate::api::{check_agent, check_task};
-use crate::endpoint::{AuthScheme, Endpoint, json_body};
+use crate::auth::AccessTokenQuery;
+use crate::endpoint::{Endpoint, json_body};
 use crate::error::BuildError;
 use crate::ids::{AgentId, TaskId};
+use crate::validate::{check_agent, check_task};
 use crate::wire::opt_string;
 
 /// Recalls the notification of task `msg_task_id`.
 ///
 /// ```
 /// use dingtalk_notify_proto::api::RecallWorkNotification;
-/// use dingtalk_notify_proto::{AccessToken, Auth, BaseUrl, Endpoint};
+/// use dingtalk_notify_proto::{AccessToken, BaseUrl, Endpoint};
 /// let req = RecallWorkNotification::new(836390886, 256271667526)
-///     .build_request(&BaseUrl::default(), Auth::AccessToken(&AccessToken::new("tok")))?;
+///     .build_request(&BaseUrl::default(), &AccessToken::new("tok"))?;
 /// assert_eq!(req.body(), br#"{"agent_id":836390886,"msg_task_id":256271667526}"#);
 /// # Ok::<(), dingtalk_notify_proto::BuildError>(())
 /// ```
@@ -42,8 +43,8 @@ impl RecallWorkNotification {
 impl Endpoint for RecallWorkNotification {
     const METHOD: Method = Method::POST;
     const PATH: &'static str = "/topapi/message/corpconversation/recall";
-    const AUTH: AuthScheme = AuthScheme::AccessToken;
     const IDEMPOTENT: bool = true;
+    type Auth = AccessTokenQuery;
     type Response = RecallWorkNotificationResponse;
 
     fn validate(&self) -> Result<(), BuildError> {
@@ -58,6 +59,7 @@ impl Endpoint for RecallWorkNotification {
 
 /// The recall answer: only the envelope.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RecallWorkNotificationResponse {
     /// The request id.
     #[serde(

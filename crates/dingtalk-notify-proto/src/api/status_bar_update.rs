@@ -6,21 +6,22 @@
 use http::Method;
 use serde::{Deserialize, Serialize};
 
-use crate::api::{check_agent, check_not_empty, check_task};
+use crate::auth::AccessTokenQuery;
 use crate::color::StatusColor;
-use crate::endpoint::{AuthScheme, Endpoint, json_body};
+use crate::endpoint::{Endpoint, json_body};
 use crate::error::BuildError;
 use crate::ids::{AgentId, TaskId};
+use crate::validate::{check_agent, check_not_empty, check_task};
 use crate::wire::opt_string;
 
 /// Sets the status bar of the OA notification of task `task_id`.
 ///
 /// ```
 /// use dingtalk_notify_proto::api::UpdateStatusBar;
-/// use dingtalk_notify_proto::{AccessToken, Auth, BaseUrl, Endpoint, StatusColor};
+/// use dingtalk_notify_proto::{AccessToken, BaseUrl, Endpoint, StatusColor};
 /// let req = UpdateStatusBar::new(123, 1111, "Completed")
 ///     .status_bg("#F65E5E".parse::<StatusColor>()?)
-///     .build_request(&BaseUrl::default(), Auth::AccessToken(&AccessToken::new("tok")))?;
+///     .build_request(&BaseUrl::default(), &AccessToken::new("tok"))?;
 /// assert_eq!(
 ///     req.body(),
 ///     br#"{"agent_id":123,"task_id":1111,"status_value":"Completed","status_bg":"0xFFF65E5E"}"#
@@ -66,8 +67,8 @@ impl UpdateStatusBar {
 impl Endpoint for UpdateStatusBar {
     const METHOD: Method = Method::POST;
     const PATH: &'static str = "/topapi/message/corpconversation/status_bar/update";
-    const AUTH: AuthScheme = AuthScheme::AccessToken;
     const IDEMPOTENT: bool = true;
+    type Auth = AccessTokenQuery;
     type Response = UpdateStatusBarResponse;
 
     fn validate(&self) -> Result<(), BuildError> {
@@ -83,6 +84,7 @@ impl Endpoint for UpdateStatusBar {
 
 /// The status bar answer: only the envelope.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UpdateStatusBarResponse {
     /// The request id.
     #[serde(

@@ -1,0 +1,74 @@
+//! [`execute`]: build → send → parse, once, for every endpoint over every transport.
+
+use crate::base_url::BaseUrl;
+use crate::endpoint::{AuthInput, Endpoint, Validated};
+use crate::error::Error;
+use crate::http_types::HttpRequest;
+
+use super::Transport;
+
+/// Build → send → parse, once, for any endpoint over any transport.
+///
+/// ```
+/// use dingtalk_notify_proto::api::getsendprogress::GetSendProgress;
+/// use dingtalk_notify_proto::transport::execute;
+/// use dingtalk_notify_proto::{AccessToken, BaseUrl, HttpRequest, HttpResponse};
+///
+/// let transport = |req: HttpRequest| -> Result<HttpResponse, std::io::Error> {
+///     assert!(req.uri().path().ends_with("/getsendprogress"));
+///     Ok(http::Response::new(
+///         br#"{"errcode":0,"progress":{"progress_in_percent":100,"status":2}}"#.to_vec(),
+///     ))
+/// };
+/// let token = AccessToken::new("t0ken");
+/// let progress = execute(
+///     &transport,
+///     &BaseUrl::default(),
+///     &token,
+///     &GetSendProgress::new(123, 456),
+/// )?
+/// .progress;
+/// assert_eq!(progress.progress_in_percent, 100);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Build`] before anything is sent, [`Error::Transport`] from the transport, and
+/// [`Error::Response`] for an API error or an unusable answer.
+pub fn execute<E, T>(
+    transport: &T,
+    base: &BaseUrl,
+    auth: AuthInput<'_, E>,
+    endpoint: &E,
+) -> Result<E::Response, Error<T::Error>>
+where
+    E: Endpoint,
+    T: Transport + ?Sized,
+{
+    execute_with(transport, base, auth, Validated::new(endpoint)?, |_| {})
+}
+
+/// [`execute`] for an endpoint already [`Validated`], with one hook, `extend`, that may add
+/// per-request extensions (the blocking client sets the [`RequestTimeout`] left before its
+/// deadline) after the request is built and before it is sent.
+///
+/// [`RequestTimeout`]: crate::transport::RequestTimeout
+///
+/// # Errors
+/// As [`execute`], less the validation.
+pub fn execute_with<E, T>(
+    transport: &T,
+    base: &BaseUrl,
+    auth: AuthInput<'_, E>,
+    endpoint: Validated<'_, E>,
+    extend: impl FnOnce(&mut HttpRequest),
+) -> Result<E::Response, Error<T::Error>>
+where
+    E: Endpoint + ?Sized,
+    T: Transport + ?Sized,
+{
+    let mut request = endpoint.build_request(base, auth)?;
+    extend(&mut request);
+    let response = transport.send(request).map_err(Error::Transport)?;
+    Ok(E::parse_response(response)?)
+}

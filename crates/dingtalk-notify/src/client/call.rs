@@ -1,0 +1,154 @@
+//! The retry loop: every call goes through the core's one build → send → parse path
+//! ([`execute_with`]), with the time left before the deadline as the request's timeout.
+
+use std::time::{Duration, Instant};
+
+use dingtalk_notify_proto::auth::AccessTokenQuery;
+use dingtalk_notify_proto::retry::Failure;
+use dingtalk_notify_proto::transport::{RequestTimeout, execute_with};
+use dingtalk_notify_proto::{
+    AccessToken, Endpoint, Error, HttpRequest, ResponseError, Transport, Validated,
+};
+
+use super::{Client, LOG_TARGET};
+
+/// One attempt's outcome.
+enum Step<R, E> {
+    Done(R),
+    TokenRejected(AccessToken, Error<E>),
+    Failed {
+        error: Error<E>,
+        safe_to_repeat: bool,
+    },
+}
+
+impl<T: Transport> Client<T> {
+    /// The retry loop around one validated call.
+    pub(super) fn call_validated<E>(
+        &self,
+        endpoint: Validated<'_, E>,
+    ) -> Result<E::Response, Error<T::Error>>
+    where
+        E: Endpoint<Auth = AccessTokenQuery>,
+    {
+        let deadline = self.retry.deadline;
+        let deadline_at = self.clock.now() + deadline;
+        let mut attempt = 0u32;
+        let mut replayed = false;
+        loop {
+            attempt += 1;
+            let error = match self.attempt(endpoint, deadline_at) {
+                Step::Done(response) => return Ok(response),
+                Step::TokenRejected(token, error) => {
+                    if !replayed && self.invalidate(&token) {
+                        replayed = true;
+                        attempt -= 1;
+                        log::debug!(
+                            target: LOG_TARGET,
+                            "{} attempt {}: errcode {:?} request_id {:?}: token rejected, refreshing and replaying once",
+                            E::PATH, attempt + 1, error.code().map(|c| c.get()), error.request_id()
+                        );
+                        continue;
+                    }
+                    error
+                }
+                Step::Failed {
+                    error,
+                    safe_to_repeat,
+                } => {
+                    let failure = Failure::of(&error, |e| self.transport.classify(e));
+                    let decision =
+                        self.retry
+                            .decide(failure, attempt, safe_to_repeat, self.jitter.next());
+                    match decision {
+                        None => error,
+                        Some(delay) if self.clock.now() + delay >= deadline_at => {
+                            log::debug!(
+                                target: LOG_TARGET,
+                                "{} attempt {attempt}: {failure:?}: deadline {deadline:?} reached",
+                                E::PATH
+                            );
+                            return Err(Error::Deadline {
+                                deadline,
+                                attempts: attempt,
+                                last: Some(Box::new(error)),
+                            });
+                        }
+                        Some(delay) => {
+                            log::debug!(
+                                target: LOG_TARGET,
+                                "{} attempt {attempt}: {failure:?} errcode {:?} request_id {:?}: retrying in {delay:?}",
+                                E::PATH, error.code().map(|c| c.get()), error.request_id()
+                            );
+                            self.clock.sleep(delay);
+                            continue;
+                        }
+                    }
+                }
+            };
+            log::debug!(
+                target: LOG_TARGET,
+                "{} attempt {attempt}: failed: errcode {:?} request_id {:?}",
+                E::PATH, error.code().map(|c| c.get()), error.request_id()
+            );
+            return Err(error);
+        }
+    }
+
+    fn attempt<E>(
+        &self,
+        endpoint: Validated<'_, E>,
+        deadline_at: Instant,
+    ) -> Step<E::Response, T::Error>
+    where
+        E: Endpoint<Auth = AccessTokenQuery>,
+    {
+        let token = match self.token(deadline_at) {
+            Ok(t) => t,
+            // A token fetch is safe to repeat whatever the call is: nothing was sent yet.
+            Err(error) => {
+                return Step::Failed {
+                    error,
+                    safe_to_repeat: true,
+                };
+            }
+        };
+        let result = execute_with(&self.transport, &self.base, &token, endpoint, |request| {
+            self.set_timeout(request, deadline_at);
+        });
+        match result {
+            Ok(r) => {
+                log::debug!(target: LOG_TARGET, "{}: ok", E::PATH);
+                Step::Done(r)
+            }
+            Err(Error::Response(e)) => {
+                let e = e.without_secrets(&[token.expose_secret()]);
+                match e {
+                    ResponseError::Api(ref api) if api.code.is_token_rejected() => {
+                        Step::TokenRejected(token, Error::Response(e))
+                    }
+                    e => Step::Failed {
+                        error: Error::Response(e),
+                        safe_to_repeat: E::IDEMPOTENT,
+                    },
+                }
+            }
+            Err(error @ Error::Transport(_)) => Step::Failed {
+                error,
+                safe_to_repeat: E::IDEMPOTENT,
+            },
+            Err(error) => Step::Failed {
+                error,
+                safe_to_repeat: false,
+            },
+        }
+    }
+
+    /// The per-request extension hook: the time left before the call's deadline.
+    pub(super) fn set_timeout(&self, request: &mut HttpRequest, deadline_at: Instant) {
+        let left = deadline_at.saturating_duration_since(self.clock.now());
+        request
+            .extensions_mut()
+            .insert(RequestTimeout(left.max(Duration::from_millis(1))));
+    }
+}

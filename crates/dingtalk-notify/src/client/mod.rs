@@ -1,0 +1,269 @@
+//! [`Client`]: the blocking client over any [`Transport`]. The one place that reads a clock,
+//! sleeps and locks, through its [`Clock`] and two mutexes.
+//!
+//! - [`builder`]: [`ClientBuilder`], the one way to configure it;
+//! - this module: the operations (send, progress, result, status bar, recall, track);
+//! - `call`: the retry loop around the core's one build → send → parse path;
+//! - `token`: the access token, driven from the core's `TokenCache::token_or_request`.
+
+mod builder;
+mod call;
+#[cfg(test)]
+mod tests;
+mod token;
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use dingtalk_notify_proto::api::{
+    GetSendProgress, GetSendResult, RecallWorkNotification, RecallWorkNotificationResponse,
+    RecipientLimits, SendProgress, SendResult, SendWorkNotification, UpdateStatusBar,
+    UpdateStatusBarResponse,
+};
+use dingtalk_notify_proto::auth::AccessTokenQuery;
+use dingtalk_notify_proto::retry::Jitter;
+use dingtalk_notify_proto::token::{TokenCache, TokenKey};
+use dingtalk_notify_proto::tracking::Operation;
+use dingtalk_notify_proto::{
+    BaseUrl, Clock, DeliveryReport, Endpoint, Error, RetryPolicy, StatusColor, TaskHandle,
+    TokenSource, TrackPolicy, Transport, Validated,
+};
+
+pub use builder::ClientBuilder;
+
+const LOG_TARGET: &str = "dingtalk_notify";
+
+/// The blocking DingTalk work-notification client.
+///
+/// Create it once and share it across threads (`Client<T>` is `Send + Sync` when `T` is):
+/// it caches the access token (one fetch however many threads find it expired), refreshes it
+/// ahead of expiry, replays a call once when DingTalk rejects the token, retries transient
+/// failures with backoff within a deadline, and never repeats a send after an ambiguous
+/// failure.
+///
+/// ```
+/// use dingtalk_notify::{Client, HttpRequest, HttpResponse, Message, TokenSource};
+/// use dingtalk_notify::api::SendWorkNotification;
+///
+/// // Any Transport works; this closure answers as DingTalk would.
+/// let transport = |req: HttpRequest| -> Result<HttpResponse, std::io::Error> {
+///     let body = match req.uri().path() {
+///         "/gettoken" => r#"{"errcode":0,"access_token":"t0k","expires_in":7200}"#,
+///         _ => r#"{"errcode":0,"errmsg":"ok","task_id":256271667526,"request_id":"r1"}"#,
+///     };
+///     Ok(http::Response::new(body.as_bytes().to_vec()))
+/// };
+/// let client = Client::builder(TokenSource::app("dingkey", "secret")).build(transport);
+/// let task = client.send(&SendWorkNotification::new(836390886, Message::text("hi")).to_users(["u1"]))?;
+/// assert_eq!(task.task_id.get(), 256271667526);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Client<T> {
+    transport: T,
+    base: BaseUrl,
+    source: TokenSource,
+    key: TokenKey,
+    cache: Mutex<TokenCache>,
+    /// Held by the one thread fetching a token (single flight).
+    refresh: Mutex<()>,
+    retry: RetryPolicy,
+    track: TrackPolicy,
+    limits: RecipientLimits,
+    clock: Arc<dyn Clock>,
+    jitter: Arc<dyn Jitter>,
+}
+
+impl<T> fmt::Debug for Client<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base)
+            .field("source", &self.source)
+            .field("retry", &self.retry)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client<()> {
+    /// A builder: `Client::builder(source)…build(transport)`.
+    pub fn builder(source: TokenSource) -> ClientBuilder {
+        ClientBuilder::new(source)
+    }
+}
+
+impl<T: Transport> Client<T> {
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// The base URL.
+    pub fn base_url(&self) -> &BaseUrl {
+        &self.base
+    }
+
+    /// The recipient limits every send is checked against.
+    pub fn recipient_limits(&self) -> RecipientLimits {
+        self.limits
+    }
+
+    /// Sends a work notification; the handle remembers when, for the follow-up windows.
+    /// Checked against the client's [recipient limits](ClientBuilder::recipient_limits), and
+    /// never repeated after an ambiguous failure (the message may already be out).
+    ///
+    /// # Errors
+    /// [`Error::Build`] for invalid arguments (nothing sent), or the call's failure.
+    pub fn send(&self, request: &SendWorkNotification) -> Result<TaskHandle, Error<T::Error>> {
+        let checked = request.validated_within(self.limits)?;
+        let sent_at = self.clock.wall();
+        let answer = self.call_validated(checked)?;
+        Ok(TaskHandle::new(request.agent_id(), answer.task_id).sent_at(sent_at))
+    }
+
+    /// The task's delivery progress (`getsendprogress`).
+    ///
+    /// # Errors
+    /// [`Error::OutsideWindow`] for a task sent 24 hours ago or more, or the call's failure.
+    pub fn progress(&self, task: &TaskHandle) -> Result<SendProgress, Error<T::Error>> {
+        self.check_window(task, Operation::Progress)?;
+        Ok(self
+            .call(&GetSendProgress::new(task.agent_id, task.task_id))?
+            .progress)
+    }
+
+    /// The per-user result (`getsendresult`). DingTalk does not return results for tasks
+    /// with more than 100 recipients.
+    ///
+    /// # Errors
+    /// [`Error::OutsideWindow`] for a task sent 24 hours ago or more, or the call's failure.
+    pub fn result(&self, task: &TaskHandle) -> Result<SendResult, Error<T::Error>> {
+        self.check_window(task, Operation::Result)?;
+        Ok(self
+            .call(&GetSendResult::new(task.agent_id, task.task_id))?
+            .send_result)
+    }
+
+    /// Updates an OA notification's status bar (`status_bar/update`); the answer carries
+    /// DingTalk's `request_id`.
+    ///
+    /// # Errors
+    /// [`Error::Build`] for an empty value, [`Error::OutsideWindow`] for a task sent 7 days
+    /// ago or more, or the call's failure.
+    pub fn update_status_bar(
+        &self,
+        task: &TaskHandle,
+        status_value: &str,
+        status_bg: Option<StatusColor>,
+    ) -> Result<UpdateStatusBarResponse, Error<T::Error>> {
+        let mut request = UpdateStatusBar::new(task.agent_id, task.task_id, status_value);
+        request.status_bg = status_bg;
+        let checked = Validated::new(&request)?;
+        self.check_window(task, Operation::StatusBar)?;
+        self.call_validated(checked)
+    }
+
+    /// Recalls the notification (`recall`); the answer carries DingTalk's `request_id`.
+    ///
+    /// # Errors
+    /// [`Error::OutsideWindow`] for a task sent 24 hours ago or more, or the call's failure.
+    pub fn recall(
+        &self,
+        task: &TaskHandle,
+    ) -> Result<RecallWorkNotificationResponse, Error<T::Error>> {
+        self.check_window(task, Operation::Recall)?;
+        self.call(&RecallWorkNotification::new(task.agent_id, task.task_id))
+    }
+
+    /// Polls progress with backoff until the task completes, then fetches the result.
+    ///
+    /// # Errors
+    /// [`Error::Deadline`] when the task does not complete within the track policy's
+    /// deadline, [`Error::OutsideWindow`] for a task too old to query, or a call's failure.
+    pub fn track(&self, task: &TaskHandle) -> Result<DeliveryReport, Error<T::Error>> {
+        self.track_with(task, |_| {})
+    }
+
+    /// [`track`](Self::track), calling `on_progress` after every poll (for a progress bar).
+    ///
+    /// # Errors
+    /// As [`track`](Self::track).
+    pub fn track_with(
+        &self,
+        task: &TaskHandle,
+        mut on_progress: impl FnMut(&SendProgress),
+    ) -> Result<DeliveryReport, Error<T::Error>> {
+        let deadline_at = self.clock.now() + self.track.deadline;
+        let mut poll = 0u32;
+        let progress = loop {
+            poll += 1;
+            let progress = self.progress(task)?;
+            on_progress(&progress);
+            if progress.is_done() {
+                break progress;
+            }
+            let wait = self.track.interval(poll);
+            if self.clock.now() + wait > deadline_at {
+                return Err(Error::Deadline {
+                    deadline: self.track.deadline,
+                    attempts: poll,
+                    last: None,
+                });
+            }
+            self.clock.sleep(wait);
+        };
+        let send_result = self.result(task)?;
+        Ok(DeliveryReport::new(*task, progress, send_result))
+    }
+
+    /// Calls any access-token endpoint with the client's token handling, retries and
+    /// deadline. The arguments are validated once, before anything is fetched or sent.
+    ///
+    /// Only endpoints authenticated by the access token ([`AccessTokenQuery`]) are accepted;
+    /// the token endpoints themselves do not compile here:
+    ///
+    /// ```compile_fail
+    /// use dingtalk_notify::api::GetAccessToken;
+    /// use dingtalk_notify::{Client, HttpRequest, HttpResponse, TokenSource};
+    /// let transport = |_: HttpRequest| -> Result<HttpResponse, std::io::Error> { unimplemented!() };
+    /// let client = Client::builder(TokenSource::app("k", "s")).build(transport);
+    /// let _ = client.call(&GetAccessToken::new("k", "s")); // `gettoken` is `NoAuth`
+    /// ```
+    ///
+    /// The same client calls a topapi endpoint:
+    ///
+    /// ```
+    /// use dingtalk_notify::api::GetSendProgress;
+    /// use dingtalk_notify::{Client, HttpRequest, HttpResponse, TokenSource};
+    /// let transport = |req: HttpRequest| -> Result<HttpResponse, std::io::Error> {
+    ///     let body = match req.uri().path() {
+    ///         "/gettoken" => r#"{"errcode":0,"access_token":"t0k","expires_in":7200}"#,
+    ///         _ => r#"{"errcode":0,"progress":{"progress_in_percent":100,"status":2}}"#,
+    ///     };
+    ///     Ok(http::Response::new(body.as_bytes().to_vec()))
+    /// };
+    /// let client = Client::builder(TokenSource::app("k", "s")).build(transport);
+    /// let answer = client.call(&GetSendProgress::new(1, 2))?;
+    /// assert_eq!(answer.progress.progress_in_percent, 100);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Build`] (nothing sent), [`Error::Response`], [`Error::Transport`], or
+    /// [`Error::Deadline`] with the last failure.
+    pub fn call<E>(&self, endpoint: &E) -> Result<E::Response, Error<T::Error>>
+    where
+        E: Endpoint<Auth = AccessTokenQuery>,
+    {
+        self.call_validated(Validated::new(endpoint)?)
+    }
+
+    fn check_window(&self, task: &TaskHandle, op: Operation) -> Result<(), Error<T::Error>> {
+        task.check_window(op, self.clock.wall())
+            .map_err(|w| Error::OutsideWindow {
+                task_id: task.task_id,
+                operation: op.name(),
+                age: w.age,
+                window: w.window,
+            })
+    }
+}

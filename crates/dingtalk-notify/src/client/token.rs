@@ -1,0 +1,163 @@
+//! The access token: the core's `TokenCache::token_or_request` says whether to use the
+//! cached one or what to fetch; this module fetches it, one thread at a time.
+
+use std::sync::{MutexGuard, PoisonError, TryLockError};
+use std::time::{Instant, UNIX_EPOCH};
+
+use dingtalk_notify_proto::token::{TokenCache, TokenOrRequest, TokenProvider, TokenRequest};
+use dingtalk_notify_proto::{AccessToken, BuildError, Error, TokenSource, Transport};
+
+use super::{Client, LOG_TARGET};
+
+impl<T: Transport> Client<T> {
+    /// A valid access token, fetched if none is cached.
+    ///
+    /// # Errors
+    /// The token fetch's failure.
+    pub fn access_token(&self) -> Result<AccessToken, Error<T::Error>> {
+        self.token(self.clock.now() + self.retry.deadline)
+    }
+
+    fn lock_cache(&self) -> MutexGuard<'_, TokenCache> {
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// What the cache says: the token, or what to do to get one.
+    fn plan(&self) -> Result<TokenOrRequest, BuildError> {
+        let timestamp_ms = self
+            .clock
+            .wall()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        self.lock_cache()
+            .token_or_request(&self.source, self.clock.now(), timestamp_ms)
+    }
+
+    /// The token to use: cached, or fetched by exactly one thread at a time.
+    pub(super) fn token(&self, deadline_at: Instant) -> Result<AccessToken, Error<T::Error>> {
+        let stale = match self.plan()? {
+            TokenOrRequest::Token(t) => return Ok(t),
+            TokenOrRequest::Request { current, .. } | TokenOrRequest::AskProvider { current } => {
+                current
+            }
+            _ => None,
+        };
+        let _guard = match (&stale, self.refresh.try_lock()) {
+            (_, Ok(guard)) => guard,
+            // Someone else is refreshing: keep using the still-valid token meanwhile.
+            (Some(t), Err(TryLockError::WouldBlock)) => return Ok(t.clone()),
+            (_, Err(TryLockError::Poisoned(p))) => p.into_inner(),
+            (None, Err(TryLockError::WouldBlock)) => {
+                self.refresh.lock().unwrap_or_else(PoisonError::into_inner)
+            }
+        };
+        // Another thread may have refreshed while this one waited.
+        let fetched = match self.plan()? {
+            TokenOrRequest::Token(t) => return Ok(t),
+            TokenOrRequest::Request {
+                current: Some(t), ..
+            }
+            | TokenOrRequest::AskProvider { current: Some(t) }
+                if stale.is_none() =>
+            {
+                return Ok(t);
+            }
+            TokenOrRequest::Request { request, .. } => self.fetch_token(&request, deadline_at),
+            TokenOrRequest::AskProvider { .. } => match &self.source {
+                TokenSource::Provider(p) => self.provided_token(p.as_ref()),
+                _ => Err(no_token()),
+            },
+            _ => Err(no_token()),
+        };
+        match (fetched, stale) {
+            (Ok(t), _) => Ok(t),
+            (Err(e), Some(t)) => {
+                log::warn!(
+                    target: LOG_TARGET,
+                    "token refresh failed ({}); using the current token until it expires",
+                    short(&e)
+                );
+                Ok(t)
+            }
+            (Err(e), None) => Err(e),
+        }
+    }
+
+    fn provided_token(&self, p: &dyn TokenProvider) -> Result<AccessToken, Error<T::Error>> {
+        let now = self.clock.now();
+        let provided = p.token().map_err(Error::TokenProvider)?;
+        if provided.token.is_empty() {
+            return Err(no_token());
+        }
+        if let Some(lifetime) = provided.expires_in {
+            self.lock_cache()
+                .insert(self.key.clone(), provided.token.clone(), lifetime, now);
+        }
+        Ok(provided.token)
+    }
+
+    fn fetch_token(
+        &self,
+        request: &TokenRequest,
+        deadline_at: Instant,
+    ) -> Result<AccessToken, Error<T::Error>> {
+        let issued = self.clock.now();
+        log::debug!(target: LOG_TARGET, "{}: fetching an access token", request.path());
+        let answer = request
+            .execute_with(&self.transport, &self.base, |http| {
+                self.set_timeout(http, deadline_at);
+            })
+            .map_err(|e| match e {
+                Error::Response(r) => Error::Response(r.without_secrets(&request.secrets())),
+                other => other,
+            })?;
+        let lifetime = answer.lifetime();
+        log::debug!(
+            target: LOG_TARGET,
+            "{}: token fetched, valid {lifetime:?}, request_id {:?}",
+            request.path(),
+            answer.request_id
+        );
+        self.lock_cache().insert(
+            self.key.clone(),
+            answer.access_token.clone(),
+            lifetime,
+            issued,
+        );
+        Ok(answer.access_token)
+    }
+
+    /// Drops a rejected token so the next attempt fetches another; whether a replay can help.
+    pub(super) fn invalidate(&self, rejected: &AccessToken) -> bool {
+        match &self.source {
+            TokenSource::Static(_) => false,
+            TokenSource::Provider(p) => {
+                self.lock_cache().invalidate(&self.key, rejected);
+                p.invalidate(rejected);
+                true
+            }
+            _ => {
+                self.lock_cache().invalidate(&self.key, rejected);
+                true
+            }
+        }
+    }
+}
+
+fn no_token<T>() -> Error<T> {
+    Error::Build(BuildError::EmptyField {
+        field: "access_token",
+    })
+}
+
+fn short<E>(e: &Error<E>) -> String {
+    match e {
+        Error::Response(r) => r.api().map_or_else(
+            || "unusable answer".to_owned(),
+            |a| format!("errcode {}", a.code.get()),
+        ),
+        Error::Transport(_) => "transport failure".to_owned(),
+        Error::TokenProvider(_) => "provider failure".to_owned(),
+        _ => "failure".to_owned(),
+    }
+}
