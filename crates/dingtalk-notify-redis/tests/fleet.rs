@@ -103,31 +103,63 @@ fn fleet_child() {
     };
     match role.as_str() {
         // Threads, each with its own client and provider, query a task until END_MS.
+        // Threads, each with its own client and provider, query a task until the parent
+        // says stop (the `fleet-test:phase` key) or END_MS passes (after one call at least). Each thread counts itself
+        // in `fleet-test:ready` after its first success, and in `fleet-test:after` after its
+        // first success that started once the phase was "expired".
         "query" => {
             let end = env_u64("END_MS");
             let task = env_u64("TASK_ID");
             let deadline = Duration::from_millis(env_u64("DEADLINE_MS"));
             let (ok, failed, late) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
+            let redis_url = env("REDIS_URL");
             std::thread::scope(|s| {
                 for _ in 0..env_u64("THREADS") {
                     s.spawn(|| {
                         let c = client(provider(env_u64("MAX_WAIT_MS"), 1000), deadline);
+                        let mut test = redis::Client::open(redis_url.as_str())
+                            .and_then(|r| r.get_connection())
+                            .expect("the test's own Redis connection");
+                        let (mut ready, mut after) = (false, false);
                         loop {
+                            let phase: Option<String> = redis::cmd("GET")
+                                .arg("fleet-test:phase")
+                                .query(&mut test)
+                                .expect("GET phase");
+                            if phase.as_deref() == Some("stop") {
+                                break;
+                            }
                             let started = Instant::now();
                             match c.call(&GetSendProgress::new(DEMO_AGENT_ID, task)) {
-                                Ok(_) => ok.fetch_add(1, Ordering::SeqCst),
+                                Ok(_) => {
+                                    ok.fetch_add(1, Ordering::SeqCst);
+                                    let mut count = |key: &str| {
+                                        redis::cmd("INCR")
+                                            .arg(key)
+                                            .query::<i64>(&mut test)
+                                            .expect("INCR");
+                                    };
+                                    if !ready {
+                                        ready = true;
+                                        count("fleet-test:ready");
+                                    }
+                                    if !after && phase.as_deref() == Some("expired") {
+                                        after = true;
+                                        count("fleet-test:after");
+                                    }
+                                }
                                 Err(e) => {
                                     eprintln!("query failed: {e}");
-                                    failed.fetch_add(1, Ordering::SeqCst)
+                                    failed.fetch_add(1, Ordering::SeqCst);
                                 }
-                            };
+                            }
                             if started.elapsed() > deadline {
                                 late.fetch_add(1, Ordering::SeqCst);
                             }
                             if unix_ms() >= end {
                                 break;
                             }
-                            std::thread::sleep(Duration::from_millis(150));
+                            std::thread::sleep(Duration::from_millis(100));
                         }
                     });
                 }
@@ -189,40 +221,64 @@ fn one_task(mock: &MockServer) -> u64 {
     client.send(&send).unwrap().task_id.get()
 }
 
+/// Waits until the test key `key` counts `n`.
+fn wait_for_count(redis: &RedisServer, key: &str, n: i64, children: &mut [Child]) {
+    let until = Instant::now() + Duration::from_secs(120);
+    loop {
+        let count = match redis.command(&["GET", key]) {
+            redis::Value::BulkString(b) => String::from_utf8_lossy(&b).parse().unwrap_or(0),
+            _ => 0,
+        };
+        if count >= n {
+            return;
+        }
+        for c in children.iter_mut() {
+            assert!(c.try_wait().unwrap().is_none(), "a child exited early");
+        }
+        assert!(Instant::now() < until, "{key} reached only {count} of {n}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn eight_processes_of_eight_threads_fetch_one_token_per_expiry() {
     let redis = RedisServer::start();
-    // Tokens live 3 s: the fleet refreshes at 2.7 s (a tenth ahead), within the run.
-    let mock = MockServer::builder()
-        .token_ttl(Duration::from_secs(3))
-        .start()
-        .unwrap();
+    let mock = MockServer::start().unwrap();
     let task = one_task(&mock);
-    let before = mock.token_fetches();
-    assert_eq!(before, 1);
-    // Redis holds no token: the fleet meets an expired (missing) one at start, then the
-    // fetched one's refresh point while running.
-    let end = unix_ms() + 4500;
+    assert_eq!(mock.token_fetches(), 1);
     let vars = [
         ("REDIS_URL", redis.url()),
         ("MOCK_URL", mock.base_url()),
-        ("END_MS", end.to_string()),
+        ("END_MS", (unix_ms() + 180_000).to_string()),
         ("TASK_ID", task.to_string()),
         ("THREADS", "8".to_owned()),
-        ("DEADLINE_MS", "8000".to_owned()),
-        ("MAX_WAIT_MS", "6000".to_owned()),
+        ("DEADLINE_MS", "20000".to_owned()),
+        ("MAX_WAIT_MS", "15000".to_owned()),
     ];
-    let children: Vec<Child> = (0..8).map(|_| spawn("query", &vars)).collect();
+    // Redis holds no token yet: 64 callers meet a missing one.
+    let mut children: Vec<Child> = (0..8).map(|_| spawn("query", &vars)).collect();
+    wait_for_count(&redis, "fleet-test:ready", 64, &mut children);
+    assert_eq!(
+        mock.token_fetches(),
+        2,
+        "one fetch for 64 callers with no token"
+    );
+    // The token expires at DingTalk: every caller's next call is refused (42001), drops the
+    // token from its cache and from Redis (unless another already replaced it) and asks the
+    // fleet for a new one.
+    mock.advance(dingtalk_notify_mock::DEFAULT_TOKEN_TTL + Duration::from_secs(1));
+    redis.command(&["SET", "fleet-test:phase", "expired"]);
+    wait_for_count(&redis, "fleet-test:after", 64, &mut children);
+    redis.command(&["SET", "fleet-test:phase", "stop"]);
     let reports: Vec<_> = children.into_iter().map(report).collect();
     for r in &reports {
         assert_eq!(get(r, "failed"), 0, "{r:?}");
         assert_eq!(get(r, "late"), 0, "{r:?}");
-        assert!(get(r, "ok") >= 8, "{r:?}");
     }
     assert_eq!(
-        mock.token_fetches() - before,
-        2,
-        "one fetch for the missing token, one at the refresh point"
+        mock.token_fetches(),
+        3,
+        "one fetch for 64 callers at the expiry"
     );
 }
 

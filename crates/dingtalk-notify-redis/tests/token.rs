@@ -138,6 +138,43 @@ fn invalidate_drops_only_the_rejected_token() {
 }
 
 #[test]
+fn inside_the_refresh_margin_one_refreshes_and_the_others_use_the_current_token() {
+    let redis = RedisServer::start();
+    let mock = MockServer::start().unwrap();
+    let store = RedisStore::open(&redis.url()).unwrap();
+    let p = provider(&store, &mock);
+    let token = p.current_token().unwrap().token;
+    let key = keys(&redis)
+        .into_iter()
+        .find(|k| k.ends_with(":token"))
+        .unwrap();
+    // 7200 s tokens are refreshed in their last 300 s (the core's margin).
+    redis.command(&["PEXPIRE", &key, "301000"]);
+    assert!(p.current_token().unwrap().expires_in.is_some());
+    assert_eq!(mock.token_fetches(), 1, "301 s left: still fresh");
+    redis.command(&["PEXPIRE", &key, "299000"]);
+    // Another process holds the refresh lock: this one uses the current token meanwhile,
+    // and asks again on its next call (no lifetime given).
+    redis.command(&["SET", &format!("{key}-lock"), "other", "PX", "10000"]);
+    let meanwhile = p.current_token().unwrap();
+    assert_eq!(meanwhile.token, token);
+    assert_eq!(meanwhile.expires_in, None);
+    assert_eq!(mock.token_fetches(), 1);
+    // No one refreshing: this one does, once.
+    redis.command(&["DEL", &format!("{key}-lock")]);
+    let refreshed = p.current_token().unwrap();
+    assert_eq!(mock.token_fetches(), 2);
+    assert!(refreshed.expires_in.unwrap() > Duration::from_secs(6800));
+    let redis::Value::Int(pttl) = redis.command(&["PTTL", &key]) else {
+        panic!("PTTL answers an integer");
+    };
+    assert!(
+        pttl > 7_000_000,
+        "stored again for the whole lifetime: {pttl}"
+    );
+}
+
+#[test]
 fn a_dead_holders_lock_expires_and_is_taken_over() {
     let redis = RedisServer::start();
     let mock = MockServer::start().unwrap();
