@@ -87,6 +87,7 @@ pub use http;
 pub mod api;
 pub mod auth;
 mod base_url;
+pub mod campaign;
 mod clock;
 mod code;
 mod color;
