@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use dingtalk_notify::TokenSource;
+use dingtalk_notify::budget::{BudgetError, RecipientBudget};
+use dingtalk_notify::proto::campaign::{Admission, QuotaError, RecipientQuota};
 
 use crate::error::Error;
 use crate::keys::Namespace;
@@ -72,6 +74,19 @@ while true do
   end
   from = from + 64
 end";
+
+/// KEYS as [`ACQUIRE`]; ARGV: budget, window ms, unique id. Counts the whole budget now,
+/// so nothing is granted for a window (DingTalk said the quota is spent).
+const EXHAUST: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local budget = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local used = tonumber(redis.call('GET', KEYS[2]) or '0') or 0
+redis.call('ZADD', KEYS[1], now, budget .. ':' .. ARGV[3])
+redis.call('SET', KEYS[2], used + budget, 'PX', window + 1000)
+redis.call('PEXPIRE', KEYS[1], window + 1000)
+return 1";
 
 /// The answer to a budget request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,6 +209,20 @@ impl RedisBudget {
         }
     }
 
+    /// A budget of `quota` (its recipients per window) for the app of `source`.
+    ///
+    /// # Errors
+    /// See [`RedisBudgetBuilder::build`].
+    pub fn from_quota(
+        store: &RedisStore,
+        source: &TokenSource,
+        quota: RecipientQuota,
+    ) -> Result<Self, Error> {
+        Self::builder(store, source, u64::from(quota.recipients))
+            .period(quota.window)
+            .build()
+    }
+
     /// The budget per period.
     pub fn budget(&self) -> u64 {
         self.budget
@@ -279,12 +308,57 @@ impl RedisBudget {
         }
     }
 
+    /// DingTalk answered a per-minute quota code (143103/143104): counts the whole budget
+    /// now, so that no replica is granted anything for a window.
+    ///
+    /// # Errors
+    /// A typed Redis failure.
+    pub fn exhaust(&self) -> Result<(), Error> {
+        let window = self.period.saturating_add(self.margin);
+        let window_ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX);
+        let id = self.unique_id();
+        let script = redis::Script::new(EXHAUST);
+        self.store
+            .run(Instant::now() + self.response_deadline, |c| {
+                script
+                    .key(&self.key)
+                    .key(&self.sum_key)
+                    .arg(self.budget)
+                    .arg(window_ms)
+                    .arg(&id)
+                    .invoke::<i64>(c)
+            })
+            .map(drop)
+    }
+
     fn unique_id(&self) -> String {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
         let seq = self.seq.fetch_add(1, Ordering::Relaxed);
         format!("{}:{nanos}:{seq}", std::process::id())
+    }
+}
+
+/// The client's budget seam: campaigns and single sends pace on the fleet's budget. The
+/// grant is counted on Redis's clock; `now` is not used.
+impl RecipientBudget for RedisBudget {
+    fn try_acquire(&self, recipients: u32, now: Instant) -> Result<Admission, BudgetError> {
+        let _ = now;
+        match RedisBudget::try_acquire(self, u64::from(recipients)) {
+            Ok(Acquire::Go { .. }) => Ok(Admission::Granted),
+            Ok(Acquire::Wait(wait)) => Ok(Admission::Wait(wait)),
+            Err(Error::OverBudget { .. }) => Err(BudgetError::Quota(QuotaError::LargerThanQuota {
+                requested: recipients,
+                quota: u32::try_from(self.budget).unwrap_or(u32::MAX),
+            })),
+            Err(e) => Err(BudgetError::Store(Box::new(e))),
+        }
+    }
+
+    fn exhausted(&self, now: Instant) -> Result<(), BudgetError> {
+        let _ = now;
+        self.exhaust().map_err(|e| BudgetError::Store(Box::new(e)))
     }
 }
 

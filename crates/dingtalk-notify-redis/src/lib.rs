@@ -6,7 +6,11 @@
 //! - [`RedisTokenProvider`]: one access token per app key (or ISV suite + corp), refreshed
 //!   by one process at a time, plugged into the client as a
 //!   [`TokenProvider`](dingtalk_notify::TokenProvider);
-//! - [`RedisBudget`]: the recipients-per-minute budget, as one atomic Lua script.
+//! - [`RedisBudget`]: the recipients-per-minute budget, as one atomic Lua script, behind the
+//!   client's [`RecipientBudget`](dingtalk_notify::budget::RecipientBudget) seam, so
+//!   campaigns and single sends use it unchanged;
+//! - [`RedisLedger`]: the campaign [`Ledger`](dingtalk_notify::ledger::Ledger), so any
+//!   replica can resume a campaign, read its result or update its status bar.
 //!
 //! # A fleet: three processes, one Redis
 //! Run the same program on every replica:
@@ -53,6 +57,7 @@ mod budget;
 mod error;
 mod fetch;
 mod keys;
+mod ledger;
 mod store;
 #[cfg(feature = "tls")]
 mod tls;
@@ -62,6 +67,7 @@ mod token_keys;
 pub use budget::{Acquire, DEFAULT_MARGIN, DEFAULT_PERIOD, RedisBudget, RedisBudgetBuilder};
 pub use error::Error;
 pub use keys::KEY_PREFIX;
+pub use ledger::{DEFAULT_LEDGER_TTL, RedisLedger};
 pub use store::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT, RedisStore, RedisStoreBuilder};
 pub use token::{
     DEFAULT_LOCK_TTL, DEFAULT_MAX_WAIT, DEFAULT_POLL_INTERVAL, RedisTokenProvider,
