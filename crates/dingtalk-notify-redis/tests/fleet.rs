@@ -11,12 +11,13 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use common::RedisServer;
 use dingtalk_notify::UreqTransport;
 use dingtalk_notify::api::{GetSendProgress, SendWorkNotification};
+use dingtalk_notify::campaign::{Audience, CHUNK_LIMITS, CampaignId, CampaignPlan, CampaignPolicy};
 use dingtalk_notify::{Client, Message, RetryPolicy, TokenSource};
 use dingtalk_notify_mock::{
     Calls, DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, Directory, Fault, MockServer, Route,
     UserBehaviour,
 };
-use dingtalk_notify_redis::{RedisBudget, RedisStore, RedisTokenProvider};
+use dingtalk_notify_redis::{RedisBudget, RedisLedger, RedisStore, RedisTokenProvider};
 
 const ROLE: &str = "DINGTALK_REDIS_FLEET_ROLE";
 
@@ -207,6 +208,26 @@ fn fleet_child() {
                 sent += env_u64("CHUNK");
             }
             println!("FLEET sent={sent}");
+        }
+        // Creates a campaign in the Redis ledger, prints its id, then sends it.
+        "campaign" => {
+            let ledger = RedisLedger::new(&store, &app()).unwrap();
+            let c = client(provider(5000, 1000), Duration::from_secs(10));
+            let campaigns = c.campaigns(&ledger).policy(CampaignPolicy {
+                resend_rounds: 0,
+                ..CampaignPolicy::default()
+            });
+            let plan = CampaignPlan::new(
+                DEMO_AGENT_ID,
+                Message::text("Payslips are out"),
+                Audience::users((0..env_u64("USERS")).map(|i| format!("staff{i:04}"))),
+                CHUNK_LIMITS,
+            )
+            .unwrap();
+            let handle = campaigns.create(plan).unwrap();
+            println!("FLEET-CAMPAIGN {}", handle.id());
+            campaigns.resume(handle.id()).unwrap();
+            println!("FLEET finished=1");
         }
         other => panic!("unknown role {other}"),
     }
@@ -417,4 +438,108 @@ fn four_processes_share_one_recipient_budget() {
         per_period >= 0.9 * BUDGET as f64 && per_period <= BUDGET as f64,
         "{per_period:.1} recipients per period for a budget of {BUDGET}: {bursts:?}"
     );
+}
+
+#[test]
+fn a_campaign_killed_in_one_process_is_resumed_from_another() {
+    const USERS: usize = 600;
+    let redis = RedisServer::start();
+    let store = RedisStore::open(&redis.url()).unwrap();
+    let ledger = RedisLedger::new(&store, &app()).unwrap();
+    for run in 0..6u64 {
+        // Each run has its own simulator: a token another one issued is not shared.
+        redis.command(&["FLUSHALL"]);
+        let mock = MockServer::builder()
+            .directory(Directory::new().accept_any_user(UserBehaviour::Reads))
+            .start()
+            .unwrap();
+        let kill_at = 1 + run as usize;
+        // In odd runs the send to kill at waits in the simulator: the kill is mid-call.
+        if run % 2 == 1 {
+            mock.inject(
+                Route::Send,
+                Calls::Nth(kill_at as u64),
+                Fault::Delay(Duration::from_secs(30)),
+            );
+        }
+        let mut child = spawn(
+            "campaign",
+            &[
+                ("REDIS_URL", redis.url()),
+                ("MOCK_URL", mock.base_url()),
+                ("USERS", USERS.to_string()),
+            ],
+        );
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let id = loop {
+            let line = lines.next().expect("the child prints the id").unwrap();
+            if let Some((_, id)) = line.split_once("FLEET-CAMPAIGN ") {
+                break CampaignId::new(id.trim()).unwrap();
+            }
+        };
+        let until = Instant::now() + Duration::from_secs(60);
+        while mock.requests_to(Route::Send).len() < kill_at {
+            assert!(Instant::now() < until, "run {run}: no send {kill_at}");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let sent_by_child = mock.requests_to(Route::Send).len();
+        // Another process (this one) resumes from Redis.
+        let client = Client::builder(app())
+            .base_url(mock.base_url().parse().unwrap())
+            .build(UreqTransport::new());
+        let campaigns = client.campaigns(&ledger).policy(CampaignPolicy {
+            resend_rounds: 0,
+            ..CampaignPolicy::default()
+        });
+        let handle = campaigns.resume(&id).unwrap();
+        assert!(
+            handle.pending().is_empty(),
+            "run {run}: {:?}",
+            handle.pending()
+        );
+        let ambiguous = handle.ambiguous();
+        assert!(
+            ambiguous.len() <= 1,
+            "run {run}: one chunk per kill at most: {ambiguous:?}"
+        );
+        if run % 2 == 1 {
+            assert_eq!(
+                ambiguous,
+                vec![kill_at - 1],
+                "run {run}: the chunk in flight"
+            );
+        }
+        // What the simulator delivered (a send it refused delivered nothing).
+        let per_user = mock.deliveries_by_user();
+        let in_ambiguous: std::collections::BTreeSet<String> = ambiguous
+            .iter()
+            .flat_map(|&i| {
+                handle
+                    .record()
+                    .chunk(i)
+                    .unwrap()
+                    .recipients
+                    .user_ids()
+                    .to_vec()
+            })
+            .collect();
+        for i in 0..USERS {
+            let u = format!("staff{i:04}");
+            let n = per_user.get(&u).copied().unwrap_or(0);
+            if in_ambiguous.contains(&u) {
+                assert!(
+                    n <= 1,
+                    "run {run}: {u} of an ambiguous chunk got it {n} times"
+                );
+            } else {
+                assert_eq!(
+                    n, 1,
+                    "run {run}: {u} (kill at send {kill_at}, child sent {sent_by_child})"
+                );
+            }
+        }
+    }
 }
