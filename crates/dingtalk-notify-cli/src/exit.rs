@@ -166,10 +166,9 @@ mod tests {
     use super::*;
 
     fn api(code: i64) -> Error<TransportError> {
-        let mut api = ApiError::new(ErrorCode::new(code), "Invalid agentid");
-        api.request_id = Some("4jzllmte0wau".into());
-        api.status = StatusCode::OK;
-        Error::Response(ResponseError::Api(api))
+        Error::Response(ResponseError::Api(
+            ApiError::new(ErrorCode::new(code), "Invalid agentid").with_request_id("4jzllmte0wau"),
+        ))
     }
 
     fn status502() -> Error<TransportError> {
