@@ -7,8 +7,7 @@ use std::time::Duration;
 use common::{Options, RedisServer};
 use dingtalk_notify_redis::{Error, RedisStore};
 use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DistinguishedName, DnType, IsCa, KeyPair,
-    KeyUsagePurpose,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, KeyPair, KeyUsagePurpose,
 };
 
 /// A private CA and a `localhost` certificate it signed, written under `dir`.
@@ -20,14 +19,15 @@ fn certificates(dir: &std::path::Path) -> (String, std::path::PathBuf, std::path
     ca_params
         .distinguished_name
         .push(DnType::CommonName, "dingtalk-notify test CA");
-    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+    let ca_key = KeyPair::generate().unwrap();
+    let ca = ca_params.self_signed(&ca_key).unwrap();
     let key = KeyPair::generate().unwrap();
     let mut params = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
     params.distinguished_name = DistinguishedName::new();
     params
         .distinguished_name
         .push(DnType::CommonName, "localhost");
-    let cert = params.signed_by(&key, &ca).unwrap();
+    let cert = params.signed_by(&key, &ca, &ca_key).unwrap();
     std::fs::create_dir_all(dir).unwrap();
     let (cert_path, key_path) = (dir.join("server.crt"), dir.join("server.key"));
     std::fs::write(&cert_path, cert.pem()).unwrap();
