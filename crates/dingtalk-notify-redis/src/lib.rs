@@ -16,20 +16,23 @@
 //! Run the same program on every replica:
 //!
 //! ```no_run
-//! use dingtalk_notify::{api::SendWorkNotification, Client, Message, TokenSource};
-//! use dingtalk_notify_redis::{RedisBudget, RedisStore, RedisTokenProvider};
-//! use dingtalk_notify::UreqTransport;
-//! use std::time::{Duration, Instant};
+//! use dingtalk_notify::campaign::{Audience, CampaignPlan, CHUNK_LIMITS};
+//! use dingtalk_notify::{Client, Message, TokenSource, UreqTransport};
+//! use dingtalk_notify_redis::{RedisBudget, RedisLedger, RedisStore, RedisTokenProvider};
+//! use std::sync::Arc;
 //!
 //! let redis = RedisStore::open(&std::env::var("DINGTALK_REDIS_URL")?)?; // the same for all
 //! let app = TokenSource::app(std::env::var("DINGTALK_APP_KEY")?, std::env::var("DINGTALK_APP_SECRET")?);
 //! let tokens = RedisTokenProvider::new(&redis, app.clone(), UreqTransport::new())?;
-//! let budget = RedisBudget::new(&redis, &app, 5_000)?; // recipients per minute, fleet-wide
-//! let client = Client::builder(TokenSource::provider(tokens)).build(UreqTransport::new());
+//! let client = Client::builder(TokenSource::provider(tokens))
+//!     .recipient_budget(Arc::new(RedisBudget::new(&redis, &app, 5_000)?)) // fleet-wide
+//!     .build(UreqTransport::new());
+//! let ledger = RedisLedger::new(&redis, &app)?;
 //!
-//! budget.acquire(2, Instant::now() + Duration::from_secs(90))?; // the fleet's budget
-//! client.send(&SendWorkNotification::new(836390886, Message::text("Disk 91% on db-3"))
-//!     .to_users(["manager4220", "ops0001"]))?;
+//! let staff: Vec<String> = (0..5_000).map(|i| format!("staff{i:04}")).collect();
+//! let plan = CampaignPlan::new(836390886, Message::text("Payslips are out"),
+//!     Audience::users(staff), CHUNK_LIMITS)?;
+//! let handle = client.campaigns(&ledger).start(plan)?; // any replica can resume it
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -73,3 +76,8 @@ pub use token::{
     DEFAULT_LOCK_TTL, DEFAULT_MAX_WAIT, DEFAULT_POLL_INTERVAL, RedisTokenProvider,
     RedisTokenProviderBuilder,
 };
+
+/// The README's examples, checked as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
