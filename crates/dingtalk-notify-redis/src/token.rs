@@ -41,6 +41,20 @@ pub const DEFAULT_LOCK_TTL: Duration = Duration::from_secs(5);
 /// The default pause between two reads while another process refreshes.
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_millis(20);
 
+/// How long the opt-in fallback serves from the process's cache before trying Redis again.
+const FALLBACK_RECHECK: Duration = Duration::from_secs(5);
+
+/// The opt-in in-process fallback: a cache of its own, and when Redis last failed.
+#[derive(Default)]
+struct Fallback {
+    cache: Mutex<TokenCache>,
+    down_until: Mutex<Option<Instant>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// A [`TokenProvider`] that shares one access token per app (or per ISV suite and corp)
 /// among every process that uses the same Redis.
 ///
@@ -62,7 +76,7 @@ pub struct RedisTokenProvider {
     max_wait: Duration,
     lock_ttl: Duration,
     poll_interval: Duration,
-    fallback: Option<Mutex<TokenCache>>,
+    fallback: Option<Fallback>,
     key: TokenKey,
     seq: AtomicU64,
 }
@@ -137,7 +151,7 @@ impl<T: Transport + Send + Sync + 'static> RedisTokenProviderBuilder<T> {
             max_wait: self.max_wait,
             lock_ttl: self.lock_ttl,
             poll_interval: self.poll_interval.max(Duration::from_millis(1)),
-            fallback: self.fallback.then(|| Mutex::new(TokenCache::new())),
+            fallback: self.fallback.then(Fallback::default),
             key,
             seq: AtomicU64::new(0),
         })
@@ -184,15 +198,24 @@ impl RedisTokenProvider {
     /// is on), the fetch failing, or no token appearing while another process refreshes.
     pub fn current_token(&self) -> Result<ProvidedToken, Error> {
         let deadline = Instant::now() + self.max_wait;
-        match self.shared_token(deadline) {
-            Err(e) if e.is_unavailable() && self.fallback.is_some() => {
+        if let Some(fallback) = &self.fallback {
+            // Redis failed a moment ago: do not wait for its timeouts on every call.
+            let skip = lock(&fallback.down_until).is_some_and(|until| Instant::now() < until);
+            if skip {
+                return self.local_token(fallback, deadline);
+            }
+        }
+        match (self.shared_token(deadline), &self.fallback) {
+            (Err(e), Some(fallback)) if e.is_unavailable() => {
                 log::warn!(
                     target: "dingtalk_notify_redis",
-                    "Redis unavailable ({e}); using this process's own token cache"
+                    "Redis unavailable ({e}); using this process's own token cache for {:?}",
+                    FALLBACK_RECHECK
                 );
-                self.local_token(deadline)
+                *lock(&fallback.down_until) = Some(Instant::now() + FALLBACK_RECHECK);
+                self.local_token(fallback, deadline)
             }
-            other => other,
+            (other, _) => other,
         }
     }
 
@@ -282,11 +305,8 @@ impl RedisTokenProvider {
         }
     }
 
-    fn local_token(&self, deadline: Instant) -> Result<ProvidedToken, Error> {
-        let Some(cache) = &self.fallback else {
-            return Err(Error::Config("no local cache".into()));
-        };
-        let mut cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
+    fn local_token(&self, fallback: &Fallback, deadline: Instant) -> Result<ProvidedToken, Error> {
+        let mut cache = lock(&fallback.cache);
         let now = Instant::now();
         let stale = match cache.freshness(&self.key, now) {
             Freshness::Fresh(token) => return Ok(provided(token, None)),
@@ -296,7 +316,8 @@ impl RedisTokenProvider {
         match (self.fetcher.fetch(deadline), stale) {
             (Ok(f), _) => {
                 cache.insert(self.key.clone(), f.token.clone(), f.lifetime, now);
-                Ok(provided(f.token, None))
+                let until_refresh = f.lifetime - refresh_margin(f.lifetime);
+                Ok(provided(f.token, Some(until_refresh)))
             }
             (Err(_), Some(token)) => Ok(provided(token, None)),
             (Err(e), None) => Err(e),
@@ -339,11 +360,8 @@ impl TokenProvider for RedisTokenProvider {
     }
 
     fn invalidate(&self, token: &AccessToken) {
-        if let Some(cache) = &self.fallback {
-            cache
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .invalidate(&self.key, token);
+        if let Some(fallback) = &self.fallback {
+            lock(&fallback.cache).invalidate(&self.key, token);
         }
         let result = self
             .keys
