@@ -36,6 +36,7 @@ use clap::{Parser, Subcommand};
 use dingtalk_notify::BaseUrl;
 use serde::Serialize;
 
+mod campaign;
 mod codec;
 mod contenders;
 mod cpu;
@@ -110,6 +111,15 @@ enum Mode {
         #[arg(long, default_value_t = 3)]
         rounds: u64,
     },
+    /// Planning plus SQLite ledger cost per chunk of a campaign of `chunks` chunks.
+    Campaign {
+        /// Chunks of 100 users.
+        #[arg(long, default_value_t = 500)]
+        chunks: usize,
+        /// Where the ledger file goes (removed after).
+        #[arg(long)]
+        dir: std::path::PathBuf,
+    },
     /// Build and parse `iters` times with no IO.
     Codec {
         /// `status-bar`, `progress` or `result-100`.
@@ -163,6 +173,7 @@ fn run(mode: Mode) -> Result<()> {
             rounds,
         ),
         Mode::Codec { case, iters } => codec::codec(&case, iters),
+        Mode::Campaign { chunks, dir } => campaign::campaign(chunks, &dir),
     }
 }
 
