@@ -19,7 +19,8 @@ Exit codes:
   5  a campaign completed with ambiguous chunks (listed; see `campaign resume --help`)
 
 With --json, stdout holds exactly one JSON document: the answer, with DingTalk's field
-names, or {\"error\": {\"kind\", \"errcode\", \"errmsg\", \"request_id\", \"message\"}}.
+names, or {\"error\": {\"kind\", \"errcode\", \"errmsg\", \"sub_code\", \"sub_msg\",
+\"request_id\", \"message\", \"exit_code\"}}.
 
 Secrets (--app-secret, --access-token) are never printed; prefer the environment
 variables to flags, which other users of the machine can see in the process list.

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use http::StatusCode;
 
-use crate::code::ErrorCode;
 use crate::redaction::{redact_secrets, redact_values};
 
 mod build;
@@ -16,82 +15,7 @@ mod call;
 pub use build::BuildError;
 pub use call::Error;
 
-/// DingTalk answered with a non-zero `errcode`.
-///
-/// Its `Display` names the code, DingTalk's message, the request id and, where known, what to
-/// do about it.
-#[derive(Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ApiError {
-    /// The `errcode`.
-    pub code: ErrorCode,
-    /// The `errmsg`.
-    pub errmsg: String,
-    /// The `sub_code`, when present (with errcode 88).
-    pub sub_code: Option<String>,
-    /// The `sub_msg`, when present.
-    pub sub_msg: Option<String>,
-    /// The `request_id`, to quote to DingTalk support.
-    pub request_id: Option<String>,
-    /// The HTTP status it came with (usually 200).
-    pub status: StatusCode,
-}
-
-impl ApiError {
-    /// An error with this code and message under HTTP 200, without a sub-code or request id
-    /// (set the public fields for more).
-    pub fn new(code: ErrorCode, errmsg: impl Into<String>) -> Self {
-        Self {
-            code,
-            errmsg: errmsg.into(),
-            sub_code: None,
-            sub_msg: None,
-            request_id: None,
-            status: StatusCode::OK,
-        }
-    }
-}
-
-impl fmt::Display for ApiError {
-    /// Credentials a server echoes in `errmsg` or `sub_msg` (`access_token=...`) are shown as
-    /// `[redacted]`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "DingTalk error {}", self.code)?;
-        if !self.errmsg.is_empty() {
-            write!(f, ": {}", redact_secrets(&self.errmsg))?;
-        }
-        if let Some(sub) = &self.sub_code {
-            write!(f, " (sub_code {sub}")?;
-            if let Some(m) = &self.sub_msg {
-                write!(f, ": {}", redact_secrets(m))?;
-            }
-            f.write_str(")")?;
-        }
-        if let Some(id) = &self.request_id {
-            write!(f, " [request_id {id}]")?;
-        }
-        if let Some(hint) = self.code.hint() {
-            write!(f, "; {hint}")?;
-        }
-        Ok(())
-    }
-}
-
-impl fmt::Debug for ApiError {
-    /// Like a derived `Debug`, with echoed credentials redacted as in `Display`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ApiError")
-            .field("code", &self.code)
-            .field("errmsg", &redact_secrets(&self.errmsg))
-            .field("sub_code", &self.sub_code)
-            .field("sub_msg", &self.sub_msg.as_deref().map(redact_secrets))
-            .field("request_id", &self.request_id)
-            .field("status", &self.status)
-            .finish()
-    }
-}
-
-impl std::error::Error for ApiError {}
+pub use crate::api_error::{ApiError, TopError};
 
 /// Response bytes kept for diagnosis; `Display` and `Debug` show at most 256 bytes of them,
 /// with the values of credential keys (`access_token`, `appsecret`, `suiteTicket`, ...)
@@ -150,6 +74,9 @@ pub enum ResponseError {
     /// DingTalk answered with an envelope whose `errcode` is not 0 (even under HTTP 200).
     #[error(transparent)]
     Api(ApiError),
+    /// The old TOP gateway's `{"error_response":{"code":…,"sub_code":…}}`.
+    #[error(transparent)]
+    Top(TopError),
     /// A non-2xx status whose body is not a DingTalk envelope (a gateway's HTML 502, say).
     #[error("HTTP {status} without a DingTalk envelope; body: {body}")]
     Status {
@@ -213,6 +140,11 @@ impl ResponseError {
                 api.sub_msg = api.sub_msg.map(clean);
                 Self::Api(api)
             }
+            Self::Top(mut top) => {
+                top.msg = clean(top.msg);
+                top.sub_msg = top.sub_msg.map(clean);
+                Self::Top(top)
+            }
             Self::Status { status, body } => Self::Status {
                 status,
                 body: clean_body(body),
@@ -244,6 +176,7 @@ impl ResponseError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Api(e) => e.status,
+            Self::Top(e) => e.status,
             Self::Status { status, .. }
             | Self::Throttled { status, .. }
             | Self::Decode { status, .. } => *status,
@@ -251,13 +184,23 @@ impl ResponseError {
     }
 
     /// Whether DingTalk said, unambiguously, that the call failed in a way worth retrying:
-    /// a retryable `errcode`, or the gateway's throttle page. Gateway statuses (5xx, 429)
-    /// are ambiguous for a send; see [`RetryPolicy`](crate::RetryPolicy) for the full rule.
+    /// a retryable code (also wrapped as errcode 88), or the gateway's throttle page.
+    /// Gateway statuses (5xx, 429) are ambiguous for a send; see
+    /// [`RetryPolicy`](crate::RetryPolicy) for the full rule.
     pub fn is_retryable_answer(&self) -> bool {
         match self {
-            Self::Api(e) => e.code.is_retryable(),
+            Self::Api(e) => e.is_retryable(),
             Self::Throttled { .. } => true,
-            Self::Status { .. } | Self::Decode { .. } => false,
+            Self::Top(_) | Self::Status { .. } | Self::Decode { .. } => false,
+        }
+    }
+
+    /// Records the endpoint path on an API error, so its hint fits the endpoint.
+    #[must_use]
+    pub(crate) fn with_path(self, path: &str) -> Self {
+        match self {
+            Self::Api(e) => Self::Api(e.with_path(path)),
+            other => other,
         }
     }
 }

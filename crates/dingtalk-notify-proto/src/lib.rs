@@ -85,6 +85,7 @@
 pub use http;
 
 pub mod api;
+mod api_error;
 pub mod auth;
 mod base_url;
 pub mod campaign;
@@ -108,10 +109,10 @@ mod wire;
 
 pub use base_url::{BaseUrl, DEFAULT_BASE_URL, MAINLAND_BASE_URL};
 pub use clock::Clock;
-pub use code::ErrorCode;
+pub use code::{ErrorClass, ErrorCode};
 pub use color::StatusColor;
 pub use endpoint::{AuthInput, Endpoint, USER_AGENT_VALUE, Validated};
-pub use error::{ApiError, BuildError, Error, RawBody, ResponseError};
+pub use error::{ApiError, BuildError, Error, RawBody, ResponseError, TopError};
 pub use http_types::{HttpRequest, HttpResponse};
 pub use ids::{AgentId, DeptId, TaskId};
 pub use message::Message;

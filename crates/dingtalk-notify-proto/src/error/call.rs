@@ -58,6 +58,12 @@ impl<T> Error<T> {
         self.api().map(|e| e.code)
     }
 
+    /// The code that says what happened, if DingTalk answered with one: a numeric
+    /// `sub_code` under errcode 88, else the `errcode` (see [`ApiError::effective_code`]).
+    pub fn effective_code(&self) -> Option<ErrorCode> {
+        self.api().map(ApiError::effective_code)
+    }
+
     /// The `request_id` of the failing answer, if any.
     pub fn request_id(&self) -> Option<&str> {
         self.api().and_then(|e| e.request_id.as_deref())
