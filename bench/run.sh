@@ -17,6 +17,8 @@
 #     token lookup and budget acquire against a redis-server started on loopback);
 #  6. shared-client throughput at 1, 4, 16 and 64 threads;
 #  7. token fetches when 64 threads are released together at a token's expiry;
+#     (each sequential round also measures a campaign's planning + SQLite ledger cost per
+#     chunk, reported as a ratio to one loopback send);
 #  8. writes bench/out/summary.json and bench/out/summary.md (medians and ratios).
 #
 # Knobs (environment): BENCH_PORT (default 18480; +1 and +2, Redis, are used too), BENCH_ROUNDS (7),
@@ -207,6 +209,8 @@ for ((r = 0; r < ROUNDS; r++)); do
       record "$r" "$RUNNER" seq "$c" --base "$BASE" --calls "$CALLS"
     fi
   done
+  # A campaign's own cost per chunk (planning + SQLite ledger), beside the sends it pays for.
+  record "$r" "$RUNNER" campaign --chunks 500 --dir "$OUT"
 done
 
 # --- 6. threads sharing one client ------------------------------------------------------------
@@ -251,6 +255,24 @@ BENCH_ROUNDS_USED=$ROUNDS
 BENCH_CALLS_USED=$CALLS
 BENCH_PY_CALLS_USED=$PY_CALLS
 python3 bench/summarize.py "$OUT"
+# Campaign cost per chunk as a ratio to one loopback send (client-ureq): target <= 5x.
+python3 - "$RAW" > "$OUT/campaign.md" <<'PY'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+send = [r["wall_ns"] / r["calls"] for r in rows if r.get("mode") == "seq" and r.get("contender") == "client-ureq"]
+chunk = [r["ns_per_chunk"] for r in rows if r.get("mode") == "campaign"]
+plan = [r["plan_ns_per_chunk"] for r in rows if r.get("mode") == "campaign"]
+ledger = [r["ledger_ns_per_chunk"] for r in rows if r.get("mode") == "campaign"]
+if send and chunk:
+    s, c = statistics.median(send), statistics.median(chunk)
+    print("\n## Campaign cost per chunk\n")
+    print("| per chunk | median | ratio to one loopback send (client-ureq) |")
+    print("|---|---|---|")
+    print(f"| planning | {statistics.median(plan) / 1e3:.1f} µs | {statistics.median(plan) / s:.2f}x |")
+    print(f"| SQLite ledger (2 writes, WAL, synchronous=NORMAL) | {statistics.median(ledger) / 1e3:.1f} µs | {statistics.median(ledger) / s:.2f}x |")
+    print(f"| **both** | {c / 1e3:.1f} µs | **{c / s:.2f}x** (target: at most 5x) |")
+PY
+cat "$OUT/campaign.md" >> "$OUT/summary.md"
 if [ "$JSON" = 1 ]; then
   cat "$OUT/summary.json"
 else

@@ -41,6 +41,7 @@ use clap::{Parser, Subcommand};
 use dingtalk_notify::BaseUrl;
 use serde::Serialize;
 
+mod campaign;
 mod codec;
 mod contenders;
 mod cpu;
@@ -115,6 +116,15 @@ enum Mode {
         /// Rounds of each kind (past expiry, inside the refresh window).
         #[arg(long, default_value_t = 3)]
         rounds: u64,
+    },
+    /// Planning plus SQLite ledger cost per chunk of a campaign of `chunks` chunks.
+    Campaign {
+        /// Chunks of 100 users.
+        #[arg(long, default_value_t = 500)]
+        chunks: usize,
+        /// Where the ledger file goes (removed after).
+        #[arg(long)]
+        dir: std::path::PathBuf,
     },
     /// `calls` Redis operations of dingtalk-notify-redis (`redis-token-lookup`,
     /// `redis-budget-acquire`), printed as a `seq` row.
@@ -197,6 +207,7 @@ fn run(mode: Mode) -> Result<()> {
             fleet::fleet(&contender, &base, &redis, calls, warmup)
         }
         Mode::Codec { case, iters } => codec::codec(&case, iters),
+        Mode::Campaign { chunks, dir } => campaign::campaign(chunks, &dir),
     }
 }
 

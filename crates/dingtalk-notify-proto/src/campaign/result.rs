@@ -72,14 +72,11 @@ pub struct CampaignResult {
 /// use dingtalk_notify_proto::api::{ForbiddenEntry, SendResult};
 /// use dingtalk_notify_proto::campaign::{ProblemKind, ResultMerger};
 /// use dingtalk_notify_proto::ErrorCode;
-/// let first = SendResult {
-///     read_user_id_list: vec!["a".into()],
-///     forbidden_list: vec![ForbiddenEntry {
-///         code: ErrorCode::APP_RECIPIENTS_PER_MINUTE_EXCEEDED, count: 5000, userid: "b".into(),
-///     }],
-///     ..SendResult::default()
-/// };
-/// let resent = SendResult { unread_user_id_list: vec!["b".into()], ..SendResult::default() };
+/// let mut first = SendResult::default();
+/// first.read_user_id_list = vec!["a".into()];
+/// first.forbidden_list = vec![ForbiddenEntry::new(ErrorCode::APP_RECIPIENTS_PER_MINUTE_EXCEEDED, 5000, "b")];
+/// let mut resent = SendResult::default();
+/// resent.unread_user_id_list = vec!["b".into()];
 /// let mut merger = ResultMerger::new();
 /// merger.add_result(&first);
 /// merger.add_result(&resent);
@@ -227,14 +224,11 @@ pub fn is_per_minute_quota(code: ErrorCode) -> bool {
 /// use dingtalk_notify_proto::api::{ForbiddenEntry, SendResult};
 /// use dingtalk_notify_proto::campaign::users_to_resend;
 /// use dingtalk_notify_proto::ErrorCode;
-/// let entry = |code, user: &str| ForbiddenEntry { code, count: 0, userid: user.into() };
-/// let result = SendResult {
-///     forbidden_list: vec![
-///         entry(ErrorCode::APP_RECIPIENTS_PER_MINUTE_EXCEEDED, "a"),
-///         entry(ErrorCode::DUPLICATE_CONTENT, "b"), // final for today
-///     ],
-///     ..SendResult::default()
-/// };
+/// let mut result = SendResult::default();
+/// result.forbidden_list = vec![
+///     ForbiddenEntry::new(ErrorCode::APP_RECIPIENTS_PER_MINUTE_EXCEEDED, 5000, "a"),
+///     ForbiddenEntry::new(ErrorCode::DUPLICATE_CONTENT, 1, "b"), // final for today
+/// ];
 /// assert_eq!(users_to_resend(&result), ["a"]);
 /// ```
 pub fn users_to_resend(result: &SendResult) -> Vec<String> {

@@ -86,7 +86,8 @@ impl SendVerdict {
     /// ```
     /// use dingtalk_notify_proto::campaign::SendVerdict;
     /// use dingtalk_notify_proto::retry::Failure;
-    /// use dingtalk_notify_proto::{ErrorCode, TransportErrorKind};
+    /// use dingtalk_notify_proto::ErrorCode;
+    /// use dingtalk_notify_proto::transport::TransportErrorKind;
     /// let quota = SendVerdict::of_failure(Failure::Api(ErrorCode::APP_RECIPIENTS_PER_MINUTE_EXCEEDED), "143103");
     /// assert!(matches!(quota, SendVerdict::Rejected(f) if f.retryable));
     /// let timeout = SendVerdict::of_failure(Failure::Transport(TransportErrorKind::Timeout), "timed out");
