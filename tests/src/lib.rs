@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 pub mod capture_log;
 pub mod harness;
+pub mod hostile;
 pub mod scenarios;
 
 /// Expands every scenario of [`scenarios`] into a `#[test]` over the transport that
@@ -37,6 +38,14 @@ macro_rules! scenario_matrix {
             track_after_a_25_hour_jump_reports_the_window,
             invalid_input_sends_nothing,
         );
+    };
+    (@hostile $make:path; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                $crate::hostile::$name($make);
+            }
+        )*
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {
         $(

@@ -1,3 +1,4 @@
 //! The scenario matrix over the isahc transport.
 
 dingtalk_notify_tests::scenario_matrix!(dingtalk_notify_tests::harness::isahc_transport);
+dingtalk_notify_tests::hostile_matrix!(dingtalk_notify_tests::harness::isahc_transport);

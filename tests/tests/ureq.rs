@@ -1,3 +1,4 @@
 //! The scenario matrix over the ureq transport.
 
 dingtalk_notify_tests::scenario_matrix!(dingtalk_notify_tests::harness::ureq_transport);
+dingtalk_notify_tests::hostile_matrix!(dingtalk_notify_tests::harness::ureq_transport);

@@ -227,7 +227,10 @@ pub struct MockServerArgs {
     pub port: u16,
 }
 
-/// Parses a positive number of seconds, fractions allowed (`10`, `0.5`).
+/// The longest `--timeout` or `--interval` accepted: a day.
+pub const MAX_SECS: u64 = 24 * 3600;
+
+/// Parses a positive number of seconds up to [`MAX_SECS`], fractions allowed (`10`, `0.5`).
 ///
 /// # Errors
 /// A message naming the accepted form.
@@ -239,7 +242,10 @@ pub fn parse_secs(input: &str) -> Result<Duration, String> {
     if secs.is_nan() || secs <= 0.0 {
         return Err("must be more than 0 seconds".to_owned());
     }
-    Duration::try_from_secs_f64(secs).map_err(|_| format!("{input:?} is too long"))
+    match Duration::try_from_secs_f64(secs) {
+        Ok(d) if d <= Duration::from_secs(MAX_SECS) => Ok(d),
+        _ => Err(format!("must be at most {MAX_SECS} seconds (a day)")),
+    }
 }
 
 #[cfg(test)]
@@ -256,7 +262,10 @@ mod tests {
     fn seconds_accept_fractions_and_refuse_zero() {
         assert_eq!(parse_secs("0.25"), Ok(Duration::from_millis(250)));
         assert_eq!(parse_secs("10"), Ok(Duration::from_secs(10)));
-        for bad in ["0", "-1", "NaN", "inf", "ten", ""] {
+        assert_eq!(parse_secs("86400"), Ok(Duration::from_secs(86_400)));
+        for bad in [
+            "0", "-1", "NaN", "inf", "ten", "", "86400.5", "9.3e18", "1e300",
+        ] {
             assert!(parse_secs(bad).is_err(), "{bad}");
         }
     }

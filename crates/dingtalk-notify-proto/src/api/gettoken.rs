@@ -18,6 +18,11 @@ use crate::wire::{opt_lenient, opt_string};
 /// The lifetime assumed when `expires_in` is 0 or missing.
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(7200);
 
+/// The longest lifetime believed: a day. DingTalk issues tokens for 7200 s; a larger
+/// `expires_in` (a hostile `9223372036854775807`) is clamped to this, and a token that dies
+/// sooner is refused by DingTalk and fetched again.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
 /// Gets an internal app's access token from its `appkey` and `appsecret`.
 ///
 /// ```
@@ -86,11 +91,12 @@ pub struct AccessTokenResponse {
 
 impl AccessTokenResponse {
     /// How long the token lives: `expires_in`, or [`DEFAULT_TOKEN_LIFETIME`] when it is 0 or
-    /// missing (a zero lifetime would make every call refresh).
+    /// missing (a zero lifetime would make every call refresh), at most
+    /// [`MAX_TOKEN_LIFETIME`].
     pub fn lifetime(&self) -> Duration {
         match self.expires_in {
             Some(0) | None => DEFAULT_TOKEN_LIFETIME,
-            Some(secs) => Duration::from_secs(secs),
+            Some(secs) => Duration::from_secs(secs).min(MAX_TOKEN_LIFETIME),
         }
     }
 }
