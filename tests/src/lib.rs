@@ -11,6 +11,7 @@
 pub mod capture_log;
 pub mod harness;
 pub mod hostile;
+pub mod proxy;
 pub mod scenarios;
 
 /// Expands every scenario of [`scenarios`] into a `#[test]` over the transport that

@@ -2,3 +2,4 @@
 
 dingtalk_notify_tests::scenario_matrix!(dingtalk_notify_tests::harness::ureq_transport);
 dingtalk_notify_tests::hostile_matrix!(dingtalk_notify_tests::harness::ureq_transport);
+dingtalk_notify_tests::proxy_matrix!(dingtalk_notify_tests::proxy::ureq_with_proxy);

@@ -6,13 +6,15 @@ use std::time::Duration;
 
 use dingtalk_notify_proto::http::{self, HeaderValue, header};
 use dingtalk_notify_proto::transport::{
-    HttpRequest, HttpResponse, Idempotency, Transport, TransportError, TransportErrorKind,
-    declared_body_exceeds, effective_timeout, fresh_response, omits_empty_body, read_capped,
+    EnvProxies, HttpRequest, HttpResponse, Idempotency, ProxySetting, Transport, TransportError,
+    TransportErrorKind, declared_body_exceeds, effective_timeout, fresh_response, omits_empty_body,
+    read_capped,
 };
 use isahc::HttpClient;
 use isahc::config::{Configurable, ExpectContinue, RedirectPolicy};
 
 use crate::error::{from_io, from_isahc};
+use crate::proxy::IsahcProxy;
 
 /// The connect timeout unless configured: 5 seconds.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -30,7 +32,10 @@ pub const DEFAULT_MAX_BODY_SIZE: usize = 4 * 1024 * 1024;
 /// - no redirect is followed ([`RedirectPolicy::None`]);
 /// - the transport's connect and overall timeouts;
 /// - no automatic decompression and no `Expect: 100-continue`, so the request goes out as
-///   built and the body comes back as sent.
+///   built and the body comes back as sent;
+/// - the proxy the transport's [`proxy`](IsahcTransportBuilder::proxy) setting picks for the
+///   target, or explicitly none (never one for loopback; libcurl's own reading of the proxy
+///   variables and the client's proxy setting are not used).
 ///
 /// isahc already returns every status as a response. The body is read up to the transport's
 /// cap, [`max_body_size`](Self::max_body_size). TLS certificates are always verified: isahc
@@ -54,6 +59,7 @@ pub struct IsahcTransport {
     timeout: Duration,
     max_body_size: usize,
     user_agent: Option<HeaderValue>,
+    proxy: IsahcProxy,
 }
 
 impl IsahcTransport {
@@ -137,6 +143,7 @@ impl IsahcTransport {
     fn prepare(&self, request: HttpRequest) -> Result<http::Request<isahc::Body>, TransportError> {
         // The client's deadline for this call, when it is sooner than the transport's own.
         let timeout = effective_timeout(request.extensions(), self.timeout);
+        let proxy = self.proxy.for_target(request.uri())?;
         let (parts, body) = request.into_parts();
         // An empty body on GET and the like is no body: no `Content-Length: 0` goes out.
         let body = if body.is_empty() && omits_empty_body(&parts.method) {
@@ -165,6 +172,7 @@ impl IsahcTransport {
             .timeout(timeout)
             .automatic_decompression(false)
             .expect_continue(ExpectContinue::disabled())
+            .proxy(proxy)
             .body(body)
             .map_err(|_| TransportError::new(TransportErrorKind::Unknown, "invalid request"))
     }
@@ -212,8 +220,8 @@ impl Default for IsahcTransport {
 impl From<HttpClient> for IsahcTransport {
     /// Wraps a caller's client, with the default timeouts and body cap.
     ///
-    /// The client's connection cache, proxy and TLS settings are used; its redirect, timeout
-    /// and decompression settings are overridden per request (see [`IsahcTransport`]).
+    /// The client's connection cache and TLS settings are used; its redirect, timeout,
+    /// decompression and proxy settings are overridden per request (see [`IsahcTransport`]).
     /// Non-idempotent requests (sends) still go through the transport's own
     /// [fresh-connection client](IsahcTransport::fresh_connection_client), because libcurl
     /// re-sends a request on its own when a reused connection dies before answering.
@@ -229,6 +237,7 @@ impl fmt::Debug for IsahcTransport {
             .field("timeout", &self.timeout)
             .field("max_body_size", &self.max_body_size)
             .field("user_agent", &self.user_agent)
+            .field("proxy", &self.proxy)
             .field("client_started", &self.client.get().is_some())
             .finish_non_exhaustive()
     }
@@ -256,6 +265,8 @@ pub struct IsahcTransportBuilder {
     timeout: Duration,
     max_body_size: usize,
     user_agent: Option<HeaderValue>,
+    proxy: ProxySetting,
+    proxy_env: Option<EnvProxies>,
 }
 
 impl Default for IsahcTransportBuilder {
@@ -266,6 +277,8 @@ impl Default for IsahcTransportBuilder {
             timeout: DEFAULT_TIMEOUT,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             user_agent: None,
+            proxy: ProxySetting::default(),
+            proxy_env: None,
         }
     }
 }
@@ -298,8 +311,31 @@ impl IsahcTransportBuilder {
         self
     }
 
-    /// Sends through this client (its connection cache, proxy and TLS settings) instead of a
-    /// new one.
+    /// Which proxy to use (default [`ProxySetting::FromEnv`]: `HTTPS_PROXY` or `ALL_PROXY`
+    /// for https targets only, minus `NO_PROXY`). A loopback target never goes through a
+    /// proxy; a proxy that cannot be used (`socks5://`, unparsable) fails every request that
+    /// would use it, with nothing sent. The environment is read when the transport is built.
+    ///
+    /// ```
+    /// use dingtalk_notify_isahc::{IsahcTransport, ProxySetting, ProxyUrl};
+    /// let proxy = ProxyUrl::parse("http://proxy.corp:3128")?;
+    /// let transport = IsahcTransport::builder().proxy(ProxySetting::Via(proxy)).build();
+    /// # Ok::<(), dingtalk_notify_isahc::ProxyError>(())
+    /// ```
+    pub fn proxy(mut self, proxy: ProxySetting) -> Self {
+        self.proxy = proxy;
+        self
+    }
+
+    /// The proxy variables [`ProxySetting::FromEnv`] reads, instead of the process's own
+    /// (for tests, or a program that sanitises its environment).
+    pub fn proxy_env(mut self, env: EnvProxies) -> Self {
+        self.proxy_env = Some(env);
+        self
+    }
+
+    /// Sends through this client (its connection cache and TLS settings) instead of a new
+    /// one.
     pub fn client(mut self, client: HttpClient) -> Self {
         self.client = Some(client);
         self
@@ -318,6 +354,7 @@ impl IsahcTransportBuilder {
             timeout: self.timeout,
             max_body_size: self.max_body_size,
             user_agent: self.user_agent,
+            proxy: IsahcProxy::new(&self.proxy, self.proxy_env),
         }
     }
 }
@@ -330,6 +367,7 @@ impl fmt::Debug for IsahcTransportBuilder {
             .field("timeout", &self.timeout)
             .field("max_body_size", &self.max_body_size)
             .field("user_agent", &self.user_agent)
+            .field("proxy", &self.proxy)
             .finish()
     }
 }

@@ -124,7 +124,7 @@ impl fmt::Display for BaseUrl {
 }
 
 /// `localhost`, `127.0.0.0/8` and `[::1]`.
-fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     if host.eq_ignore_ascii_case("localhost") {
         return true;
     }

@@ -5,13 +5,15 @@ use std::time::Duration;
 
 use dingtalk_notify_proto::http::{self, HeaderValue, Method, header};
 use dingtalk_notify_proto::transport::{
-    HttpRequest, HttpResponse, Transport, TransportError, TransportErrorKind,
-    declared_body_exceeds, effective_timeout, fresh_response, omits_empty_body, read_capped,
+    EnvProxies, HttpRequest, HttpResponse, ProxySetting, Transport, TransportError,
+    TransportErrorKind, declared_body_exceeds, effective_timeout, fresh_response, omits_empty_body,
+    read_capped,
 };
 use ureq::Agent;
 use ureq::tls::TlsConfig;
 
 use crate::error::{from_body_read, from_ureq};
+use crate::proxy::UreqProxy;
 
 /// The connect timeout unless configured: 5 seconds.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -29,7 +31,9 @@ pub const DEFAULT_MAX_BODY_SIZE: usize = 4 * 1024 * 1024;
 /// - every status comes back as a response (`http_status_as_error(false)`);
 /// - no redirect is followed (`max_redirects(0)`);
 /// - the transport's connect and overall timeouts;
-/// - TLS certificate verification, even if the agent was built without it.
+/// - TLS certificate verification, even if the agent was built without it;
+/// - the proxy the transport's [`proxy`](UreqTransportBuilder::proxy) setting picks for the
+///   target (never one for loopback; the agent's own proxy setting is not used).
 ///
 /// The body is read up to the transport's cap, [`max_body_size`](Self::max_body_size).
 #[derive(Clone)]
@@ -39,6 +43,7 @@ pub struct UreqTransport {
     timeout: Duration,
     max_body_size: usize,
     user_agent: Option<HeaderValue>,
+    proxy: UreqProxy,
 }
 
 impl UreqTransport {
@@ -135,10 +140,12 @@ impl Transport for UreqTransport {
         // The client's deadline for this call, when it is sooner than the transport's own.
         let timeout = effective_timeout(&parts.extensions, self.timeout);
         let tls = verifying(self.agent.config().tls_config());
+        let proxy = self.proxy.for_target(&uri)?;
 
         let result = if body.is_empty() && omits_empty_body(&method) {
             let request = http::Request::from_parts(parts, ());
             let mut config = self.configure(self.agent.configure_request(request), timeout);
+            config = config.proxy(proxy);
             if let Some(tls) = tls {
                 config = config.tls_config(tls);
             }
@@ -146,6 +153,7 @@ impl Transport for UreqTransport {
         } else {
             let request = http::Request::from_parts(parts, body);
             let mut config = self.configure(self.agent.configure_request(request), timeout);
+            config = config.proxy(proxy);
             if let Some(tls) = tls {
                 config = config.tls_config(tls);
             }
@@ -201,8 +209,8 @@ impl Default for UreqTransport {
 impl From<Agent> for UreqTransport {
     /// Wraps a caller's agent, with the default timeouts and body cap.
     ///
-    /// The agent's connection pool, proxy and TLS roots are used; its status, redirect and
-    /// timeout settings are overridden per request (see [`UreqTransport`]).
+    /// The agent's connection pool and TLS roots are used; its status, redirect, timeout and
+    /// proxy settings are overridden per request (see [`UreqTransport`]).
     fn from(agent: Agent) -> Self {
         Self::builder().agent(agent).build()
     }
@@ -216,6 +224,7 @@ impl fmt::Debug for UreqTransport {
             .field("timeout", &self.timeout)
             .field("max_body_size", &self.max_body_size)
             .field("user_agent", &self.user_agent)
+            .field("proxy", &self.proxy)
             .finish_non_exhaustive()
     }
 }
@@ -242,6 +251,8 @@ pub struct UreqTransportBuilder {
     timeout: Duration,
     max_body_size: usize,
     user_agent: Option<HeaderValue>,
+    proxy: ProxySetting,
+    proxy_env: Option<EnvProxies>,
 }
 
 impl Default for UreqTransportBuilder {
@@ -252,6 +263,8 @@ impl Default for UreqTransportBuilder {
             timeout: DEFAULT_TIMEOUT,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             user_agent: None,
+            proxy: ProxySetting::default(),
+            proxy_env: None,
         }
     }
 }
@@ -285,7 +298,30 @@ impl UreqTransportBuilder {
         self
     }
 
-    /// Sends through this agent (its pool, proxy and TLS roots) instead of a new one.
+    /// Which proxy to use (default [`ProxySetting::FromEnv`]: `HTTPS_PROXY` or `ALL_PROXY`
+    /// for https targets only, minus `NO_PROXY`). A loopback target never goes through a
+    /// proxy; a proxy that cannot be used (`socks5://`, unparsable) fails every request that
+    /// would use it, with nothing sent. The environment is read when the transport is built.
+    ///
+    /// ```
+    /// use dingtalk_notify_ureq::{ProxySetting, ProxyUrl, UreqTransport};
+    /// let proxy = ProxyUrl::parse("http://proxy.corp:3128")?;
+    /// let transport = UreqTransport::builder().proxy(ProxySetting::Via(proxy)).build();
+    /// # Ok::<(), dingtalk_notify_ureq::ProxyError>(())
+    /// ```
+    pub fn proxy(mut self, proxy: ProxySetting) -> Self {
+        self.proxy = proxy;
+        self
+    }
+
+    /// The proxy variables [`ProxySetting::FromEnv`] reads, instead of the process's own
+    /// (for tests, or a program that sanitises its environment).
+    pub fn proxy_env(mut self, env: EnvProxies) -> Self {
+        self.proxy_env = Some(env);
+        self
+    }
+
+    /// Sends through this agent (its pool and TLS roots) instead of a new one.
     pub fn agent(mut self, agent: Agent) -> Self {
         self.agent = Some(agent);
         self
@@ -295,6 +331,7 @@ impl UreqTransportBuilder {
     pub fn build(self) -> UreqTransport {
         let agent = self.agent.unwrap_or_else(|| {
             let config = Agent::config_builder()
+                .proxy(None) // decided per request by the transport's proxy policy
                 .http_status_as_error(false)
                 .max_redirects(0)
                 .timeout_connect(Some(self.connect_timeout))
@@ -313,6 +350,7 @@ impl UreqTransportBuilder {
             timeout: self.timeout,
             max_body_size: self.max_body_size,
             user_agent: self.user_agent,
+            proxy: UreqProxy::new(&self.proxy, self.proxy_env),
         }
     }
 }
@@ -325,6 +363,7 @@ impl fmt::Debug for UreqTransportBuilder {
             .field("timeout", &self.timeout)
             .field("max_body_size", &self.max_body_size)
             .field("user_agent", &self.user_agent)
+            .field("proxy", &self.proxy)
             .finish()
     }
 }

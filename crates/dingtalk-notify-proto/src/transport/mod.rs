@@ -8,10 +8,12 @@
 //! - the request extensions [`Idempotency`] and [`RequestTimeout`];
 //! - helpers every transport needs: [`effective_timeout`], [`read_capped`],
 //!   [`declared_body_exceeds`], [`omits_empty_body`], [`fresh_response`] and
-//!   [`redact_uri`].
+//!   [`redact_uri`];
+//! - the proxy policy both transports apply: [`ProxySetting`], [`ProxyPolicy`].
 
 mod execute;
 mod helpers;
+mod proxy;
 
 pub use crate::http_types::{HttpRequest, HttpResponse, Idempotency, RequestTimeout};
 pub use crate::redaction::redact_uri;
@@ -19,6 +21,7 @@ pub use execute::{execute, execute_with};
 pub use helpers::{
     declared_body_exceeds, effective_timeout, fresh_response, omits_empty_body, read_capped,
 };
+pub use proxy::{EnvProxies, ProxyError, ProxyPolicy, ProxySetting, ProxyUrl};
 
 /// A blocking HTTP transport.
 ///
