@@ -68,14 +68,14 @@ pub struct GlobalArgs {
     )]
     pub app_key: Option<String>,
 
-    /// The internal app's AppSecret. Never printed.
+    /// The internal app's AppSecret. Never printed. One that starts with `-` goes as
+    /// `--app-secret=-…` (or in the variable).
     #[arg(
         overrides_with = "app_secret",
         long,
         global = true,
         env = "DINGTALK_APP_SECRET",
         hide_env_values = true,
-        allow_hyphen_values = true,
         value_name = "SECRET"
     )]
     pub app_secret: Option<String>,
@@ -88,7 +88,6 @@ pub struct GlobalArgs {
         global = true,
         env = "DINGTALK_ACCESS_TOKEN",
         hide_env_values = true,
-        allow_hyphen_values = true,
         value_name = "TOKEN"
     )]
     pub access_token: Option<String>,
@@ -114,6 +113,19 @@ pub struct GlobalArgs {
         value_parser = parse_secs
     )]
     pub timeout: Duration,
+
+    /// An HTTP proxy for https targets (http:// or https://, user:password@ allowed; never
+    /// used for loopback). Unset, HTTPS_PROXY or ALL_PROXY apply (never HTTP_PROXY), minus
+    /// NO_PROXY. SOCKS proxies are refused.
+    #[arg(
+        overrides_with = "proxy",
+        long,
+        global = true,
+        env = "DINGTALK_PROXY",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub proxy: Option<String>,
 
     /// Print exactly one JSON document on stdout (the answer, or the error).
     #[arg(long, global = true)]

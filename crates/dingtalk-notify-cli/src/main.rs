@@ -14,6 +14,7 @@ pub mod cli;
 pub mod commands;
 pub mod exit;
 pub mod output;
+pub mod usage;
 
 use std::process::ExitCode;
 
@@ -23,7 +24,11 @@ use crate::cli::Cli;
 use crate::output::Output;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => return ExitCode::from(usage::report(&e, &args)),
+    };
     let out = Output::new(cli.global.json);
     match commands::run(&cli, out) {
         Ok(()) => ExitCode::from(exit::SUCCESS),

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use dingtalk_notify::api::{SendProgress, SendResult, SendWorkNotification};
 use dingtalk_notify::message::{Oa, OaBody, OaForm, OaHead};
+use dingtalk_notify::transport::ProxySetting;
 use dingtalk_notify::{BaseUrl, Client, Message, StatusColor, TokenSource, TrackPolicy};
 use dingtalk_notify_mock::{DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, Directory, MockServer};
 use serde::Serialize;
@@ -122,7 +123,8 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
             max_interval: POLL * 2,
             deadline: Duration::from_secs(30),
         })
-        .build(super::transport(global.timeout));
+        // The simulator is on loopback: no proxy, whatever the environment says.
+        .build(super::transport(global.timeout, ProxySetting::Direct));
     let mut calls = Calls {
         server: &server,
         seen: 0,

@@ -15,6 +15,7 @@ pub mod watch;
 use std::time::Duration;
 
 use dingtalk_notify::UreqTransport;
+use dingtalk_notify::transport::{EnvProxies, ProxyPolicy, ProxySetting, ProxyUrl};
 use dingtalk_notify::{AgentId, BaseUrl, Client, RetryPolicy, TaskHandle, TokenSource};
 
 use crate::cli::{Cli, Command, GlobalArgs, TaskArgs};
@@ -52,12 +53,42 @@ pub fn secrets(global: &GlobalArgs) -> impl Iterator<Item = &str> {
 }
 
 /// A ureq transport whose overall timeout is `timeout` (and whose connect timeout is at most
-/// that).
-pub fn transport(timeout: Duration) -> UreqTransport {
+/// that), through `proxy`.
+pub fn transport(timeout: Duration, proxy: ProxySetting) -> UreqTransport {
     UreqTransport::builder()
         .timeout(timeout)
         .connect_timeout(timeout.min(dingtalk_notify::ureq::DEFAULT_CONNECT_TIMEOUT))
+        .proxy(proxy)
         .build()
+}
+
+/// `--proxy` (or `DINGTALK_PROXY`), else the environment's proxy, checked against the base
+/// URL now so that an unusable proxy is refused before anything is sent.
+///
+/// # Errors
+/// Exit 2 for a proxy that cannot be used (SOCKS, unparsable).
+pub fn proxy(global: &GlobalArgs, base: &BaseUrl) -> Result<ProxySetting, Failure> {
+    let setting = match given(global.proxy.as_ref()) {
+        Some(url) => ProxySetting::Via(
+            ProxyUrl::parse(url)
+                .map_err(|e| Failure::invalid_input(format!("invalid --proxy: {e}")))?,
+        ),
+        None => ProxySetting::FromEnv,
+    };
+    let env = EnvProxies::from_lookup(|name| std::env::var(name).ok());
+    let target: dingtalk_notify::http::Uri = base
+        .as_str()
+        .parse()
+        .map_err(|_| Failure::invalid_input("invalid --base-url"))?;
+    ProxyPolicy::new(&setting, env)
+        .proxy_for(&target)
+        .map_err(|e| {
+            Failure::invalid_input(format!(
+                "the proxy in HTTPS_PROXY or ALL_PROXY cannot be used: {e} (or unset it, or \
+                 give --proxy)"
+            ))
+        })?;
+    Ok(setting)
 }
 
 /// The default retry policy with `timeout` as each call's overall deadline.
@@ -127,10 +158,11 @@ pub fn agent_id(global: &GlobalArgs) -> Result<AgentId, Failure> {
 pub fn client(global: &GlobalArgs) -> Result<CliClient, Failure> {
     let source = token_source(global)?;
     let base = base_url(global)?;
+    let proxy = proxy(global, &base)?;
     Ok(Client::builder(source)
         .base_url(base)
         .retry(retry(global.timeout))
-        .build(transport(global.timeout)))
+        .build(transport(global.timeout, proxy)))
 }
 
 /// The agent id, the task and a client, checked in that order.

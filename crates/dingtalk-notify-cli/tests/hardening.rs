@@ -1,0 +1,193 @@
+//! Issue 15 regressions at the command line: usage errors that would echo a secret,
+//! overflowing durations, the proxy policy with real environment variables.
+
+mod common;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use common::{bare, cli, frozen, run};
+use dingtalk_notify_mock::Route;
+
+const TOKEN: &str = "T0KEN-given-to-a-flag-9c1e";
+
+/// A usage error never echoes what was given to a secret flag, with or without `--json`
+/// (`--app-secret` with its value missing used to swallow `--access-token`, and clap then
+/// printed `unrecognized subcommand 'T0KEN…'`).
+#[test]
+fn usage_errors_never_echo_a_secret() {
+    let cases: Vec<Vec<&str>> = vec![
+        vec![
+            "--app-secret",
+            "--access-token",
+            TOKEN,
+            "send",
+            "--user",
+            "a",
+            "--text",
+            "x",
+        ],
+        vec!["--app-secret", "", "--access-token", TOKEN, "sned"],
+        vec![
+            "--access-token",
+            TOKEN,
+            "--app-secret",
+            "-abcdef-secret",
+            "send",
+        ],
+        vec![
+            "--app-secret=-abcdef-secret",
+            "--access-token",
+            TOKEN,
+            "nosuchcmd",
+        ],
+        vec!["--access-token", "--json", TOKEN],
+    ];
+    for args in cases {
+        for json in [false, true] {
+            let mut all = args.clone();
+            if json {
+                all.insert(0, "--json");
+            }
+            let r = run(bare(), &all).expect_code(2);
+            for secret in [TOKEN, "abcdef", "'-a'"] {
+                assert!(!r.all().contains(secret), "{all:?} shows {secret}: {r:?}");
+            }
+            if json {
+                let doc = r.json();
+                assert_eq!(doc["error"]["kind"], "invalid_input", "{r:?}");
+                assert_eq!(doc["error"]["exit_code"], 2, "{r:?}");
+            } else {
+                assert!(r.stderr.starts_with("error: "), "{r:?}");
+            }
+        }
+    }
+}
+
+/// `--json` with any usage error prints one error document.
+#[test]
+fn json_usage_errors_print_a_document() {
+    for args in [
+        vec!["--json", "no-such-command"],
+        vec!["--json", "send", "--user", "a"],
+        vec!["--json", "progress", "--task-id", "x"],
+        vec!["--json"],
+    ] {
+        let r = run(bare(), &args).expect_code(2);
+        let doc = r.json();
+        assert_eq!(doc["error"]["kind"], "invalid_input", "{args:?}: {r:?}");
+        assert!(!doc["error"]["message"].as_str().unwrap().is_empty());
+    }
+}
+
+/// `--timeout 9.3e18` used to panic (exit 101) adding it to an `Instant`.
+#[test]
+fn absurd_timeouts_are_refused() {
+    let server = frozen();
+    for t in ["9.3e18", "1e300", "86401"] {
+        let r = run(
+            bare(),
+            ["--json", "--timeout", t, "progress", "--task-id", "1"],
+        )
+        .expect_code(2);
+        assert!(
+            r.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("at most 86400"),
+            "{r:?}"
+        );
+        let r = run(cli(&server), ["--timeout", t, "progress", "--task-id", "1"]).expect_code(2);
+        assert!(r.stderr.contains("--timeout"), "{r:?}");
+    }
+    assert!(server.requests().is_empty());
+}
+
+/// A listener that counts connections (a proxy that should never be reached).
+fn counting_listener() -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&count);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            seen.fetch_add(1, Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    (format!("http://{addr}"), count)
+}
+
+/// Proxy variables and `--proxy` never carry a loopback call (the secrets would go to the
+/// proxy in clear text): the simulator answers, the proxy sees no connection.
+#[test]
+fn proxies_never_carry_loopback_calls() {
+    let server = frozen();
+    let (proxy, connections) = counting_listener();
+    let vars = [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ];
+    for var in vars {
+        let mut cmd = cli(&server);
+        cmd.env(var, &proxy).env("REQUEST_METHOD", "GET");
+        run(cmd, ["send", "--user", "alice", "--text", "hi"]).expect_code(0);
+    }
+    let mut cmd = cli(&server);
+    cmd.env("DINGTALK_PROXY", &proxy);
+    run(cmd, ["send", "--user", "alice", "--text", "hi"]).expect_code(0);
+    run(
+        cli(&server),
+        ["--proxy", &proxy, "send", "--user", "alice", "--text", "hi"],
+    )
+    .expect_code(0);
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(connections.load(Ordering::SeqCst), 0);
+    assert_eq!(server.requests_to(Route::Send).len(), vars.len() + 2);
+}
+
+/// A proxy that cannot be used is refused before anything is sent (exit 2), never skipped.
+#[test]
+fn unusable_proxies_are_refused() {
+    let (proxy, connections) = counting_listener();
+    let socks = proxy.replace("http://", "socks5://");
+    let https = [
+        "--base-url",
+        "https://oapi.dingtalk.invalid",
+        "--access-token",
+        "t",
+        "--agent-id",
+        "1",
+    ];
+    let mut args = vec!["--json", "--proxy", socks.as_str()];
+    args.extend(https);
+    args.extend(["progress", "--task-id", "1"]);
+    let r = run(bare(), &args).expect_code(2);
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("socks5"),
+        "{r:?}"
+    );
+
+    for var in ["HTTPS_PROXY", "ALL_PROXY", "https_proxy"] {
+        for bad in [socks.as_str(), "http://proxy:port"] {
+            let mut cmd = bare();
+            cmd.env(var, bad);
+            let mut args = vec!["--json"];
+            args.extend(https);
+            args.extend(["progress", "--task-id", "1"]);
+            let r = run(cmd, &args).expect_code(2);
+            let message = r.json()["error"]["message"].as_str().unwrap().to_owned();
+            assert!(message.contains("HTTPS_PROXY"), "{r:?}");
+        }
+    }
+    assert_eq!(connections.load(Ordering::SeqCst), 0);
+}
