@@ -82,6 +82,62 @@ pub fn overflowing_throttle_wait_ends_at_the_deadline<T: TestTransport>(
     assert_eq!(h.clock.client.slept(), Duration::ZERO, "no sleep at all");
 }
 
+/// The token a hostile gettoken answer hands out.
+pub const FETCHED: &str = "Fetched-Token/9f3c+e1";
+
+/// `FETCHED` in the forms a server could echo it: lower and upper case, percent-encoded,
+/// JSON-escaped (as the JSON text carries it).
+pub fn echoed_forms() -> [&'static str; 4] {
+    [
+        "fetched-token/9f3c+e1",
+        "FETCHED-TOKEN%2F9F3C%2BE1",
+        "Fetched-Token%2f9f3c%2be1",
+        "Fetched-Token\\/9f3c+e1",
+    ]
+}
+
+/// A token fetched at run time and echoed back by the next answer, in every field
+/// (`errmsg`, `sub_code`, `sub_msg`, `request_id`) and form, never reaches `Display` or
+/// `Debug` of the error.
+pub fn a_fetched_token_echoed_in_any_field_is_redacted<T: TestTransport>(
+    make: fn(TransportSettings) -> T,
+) {
+    let h = harness(make(TransportSettings::default()));
+    let token = format!(
+        r#"{{"errcode":0,"errmsg":"ok","access_token":"{}","expires_in":7200}}"#,
+        FETCHED.replace('/', "\\/")
+    );
+    h.server
+        .inject(Route::GetToken, Calls::All, Fault::Raw(raw_json(&token)));
+    let [lower, upper, encoded, json] = echoed_forms();
+    let echo = format!(
+        r#"{{"errcode":40056,"errmsg":"bad {lower}","sub_code":"{upper}","sub_msg":"{encoded}","request_id":"{json}"}}"#
+    );
+    h.server
+        .inject(Route::Send, Calls::All, Fault::Raw(raw_json(&echo)));
+    let err = h.client.send(&text_to("alice")).expect_err("refused");
+    let shown = format!("{err} {err:?}");
+    assert!(shown.contains("40056"), "{shown}");
+    let lowered = shown.to_ascii_lowercase();
+    for form in [
+        "fetched-token/9f3c+e1",
+        "fetched-token%2f9f3c%2be1",
+        "fetched-token\\/9f3c",
+    ] {
+        assert!(!lowered.contains(form), "{form} in {shown}");
+    }
+    let api = err.api().expect("an API error");
+    for field in [
+        Some(api.errmsg.as_str()),
+        api.sub_code.as_deref(),
+        api.sub_msg.as_deref(),
+        api.request_id.as_deref(),
+    ] {
+        let field = field.expect("the field is kept").to_ascii_lowercase();
+        assert!(!field.contains("fetched-token"), "{field}");
+    }
+}
+
 /// Expands every scenario of [`hostile`](crate::hostile) into a `#[test]` over the
 /// transport that `$make: fn(TransportSettings) -> T` builds.
 #[macro_export]
@@ -90,6 +146,7 @@ macro_rules! hostile_matrix {
         $crate::scenario_matrix!(@hostile $make;
             overflowing_expires_in_is_clamped,
             overflowing_throttle_wait_ends_at_the_deadline,
+            a_fetched_token_echoed_in_any_field_is_redacted,
         );
     };
 }

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod commands;
 pub mod exit;
 pub mod output;
+pub mod secrets;
 pub mod usage;
 
 use std::process::ExitCode;
@@ -29,6 +30,9 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return ExitCode::from(usage::report(&e, &args)),
     };
+    for secret in commands::secrets(&cli.global) {
+        secrets::remember(secret);
+    }
     let out = Output::new(cli.global.json);
     match commands::run(&cli, out) {
         Ok(()) => ExitCode::from(exit::SUCCESS),

@@ -29,11 +29,14 @@ impl Output {
     /// Prints a command's answer: `human` as text, or `doc` as the one JSON document.
     pub fn answer<D: Serialize>(self, human: &str, doc: &D) {
         if self.json {
-            match serde_json::to_string(doc) {
-                Ok(text) => stdout(&text),
+            match serde_json::to_value(doc).and_then(|mut v| {
+                crate::secrets::redact_json(&mut v);
+                serde_json::to_string(&v)
+            }) {
+                Ok(text) => stdout_exact(&text),
                 // Our documents hold strings and integers only; this cannot happen, but if
                 // it did the output must still be one JSON document.
-                Err(e) => stdout(&error_json(&Failure::plain(
+                Err(e) => stdout_exact(&error_json(&Failure::plain(
                     crate::exit::Kind::Other,
                     crate::exit::TRANSPORT,
                     format!("could not encode the answer: {e}"),
@@ -56,23 +59,36 @@ impl Output {
 
     /// Reports a failure: a line on stderr, and with `--json` the error document on stdout.
     pub fn failure(self, failure: &Failure) {
+        let redact = |s: &str| crate::secrets::redact(s);
+        let failure = Failure {
+            message: redact(&failure.message),
+            errmsg: failure.errmsg.as_deref().map(redact),
+            request_id: failure.request_id.as_deref().map(redact),
+            ..failure.clone()
+        };
         if self.json {
-            stdout(&error_json(failure));
+            stdout_exact(&error_json(&failure));
         }
         stderr(&format!("error: {}", failure.message));
     }
 }
 
-/// Writes a line to stdout and flushes, ignoring a closed pipe (`| head`).
+/// Writes a line to stdout and flushes, ignoring a closed pipe (`| head`); every secret the
+/// process knows is cut out first.
 pub fn stdout(line: &str) {
+    stdout_exact(&crate::secrets::redact(line));
+}
+
+/// Writes a line to stdout as it is (a JSON document already redacted string by string).
+fn stdout_exact(line: &str) {
     let mut out = io::stdout().lock();
     let _ = writeln!(out, "{line}");
     let _ = out.flush();
 }
 
-/// Writes a line to stderr, ignoring failures.
+/// Writes a line to stderr, ignoring failures; every secret the process knows is cut out.
 pub fn stderr(line: &str) {
-    let _ = writeln!(io::stderr().lock(), "{line}");
+    let _ = writeln!(io::stderr().lock(), "{}", crate::secrets::redact(line));
 }
 
 /// `{"error": {"kind", "errcode", "errmsg", "request_id", "message"}}`.

@@ -191,3 +191,65 @@ fn unusable_proxies_are_refused() {
     }
     assert_eq!(connections.load(Ordering::SeqCst), 0);
 }
+
+/// A complete HTTP/1.1 answer with this JSON body.
+fn raw_json(body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// The token fetched at run time, echoed by the server in `request_id`, `sub_code`, the
+/// throttle page's `punish`, in any case or percent-encoded, never reaches the output.
+#[test]
+fn a_fetched_token_echoed_back_is_redacted_everywhere() {
+    const FETCHED: &str = "Run-Time-Token+77aa";
+    let forms = [
+        "run-time-token+77aa",
+        "RUN-TIME-TOKEN%2B77AA",
+        "Run-Time-Token%2b77aa",
+    ];
+    let answers = [
+        format!(
+            r#"{{"errcode":40056,"errmsg":"bad {}","sub_code":"{}","request_id":"{}"}}"#,
+            forms[0], forms[1], forms[2]
+        ),
+        format!(r#"{{"status":1111,"wait":1,"punish":"{}"}}"#, forms[0]),
+    ];
+    for answer in answers {
+        for json in [false, true] {
+            let server = frozen();
+            let token = format!(r#"{{"errcode":0,"access_token":"{FETCHED}","expires_in":7200}}"#);
+            server.inject(
+                Route::GetToken,
+                dingtalk_notify_mock::Calls::All,
+                dingtalk_notify_mock::Fault::Raw(raw_json(&token)),
+            );
+            server.inject(
+                Route::Send,
+                dingtalk_notify_mock::Calls::All,
+                dingtalk_notify_mock::Fault::Raw(raw_json(&answer)),
+            );
+            let mut args = vec!["--timeout", "2", "send", "--user", "alice", "--text", "hi"];
+            if json {
+                args.insert(0, "--json");
+            }
+            let r = run(cli(&server), &args);
+            assert!(matches!(r.code, Some(1) | Some(4)), "{r:?}");
+            if json {
+                let _ = r.json();
+            }
+            let shown = r.all().to_ascii_lowercase();
+            for form in ["run-time-token+77aa", "run-time-token%2b77aa"] {
+                assert!(!shown.contains(form), "{answer}: {r:?}");
+            }
+            assert!(
+                shown.contains("<redacted>") || shown.contains("[redacted]"),
+                "{r:?}"
+            );
+        }
+    }
+}

@@ -21,9 +21,11 @@ use dingtalk_notify::{AgentId, BaseUrl, Client, RetryPolicy, TaskHandle, TokenSo
 use crate::cli::{Cli, Command, GlobalArgs, TaskArgs};
 use crate::exit::Failure;
 use crate::output::Output;
+use crate::secrets::Witness;
 
-/// The client every command uses.
-pub type CliClient = Client<UreqTransport>;
+/// The client every command uses: ureq, with every credential it sends remembered for
+/// redaction.
+pub type CliClient = Client<Witness<UreqTransport>>;
 
 /// Runs the command `cli` names.
 ///
@@ -47,19 +49,25 @@ pub fn run(cli: &Cli, out: Output) -> Result<(), Failure> {
 
 /// The secrets the options carry, for redaction.
 pub fn secrets(global: &GlobalArgs) -> impl Iterator<Item = &str> {
-    [global.app_secret.as_deref(), global.access_token.as_deref()]
-        .into_iter()
-        .flatten()
+    [
+        global.app_secret.as_deref(),
+        global.access_token.as_deref(),
+        global.proxy.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// A ureq transport whose overall timeout is `timeout` (and whose connect timeout is at most
 /// that), through `proxy`.
-pub fn transport(timeout: Duration, proxy: ProxySetting) -> UreqTransport {
-    UreqTransport::builder()
-        .timeout(timeout)
-        .connect_timeout(timeout.min(dingtalk_notify::ureq::DEFAULT_CONNECT_TIMEOUT))
-        .proxy(proxy)
-        .build()
+pub fn transport(timeout: Duration, proxy: ProxySetting) -> Witness<UreqTransport> {
+    Witness(
+        UreqTransport::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(dingtalk_notify::ureq::DEFAULT_CONNECT_TIMEOUT))
+            .proxy(proxy)
+            .build(),
+    )
 }
 
 /// `--proxy` (or `DINGTALK_PROXY`), else the environment's proxy, checked against the base
