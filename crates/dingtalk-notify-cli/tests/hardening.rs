@@ -253,3 +253,34 @@ fn a_fetched_token_echoed_back_is_redacted_everywhere() {
         }
     }
 }
+
+/// Server text with escape sequences and CR/LF reaches the terminal escaped (no window
+/// title, no cleared screen, no forged lines); `--json` keeps it exact.
+#[test]
+fn server_text_cannot_drive_the_terminal() {
+    use dingtalk_notify_mock::{Calls, Fault};
+    let server = frozen();
+    let result = r#"{"errcode":0,"send_result":{"read_user_id_list":["eve\u001b]0;pwned\u0007","mallory\r\nunread       9  forged"],"unread_user_id_list":[],"failed_user_id_list":[],"invalid_user_id_list":[],"forbidden_user_id_list":[],"forbidden_list":[],"invalid_dept_id_list":[]},"request_id":"r\u001b[2J"}"#;
+    server.inject(Route::SendResult, Calls::All, Fault::Raw(raw_json(result)));
+    let r = run(cli(&server), ["result", "--task-id", "1"]).expect_code(0);
+    assert!(
+        !r.all().contains('\u{1b}') && !r.all().contains('\r'),
+        "{r:?}"
+    );
+    assert_eq!(r.stdout.lines().count(), 5, "no forged line: {r:?}");
+    assert!(r.stdout.contains("\\u{1b}]0;pwned"), "{r:?}");
+
+    let r = run(cli(&server), ["--json", "result", "--task-id", "1"]).expect_code(0);
+    let ids = &r.json()["send_result"]["read_user_id_list"];
+    assert_eq!(ids[0], "eve\u{1b}]0;pwned\u{7}");
+    assert_eq!(ids[1], "mallory\r\nunread       9  forged");
+
+    let error = r#"{"errcode":40056,"errmsg":"bad\u001b[2J\u001b]0;title\u0007","request_id":"id\r\nerror: forged"}"#;
+    server.inject(Route::SendProgress, Calls::All, Fault::Raw(raw_json(error)));
+    let r = run(cli(&server), ["progress", "--task-id", "1"]).expect_code(1);
+    assert!(
+        !r.all().contains('\u{1b}') && !r.all().contains('\r'),
+        "{r:?}"
+    );
+    assert_eq!(r.stderr.lines().count(), 1, "{r:?}");
+}
