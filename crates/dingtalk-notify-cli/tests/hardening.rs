@@ -284,3 +284,109 @@ fn server_text_cannot_drive_the_terminal() {
     );
     assert_eq!(r.stderr.lines().count(), 1, "{r:?}");
 }
+
+/// A port outside 1–65535 is refused (exit 2): `http` read `:99999` as no port at all, and
+/// the token went to port 80.
+#[test]
+fn ports_out_of_range_are_refused() {
+    for url in [
+        "http://127.0.0.1:99999",
+        "http://127.0.0.1:65536",
+        "http://localhost:0",
+        "https://x:",
+    ] {
+        let r = run(
+            bare(),
+            [
+                "--json",
+                "--base-url",
+                url,
+                "--access-token",
+                "tok1",
+                "--agent-id",
+                "1",
+                "progress",
+                "--task-id",
+                "1",
+            ],
+        )
+        .expect_code(2);
+        let message = r.json()["error"]["message"].as_str().unwrap().to_owned();
+        assert!(message.contains("port"), "{url}: {r:?}");
+    }
+}
+
+/// `--all-users` with users or departments is refused before anything is sent: DingTalk
+/// ignores the lists under `to_all_user` and the whole organisation would get the message.
+#[test]
+fn conflicting_audiences_are_refused() {
+    let server = frozen();
+    for extra in [["--user", "alice"], ["--dept", "2"]] {
+        let mut args = vec!["--json", "send", "--all-users", "--text", "hi"];
+        args.extend(extra);
+        let r = run(cli(&server), &args).expect_code(2);
+        assert_eq!(r.json()["error"]["kind"], "invalid_input", "{r:?}");
+    }
+    assert!(server.requests_to(Route::Send).is_empty());
+}
+
+/// Answers that cannot be acted on exit 4 (`response`): a send answered with task id 0 or
+/// none, and a token answer with an empty `access_token` (not "invalid request": a request
+/// went out).
+#[test]
+fn unusable_answers_exit_4() {
+    use dingtalk_notify_mock::{Calls, Fault};
+    for (route, body) in [
+        (
+            Route::Send,
+            r#"{"errcode":0,"errmsg":"ok","task_id":0,"request_id":"r1"}"#,
+        ),
+        (
+            Route::Send,
+            r#"{"errcode":0,"errmsg":"ok","request_id":"r1"}"#,
+        ),
+        (
+            Route::GetToken,
+            r#"{"errcode":0,"errmsg":"ok","access_token":"","expires_in":7200}"#,
+        ),
+    ] {
+        let server = frozen();
+        server.inject(route, Calls::All, Fault::Raw(raw_json(body)));
+        let r = run(
+            cli(&server),
+            ["--json", "send", "--user", "alice", "--text", "hi"],
+        )
+        .expect_code(4);
+        assert_eq!(r.json()["error"]["kind"], "response", "{body}: {r:?}");
+        assert!(
+            server.requests_to(Route::Send).len() <= 1,
+            "never sent twice"
+        );
+    }
+}
+
+/// A body cut short of its `Content-Length` is a transport failure (exit 3, the connection
+/// broke); a complete body holding cut JSON is an unusable response (exit 4). The README
+/// says the same; the fault matrix checks both faults over both transports.
+#[test]
+fn truncated_bodies_exit_as_documented() {
+    use dingtalk_notify_mock::{Calls, Fault};
+    for (fault, code, kind) in [
+        (Fault::CloseMidBody, 3, "transport"),
+        (Fault::TruncatedJson, 4, "response"),
+    ] {
+        let server = frozen();
+        server.inject(Route::SendProgress, Calls::All, fault.clone());
+        let r = run(
+            cli(&server),
+            ["--json", "--timeout", "2", "progress", "--task-id", "1"],
+        )
+        .expect_code(code);
+        let err = &r.json()["error"];
+        assert!(
+            err["kind"] == kind || err["kind"] == "deadline",
+            "{fault:?}: {r:?}"
+        );
+        assert_eq!(err["exit_code"], code);
+    }
+}

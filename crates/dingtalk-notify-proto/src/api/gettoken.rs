@@ -79,7 +79,9 @@ impl Endpoint for GetAccessToken {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct AccessTokenResponse {
-    /// The token.
+    /// The token. Never empty: an answer with an empty or missing one is a
+    /// [`Decode`](crate::ResponseError::Decode) error, an unusable response.
+    #[serde(deserialize_with = "nonempty_token")]
     pub access_token: AccessToken,
     /// Seconds until it expires, as sent (`None` when missing).
     #[serde(default, deserialize_with = "opt_lenient")]
@@ -99,4 +101,15 @@ impl AccessTokenResponse {
             Some(secs) => Duration::from_secs(secs).min(MAX_TOKEN_LIFETIME),
         }
     }
+}
+
+/// A token that can be used: present and not blank.
+fn nonempty_token<'de, D: serde::Deserializer<'de>>(d: D) -> Result<AccessToken, D::Error> {
+    let token = AccessToken::deserialize(d)?;
+    if token.expose_secret().trim().is_empty() {
+        return Err(serde::de::Error::custom(
+            "the answer's access_token is empty: DingTalk sent no usable token",
+        ));
+    }
+    Ok(token)
 }
