@@ -13,6 +13,7 @@ pub mod harness;
 pub mod hostile;
 pub mod proxy;
 pub mod scenarios;
+pub mod tls;
 
 /// Expands every scenario of [`scenarios`] into a `#[test]` over the transport that
 /// `$make: fn(TransportSettings) -> T` builds.

@@ -58,11 +58,13 @@
 
 mod error;
 mod proxy;
+mod tls;
 mod transport;
 
 pub use dingtalk_notify_proto::http;
 pub use dingtalk_notify_proto::transport::{
-    EnvProxies, ProxyError, ProxySetting, ProxyUrl, Transport, TransportError, TransportErrorKind,
+    CaCertificates, CaError, EnvProxies, ProxyError, ProxySetting, ProxyUrl, RootCertificates,
+    Transport, TransportError, TransportErrorKind,
 };
 pub use isahc;
 pub use transport::{

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use dingtalk_notify_proto::http::{self, HeaderValue, header};
 use dingtalk_notify_proto::transport::{
-    EnvProxies, HttpRequest, HttpResponse, Idempotency, ProxySetting, Transport, TransportError,
-    TransportErrorKind, declared_body_exceeds, effective_timeout, fresh_response, omits_empty_body,
-    read_capped,
+    EnvProxies, HttpRequest, HttpResponse, Idempotency, ProxySetting, RootCertificates, Transport,
+    TransportError, TransportErrorKind, declared_body_exceeds, effective_timeout, fresh_response,
+    omits_empty_body, read_capped,
 };
 use isahc::HttpClient;
 use isahc::config::{Configurable, ExpectContinue, RedirectPolicy};
@@ -60,6 +60,8 @@ pub struct IsahcTransport {
     max_body_size: usize,
     user_agent: Option<HeaderValue>,
     proxy: IsahcProxy,
+    /// The trust store each request carries (`None`: isahc's bundled roots).
+    tls: Option<isahc::tls::TlsConfig>,
 }
 
 impl IsahcTransport {
@@ -166,13 +168,17 @@ impl IsahcTransport {
                     .or_insert_with(|| ua.clone());
             }
         }
-        builder
+        builder = builder
             .redirect_policy(RedirectPolicy::None)
             .connect_timeout(self.connect_timeout.min(timeout))
             .timeout(timeout)
             .automatic_decompression(false)
             .expect_continue(ExpectContinue::disabled())
-            .proxy(proxy)
+            .proxy(proxy);
+        if let Some(tls) = &self.tls {
+            builder = builder.tls_config(tls.clone());
+        }
+        builder
             .body(body)
             .map_err(|_| TransportError::new(TransportErrorKind::Unknown, "invalid request"))
     }
@@ -267,6 +273,7 @@ pub struct IsahcTransportBuilder {
     user_agent: Option<HeaderValue>,
     proxy: ProxySetting,
     proxy_env: Option<EnvProxies>,
+    roots: RootCertificates,
 }
 
 impl Default for IsahcTransportBuilder {
@@ -279,6 +286,7 @@ impl Default for IsahcTransportBuilder {
             user_agent: None,
             proxy: ProxySetting::default(),
             proxy_env: None,
+            roots: RootCertificates::default(),
         }
     }
 }
@@ -334,6 +342,15 @@ impl IsahcTransportBuilder {
         self
     }
 
+    /// The certificate authorities servers are verified against (default
+    /// [`RootCertificates::Bundled`], Mozilla's; [`RootCertificates::Platform`] is curl's
+    /// native store). Verification itself is always on. A setting other than `Bundled`
+    /// replaces a caller's client's trust store per request.
+    pub fn root_certificates(mut self, roots: RootCertificates) -> Self {
+        self.roots = roots;
+        self
+    }
+
     /// Sends through this client (its connection cache and TLS settings) instead of a new
     /// one.
     pub fn client(mut self, client: HttpClient) -> Self {
@@ -355,6 +372,7 @@ impl IsahcTransportBuilder {
             max_body_size: self.max_body_size,
             user_agent: self.user_agent,
             proxy: IsahcProxy::new(&self.proxy, self.proxy_env),
+            tls: crate::tls::for_roots(&self.roots),
         }
     }
 }
@@ -368,6 +386,7 @@ impl fmt::Debug for IsahcTransportBuilder {
             .field("max_body_size", &self.max_body_size)
             .field("user_agent", &self.user_agent)
             .field("proxy", &self.proxy)
+            .field("roots", &self.roots)
             .finish()
     }
 }

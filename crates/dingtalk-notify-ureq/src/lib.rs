@@ -61,11 +61,13 @@
 mod error;
 mod proxy;
 mod resolver;
+mod tls;
 mod transport;
 
 pub use dingtalk_notify_proto::http;
 pub use dingtalk_notify_proto::transport::{
-    EnvProxies, ProxyError, ProxySetting, ProxyUrl, Transport, TransportError, TransportErrorKind,
+    CaCertificates, CaError, EnvProxies, ProxyError, ProxySetting, ProxyUrl, RootCertificates,
+    Transport, TransportError, TransportErrorKind,
 };
 pub use resolver::DNS_CACHE_TTL;
 pub use transport::{

@@ -5,15 +5,16 @@ use std::time::Duration;
 
 use dingtalk_notify_proto::http::{self, HeaderValue, Method, header};
 use dingtalk_notify_proto::transport::{
-    EnvProxies, HttpRequest, HttpResponse, ProxySetting, Transport, TransportError,
-    TransportErrorKind, declared_body_exceeds, effective_timeout, fresh_response, omits_empty_body,
-    read_capped,
+    EnvProxies, HttpRequest, HttpResponse, ProxySetting, RootCertificates, Transport,
+    TransportError, TransportErrorKind, declared_body_exceeds, effective_timeout, fresh_response,
+    omits_empty_body, read_capped,
 };
 use ureq::Agent;
 use ureq::tls::TlsConfig;
 
 use crate::error::{from_body_read, from_ureq};
 use crate::proxy::UreqProxy;
+use crate::tls::forced;
 
 /// The connect timeout unless configured: 5 seconds.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -44,6 +45,8 @@ pub struct UreqTransport {
     max_body_size: usize,
     user_agent: Option<HeaderValue>,
     proxy: UreqProxy,
+    /// The TLS configuration forced on each request (`None`: the agent's own is right).
+    tls: Result<Option<TlsConfig>, TransportError>,
 }
 
 impl UreqTransport {
@@ -107,22 +110,6 @@ impl UreqTransport {
     }
 }
 
-fn verifying(tls: &TlsConfig) -> Option<TlsConfig> {
-    if !tls.disable_verification() {
-        return None;
-    }
-    let mut builder = TlsConfig::builder()
-        .provider(tls.provider())
-        .client_cert(tls.client_cert().cloned())
-        .root_certs(tls.root_certs().clone())
-        .use_sni(tls.use_sni())
-        .disable_verification(false);
-    if let Some(provider) = tls.unversioned_rustls_crypto_provider() {
-        builder = builder.unversioned_rustls_crypto_provider(provider.clone());
-    }
-    Some(builder.build())
-}
-
 impl Transport for UreqTransport {
     type Error = TransportError;
 
@@ -139,7 +126,7 @@ impl Transport for UreqTransport {
         let uri = parts.uri.clone();
         // The client's deadline for this call, when it is sooner than the transport's own.
         let timeout = effective_timeout(&parts.extensions, self.timeout);
-        let tls = verifying(self.agent.config().tls_config());
+        let tls = self.tls.clone()?;
         let proxy = self.proxy.for_target(&uri)?;
 
         let result = if body.is_empty() && omits_empty_body(&method) {
@@ -253,6 +240,7 @@ pub struct UreqTransportBuilder {
     user_agent: Option<HeaderValue>,
     proxy: ProxySetting,
     proxy_env: Option<EnvProxies>,
+    roots: RootCertificates,
 }
 
 impl Default for UreqTransportBuilder {
@@ -265,6 +253,7 @@ impl Default for UreqTransportBuilder {
             user_agent: None,
             proxy: ProxySetting::default(),
             proxy_env: None,
+            roots: RootCertificates::default(),
         }
     }
 }
@@ -321,6 +310,23 @@ impl UreqTransportBuilder {
         self
     }
 
+    /// The certificate authorities servers are verified against (default
+    /// [`RootCertificates::Bundled`], Mozilla's). Verification itself is always on. With a
+    /// caller's [`agent`](Self::agent), a setting other than `Bundled` replaces the agent's
+    /// roots per request.
+    ///
+    /// ```
+    /// use dingtalk_notify_ureq::{CaCertificates, RootCertificates, UreqTransport};
+    /// # let pem = "-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n";
+    /// let ca = CaCertificates::from_pem(pem)?; // your proxy's or gateway's CA
+    /// let transport = UreqTransport::builder().root_certificates(RootCertificates::Only(ca)).build();
+    /// # Ok::<(), dingtalk_notify_ureq::CaError>(())
+    /// ```
+    pub fn root_certificates(mut self, roots: RootCertificates) -> Self {
+        self.roots = roots;
+        self
+    }
+
     /// Sends through this agent (its pool and TLS roots) instead of a new one.
     pub fn agent(mut self, agent: Agent) -> Self {
         self.agent = Some(agent);
@@ -329,8 +335,33 @@ impl UreqTransportBuilder {
 
     /// The transport.
     pub fn build(self) -> UreqTransport {
-        let agent = self.agent.unwrap_or_else(|| {
+        let (agent, tls) = match self.agent {
+            Some(agent) => {
+                let tls = forced(agent.config().tls_config(), &self.roots);
+                (agent, tls)
+            }
+            None => self.own_agent(),
+        };
+        UreqTransport {
+            agent,
+            connect_timeout: self.connect_timeout,
+            timeout: self.timeout,
+            max_body_size: self.max_body_size,
+            user_agent: self.user_agent,
+            proxy: UreqProxy::new(&self.proxy, self.proxy_env),
+            tls,
+        }
+    }
+
+    /// An agent of the transport's own, its roots set once (so requests share its pool).
+    fn own_agent(&self) -> (Agent, Result<Option<TlsConfig>, TransportError>) {
+        let (tls_config, tls) = match forced(&TlsConfig::default(), &self.roots) {
+            Ok(config) => (config.unwrap_or_default(), Ok(None)),
+            Err(e) => (TlsConfig::default(), Err(e)),
+        };
+        let agent = {
             let config = Agent::config_builder()
+                .tls_config(tls_config)
                 .proxy(None) // decided per request by the transport's proxy policy
                 .http_status_as_error(false)
                 .max_redirects(0)
@@ -343,15 +374,8 @@ impl UreqTransportBuilder {
                 ureq::unversioned::transport::DefaultConnector::new(),
                 crate::resolver::CachingResolver::default(),
             )
-        });
-        UreqTransport {
-            agent,
-            connect_timeout: self.connect_timeout,
-            timeout: self.timeout,
-            max_body_size: self.max_body_size,
-            user_agent: self.user_agent,
-            proxy: UreqProxy::new(&self.proxy, self.proxy_env),
-        }
+        };
+        (agent, tls)
     }
 }
 
@@ -364,6 +388,7 @@ impl fmt::Debug for UreqTransportBuilder {
             .field("max_body_size", &self.max_body_size)
             .field("user_agent", &self.user_agent)
             .field("proxy", &self.proxy)
+            .field("roots", &self.roots)
             .finish()
     }
 }
@@ -371,18 +396,6 @@ impl fmt::Debug for UreqTransportBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn verification_is_switched_back_on() {
-        let off = TlsConfig::builder()
-            .disable_verification(true)
-            .use_sni(false)
-            .build();
-        let on = verifying(&off).unwrap();
-        assert!(!on.disable_verification());
-        assert!(!on.use_sni(), "other settings are kept");
-        assert!(verifying(&TlsConfig::default()).is_none());
-    }
 
     #[test]
     fn debug_lists_settings() {
