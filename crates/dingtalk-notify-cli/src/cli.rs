@@ -127,6 +127,23 @@ pub struct GlobalArgs {
     )]
     pub proxy: Option<String>,
 
+    /// Trust only the CA certificates in this PEM file (a TLS-inspecting proxy's, your
+    /// gateway's) instead of the bundled Mozilla roots. Verification is always on.
+    #[arg(
+        overrides_with = "ca_cert",
+        long,
+        global = true,
+        env = "DINGTALK_CA_CERT",
+        value_name = "PEM",
+        conflicts_with = "system_roots"
+    )]
+    pub ca_cert: Option<PathBuf>,
+
+    /// Verify against the operating system's trust store instead of the bundled Mozilla
+    /// roots.
+    #[arg(long, global = true, env = "DINGTALK_SYSTEM_ROOTS")]
+    pub system_roots: bool,
+
     /// Print exactly one JSON document on stdout (the answer, or the error).
     #[arg(long, global = true)]
     pub json: bool,

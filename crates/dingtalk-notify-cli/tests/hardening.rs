@@ -390,3 +390,67 @@ fn truncated_bodies_exit_as_documented() {
         assert_eq!(err["exit_code"], code);
     }
 }
+
+/// An HTTPS simulator for `names`, and its CA written to a PEM file.
+fn https_with_ca_file(names: &[&str]) -> (dingtalk_notify_mock::MockServer, std::path::PathBuf) {
+    let tls = dingtalk_notify_mock::ServerTls::for_names(names.iter().copied()).unwrap();
+    let server = dingtalk_notify_mock::MockServer::builder()
+        .frozen_clock()
+        .https(tls)
+        .start()
+        .unwrap();
+    let path = std::env::temp_dir().join(format!(
+        "dingtalk-notify-ca-{}-{}.pem",
+        std::process::id(),
+        server.port()
+    ));
+    std::fs::write(&path, server.tls().unwrap().ca_pem()).unwrap();
+    (server, path)
+}
+
+/// A refused certificate exits 3 with kind "tls", nothing sent; `--ca-cert` (or
+/// `DINGTALK_CA_CERT`) makes the same server trusted; a hostname mismatch is refused even
+/// then; a file without a certificate exits 2.
+#[test]
+fn tls_refusals_and_custom_cas() {
+    let (server, ca) = https_with_ca_file(&["127.0.0.1", "localhost"]);
+    let send = ["send", "--user", "alice", "--text", "hi"];
+    let mut args = vec!["--json"];
+    args.extend(send);
+    let r = run(cli(&server), &args).expect_code(3);
+    assert_eq!(r.json()["error"]["kind"], "tls", "{r:?}");
+    assert!(server.requests().is_empty(), "nothing sent");
+
+    let ca_path = ca.to_str().unwrap();
+    let mut with_ca = vec!["--ca-cert", ca_path];
+    with_ca.extend(send);
+    run(cli(&server), &with_ca).expect_code(0);
+    let mut cmd = cli(&server);
+    cmd.env("DINGTALK_CA_CERT", &ca);
+    run(cmd, send).expect_code(0);
+    assert_eq!(server.requests_to(Route::Send).len(), 2);
+
+    let (wrong, wrong_ca) = https_with_ca_file(&["wrong.example"]);
+    let mut args = vec!["--json", "--ca-cert", wrong_ca.to_str().unwrap()];
+    args.extend(send);
+    let r = run(cli(&wrong), &args).expect_code(3);
+    assert_eq!(r.json()["error"]["kind"], "tls", "{r:?}");
+    assert!(wrong.requests().is_empty());
+
+    let junk =
+        std::env::temp_dir().join(format!("dingtalk-notify-junk-{}.pem", std::process::id()));
+    std::fs::write(&junk, "not a certificate").unwrap();
+    let mut args = vec!["--json", "--ca-cert", junk.to_str().unwrap()];
+    args.extend(send);
+    let r = run(cli(&server), &args).expect_code(2);
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--ca-cert"),
+        "{r:?}"
+    );
+    for path in [ca, wrong_ca, junk] {
+        let _ = std::fs::remove_file(path);
+    }
+}

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use dingtalk_notify_proto::transport::{RootCertificates, TransportError, TransportErrorKind};
+use dingtalk_notify_proto::transport::{RootCertificates, TransportError};
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 
 /// `base` with verification on and its roots replaced by `roots` (kept for
@@ -48,7 +48,7 @@ fn platform() -> Result<RootCerts, TransportError> {
 fn platform() -> Result<RootCerts, TransportError> {
     // ureq would panic at connect time: refuse here instead, before anything is sent.
     Err(TransportError::new(
-        TransportErrorKind::Tls,
+        dingtalk_notify_proto::transport::TransportErrorKind::Tls,
         "the platform trust store needs dingtalk-notify-ureq's `platform-verifier` feature; \
          nothing was sent",
     ))

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use dingtalk_notify::api::{SendProgress, SendResult, SendWorkNotification};
 use dingtalk_notify::message::{Oa, OaBody, OaForm, OaHead};
-use dingtalk_notify::transport::ProxySetting;
+use dingtalk_notify::transport::{ProxySetting, RootCertificates};
 use dingtalk_notify::{BaseUrl, Client, Message, StatusColor, TokenSource, TrackPolicy};
 use dingtalk_notify_mock::{DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, Directory, MockServer};
 use serde::Serialize;
@@ -124,7 +124,11 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
             deadline: Duration::from_secs(30),
         })
         // The simulator is on loopback: no proxy, whatever the environment says.
-        .build(super::transport(global.timeout, ProxySetting::Direct));
+        .build(super::transport(
+            global.timeout,
+            ProxySetting::Direct,
+            RootCertificates::Bundled,
+        ));
     let mut calls = Calls {
         server: &server,
         seen: 0,

@@ -15,7 +15,9 @@ pub mod watch;
 use std::time::Duration;
 
 use dingtalk_notify::UreqTransport;
-use dingtalk_notify::transport::{EnvProxies, ProxyPolicy, ProxySetting, ProxyUrl};
+use dingtalk_notify::transport::{
+    CaCertificates, EnvProxies, ProxyPolicy, ProxySetting, ProxyUrl, RootCertificates,
+};
 use dingtalk_notify::{AgentId, BaseUrl, Client, RetryPolicy, TaskHandle, TokenSource};
 
 use crate::cli::{Cli, Command, GlobalArgs, TaskArgs};
@@ -60,14 +62,44 @@ pub fn secrets(global: &GlobalArgs) -> impl Iterator<Item = &str> {
 
 /// A ureq transport whose overall timeout is `timeout` (and whose connect timeout is at most
 /// that), through `proxy`.
-pub fn transport(timeout: Duration, proxy: ProxySetting) -> Witness<UreqTransport> {
+pub fn transport(
+    timeout: Duration,
+    proxy: ProxySetting,
+    roots: RootCertificates,
+) -> Witness<UreqTransport> {
     Witness(
         UreqTransport::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(dingtalk_notify::ureq::DEFAULT_CONNECT_TIMEOUT))
             .proxy(proxy)
+            .root_certificates(roots)
             .build(),
     )
+}
+
+/// The largest `--ca-cert` file read.
+const MAX_CA_FILE: u64 = 1024 * 1024;
+
+/// `--ca-cert` (only its CAs), `--system-roots` (the platform store), or the bundled roots.
+///
+/// # Errors
+/// Exit 2 for an unreadable file or one without a usable PEM certificate.
+pub fn roots(global: &GlobalArgs) -> Result<RootCertificates, Failure> {
+    use std::io::Read as _;
+    if global.system_roots {
+        return Ok(RootCertificates::Platform);
+    }
+    let Some(path) = &global.ca_cert else {
+        return Ok(RootCertificates::Bundled);
+    };
+    let shown = path.display();
+    let mut pem = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_CA_FILE).read_to_string(&mut pem))
+        .map_err(|e| Failure::invalid_input(format!("cannot read --ca-cert {shown}: {e}")))?;
+    let ca = CaCertificates::from_pem(&pem)
+        .map_err(|e| Failure::invalid_input(format!("invalid --ca-cert {shown}: {e}")))?;
+    Ok(RootCertificates::Only(ca))
 }
 
 /// `--proxy` (or `DINGTALK_PROXY`), else the environment's proxy, checked against the base
@@ -167,10 +199,11 @@ pub fn client(global: &GlobalArgs) -> Result<CliClient, Failure> {
     let source = token_source(global)?;
     let base = base_url(global)?;
     let proxy = proxy(global, &base)?;
+    let roots = roots(global)?;
     Ok(Client::builder(source)
         .base_url(base)
         .retry(retry(global.timeout))
-        .build(transport(global.timeout, proxy)))
+        .build(transport(global.timeout, proxy, roots)))
 }
 
 /// The agent id, the task and a client, checked in that order.
