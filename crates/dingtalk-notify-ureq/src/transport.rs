@@ -1,12 +1,11 @@
 //! [`UreqTransport`] and its builder.
 
-use std::fmt;
 use std::time::Duration;
 
-use dingtalk_notify_proto::http::{self, HeaderValue, Method, header};
+use dingtalk_notify_proto::http::{self, HeaderValue, Method};
 use dingtalk_notify_proto::transport::{
-    EnvProxies, HttpRequest, HttpResponse, ProxySetting, RootCertificates, Transport,
-    TransportError, TransportErrorKind, declared_body_exceeds, effective_timeout, fresh_response,
+    EnvProxies, HttpRequest, HttpResponse, Opaque, ProxySetting, RootCertificates, Transport,
+    TransportConfig, TransportError, TransportErrorKind, declared_body_exceeds, fresh_response,
     omits_empty_body, read_capped,
 };
 use ureq::Agent;
@@ -16,14 +15,9 @@ use crate::error::{from_body_read, from_ureq};
 use crate::proxy::UreqProxy;
 use crate::tls::forced;
 
-/// The connect timeout unless configured: 5 seconds.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// The overall timeout (connect, send, receive the whole body) unless configured: 30 seconds.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The largest response body read unless configured: 4 MiB.
-pub const DEFAULT_MAX_BODY_SIZE: usize = 4 * 1024 * 1024;
+pub use dingtalk_notify_proto::transport::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT,
+};
 
 /// A [`Transport`] over a [`ureq::Agent`].
 ///
@@ -32,21 +26,22 @@ pub const DEFAULT_MAX_BODY_SIZE: usize = 4 * 1024 * 1024;
 /// - every status comes back as a response (`http_status_as_error(false)`);
 /// - no redirect is followed (`max_redirects(0)`);
 /// - the transport's connect and overall timeouts;
-/// - TLS certificate verification, even if the agent was built without it;
-/// - the proxy the transport's [`proxy`](UreqTransportBuilder::proxy) setting picks for the
-///   target (never one for loopback; the agent's own proxy setting is not used).
+/// - TLS certificate verification, even if the agent was built without it, against the
+///   [`root_certificates`](UreqTransportBuilder::root_certificates) setting;
+/// - the proxy the [`proxy`](UreqTransportBuilder::proxy) setting picks for the target
+///   (never one for loopback; the agent's own proxy setting is not used).
 ///
 /// The body is read up to the transport's cap, [`max_body_size`](Self::max_body_size).
-#[derive(Clone)]
+///
+/// Its `Debug` shows the configuration, not the agent (whose `Debug` shows the proxy URI,
+/// which may hold credentials).
+#[derive(Clone, Debug)]
 pub struct UreqTransport {
-    agent: Agent,
-    connect_timeout: Duration,
-    timeout: Duration,
-    max_body_size: usize,
-    user_agent: Option<HeaderValue>,
+    agent: Opaque<Agent>,
+    config: TransportConfig,
     proxy: UreqProxy,
     /// The TLS configuration forced on each request (`None`: the agent's own is right).
-    tls: Result<Option<TlsConfig>, TransportError>,
+    tls: Result<Option<Opaque<TlsConfig>>, TransportError>,
 }
 
 impl UreqTransport {
@@ -62,27 +57,32 @@ impl UreqTransport {
 
     /// The wrapped agent.
     pub fn agent(&self) -> &Agent {
-        &self.agent
+        &self.agent.0
     }
 
     /// The time allowed to connect, TLS handshake included.
     pub fn connect_timeout(&self) -> Duration {
-        self.connect_timeout
+        self.config.connect_timeout
     }
 
     /// The time allowed for a whole exchange, reading the body included.
     pub fn timeout(&self) -> Duration {
-        self.timeout
+        self.config.timeout
     }
 
     /// The largest response body accepted, in bytes.
     pub fn max_body_size(&self) -> usize {
-        self.max_body_size
+        self.config.max_body_size
     }
 
     /// The `User-Agent` sent when a request has none.
     pub fn user_agent(&self) -> Option<&HeaderValue> {
-        self.user_agent.as_ref()
+        self.config.user_agent.as_ref()
+    }
+
+    /// The whole configuration.
+    pub fn config(&self) -> &TransportConfig {
+        &self.config
     }
 
     fn read_response(
@@ -92,7 +92,7 @@ impl UreqTransport {
         uri: &http::Uri,
     ) -> Result<HttpResponse, TransportError> {
         let (parts, body) = response.into_parts();
-        let max = self.max_body_size;
+        let max = self.config.max_body_size;
         if declared_body_exceeds(method, parts.status, &parts.headers, max) {
             return Err(TransportError::body_too_large(max));
         }
@@ -116,37 +116,31 @@ impl Transport for UreqTransport {
     fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         warn_if_ureq_traces();
         let (mut parts, body) = request.into_parts();
-        if let Some(ua) = &self.user_agent {
-            parts
-                .headers
-                .entry(header::USER_AGENT)
-                .or_insert_with(|| ua.clone());
-        }
+        self.config.default_user_agent(&mut parts.headers);
         let method = parts.method.clone();
         let uri = parts.uri.clone();
         // The client's deadline for this call, when it is sooner than the transport's own.
-        let timeout = effective_timeout(&parts.extensions, self.timeout);
-        let tls = self.tls.clone()?;
+        let timeouts = self.config.timeouts(&parts.extensions);
+        let agent = &self.agent.0;
+        let tls = self.tls.clone()?.map(|Opaque(tls)| tls);
         let proxy = self.proxy.for_target(&uri)?;
 
         let result = if body.is_empty() && omits_empty_body(&method) {
             let request = http::Request::from_parts(parts, ());
-            let mut config = self.configure(self.agent.configure_request(request), timeout);
-            config = config.proxy(proxy);
+            let mut config = configure(agent.configure_request(request), timeouts).proxy(proxy);
             if let Some(tls) = tls {
                 config = config.tls_config(tls);
             }
-            self.agent.run(config.build())
+            agent.run(config.build())
         } else {
             let request = http::Request::from_parts(parts, body);
-            let mut config = self.configure(self.agent.configure_request(request), timeout);
-            config = config.proxy(proxy);
+            let mut config = configure(agent.configure_request(request), timeouts).proxy(proxy);
             if let Some(tls) = tls {
                 config = config.tls_config(tls);
             }
-            self.agent.run(config.build())
+            agent.run(config.build())
         };
-        let response = result.map_err(|e| from_ureq(e, &uri, self.max_body_size))?;
+        let response = result.map_err(|e| from_ureq(e, &uri, self.config.max_body_size))?;
         self.read_response(response, &method, &uri)
     }
 
@@ -155,20 +149,17 @@ impl Transport for UreqTransport {
     }
 }
 
-impl UreqTransport {
-    /// The per-request overrides that keep the [`Transport`] contract whatever the agent.
-    fn configure<S: ureq::AsSendBody>(
-        &self,
-        config: ureq::config::ConfigBuilder<ureq::typestate::HttpCrateScope<S>>,
-        timeout: Duration,
-    ) -> ureq::config::ConfigBuilder<ureq::typestate::HttpCrateScope<S>> {
-        config
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .timeout_connect(Some(self.connect_timeout.min(timeout)))
-            .timeout_global(Some(timeout))
-    }
+/// The per-request overrides that keep the [`Transport`] contract whatever the agent.
+fn configure<S: ureq::AsSendBody>(
+    config: ureq::config::ConfigBuilder<ureq::typestate::HttpCrateScope<S>>,
+    (connect, overall): (Duration, Duration),
+) -> ureq::config::ConfigBuilder<ureq::typestate::HttpCrateScope<S>> {
+    config
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        .timeout_connect(Some(connect))
+        .timeout_global(Some(overall))
 }
 
 /// ureq logs whole request URIs (the access token and app secret included) when its `trace`
@@ -203,19 +194,6 @@ impl From<Agent> for UreqTransport {
     }
 }
 
-impl fmt::Debug for UreqTransport {
-    // The agent is left out: its Debug shows the proxy URI, which may hold credentials.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UreqTransport")
-            .field("connect_timeout", &self.connect_timeout)
-            .field("timeout", &self.timeout)
-            .field("max_body_size", &self.max_body_size)
-            .field("user_agent", &self.user_agent)
-            .field("proxy", &self.proxy)
-            .finish_non_exhaustive()
-    }
-}
-
 /// Builds a [`UreqTransport`]; start from [`UreqTransport::builder`].
 ///
 /// ```
@@ -231,59 +209,41 @@ impl fmt::Debug for UreqTransport {
 ///     .build();
 /// assert_eq!(transport.max_body_size(), 1024 * 1024);
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug, Default)]
 pub struct UreqTransportBuilder {
-    agent: Option<Agent>,
-    connect_timeout: Duration,
-    timeout: Duration,
-    max_body_size: usize,
-    user_agent: Option<HeaderValue>,
+    agent: Option<Opaque<Agent>>,
+    config: TransportConfig,
     proxy: ProxySetting,
     proxy_env: Option<EnvProxies>,
     roots: RootCertificates,
-}
-
-impl Default for UreqTransportBuilder {
-    fn default() -> Self {
-        Self {
-            agent: None,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_TIMEOUT,
-            max_body_size: DEFAULT_MAX_BODY_SIZE,
-            user_agent: None,
-            proxy: ProxySetting::default(),
-            proxy_env: None,
-            roots: RootCertificates::default(),
-        }
-    }
 }
 
 impl UreqTransportBuilder {
     /// The time allowed to resolve, connect and finish the TLS handshake
     /// (default [`DEFAULT_CONNECT_TIMEOUT`]).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.config.connect_timeout = timeout;
         self
     }
 
     /// The time allowed for a whole exchange, from resolving the host to the last byte of the
     /// body (default [`DEFAULT_TIMEOUT`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.config.timeout = timeout;
         self
     }
 
     /// The largest response body accepted, in bytes (default [`DEFAULT_MAX_BODY_SIZE`]);
     /// a larger one fails with [`TransportErrorKind::BodyTooLarge`].
     pub fn max_body_size(mut self, bytes: usize) -> Self {
-        self.max_body_size = bytes;
+        self.config.max_body_size = bytes;
         self
     }
 
     /// The `User-Agent` sent when a request has none (a request's own header is sent as it
     /// is). Unset, ureq's default (`ureq/<version>`) is sent.
     pub fn user_agent(mut self, user_agent: HeaderValue) -> Self {
-        self.user_agent = Some(user_agent);
+        self.config.user_agent = Some(user_agent);
         self
     }
 
@@ -329,68 +289,57 @@ impl UreqTransportBuilder {
 
     /// Sends through this agent (its pool and TLS roots) instead of a new one.
     pub fn agent(mut self, agent: Agent) -> Self {
-        self.agent = Some(agent);
+        self.agent = Some(Opaque(agent));
         self
     }
 
     /// The transport.
     pub fn build(self) -> UreqTransport {
+        let config = self.config;
         let (agent, tls) = match self.agent {
             Some(agent) => {
-                let tls = forced(agent.config().tls_config(), &self.roots);
+                let tls = forced(agent.0.config().tls_config(), &self.roots);
                 (agent, tls)
             }
-            None => self.own_agent(),
+            None => own_agent(&config, &self.roots),
         };
         UreqTransport {
             agent,
-            connect_timeout: self.connect_timeout,
-            timeout: self.timeout,
-            max_body_size: self.max_body_size,
-            user_agent: self.user_agent,
+            config,
             proxy: UreqProxy::new(&self.proxy, self.proxy_env),
-            tls,
+            tls: tls.map(|t| t.map(Opaque)),
         }
     }
+}
 
-    /// An agent of the transport's own, its roots set once (so requests share its pool).
-    fn own_agent(&self) -> (Agent, Result<Option<TlsConfig>, TransportError>) {
-        let (tls_config, tls) = match forced(&TlsConfig::default(), &self.roots) {
-            Ok(config) => (config.unwrap_or_default(), Ok(None)),
-            Err(e) => (TlsConfig::default(), Err(e)),
-        };
-        let agent = {
-            let config = Agent::config_builder()
+/// An agent of the transport's own, its roots set once (so requests share its pool).
+fn own_agent(
+    config: &TransportConfig,
+    roots: &RootCertificates,
+) -> (Opaque<Agent>, Result<Option<TlsConfig>, TransportError>) {
+    let (tls_config, tls) = match forced(&TlsConfig::default(), roots) {
+        Ok(forced) => (forced.unwrap_or_default(), Ok(None)),
+        Err(e) => (TlsConfig::default(), Err(e)),
+    };
+    let agent = {
+        {
+            let agent_config = Agent::config_builder()
                 .tls_config(tls_config)
                 .proxy(None) // decided per request by the transport's proxy policy
                 .http_status_as_error(false)
                 .max_redirects(0)
-                .timeout_connect(Some(self.connect_timeout))
-                .timeout_global(Some(self.timeout))
+                .timeout_connect(Some(config.connect_timeout))
+                .timeout_global(Some(config.timeout))
                 .build();
             // ureq's default resolver spawns a thread per request whenever a timeout applies.
-            Agent::with_parts(
-                config,
+            Opaque(Agent::with_parts(
+                agent_config,
                 ureq::unversioned::transport::DefaultConnector::new(),
                 crate::resolver::CachingResolver::default(),
-            )
-        };
-        (agent, tls)
-    }
-}
-
-impl fmt::Debug for UreqTransportBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UreqTransportBuilder")
-            .field("agent", &self.agent.as_ref().map(|_| "<caller's agent>"))
-            .field("connect_timeout", &self.connect_timeout)
-            .field("timeout", &self.timeout)
-            .field("max_body_size", &self.max_body_size)
-            .field("user_agent", &self.user_agent)
-            .field("proxy", &self.proxy)
-            .field("roots", &self.roots)
-            .finish()
-    }
+            ))
+        }
+    };
+    (agent, tls)
 }
 
 #[cfg(test)]
