@@ -161,7 +161,7 @@ fn unusable_proxies_are_refused() {
         "--base-url",
         "https://oapi.dingtalk.invalid",
         "--access-token",
-        "t",
+        "tok-1234",
         "--agent-id",
         "1",
     ];
@@ -453,4 +453,29 @@ fn tls_refusals_and_custom_cas() {
     for path in [ca, wrong_ca, junk] {
         let _ = std::fs::remove_file(path);
     }
+}
+
+/// A DNS failure names the host lookup (it read "request failed: uncategorized error").
+#[test]
+fn dns_failures_name_the_host_lookup() {
+    let r = run(
+        bare(),
+        [
+            "--json",
+            "--timeout",
+            "3",
+            "--base-url",
+            "https://no-such-host.invalid",
+            "--access-token",
+            "tok-1234",
+            "--agent-id",
+            "1",
+            "progress",
+            "--task-id",
+            "1",
+        ],
+    )
+    .expect_code(3);
+    let message = r.json()["error"]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("host lookup (DNS) failed"), "{r:?}");
 }

@@ -34,12 +34,12 @@ pub(crate) fn from_isahc(error: &isahc::Error, uri: &Uri) -> TransportError {
         E::ProtocolViolation | E::InvalidContentEncoding => K::Protocol,
         _ => K::Unknown,
     };
-    let message = format!(
-        "{}: isahc {:?}{}",
-        kind.summary(),
-        error.kind(),
-        source_of(error)
-    );
+    let summary = if error.kind() == E::NameResolution {
+        "the host lookup (DNS) failed: check the base URL's host name"
+    } else {
+        kind.summary()
+    };
+    let message = format!("{summary}: isahc {:?}{}", error.kind(), source_of(error));
     TransportError::new(kind, redact_uri(&message, uri))
 }
 

@@ -39,7 +39,10 @@ pub(crate) fn from_ureq(error: ureq::Error, uri: &Uri, max_body_size: usize) -> 
             }
             _ => (K::Timeout, format!("timed out ({t})")),
         },
-        ureq::Error::HostNotFound => (K::Connect, "host not found".to_owned()),
+        ureq::Error::HostNotFound => (
+            K::Connect,
+            "the host lookup (DNS) failed: check the base URL's host name".to_owned(),
+        ),
         ureq::Error::ConnectionFailed => (K::Connect, "connection failed".to_owned()),
         ureq::Error::ConnectProxyFailed(_) => {
             (K::Connect, "connecting through the proxy failed".to_owned())

@@ -125,8 +125,9 @@ pub enum ProxySetting {
     Via(ProxyUrl),
 }
 
-/// The proxy variables of an environment, read by a transport when it is built.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The proxy variables of an environment, read by a transport when it is built. `Debug`
+/// shows the proxy URL with its credentials hidden.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct EnvProxies {
     https: Option<String>,
     no_proxy: Option<String>,
@@ -184,6 +185,19 @@ impl EnvProxies {
                                 .is_some_and(|rest| rest.ends_with('.'))))
             })
         })
+    }
+}
+
+impl fmt::Debug for EnvProxies {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = self.https.as_deref().map(|p| match ProxyUrl::parse(p) {
+            Ok(url) => url.to_string(),
+            Err(_) => "<unusable>".to_owned(),
+        });
+        f.debug_struct("EnvProxies")
+            .field("https_proxy", &shown)
+            .field("no_proxy", &self.no_proxy)
+            .finish()
     }
 }
 
@@ -348,6 +362,8 @@ mod tests {
         assert!(url.uri().to_string().contains("alice:s3cret@"));
         let policy = ProxyPolicy::new(&ProxySetting::Via(url), EnvProxies::default());
         assert!(!format!("{policy:?}").contains("s3cret"));
+        let e = env(&[("HTTPS_PROXY", "http://alice:s3cret@proxy:3128")]);
+        assert!(!format!("{e:?}").contains("s3cret"), "{e:?}");
         assert_eq!(
             ProxyUrl::parse("proxy:3128").unwrap().to_string(),
             "http://proxy:3128"
