@@ -178,7 +178,9 @@ pub fn https_targets_use_the_proxy_by_connect<T: TestTransport>(make: MakeWithPr
     const TARGET: &str = "https://oapi.dingtalk.invalid";
     let proxy = RecordingProxy::start();
     let url = proxy.url();
-    let cases: Vec<(ProxySetting, Vec<(&str, &str)>, bool)> = vec![
+    // (setting, environment, whether the proxy is used)
+    type Case<'a> = (ProxySetting, Vec<(&'a str, &'a str)>, bool);
+    let cases: Vec<Case<'_>> = vec![
         (ProxySetting::FromEnv, vec![("HTTPS_PROXY", &url)], true),
         (ProxySetting::FromEnv, vec![("all_proxy", &url)], true),
         (
@@ -229,23 +231,22 @@ pub fn an_unusable_proxy_fails_the_call<T: TestTransport>(make: MakeWithProxy<T>
     let proxy = RecordingProxy::start();
     let socks = format!("socks5://{}", proxy.authority());
     for bad in [socks.as_str(), "http://proxy:port", "socks4a://x"] {
-        for target in ["https://oapi.dingtalk.invalid"] {
-            let client = client_at(
-                target,
-                make(ProxySetting::FromEnv, env(&[("HTTPS_PROXY", bad)])),
-            );
-            let err = send(&client).expect_err("unusable proxy");
-            let shown = err.to_string();
-            assert!(shown.contains("proxy"), "{bad}: {shown}");
-            assert!(shown.contains("nothing was sent"), "{bad}: {shown}");
-            match &err {
-                Error::Transport(e) => assert_eq!(
-                    client.transport().classify(e),
-                    TransportErrorKind::Connect,
-                    "{bad}"
-                ),
-                other => panic!("{bad}: {other:?}"),
-            }
+        let target = "https://oapi.dingtalk.invalid";
+        let client = client_at(
+            target,
+            make(ProxySetting::FromEnv, env(&[("HTTPS_PROXY", bad)])),
+        );
+        let err = send(&client).expect_err("unusable proxy");
+        let shown = err.to_string();
+        assert!(shown.contains("proxy"), "{bad}: {shown}");
+        assert!(shown.contains("nothing was sent"), "{bad}: {shown}");
+        match &err {
+            Error::Transport(e) => assert_eq!(
+                client.transport().classify(e),
+                TransportErrorKind::Connect,
+                "{bad}"
+            ),
+            other => panic!("{bad}: {other:?}"),
         }
     }
     assert!(proxy.heads().is_empty(), "{:?}", proxy.heads());

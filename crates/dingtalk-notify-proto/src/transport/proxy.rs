@@ -112,7 +112,9 @@ pub enum ProxyError {
     Invalid,
 }
 
-/// Which proxy to use; see the [module](self) for the policy.
+/// Which proxy to use. The policy, whichever is chosen: never a proxy for a loopback target,
+/// and a proxy that cannot be used is an error, never a direct connection (see
+/// [`ProxyPolicy::proxy_for`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ProxySetting {
