@@ -66,7 +66,8 @@ impl Output {
             request_id: failure.request_id.as_deref().map(redact),
             ..failure.clone()
         };
-        if self.json {
+        // An incomplete campaign already printed its document.
+        if self.json && failure.kind != crate::exit::Kind::Incomplete {
             stdout_exact(&error_json(&failure));
         }
         stderr(&format!("error: {}", printable(&failure.message)));
@@ -77,7 +78,6 @@ impl Output {
 /// invisible formatting characters (bidi overrides, zero-width ones) are written as escapes
 /// (`\u{1b}`, `\n`), so an answer cannot move the cursor, set the window title, clear the
 /// screen or forge a line. Human output only: JSON output stays exact.
-///
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     let unsafe_char = |c: char| {
         c.is_control()
@@ -115,7 +115,8 @@ pub fn stderr(line: &str) {
     let _ = writeln!(io::stderr().lock(), "{}", crate::secrets::redact(line));
 }
 
-/// `{"error": {"kind", "errcode", "errmsg", "request_id", "message"}}`.
+/// `{"error": {"kind", "errcode", "errmsg", "sub_code", "sub_msg", "request_id", "message",
+/// "exit_code"}}`.
 #[derive(Debug, Serialize)]
 pub struct ErrorDoc<'a> {
     /// The error.
@@ -131,6 +132,10 @@ pub struct ErrorBody<'a> {
     pub errcode: Option<i64>,
     /// DingTalk's `errmsg`, or `null`.
     pub errmsg: Option<&'a str>,
+    /// DingTalk's `sub_code` as it sent it (a string, `"40014"` under errcode 88), or `null`.
+    pub sub_code: Option<&'a str>,
+    /// DingTalk's `sub_msg`, or `null`.
+    pub sub_msg: Option<&'a str>,
     /// The failing answer's `request_id`, or `null`.
     pub request_id: Option<&'a str>,
     /// A sentence for humans.
@@ -146,13 +151,15 @@ pub fn error_json(failure: &Failure) -> String {
             kind: failure.kind.as_str(),
             errcode: failure.errcode,
             errmsg: failure.errmsg.as_deref(),
+            sub_code: failure.sub.as_ref().and_then(|s| s.code.as_deref()),
+            sub_msg: failure.sub.as_ref().and_then(|s| s.msg.as_deref()),
             request_id: failure.request_id.as_deref(),
             message: &failure.message,
             exit_code: failure.exit_code,
         },
     };
     serde_json::to_string(&doc).unwrap_or_else(|_| {
-        r#"{"error":{"kind":"other","errcode":null,"errmsg":null,"request_id":null,"message":"unprintable error"}}"#
+        r#"{"error":{"kind":"other","errcode":null,"errmsg":null,"sub_code":null,"sub_msg":null,"request_id":null,"message":"unprintable error"}}"#
             .to_owned()
     })
 }
@@ -330,6 +337,7 @@ mod tests {
         assert_eq!(e["kind"], "api");
         assert_eq!(e["errcode"], 40056);
         assert!(e["errmsg"].is_null());
+        assert!(e["sub_code"].is_null() && e["sub_msg"].is_null());
         assert_eq!(e["request_id"], "4jzllmte0wau");
         assert_eq!(e["message"], "DingTalk error 40056");
     }
