@@ -8,16 +8,23 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
 use dingtalk_notify::retry::FixedJitter;
+use dingtalk_notify::transport::{EnvProxies, ProxySetting, RootCertificates};
 use dingtalk_notify::{BaseUrl, Client, Clock, RetryPolicy, TokenSource, Transport, VirtualClock};
 use dingtalk_notify_mock::{MockClock, MockServer, MockServerBuilder};
 
 /// What a scenario asks of the transport under test.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct TransportSettings {
     /// Overall timeout of one request.
     pub timeout: Duration,
     /// Body cap.
     pub max_body: usize,
+    /// The authorities trusted (default: the bundled roots).
+    pub roots: RootCertificates,
+    /// The proxy setting (default: from the environment below).
+    pub proxy: ProxySetting,
+    /// The proxy environment (default: empty, so the developer's own variables stay out).
+    pub proxy_env: EnvProxies,
 }
 
 impl Default for TransportSettings {
@@ -25,6 +32,9 @@ impl Default for TransportSettings {
         Self {
             timeout: Duration::from_secs(5),
             max_body: 4 * 1024 * 1024,
+            roots: RootCertificates::default(),
+            proxy: ProxySetting::default(),
+            proxy_env: EnvProxies::default(),
         }
     }
 }
@@ -34,6 +44,9 @@ pub fn ureq_transport(settings: TransportSettings) -> dingtalk_notify::UreqTrans
     dingtalk_notify::UreqTransport::builder()
         .timeout(settings.timeout)
         .max_body_size(settings.max_body)
+        .root_certificates(settings.roots)
+        .proxy(settings.proxy)
+        .proxy_env(settings.proxy_env)
         .build()
 }
 
@@ -42,6 +55,9 @@ pub fn isahc_transport(settings: TransportSettings) -> dingtalk_notify::IsahcTra
     dingtalk_notify::IsahcTransport::builder()
         .timeout(settings.timeout)
         .max_body_size(settings.max_body)
+        .root_certificates(settings.roots)
+        .proxy(settings.proxy)
+        .proxy_env(settings.proxy_env)
         .build()
 }
 

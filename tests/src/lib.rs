@@ -11,7 +11,10 @@
 pub mod campaigns;
 pub mod capture_log;
 pub mod harness;
+pub mod hostile;
+pub mod proxy;
 pub mod scenarios;
+pub mod tls;
 
 /// Expands every scenario of [`scenarios`] into a `#[test]` over the transport that
 /// `$make: fn(TransportSettings) -> T` builds.
@@ -38,6 +41,14 @@ macro_rules! scenario_matrix {
             track_after_a_25_hour_jump_reports_the_window,
             invalid_input_sends_nothing,
         );
+    };
+    (@hostile $make:path; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                $crate::hostile::$name($make);
+            }
+        )*
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {
         $(

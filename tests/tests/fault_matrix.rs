@@ -29,6 +29,11 @@
 //!   `Protocol` error, not retried), curl at 300 KiB (reported as a receive failure, so
 //!   `Interrupted`: retried when safe, never for a send); below its cap the answer is used.
 //!
+//! - **issue 15**: a throttle page asking for 2^63 - 1 s ends at the deadline at once (no
+//!   overflow, no sleep); token answers claiming `expires_in` 2^63 - 1 s work (clamped);
+//!   cells over HTTPS (the simulator's CA trusted) behave as over plain HTTP; a proxy named
+//!   by the setting and by `HTTPS_PROXY`/`HTTP_PROXY` never carries a loopback call.
+//!
 //! Timing: backoff sleeps run on a virtual clock shared with the simulator; the two faults
 //! about time (a delay and a slow drip past the deadline) run on the real clock with a 1.5 s
 //! deadline and a 1 s transport timeout, and must end within the deadline plus a margin.
@@ -45,11 +50,13 @@ use std::time::{Duration, Instant};
 use dingtalk_notify::api::SendWorkNotification;
 use dingtalk_notify::retry::FixedJitter;
 use dingtalk_notify::transport::TransportErrorKind;
+use dingtalk_notify::transport::{CaCertificates, ProxySetting, ProxyUrl, RootCertificates};
 use dingtalk_notify::{
     BaseUrl, Client, Error, ErrorCode, Message, ResponseError, RetryPolicy, Transport, VirtualClock,
 };
-use dingtalk_notify_mock::{Calls, DEMO_AGENT_ID, Fault, MockServer, Route};
+use dingtalk_notify_mock::{Calls, DEMO_AGENT_ID, Fault, MockServer, Route, ServerTls};
 use dingtalk_notify_tests::harness::{SharedClock, TransportSettings, demo_app};
+use dingtalk_notify_tests::proxy::{RecordingProxy, env};
 use dingtalk_notify_tests::scenarios::TestTransport;
 
 /// Attempts per call (the default retry policy's).
@@ -135,6 +142,24 @@ struct Case {
     fault: Fault,
     /// Runs on the real clock with a short real deadline.
     real_time: bool,
+    /// How the cell's simulator and transport are set up (issue 15's cases).
+    setup: Setup,
+    /// The documented outcome, when the fault alone does not say it (a `Raw` answer).
+    expect: Option<fn(Endpoint) -> Expectation>,
+}
+
+/// The cell's set-up beyond the fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Setup {
+    /// Plain HTTP on loopback.
+    Plain,
+    /// Token answers claim `expires_in` 2^63 - 1 seconds.
+    HugeExpiresIn,
+    /// HTTPS, the simulator's CA trusted by the transport.
+    Https,
+    /// A recording proxy named by the setting and by `HTTPS_PROXY`/`HTTP_PROXY`: a loopback
+    /// target must never go through it.
+    LoopbackProxy,
 }
 
 fn case(name: &'static str, fault: Fault) -> Case {
@@ -142,7 +167,49 @@ fn case(name: &'static str, fault: Fault) -> Case {
         name,
         fault,
         real_time: false,
+        setup: Setup::Plain,
+        expect: None,
     }
+}
+
+/// A case with a set-up of its own.
+fn with_setup(name: &'static str, fault: Fault, setup: Setup) -> Case {
+    Case {
+        setup,
+        ..case(name, fault)
+    }
+}
+
+/// The call succeeds, once: a send delivers, and a fresh client's send too.
+fn succeeds(endpoint: Endpoint) -> Expectation {
+    Expectation {
+        want: Want::Ok,
+        attempts: Attempts::Once,
+        delivered: u64::from(matches!(endpoint, Endpoint::Send | Endpoint::Token)),
+    }
+}
+
+/// A throttle page whose `wait` cannot be waited within the deadline: the deadline at
+/// once, the page its last failure, one attempt, nothing delivered.
+fn deadline_at_once(_: Endpoint) -> Expectation {
+    Expectation {
+        want: Want::DeadlineThrottled,
+        attempts: Attempts::Once,
+        delivered: 0,
+    }
+}
+
+/// The throttle page asking for a wait of 2^63 - 1 seconds.
+fn huge_throttle() -> Fault {
+    let body = format!(r#"{{"status":1111,"wait":{},"punish":"deny"}}"#, i64::MAX);
+    Fault::Raw(
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+             Connection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes(),
+    )
 }
 
 /// Every fault the simulator can inject, each in the variants worth telling apart.
@@ -150,16 +217,19 @@ fn cases() -> Vec<Case> {
     vec![
         Case {
             name: "Delay 5s (deadline 1.5s)",
-            fault: Fault::Delay(Duration::from_secs(5)),
             real_time: true,
+            ..case("", Fault::Delay(Duration::from_secs(5)))
         },
         Case {
             name: "SlowDrip 1B/50ms (deadline 1.5s)",
-            fault: Fault::SlowDrip {
-                chunk: 1,
-                interval: Duration::from_millis(50),
-            },
             real_time: true,
+            ..case(
+                "",
+                Fault::SlowDrip {
+                    chunk: 1,
+                    interval: Duration::from_millis(50),
+                },
+            )
         },
         case(
             "HttpStatus 503",
@@ -225,6 +295,42 @@ fn cases() -> Vec<Case> {
             Fault::Raw(b"garbage\r\n\r\nnot http at all".to_vec()),
         ),
         case("Raw nothing", Fault::Raw(Vec::new())),
+        // Issue 15.
+        Case {
+            expect: Some(deadline_at_once),
+            ..case("Throttle wait 2^63-1 s", huge_throttle())
+        },
+        Case {
+            expect: Some(succeeds),
+            ..with_setup(
+                "expires_in 2^63-1 s (no fault)",
+                Fault::HugeHeaders(0),
+                Setup::HugeExpiresIn,
+            )
+        },
+        Case {
+            expect: Some(succeeds),
+            ..with_setup(
+                "HTTPS, CA trusted (no fault)",
+                Fault::HugeHeaders(0),
+                Setup::Https,
+            )
+        },
+        with_setup("HTTPS: CloseMidBody", Fault::CloseMidBody, Setup::Https),
+        with_setup("HTTPS: Throttle", Fault::Throttle, Setup::Https),
+        Case {
+            expect: Some(succeeds),
+            ..with_setup(
+                "proxy on loopback (no fault)",
+                Fault::HugeHeaders(0),
+                Setup::LoopbackProxy,
+            )
+        },
+        with_setup(
+            "proxy on loopback: ResetMidBody",
+            Fault::ResetMidBody,
+            Setup::LoopbackProxy,
+        ),
     ]
 }
 
@@ -287,6 +393,8 @@ enum Want {
     Kind(TransportErrorKind),
     /// A transport timeout, or the deadline with a timeout as its last failure.
     TimedOut,
+    /// The deadline, with the throttle page as its last failure.
+    DeadlineThrottled,
 }
 
 impl Want {
@@ -295,6 +403,9 @@ impl Want {
             (Want::TimedOut, Outcome::Transport(TransportErrorKind::Timeout)) => true,
             (Want::TimedOut, Outcome::Deadline(Some(last))) => {
                 **last == Outcome::Transport(TransportErrorKind::Timeout)
+            }
+            (Want::DeadlineThrottled, Outcome::Deadline(Some(last))) => {
+                **last == Outcome::Throttled
             }
             (Want::Ok, Outcome::Ok) => true,
             (Want::Api(a), Outcome::Api(b)) => a == b,
@@ -349,6 +460,9 @@ struct Expectation {
 fn expected(which: Which, case: &Case, endpoint: Endpoint) -> Expectation {
     use Attempts::{Once, Replayed, Retried, UntilDeadline};
     use TransportErrorKind as K;
+    if let Some(expect) = case.expect {
+        return expect(endpoint);
+    }
     let safe = endpoint.safe();
     // Retried when the call is safe to repeat; a send is never repeated.
     let when_safe = |retried: Attempts| if safe { retried } else { Once };
@@ -439,6 +553,8 @@ struct Report {
     /// Requests that went anywhere the client was not sent (a followed redirect).
     unknown: usize,
     accept_encoding: bool,
+    /// Requests a proxy received (a loopback target must go direct).
+    proxied: usize,
     /// What `Display` and `Debug` of the error said, to check they do not panic.
     shown: String,
 }
@@ -453,16 +569,21 @@ fn run_cell<T: TestTransport>(
     case: &Case,
     endpoint: Endpoint,
 ) -> Report {
-    let server = MockServer::builder()
-        .frozen_clock()
-        .start()
-        .expect("the simulator starts");
+    let mut builder = MockServer::builder().frozen_clock();
+    match case.setup {
+        Setup::HugeExpiresIn => builder = builder.advertised_expires_in(Some(i64::MAX as u64)),
+        Setup::Https => builder = builder.https(ServerTls::localhost().expect("certificates")),
+        Setup::Plain | Setup::LoopbackProxy => {}
+    }
+    let server = builder.start().expect("the simulator starts");
     let base = BaseUrl::new(&server.base_url()).expect("loopback base URL");
-    let (settings, retry) = if case.real_time {
+    let proxy = (case.setup == Setup::LoopbackProxy).then(RecordingProxy::start);
+    let (mut settings, retry) = if case.real_time {
         (
             TransportSettings {
                 timeout: REAL_TRANSPORT_TIMEOUT,
                 max_body: BODY_CAP,
+                ..TransportSettings::default()
             },
             RetryPolicy {
                 deadline: REAL_DEADLINE,
@@ -474,10 +595,20 @@ fn run_cell<T: TestTransport>(
             TransportSettings {
                 timeout: TRANSPORT_TIMEOUT,
                 max_body: BODY_CAP,
+                ..TransportSettings::default()
             },
             RetryPolicy::default(),
         )
     };
+    if let Some(tls) = server.tls() {
+        let ca = CaCertificates::from_pem(tls.ca_pem()).expect("the CA's PEM");
+        settings.roots = RootCertificates::Only(ca);
+    }
+    if let Some(proxy) = &proxy {
+        let url = proxy.url();
+        settings.proxy = ProxySetting::Via(ProxyUrl::parse(&url).expect("proxy URL"));
+        settings.proxy_env = env(&[("HTTPS_PROXY", &url), ("HTTP_PROXY", &url)]);
+    }
     let builder = Client::builder(demo_app())
         .base_url(base)
         .retry(retry)
@@ -549,6 +680,7 @@ fn run_cell<T: TestTransport>(
         accept_encoding: requests
             .iter()
             .any(|r| r.header("accept-encoding").is_some()),
+        proxied: proxy.as_ref().map_or(0, |p| p.heads().len()),
         shown,
     };
     drop(client);
@@ -626,6 +758,7 @@ fn sub_matrix<T: TestTransport>(which: Which, make: fn(TransportSettings) -> T) 
                                     budget: VIRTUAL_CELL_BUDGET,
                                     unknown: 0,
                                     accept_encoding: false,
+                                    proxied: 0,
                                     shown: String::new(),
                                 }
                             });
@@ -698,6 +831,9 @@ fn check(which: Which, reports: &[Report]) -> (String, Vec<String>) {
         }
         if r.accept_encoding {
             wrong.push("a request carried Accept-Encoding".into());
+        }
+        if r.proxied != 0 {
+            wrong.push(format!("{} request(s) went through the proxy", r.proxied));
         }
         let mark = if wrong.is_empty() { "" } else { " ✗" };
         grid.insert(

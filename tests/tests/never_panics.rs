@@ -110,7 +110,66 @@ fn apply(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
     bytes
 }
 
+/// Every duration a server sends, followed to the arithmetic the client does with it: a
+/// token's lifetime into the cache, a throttle page's `wait` into the retry decision and the
+/// deadline check. Issue 15: values near 2^63 s used to panic in `Instant + Duration`.
+fn durations_from_answers(expires_in: u64, wait: u64, deadline_secs: u64) {
+    use dingtalk_notify::RetryPolicy;
+    use dingtalk_notify::api::gettoken::MAX_TOKEN_LIFETIME;
+    use dingtalk_notify::proto::instant_after;
+    use dingtalk_notify::retry::Failure;
+    use dingtalk_notify::token::{Freshness, TokenCache, TokenKey};
+    use std::time::{Duration, Instant};
+
+    let token = format!(r#"{{"errcode":0,"access_token":"t0k","expires_in":{expires_in}}}"#);
+    let answer = GetAccessToken::parse_response(http::Response::new(token.as_bytes()))
+        .expect("a token answer");
+    let lifetime = answer.lifetime();
+    assert!(lifetime <= MAX_TOKEN_LIFETIME, "{lifetime:?}");
+    let now = Instant::now();
+    let mut cache = TokenCache::new();
+    let key = TokenKey::App("k".into());
+    cache.insert(
+        key.clone(),
+        answer.access_token,
+        Duration::from_secs(expires_in),
+        now,
+    );
+    let later = instant_after(now, MAX_TOKEN_LIFETIME);
+    assert_eq!(cache.freshness(&key, later), Freshness::Missing);
+
+    let page = format!(r#"{{"status":1111,"wait":{wait},"punish":"deny"}}"#);
+    let resp = http::Response::builder()
+        .status(200)
+        .body(page.as_bytes())
+        .expect("status");
+    let err = SendWorkNotification::parse_response(resp).expect_err("throttled");
+    let policy = RetryPolicy {
+        deadline: Duration::from_secs(deadline_secs),
+        ..RetryPolicy::default()
+    };
+    let failure = Failure::of(
+        &dingtalk_notify::Error::<()>::Response(err),
+        |()| unreachable!(),
+    );
+    let delay = policy
+        .decide(failure, 1, false, 0.5)
+        .expect("a throttle is retried");
+    assert!(delay >= Duration::from_secs(wait));
+    let deadline_at = instant_after(now, policy.deadline);
+    let _ = instant_after(now, delay) >= deadline_at;
+}
+
 proptest! {
+    #[test]
+    fn durations_from_answers_never_panic(
+        expires_in in prop_oneof![any::<u64>(), (i64::MAX as u64 - 1000)..=u64::MAX, 0u64..100_000],
+        wait in prop_oneof![any::<u64>(), (i64::MAX as u64 - 1000)..=u64::MAX, 0u64..100_000],
+        deadline in prop_oneof![any::<u64>(), 0u64..100_000],
+    ) {
+        durations_from_answers(expires_in, wait, deadline);
+    }
+
     #[test]
     fn arbitrary_bytes_never_panic(status in 100u16..600, body in prop::collection::vec(any::<u8>(), 0..512)) {
         parse_all(status, &body);

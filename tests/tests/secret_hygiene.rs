@@ -170,6 +170,7 @@ fn client_with_timeout<T: TestTransport>(
         .build(make(TransportSettings {
             timeout,
             max_body: 64 * 1024,
+            ..TransportSettings::default()
         }))
 }
 
@@ -456,6 +457,7 @@ fn drive<T: TestTransport + Debug>(make: fn(TransportSettings) -> T, ev: &mut Ev
         .build(make(TransportSettings {
             timeout: Duration::from_secs(1),
             max_body: 64 * 1024,
+            ..TransportSettings::default()
         }));
     let err = c.progress(&task).expect_err("the deadline passes");
     assert!(matches!(err, Error::Deadline { .. }), "{err:?}");
@@ -483,6 +485,7 @@ fn drive<T: TestTransport + Debug>(make: fn(TransportSettings) -> T, ev: &mut Ev
                 .build(make(TransportSettings {
                     timeout: Duration::from_millis(300),
                     max_body: 64 * 1024,
+                    ..TransportSettings::default()
                 }));
             ev.result("unreachable", c.send(&text(AGENT, "x")));
             ev.result("unreachable progress", c.progress(&task));

@@ -70,14 +70,14 @@ pub struct GlobalArgs {
     )]
     pub app_key: Option<String>,
 
-    /// The internal app's AppSecret. Never printed.
+    /// The internal app's AppSecret. Never printed. One that starts with `-` goes as
+    /// `--app-secret=-…` (or in the variable).
     #[arg(
         overrides_with = "app_secret",
         long,
         global = true,
         env = "DINGTALK_APP_SECRET",
         hide_env_values = true,
-        allow_hyphen_values = true,
         value_name = "SECRET"
     )]
     pub app_secret: Option<String>,
@@ -90,7 +90,6 @@ pub struct GlobalArgs {
         global = true,
         env = "DINGTALK_ACCESS_TOKEN",
         hide_env_values = true,
-        allow_hyphen_values = true,
         value_name = "TOKEN"
     )]
     pub access_token: Option<String>,
@@ -116,6 +115,36 @@ pub struct GlobalArgs {
         value_parser = parse_secs
     )]
     pub timeout: Duration,
+
+    /// An HTTP proxy for https targets (http:// or https://, user:password@ allowed; never
+    /// used for loopback). Unset, HTTPS_PROXY or ALL_PROXY apply (never HTTP_PROXY), minus
+    /// NO_PROXY. SOCKS proxies are refused.
+    #[arg(
+        overrides_with = "proxy",
+        long,
+        global = true,
+        env = "DINGTALK_PROXY",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub proxy: Option<String>,
+
+    /// Trust only the CA certificates in this PEM file (a TLS-inspecting proxy's, your
+    /// gateway's) instead of the bundled Mozilla roots. Verification is always on.
+    #[arg(
+        overrides_with = "ca_cert",
+        long,
+        global = true,
+        env = "DINGTALK_CA_CERT",
+        value_name = "PEM",
+        conflicts_with = "system_roots"
+    )]
+    pub ca_cert: Option<PathBuf>,
+
+    /// Verify against the operating system's trust store instead of the bundled Mozilla
+    /// roots.
+    #[arg(long, global = true, env = "DINGTALK_SYSTEM_ROOTS")]
+    pub system_roots: bool,
 
     /// Print exactly one JSON document on stdout (the answer, or the error).
     #[arg(long, global = true)]
@@ -300,7 +329,10 @@ pub struct MockServerArgs {
     pub port: u16,
 }
 
-/// Parses a positive number of seconds, fractions allowed (`10`, `0.5`).
+/// The longest `--timeout` or `--interval` accepted: a day.
+pub const MAX_SECS: u64 = 24 * 3600;
+
+/// Parses a positive number of seconds up to [`MAX_SECS`], fractions allowed (`10`, `0.5`).
 ///
 /// # Errors
 /// A message naming the accepted form.
@@ -312,7 +344,10 @@ pub fn parse_secs(input: &str) -> Result<Duration, String> {
     if secs.is_nan() || secs <= 0.0 {
         return Err("must be more than 0 seconds".to_owned());
     }
-    Duration::try_from_secs_f64(secs).map_err(|_| format!("{input:?} is too long"))
+    match Duration::try_from_secs_f64(secs) {
+        Ok(d) if d <= Duration::from_secs(MAX_SECS) => Ok(d),
+        _ => Err(format!("must be at most {MAX_SECS} seconds (a day)")),
+    }
 }
 
 #[cfg(test)]
@@ -329,7 +364,10 @@ mod tests {
     fn seconds_accept_fractions_and_refuse_zero() {
         assert_eq!(parse_secs("0.25"), Ok(Duration::from_millis(250)));
         assert_eq!(parse_secs("10"), Ok(Duration::from_secs(10)));
-        for bad in ["0", "-1", "NaN", "inf", "ten", ""] {
+        assert_eq!(parse_secs("86400"), Ok(Duration::from_secs(86_400)));
+        for bad in [
+            "0", "-1", "NaN", "inf", "ten", "", "86400.5", "9.3e18", "1e300",
+        ] {
             assert!(parse_secs(bad).is_err(), "{bad}");
         }
     }

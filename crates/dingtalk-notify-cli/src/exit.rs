@@ -28,8 +28,10 @@ pub enum Kind {
     Api,
     /// `"invalid_input"`: refused before anything was sent.
     InvalidInput,
-    /// `"transport"`: no complete answer (connect, timeout, TLS, reset).
+    /// `"transport"`: no complete answer (connect, timeout, reset).
     Transport,
+    /// `"tls"`: the server's certificate was refused, or TLS failed; nothing was sent.
+    Tls,
     /// `"response"`: an answer that could not be used.
     Response,
     /// `"deadline"`: the call's overall time limit passed; the exit code follows the last
@@ -51,6 +53,7 @@ impl Kind {
             Self::Api => "api",
             Self::InvalidInput => "invalid_input",
             Self::Transport => "transport",
+            Self::Tls => "tls",
             Self::Response => "response",
             Self::Deadline => "deadline",
             Self::OutsideWindow => "outside_window",
@@ -186,6 +189,7 @@ fn classify(error: &Error<TransportError>) -> (Kind, u8) {
             TransportErrorKind::BodyTooLarge | TransportErrorKind::Protocol => {
                 (Kind::Response, RESPONSE)
             }
+            TransportErrorKind::Tls => (Kind::Tls, TRANSPORT),
             _ => (Kind::Transport, TRANSPORT),
         },
         Error::Deadline { last, .. } => {

@@ -14,6 +14,8 @@ pub mod cli;
 pub mod commands;
 pub mod exit;
 pub mod output;
+pub mod secrets;
+pub mod usage;
 
 use std::process::ExitCode;
 
@@ -23,7 +25,14 @@ use crate::cli::Cli;
 use crate::output::Output;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => return ExitCode::from(usage::report(&e, &args)),
+    };
+    for secret in commands::secrets(&cli.global) {
+        secrets::remember(secret);
+    }
     let out = Output::new(cli.global.json);
     match commands::run(&cli, out) {
         Ok(()) => ExitCode::from(exit::SUCCESS),

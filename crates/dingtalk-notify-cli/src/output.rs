@@ -29,11 +29,14 @@ impl Output {
     /// Prints a command's answer: `human` as text, or `doc` as the one JSON document.
     pub fn answer<D: Serialize>(self, human: &str, doc: &D) {
         if self.json {
-            match serde_json::to_string(doc) {
-                Ok(text) => stdout(&text),
+            match serde_json::to_value(doc).and_then(|mut v| {
+                crate::secrets::redact_json(&mut v);
+                serde_json::to_string(&v)
+            }) {
+                Ok(text) => stdout_exact(&text),
                 // Our documents hold strings and integers only; this cannot happen, but if
                 // it did the output must still be one JSON document.
-                Err(e) => stdout(&error_json(&Failure::plain(
+                Err(e) => stdout_exact(&error_json(&Failure::plain(
                     crate::exit::Kind::Other,
                     crate::exit::TRANSPORT,
                     format!("could not encode the answer: {e}"),
@@ -56,24 +59,60 @@ impl Output {
 
     /// Reports a failure: a line on stderr, and with `--json` the error document on stdout.
     pub fn failure(self, failure: &Failure) {
+        let redact = |s: &str| crate::secrets::redact(s);
+        let failure = Failure {
+            message: redact(&failure.message),
+            errmsg: failure.errmsg.as_deref().map(redact),
+            request_id: failure.request_id.as_deref().map(redact),
+            ..failure.clone()
+        };
         // An incomplete campaign already printed its document.
         if self.json && failure.kind != crate::exit::Kind::Incomplete {
-            stdout(&error_json(failure));
+            stdout_exact(&error_json(&failure));
         }
-        stderr(&format!("error: {}", failure.message));
+        stderr(&format!("error: {}", printable(&failure.message)));
     }
 }
 
-/// Writes a line to stdout and flushes, ignoring a closed pipe (`| head`).
+/// Server text made safe for a terminal: control characters (ESC, CR, LF, BEL, DEL, C1) and
+/// invisible formatting characters (bidi overrides, zero-width ones) are written as escapes
+/// (`\u{1b}`, `\n`), so an answer cannot move the cursor, set the window title, clear the
+/// screen or forge a line. Human output only: JSON output stays exact.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            let _ = write!(out, "{}", c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Writes a line to stdout and flushes, ignoring a closed pipe (`| head`); every secret the
+/// process knows is cut out first.
 pub fn stdout(line: &str) {
+    stdout_exact(&crate::secrets::redact(line));
+}
+
+/// Writes a line to stdout as it is (a JSON document already redacted string by string).
+fn stdout_exact(line: &str) {
     let mut out = io::stdout().lock();
     let _ = writeln!(out, "{line}");
     let _ = out.flush();
 }
 
-/// Writes a line to stderr, ignoring failures.
+/// Writes a line to stderr, ignoring failures; every secret the process knows is cut out.
 pub fn stderr(line: &str) {
-    let _ = writeln!(io::stderr().lock(), "{line}");
+    let _ = writeln!(io::stderr().lock(), "{}", crate::secrets::redact(line));
 }
 
 /// `{"error": {"kind", "errcode", "errmsg", "sub_code", "sub_msg", "request_id", "message",
@@ -211,6 +250,7 @@ pub fn result_summary(result: &SendResult) -> String {
     let mut row = |label: &str, ids: &[String]| {
         let _ = write!(out, "{label:<10} {:>4}", ids.len());
         if !ids.is_empty() {
+            let ids: Vec<_> = ids.iter().map(|id| printable(id)).collect();
             let _ = write!(out, "  {}", ids.join(", "));
         }
         out.push('\n');
@@ -225,7 +265,14 @@ pub fn result_summary(result: &SendResult) -> String {
         result
             .forbidden_list
             .iter()
-            .map(|f| format!("{} (errcode {}, limit {})", f.userid, f.code.get(), f.count))
+            .map(|f| {
+                format!(
+                    "{} (errcode {}, limit {})",
+                    printable(&f.userid),
+                    f.code.get(),
+                    f.count
+                )
+            })
             .collect()
     };
     row("forbidden", &forbidden);
@@ -262,6 +309,22 @@ mod tests {
         assert_eq!(lines[1], "unread        1  bob");
         assert_eq!(lines[2], "failed        0");
         assert_eq!(lines.len(), 5);
+    }
+
+    #[test]
+    fn server_text_cannot_drive_the_terminal() {
+        assert_eq!(printable("alice"), "alice");
+        assert_eq!(
+            printable("a\u{1b}]0;pwned\u{7}b"),
+            "a\\u{1b}]0;pwned\\u{7}b"
+        );
+        assert_eq!(printable("bob\r\nread 99 x"), "bob\\u{d}\\u{a}read 99 x");
+        assert_eq!(printable("\u{202e}evil"), "\\u{202e}evil");
+        assert_eq!(printable("张三"), "张三");
+        let mut result = SendResult::default();
+        result.read_user_id_list = vec!["eve\nread      9  forged".into()];
+        let text = result_summary(&result);
+        assert_eq!(text.lines().count(), 5, "{text}");
     }
 
     #[test]

@@ -14,14 +14,13 @@ pub(crate) fn from_isahc(error: &isahc::Error, uri: &Uri) -> TransportError {
     // "<isahc's description>: <curl's message>"; used to refine the kind, then redacted.
     let text = describe(error);
     let kind = match error.kind() {
-        // curl reports these before the request is written: the TCP connect, DNS and the
-        // TLS handshake (certificate checks included).
-        E::ConnectionFailed
-        | E::NameResolution
-        | E::BadServerCertificate
+        // curl reports these before the request is written: the TCP connect and DNS.
+        E::ConnectionFailed | E::NameResolution => K::Connect,
+        // The TLS handshake (certificate checks included): not retried.
+        E::BadServerCertificate
         | E::BadClientCertificate
         | E::InvalidTlsConfiguration
-        | E::TlsEngine => K::Connect,
+        | E::TlsEngine => K::Tls,
         // curl names the phase: "Resolving timed out after …" and "Connection timed out
         // after …" while connecting, "Operation timed out after …" later.
         E::Timeout if is_connect_phase_timeout(&text) => K::Connect,
@@ -35,12 +34,12 @@ pub(crate) fn from_isahc(error: &isahc::Error, uri: &Uri) -> TransportError {
         E::ProtocolViolation | E::InvalidContentEncoding => K::Protocol,
         _ => K::Unknown,
     };
-    let message = format!(
-        "{}: isahc {:?}{}",
-        kind.summary(),
-        error.kind(),
-        source_of(error)
-    );
+    let summary = if error.kind() == E::NameResolution {
+        "the host lookup (DNS) failed: check the base URL's host name"
+    } else {
+        kind.summary()
+    };
+    let message = format!("{summary}: isahc {:?}{}", error.kind(), source_of(error));
     TransportError::new(kind, redact_uri(&message, uri))
 }
 

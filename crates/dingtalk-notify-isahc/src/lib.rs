@@ -57,10 +57,15 @@
 )]
 
 mod error;
+mod proxy;
+mod tls;
 mod transport;
 
 pub use dingtalk_notify_proto::http;
-pub use dingtalk_notify_proto::transport::{Transport, TransportError, TransportErrorKind};
+pub use dingtalk_notify_proto::transport::{
+    CaCertificates, CaError, EnvProxies, ProxyError, ProxySetting, ProxyUrl, RootCertificates,
+    Transport, TransportError, TransportErrorKind,
+};
 pub use isahc;
 pub use transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT, IsahcTransport,

@@ -6,13 +6,15 @@ use std::time::Duration;
 
 use dingtalk_notify_proto::http::{self, HeaderValue};
 use dingtalk_notify_proto::transport::{
-    HttpRequest, HttpResponse, Idempotency, Opaque, Transport, TransportConfig, TransportError,
-    TransportErrorKind, declared_body_exceeds, fresh_response, omits_empty_body, read_capped,
+    EnvProxies, HttpRequest, HttpResponse, Idempotency, Opaque, ProxySetting, RootCertificates,
+    Transport, TransportConfig, TransportError, TransportErrorKind, declared_body_exceeds,
+    fresh_response, omits_empty_body, read_capped,
 };
 use isahc::HttpClient;
 use isahc::config::{Configurable, ExpectContinue, RedirectPolicy};
 
 use crate::error::{from_io, from_isahc};
+use crate::proxy::IsahcProxy;
 
 pub use dingtalk_notify_proto::transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT,
@@ -25,7 +27,11 @@ pub use dingtalk_notify_proto::transport::{
 /// - no redirect is followed ([`RedirectPolicy::None`]);
 /// - the transport's connect and overall timeouts;
 /// - no automatic decompression and no `Expect: 100-continue`, so the request goes out as
-///   built and the body comes back as sent.
+///   built and the body comes back as sent;
+/// - the proxy the [`proxy`](IsahcTransportBuilder::proxy) setting picks for the target, or
+///   explicitly none (never one for loopback; libcurl's own reading of the proxy variables
+///   and the client's proxy setting are not used);
+/// - the [`root_certificates`](IsahcTransportBuilder::root_certificates) setting.
 ///
 /// isahc already returns every status as a response. The body is read up to the transport's
 /// cap, [`max_body_size`](Self::max_body_size). TLS certificates are always verified: isahc
@@ -49,6 +55,9 @@ pub struct IsahcTransport {
     /// libcurl silently re-sends a request whose reused connection died before answering.
     fresh: LazyClient,
     config: TransportConfig,
+    proxy: IsahcProxy,
+    /// The trust store each request carries (`None`: isahc's bundled roots).
+    tls: Option<isahc::tls::TlsConfig>,
 }
 
 /// A client started on first use, shared by clones; `Debug` says only whether it started.
@@ -155,6 +164,7 @@ impl IsahcTransport {
     fn prepare(&self, request: HttpRequest) -> Result<http::Request<isahc::Body>, TransportError> {
         // The client's deadline for this call, when it is sooner than the transport's own.
         let (connect_timeout, timeout) = self.config.timeouts(request.extensions());
+        let proxy = self.proxy.for_target(request.uri())?;
         let (parts, body) = request.into_parts();
         // An empty body on GET and the like is no body: no `Content-Length: 0` goes out.
         let body = if body.is_empty() && omits_empty_body(&parts.method) {
@@ -173,12 +183,17 @@ impl IsahcTransport {
             *headers = parts.headers;
             self.config.default_user_agent(headers);
         }
-        builder
+        builder = builder
             .redirect_policy(RedirectPolicy::None)
             .connect_timeout(connect_timeout)
             .timeout(timeout)
             .automatic_decompression(false)
             .expect_continue(ExpectContinue::disabled())
+            .proxy(proxy);
+        if let Some(tls) = &self.tls {
+            builder = builder.tls_config(tls.clone());
+        }
+        builder
             .body(body)
             .map_err(|_| TransportError::new(TransportErrorKind::Unknown, "invalid request"))
     }
@@ -255,6 +270,9 @@ impl From<HttpClient> for IsahcTransport {
 pub struct IsahcTransportBuilder {
     client: Option<Opaque<HttpClient>>,
     config: TransportConfig,
+    proxy: ProxySetting,
+    proxy_env: Option<EnvProxies>,
+    roots: RootCertificates,
 }
 
 impl IsahcTransportBuilder {
@@ -284,9 +302,40 @@ impl IsahcTransportBuilder {
         self.config.user_agent = Some(user_agent);
         self
     }
+    /// Which proxy to use (default [`ProxySetting::FromEnv`]: `HTTPS_PROXY` or `ALL_PROXY`
+    /// for https targets only, minus `NO_PROXY`). A loopback target never goes through a
+    /// proxy; a proxy that cannot be used (`socks5://`, unparsable) fails every request that
+    /// would use it, with nothing sent. The environment is read when the transport is built.
+    ///
+    /// ```
+    /// use dingtalk_notify_isahc::{IsahcTransport, ProxySetting, ProxyUrl};
+    /// let proxy = ProxyUrl::parse("http://proxy.corp:3128")?;
+    /// let transport = IsahcTransport::builder().proxy(ProxySetting::Via(proxy)).build();
+    /// # Ok::<(), dingtalk_notify_isahc::ProxyError>(())
+    /// ```
+    pub fn proxy(mut self, proxy: ProxySetting) -> Self {
+        self.proxy = proxy;
+        self
+    }
 
-    /// Sends through this client (its connection cache, proxy and TLS settings) instead of a
-    /// new one.
+    /// The proxy variables [`ProxySetting::FromEnv`] reads, instead of the process's own
+    /// (for tests, or a program that sanitises its environment).
+    pub fn proxy_env(mut self, env: EnvProxies) -> Self {
+        self.proxy_env = Some(env);
+        self
+    }
+
+    /// The certificate authorities servers are verified against (default
+    /// [`RootCertificates::Bundled`], Mozilla's; [`RootCertificates::Platform`] is curl's
+    /// native store). Verification itself is always on. A setting other than `Bundled`
+    /// replaces a caller's client's trust store per request.
+    pub fn root_certificates(mut self, roots: RootCertificates) -> Self {
+        self.roots = roots;
+        self
+    }
+
+    /// Sends through this client (its connection cache and TLS settings) instead of a new
+    /// one.
     pub fn client(mut self, client: HttpClient) -> Self {
         self.client = Some(Opaque(client));
         self
@@ -302,6 +351,8 @@ impl IsahcTransportBuilder {
             client: LazyClient(Arc::new(cell)),
             fresh: LazyClient::default(),
             config: self.config,
+            proxy: IsahcProxy::new(&self.proxy, self.proxy_env),
+            tls: crate::tls::for_roots(&self.roots),
         }
     }
 }

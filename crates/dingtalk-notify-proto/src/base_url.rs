@@ -61,6 +61,19 @@ impl BaseUrl {
         if host.is_empty() {
             return Err(invalid("the URL needs a host"));
         }
+        // `http` parses any digits as a port and then reads one over 65535 as none at all
+        // (the default port): `:99999` would send the token to port 80.
+        let written_port = authority
+            .as_str()
+            .rsplit_once(']')
+            .map_or(authority.as_str(), |(_, rest)| rest)
+            .rsplit_once(':')
+            .map(|(_, port)| port);
+        if let Some(port) = written_port {
+            if !port.parse::<u16>().is_ok_and(|p| p != 0) {
+                return Err(invalid("the port must be a number from 1 to 65535"));
+            }
+        }
         match scheme {
             "https" => {}
             "http" if is_loopback(host) => {}
@@ -124,7 +137,7 @@ impl fmt::Display for BaseUrl {
 }
 
 /// `localhost`, `127.0.0.0/8` and `[::1]`.
-fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     if host.eq_ignore_ascii_case("localhost") {
         return true;
     }
@@ -189,6 +202,11 @@ mod tests {
             "https://x/?a=b",
             "https://x/#f",
             "https://user:pw@x",
+            "http://127.0.0.1:99999",
+            "http://127.0.0.1:65536",
+            "http://127.0.0.1:0",
+            "https://x:",
+            "https://[::1]:70000/a",
         ] {
             assert!(
                 matches!(BaseUrl::new(bad), Err(BuildError::InvalidBaseUrl { .. })),

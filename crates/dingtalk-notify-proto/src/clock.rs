@@ -15,3 +15,43 @@ pub trait Clock: Send + Sync {
     /// Waits for `duration`.
     fn sleep(&self, duration: Duration);
 }
+
+/// The longest span [`instant_after`] adds: about a century. Anything longer (a server's
+/// `wait` near 2^63 seconds, a user's `--timeout 9.3e18`) means "never" for every purpose
+/// here, and cannot overflow an [`Instant`].
+pub const FOREVER: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
+/// `now + by`, never panicking: `by` is capped at [`FOREVER`], and an instant that still
+/// cannot be represented is replaced by `now + FOREVER` or, failing that, `now`.
+///
+/// Every deadline and expiry computed from a duration that comes from a server or a user
+/// goes through this (`Instant + Duration` panics on overflow).
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use dingtalk_notify_proto::instant_after;
+/// let now = Instant::now();
+/// assert_eq!(instant_after(now, Duration::from_secs(5)), now + Duration::from_secs(5));
+/// assert!(instant_after(now, Duration::MAX) > now);
+/// ```
+pub fn instant_after(now: Instant, by: Duration) -> Instant {
+    now.checked_add(by.min(FOREVER))
+        .or_else(|| now.checked_add(FOREVER))
+        .unwrap_or(now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overflowing_spans_saturate() {
+        let now = Instant::now();
+        assert_eq!(instant_after(now, Duration::MAX), now + FOREVER);
+        assert_eq!(
+            instant_after(now, Duration::from_secs(u64::MAX / 2)),
+            now + FOREVER
+        );
+        assert_eq!(instant_after(now, Duration::ZERO), now);
+    }
+}

@@ -115,8 +115,10 @@ pub enum ResponseError {
 }
 
 impl ResponseError {
-    /// This error with `secrets` (raw and percent-encoded) cut out of everything the answer
-    /// put in it: a gateway may echo the request URL, token and all, into its error page.
+    /// This error with `secrets` cut out of everything the answer put in it (`errmsg`,
+    /// `sub_code`, `sub_msg`, `request_id`, the throttle page's `punish`, bodies), in every
+    /// form [`redact_values`] knows (raw, percent-encoded, JSON-escaped, any ASCII case): a
+    /// gateway may echo the request URL, token and all, into its error page.
     /// The blocking client passes every answer's error through this with the token it sent.
     #[must_use]
     pub fn without_secrets(self, secrets: &[&str]) -> Self {
@@ -137,12 +139,27 @@ impl ResponseError {
         match self {
             Self::Api(mut api) => {
                 api.errmsg = clean(api.errmsg);
+                api.sub_code = api.sub_code.map(clean);
                 api.sub_msg = api.sub_msg.map(clean);
+                api.request_id = api.request_id.map(clean);
                 Self::Api(api)
             }
+            Self::Throttled {
+                status,
+                code,
+                wait,
+                punish,
+            } => Self::Throttled {
+                status,
+                code,
+                wait,
+                punish: punish.map(clean),
+            },
             Self::Top(mut top) => {
                 top.msg = clean(top.msg);
+                top.sub_code = top.sub_code.map(clean);
                 top.sub_msg = top.sub_msg.map(clean);
+                top.request_id = top.request_id.map(clean);
                 Self::Top(top)
             }
             Self::Status { status, body } => Self::Status {
@@ -156,11 +173,10 @@ impl ResponseError {
                 body,
             } => Self::Decode {
                 status,
-                field,
+                field: field.map(clean),
                 reason: clean(reason),
                 body: clean_body(body),
             },
-            other => other,
         }
     }
 

@@ -108,7 +108,7 @@ mod validate;
 mod wire;
 
 pub use base_url::{BaseUrl, DEFAULT_BASE_URL, MAINLAND_BASE_URL};
-pub use clock::Clock;
+pub use clock::{Clock, FOREVER, instant_after};
 pub use code::{ErrorClass, ErrorCode};
 pub use color::StatusColor;
 pub use endpoint::{AuthInput, Endpoint, USER_AGENT_VALUE, Validated};

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use crate::api::gettoken::MAX_TOKEN_LIFETIME;
 use crate::error::BuildError;
 use crate::secret::AccessToken;
 
@@ -122,14 +123,19 @@ impl TokenCache {
     }
 
     /// Stores a token fetched at `now` that lives `lifetime` (see
-    /// [`AccessTokenResponse::lifetime`](crate::api::AccessTokenResponse::lifetime)); it is refreshed [`refresh_margin`] ahead of expiry.
+    /// [`AccessTokenResponse::lifetime`](crate::api::AccessTokenResponse::lifetime)); it is
+    /// refreshed [`refresh_margin`] ahead of expiry. A lifetime over [`MAX_TOKEN_LIFETIME`] (a
+    /// provider's or server's absurd value) is clamped to it.
     pub fn insert(&mut self, key: TokenKey, token: AccessToken, lifetime: Duration, now: Instant) {
-        let expires_at = now + lifetime;
+        let lifetime = lifetime.min(MAX_TOKEN_LIFETIME);
+        let expires_at = crate::clock::instant_after(now, lifetime);
         self.entries.insert(
             key,
             Entry {
                 token,
-                refresh_at: expires_at - refresh_margin(lifetime),
+                refresh_at: expires_at
+                    .checked_sub(refresh_margin(lifetime))
+                    .unwrap_or(expires_at),
                 expires_at,
             },
         );

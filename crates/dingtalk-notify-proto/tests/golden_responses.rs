@@ -257,6 +257,35 @@ fn errors_come_back_the_same_from_every_body_type() {
     assert_eq!(c, d);
 }
 
+/// Issue 15: an answer that cannot be acted on is a decode error (exit 4 at the CLI), never
+/// a success with a made-up id nor an "invalid request" after the request went out.
+#[test]
+fn unusable_success_answers_are_decode_errors() {
+    for body in [
+        r#"{"errcode":0,"errmsg":"ok","task_id":0,"request_id":"abc"}"#,
+        r#"{"errcode":0,"errmsg":"ok","task_id":"0"}"#,
+        r#"{"errcode":0,"errmsg":"ok","request_id":"abc"}"#,
+    ] {
+        let err = SendWorkNotification::parse_response(ok(body)).expect_err(body);
+        assert!(
+            matches!(&err, ResponseError::Decode { field, .. } if field.as_deref() == Some("task_id") || field.is_none()),
+            "{body}: {err:?}"
+        );
+    }
+    for body in [
+        r#"{"errcode":0,"errmsg":"ok","access_token":"","expires_in":7200}"#,
+        r#"{"errcode":0,"errmsg":"ok","access_token":"  "}"#,
+        r#"{"errcode":0,"errmsg":"ok","expires_in":7200}"#,
+    ] {
+        let err = GetAccessToken::parse_response(ok(body)).expect_err(body);
+        assert!(
+            matches!(err, ResponseError::Decode { .. }),
+            "{body}: {err:?}"
+        );
+        assert!(err.to_string().contains("access_token"), "{err}");
+    }
+}
+
 // ---- Shapes the real gateway sends ---------------------------------------------------------
 //
 // Each answer below is quoted from where it was captured or published; the parsers must take

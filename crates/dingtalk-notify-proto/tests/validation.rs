@@ -585,3 +585,29 @@ fn nothing_is_built_when_validation_fails() {
     assert!(send.validate().is_err());
     assert!(send_to_users(1).validate().is_ok());
 }
+
+#[test]
+fn to_all_user_with_recipients_is_refused() {
+    // DingTalk ignores the lists under to_all_user: the whole organisation would get it.
+    for send in [
+        SendWorkNotification::new(1, Message::text("hi"))
+            .to_all_users()
+            .to_users(["alice"]),
+        SendWorkNotification::new(1, Message::text("hi"))
+            .to_depts([2])
+            .to_all_users(),
+    ] {
+        let err = build_err(&send);
+        assert!(
+            matches!(
+                err,
+                BuildError::InvalidValue {
+                    field: "to_all_user",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_mentions(&err, &["whole organisation", "user or department"]);
+    }
+}

@@ -39,15 +39,18 @@ pub(crate) fn from_ureq(error: ureq::Error, uri: &Uri, max_body_size: usize) -> 
             }
             _ => (K::Timeout, format!("timed out ({t})")),
         },
-        ureq::Error::HostNotFound => (K::Connect, "host not found".to_owned()),
+        ureq::Error::HostNotFound => (
+            K::Connect,
+            "the host lookup (DNS) failed: check the base URL's host name".to_owned(),
+        ),
         ureq::Error::ConnectionFailed => (K::Connect, "connection failed".to_owned()),
         ureq::Error::ConnectProxyFailed(_) => {
             (K::Connect, "connecting through the proxy failed".to_owned())
         }
-        ureq::Error::Tls(m) => (K::Connect, format!("TLS error: {m}")),
-        ureq::Error::Rustls(e) => (K::Connect, format!("TLS error: {e}")),
-        ureq::Error::Pem(_) => (K::Connect, "TLS error: bad PEM data".to_owned()),
-        ureq::Error::TlsRequired => (K::Connect, "TLS required but not used".to_owned()),
+        ureq::Error::Tls(m) => (K::Tls, format!("TLS error: {m}")),
+        ureq::Error::Rustls(e) => (K::Tls, format!("TLS error: {e}")),
+        ureq::Error::Pem(_) => (K::Tls, "TLS error: bad PEM data".to_owned()),
+        ureq::Error::TlsRequired => (K::Tls, "TLS required but not used".to_owned()),
         ureq::Error::BodyExceedsLimit(_) => {
             return TransportError::body_too_large(max_body_size);
         }
@@ -77,12 +80,19 @@ pub(crate) fn from_ureq(error: ureq::Error, uri: &Uri, max_body_size: usize) -> 
 /// Classifies an IO error by its kind.
 ///
 /// rustls reports TLS failures, in the handshake or later, as `InvalidData` with the
-/// rustls error inside; ureq does not say which phase failed, so they are all
-/// [`Protocol`](TransportErrorKind::Protocol) (retrying cannot fix them), not `Connect`.
+/// rustls error inside: those are [`Tls`](TransportErrorKind::Tls) (a refused certificate
+/// above all; retrying cannot fix them). Other invalid data is
+/// [`Protocol`](TransportErrorKind::Protocol).
 pub(crate) fn from_io(error: &io::Error, uri: &Uri) -> TransportError {
     let io_kind = error.kind();
-    let kind = TransportErrorKind::from_io(io_kind);
+    let is_tls = error.get_ref().is_some_and(|e| e.is::<rustls::Error>());
+    let kind = if is_tls {
+        TransportErrorKind::Tls
+    } else {
+        TransportErrorKind::from_io(io_kind)
+    };
     let message = match error.get_ref() {
+        Some(inner) if is_tls => redact_uri(&format!("TLS error: {inner}"), uri),
         // The inner text (rustls's, for TLS) says what was invalid.
         Some(inner) if io_kind == io::ErrorKind::InvalidData => {
             redact_uri(&format!("invalid data (TLS or I/O): {inner}"), uri)
@@ -134,7 +144,12 @@ mod tests {
             kind(ureq::Error::Timeout(ureq::Timeout::RecvBody)),
             K::Timeout
         );
-        assert_eq!(kind(ureq::Error::Tls("handshake")), K::Connect);
+        assert_eq!(kind(ureq::Error::Tls("handshake")), K::Tls);
+        let bad_cert = io::Error::new(
+            io::ErrorKind::InvalidData,
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
+        );
+        assert_eq!(kind(ureq::Error::Io(bad_cert)), K::Tls);
         assert_eq!(kind(ureq::Error::BodyExceedsLimit(11)), K::BodyTooLarge);
         assert_eq!(kind(ureq::Error::LargeResponseHeader(9, 8)), K::Protocol);
         assert_eq!(kind(ureq::Error::StatusCode(500)), K::Unknown);

@@ -26,7 +26,8 @@
 //! let transport = UreqTransport::default();
 //! assert_eq!(transport.timeout(), Duration::from_secs(30));
 //!
-//! // Or tuned, or over an agent of your own (its pool, proxy and TLS roots are used).
+//! // Or tuned, or over an agent of your own (its pool and TLS roots are used; the proxy
+//! // is always the transport's own `proxy` setting).
 //! let transport = UreqTransport::builder()
 //!     .timeout(Duration::from_secs(10))
 //!     .agent(ureq::Agent::new_with_defaults())
@@ -58,11 +59,16 @@
 )]
 
 mod error;
+mod proxy;
 mod resolver;
+mod tls;
 mod transport;
 
 pub use dingtalk_notify_proto::http;
-pub use dingtalk_notify_proto::transport::{Transport, TransportError, TransportErrorKind};
+pub use dingtalk_notify_proto::transport::{
+    CaCertificates, CaError, EnvProxies, ProxyError, ProxySetting, ProxyUrl, RootCertificates,
+    Transport, TransportError, TransportErrorKind,
+};
 pub use resolver::DNS_CACHE_TTL;
 pub use transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT, UreqTransport,

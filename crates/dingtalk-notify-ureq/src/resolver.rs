@@ -85,7 +85,14 @@ impl Resolver for CachingResolver {
         if let Some(addrs) = self.lookup_cached(&key, now) {
             return Ok(addrs);
         }
-        let addrs = self.inner.resolve(uri, config, timeout)?;
+        // The system resolver's failure comes as an uncategorised io::Error: say what failed.
+        let addrs = self
+            .inner
+            .resolve(uri, config, timeout)
+            .map_err(|e| match e {
+                ureq::Error::Io(_) => ureq::Error::HostNotFound,
+                other => other,
+            })?;
         self.store(key, &addrs, now);
         Ok(addrs)
     }

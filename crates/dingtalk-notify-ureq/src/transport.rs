@@ -4,13 +4,16 @@ use std::time::Duration;
 
 use dingtalk_notify_proto::http::{self, HeaderValue, Method};
 use dingtalk_notify_proto::transport::{
-    HttpRequest, HttpResponse, Opaque, Transport, TransportConfig, TransportError,
-    TransportErrorKind, declared_body_exceeds, fresh_response, omits_empty_body, read_capped,
+    EnvProxies, HttpRequest, HttpResponse, Opaque, ProxySetting, RootCertificates, Transport,
+    TransportConfig, TransportError, TransportErrorKind, declared_body_exceeds, fresh_response,
+    omits_empty_body, read_capped,
 };
 use ureq::Agent;
 use ureq::tls::TlsConfig;
 
 use crate::error::{from_body_read, from_ureq};
+use crate::proxy::UreqProxy;
+use crate::tls::forced;
 
 pub use dingtalk_notify_proto::transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT,
@@ -23,7 +26,10 @@ pub use dingtalk_notify_proto::transport::{
 /// - every status comes back as a response (`http_status_as_error(false)`);
 /// - no redirect is followed (`max_redirects(0)`);
 /// - the transport's connect and overall timeouts;
-/// - TLS certificate verification, even if the agent was built without it.
+/// - TLS certificate verification, even if the agent was built without it, against the
+///   [`root_certificates`](UreqTransportBuilder::root_certificates) setting;
+/// - the proxy the [`proxy`](UreqTransportBuilder::proxy) setting picks for the target
+///   (never one for loopback; the agent's own proxy setting is not used).
 ///
 /// The body is read up to the transport's cap, [`max_body_size`](Self::max_body_size).
 ///
@@ -33,6 +39,9 @@ pub use dingtalk_notify_proto::transport::{
 pub struct UreqTransport {
     agent: Opaque<Agent>,
     config: TransportConfig,
+    proxy: UreqProxy,
+    /// The TLS configuration forced on each request (`None`: the agent's own is right).
+    tls: Result<Option<Opaque<TlsConfig>>, TransportError>,
 }
 
 impl UreqTransport {
@@ -101,22 +110,6 @@ impl UreqTransport {
     }
 }
 
-fn verifying(tls: &TlsConfig) -> Option<TlsConfig> {
-    if !tls.disable_verification() {
-        return None;
-    }
-    let mut builder = TlsConfig::builder()
-        .provider(tls.provider())
-        .client_cert(tls.client_cert().cloned())
-        .root_certs(tls.root_certs().clone())
-        .use_sni(tls.use_sni())
-        .disable_verification(false);
-    if let Some(provider) = tls.unversioned_rustls_crypto_provider() {
-        builder = builder.unversioned_rustls_crypto_provider(provider.clone());
-    }
-    Some(builder.build())
-}
-
 impl Transport for UreqTransport {
     type Error = TransportError;
 
@@ -129,18 +122,19 @@ impl Transport for UreqTransport {
         // The client's deadline for this call, when it is sooner than the transport's own.
         let timeouts = self.config.timeouts(&parts.extensions);
         let agent = &self.agent.0;
-        let tls = verifying(agent.config().tls_config());
+        let tls = self.tls.clone()?.map(|Opaque(tls)| tls);
+        let proxy = self.proxy.for_target(&uri)?;
 
         let result = if body.is_empty() && omits_empty_body(&method) {
             let request = http::Request::from_parts(parts, ());
-            let mut config = configure(agent.configure_request(request), timeouts);
+            let mut config = configure(agent.configure_request(request), timeouts).proxy(proxy);
             if let Some(tls) = tls {
                 config = config.tls_config(tls);
             }
             agent.run(config.build())
         } else {
             let request = http::Request::from_parts(parts, body);
-            let mut config = configure(agent.configure_request(request), timeouts);
+            let mut config = configure(agent.configure_request(request), timeouts).proxy(proxy);
             if let Some(tls) = tls {
                 config = config.tls_config(tls);
             }
@@ -193,8 +187,8 @@ impl Default for UreqTransport {
 impl From<Agent> for UreqTransport {
     /// Wraps a caller's agent, with the default timeouts and body cap.
     ///
-    /// The agent's connection pool, proxy and TLS roots are used; its status, redirect and
-    /// timeout settings are overridden per request (see [`UreqTransport`]).
+    /// The agent's connection pool and TLS roots are used; its status, redirect, timeout and
+    /// proxy settings are overridden per request (see [`UreqTransport`]).
     fn from(agent: Agent) -> Self {
         Self::builder().agent(agent).build()
     }
@@ -219,6 +213,9 @@ impl From<Agent> for UreqTransport {
 pub struct UreqTransportBuilder {
     agent: Option<Opaque<Agent>>,
     config: TransportConfig,
+    proxy: ProxySetting,
+    proxy_env: Option<EnvProxies>,
+    roots: RootCertificates,
 }
 
 impl UreqTransportBuilder {
@@ -250,7 +247,47 @@ impl UreqTransportBuilder {
         self
     }
 
-    /// Sends through this agent (its pool, proxy and TLS roots) instead of a new one.
+    /// Which proxy to use (default [`ProxySetting::FromEnv`]: `HTTPS_PROXY` or `ALL_PROXY`
+    /// for https targets only, minus `NO_PROXY`). A loopback target never goes through a
+    /// proxy; a proxy that cannot be used (`socks5://`, unparsable) fails every request that
+    /// would use it, with nothing sent. The environment is read when the transport is built.
+    ///
+    /// ```
+    /// use dingtalk_notify_ureq::{ProxySetting, ProxyUrl, UreqTransport};
+    /// let proxy = ProxyUrl::parse("http://proxy.corp:3128")?;
+    /// let transport = UreqTransport::builder().proxy(ProxySetting::Via(proxy)).build();
+    /// # Ok::<(), dingtalk_notify_ureq::ProxyError>(())
+    /// ```
+    pub fn proxy(mut self, proxy: ProxySetting) -> Self {
+        self.proxy = proxy;
+        self
+    }
+
+    /// The proxy variables [`ProxySetting::FromEnv`] reads, instead of the process's own
+    /// (for tests, or a program that sanitises its environment).
+    pub fn proxy_env(mut self, env: EnvProxies) -> Self {
+        self.proxy_env = Some(env);
+        self
+    }
+
+    /// The certificate authorities servers are verified against (default
+    /// [`RootCertificates::Bundled`], Mozilla's). Verification itself is always on. With a
+    /// caller's [`agent`](Self::agent), a setting other than `Bundled` replaces the agent's
+    /// roots per request.
+    ///
+    /// ```
+    /// use dingtalk_notify_ureq::{CaCertificates, RootCertificates, UreqTransport};
+    /// # let pem = "-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n";
+    /// let ca = CaCertificates::from_pem(pem)?; // your proxy's or gateway's CA
+    /// let transport = UreqTransport::builder().root_certificates(RootCertificates::Only(ca)).build();
+    /// # Ok::<(), dingtalk_notify_ureq::CaError>(())
+    /// ```
+    pub fn root_certificates(mut self, roots: RootCertificates) -> Self {
+        self.roots = roots;
+        self
+    }
+
+    /// Sends through this agent (its pool and TLS roots) instead of a new one.
     pub fn agent(mut self, agent: Agent) -> Self {
         self.agent = Some(Opaque(agent));
         self
@@ -259,8 +296,36 @@ impl UreqTransportBuilder {
     /// The transport.
     pub fn build(self) -> UreqTransport {
         let config = self.config;
-        let agent = self.agent.unwrap_or_else(|| {
+        let (agent, tls) = match self.agent {
+            Some(agent) => {
+                let tls = forced(agent.0.config().tls_config(), &self.roots);
+                (agent, tls)
+            }
+            None => own_agent(&config, &self.roots),
+        };
+        UreqTransport {
+            agent,
+            config,
+            proxy: UreqProxy::new(&self.proxy, self.proxy_env),
+            tls: tls.map(|t| t.map(Opaque)),
+        }
+    }
+}
+
+/// An agent of the transport's own, its roots set once (so requests share its pool).
+fn own_agent(
+    config: &TransportConfig,
+    roots: &RootCertificates,
+) -> (Opaque<Agent>, Result<Option<TlsConfig>, TransportError>) {
+    let (tls_config, tls) = match forced(&TlsConfig::default(), roots) {
+        Ok(forced) => (forced.unwrap_or_default(), Ok(None)),
+        Err(e) => (TlsConfig::default(), Err(e)),
+    };
+    let agent = {
+        {
             let agent_config = Agent::config_builder()
+                .tls_config(tls_config)
+                .proxy(None) // decided per request by the transport's proxy policy
                 .http_status_as_error(false)
                 .max_redirects(0)
                 .timeout_connect(Some(config.connect_timeout))
@@ -272,26 +337,14 @@ impl UreqTransportBuilder {
                 ureq::unversioned::transport::DefaultConnector::new(),
                 crate::resolver::CachingResolver::default(),
             ))
-        });
-        UreqTransport { agent, config }
-    }
+        }
+    };
+    (agent, tls)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn verification_is_switched_back_on() {
-        let off = TlsConfig::builder()
-            .disable_verification(true)
-            .use_sni(false)
-            .build();
-        let on = verifying(&off).unwrap();
-        assert!(!on.disable_verification());
-        assert!(!on.use_sni(), "other settings are kept");
-        assert!(verifying(&TlsConfig::default()).is_none());
-    }
 
     #[test]
     fn debug_lists_settings() {

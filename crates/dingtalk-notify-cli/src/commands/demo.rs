@@ -10,6 +10,7 @@ use dingtalk_notify::api::{SendProgress, SendResult, SendWorkNotification};
 use dingtalk_notify::campaign::{Audience, CHUNK_LIMITS, CampaignPlan, CampaignPolicy};
 use dingtalk_notify::ledger::MemoryLedger;
 use dingtalk_notify::message::{Oa, OaBody, OaForm, OaHead};
+use dingtalk_notify::transport::{ProxySetting, RootCertificates};
 use dingtalk_notify::{BaseUrl, Client, Message, StatusColor, TokenSource, TrackPolicy};
 use dingtalk_notify_mock::{
     DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, Directory, MockServer, UserBehaviour,
@@ -140,7 +141,12 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
             max_interval: POLL * 2,
             deadline: Duration::from_secs(30),
         })
-        .build(super::transport(global.timeout));
+        // The simulator is on loopback: no proxy, whatever the environment says.
+        .build(super::transport(
+            global.timeout,
+            ProxySetting::Direct,
+            RootCertificates::Bundled,
+        ));
     let mut calls = Calls {
         server: &server,
         seen: 0,

@@ -16,14 +16,19 @@ pub mod watch;
 use std::time::Duration;
 
 use dingtalk_notify::UreqTransport;
+use dingtalk_notify::transport::{
+    CaCertificates, EnvProxies, ProxyPolicy, ProxySetting, ProxyUrl, RootCertificates,
+};
 use dingtalk_notify::{AgentId, BaseUrl, Client, RetryPolicy, TaskHandle, TokenSource};
 
 use crate::cli::{Cli, Command, GlobalArgs, TaskArgs};
 use crate::exit::Failure;
 use crate::output::Output;
+use crate::secrets::Witness;
 
-/// The client every command uses.
-pub type CliClient = Client<UreqTransport>;
+/// The client every command uses: ureq, with every credential it sends remembered for
+/// redaction.
+pub type CliClient = Client<Witness<UreqTransport>>;
 
 /// Runs the command `cli` names.
 ///
@@ -48,18 +53,84 @@ pub fn run(cli: &Cli, out: Output) -> Result<(), Failure> {
 
 /// The secrets the options carry, for redaction.
 pub fn secrets(global: &GlobalArgs) -> impl Iterator<Item = &str> {
-    [global.app_secret.as_deref(), global.access_token.as_deref()]
-        .into_iter()
-        .flatten()
+    [
+        global.app_secret.as_deref(),
+        global.access_token.as_deref(),
+        global.proxy.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// A ureq transport whose overall timeout is `timeout` (and whose connect timeout is at most
-/// that).
-pub fn transport(timeout: Duration) -> UreqTransport {
-    UreqTransport::builder()
-        .timeout(timeout)
-        .connect_timeout(timeout.min(dingtalk_notify::ureq::DEFAULT_CONNECT_TIMEOUT))
-        .build()
+/// that), through `proxy`.
+pub fn transport(
+    timeout: Duration,
+    proxy: ProxySetting,
+    roots: RootCertificates,
+) -> Witness<UreqTransport> {
+    Witness(
+        UreqTransport::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(dingtalk_notify::ureq::DEFAULT_CONNECT_TIMEOUT))
+            .proxy(proxy)
+            .root_certificates(roots)
+            .build(),
+    )
+}
+
+/// The largest `--ca-cert` file read.
+const MAX_CA_FILE: u64 = 1024 * 1024;
+
+/// `--ca-cert` (only its CAs), `--system-roots` (the platform store), or the bundled roots.
+///
+/// # Errors
+/// Exit 2 for an unreadable file or one without a usable PEM certificate.
+pub fn roots(global: &GlobalArgs) -> Result<RootCertificates, Failure> {
+    use std::io::Read as _;
+    if global.system_roots {
+        return Ok(RootCertificates::Platform);
+    }
+    let Some(path) = &global.ca_cert else {
+        return Ok(RootCertificates::Bundled);
+    };
+    let shown = path.display();
+    let mut pem = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_CA_FILE).read_to_string(&mut pem))
+        .map_err(|e| Failure::invalid_input(format!("cannot read --ca-cert {shown}: {e}")))?;
+    let ca = CaCertificates::from_pem(&pem)
+        .map_err(|e| Failure::invalid_input(format!("invalid --ca-cert {shown}: {e}")))?;
+    Ok(RootCertificates::Only(ca))
+}
+
+/// `--proxy` (or `DINGTALK_PROXY`), else the environment's proxy, checked against the base
+/// URL now so that an unusable proxy is refused before anything is sent.
+///
+/// # Errors
+/// Exit 2 for a proxy that cannot be used (SOCKS, unparsable).
+pub fn proxy(global: &GlobalArgs, base: &BaseUrl) -> Result<ProxySetting, Failure> {
+    let setting = match given(global.proxy.as_ref()) {
+        Some(url) => ProxySetting::Via(
+            ProxyUrl::parse(url)
+                .map_err(|e| Failure::invalid_input(format!("invalid --proxy: {e}")))?,
+        ),
+        None => ProxySetting::FromEnv,
+    };
+    let env = EnvProxies::from_lookup(|name| std::env::var(name).ok());
+    let target: dingtalk_notify::http::Uri = base
+        .as_str()
+        .parse()
+        .map_err(|_| Failure::invalid_input("invalid --base-url"))?;
+    ProxyPolicy::new(&setting, env)
+        .proxy_for(&target)
+        .map_err(|e| {
+            Failure::invalid_input(format!(
+                "the proxy in HTTPS_PROXY or ALL_PROXY cannot be used: {e} (or unset it, or \
+                 give --proxy)"
+            ))
+        })?;
+    Ok(setting)
 }
 
 /// The default retry policy with `timeout` as each call's overall deadline.
@@ -129,10 +200,12 @@ pub fn agent_id(global: &GlobalArgs) -> Result<AgentId, Failure> {
 pub fn client(global: &GlobalArgs) -> Result<CliClient, Failure> {
     let source = token_source(global)?;
     let base = base_url(global)?;
+    let proxy = proxy(global, &base)?;
+    let roots = roots(global)?;
     Ok(Client::builder(source)
         .base_url(base)
         .retry(retry(global.timeout))
-        .build(transport(global.timeout)))
+        .build(transport(global.timeout, proxy, roots)))
 }
 
 /// The agent id, the task and a client, checked in that order.

@@ -29,11 +29,13 @@ pub fn run(global: &GlobalArgs, args: &WatchArgs, out: Output) -> Result<(), Fai
     let agent_id = super::agent_id(global)?;
     let source = super::token_source(global)?;
     let base = super::base_url(global)?;
+    let proxy = super::proxy(global, &base)?;
+    let roots = super::roots(global)?;
     let client = Client::builder(source)
         .base_url(base)
         .retry(super::retry(global.timeout))
         .track(track_policy(args.interval))
-        .build(super::transport(global.timeout));
+        .build(super::transport(global.timeout, proxy, roots));
     let task = TaskHandle::new(agent_id, args.task.task_id);
     let report = follow(&client, &task, crate::output::stderr)?;
     out.answer(

@@ -7,8 +7,9 @@ use std::process::Output;
 use assert_cmd::Command;
 use dingtalk_notify_mock::{DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, MockServer};
 
-/// Every variable the CLI reads; removed so the developer's own settings cannot leak in.
-pub const ENV: [&str; 7] = [
+/// Every variable the CLI reads (its own, and the proxy ones); removed so the developer's
+/// own settings cannot leak in.
+pub const ENV: [&str; 17] = [
     "DINGTALK_BASE_URL",
     "DINGTALK_LEDGER",
     "DINGTALK_APP_KEY",
@@ -16,6 +17,16 @@ pub const ENV: [&str; 7] = [
     "DINGTALK_ACCESS_TOKEN",
     "DINGTALK_AGENT_ID",
     "DINGTALK_TIMEOUT",
+    "DINGTALK_PROXY",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "REQUEST_METHOD",
 ];
 
 /// A simulator whose clock moves only when advanced.

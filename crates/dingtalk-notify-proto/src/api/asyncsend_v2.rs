@@ -226,6 +226,16 @@ impl SendWorkNotification {
         if self.to_all_user && !limits.allow_to_all_user {
             return Err(BuildError::ToAllUserNotAllowed);
         }
+        // DingTalk ignores the lists under `to_all_user`: the whole organisation would get
+        // a message meant for a few.
+        if self.to_all_user && !(self.userid_list.is_empty() && self.dept_id_list.is_empty()) {
+            return Err(BuildError::InvalidValue {
+                field: "to_all_user",
+                value: "true".to_owned(),
+                reason: "sends to the whole organisation: do not combine it with user or \
+                         department ids",
+            });
+        }
         if self.userid_list.len() > limits.max_users {
             return Err(BuildError::TooManyRecipients {
                 kind: "users",
@@ -352,7 +362,9 @@ fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SendWorkNotificationResponse {
-    /// The task id: follow the send with it.
+    /// The task id: follow the send with it. Never 0: an answer without one, or with 0, is
+    /// a [`Decode`](crate::ResponseError::Decode) error (the send's outcome is unknown).
+    #[serde(deserialize_with = "nonzero_task_id")]
     pub task_id: TaskId,
     /// The request id.
     #[serde(
@@ -361,4 +373,16 @@ pub struct SendWorkNotificationResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub request_id: Option<String>,
+}
+
+/// A task id DingTalk could have issued: present and not 0.
+fn nonzero_task_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<TaskId, D::Error> {
+    let id = TaskId::deserialize(d)?;
+    if id.get() == 0 {
+        return Err(serde::de::Error::custom(
+            "task_id 0 names no task: the send's outcome is unknown; check the recipients' \
+             inboxes before sending again",
+        ));
+    }
+    Ok(id)
 }

@@ -18,6 +18,11 @@ use crate::wire::{opt_lenient, opt_string};
 /// The lifetime assumed when `expires_in` is 0 or missing.
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(7200);
 
+/// The longest lifetime believed: a day. DingTalk issues tokens for 7200 s; a larger
+/// `expires_in` (a hostile `9223372036854775807`) is clamped to this, and a token that dies
+/// sooner is refused by DingTalk and fetched again.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
 /// Gets an internal app's access token from its `appkey` and `appsecret`.
 ///
 /// ```
@@ -74,7 +79,9 @@ impl Endpoint for GetAccessToken {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct AccessTokenResponse {
-    /// The token.
+    /// The token. Never empty: an answer with an empty or missing one is a
+    /// [`Decode`](crate::ResponseError::Decode) error, an unusable response.
+    #[serde(deserialize_with = "nonempty_token")]
     pub access_token: AccessToken,
     /// Seconds until it expires, as sent (`None` when missing).
     #[serde(default, deserialize_with = "opt_lenient")]
@@ -86,11 +93,23 @@ pub struct AccessTokenResponse {
 
 impl AccessTokenResponse {
     /// How long the token lives: `expires_in`, or [`DEFAULT_TOKEN_LIFETIME`] when it is 0 or
-    /// missing (a zero lifetime would make every call refresh).
+    /// missing (a zero lifetime would make every call refresh), at most
+    /// [`MAX_TOKEN_LIFETIME`].
     pub fn lifetime(&self) -> Duration {
         match self.expires_in {
             Some(0) | None => DEFAULT_TOKEN_LIFETIME,
-            Some(secs) => Duration::from_secs(secs),
+            Some(secs) => Duration::from_secs(secs).min(MAX_TOKEN_LIFETIME),
         }
     }
+}
+
+/// A token that can be used: present and not blank.
+fn nonempty_token<'de, D: serde::Deserializer<'de>>(d: D) -> Result<AccessToken, D::Error> {
+    let token = AccessToken::deserialize(d)?;
+    if token.expose_secret().trim().is_empty() {
+        return Err(serde::de::Error::custom(
+            "the answer's access_token is empty: DingTalk sent no usable token",
+        ));
+    }
+    Ok(token)
 }

@@ -10,11 +10,15 @@
 //! - the request extensions [`Idempotency`] and [`RequestTimeout`];
 //! - helpers every transport needs: [`effective_timeout`], [`read_capped`],
 //!   [`declared_body_exceeds`], [`omits_empty_body`], [`fresh_response`] and
-//!   [`redact_uri`].
+//!   [`redact_uri`];
+//! - the proxy policy both transports apply: [`ProxySetting`], [`ProxyPolicy`];
+//! - the certificate authorities a transport trusts: [`RootCertificates`].
 
 mod config;
 mod execute;
 mod helpers;
+mod proxy;
+mod roots;
 
 pub use crate::http_types::{HttpRequest, HttpResponse, Idempotency, RequestTimeout};
 pub use crate::redaction::redact_uri;
@@ -25,6 +29,8 @@ pub use execute::{execute, execute_with};
 pub use helpers::{
     declared_body_exceeds, effective_timeout, fresh_response, omits_empty_body, read_capped,
 };
+pub use proxy::{EnvProxies, ProxyError, ProxyPolicy, ProxySetting, ProxyUrl};
+pub use roots::{CaCertificates, CaError, RootCertificates};
 
 /// A blocking HTTP transport.
 ///
@@ -92,8 +98,13 @@ where
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TransportErrorKind {
-    /// Nothing reached the server: DNS, connection refused, TLS handshake, connect timeout.
+    /// Nothing reached the server: DNS, connection refused, connect timeout.
     Connect,
+    /// TLS failed: the server's certificate was refused (an unknown authority, another
+    /// host's name, expired) or TLS could not be negotiated. Not retried: a repeat meets
+    /// the same certificate. Configure the authority
+    /// ([`RootCertificates`]) if the server is yours or behind a TLS-inspecting proxy.
+    Tls,
     /// The request may have been sent, but no answer came in time.
     Timeout,
     /// The connection broke during the exchange (reset, early close).
@@ -114,6 +125,7 @@ impl TransportErrorKind {
 
     /// Whether a repeat might succeed (for calls that are safe to repeat).
     pub fn is_transient(self) -> bool {
+        // Not `Tls`: the same certificate comes back on every attempt.
         matches!(
             self,
             Self::Connect | Self::Timeout | Self::Interrupted | Self::Unknown
@@ -154,6 +166,7 @@ impl TransportErrorKind {
     pub fn summary(self) -> &'static str {
         match self {
             Self::Connect => "could not connect",
+            Self::Tls => "TLS failed",
             Self::Timeout => "timed out",
             Self::Interrupted => "connection interrupted",
             Self::BodyTooLarge => "response body too large",

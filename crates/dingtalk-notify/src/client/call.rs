@@ -7,7 +7,7 @@ use dingtalk_notify_proto::auth::AccessTokenQuery;
 use dingtalk_notify_proto::retry::Failure;
 use dingtalk_notify_proto::transport::{RequestTimeout, execute_with};
 use dingtalk_notify_proto::{
-    AccessToken, Endpoint, Error, HttpRequest, ResponseError, Transport, Validated,
+    AccessToken, Endpoint, Error, HttpRequest, ResponseError, Transport, Validated, instant_after,
 };
 
 use super::{Client, LOG_TARGET};
@@ -32,7 +32,7 @@ impl<T: Transport> Client<T> {
         E: Endpoint<Auth = AccessTokenQuery>,
     {
         let deadline = self.retry.deadline;
-        let deadline_at = self.clock.now() + deadline;
+        let deadline_at = instant_after(self.clock.now(), deadline);
         let mut attempt = 0u32;
         let mut replayed = false;
         loop {
@@ -62,7 +62,8 @@ impl<T: Transport> Client<T> {
                             .decide(failure, attempt, safe_to_repeat, self.jitter.next());
                     match decision {
                         None => error,
-                        Some(delay) if self.clock.now() + delay >= deadline_at => {
+                        // A delay too long to add (a throttle page's `wait` near 2^63 s) is past any deadline.
+                        Some(delay) if instant_after(self.clock.now(), delay) >= deadline_at => {
                             log::debug!(
                                 target: LOG_TARGET,
                                 "{} attempt {attempt}: {failure:?}: deadline {deadline:?} reached",

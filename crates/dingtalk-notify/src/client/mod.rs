@@ -27,7 +27,7 @@ use dingtalk_notify_proto::token::{TokenCache, TokenKey};
 use dingtalk_notify_proto::tracking::Operation;
 use dingtalk_notify_proto::{
     BaseUrl, Clock, DeliveryReport, Endpoint, Error, RetryPolicy, StatusColor, TaskHandle,
-    TokenSource, TrackPolicy, Transport, Validated,
+    TokenSource, TrackPolicy, Transport, Validated, instant_after,
 };
 
 pub use builder::ClientBuilder;
@@ -259,7 +259,7 @@ impl<T: Transport> Client<T> {
         // The track ends with getsendresult, whose window (24 hours) is shorter than
         // getsendprogress's (7 days): refuse a task too old for it before polling at all.
         self.check_window(task, Operation::Result)?;
-        let deadline_at = self.clock.now() + self.track.deadline;
+        let deadline_at = instant_after(self.clock.now(), self.track.deadline);
         let mut poll = 0u32;
         let progress = loop {
             poll += 1;
@@ -269,7 +269,7 @@ impl<T: Transport> Client<T> {
                 break progress;
             }
             let wait = self.track.interval(poll);
-            if self.clock.now() + wait > deadline_at {
+            if instant_after(self.clock.now(), wait) > deadline_at {
                 return Err(Error::Deadline {
                     deadline: self.track.deadline,
                     attempts: poll,

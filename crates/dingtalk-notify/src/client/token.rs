@@ -5,7 +5,9 @@ use std::sync::{MutexGuard, PoisonError, TryLockError};
 use std::time::{Instant, UNIX_EPOCH};
 
 use dingtalk_notify_proto::token::{TokenCache, TokenOrRequest, TokenProvider, TokenRequest};
-use dingtalk_notify_proto::{AccessToken, BuildError, Error, TokenSource, Transport};
+use dingtalk_notify_proto::{
+    AccessToken, BuildError, Error, TokenSource, Transport, instant_after,
+};
 
 use super::{Client, LOG_TARGET};
 
@@ -15,7 +17,7 @@ impl<T: Transport> Client<T> {
     /// # Errors
     /// The token fetch's failure.
     pub fn access_token(&self) -> Result<AccessToken, Error<T::Error>> {
-        self.token(self.clock.now() + self.retry.deadline)
+        self.token(instant_after(self.clock.now(), self.retry.deadline))
     }
 
     fn lock_cache(&self) -> MutexGuard<'_, TokenCache> {

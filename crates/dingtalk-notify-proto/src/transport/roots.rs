@@ -1,0 +1,140 @@
+//! [`RootCertificates`]: the certificate authorities a transport trusts. Verification is
+//! always on; this only says against what.
+
+use std::fmt;
+use std::sync::Arc;
+
+use base64::Engine as _;
+
+/// The authorities a transport verifies servers against.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RootCertificates {
+    /// The transport's bundled Mozilla roots (webpki-roots): the same everywhere, whatever
+    /// the machine trusts. The default.
+    #[default]
+    Bundled,
+    /// Only these authorities: a TLS-inspecting proxy's CA, your own gateway's.
+    Only(CaCertificates),
+    /// The operating system's trust store (with ureq, this needs the `platform-verifier`
+    /// feature of `dingtalk-notify-ureq`; without it, requests fail with a TLS error).
+    Platform,
+}
+
+/// CA certificates parsed from PEM. `Debug` shows how many.
+///
+/// ```
+/// use dingtalk_notify_proto::transport::{CaCertificates, CaError};
+/// let pem = "-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n";
+/// assert_eq!(CaCertificates::from_pem(pem)?.len(), 1);
+/// assert_eq!(CaCertificates::from_pem("nothing here"), Err(CaError::NoCertificate));
+/// # Ok::<(), CaError>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct CaCertificates {
+    der: Arc<Vec<Vec<u8>>>,
+}
+
+/// PEM that holds no usable CA certificate.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CaError {
+    /// No `-----BEGIN CERTIFICATE-----` block at all.
+    #[error("no PEM certificate (-----BEGIN CERTIFICATE-----) found")]
+    NoCertificate,
+    /// A block whose base64 does not decode, or that is not closed.
+    #[error("PEM certificate number {number} is damaged (bad base64 or no END line)")]
+    Damaged {
+        /// Which block, from 1.
+        number: usize,
+    },
+}
+
+impl CaCertificates {
+    /// Every `CERTIFICATE` block of `pem` (other blocks, such as keys, are skipped).
+    ///
+    /// # Errors
+    /// [`CaError`] when there is none, or one is damaged.
+    pub fn from_pem(pem: &str) -> Result<Self, CaError> {
+        const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+        const END: &str = "-----END CERTIFICATE-----";
+        let mut der = Vec::new();
+        let mut rest = pem;
+        while let Some(start) = rest.find(BEGIN) {
+            let number = der.len() + 1;
+            let body = &rest[start + BEGIN.len()..];
+            let end = body.find(END).ok_or(CaError::Damaged { number })?;
+            let b64: String = body[..end].split_whitespace().collect();
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .map_err(|_| CaError::Damaged { number })?;
+            if bytes.is_empty() {
+                return Err(CaError::Damaged { number });
+            }
+            der.push(bytes);
+            rest = &body[end + END.len()..];
+        }
+        if der.is_empty() {
+            return Err(CaError::NoCertificate);
+        }
+        Ok(Self { der: Arc::new(der) })
+    }
+
+    /// The certificates, DER.
+    pub fn der(&self) -> impl Iterator<Item = &[u8]> {
+        self.der.iter().map(Vec::as_slice)
+    }
+
+    /// How many certificates.
+    pub fn len(&self) -> usize {
+        self.der.len()
+    }
+
+    /// Whether there are none (never, once parsed).
+    pub fn is_empty(&self) -> bool {
+        self.der.is_empty()
+    }
+}
+
+impl fmt::Debug for CaCertificates {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CaCertificates({} certificates)", self.der.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_certificate_block_is_read() {
+        let pem = "junk\n-----BEGIN CERTIFICATE-----\nAAEC\nAwQ=\n-----END CERTIFICATE-----\n\
+                   -----BEGIN PRIVATE KEY-----\nBQY=\n-----END PRIVATE KEY-----\n\
+                   -----BEGIN CERTIFICATE-----\nBwg=\n-----END CERTIFICATE-----";
+        let ca = CaCertificates::from_pem(pem).unwrap();
+        let der: Vec<&[u8]> = ca.der().collect();
+        assert_eq!(der, [&[0u8, 1, 2, 3, 4][..], &[7, 8][..]]);
+        assert_eq!(format!("{ca:?}"), "CaCertificates(2 certificates)");
+    }
+
+    #[test]
+    fn damaged_pem_is_refused() {
+        for (pem, number) in [
+            (
+                "-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----",
+                1,
+            ),
+            ("-----BEGIN CERTIFICATE-----\nAAEC\n", 1),
+            (
+                "-----BEGIN CERTIFICATE-----\n\n-----END CERTIFICATE-----",
+                1,
+            ),
+        ] {
+            assert_eq!(
+                CaCertificates::from_pem(pem),
+                Err(CaError::Damaged { number })
+            );
+        }
+        assert_eq!(CaCertificates::from_pem(""), Err(CaError::NoCertificate));
+    }
+}
