@@ -22,6 +22,14 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The largest response body read unless configured: 4 MiB.
 pub const DEFAULT_MAX_BODY_SIZE: usize = 4 * 1024 * 1024;
 
+/// How much sooner than the transport's own timeout a request's [`RequestTimeout`] may end
+/// and still be served by the agent's own settings, without a per-request configuration
+/// (ureq copies the agent's whole configuration for one, on every request). A call's first
+/// attempt asks for its whole deadline less the microseconds spent before the send.
+///
+/// [`RequestTimeout`]: dingtalk_notify_proto::transport::RequestTimeout
+pub const TIMEOUT_SLACK: Duration = Duration::from_millis(10);
+
 /// A [`Transport`] over a [`ureq::Agent`].
 ///
 /// Cloning is cheap and clones share the agent's connection pool. Whatever agent it wraps,
@@ -39,6 +47,9 @@ pub struct UreqTransport {
     timeout: Duration,
     max_body_size: usize,
     user_agent: Option<HeaderValue>,
+    /// Whether the agent is the transport's own, configured as the contract wants (status
+    /// as response, no redirects, the transport's timeouts, TLS verified).
+    own_agent: bool,
 }
 
 impl UreqTransport {
@@ -134,9 +145,21 @@ impl Transport for UreqTransport {
         let uri = parts.uri.clone();
         // The client's deadline for this call, when it is sooner than the transport's own.
         let timeout = effective_timeout(&parts.extensions, self.timeout);
-        let tls = verifying(self.agent.config().tls_config());
+        let no_body = body.is_empty() && omits_empty_body(&method);
 
-        let result = if body.is_empty() && omits_empty_body(&method) {
+        // The hot path: the transport's own agent already holds the contract's settings.
+        if self.own_agent && self.timeout.saturating_sub(timeout) <= TIMEOUT_SLACK {
+            let result = if no_body {
+                self.agent.run(http::Request::from_parts(parts, ()))
+            } else {
+                self.agent.run(http::Request::from_parts(parts, body))
+            };
+            let response = result.map_err(|e| from_ureq(e, &uri, self.max_body_size))?;
+            return self.read_response(response, &method, &uri);
+        }
+
+        let tls = verifying(self.agent.config().tls_config());
+        let result = if no_body {
             let request = http::Request::from_parts(parts, ());
             let mut config = self.configure(self.agent.configure_request(request), timeout);
             if let Some(tls) = tls {
@@ -293,10 +316,12 @@ impl UreqTransportBuilder {
 
     /// The transport.
     pub fn build(self) -> UreqTransport {
+        let own_agent = self.agent.is_none();
         let agent = self.agent.unwrap_or_else(|| {
             let config = Agent::config_builder()
                 .http_status_as_error(false)
                 .max_redirects(0)
+                .max_redirects_will_error(false)
                 .timeout_connect(Some(self.connect_timeout))
                 .timeout_global(Some(self.timeout))
                 .build();
@@ -313,6 +338,7 @@ impl UreqTransportBuilder {
             timeout: self.timeout,
             max_body_size: self.max_body_size,
             user_agent: self.user_agent,
+            own_agent,
         }
     }
 }
