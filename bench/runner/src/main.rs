@@ -7,6 +7,7 @@
 //! dingtalk-notify-bench threads <contender> --base URL --threads T --calls N [--warmup N]
 //! dingtalk-notify-bench expiry <contender> --base URL --threads T --lifetime SECS --rounds R
 //! dingtalk-notify-bench codec <case> --iters N
+//! dingtalk-notify-bench simulate
 //! ```
 //!
 //! Contenders, all calling `POST /topapi/message/corpconversation/getsendprogress`:
@@ -19,11 +20,22 @@
 //!   `client-ureq-ipresolver` below: the floor for it, isolating what the client adds;
 //! - `client-ureq-ipresolver`: the client over `UreqTransport` on an agent whose resolver
 //!   answers IP literals without ureq's per-request resolver thread (see [`LiteralResolver`]);
+//! - `raw-ureq-same-agent`: the raw loop on the very agent `UreqTransport::new()` builds
+//!   (its resolver included): the floor for `client-ureq`, isolating what the client adds;
+//! - `raw-ureq-json`: that same loop, also doing the JSON work any client must: the body
+//!   serialized with `serde_json::to_vec` and the answer parsed as a `serde_json::Value`
+//!   and its `errcode` checked;
+//! - `raw-isahc`: isahc's own floor, the same request sent on the `HttpClient` of
+//!   `IsahcTransport::new()` with no per-request configuration, the body read whole;
 //! - `raw-tcp` (`seq` only): the physical limit, HTTP/1.1 keep-alive on a bare `TcpStream`.
 //!
 //! `threads` shares one client (or one agent) between T threads; `expiry` counts the
 //! `/gettoken` requests T threads make when released together at a token's expiry. `codec`
 //! runs build and parse in a loop with no IO, for a profiler (`valgrind --tool=callgrind`).
+//!
+//! `simulate` starts the simulator (`dingtalk-notify-mock`, its demo credentials and
+//! directory) on a free loopback port, prints the `DINGTALK_*` settings of
+//! `examples/minimal.rs` as one JSON object and serves until killed: the footprint run's server.
 //!
 //! CPU time is the whole process's user + system time over the measured loop, every thread
 //! included (the process CPU clock; see [`cpu_now`]).
@@ -96,6 +108,9 @@ impl Opts<'_> {
 
 fn run(args: &[String]) -> Result<()> {
     let (mode, rest) = args.split_first().ok_or("no mode given")?;
+    if mode == "simulate" {
+        return simulate();
+    }
     let (what, opts) = rest.split_first().ok_or("no contender or case given")?;
     let opts = Opts(opts);
     match mode.as_str() {
@@ -203,6 +218,23 @@ impl RawUreq {
     }
 
     fn call(&self) -> Result<()> {
+        black_box(self.exchange()?);
+        Ok(())
+    }
+
+    /// [`call`](Self::call), with the JSON work of a client (see `raw-ureq-json`).
+    fn call_json(&self) -> Result<()> {
+        let body = serde_json::to_vec(&serde_json::json!({"agent_id": AGENT, "task_id": TASK}))?;
+        black_box(body);
+        let answer: serde_json::Value = serde_json::from_slice(&self.exchange()?)?;
+        if answer.get("errcode").and_then(serde_json::Value::as_i64) != Some(0) {
+            return Err("errcode is not 0".into());
+        }
+        black_box(answer);
+        Ok(())
+    }
+
+    fn exchange(&self) -> Result<Vec<u8>> {
         let mut builder = self.agent.post(self.request.uri());
         for (name, value) in self.request.headers() {
             builder = builder.header(name, value);
@@ -213,6 +245,50 @@ impl RawUreq {
             .with_config()
             .limit(self.cap)
             .read_to_vec()?;
+        if response.status() != 200 || body.is_empty() {
+            return Err(format!("unexpected answer {}", response.status()).into());
+        }
+        Ok(body)
+    }
+}
+
+/// The raw loop on the agent of a default `UreqTransport`.
+fn raw_ureq_same_agent(base: &BaseUrl) -> Result<RawUreq> {
+    Ok(RawUreq {
+        agent: UreqTransport::new().agent().clone(),
+        request: progress_request(base)?,
+        cap: dingtalk_notify::ureq::DEFAULT_MAX_BODY_SIZE as u64,
+    })
+}
+
+/// isahc's floor: the prebuilt request on the `HttpClient` a default `IsahcTransport`
+/// uses, configured once (timeouts, no redirects), the body read whole.
+struct RawIsahc {
+    client: dingtalk_notify::isahc::isahc::HttpClient,
+    request: HttpRequest,
+}
+
+impl RawIsahc {
+    fn new(base: &BaseUrl) -> Result<Self> {
+        Ok(Self {
+            client: IsahcTransport::new().client()?,
+            request: progress_request(base)?,
+        })
+    }
+
+    fn call(&self) -> Result<()> {
+        let mut builder = http::Request::builder()
+            .method(self.request.method().clone())
+            .uri(self.request.uri().clone());
+        for (name, value) in self.request.headers() {
+            builder = builder.header(name, value);
+        }
+        let request = builder.body(dingtalk_notify::isahc::isahc::Body::from(
+            self.request.body().clone(),
+        ))?;
+        let mut response = self.client.send(request)?;
+        let mut body = Vec::new();
+        response.body_mut().read_to_end(&mut body)?;
         if response.status() != 200 || body.is_empty() {
             return Err(format!("unexpected answer {}", response.status()).into());
         }
@@ -460,6 +536,18 @@ fn seq(contender: &str, base: &BaseUrl, calls: u64, warmup: u64) -> Result<()> {
             let raw = RawUreq::new(base, Floor::TimeoutsIpResolver)?;
             Box::new(move || raw.call())
         }
+        "raw-ureq-same-agent" => {
+            let raw = raw_ureq_same_agent(base)?;
+            Box::new(move || raw.call())
+        }
+        "raw-ureq-json" => {
+            let raw = raw_ureq_same_agent(base)?;
+            Box::new(move || raw.call_json())
+        }
+        "raw-isahc" => {
+            let raw = RawIsahc::new(base)?;
+            Box::new(move || raw.call())
+        }
         "raw-tcp" => {
             let mut raw = RawTcp::new(base)?;
             Box::new(move || raw.call())
@@ -509,6 +597,14 @@ fn threaded(
         }
         "raw-ureq-timeouts-ipresolver" => {
             let raw = RawUreq::new(base, Floor::TimeoutsIpResolver)?;
+            Arc::new(move || raw.call())
+        }
+        "raw-ureq-same-agent" => {
+            let raw = raw_ureq_same_agent(base)?;
+            Arc::new(move || raw.call())
+        }
+        "raw-isahc" => {
+            let raw = RawIsahc::new(base)?;
             Arc::new(move || raw.call())
         }
         other => return Err(format!("unknown contender {other:?} for threads").into()),
@@ -674,6 +770,20 @@ where
         list(&refresh)
     );
     Ok(())
+}
+
+/// The simulator for the footprint run, until the process is killed.
+fn simulate() -> Result<()> {
+    use dingtalk_notify_mock::{DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, MockServer};
+    let server = MockServer::start()?;
+    println!(
+        "{{\"DINGTALK_BASE_URL\":\"{}\",\"DINGTALK_APP_KEY\":\"{DEMO_APP_KEY}\",\"DINGTALK_APP_SECRET\":\"{DEMO_APP_SECRET}\",\"DINGTALK_AGENT_ID\":\"{DEMO_AGENT_ID}\",\"DINGTALK_USER\":\"alice\"}}",
+        server.base_url()
+    );
+    std::io::stdout().flush()?;
+    loop {
+        thread::park();
+    }
 }
 
 /// Build and parse with no IO, `iters` times, for a profiler.
