@@ -5,8 +5,9 @@
 //! Each cell is one simulator, one client over the transport under test, one fault injected
 //! on one route for **every** call to it ([`Calls::All`]), and one call. The cell then reads
 //! the simulator's own records: how many requests reached the faulted route, how many sends
-//! arrived, how many messages were delivered. [`expected`] encodes the documented behaviour
-//! (see `RetryPolicy` and the `Transport` contract in `dingtalk-notify-proto`):
+//! arrived, how many messages were delivered. [`expected`] writes the documented behaviour
+//! out per case (from `RetryPolicy`'s and the `Transport` contract's documents and DingTalk's
+//! error-code pages; nothing is asked of the code under test):
 //!
 //! - a call that is safe to repeat (progress, result, status bar, recall, and a token fetch
 //!   whatever call needs it) is retried after a transient failure (a gateway 5xx or 429, a
@@ -340,99 +341,86 @@ struct Expectation {
 }
 
 /// The documented behaviour of `transport` when every call to `endpoint` gets `fault`.
+///
+/// Written out per case from the documents (the retry policy, the `Transport` contract,
+/// DingTalk's error-code pages), not derived from the code under test: each arm states the
+/// outcome, how many requests reach the faulted route, and whether the simulator acts on a
+/// faulted send before it mangles or withholds the answer (`runs`).
 fn expected(which: Which, case: &Case, endpoint: Endpoint) -> Expectation {
+    use Attempts::{Once, Replayed, Retried, UntilDeadline};
+    use TransportErrorKind as K;
     let safe = endpoint.safe();
-    // A transient failure: retried when safe, never for a send.
-    let transient = |want: Want| Expectation {
-        want,
-        attempts: if safe {
-            Attempts::Retried
-        } else {
-            Attempts::Once
-        },
-        delivered: 0,
-    };
-    // Not retried by anyone.
-    let final_ = |want: Want| Expectation {
-        want,
-        attempts: Attempts::Once,
-        delivered: 0,
-    };
-    let mut e = match &case.fault {
-        Fault::Delay(_) | Fault::SlowDrip { .. } => Expectation {
-            want: Want::TimedOut,
-            attempts: if safe {
-                Attempts::UntilDeadline
-            } else {
-                Attempts::Once
-            },
-            delivered: 0,
-        },
-        Fault::HttpStatus { status, .. } if *status >= 500 || *status == 429 => {
-            transient(Want::Status(*status))
+    // Retried when the call is safe to repeat; a send is never repeated.
+    let when_safe = |retried: Attempts| if safe { retried } else { Once };
+    let (want, attempts, runs) = match &case.fault {
+        // The call runs, the answer never comes in time.
+        Fault::Delay(_) | Fault::SlowDrip { .. } => {
+            (Want::TimedOut, when_safe(UntilDeadline), true)
         }
-        Fault::HttpStatus { status, .. } => final_(Want::Status(*status)),
-        Fault::Http502Html => transient(Want::Status(502)),
-        // The gateway refused the call: unambiguous, so every call retries it.
-        Fault::Throttle => Expectation {
-            want: Want::Throttled,
-            attempts: Attempts::Retried,
-            delivered: 0,
-        },
-        Fault::ErrCode(code) if code.is_retryable() => Expectation {
-            want: Want::Api(code.get()),
-            attempts: Attempts::Retried,
-            delivered: 0,
-        },
-        // A rejected token: refreshed and replayed once; but a token fetch answered 40014
-        // is just a failed fetch, not retried.
-        Fault::ErrCode(code) if code.is_token_rejected() && endpoint != Endpoint::Token => {
-            Expectation {
-                want: Want::Api(code.get()),
-                attempts: Attempts::Replayed,
-                delivered: 0,
-            }
+        // Gateway statuses: nothing was acted on; 5xx and 429 are transient, 404 is not.
+        Fault::HttpStatus { status: 503, .. } => (Want::Status(503), when_safe(Retried), false),
+        Fault::HttpStatus { status: 429, .. } => (Want::Status(429), when_safe(Retried), false),
+        Fault::HttpStatus { status: 404, .. } => (Want::Status(404), Once, false),
+        Fault::Http502Html => (Want::Status(502), when_safe(Retried), false),
+        // The gateway refused the call: unambiguous, so every call retries it, a send too.
+        Fault::Throttle => (Want::Throttled, Retried, false),
+        // 143103, the app's recipients-per-minute limit: nothing sent, retried by every call.
+        Fault::ErrCode(code) if code.get() == 143_103 => (Want::Api(143_103), Retried, false),
+        // 40014, a rejected token: refreshed and the call replayed once; a token fetch
+        // answered 40014 is a failed fetch, not retried.
+        Fault::ErrCode(code) if code.get() == 40_014 && endpoint == Endpoint::Token => {
+            (Want::Api(40_014), Once, false)
         }
-        Fault::ErrCode(code) => final_(Want::Api(code.get())),
-        // The connection broke, or closed with no answer at all.
+        Fault::ErrCode(code) if code.get() == 40_014 => (Want::Api(40_014), Replayed, false),
+        // 40056, an invalid agent id: permanent, never retried.
+        Fault::ErrCode(code) if code.get() == 40_056 => (Want::Api(40_056), Once, false),
+        // The connection broke, or closed with no answer at all, after the call ran.
         Fault::ResetBeforeResponse
         | Fault::ResetMidBody
         | Fault::CloseBeforeResponse
-        | Fault::CloseMidBody => transient(Want::Kind(TransportErrorKind::Interrupted)),
+        | Fault::CloseMidBody => (Want::Kind(K::Interrupted), when_safe(Retried), true),
+        // An empty answer: the connection closed without a byte; the call did not run.
         Fault::Raw(bytes) if bytes.is_empty() => {
-            transient(Want::Kind(TransportErrorKind::Interrupted))
+            (Want::Kind(K::Interrupted), when_safe(Retried), false)
         }
-        // Bytes that are not HTTP.
-        Fault::Raw(_) => final_(Want::Kind(TransportErrorKind::Protocol)),
-        Fault::TruncatedJson | Fault::LyingContentLength | Fault::Gzip => final_(Want::Decode),
-        Fault::Oversized(_) => final_(Want::Kind(TransportErrorKind::BodyTooLarge)),
-        // The client reads what `Content-Length` declares and no more: cut JSON. (Reading
-        // on to the end of the stream would have to stop at the cap.)
-        Fault::OversizedBehindSmallContentLength { .. } => final_(Want::Decode),
-        Fault::Redirect(_) => final_(Want::Status(302)),
+        // Bytes that are not HTTP: malformed, not retried.
+        Fault::Raw(_) => (Want::Kind(K::Protocol), Once, false),
+        // The call ran; its 2xx answer is unusable (cut, lying length, gzip nobody asked for).
+        Fault::TruncatedJson | Fault::LyingContentLength | Fault::Gzip => {
+            (Want::Decode, Once, true)
+        }
+        // A body over the 64 KiB cap: refused by the transport, not retried.
+        Fault::Oversized(_) => (Want::Kind(K::BodyTooLarge), Once, false),
+        // The client reads what `Content-Length` declares and no more: cut JSON.
+        Fault::OversizedBehindSmallContentLength { .. } => (Want::Decode, Once, false),
+        // A redirect is a 302 status, never followed.
+        Fault::Redirect(_) => (Want::Status(302), Once, false),
         // ureq refuses a head over 64 KiB as malformed HTTP (`Protocol`, not retried).
         Fault::HugeHeaders(size) if which == Which::Ureq && *size > 64 * 1024 => {
-            final_(Want::Kind(TransportErrorKind::Protocol))
+            (Want::Kind(K::Protocol), Once, true)
         }
         // curl refuses a head over 300 KiB with CURLE_RECV_ERROR (56), the code of any
         // receive failure, so isahc cannot tell it from a broken connection: `Interrupted`,
         // retried when safe (a waste of three attempts, but bounded), never for a send.
         Fault::HugeHeaders(size) if which == Which::Isahc && *size > 300 * 1024 => {
-            transient(Want::Kind(TransportErrorKind::Interrupted))
+            (Want::Kind(K::Interrupted), when_safe(Retried), true)
         }
         // Under the transport's cap the answer is used.
-        Fault::HugeHeaders(_) => final_(Want::Ok),
+        Fault::HugeHeaders(_) => (Want::Ok, Once, true),
         other => panic!("no expectation for {other:?}: add it"),
     };
-    // Faults that mangle the answer let the call run: a send delivers once.
-    if case.fault.runs_the_call() && endpoint == Endpoint::Send {
-        e.delivered = 1;
+    let delivered = match endpoint {
+        // A faulted send delivers once when the simulator ran it.
+        Endpoint::Send => u64::from(runs),
+        // A fresh client's send goes out only once its token fetch succeeded.
+        Endpoint::Token => u64::from(want == Want::Ok),
+        _ => 0,
+    };
+    Expectation {
+        want,
+        attempts,
+        delivered,
     }
-    // A fresh client's send goes out only once its token fetch succeeded.
-    if endpoint == Endpoint::Token && e.want == Want::Ok {
-        e.delivered = 1;
-    }
-    e
 }
 
 /// What one cell saw.

@@ -19,6 +19,13 @@ const REAL: &[&str] = &[
     r#"{"errcode":40056,"errmsg":"Invalid agentid","request_id":"x"}"#,
     r#"{"status":1111,"wait":5,"punish":"deny"}"#,
     "<html><body>502 Bad Gateway</body></html>",
+    // The gateway's shapes (sources in dingtalk-notify-proto's tests/golden_responses.rs):
+    // errcode 88 wrapping a rejected token, errcode 22 with sub_msg only, the old TOP
+    // gateway's error_response, the IP throttle inside an HTML page.
+    r#"{"errcode":88,"sub_code":"40014","sub_msg":"不合法的access_token","errmsg":"ding talk error[subcode=40014,submsg=不合法的access_token]","request_id":"r"}"#,
+    r#"{"errcode":22,"sub_msg":"不合法ApiName，ApiName = dingtalk.oapi.flow.Form.save","errmsg":"Invalid method[submsg=不合法ApiName]","request_id":"15s8zeioz2sf6"}"#,
+    r#"{"error_response":{"code":50,"msg":"Remote service error","sub_code":"isv.invalid-parameter","sub_msg":"x","request_id":"r"}}"#,
+    r#"<html><script>var c = {"status":1111,"wait":5,"source":"x5","punish":"deny","uuid":"u"};</script></html>"#,
 ];
 
 /// Every parser over one response; formats any error (Display cuts the body).
@@ -160,4 +167,15 @@ fn the_real_answers_parse() {
     );
     assert!(UpdateStatusBar::parse_response(ok(REAL[4])).is_ok());
     assert!(RecallWorkNotification::parse_response(ok(REAL[5])).is_err());
+    let wrapped = GetSendResult::parse_response(ok(REAL[8])).unwrap_err();
+    assert!(wrapped.api().unwrap().is_token_rejected());
+    let unknown = GetSendProgress::parse_response(ok(REAL[9])).unwrap_err();
+    assert!(unknown.api().unwrap().sub_msg.is_some());
+    let top = SendWorkNotification::parse_response(ok(REAL[10])).unwrap_err();
+    assert!(matches!(top, dingtalk_notify::ResponseError::Top(_)));
+    let throttled = SendWorkNotification::parse_response(ok(REAL[11])).unwrap_err();
+    assert!(matches!(
+        throttled,
+        dingtalk_notify::ResponseError::Throttled { code: 1111, .. }
+    ));
 }

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use dingtalk_notify::redaction::redact_values;
 use dingtalk_notify::transport::{TransportError, TransportErrorKind};
 use dingtalk_notify::{Error, ResponseError};
 
@@ -108,14 +109,14 @@ impl Failure {
         }
     }
 
-    /// Replaces every occurrence of each (non-empty) secret in the texts with `<redacted>`.
+    /// Replaces every occurrence of each (non-empty) secret in the texts, raw or
+    /// percent-encoded, with `<redacted>` (the core's [`redact_values`]).
     #[must_use]
     pub fn redact<'a>(mut self, secrets: impl IntoIterator<Item = &'a str>) -> Self {
-        for secret in secrets.into_iter().filter(|s| !s.is_empty()) {
-            self.message = self.message.replace(secret, "<redacted>");
-            if let Some(m) = &mut self.errmsg {
-                *m = m.replace(secret, "<redacted>");
-            }
+        let secrets: Vec<&str> = secrets.into_iter().collect();
+        self.message = redact_values(&self.message, &secrets, "<redacted>", 1).into_owned();
+        if let Some(m) = &mut self.errmsg {
+            *m = redact_values(m, &secrets, "<redacted>", 1).into_owned();
         }
         self
     }
@@ -165,10 +166,9 @@ mod tests {
     use super::*;
 
     fn api(code: i64) -> Error<TransportError> {
-        let mut api = ApiError::new(ErrorCode::new(code), "Invalid agentid");
-        api.request_id = Some("4jzllmte0wau".into());
-        api.status = StatusCode::OK;
-        Error::Response(ResponseError::Api(api))
+        Error::Response(ResponseError::Api(
+            ApiError::new(ErrorCode::new(code), "Invalid agentid").with_request_id("4jzllmte0wau"),
+        ))
     }
 
     fn status502() -> Error<TransportError> {

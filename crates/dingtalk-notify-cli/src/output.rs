@@ -161,7 +161,7 @@ pub struct WatchDoc<'a> {
     pub send_result: &'a SendResult,
 }
 
-/// `recall`: `{"agent_id", "task_id", "recalled": true}`.
+/// `recall`: `{"agent_id", "task_id", "recalled": true, "request_id"}`.
 #[derive(Debug, Serialize)]
 pub struct RecallDoc {
     /// The sending app.
@@ -170,9 +170,11 @@ pub struct RecallDoc {
     pub task_id: u64,
     /// Always `true` (a failure is an error document).
     pub recalled: bool,
+    /// DingTalk's `request_id` for the recall, or `null` when it sent none.
+    pub request_id: Option<String>,
 }
 
-/// `status-bar`: `{"agent_id", "task_id", "status_value", "status_bg"}`.
+/// `status-bar`: `{"agent_id", "task_id", "status_value", "status_bg", "request_id"}`.
 #[derive(Debug, Serialize)]
 pub struct StatusBarDoc<'a> {
     /// The sending app.
@@ -183,6 +185,8 @@ pub struct StatusBarDoc<'a> {
     pub status_value: &'a str,
     /// The new colour as `0xAARRGGBB`, or `null` when unchanged.
     pub status_bg: Option<String>,
+    /// DingTalk's `request_id` for the update, or `null` when it sent none.
+    pub request_id: Option<String>,
 }
 
 /// One line for a progress answer: `task 123: 40% (in progress)`.

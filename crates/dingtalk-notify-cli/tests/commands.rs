@@ -190,6 +190,11 @@ fn recall_marks_the_task_recalled() {
     .json();
     assert_eq!(doc["recalled"], true);
     assert_eq!(int(&doc["task_id"]), task_id);
+    // The simulator's answer carries a request id; the document passes it on.
+    assert!(
+        doc["request_id"].as_str().is_some_and(|id| !id.is_empty()),
+        "{doc}"
+    );
     assert!(server.task(task_id).unwrap().recalled);
     assert_eq!(server.requests_to(Route::Recall).len(), 1);
 }
@@ -236,6 +241,10 @@ fn status_bar_sets_value_and_colour() {
         .expect_code(0)
         .json();
         assert_eq!(doc["status_value"], "Done");
+        assert!(
+            doc["request_id"].as_str().is_some_and(|id| !id.is_empty()),
+            "{doc}"
+        );
         assert!(doc["status_bg"].as_str().unwrap().ends_with("78C06E"));
     }
 }

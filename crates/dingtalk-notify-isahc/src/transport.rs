@@ -4,24 +4,19 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use dingtalk_notify_proto::http::{self, HeaderValue, header};
+use dingtalk_notify_proto::http::{self, HeaderValue};
 use dingtalk_notify_proto::transport::{
-    HttpRequest, HttpResponse, Idempotency, Transport, TransportError, TransportErrorKind,
-    declared_body_exceeds, effective_timeout, fresh_response, omits_empty_body, read_capped,
+    HttpRequest, HttpResponse, Idempotency, Opaque, Transport, TransportConfig, TransportError,
+    TransportErrorKind, declared_body_exceeds, fresh_response, omits_empty_body, read_capped,
 };
 use isahc::HttpClient;
 use isahc::config::{Configurable, ExpectContinue, RedirectPolicy};
 
 use crate::error::{from_io, from_isahc};
 
-/// The connect timeout unless configured: 5 seconds.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// The overall timeout (connect, send, receive the whole body) unless configured: 30 seconds.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The largest response body read unless configured: 4 MiB.
-pub const DEFAULT_MAX_BODY_SIZE: usize = 4 * 1024 * 1024;
+pub use dingtalk_notify_proto::transport::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT,
+};
 
 /// A [`Transport`] over an [`isahc::HttpClient`] (curl, with rustls).
 ///
@@ -44,16 +39,34 @@ pub const DEFAULT_MAX_BODY_SIZE: usize = 4 * 1024 * 1024;
 /// thread per client. A transport made by [`new`](Self::new), [`Default`] or the builder
 /// starts that client on its first request (so those constructors cannot fail); a failure to
 /// start it is returned by that request, as [`TransportErrorKind::Connect`].
-#[derive(Clone)]
+///
+/// Its `Debug` shows the configuration and whether the client has started, nothing of the
+/// client itself.
+#[derive(Clone, Debug)]
 pub struct IsahcTransport {
-    client: Arc<OnceLock<HttpClient>>,
+    client: LazyClient,
     /// A client that never reuses a connection, for requests that must not be repeated:
     /// libcurl silently re-sends a request whose reused connection died before answering.
-    fresh: Arc<OnceLock<HttpClient>>,
-    connect_timeout: Duration,
-    timeout: Duration,
-    max_body_size: usize,
-    user_agent: Option<HeaderValue>,
+    fresh: LazyClient,
+    config: TransportConfig,
+}
+
+/// A client started on first use, shared by clones; `Debug` says only whether it started.
+#[derive(Clone, Default)]
+struct LazyClient(Arc<OnceLock<HttpClient>>);
+
+impl LazyClient {
+    fn get(&self) -> Option<&HttpClient> {
+        self.0.get()
+    }
+}
+
+impl fmt::Debug for LazyClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LazyClient")
+            .field("client_started", &self.0.get().is_some())
+            .finish()
+    }
 }
 
 impl IsahcTransport {
@@ -86,7 +99,7 @@ impl IsahcTransport {
 
     fn started(
         &self,
-        cell: &OnceLock<HttpClient>,
+        cell: &LazyClient,
         reuse_connections: bool,
     ) -> Result<HttpClient, TransportError> {
         if let Some(client) = cell.get() {
@@ -99,8 +112,8 @@ impl IsahcTransport {
         }
         let built = builder
             .redirect_policy(RedirectPolicy::None)
-            .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
+            .connect_timeout(self.config.connect_timeout)
+            .timeout(self.config.timeout)
             .automatic_decompression(false)
             .build()
             .map_err(|e| {
@@ -110,33 +123,38 @@ impl IsahcTransport {
                 )
             })?;
         // Two threads may race here; the loser's client is dropped unused.
-        Ok(cell.get_or_init(|| built).clone())
+        Ok(cell.0.get_or_init(|| built).clone())
     }
 
     /// The time allowed to resolve and connect.
     pub fn connect_timeout(&self) -> Duration {
-        self.connect_timeout
+        self.config.connect_timeout
     }
 
     /// The time allowed for a whole exchange, reading the body included.
     pub fn timeout(&self) -> Duration {
-        self.timeout
+        self.config.timeout
     }
 
     /// The largest response body accepted, in bytes.
     pub fn max_body_size(&self) -> usize {
-        self.max_body_size
+        self.config.max_body_size
     }
 
     /// The `User-Agent` sent when a request has none.
     pub fn user_agent(&self) -> Option<&HeaderValue> {
-        self.user_agent.as_ref()
+        self.config.user_agent.as_ref()
+    }
+
+    /// The whole configuration.
+    pub fn config(&self) -> &TransportConfig {
+        &self.config
     }
 
     /// The request with this transport's per-request configuration attached.
     fn prepare(&self, request: HttpRequest) -> Result<http::Request<isahc::Body>, TransportError> {
         // The client's deadline for this call, when it is sooner than the transport's own.
-        let timeout = effective_timeout(request.extensions(), self.timeout);
+        let (connect_timeout, timeout) = self.config.timeouts(request.extensions());
         let (parts, body) = request.into_parts();
         // An empty body on GET and the like is no body: no `Content-Length: 0` goes out.
         let body = if body.is_empty() && omits_empty_body(&parts.method) {
@@ -153,15 +171,11 @@ impl IsahcTransport {
         }
         if let Some(headers) = builder.headers_mut() {
             *headers = parts.headers;
-            if let Some(ua) = &self.user_agent {
-                headers
-                    .entry(header::USER_AGENT)
-                    .or_insert_with(|| ua.clone());
-            }
+            self.config.default_user_agent(headers);
         }
         builder
             .redirect_policy(RedirectPolicy::None)
-            .connect_timeout(self.connect_timeout.min(timeout))
+            .connect_timeout(connect_timeout)
             .timeout(timeout)
             .automatic_decompression(false)
             .expect_continue(ExpectContinue::disabled())
@@ -184,7 +198,7 @@ impl Transport for IsahcTransport {
         let response = client.send(request).map_err(|e| from_isahc(&e, &uri))?;
 
         let (parts, body) = response.into_parts();
-        let max = self.max_body_size;
+        let max = self.config.max_body_size;
         if declared_body_exceeds(&method, parts.status, &parts.headers, max) {
             return Err(TransportError::body_too_large(max));
         }
@@ -222,18 +236,6 @@ impl From<HttpClient> for IsahcTransport {
     }
 }
 
-impl fmt::Debug for IsahcTransport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IsahcTransport")
-            .field("connect_timeout", &self.connect_timeout)
-            .field("timeout", &self.timeout)
-            .field("max_body_size", &self.max_body_size)
-            .field("user_agent", &self.user_agent)
-            .field("client_started", &self.client.get().is_some())
-            .finish_non_exhaustive()
-    }
-}
-
 /// Builds an [`IsahcTransport`]; start from [`IsahcTransport::builder`].
 ///
 /// ```
@@ -249,88 +251,58 @@ impl fmt::Debug for IsahcTransport {
 ///     .build();
 /// assert_eq!(transport.max_body_size(), 1024 * 1024);
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug, Default)]
 pub struct IsahcTransportBuilder {
-    client: Option<HttpClient>,
-    connect_timeout: Duration,
-    timeout: Duration,
-    max_body_size: usize,
-    user_agent: Option<HeaderValue>,
-}
-
-impl Default for IsahcTransportBuilder {
-    fn default() -> Self {
-        Self {
-            client: None,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_TIMEOUT,
-            max_body_size: DEFAULT_MAX_BODY_SIZE,
-            user_agent: None,
-        }
-    }
+    client: Option<Opaque<HttpClient>>,
+    config: TransportConfig,
 }
 
 impl IsahcTransportBuilder {
     /// The time allowed to resolve and connect (default [`DEFAULT_CONNECT_TIMEOUT`]).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.config.connect_timeout = timeout;
         self
     }
 
     /// The time allowed for a whole exchange, from resolving the host to the last byte of the
     /// body (default [`DEFAULT_TIMEOUT`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.config.timeout = timeout;
         self
     }
 
     /// The largest response body accepted, in bytes (default [`DEFAULT_MAX_BODY_SIZE`]);
     /// a larger one fails with [`TransportErrorKind::BodyTooLarge`].
     pub fn max_body_size(mut self, bytes: usize) -> Self {
-        self.max_body_size = bytes;
+        self.config.max_body_size = bytes;
         self
     }
 
     /// The `User-Agent` sent when a request has none (a request's own header is sent as it
     /// is). Unset, isahc's default (`curl/<version> isahc/<version>`) is sent.
     pub fn user_agent(mut self, user_agent: HeaderValue) -> Self {
-        self.user_agent = Some(user_agent);
+        self.config.user_agent = Some(user_agent);
         self
     }
 
     /// Sends through this client (its connection cache, proxy and TLS settings) instead of a
     /// new one.
     pub fn client(mut self, client: HttpClient) -> Self {
-        self.client = Some(client);
+        self.client = Some(Opaque(client));
         self
     }
 
     /// The transport. It starts no thread: a client of its own starts on the first request.
     pub fn build(self) -> IsahcTransport {
         let cell = OnceLock::new();
-        if let Some(client) = self.client {
+        if let Some(Opaque(client)) = self.client {
             let _ = cell.set(client);
         }
         IsahcTransport {
-            client: Arc::new(cell),
-            fresh: Arc::new(OnceLock::new()),
-            connect_timeout: self.connect_timeout,
-            timeout: self.timeout,
-            max_body_size: self.max_body_size,
-            user_agent: self.user_agent,
+            client: LazyClient(Arc::new(cell)),
+            fresh: LazyClient::default(),
+            config: self.config,
         }
-    }
-}
-
-impl fmt::Debug for IsahcTransportBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IsahcTransportBuilder")
-            .field("client", &self.client.as_ref().map(|_| "<caller's client>"))
-            .field("connect_timeout", &self.connect_timeout)
-            .field("timeout", &self.timeout)
-            .field("max_body_size", &self.max_body_size)
-            .field("user_agent", &self.user_agent)
-            .finish()
     }
 }
 
@@ -353,6 +325,6 @@ mod tests {
         let clone = t.clone();
         t.client().unwrap();
         assert!(clone.client.get().is_some());
-        assert!(Arc::ptr_eq(&t.client, &clone.client));
+        assert!(Arc::ptr_eq(&t.client.0, &clone.client.0));
     }
 }

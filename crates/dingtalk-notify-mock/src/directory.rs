@@ -2,8 +2,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use dingtalk_notify_proto::DeptId;
-
 /// What a user does with a notification, which decides the list they land in once delivery
 /// completes (before completion every delivered user is unread).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -105,7 +103,7 @@ impl Directory {
     /// Adds (or replaces) a department with these members; members not yet listed are added
     /// as users who read.
     #[must_use]
-    pub fn with_department<I, S>(mut self, id: impl Into<DeptId>, members: I) -> Self
+    pub fn with_department<I, S>(mut self, id: u64, members: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
@@ -120,7 +118,7 @@ impl Directory {
                 list.push(member);
             }
         }
-        self.departments.insert(id.into().get(), list);
+        self.departments.insert(id, list);
         self
     }
 
@@ -155,8 +153,8 @@ impl Directory {
     }
 
     /// A department's members; `None` for an unknown department.
-    pub fn department(&self, id: impl Into<DeptId>) -> Option<&[String]> {
-        self.departments.get(&id.into().get()).map(Vec::as_slice)
+    pub fn department(&self, id: u64) -> Option<&[String]> {
+        self.departments.get(&id).map(Vec::as_slice)
     }
 
     /// Every listed user, in the order added.
@@ -165,8 +163,8 @@ impl Directory {
     }
 
     /// Every department id, ascending.
-    pub fn department_ids(&self) -> impl Iterator<Item = DeptId> + '_ {
-        self.departments.keys().map(|&id| DeptId(id))
+    pub fn department_ids(&self) -> impl Iterator<Item = u64> + '_ {
+        self.departments.keys().copied()
     }
 
     /// The number of listed users.

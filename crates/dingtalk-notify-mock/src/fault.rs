@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use dingtalk_notify_proto::ErrorCode;
+use crate::compat::ClientErrorCode as ErrorCode;
 
 /// An endpoint of the simulator, for scripting faults and reading recorded requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -82,6 +82,18 @@ impl Route {
         }
     }
 
+    /// Whether the route is one of the five `/topapi` corpconversation calls.
+    pub(crate) fn is_topapi(self) -> bool {
+        matches!(
+            self,
+            Route::Send
+                | Route::SendProgress
+                | Route::SendResult
+                | Route::StatusBarUpdate
+                | Route::Recall
+        )
+    }
+
     fn matches(self, route: Route) -> bool {
         self == Route::Any || self == route
     }
@@ -129,7 +141,8 @@ impl Calls {
 /// [`TruncatedJson`], [`LyingContentLength`], [`Gzip`] and [`HugeHeaders`]. This is the
 /// ambiguous failure a client must not blindly repeat a send after. Faults that **replace
 /// the answer** stand for a gateway in front of DingTalk and do not run the call:
-/// [`HttpStatus`], [`Http502Html`], [`Throttle`], [`ErrCode`], [`Redirect`], [`Oversized`],
+/// [`HttpStatus`], [`Http502Html`], [`Throttle`], [`ThrottleHtml`], [`ErrCode`], [`Code`],
+/// [`Wrapped`], [`OldGatewayError`], [`Redirect`], [`Oversized`],
 /// [`OversizedBehindSmallContentLength`] and [`Raw`]. [`Fault::runs_the_call`] tells which.
 ///
 /// [`Delay`]: Fault::Delay
@@ -145,7 +158,11 @@ impl Calls {
 /// [`HttpStatus`]: Fault::HttpStatus
 /// [`Http502Html`]: Fault::Http502Html
 /// [`Throttle`]: Fault::Throttle
+/// [`ThrottleHtml`]: Fault::ThrottleHtml
 /// [`ErrCode`]: Fault::ErrCode
+/// [`Code`]: Fault::Code
+/// [`Wrapped`]: Fault::Wrapped
+/// [`OldGatewayError`]: Fault::OldGatewayError
 /// [`Redirect`]: Fault::Redirect
 /// [`Oversized`]: Fault::Oversized
 /// [`OversizedBehindSmallContentLength`]: Fault::OversizedBehindSmallContentLength
@@ -169,8 +186,29 @@ pub enum Fault {
     /// `{"status":1111,"wait":5,"punish":"deny"}` (no envelope, no `errcode`).
     Throttle,
     /// The envelope with this `errcode` (and its description as `errmsg`) instead of the
-    /// answer. With [`Calls::First`] this is "errcode N, N times, then success".
+    /// answer, always plain (never 88-wrapped). With [`Calls::First`] this is "errcode N, N
+    /// times, then success".
     ErrCode(ErrorCode),
+    /// The error with this code (the simulator's own number) as the gateway would write
+    /// it under the server's [`ErrorStyle`](crate::ErrorStyle): `Code(40014)` on a
+    /// `/topapi` route is `errcode 88` with `sub_code "40014"` by default. For the
+    /// throttles and bans of the global error table: `Code(90018)` (per-app, per-API QPS:
+    /// wait 1 s), `Code(90002)`, `Code(90001..=90014)` and `Code(90017)`.
+    Code(i64),
+    /// An `errcode 88` envelope as written: with `sub_code` (a string, `"40014"`), or
+    /// without one (the old TOP pages' example), and this `sub_msg`.
+    Wrapped {
+        /// The `sub_code`, if any.
+        sub_code: Option<String>,
+        /// The `sub_msg`.
+        sub_msg: String,
+    },
+    /// The IP throttle as an HTML page (HTTP 200, `text/html`) instead of JSON; see
+    /// [`Throttle`](Fault::Throttle).
+    ThrottleHtml,
+    /// The old TOP gateway's error shape:
+    /// `{"error_response":{"code":50,"msg":"Remote service error","sub_code":"isv.invalid-parameter","sub_msg":"非法参数"}}`.
+    OldGatewayError,
     /// Resets the connection after reading the request, with no response at all: a TCP
     /// RST (`SO_LINGER` 0, then close), so the client's read fails with
     /// [`ConnectionReset`](std::io::ErrorKind::ConnectionReset). See
@@ -329,6 +367,10 @@ mod tests {
             Fault::Http502Html => "Http502Html",
             Fault::Throttle => "Throttle",
             Fault::ErrCode(_) => "ErrCode",
+            Fault::Code(_) => "Code",
+            Fault::Wrapped { .. } => "Wrapped",
+            Fault::ThrottleHtml => "ThrottleHtml",
+            Fault::OldGatewayError => "OldGatewayError",
             Fault::ResetBeforeResponse => "ResetBeforeResponse",
             Fault::ResetMidBody => "ResetMidBody",
             Fault::CloseBeforeResponse => "CloseBeforeResponse",
@@ -356,6 +398,13 @@ mod tests {
             Fault::Http502Html,
             Fault::Throttle,
             Fault::ErrCode(ErrorCode::SYSTEM_BUSY),
+            Fault::Code(90018),
+            Fault::Wrapped {
+                sub_code: None,
+                sub_msg: String::new(),
+            },
+            Fault::ThrottleHtml,
+            Fault::OldGatewayError,
             Fault::ResetBeforeResponse,
             Fault::ResetMidBody,
             Fault::CloseBeforeResponse,

@@ -16,9 +16,10 @@
 //!   `POST /topapi/message/corpconversation/{asyncsend_v2, getsendprogress, getsendresult,
 //!   status_bar/update, recall}`, with JSON or form-encoded bodies.
 //! - Virtual time, fault injection, inspection, clean shutdown.
+//! - HTTPS with certificates generated at run time ([`ServerTls`], [`MockServerBuilder::https`]).
 //!
 //! # Out of scope
-//! - TLS (loopback only), HTTP/2, the media upload and directory APIs, sub-departments.
+//! - HTTP/2, the media upload and directory APIs, sub-departments.
 //!
 //! # Why not tiny_http
 //! Tests need a server that stops cleanly, and `tiny_http` does not: its threads are
@@ -74,16 +75,23 @@
 //! # What it answers
 //! | call | checks, in order | errcode |
 //! |---|---|---|
-//! | any | path unknown (HTTP **404**) / wrong method (HTTP **405**) | 22 |
+//! | any | path unknown (HTTP **404**; under `/topapi/` HTTP 200 with `sub_msg`) / wrong method (HTTP **405**) | 22 |
 //! | any | body over the cap (HTTP **413**, connection closed) | 41 |
 //! | `gettoken` | `appkey`/`appsecret` missing; unknown key or wrong secret | 40; 40001 |
-//! | `get_corp_token` | query parameter missing; bad timestamp; unknown suite key, wrong ticket or signature; `auth_corpid` missing; corp not authorized | 40; 41; 40001; 40; 33001 |
-//! | others | `access_token` missing or unknown or revoked; expired | 40014; 42001 |
+//! | `get_corp_token` | query parameter missing; bad timestamp; unknown suite key or wrong ticket; wrong signature; timestamp over the tolerance (if [checked](MockServerBuilder::check_corp_token_timestamp)); `auth_corpid` missing; corp not authorized | 40; 41; 40001; 853001; 853002; 40; 33001 |
+//! | topapi calls | `access_token` missing or unknown or revoked; expired; [permission missing](MockServerBuilder::missing_permission) | 40014; 42001; 60011 (all three 88-wrapped by default) |
 //! | any with a body | not JSON / not an object; field missing; field invalid (`"Invalid arguments:<path>"`) | 41; 40; 41 |
-//! | `asyncsend_v2` | `msg` a string; `agent_id` not the token's app; ISV `to_all_user`; over 5,000 users (ISV 1,000) or 500 departments; no recipients; recipients-per-minute budget | 41; 40056; 41; 41; 1430000; 143103 (ISV 143203) |
+//! | `asyncsend_v2` | `msg` a string or not a message of the reference; `agent_id` not the token's app; ISV `to_all_user`; over 100 users or 20 departments ([`SendLimits`]); no recipients; recipients-per-minute budget | 41 or 40; 40056; 41; 41; 1430000; 143103 (ISV 143203) |
 //! | `getsendprogress`, `getsendresult` | task unknown, of another agent, or 24 h old or more; result of a task with over 100 recipients (`"Call timeout: ..."`) | 40035; 41052 |
 //! | `status_bar/update` | `agent_id` not the token's app; task unknown, of another agent, or 7 days old or more | 40056; 40035 |
 //! | `recall` (`msg_task_id`) | `agent_id` not the token's app; task unknown, of another agent, or 24 h old or more | 40056; 40035 |
+//!
+//! Errors follow [`ErrorStyle`]: by default as the live gateway, which on `/topapi/...`
+//! paths wraps token and permission errors as HTTP 200
+//! `{"errcode":88,"sub_code":"40014","sub_msg":"不合法的access_token","errmsg":"ding talk error[subcode=40014,submsg=不合法的access_token]","request_id":"…"}`
+//! and leaves parameter errors plain; [`ErrorStyle::Plain`] answers every code as itself.
+//! Successes follow [`SuccessStyle`]: by default as the reference's examples (no `errmsg`
+//! on `getsendresult` and `get_corp_token`, no empty `forbidden_user_id_list`).
 //!
 //! A `HEAD` request gets the head of its 404 or 405 answer and no body.
 //!
@@ -133,7 +141,11 @@
 //! | [`HttpStatus`](Fault::HttpStatus) | replaced | any status with an HTML body |
 //! | [`Http502Html`](Fault::Http502Html) | replaced | a gateway's `502` HTML page |
 //! | [`Throttle`](Fault::Throttle) | replaced | the IP throttle JSON, no envelope |
-//! | [`ErrCode`](Fault::ErrCode) | replaced | an envelope with that errcode ("N times, then success" with [`Calls::First`]) |
+//! | [`ThrottleHtml`](Fault::ThrottleHtml) | replaced | the IP throttle as an HTML page |
+//! | [`ErrCode`](Fault::ErrCode) | replaced | a plain envelope with that errcode ("N times, then success" with [`Calls::First`]) |
+//! | [`Code`](Fault::Code) | replaced | that error as the gateway writes it (88-wrapped on `/topapi` if it wraps it), e.g. 90018 |
+//! | [`Wrapped`](Fault::Wrapped) | replaced | an `errcode 88` envelope, with or without `sub_code` |
+//! | [`OldGatewayError`](Fault::OldGatewayError) | replaced | the old TOP gateway's `{"error_response":{…}}` |
 //! | [`Redirect`](Fault::Redirect) | replaced | `302 Found` to a location |
 //! | [`Oversized`](Fault::Oversized) | replaced | a valid envelope of exactly that many bytes |
 //! | [`OversizedBehindSmallContentLength`](Fault::OversizedBehindSmallContentLength) | replaced | a small `Content-Length`, far more bytes, then a close |
@@ -157,27 +169,38 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod campaign;
 mod clock;
+mod compat;
 pub mod conformance;
 mod credentials;
 mod directory;
 mod fault;
+mod gateway;
 mod http;
+mod limits;
 mod record;
 mod server;
 mod sim;
+mod tls;
 
+pub use campaign::{BudgetOverflow, Delivery, MAX_RECORDED_DELIVERIES, SendRecord};
 pub use clock::MockClock;
+pub use compat::{ClientErrorCode, TaskKey, TaskSnapshot};
 pub use credentials::{
     AppCredentials, DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_CORP_ID, DEMO_ISV_AGENT_ID,
-    DEMO_SUITE_KEY, DEMO_SUITE_SECRET, DEMO_SUITE_TICKET, IsvSuite,
+    DEMO_SUITE_KEY, DEMO_SUITE_SECRET, DEMO_SUITE_TICKET, IsvSuite, Secret,
 };
 pub use directory::{Directory, UserBehaviour};
 pub use fault::{Calls, Fault, Route};
+pub use gateway::{ErrorStyle, SuccessStyle};
+pub use limits::SendLimits;
 pub use record::{REDACTED_PARAMS, RecordedRequest};
 pub use server::{
-    DEFAULT_DAILY_USER_LIMIT, DEFAULT_DELIVERY_DURATION, DEFAULT_ISV_DAILY_USER_LIMIT,
-    DEFAULT_MAX_RECORDED_REQUESTS, DEFAULT_MAX_REQUEST_BODY, DEFAULT_RECIPIENTS_PER_MINUTE,
-    DEFAULT_TOKEN_TTL, MAX_CONNECTIONS, MockServer, MockServerBuilder, ShutdownHandle,
+    DEFAULT_DAILY_USER_LIMIT, DEFAULT_DELIVERY_DURATION, DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_ISV_DAILY_USER_LIMIT, DEFAULT_MAX_RECORDED_REQUESTS, DEFAULT_MAX_REQUEST_BODY,
+    DEFAULT_RECIPIENTS_PER_MINUTE, DEFAULT_TOKEN_TTL, MAX_CONNECTIONS, MockServer,
+    MockServerBuilder, ShutdownHandle,
 };
-pub use sim::{FIRST_TASK_ID, TaskSnapshot};
+pub use sim::FIRST_TASK_ID;
+pub use tls::ServerTls;

@@ -10,7 +10,7 @@ use std::time::Duration;
 use common::*;
 use dingtalk_notify_mock::{
     DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_CORP_ID, DEMO_SUITE_KEY, DEMO_SUITE_SECRET,
-    DEMO_SUITE_TICKET, MockServer, Route,
+    DEMO_SUITE_TICKET, ErrorStyle, MockServer, Route,
 };
 use serde_json::json;
 
@@ -21,7 +21,7 @@ fn frozen() -> MockServer {
 #[test]
 fn unknown_paths_answer_404_with_errcode_22_and_wrong_methods_405() {
     let server = frozen();
-    let r = request(server.addr(), "GET", "/topapi/nothing/here", None, b"");
+    let r = request(server.addr(), "GET", "/nothing/here", None, b"");
     assert_eq!(r.status, 404);
     let v = r.json();
     assert_eq!(v["errcode"], 22);
@@ -38,6 +38,40 @@ fn unknown_paths_answer_404_with_errcode_22_and_wrong_methods_405() {
     let r = request(server.addr(), "GET", SEND, None, b"");
     assert_eq!(r.status, 405);
     assert_eq!(server.requests_to(Route::Unknown).len(), 1);
+}
+
+#[test]
+fn an_unknown_topapi_path_is_http_200_errcode_22_with_sub_msg_only() {
+    // The live gateway (issue 10): HTTP 200, errcode 22, `sub_msg` and no `sub_code`.
+    let server = frozen();
+    let r = request(
+        server.addr(),
+        "POST",
+        "/topapi/message/corpconversation/nope",
+        Some("application/json"),
+        b"{}",
+    );
+    assert_eq!(r.status, 200);
+    let v = r.json();
+    assert_eq!(v["errcode"], 22, "{v}");
+    assert!(v["sub_msg"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
+    assert!(v.get("sub_code").is_none(), "{v}");
+    // The older shape on request.
+    let plain = MockServer::builder()
+        .frozen_clock()
+        .error_style(ErrorStyle::Plain)
+        .start()
+        .unwrap();
+    let r = request(
+        plain.addr(),
+        "POST",
+        "/topapi/message/corpconversation/nope",
+        Some("application/json"),
+        b"{}",
+    );
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json()["errcode"], 22);
+    assert!(r.json().get("sub_msg").is_none());
 }
 
 #[test]

@@ -6,7 +6,9 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use common::*;
-use dingtalk_notify_mock::{DEMO_AGENT_ID, Directory, FIRST_TASK_ID, MockServer, UserBehaviour};
+use dingtalk_notify_mock::{
+    DEMO_AGENT_ID, Directory, FIRST_TASK_ID, MockServer, SendLimits, UserBehaviour,
+};
 use serde_json::json;
 
 fn frozen() -> MockServer {
@@ -270,7 +272,9 @@ fn result_lists_recipients_by_directory_behaviour() {
     assert_eq!(strings(&sr["failed_user_id_list"]), ["dave"]);
     assert_eq!(strings(&sr["invalid_user_id_list"]), ["ghost"]);
     assert_eq!(sr["forbidden_list"], json!([]));
-    assert_eq!(sr["forbidden_user_id_list"], json!([]));
+    // As the page's example: no errmsg, no (empty) forbidden_user_id_list.
+    assert!(sr.get("forbidden_user_id_list").is_none(), "{sr}");
+    assert!(result(&server, &t, task).get("errmsg").is_none());
 
     // Deliveries count reached users only (not the failing or invalid ones).
     assert_eq!(server.deliveries("alice"), 1);
@@ -328,6 +332,7 @@ fn results_of_tasks_over_100_recipients_are_refused_with_call_timeout() {
     let server = MockServer::builder()
         .frozen_clock()
         .directory(dir)
+        .send_limits(SendLimits::LEGACY)
         .start()
         .unwrap();
     let t = token(&server);

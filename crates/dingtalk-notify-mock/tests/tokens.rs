@@ -7,7 +7,7 @@ use std::time::Duration;
 use common::*;
 use dingtalk_notify_mock::{
     AppCredentials, DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_CORP_ID, DEMO_ISV_AGENT_ID,
-    DEMO_SUITE_KEY, DEMO_SUITE_SECRET, DEMO_SUITE_TICKET, MockServer,
+    DEMO_SUITE_KEY, DEMO_SUITE_SECRET, DEMO_SUITE_TICKET, ErrorStyle, MockServer,
 };
 use serde_json::json;
 
@@ -43,12 +43,12 @@ fn same_token_within_validity_and_a_new_one_after_expiry() {
 
     server.advance(Duration::from_secs(1));
     let v = send_text(&server, &first, "alice", "b");
-    assert_eq!(v["errcode"], 42001, "{v}");
+    assert_wrapped(&v, "42001");
     let second = token(&server);
     assert_ne!(second, first);
     assert_eq!(send_text(&server, &second, "alice", "c")["errcode"], 0);
     // The old token stays expired, not unknown.
-    assert_eq!(send_text(&server, &first, "alice", "d")["errcode"], 42001);
+    assert_wrapped(&send_text(&server, &first, "alice", "d"), "42001");
     assert_eq!(server.token_fetches(), 3);
 }
 
@@ -59,21 +59,42 @@ fn default_ttl_expires_after_7200_seconds() {
     server.advance(Duration::from_secs(7199));
     assert_eq!(progress(&server, &t, 1)["errcode"], 40035); // token fine, task unknown
     server.advance(Duration::from_secs(1));
+    assert_wrapped(&progress(&server, &t, 1), "42001");
+}
+
+#[test]
+fn the_plain_style_answers_token_errors_under_their_own_code() {
+    let server = MockServer::builder()
+        .frozen_clock()
+        .error_style(ErrorStyle::Plain)
+        .start()
+        .unwrap();
+    let t = token(&server);
+    let v = send_text(&server, "not-a-token", "alice", "x");
+    assert_eq!(v["errcode"], 40014, "{v}");
+    assert!(v.get("sub_code").is_none(), "{v}");
+    server.advance(Duration::from_secs(7200));
     assert_eq!(progress(&server, &t, 1)["errcode"], 42001);
+}
+
+#[test]
+fn gettoken_errors_are_never_wrapped() {
+    // 88 is the topapi gateway's wrapper; gettoken answers plain (its own path).
+    let server = frozen();
+    let v = token_answer(&server, DEMO_APP_KEY, "wrong");
+    assert_eq!(v["errcode"], 40001, "{v}");
+    assert!(v.get("sub_code").is_none());
 }
 
 #[test]
 fn unknown_missing_and_revoked_tokens_answer_40014() {
     let server = frozen();
-    assert_eq!(
-        send_text(&server, "not-a-token", "alice", "x")["errcode"],
-        40014
-    );
+    assert_wrapped(&send_text(&server, "not-a-token", "alice", "x"), "40014");
     let r = request(server.addr(), "POST", SEND, Some("application/json"), b"{}");
-    assert_eq!(r.json()["errcode"], 40014);
+    assert_wrapped(&r.json(), "40014");
     let t = token(&server);
     server.revoke_tokens();
-    assert_eq!(send_text(&server, &t, "alice", "x")["errcode"], 40014);
+    assert_wrapped(&send_text(&server, &t, "alice", "x"), "40014");
     let fresh = token(&server);
     assert_ne!(fresh, t);
     assert_eq!(send_text(&server, &fresh, "alice", "x")["errcode"], 0);
@@ -187,18 +208,18 @@ fn isv_signed_token_for_an_authorized_corp() {
 fn isv_rejections() {
     let server = frozen();
     let ts = 1_700_000_000_000;
-    // Signed with the wrong secret.
+    // Signed with the wrong secret: 853001, the signature code of the global table.
     let bad_sig = corp_token_query(DEMO_SUITE_KEY, "wrong-secret", DEMO_SUITE_TICKET, ts);
     assert_eq!(
         corp_token_answer(&server, &bad_sig, DEMO_CORP_ID)["errcode"],
-        40001
+        853001
     );
     // Signature of another timestamp.
     let good = corp_token_query(DEMO_SUITE_KEY, DEMO_SUITE_SECRET, DEMO_SUITE_TICKET, ts);
     let replayed = good.replace(&format!("timestamp={ts}"), &format!("timestamp={}", ts + 1));
     assert_eq!(
         corp_token_answer(&server, &replayed, DEMO_CORP_ID)["errcode"],
-        40001
+        853001
     );
     // Wrong ticket, unknown suite key.
     let bad_ticket = corp_token_query(DEMO_SUITE_KEY, DEMO_SUITE_SECRET, "old-ticket", ts);
@@ -257,4 +278,55 @@ fn isv_apps_may_not_send_to_all_users() {
         &json!({ "agent_id": DEMO_AGENT_ID, "to_all_user": true, "msg": text("x") }),
     );
     assert_eq!(v["errcode"], 0, "{v}");
+}
+
+#[test]
+fn a_timestamp_over_a_minute_off_answers_853002_when_checked() {
+    let server = MockServer::builder()
+        .frozen_clock()
+        .check_corp_token_timestamp(Duration::from_secs(60))
+        .start()
+        .unwrap();
+    let wall_ms = |server: &MockServer| {
+        server
+            .clock()
+            .wall()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64
+    };
+    let now = wall_ms(&server);
+    let q = |ts| corp_token_query(DEMO_SUITE_KEY, DEMO_SUITE_SECRET, DEMO_SUITE_TICKET, ts);
+    assert_eq!(
+        corp_token_answer(&server, &q(now + 59_000), DEMO_CORP_ID)["errcode"],
+        0
+    );
+    assert_eq!(
+        corp_token_answer(&server, &q(now - 61_000), DEMO_CORP_ID)["errcode"],
+        853002
+    );
+    // The simulator's clock moves, and the accepted window with it.
+    server.advance(Duration::from_secs(3600));
+    assert_eq!(
+        corp_token_answer(&server, &q(now), DEMO_CORP_ID)["errcode"],
+        853002
+    );
+    assert_eq!(
+        corp_token_answer(&server, &q(wall_ms(&server)), DEMO_CORP_ID)["errcode"],
+        0
+    );
+}
+
+#[test]
+fn get_corp_token_succeeds_without_errmsg_as_captured() {
+    // The reference's answer: {"errcode":0,"access_token":"...","expires_in":7200}.
+    let server = frozen();
+    let q = corp_token_query(DEMO_SUITE_KEY, DEMO_SUITE_SECRET, DEMO_SUITE_TICKET, 1);
+    let v = corp_token_answer(&server, &q, DEMO_CORP_ID);
+    assert_eq!(v["errcode"], 0);
+    assert!(v.get("errmsg").is_none(), "{v}");
+    assert_eq!(
+        token_answer(&server, DEMO_APP_KEY, DEMO_APP_SECRET)["errmsg"],
+        "ok"
+    );
 }

@@ -1,22 +1,37 @@
-//! [`ErrorCode`]: DingTalk's `errcode`, an open set with named constants and classifiers.
+//! [`ErrorCode`]: DingTalk's `errcode`, an open set with named constants, a class
+//! ([`ErrorClass`]) that drives retries and token refreshes, and hints that fit the endpoint.
+//!
+//! The table follows the current global error-code and throttling pages; `docs/errors.md`
+//! at the repository root tabulates it, and a test keeps the two in step.
 
 use std::fmt;
+use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+pub(crate) mod hint;
+
 /// A DingTalk `errcode`.
 ///
-/// An open set, like [`http::StatusCode`]: every code in the reference pages has a named
-/// constant, and any other value is kept as it came. Classify with [`is_retryable`],
-/// [`is_rate_limited`], [`is_token_rejected`] and [`is_permanent`].
+/// An open set, like [`http::StatusCode`]: every code a work-notification client can meet
+/// has a named constant, and any other value is kept as it came. [`class`](Self::class)
+/// says what to do about it; [`is_retryable`], [`is_rate_limited`], [`is_token_rejected`]
+/// and [`is_permanent`] are shortcuts.
 ///
 /// ```
-/// use dingtalk_notify_proto::ErrorCode;
+/// use dingtalk_notify_proto::{ErrorClass, ErrorCode};
+/// use std::time::Duration;
 /// let code = ErrorCode::new(143103);
 /// assert_eq!(code, ErrorCode::APP_RECIPIENTS_PER_MINUTE_EXCEEDED);
 /// assert!(code.is_retryable() && code.is_rate_limited());
 /// assert!(ErrorCode::ACCESS_TOKEN_EXPIRED.is_token_rejected());
 /// assert!(ErrorCode::INVALID_AGENT_ID.is_permanent());
+/// // The per-app, per-API rate limit: retry, but not before a second has passed.
+/// assert_eq!(ErrorCode::API_RATE_LIMITED.class(), Some(ErrorClass::Throttled));
+/// assert_eq!(ErrorCode::API_RATE_LIMITED.min_retry_delay(), Some(Duration::from_secs(1)));
+/// // Hints fit the endpoint: 40035 on gettoken is a missing appkey or appsecret.
+/// let hint = ErrorCode::INVALID_PARAMETER.hint_for("/gettoken").unwrap();
+/// assert!(hint.contains("appkey"));
 /// ```
 ///
 /// [`is_retryable`]: ErrorCode::is_retryable
@@ -27,6 +42,45 @@ use serde::{Deserialize, Deserializer, Serialize};
 #[serde(transparent)]
 pub struct ErrorCode(i64);
 
+/// What a failing [`ErrorCode`] asks of the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorClass {
+    /// Transient (system busy, a per-minute recipient quota): retry with backoff.
+    Retryable,
+    /// A per-second call-rate limit (`90002`, `90018`, `90019`): retry after at least
+    /// [`ErrorCode::min_retry_delay`].
+    Throttled,
+    /// A temporary ban (`90001`, `90003`–`90014`, `90017`): back off for long (the
+    /// retry policy's `ban_floor`) before calling again.
+    Banned,
+    /// The access token was refused: refresh it and replay the call once.
+    TokenRejected,
+    /// Repeating the same call cannot help: a caller bug, a missing permission, a daily
+    /// limit, a quota.
+    Permanent,
+}
+
+impl ErrorClass {
+    /// The class's name as `docs/errors.md` writes it: `retryable`, `throttled`, `banned`,
+    /// `token`, `permanent`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Retryable => "retryable",
+            Self::Throttled => "throttled",
+            Self::Banned => "banned",
+            Self::TokenRejected => "token",
+            Self::Permanent => "permanent",
+        }
+    }
+}
+
+impl fmt::Display for ErrorClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 macro_rules! codes {
     ($($(#[$doc:meta])* $name:ident = $value:expr, $text:expr;)*) => {
         impl ErrorCode {
@@ -34,6 +88,17 @@ macro_rules! codes {
                 $(#[$doc])*
                 pub const $name: ErrorCode = ErrorCode($value);
             )*
+
+            /// Every named code, in table order.
+            pub const KNOWN: &'static [ErrorCode] = &[$(ErrorCode($value)),*];
+
+            /// The constant's name (`"INVALID_ACCESS_TOKEN"`) of a known code.
+            pub fn name(self) -> Option<&'static str> {
+                match self.0 {
+                    $($value => Some(stringify!($name)),)*
+                    _ => None,
+                }
+            }
 
             /// A short description of a known code, from the API reference.
             pub fn description(self) -> Option<&'static str> {
@@ -51,14 +116,17 @@ codes! {
     OK = 0, "ok";
     /// `-1`: system busy; transient, retry with backoff.
     SYSTEM_BUSY = -1, "system busy";
-    /// `22`: invalid method (unknown path).
-    INVALID_METHOD = 22, "invalid method";
+    /// `22`: invalid method: the gateway does not know the path (`sub_msg` names it).
+    INVALID_METHOD = 22, "invalid method (unknown path)";
     /// `40`: a required argument is missing.
     MISSING_ARGUMENT = 40, "missing argument";
     /// `41`: an argument is invalid (for example `msg` sent as a string).
     INVALID_ARGUMENT = 41, "invalid argument";
-    /// `88`: see `sub_code` and `sub_msg`.
+    /// `88`: the real cause is in `sub_code` and `sub_msg` (see
+    /// [`ApiError::effective_code`](crate::ApiError::effective_code)).
     SEE_SUB_CODE = 88, "see sub_code";
+    /// `404`: the URI does not exist.
+    NOT_FOUND = 404, "the requested URI does not exist";
     /// `500`: system error; transient.
     SYSTEM_ERROR = 500, "system error";
     /// `33001`: invalid corp id (token rejected).
@@ -67,26 +135,55 @@ codes! {
     INVALID_CREDENTIAL = 40001, "invalid credential";
     /// `40014`: invalid access token.
     INVALID_ACCESS_TOKEN = 40014, "invalid access token";
-    /// `40035`: invalid parameter (check `task_id` and `agent_id`).
-    INVALID_PARAMETER = 40035, "invalid parameter";
+    /// `40035`: a parameter is missing or invalid; what it means depends on the endpoint
+    /// (on `gettoken`, a missing appkey or appsecret).
+    INVALID_PARAMETER = 40035, "missing or invalid parameter";
     /// `40056`: invalid agent id.
     INVALID_AGENT_ID = 40056, "invalid agent id";
+    /// `40089`: invalid corp id or corp secret (on `gettoken`).
+    INVALID_CORP_CREDENTIALS = 40089, "invalid corpid or corpsecret";
+    /// `40096`: invalid appkey or appsecret (on `gettoken`).
+    INVALID_APP_CREDENTIALS = 40096, "invalid appkey or appsecret";
     /// `41052`: too many recipients; sending results are no longer returned.
     TOO_MANY_RECIPIENTS_FOR_RESULT = 41052, "too many recipients for results";
     /// `42001`: the access token expired.
     ACCESS_TOKEN_EXPIRED = 42001, "access token expired";
+    /// `60011`: the app lacks the permission for this API.
+    NO_PERMISSION = 60011, "no permission to call this API";
+    /// `60020`: the caller's IP is not on the app's allow-list.
+    IP_NOT_ALLOWED = 60020, "caller IP not on the app's allow-list";
     /// `90001`: calls temporarily banned for excess.
     CALLS_BANNED_90001 = 90001, "calls temporarily banned";
-    /// `90002`: calls temporarily banned for excess.
-    CALLS_BANNED_90002 = 90002, "calls temporarily banned";
+    /// `90002`: the global per-API rate limit (all apps of all organizations) was hit.
+    GLOBAL_RATE_LIMITED = 90002, "global per-API rate limit";
     /// `90003`: calls temporarily banned for excess.
     CALLS_BANNED_90003 = 90003, "calls temporarily banned";
     /// `90004`: calls temporarily banned for excess.
     CALLS_BANNED_90004 = 90004, "calls temporarily banned";
-    /// `90005`: calls temporarily banned for excess.
+    /// `90005`: calls temporarily banned for excess (per organization, per API, per minute).
     CALLS_BANNED_90005 = 90005, "calls temporarily banned";
-    /// `90006`: calls temporarily banned for excess.
+    /// `90006`: calls temporarily banned for excess (per app, per API, per minute).
     CALLS_BANNED_90006 = 90006, "calls temporarily banned";
+    /// `90007`: calls temporarily banned for excess.
+    CALLS_BANNED_90007 = 90007, "calls temporarily banned";
+    /// `90008`: calls temporarily banned for excess.
+    CALLS_BANNED_90008 = 90008, "calls temporarily banned";
+    /// `90009`: calls temporarily banned for excess.
+    CALLS_BANNED_90009 = 90009, "calls temporarily banned";
+    /// `90010`: calls temporarily banned for excess.
+    CALLS_BANNED_90010 = 90010, "calls temporarily banned";
+    /// `90011`: calls temporarily banned for excess.
+    CALLS_BANNED_90011 = 90011, "calls temporarily banned";
+    /// `90012`: calls temporarily banned for excess.
+    CALLS_BANNED_90012 = 90012, "calls temporarily banned";
+    /// `90013`: calls temporarily banned for excess.
+    CALLS_BANNED_90013 = 90013, "calls temporarily banned";
+    /// `90014`: calls temporarily banned for excess.
+    CALLS_BANNED_90014 = 90014, "calls temporarily banned";
+    /// `90017`: calls temporarily banned for excess.
+    CALLS_BANNED_90017 = 90017, "calls temporarily banned";
+    /// `90018`: the per-app, per-API call rate of the old API was exceeded; wait a second.
+    API_RATE_LIMITED = 90018, "per-app per-API call rate exceeded";
     /// `90019`: ISV per-corp per-API rate (40 req/s) exceeded.
     ISV_CALL_RATE_EXCEEDED = 90019, "ISV per-corp call rate exceeded";
     /// `90020`: monthly call quota exceeded.
@@ -107,6 +204,18 @@ codes! {
     ISV_DAILY_USER_LIMIT_EXCEEDED = 143205, "ISV daily per-user limit exceeded";
     /// `143206`: an ISV app already sent the same content to this user today.
     ISV_DUPLICATE_CONTENT = 143206, "ISV duplicate content to the same user today";
+    /// `400002`: recall refused: invalid agent id or task id.
+    INVALID_RECALL_TARGET = 400002, "invalid agent id or task id for recall";
+    /// `853001`: `get_corp_token`'s signature was refused.
+    CORP_TOKEN_SIGNATURE_853001 = 853001, "get_corp_token signature refused";
+    /// `853002`: `get_corp_token`'s timestamp is more than a minute off DingTalk's clock.
+    CORP_TOKEN_TIMESTAMP_SKEWED = 853002, "get_corp_token timestamp more than a minute off";
+    /// `853003`: `get_corp_token`'s signature was refused.
+    CORP_TOKEN_SIGNATURE_853003 = 853003, "get_corp_token signature refused";
+    /// `853004`: `get_corp_token`'s signature was refused.
+    CORP_TOKEN_SIGNATURE_853004 = 853004, "get_corp_token signature refused";
+    /// `853005`: `get_corp_token`'s signature was refused.
+    CORP_TOKEN_SIGNATURE_853005 = 853005, "get_corp_token signature refused";
     /// `1430000`: the recipient list is empty.
     EMPTY_RECIPIENTS = 1430000, "empty recipients";
     /// `1430001`: unrecognized grantType.
@@ -120,6 +229,9 @@ codes! {
 }
 
 impl ErrorCode {
+    /// The old name of [`ErrorCode::GLOBAL_RATE_LIMITED`] (`90002`).
+    pub const CALLS_BANNED_90002: ErrorCode = ErrorCode::GLOBAL_RATE_LIMITED;
+
     /// Wraps any `errcode`.
     pub const fn new(code: i64) -> Self {
         Self(code)
@@ -135,63 +247,82 @@ impl ErrorCode {
         self.0 == 0
     }
 
-    /// The temporary call bans `90001`–`90006`; back off for a long time.
+    /// What the code asks of the caller; `None` for success (`0`). Unknown codes are
+    /// [`ErrorClass::Permanent`]: an unknown failure is not retried blindly.
+    pub const fn class(self) -> Option<ErrorClass> {
+        Some(match self.0 {
+            0 => return None,
+            -1 | 500 | 143103 | 143104 | 143203 | 143204 => ErrorClass::Retryable,
+            90002 | 90018 | 90019 => ErrorClass::Throttled,
+            90001 | 90003..=90014 | 90017 => ErrorClass::Banned,
+            33001 | 40001 | 40014 | 42001 => ErrorClass::TokenRejected,
+            _ => ErrorClass::Permanent,
+        })
+    }
+
+    const fn is(self, class: ErrorClass) -> bool {
+        match self.class() {
+            Some(c) => c as u8 == class as u8,
+            None => false,
+        }
+    }
+
+    /// The temporary call bans `90001`, `90003`–`90014` and `90017`; back off for long.
     pub const fn is_banned(self) -> bool {
-        matches!(self.0, 90001..=90006)
+        self.is(ErrorClass::Banned)
     }
 
-    /// A transient failure worth retrying with backoff: `-1`, `500`, the
-    /// recipients-per-minute limits, the `9000x` bans and the ISV call rate (`90019`).
+    /// A failure worth retrying: [`Retryable`](ErrorClass::Retryable),
+    /// [`Throttled`](ErrorClass::Throttled) or [`Banned`](ErrorClass::Banned). DingTalk
+    /// refused the call, so even a send may be repeated.
     pub const fn is_retryable(self) -> bool {
-        matches!(self.0, -1 | 500 | 143103 | 143104 | 143203 | 143204 | 90019) || self.is_banned()
+        self.is(ErrorClass::Retryable) || self.is(ErrorClass::Throttled) || self.is_banned()
     }
 
-    /// Any rate limit or quota: per-minute, per-day, duplicate content, bans and quotas.
+    /// Any rate limit or quota: per-second, per-minute, per-day, duplicate content, bans and
+    /// the monthly quota.
     pub const fn is_rate_limited(self) -> bool {
         matches!(
             self.0,
-            143103 | 143104 | 143105 | 143106 | 143203 | 143204 | 143205 | 143206 | 90019 | 90020
-        ) || self.is_banned()
+            143103 | 143104 | 143105 | 143106 | 143203 | 143204 | 143205 | 143206 | 90020
+        ) || self.is(ErrorClass::Throttled)
+            || self.is_banned()
     }
 
     /// The access token was refused (`40014`, `42001`, `40001`, `33001`): refresh it and
     /// replay the call once.
     pub const fn is_token_rejected(self) -> bool {
-        matches!(self.0, 40014 | 42001 | 40001 | 33001)
+        self.is(ErrorClass::TokenRejected)
     }
 
     /// A failure that repeating the same call cannot fix (a caller bug, a daily limit, a
     /// quota): neither success, retryable nor a rejected token.
     pub const fn is_permanent(self) -> bool {
-        !self.is_ok() && !self.is_retryable() && !self.is_token_rejected()
+        self.is(ErrorClass::Permanent)
+    }
+
+    /// The least wait before a retry, where the reference names one: one second after a
+    /// per-second rate limit (`90002`, `90018`, `90019`). Bans use the retry policy's
+    /// longer `ban_floor`.
+    pub const fn min_retry_delay(self) -> Option<Duration> {
+        if self.is(ErrorClass::Throttled) {
+            Some(Duration::from_secs(1))
+        } else {
+            None
+        }
     }
 
     /// What to do about this code, in one sentence, where there is something to say.
+    /// Where the meaning depends on the endpoint, prefer [`hint_for`](Self::hint_for).
     pub fn hint(self) -> Option<&'static str> {
-        Some(match self.0 {
-            -1 | 500 => "DingTalk is busy; retry later with backoff",
-            22 => "the endpoint path is unknown; check the base URL and its path prefix",
-            40 | 41 => "an argument is missing or invalid; check the request fields",
-            88 => "see sub_code and sub_msg for the cause",
-            33001 => "check the corp id the token was issued for",
-            40001 => "check the app key and app secret",
-            40014 | 42001 => "fetch a new access token and retry once",
-            40035 => "check task_id and agent_id (tasks are only queryable for 24 hours)",
-            40056 => "check agent_id: it must be the app's AgentId from the developer console",
-            41052 => "the task has too many recipients or is still sending; query it later",
-            90001..=90006 => "calls are banned for a while; back off for minutes before retrying",
-            90019 => "over 40 calls per second to this corp; slow down",
-            90020 => "the monthly quota is used up; calls fail until next month",
-            143103 | 143104 | 143203 | 143204 => {
-                "over the recipients-per-minute limit; retry after a minute"
-            }
-            143105 | 143205 => "this user reached today's message limit for the app",
-            143106 | 143206 => "the same content was already sent to this user today",
-            1430000 => "give at least one of userid_list, dept_id_list or to_all_user",
-            1430002 => "the message contains prohibited words; change the content",
-            1430004 => "the recipient has executive protection enabled",
-            _ => return None,
-        })
+        hint::hint(self.0, None)
+    }
+
+    /// [`hint`](Self::hint) for an answer of the endpoint at `path` (`/gettoken`,
+    /// `/topapi/message/corpconversation/getsendresult`, ...): `40035` on `gettoken` means
+    /// a missing appkey or appsecret, on `getsendresult` a wrong task id.
+    pub fn hint_for(self, path: &str) -> Option<&'static str> {
+        hint::hint(self.0, Some(hint::Call::of(path)))
     }
 }
 
@@ -230,41 +361,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_named_code_is_classified_once() {
-        for raw in [
-            -1, 22, 40, 41, 88, 500, 33001, 40001, 40014, 40035, 40056, 41052, 42001, 90001, 90002,
-            90003, 90004, 90005, 90006, 90019, 90020, 143103, 143104, 143105, 143106, 143203,
-            143204, 143205, 143206, 1430000, 1430001, 1430002, 1430003, 1430004,
-        ] {
-            let c = ErrorCode::new(raw);
-            assert!(c.description().is_some(), "{raw} has no description");
+    fn every_named_code_is_in_one_class_and_described() {
+        for c in ErrorCode::KNOWN.iter().copied().filter(|c| !c.is_ok()) {
+            assert!(c.description().is_some(), "{c:?} has no description");
             let classes = [c.is_retryable(), c.is_token_rejected(), c.is_permanent()];
             assert_eq!(
                 classes.iter().filter(|b| **b).count(),
                 1,
-                "{raw}: {classes:?}"
+                "{c}: {classes:?}"
             );
         }
+        assert_eq!(ErrorCode::OK.class(), None);
         assert!(!ErrorCode::OK.is_permanent() && !ErrorCode::OK.is_retryable());
     }
 
     #[test]
-    fn classes_follow_the_reference() {
-        for c in [-1, 500, 143103, 143104, 143203, 143204, 90001, 90006, 90019] {
-            assert!(ErrorCode::new(c).is_retryable(), "{c}");
+    fn known_codes_are_unique() {
+        let mut seen = std::collections::BTreeSet::new();
+        for c in ErrorCode::KNOWN {
+            assert!(seen.insert(c.get()), "{c:?} is listed twice");
         }
-        for c in [143105, 143106, 143205, 143206, 90020] {
-            assert!(ErrorCode::new(c).is_rate_limited() && ErrorCode::new(c).is_permanent());
-        }
-        for c in [33001, 40001, 40014, 42001] {
-            assert!(ErrorCode::new(c).is_token_rejected(), "{c}");
-        }
-        assert!(ErrorCode::new(123_456).is_permanent());
-        assert_eq!(ErrorCode::new(123_456).to_string(), "123456");
-        assert_eq!(
-            ErrorCode::INVALID_AGENT_ID.to_string(),
-            "40056 (invalid agent id)"
-        );
     }
 
     #[test]

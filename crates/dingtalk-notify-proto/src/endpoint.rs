@@ -83,7 +83,7 @@ pub trait Endpoint {
     fn parse_response<B: AsRef<[u8]>>(
         response: http::Response<B>,
     ) -> Result<Self::Response, ResponseError> {
-        crate::response::parse_response(response)
+        crate::response::parse_response_at(Self::PATH, response)
     }
 }
 

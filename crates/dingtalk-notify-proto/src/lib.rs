@@ -27,14 +27,18 @@
 //! - Async runtimes: nothing here needs one.
 //!
 //! # Layering
-//! The modules form a DAG; each imports only from the layers before it:
-//! 1. leaves: `secret`, `ids`, `code`, `wire`, `redaction`, `http_types` (the `http` aliases
-//!    and request extensions), `clock` (the trait);
-//! 2. `error`, then `validate`, `color`, `base_url`;
-//! 3. `auth`, then `endpoint` and `response`;
-//! 4. `message`, then [`api`] (one module per endpoint);
-//! 5. [`transport`] (the seam, its helpers and the generic [`transport::execute`]),
-//!    [`token`], [`retry`] and [`tracking`].
+//! The modules form a DAG; each imports only from the layers before it (`.ci/module-dag`
+//! checks it and prints these layers):
+//! 0. leaves: `secret`, `wire`, `clock` (the trait), `http_types` (the `http` aliases and
+//!    the request extensions);
+//! 1. `ids`, `code`, [`redaction`];
+//! 2. `error`;
+//! 3. `validate`, `color`, `base_url`, `response`;
+//! 4. [`auth`], [`message`];
+//! 5. `endpoint`;
+//! 6. [`api`] (one module per endpoint), [`transport`] (the seam, its kit and the generic
+//!    [`transport::execute`]);
+//! 7. [`token`], [`retry`], [`tracking`].
 //!
 //! # The whole lifecycle
 //! Build a request, hand it to your transport (here a closure standing in for one), parse
@@ -81,6 +85,7 @@
 pub use http;
 
 pub mod api;
+mod api_error;
 pub mod auth;
 mod base_url;
 mod clock;
@@ -103,10 +108,10 @@ mod wire;
 
 pub use base_url::{BaseUrl, DEFAULT_BASE_URL, MAINLAND_BASE_URL};
 pub use clock::Clock;
-pub use code::ErrorCode;
+pub use code::{ErrorClass, ErrorCode};
 pub use color::StatusColor;
 pub use endpoint::{AuthInput, Endpoint, USER_AGENT_VALUE, Validated};
-pub use error::{ApiError, BuildError, Error, RawBody, ResponseError};
+pub use error::{ApiError, BuildError, Error, RawBody, ResponseError, TopError};
 pub use http_types::{HttpRequest, HttpResponse};
 pub use ids::{AgentId, DeptId, TaskId};
 pub use message::Message;

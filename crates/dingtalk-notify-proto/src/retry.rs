@@ -13,7 +13,8 @@ use crate::transport::TransportErrorKind;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Failure {
-    /// DingTalk answered with this `errcode`.
+    /// DingTalk answered with this code: the `errcode`, or the numeric `sub_code` of a
+    /// wrapped errcode 88 ([`ApiError::effective_code`](crate::ApiError::effective_code)).
     Api(ErrorCode),
     /// The gateway's throttle page, with its `wait`.
     Throttled(Option<Duration>),
@@ -31,7 +32,8 @@ impl Failure {
     /// Classifies an error; `kind` classifies the transport's own error.
     pub fn of<T>(error: &Error<T>, kind: impl Fn(&T) -> TransportErrorKind) -> Self {
         match error {
-            Error::Response(ResponseError::Api(e)) => Self::Api(e.code),
+            // A wrapped error (errcode 88) is judged by the code it wraps.
+            Error::Response(ResponseError::Api(e)) => Self::Api(e.effective_code()),
             Error::Response(ResponseError::Throttled { wait, .. }) => Self::Throttled(*wait),
             Error::Response(ResponseError::Status { status, .. }) => Self::Status(*status),
             Error::Response(ResponseError::Decode { .. }) => Self::Decode,
@@ -43,8 +45,10 @@ impl Failure {
 
 /// Exponential backoff with full jitter, bounded by attempts and an overall deadline.
 ///
-/// - A retryable `errcode` (`-1`, `500`, the recipients-per-minute codes, `90019`, the
-///   `9000x` bans) is retried by every call; bans wait at least [`ban_floor`].
+/// - A retryable code (`-1`, `500`, the recipients-per-minute codes, the per-second limits
+///   `90002`/`90018`/`90019`, the `9000x` bans), also wrapped as errcode 88, is retried by
+///   every call (DingTalk refused it, so nothing went out); the per-second limits wait at
+///   least [`ErrorCode::min_retry_delay`] (1 s), bans at least [`ban_floor`].
 /// - The throttle page is retried after at least its `wait`.
 /// - A gateway status (5xx, 429) and a transport failure are retried only for calls that are
 ///   safe to repeat; a send is repeated only when nothing reached the server
@@ -130,7 +134,9 @@ impl RetryPolicy {
         let backoff = self.backoff(attempt, jitter);
         match failure {
             Failure::Api(code) if code.is_banned() => Some(backoff.max(self.ban_floor)),
-            Failure::Api(code) if code.is_retryable() => Some(backoff),
+            Failure::Api(code) if code.is_retryable() => {
+                Some(backoff.max(code.min_retry_delay().unwrap_or_default()))
+            }
             Failure::Api(_) | Failure::Decode | Failure::Fatal => None,
             Failure::Throttled(wait) => Some(backoff.max(wait.unwrap_or(self.base_delay))),
             Failure::Status(status) => (idempotent
@@ -217,8 +223,57 @@ mod tests {
 
     #[test]
     fn bans_wait_at_least_the_floor() {
-        let d = p().decide(Failure::Api(ErrorCode::new(90002)), 1, true, 0.0);
-        assert_eq!(d, Some(Duration::from_secs(60)));
+        for code in [90001, 90003, 90010, 90014, 90017] {
+            let d = p().decide(Failure::Api(ErrorCode::new(code)), 1, true, 0.0);
+            assert_eq!(d, Some(Duration::from_secs(60)), "{code}");
+        }
+    }
+
+    #[test]
+    fn per_second_limits_wait_at_least_a_second() {
+        // 90018 (per app, per API), 90002 (global), 90019 (ISV per corp): the throttling
+        // page says wait a second and retry, and a send may be retried (it was refused).
+        for code in [90018, 90002, 90019] {
+            let f = Failure::Api(ErrorCode::new(code));
+            assert_eq!(
+                p().decide(f, 1, false, 0.0),
+                Some(Duration::from_secs(1)),
+                "{code}"
+            );
+            // A longer backoff is kept.
+            let long = RetryPolicy {
+                base_delay: Duration::from_secs(3),
+                ..p()
+            };
+            assert_eq!(
+                long.decide(f, 1, false, 1.0),
+                Some(Duration::from_secs(3)),
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn wrapped_errors_are_classified_by_their_sub_code() {
+        use crate::{ApiError, Error as E};
+        let wrapped = |sub: &str| -> E {
+            E::Response(ResponseError::Api(
+                ApiError::new(ErrorCode::SEE_SUB_CODE, "ding talk error").with_sub_code(sub),
+            ))
+        };
+        let of = |e: &E| Failure::of(e, |_| TransportErrorKind::Unknown);
+        assert_eq!(
+            of(&wrapped("90018")),
+            Failure::Api(ErrorCode::API_RATE_LIMITED)
+        );
+        assert_eq!(
+            of(&wrapped("60011")),
+            Failure::Api(ErrorCode::NO_PERMISSION)
+        );
+        assert_eq!(of(&wrapped("isv.x")), Failure::Api(ErrorCode::SEE_SUB_CODE));
+        assert!(p().decide(of(&wrapped("90018")), 1, false, 0.0).is_some());
+        assert!(p().decide(of(&wrapped("60011")), 1, true, 0.0).is_none());
+        assert!(p().decide(of(&wrapped("isv.x")), 1, true, 0.0).is_none());
     }
 
     #[test]

@@ -31,10 +31,7 @@ fn decode_parts(err: &ResponseError) -> (Option<&str>, &str) {
 }
 
 fn sample_api_error() -> ApiError {
-    let mut api = ApiError::new(ErrorCode::INVALID_AGENT_ID, "Invalid agentid");
-    api.request_id = Some("4jzllmte0wau".to_owned());
-    api.status = StatusCode::OK;
-    api
+    ApiError::new(ErrorCode::INVALID_AGENT_ID, "Invalid agentid").with_request_id("4jzllmte0wau")
 }
 
 // ---- BuildError ---------------------------------------------------------------------------
@@ -68,7 +65,11 @@ fn build_error_display_of_every_variant() {
                 count: 5001,
                 limit: 5000,
             },
-            "too many users: 5001 given, at most 5000 per call; split the send",
+            "too many users: 5001 given, at most 5000 per call; split the recipients across \
+             several sends of at most 5000 users each, or, if your app still has the old limits \
+             of 5,000 users and 500 departments per call, opt in with \
+             ClientBuilder::recipient_limits(RecipientLimits::LEGACY) (or the request's \
+             .limits(RecipientLimits::LEGACY) with the core alone); nothing was sent",
         ),
         (
             BuildError::ToAllUserNotAllowed,
@@ -146,7 +147,7 @@ fn api_error_under_http_200() {
     ))
     .expect_err("an API error");
     let api = err.api().expect("Api");
-    assert_eq!(api, &sample_api_error());
+    assert_eq!(api, &sample_api_error().with_path(UpdateStatusBar::PATH));
     assert_eq!(err.status(), StatusCode::OK);
     assert!(!err.is_retryable_answer());
     let text = err.to_string();
@@ -182,38 +183,189 @@ fn api_error_retryable_answer() {
 
 #[test]
 fn api_error_display_has_code_errmsg_sub_code_sub_msg_and_request_id() {
+    // The global error page's own example of the 88 wrapping (copied at
+    // https://mabiji.com/dingtalk/errcode.html): a missing permission.
     let err = progress_err(
         200,
-        r#"{"errcode":88,"errmsg":"ISV_ERROR","sub_code":"60011","sub_msg":"no permission","request_id":"abc123"}"#,
+        r#"{"errcode":88,"sub_code":"60011","sub_msg":"没有调用该接口的权限","errmsg":"ding talk error[subcode=60011,submsg=没有调用该接口的权限]","request_id":"5imjny7u9xwa"}"#,
     );
     let api = err.api().expect("Api");
+    assert_eq!(api.code, ErrorCode::SEE_SUB_CODE);
     assert_eq!(api.sub_code.as_deref(), Some("60011"));
-    assert_eq!(api.sub_msg.as_deref(), Some("no permission"));
-    let text = api.to_string();
-    for part in [
-        "88",
-        "ISV_ERROR",
-        "sub_code 60011",
-        "no permission",
-        "request_id abc123",
-        "sub_code and sub_msg",
-    ] {
-        assert!(text.contains(part), "{text:?} lacks {part:?}");
-    }
+    assert_eq!(api.sub_msg.as_deref(), Some("没有调用该接口的权限"));
+    assert_eq!(api.effective_code(), ErrorCode::NO_PERMISSION);
+    assert!(api.is_permanent() && !api.is_retryable() && !api.is_token_rejected());
+    assert!(!err.is_retryable_answer());
     assert_eq!(
-        text,
-        "DingTalk error 88 (see sub_code): ISV_ERROR (sub_code 60011: no permission) \
-         [request_id abc123]; see sub_code and sub_msg for the cause"
+        api.to_string(),
+        "DingTalk error 88 (see sub_code): ding talk error[subcode=60011,submsg=没有调用该接口的权限] \
+         (sub_code 60011: 没有调用该接口的权限) [request_id 5imjny7u9xwa]; the app lacks the \
+         work-notification permission; grant it under the app's permissions in the developer \
+         console"
     );
     // sub_code as a number is kept as its text.
     let err = progress_err(200, r#"{"errcode":88,"sub_code":60011}"#);
     assert_eq!(err.api().and_then(|e| e.sub_code.as_deref()), Some("60011"));
+    assert_eq!(
+        err.api().map(ApiError::effective_code),
+        Some(ErrorCode::NO_PERMISSION)
+    );
+}
+
+#[test]
+fn api_error_88_wrapping_a_rejected_token_is_a_rejected_token() {
+    // The shape from issue 10 and a user's report of it on a topapi path
+    // (https://github.com/cryozerolabs/n8n-nodes-dingtalk/issues/12:
+    // "ding talk error[subcode=40014,submsg=不合法的access_token]").
+    for (sub, code) in [
+        ("40014", ErrorCode::INVALID_ACCESS_TOKEN),
+        ("42001", ErrorCode::ACCESS_TOKEN_EXPIRED),
+        (" 40001 ", ErrorCode::INVALID_CREDENTIAL),
+    ] {
+        let body = format!(
+            r#"{{"errcode":88,"sub_code":"{sub}","sub_msg":"不合法的access_token","errmsg":"ding talk error[subcode={sub},submsg=不合法的access_token]","request_id":"r1"}}"#
+        );
+        let err = progress_err(200, &body);
+        let api = err.api().expect("Api");
+        assert_eq!(api.effective_code(), code, "{sub}");
+        assert!(api.is_token_rejected(), "{sub}");
+        assert!(!api.is_permanent(), "{sub}");
+        let hint = code.hint().expect("a hint");
+        assert!(api.to_string().ends_with(&format!("; {hint}")), "{api}");
+    }
+    // Through the whole-call error too.
+    let e: Error = progress_err(
+        200,
+        r#"{"errcode":88,"sub_code":"40014","errmsg":"ding talk error"}"#,
+    )
+    .into();
+    assert_eq!(e.code(), Some(ErrorCode::SEE_SUB_CODE));
+    assert_eq!(e.effective_code(), Some(ErrorCode::INVALID_ACCESS_TOKEN));
+}
+
+#[test]
+fn api_error_88_wrapping_a_rate_limit_is_retried_after_a_second() {
+    let err = progress_err(
+        200,
+        r#"{"errcode":88,"sub_code":"90018","sub_msg":"调用频率超限","errmsg":"ding talk error[subcode=90018,submsg=调用频率超限]"}"#,
+    );
+    let api = err.api().expect("Api");
+    assert_eq!(api.effective_code(), ErrorCode::API_RATE_LIMITED);
+    assert!(api.is_retryable() && api.is_rate_limited() && !api.is_banned());
+    assert_eq!(api.min_retry_delay(), Some(Duration::from_secs(1)));
+    assert!(err.is_retryable_answer());
+    let err = progress_err(200, r#"{"errcode":88,"sub_code":"90005"}"#);
+    assert!(err.api().is_some_and(ApiError::is_banned));
+}
+
+#[test]
+fn api_error_88_without_a_numeric_sub_code_is_permanent() {
+    // The old TOP page of recall: its error example is {"errcode":88,"errmsg":"ding talk
+    // error"} (https://jaq-doc.alibaba.com/docs/api.htm?apiId=43694).
+    let err = progress_err(200, r#"{"errcode":88,"errmsg":"ding talk error"}"#);
+    let api = err.api().expect("Api");
+    assert_eq!(api.effective_code(), ErrorCode::SEE_SUB_CODE);
+    assert!(api.is_permanent());
+    assert_eq!(
+        api.to_string(),
+        "DingTalk error 88 (see sub_code): ding talk error; see sub_code and sub_msg for the cause"
+    );
+    // A textual sub_code is shown, and stays 88.
+    let err = progress_err(
+        200,
+        r#"{"errcode":88,"sub_code":"isv.invalid-parameter","sub_msg":"bad msg"}"#,
+    );
+    let api = err.api().expect("Api");
+    assert_eq!(api.effective_code(), ErrorCode::SEE_SUB_CODE);
+    assert!(api.is_permanent());
+    assert!(
+        api.to_string()
+            .contains("(sub_code isv.invalid-parameter: bad msg)"),
+        "{api}"
+    );
+}
+
+#[test]
+fn api_error_shows_sub_msg_without_sub_code() {
+    // An unknown topapi path, as oapi.dingtalk.com answers it (captured from
+    // https://oapi.dingtalk.com/topapi/app/remove_auth).
+    let body = r#"{"errcode":22,"sub_msg":"不合法ApiName，ApiName = dingtalk.oapi.app.remove_auth","errmsg":"Invalid method[submsg=不合法ApiName，ApiName = dingtalk.oapi.app.remove_auth]","request_id":"15s9in2w1yat9"}"#;
+    let err = progress_err(200, body);
+    let api = err.api().expect("Api");
+    assert_eq!(api.code, ErrorCode::INVALID_METHOD);
+    assert_eq!(api.sub_code, None);
+    assert!(api.is_permanent());
+    let text = api.to_string();
+    assert!(
+        text.contains("(sub_msg: 不合法ApiName，ApiName = dingtalk.oapi.app.remove_auth)"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("; the endpoint path is unknown; check the base URL and its path prefix")
+    );
+}
+
+#[test]
+fn api_error_hints_fit_the_endpoint_it_came_from() {
+    let body = r#"{"errcode":40035,"errmsg":"缺少参数 appkey"}"#;
+    let err = GetAccessToken::parse_response(respond(200, body)).expect_err("an API error");
+    let api = err.api().expect("Api");
+    assert!(api.knows_endpoint());
+    assert!(
+        api.to_string().contains("appkey or appsecret is missing"),
+        "{api}"
+    );
+    let err = GetSendResult::parse_response(respond(200, body)).expect_err("an API error");
+    assert!(
+        err.to_string().contains("check task_id and agent_id"),
+        "{err}"
+    );
+    // The free function does not know the endpoint: the general hint.
+    let err = dingtalk_notify_proto::parse_response::<serde_json::Value, _>(respond(200, body))
+        .expect_err("an API error");
+    assert!(err.api().is_some_and(|a| !a.knows_endpoint()));
+    assert_eq!(
+        err.api().and_then(ApiError::hint),
+        ErrorCode::INVALID_PARAMETER.hint()
+    );
+}
+
+#[test]
+fn api_error_builders() {
+    let api = ApiError::new(ErrorCode::SEE_SUB_CODE, "wrapped")
+        .with_sub_code("42001")
+        .with_sub_msg("expired")
+        .with_request_id("r")
+        .with_status(StatusCode::FORBIDDEN)
+        .with_path("/topapi/message/corpconversation/recall");
+    assert_eq!(api.sub_code.as_deref(), Some("42001"));
+    assert_eq!(api.sub_msg.as_deref(), Some("expired"));
+    assert_eq!(api.request_id.as_deref(), Some("r"));
+    assert_eq!(api.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        api.class(),
+        dingtalk_notify_proto::ErrorClass::TokenRejected
+    );
+    assert!(
+        format!("{api:?}").contains("endpoint: Some(Recall)"),
+        "{api:?}"
+    );
 }
 
 #[test]
 fn api_error_display_of_an_unknown_code_without_message() {
-    let api = ApiError::new(ErrorCode::new(777), String::new());
+    let api = ApiError::new(ErrorCode::new(777), "");
     assert_eq!(api.to_string(), "DingTalk error 777");
+    assert_eq!(api.status, StatusCode::OK);
+    assert_eq!(
+        (
+            api.sub_code.clone(),
+            api.sub_msg.clone(),
+            api.request_id.clone()
+        ),
+        (None, None, None)
+    );
+    assert!(!api.knows_endpoint());
 }
 
 // ---- ResponseError::Status ----------------------------------------------------------------
@@ -580,9 +732,9 @@ fn error_transport_from_a_closure_with_an_io_error() {
 
 #[test]
 fn error_deadline() {
-    let mut api = ApiError::new(ErrorCode::SYSTEM_BUSY, "busy");
-    api.request_id = Some("rq".to_owned());
-    let last: Error<ConnRefused> = Error::Response(ResponseError::Api(api));
+    let last: Error<ConnRefused> = Error::Response(ResponseError::Api(
+        ApiError::new(ErrorCode::SYSTEM_BUSY, "busy").with_request_id("rq"),
+    ));
     let err = Error::Deadline {
         deadline: Duration::from_secs(30),
         attempts: 3,
@@ -674,4 +826,42 @@ fn error_from_conversions() {
     assert!(matches!(e, Error::Build(BuildError::NoRecipients)));
     let e: Error = ResponseError::Api(sample_api_error()).into();
     assert_eq!(e.code(), Some(ErrorCode::INVALID_AGENT_ID));
+}
+
+// ---- ResponseError::Top -------------------------------------------------------------------
+
+#[test]
+fn top_error_fields_display_and_redaction() {
+    let err = progress_err(
+        200,
+        r#"{"error_response":{"code":"15","msg":"Remote service error for access_token=abc123","sub_code":"isp.service-error","sub_msg":"appsecret=s3cr3t"}}"#,
+    );
+    let ResponseError::Top(top) = &err else {
+        panic!("expected Top, got {err:?}");
+    };
+    assert_eq!(top.code, 15, "a quoted code is read");
+    assert_eq!(top.request_id, None);
+    assert!(top.hint().contains("try again later"), "{}", top.hint());
+    let shown = format!("{err} {err:?}");
+    assert!(
+        !shown.contains("abc123") && !shown.contains("s3cr3t"),
+        "{shown}"
+    );
+    assert!(shown.contains("[redacted]"), "{shown}");
+    assert!(shown.contains("sub_code isp.service-error"), "{shown}");
+    assert!(
+        !err.is_retryable_answer(),
+        "never retried: ambiguous for a send"
+    );
+    assert_eq!(err.api(), None);
+    // Without sub_code: the base-URL hint.
+    let err = progress_err(
+        200,
+        r#"{"error_response":{"code":7,"msg":"App Call Limited"}}"#,
+    );
+    assert!(
+        err.to_string()
+            .ends_with("check the base URL (it should be the oapi host)"),
+        "{err}"
+    );
 }

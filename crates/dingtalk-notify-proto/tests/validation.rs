@@ -174,49 +174,107 @@ fn send_with_no_recipients() {
     );
 }
 
+// The current asyncsend_v2 page: `userid_list` at most 100 ids and `dept_id_list` at most
+// 20 per call (current-reference.md); the older TOP page said 5,000 and 500.
+
 #[test]
 fn users_over_the_internal_default() {
-    builds(&send_to_users(5000));
-    let err = build_err(&send_to_users(5001));
+    builds(&send_to_users(100));
+    let err = build_err(&send_to_users(101));
     assert_eq!(
         err,
         BuildError::TooManyRecipients {
             kind: "users",
-            count: 5001,
-            limit: 5000
+            count: 101,
+            limit: 100
         }
     );
-    assert_mentions(&err, &["users", "5001", "5000", "split"]);
+    // The message says how to split it, and how to opt into the old limits.
+    assert_mentions(
+        &err,
+        &[
+            "users",
+            "101",
+            "at most 100",
+            "split",
+            "RecipientLimits::LEGACY",
+            "nothing was sent",
+        ],
+    );
 }
 
 #[test]
 fn users_over_the_isv_limit() {
-    builds(&send_to_users(1000).limits(RecipientLimits::ISV));
-    let err = build_err(&send_to_users(1001).limits(RecipientLimits::ISV));
+    builds(&send_to_users(100).limits(RecipientLimits::ISV));
+    let err = build_err(&send_to_users(101).limits(RecipientLimits::ISV));
     assert_eq!(
         err,
         BuildError::TooManyRecipients {
             kind: "users",
-            count: 1001,
-            limit: 1000
+            count: 101,
+            limit: 100
         }
     );
-    assert_mentions(&err, &["1001", "1000"]);
+    assert_mentions(&err, &["101", "100"]);
 }
 
 #[test]
 fn departments_over_the_default() {
-    builds(&send_to_depts(500));
-    let err = build_err(&send_to_depts(501));
+    builds(&send_to_depts(20));
+    let err = build_err(&send_to_depts(21));
     assert_eq!(
         err,
         BuildError::TooManyRecipients {
             kind: "departments",
-            count: 501,
-            limit: 500
+            count: 21,
+            limit: 20
         }
     );
-    assert_mentions(&err, &["departments", "501", "500"]);
+    assert_mentions(
+        &err,
+        &[
+            "departments",
+            "21",
+            "20",
+            "split",
+            "RecipientLimits::LEGACY",
+        ],
+    );
+}
+
+#[test]
+fn the_legacy_presets_keep_the_old_limits() {
+    builds(&send_to_users(5000).limits(RecipientLimits::LEGACY));
+    builds(&send_to_depts(500).limits(RecipientLimits::LEGACY));
+    assert!(matches!(
+        build_err(&send_to_users(5001).limits(RecipientLimits::LEGACY)),
+        BuildError::TooManyRecipients {
+            count: 5001,
+            limit: 5000,
+            ..
+        }
+    ));
+    assert!(matches!(
+        build_err(&send_to_depts(501).limits(RecipientLimits::LEGACY)),
+        BuildError::TooManyRecipients {
+            count: 501,
+            limit: 500,
+            ..
+        }
+    ));
+    builds(&send_to_users(1000).limits(RecipientLimits::LEGACY_ISV));
+    assert!(matches!(
+        build_err(&send_to_users(1001).limits(RecipientLimits::LEGACY_ISV)),
+        BuildError::TooManyRecipients {
+            count: 1001,
+            limit: 1000,
+            ..
+        }
+    ));
+    let isv_to_all = SendWorkNotification::new(1, Message::text("hi"))
+        .to_all_users()
+        .limits(RecipientLimits::LEGACY_ISV);
+    assert_eq!(build_err(&isv_to_all), BuildError::ToAllUserNotAllowed);
 }
 
 #[test]
@@ -243,7 +301,7 @@ fn custom_limits() {
             limit: 1
         }
     );
-    // Looser than the defaults is allowed too (DingTalk's documents disagree).
+    // Looser than the defaults is allowed too (some accounts have other figures).
     let loose = RecipientLimits {
         max_users: 10_000,
         ..RecipientLimits::INTERNAL
@@ -258,13 +316,29 @@ fn limits_defaults() {
     assert_eq!(
         RecipientLimits::INTERNAL,
         RecipientLimits {
+            max_users: 100,
+            max_depts: 20,
+            allow_to_all_user: true,
+        }
+    );
+    assert_eq!(
+        RecipientLimits::ISV,
+        RecipientLimits {
+            max_users: 100,
+            max_depts: 20,
+            allow_to_all_user: false,
+        }
+    );
+    assert_eq!(
+        RecipientLimits::LEGACY,
+        RecipientLimits {
             max_users: 5000,
             max_depts: 500,
             allow_to_all_user: true,
         }
     );
     assert_eq!(
-        RecipientLimits::ISV,
+        RecipientLimits::LEGACY_ISV,
         RecipientLimits {
             max_users: 1000,
             max_depts: 500,

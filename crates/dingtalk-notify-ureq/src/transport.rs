@@ -1,26 +1,20 @@
 //! [`UreqTransport`] and its builder.
 
-use std::fmt;
 use std::time::Duration;
 
-use dingtalk_notify_proto::http::{self, HeaderValue, Method, header};
+use dingtalk_notify_proto::http::{self, HeaderValue, Method};
 use dingtalk_notify_proto::transport::{
-    HttpRequest, HttpResponse, Transport, TransportError, TransportErrorKind,
-    declared_body_exceeds, effective_timeout, fresh_response, omits_empty_body, read_capped,
+    HttpRequest, HttpResponse, Opaque, Transport, TransportConfig, TransportError,
+    TransportErrorKind, declared_body_exceeds, fresh_response, omits_empty_body, read_capped,
 };
 use ureq::Agent;
 use ureq::tls::TlsConfig;
 
 use crate::error::{from_body_read, from_ureq};
 
-/// The connect timeout unless configured: 5 seconds.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// The overall timeout (connect, send, receive the whole body) unless configured: 30 seconds.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The largest response body read unless configured: 4 MiB.
-pub const DEFAULT_MAX_BODY_SIZE: usize = 4 * 1024 * 1024;
+pub use dingtalk_notify_proto::transport::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT,
+};
 
 /// How much sooner than the transport's own timeout a request's [`RequestTimeout`] may end
 /// and still be served by the agent's own settings, without a per-request configuration
@@ -40,13 +34,13 @@ pub const TIMEOUT_SLACK: Duration = Duration::from_millis(10);
 /// - TLS certificate verification, even if the agent was built without it.
 ///
 /// The body is read up to the transport's cap, [`max_body_size`](Self::max_body_size).
-#[derive(Clone)]
+///
+/// Its `Debug` shows the configuration, not the agent (whose `Debug` shows the proxy URI,
+/// which may hold credentials).
+#[derive(Clone, Debug)]
 pub struct UreqTransport {
-    agent: Agent,
-    connect_timeout: Duration,
-    timeout: Duration,
-    max_body_size: usize,
-    user_agent: Option<HeaderValue>,
+    agent: Opaque<Agent>,
+    config: TransportConfig,
     /// Whether the agent is the transport's own, configured as the contract wants (status
     /// as response, no redirects, the transport's timeouts, TLS verified).
     own_agent: bool,
@@ -65,27 +59,32 @@ impl UreqTransport {
 
     /// The wrapped agent.
     pub fn agent(&self) -> &Agent {
-        &self.agent
+        &self.agent.0
     }
 
     /// The time allowed to connect, TLS handshake included.
     pub fn connect_timeout(&self) -> Duration {
-        self.connect_timeout
+        self.config.connect_timeout
     }
 
     /// The time allowed for a whole exchange, reading the body included.
     pub fn timeout(&self) -> Duration {
-        self.timeout
+        self.config.timeout
     }
 
     /// The largest response body accepted, in bytes.
     pub fn max_body_size(&self) -> usize {
-        self.max_body_size
+        self.config.max_body_size
     }
 
     /// The `User-Agent` sent when a request has none.
     pub fn user_agent(&self) -> Option<&HeaderValue> {
-        self.user_agent.as_ref()
+        self.config.user_agent.as_ref()
+    }
+
+    /// The whole configuration.
+    pub fn config(&self) -> &TransportConfig {
+        &self.config
     }
 
     fn read_response(
@@ -95,7 +94,7 @@ impl UreqTransport {
         uri: &http::Uri,
     ) -> Result<HttpResponse, TransportError> {
         let (parts, body) = response.into_parts();
-        let max = self.max_body_size;
+        let max = self.config.max_body_size;
         if declared_body_exceeds(method, parts.status, &parts.headers, max) {
             return Err(TransportError::body_too_large(max));
         }
@@ -135,46 +134,42 @@ impl Transport for UreqTransport {
     fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         warn_if_ureq_traces();
         let (mut parts, body) = request.into_parts();
-        if let Some(ua) = &self.user_agent {
-            parts
-                .headers
-                .entry(header::USER_AGENT)
-                .or_insert_with(|| ua.clone());
-        }
+        self.config.default_user_agent(&mut parts.headers);
         let method = parts.method.clone();
         let uri = parts.uri.clone();
         // The client's deadline for this call, when it is sooner than the transport's own.
-        let timeout = effective_timeout(&parts.extensions, self.timeout);
+        let timeouts = self.config.timeouts(&parts.extensions);
+        let agent = &self.agent.0;
         let no_body = body.is_empty() && omits_empty_body(&method);
 
         // The hot path: the transport's own agent already holds the contract's settings.
-        if self.own_agent && self.timeout.saturating_sub(timeout) <= TIMEOUT_SLACK {
+        if self.own_agent && self.config.timeout.saturating_sub(timeouts.1) <= TIMEOUT_SLACK {
             let result = if no_body {
-                self.agent.run(http::Request::from_parts(parts, ()))
+                agent.run(http::Request::from_parts(parts, ()))
             } else {
-                self.agent.run(http::Request::from_parts(parts, body))
+                agent.run(http::Request::from_parts(parts, body))
             };
-            let response = result.map_err(|e| from_ureq(e, &uri, self.max_body_size))?;
+            let response = result.map_err(|e| from_ureq(e, &uri, self.config.max_body_size))?;
             return self.read_response(response, &method, &uri);
         }
 
-        let tls = verifying(self.agent.config().tls_config());
+        let tls = verifying(agent.config().tls_config());
         let result = if no_body {
             let request = http::Request::from_parts(parts, ());
-            let mut config = self.configure(self.agent.configure_request(request), timeout);
+            let mut config = configure(agent.configure_request(request), timeouts);
             if let Some(tls) = tls {
                 config = config.tls_config(tls);
             }
-            self.agent.run(config.build())
+            agent.run(config.build())
         } else {
             let request = http::Request::from_parts(parts, body);
-            let mut config = self.configure(self.agent.configure_request(request), timeout);
+            let mut config = configure(agent.configure_request(request), timeouts);
             if let Some(tls) = tls {
                 config = config.tls_config(tls);
             }
-            self.agent.run(config.build())
+            agent.run(config.build())
         };
-        let response = result.map_err(|e| from_ureq(e, &uri, self.max_body_size))?;
+        let response = result.map_err(|e| from_ureq(e, &uri, self.config.max_body_size))?;
         self.read_response(response, &method, &uri)
     }
 
@@ -183,20 +178,17 @@ impl Transport for UreqTransport {
     }
 }
 
-impl UreqTransport {
-    /// The per-request overrides that keep the [`Transport`] contract whatever the agent.
-    fn configure<S: ureq::AsSendBody>(
-        &self,
-        config: ureq::config::ConfigBuilder<ureq::typestate::HttpCrateScope<S>>,
-        timeout: Duration,
-    ) -> ureq::config::ConfigBuilder<ureq::typestate::HttpCrateScope<S>> {
-        config
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .timeout_connect(Some(self.connect_timeout.min(timeout)))
-            .timeout_global(Some(timeout))
-    }
+/// The per-request overrides that keep the [`Transport`] contract whatever the agent.
+fn configure<S: ureq::AsSendBody>(
+    config: ureq::config::ConfigBuilder<ureq::typestate::HttpCrateScope<S>>,
+    (connect, overall): (Duration, Duration),
+) -> ureq::config::ConfigBuilder<ureq::typestate::HttpCrateScope<S>> {
+    config
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        .timeout_connect(Some(connect))
+        .timeout_global(Some(overall))
 }
 
 /// ureq logs whole request URIs (the access token and app secret included) when its `trace`
@@ -231,18 +223,6 @@ impl From<Agent> for UreqTransport {
     }
 }
 
-impl fmt::Debug for UreqTransport {
-    // The agent is left out: its Debug shows the proxy URI, which may hold credentials.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UreqTransport")
-            .field("connect_timeout", &self.connect_timeout)
-            .field("timeout", &self.timeout)
-            .field("max_body_size", &self.max_body_size)
-            .field("user_agent", &self.user_agent)
-            .finish_non_exhaustive()
-    }
-}
-
 /// Builds a [`UreqTransport`]; start from [`UreqTransport::builder`].
 ///
 /// ```
@@ -258,100 +238,71 @@ impl fmt::Debug for UreqTransport {
 ///     .build();
 /// assert_eq!(transport.max_body_size(), 1024 * 1024);
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug, Default)]
 pub struct UreqTransportBuilder {
-    agent: Option<Agent>,
-    connect_timeout: Duration,
-    timeout: Duration,
-    max_body_size: usize,
-    user_agent: Option<HeaderValue>,
-}
-
-impl Default for UreqTransportBuilder {
-    fn default() -> Self {
-        Self {
-            agent: None,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_TIMEOUT,
-            max_body_size: DEFAULT_MAX_BODY_SIZE,
-            user_agent: None,
-        }
-    }
+    agent: Option<Opaque<Agent>>,
+    config: TransportConfig,
 }
 
 impl UreqTransportBuilder {
     /// The time allowed to resolve, connect and finish the TLS handshake
     /// (default [`DEFAULT_CONNECT_TIMEOUT`]).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.config.connect_timeout = timeout;
         self
     }
 
     /// The time allowed for a whole exchange, from resolving the host to the last byte of the
     /// body (default [`DEFAULT_TIMEOUT`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.config.timeout = timeout;
         self
     }
 
     /// The largest response body accepted, in bytes (default [`DEFAULT_MAX_BODY_SIZE`]);
     /// a larger one fails with [`TransportErrorKind::BodyTooLarge`].
     pub fn max_body_size(mut self, bytes: usize) -> Self {
-        self.max_body_size = bytes;
+        self.config.max_body_size = bytes;
         self
     }
 
     /// The `User-Agent` sent when a request has none (a request's own header is sent as it
     /// is). Unset, ureq's default (`ureq/<version>`) is sent.
     pub fn user_agent(mut self, user_agent: HeaderValue) -> Self {
-        self.user_agent = Some(user_agent);
+        self.config.user_agent = Some(user_agent);
         self
     }
 
     /// Sends through this agent (its pool, proxy and TLS roots) instead of a new one.
     pub fn agent(mut self, agent: Agent) -> Self {
-        self.agent = Some(agent);
+        self.agent = Some(Opaque(agent));
         self
     }
 
     /// The transport.
     pub fn build(self) -> UreqTransport {
+        let config = self.config;
         let own_agent = self.agent.is_none();
         let agent = self.agent.unwrap_or_else(|| {
-            let config = Agent::config_builder()
+            let agent_config = Agent::config_builder()
                 .http_status_as_error(false)
                 .max_redirects(0)
                 .max_redirects_will_error(false)
-                .timeout_connect(Some(self.connect_timeout))
-                .timeout_global(Some(self.timeout))
+                .timeout_connect(Some(config.connect_timeout))
+                .timeout_global(Some(config.timeout))
                 .build();
             // ureq's default resolver spawns a thread per request whenever a timeout applies.
-            Agent::with_parts(
-                config,
+            Opaque(Agent::with_parts(
+                agent_config,
                 ureq::unversioned::transport::DefaultConnector::new(),
                 crate::resolver::CachingResolver::default(),
-            )
+            ))
         });
         UreqTransport {
             agent,
-            connect_timeout: self.connect_timeout,
-            timeout: self.timeout,
-            max_body_size: self.max_body_size,
-            user_agent: self.user_agent,
+            config,
             own_agent,
         }
-    }
-}
-
-impl fmt::Debug for UreqTransportBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UreqTransportBuilder")
-            .field("agent", &self.agent.as_ref().map(|_| "<caller's agent>"))
-            .field("connect_timeout", &self.connect_timeout)
-            .field("timeout", &self.timeout)
-            .field("max_body_size", &self.max_body_size)
-            .field("user_agent", &self.user_agent)
-            .finish()
     }
 }
 

@@ -54,9 +54,9 @@ pub use dingtalk_notify_proto as proto;
 pub use dingtalk_notify_proto::http;
 pub use dingtalk_notify_proto::{
     AccessToken, AgentId, ApiError, AppSecret, BaseUrl, BuildError, Clock, DEFAULT_BASE_URL,
-    DeliveryReport, DeptId, Endpoint, Error, ErrorCode, HttpRequest, HttpResponse,
+    DeliveryReport, DeptId, Endpoint, Error, ErrorClass, ErrorCode, HttpRequest, HttpResponse,
     MAINLAND_BASE_URL, Message, RawBody, ResponseError, RetryPolicy, StatusColor, SuiteSecret,
-    SuiteTicket, TaskHandle, TaskId, TokenProvider, TokenSource, TrackPolicy, Transport,
+    SuiteTicket, TaskHandle, TaskId, TokenProvider, TokenSource, TopError, TrackPolicy, Transport,
 };
 pub use dingtalk_notify_proto::{api, auth, message, redaction, retry, token, tracking, transport};
 

@@ -13,7 +13,7 @@ use crate::output::{Output, StatusBarDoc};
 pub fn run(global: &GlobalArgs, args: &StatusBarArgs, out: Output) -> Result<(), Failure> {
     let bg = parse_bg(args.bg.as_deref())?;
     let (task, client) = super::task_client(global, &args.task)?;
-    client.update_status_bar(&task, &args.value, bg)?;
+    let answer = client.update_status_bar(&task, &args.value, bg)?;
     out.answer(
         &status_line(task.task_id.get(), &args.value, bg),
         &StatusBarDoc {
@@ -21,6 +21,7 @@ pub fn run(global: &GlobalArgs, args: &StatusBarArgs, out: Output) -> Result<(),
             task_id: task.task_id.get(),
             status_value: &args.value,
             status_bg: bg.map(|c| c.to_string()),
+            request_id: answer.request_id,
         },
     );
     Ok(())

@@ -6,12 +6,12 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
+use base64::Engine;
 use dingtalk_notify_mock::{
     DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_CORP_ID, DEMO_SUITE_KEY, DEMO_SUITE_SECRET,
     DEMO_SUITE_TICKET, MockServer,
 };
-use dingtalk_notify_proto::api::SuiteSignature;
-use dingtalk_notify_proto::{SuiteSecret, SuiteTicket};
+use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 
 pub const SEND: &str = "/topapi/message/corpconversation/asyncsend_v2";
@@ -138,6 +138,24 @@ pub fn token(server: &MockServer) -> String {
     v["access_token"].as_str().unwrap().to_owned()
 }
 
+/// Asserts the live gateway's 88-wrapped error: HTTP-200 envelope `errcode 88`, the real
+/// code as the string `sub_code`, `sub_msg`, `errmsg` `ding talk error[subcode=…,submsg=…]`
+/// and a `request_id` (issue 10's capture of a rejected token on a topapi path).
+pub fn assert_wrapped(v: &Value, sub_code: &str) {
+    assert_eq!(v["errcode"], 88, "{v}");
+    assert_eq!(v["sub_code"], sub_code, "{v}");
+    let sub_msg = v["sub_msg"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no sub_msg: {v}"));
+    assert!(!sub_msg.is_empty(), "{v}");
+    assert_eq!(
+        v["errmsg"],
+        format!("ding talk error[subcode={sub_code},submsg={sub_msg}]"),
+        "{v}"
+    );
+    assert_eq!(v["request_id"].as_str().map(str::len), Some(13), "{v}");
+}
+
 /// Percent-encodes a query value.
 pub fn enc(s: &str) -> String {
     s.bytes()
@@ -152,17 +170,15 @@ pub fn enc(s: &str) -> String {
 
 /// The signed `get_corp_token` query for the demo suite.
 pub fn corp_token_query(key: &str, secret: &str, ticket: &str, timestamp: u64) -> String {
-    let sig = SuiteSignature::sign(
-        key,
-        &SuiteSecret::new(secret),
-        &SuiteTicket::new(ticket),
-        timestamp,
-    )
-    .unwrap();
+    // The reference's formula, written out here: base64(HMAC-SHA256(secret,
+    // timestamp + "\n" + ticket)), URL-encoded into the query.
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{timestamp}\n{ticket}").as_bytes());
+    let sig = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
     format!(
         "/service/get_corp_token?accessKey={key}&timestamp={timestamp}&suiteTicket={}&signature={}",
         enc(ticket),
-        enc(sig.signature())
+        enc(&sig)
     )
 }
 
@@ -271,6 +287,11 @@ impl Conn {
             .unwrap();
         let reader = BufReader::new(writer.try_clone().unwrap());
         Self { writer, reader }
+    }
+
+    /// The socket itself, to watch it close.
+    pub fn stream(&mut self) -> &mut TcpStream {
+        &mut self.writer
     }
 
     pub fn send(&mut self, method: &str, target: &str, body: &[u8]) -> Resp {

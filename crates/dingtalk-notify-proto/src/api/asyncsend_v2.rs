@@ -18,7 +18,24 @@ use crate::wire::opt_string;
 
 /// How many recipients one send may carry; checked before anything is sent.
 ///
-/// DingTalk's documents disagree across generations; the defaults are today's numbers.
+/// The defaults are the current `asyncsend_v2` page's: at most **100** user ids and **20**
+/// departments per call. Accounts that still have the older limits (5,000 users and 500
+/// departments) opt in with [`RecipientLimits::LEGACY`]; any other figures can be set field
+/// by field. Larger audiences are split across several sends.
+///
+/// ```
+/// use dingtalk_notify_proto::api::{RecipientLimits, SendWorkNotification};
+/// use dingtalk_notify_proto::{AccessToken, BaseUrl, BuildError, Endpoint, Message};
+/// let users: Vec<String> = (0..101).map(|i| format!("user{i}")).collect();
+/// let send = SendWorkNotification::new(836390886, Message::text("hi")).to_users(users);
+/// let token = AccessToken::new("tok");
+/// let err = send.build_request(&BaseUrl::default(), &token).unwrap_err();
+/// assert!(matches!(err, BuildError::TooManyRecipients { count: 101, limit: 100, .. }));
+/// assert!(err.to_string().contains("RecipientLimits::LEGACY"));
+/// // An account that still has the old limits:
+/// let send = send.limits(RecipientLimits::LEGACY);
+/// assert!(send.build_request(&BaseUrl::default(), &token).is_ok());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RecipientLimits {
     /// Most user ids per call.
@@ -30,14 +47,28 @@ pub struct RecipientLimits {
 }
 
 impl RecipientLimits {
-    /// An internal app: 5,000 users, 500 departments, `to_all_user` allowed.
+    /// An internal app today: 100 users, 20 departments, `to_all_user` allowed (DingTalk
+    /// accepts it at most 3 times a day).
     pub const INTERNAL: Self = Self {
+        max_users: 100,
+        max_depts: 20,
+        allow_to_all_user: true,
+    };
+    /// A third-party (ISV) app today: 100 users, 20 departments, no `to_all_user`.
+    pub const ISV: Self = Self {
+        max_users: 100,
+        max_depts: 20,
+        allow_to_all_user: false,
+    };
+    /// The older limits some internal apps still have: 5,000 users, 500 departments,
+    /// `to_all_user` allowed.
+    pub const LEGACY: Self = Self {
         max_users: 5_000,
         max_depts: 500,
         allow_to_all_user: true,
     };
-    /// A third-party (ISV) app: 1,000 users, 500 departments, no `to_all_user`.
-    pub const ISV: Self = Self {
+    /// The older limits of ISV apps: 1,000 users, 500 departments, no `to_all_user`.
+    pub const LEGACY_ISV: Self = Self {
         max_users: 1_000,
         max_depts: 500,
         allow_to_all_user: false,

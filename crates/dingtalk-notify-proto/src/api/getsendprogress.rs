@@ -1,7 +1,7 @@
 //! `POST /topapi/message/corpconversation/getsendprogress`: how far a send has got.
 //!
-//! Only tasks created within the past 24 hours can be queried (the page also says 7 days;
-//! 24 hours is the safe window).
+//! Only tasks sent within the past 7 days can be queried (the page's description; its
+//! parameter table also says 24 hours). The client refuses older tasks locally.
 
 use std::fmt;
 

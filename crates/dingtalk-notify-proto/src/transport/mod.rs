@@ -3,6 +3,8 @@
 //! - [`Transport`], the blocking seam (closures are transports too), and
 //!   [`execute`] / [`execute_with`], the one generic build → send → parse path that the
 //!   blocking client's calls and its token fetch all go through;
+//! - [`TransportConfig`] (timeouts, body cap, user agent, with their defaults) and
+//!   [`Opaque`], so a transport can derive its `Debug` without printing its HTTP agent;
 //! - [`TransportError`], an error a transport can use as its own: a
 //!   [`TransportErrorKind`] and a message that never holds the request URI;
 //! - the request extensions [`Idempotency`] and [`RequestTimeout`];
@@ -10,11 +12,15 @@
 //!   [`declared_body_exceeds`], [`omits_empty_body`], [`fresh_response`] and
 //!   [`redact_uri`].
 
+mod config;
 mod execute;
 mod helpers;
 
 pub use crate::http_types::{HttpRequest, HttpResponse, Idempotency, RequestTimeout};
 pub use crate::redaction::redact_uri;
+pub use config::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT, Opaque, TransportConfig,
+};
 pub use execute::{execute, execute_with};
 pub use helpers::{
     declared_body_exceeds, effective_timeout, fresh_response, omits_empty_body, read_capped,

@@ -124,7 +124,8 @@ impl<T: Transport> Client<T> {
             Err(Error::Response(e)) => {
                 let e = e.without_secrets(&[token.expose_secret()]);
                 match e {
-                    ResponseError::Api(ref api) if api.code.is_token_rejected() => {
+                    // Also wrapped as errcode 88 with sub_code 40014/42001/40001/33001.
+                    ResponseError::Api(ref api) if api.is_token_rejected() => {
                         Step::TokenRejected(token, Error::Response(e))
                     }
                     e => Step::Failed {

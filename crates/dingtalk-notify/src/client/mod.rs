@@ -126,7 +126,7 @@ impl<T: Transport> Client<T> {
     /// The task's delivery progress (`getsendprogress`).
     ///
     /// # Errors
-    /// [`Error::OutsideWindow`] for a task sent 24 hours ago or more, or the call's failure.
+    /// [`Error::OutsideWindow`] for a task sent 7 days ago or more, or the call's failure.
     pub fn progress(&self, task: &TaskHandle) -> Result<SendProgress, Error<T::Error>> {
         self.check_window(task, Operation::Progress)?;
         Ok(self
@@ -181,7 +181,8 @@ impl<T: Transport> Client<T> {
     ///
     /// # Errors
     /// [`Error::Deadline`] when the task does not complete within the track policy's
-    /// deadline, [`Error::OutsideWindow`] for a task too old to query, or a call's failure.
+    /// deadline, [`Error::OutsideWindow`] for a task too old for its result (24 hours:
+    /// checked before the first poll, so nothing is sent), or a call's failure.
     pub fn track(&self, task: &TaskHandle) -> Result<DeliveryReport, Error<T::Error>> {
         self.track_with(task, |_| {})
     }
@@ -195,6 +196,9 @@ impl<T: Transport> Client<T> {
         task: &TaskHandle,
         mut on_progress: impl FnMut(&SendProgress),
     ) -> Result<DeliveryReport, Error<T::Error>> {
+        // The track ends with getsendresult, whose window (24 hours) is shorter than
+        // getsendprogress's (7 days): refuse a task too old for it before polling at all.
+        self.check_window(task, Operation::Result)?;
         let deadline_at = self.clock.now() + self.track.deadline;
         let mut poll = 0u32;
         let progress = loop {

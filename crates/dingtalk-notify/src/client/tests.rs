@@ -315,9 +315,26 @@ fn windows_fail_locally_after_a_25_hour_jump() {
         assert!(matches!(err, Error::OutsideWindow { .. }), "{err:?}");
         assert!(err.to_string().contains("nothing was sent"));
     }
+    // track refuses on the result's window before polling progress.
+    assert!(matches!(
+        client.track(&t).unwrap_err(),
+        Error::OutsideWindow {
+            operation: "getsendresult",
+            ..
+        }
+    ));
     assert_eq!(fake.calls.load(Ordering::SeqCst), calls);
-    client.update_status_bar(&t, "Done", None).unwrap(); // 7 days
+    // getsendprogress and the status bar: 7 days.
+    client.progress(&t).unwrap();
+    client.update_status_bar(&t, "Done", None).unwrap();
     clock.advance(Duration::from_secs(6 * 24 * 3600));
+    assert!(matches!(
+        client.progress(&t).unwrap_err(),
+        Error::OutsideWindow {
+            operation: "getsendprogress",
+            ..
+        }
+    ));
     assert!(matches!(
         client.update_status_bar(&t, "Done", None).unwrap_err(),
         Error::OutsideWindow {
@@ -413,13 +430,13 @@ fn isv_clients_sign_and_apply_isv_limits() {
         .send(&SendWorkNotification::new(1, Message::text("hi")).to_all_users())
         .unwrap_err();
     assert!(matches!(err, Error::Build(BuildError::ToAllUserNotAllowed)));
-    let many = (0..1001).map(|i| format!("u{i}"));
+    let many = (0..101).map(|i| format!("u{i}"));
     let err = client
         .send(&SendWorkNotification::new(1, Message::text("hi")).to_users(many))
         .unwrap_err();
     assert!(matches!(
         err,
-        Error::Build(BuildError::TooManyRecipients { limit: 1000, .. })
+        Error::Build(BuildError::TooManyRecipients { limit: 100, .. })
     ));
     client.send(&send_req()).unwrap();
     assert_eq!(fake.token_fetches.load(Ordering::SeqCst), 1);
@@ -438,6 +455,18 @@ fn echoed_secrets_are_scrubbed_from_errors() {
     let (client, _, _) = setup(vec![Ok(api)]);
     let err = client.send(&send_req()).unwrap_err();
     assert!(!format!("{err} {err:?}").contains("tok1"));
+
+    let top = r#"{"error_response":{"code":50,"msg":"bad tok1","sub_msg":"tok1 echoed"}}"#;
+    let (client, _, _) = setup(vec![Ok(top)]);
+    let err = client.send(&send_req()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Response(dingtalk_notify_proto::ResponseError::Top(_))
+        ),
+        "{err:?}"
+    );
+    assert!(!format!("{err} {err:?}").contains("tok1"), "{err}");
 }
 
 #[test]

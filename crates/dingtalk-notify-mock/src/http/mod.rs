@@ -1,9 +1,13 @@
 //! The HTTP/1.1 server side: reading requests with caps (heads and chunk sizes parsed by
-//! `httparse`), writing responses, and the helpers faults need (gzip, percent-decoding).
+//! `httparse`), and, in [`wire`], writing responses.
 //! Never panics on what a client sends.
+
+mod deadline;
+mod wire;
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::time::Duration;
 
 /// The most bytes of request line and headers (and of chunked trailers).
 pub(crate) const MAX_HEAD: usize = 64 * 1024;
@@ -88,11 +92,7 @@ fn blank_line_end(buf: &[u8], from: usize) -> Option<usize> {
 /// included), and leaves whatever follows (a body, a pipelined request) in `reader`. With
 /// `skip_blank_lines`, empty lines before the section are dropped (RFC 9112 §2.2 allows
 /// them before a request line).
-fn read_section(
-    reader: &mut BufReader<TcpStream>,
-    cap: usize,
-    skip_blank_lines: bool,
-) -> Result<Vec<u8>, Cut> {
+fn read_section(reader: &mut Reader, cap: usize, skip_blank_lines: bool) -> Result<Vec<u8>, Cut> {
     let mut buf = Vec::with_capacity(512);
     let mut used = 0usize;
     loop {
@@ -137,11 +137,7 @@ fn read_section(
 }
 
 /// Reads one line of at most `budget` bytes (the `\n` included) into `buf`.
-fn read_line(
-    reader: &mut BufReader<TcpStream>,
-    buf: &mut Vec<u8>,
-    budget: usize,
-) -> io::Result<usize> {
+fn read_line(reader: &mut Reader, buf: &mut Vec<u8>, budget: usize) -> io::Result<usize> {
     buf.clear();
     let cap = u64::try_from(budget).unwrap_or(u64::MAX);
     reader.by_ref().take(cap).read_until(b'\n', buf)
@@ -236,7 +232,7 @@ fn parse_head(raw: &[u8]) -> Result<Incoming, (u16, &'static str)> {
 /// `httparse`; the body follows `Content-Length` or the chunked coding (chunk sizes parsed
 /// by `httparse` too), within `max_body`.
 pub(crate) fn read_request(
-    reader: &mut BufReader<TcpStream>,
+    reader: &mut Reader,
     writer: &mut TcpStream,
     max_body: usize,
 ) -> ReadOutcome {
@@ -250,6 +246,8 @@ pub(crate) fn read_request(
         Ok(req) => req,
         Err((status, reason)) => return ReadOutcome::Malformed { status, reason },
     };
+    // The head is in: the body has a deadline of its own.
+    reader.get_mut().set(BODY_TIMEOUT);
 
     // The body.
     // `chunked` is the only transfer coding understood, and only on its own.
@@ -384,172 +382,21 @@ fn send_continue(writer: &mut TcpStream) -> io::Result<()> {
     writer.flush()
 }
 
-fn drain(reader: &mut BufReader<TcpStream>, len: u64) {
+fn drain(reader: &mut Reader, len: u64) {
     let _ = io::copy(
         &mut reader.by_ref().take(len.min(MAX_DRAIN)),
         &mut io::sink(),
     );
 }
 
-/// The reason phrase of a status.
-pub(crate) fn reason(status: u16) -> &'static str {
-    match status {
-        100 => "Continue",
-        200 => "OK",
-        301 => "Moved Permanently",
-        302 => "Found",
-        303 => "See Other",
-        307 => "Temporary Redirect",
-        400 => "Bad Request",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        413 => "Payload Too Large",
-        429 => "Too Many Requests",
-        431 => "Request Header Fields Too Large",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => "Status",
-    }
-}
+pub(crate) use deadline::Deadline;
+pub(crate) use wire::{gzip_stored, head, parse_query};
 
-/// A response head: status line, the given headers, `Content-Length` (when given),
-/// `Connection`, and the blank line.
-pub(crate) fn head(
-    status: u16,
-    headers: &[(&str, String)],
-    content_length: Option<usize>,
-    keep_alive: bool,
-) -> Vec<u8> {
-    let mut out = Vec::with_capacity(256);
-    out.extend_from_slice(format!("HTTP/1.1 {status} {}\r\n", reason(status)).as_bytes());
-    out.extend_from_slice(b"Server: dingtalk-notify-mock\r\n");
-    for (name, value) in headers {
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(b": ");
-        out.extend_from_slice(value.as_bytes());
-        out.extend_from_slice(b"\r\n");
-    }
-    if let Some(len) = content_length {
-        out.extend_from_slice(format!("Content-Length: {len}\r\n").as_bytes());
-    }
-    out.extend_from_slice(if keep_alive {
-        b"Connection: keep-alive\r\n".as_slice()
-    } else {
-        b"Connection: close\r\n".as_slice()
-    });
-    out.extend_from_slice(b"\r\n");
-    out
-}
+/// A connection's read half: buffered, with a deadline.
+pub(crate) type Reader = BufReader<Deadline>;
 
-/// Parses a query string (`a=1&b=x%2By`), `+` as space, bad escapes kept as they are.
-pub(crate) fn parse_query(raw: &str) -> Vec<(String, String)> {
-    raw.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(k), percent_decode(v))
-        })
-        .collect()
-}
-
-fn hex_val(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// Decodes `%XX` and `+` (form encoding); invalid UTF-8 is replaced.
-pub(crate) fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b'%' => {
-                let hi = bytes.get(i + 1).copied().and_then(hex_val);
-                let lo = bytes.get(i + 2).copied().and_then(hex_val);
-                if let (Some(hi), Some(lo)) = (hi, lo) {
-                    out.push(hi << 4 | lo);
-                    i += 3;
-                } else {
-                    out.push(b'%');
-                    i += 1;
-                }
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-const fn crc32_table() -> [u32; 256] {
-    let mut table = [0u32; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut c = i as u32;
-        let mut k = 0;
-        while k < 8 {
-            c = if c & 1 != 0 {
-                0xEDB8_8320 ^ (c >> 1)
-            } else {
-                c >> 1
-            };
-            k += 1;
-        }
-        table[i] = c;
-        i += 1;
-    }
-    table
-}
-
-static CRC32: [u32; 256] = crc32_table();
-
-/// CRC-32 (IEEE), as gzip uses it.
-pub(crate) fn crc32(data: &[u8]) -> u32 {
-    let mut c = 0xFFFF_FFFFu32;
-    for &b in data {
-        c = CRC32[((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8);
-    }
-    c ^ 0xFFFF_FFFF
-}
-
-/// A gzip stream of `data` made of stored (uncompressed) deflate blocks: valid gzip with no
-/// compressor.
-pub(crate) fn gzip_stored(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len() + data.len() / 65535 * 5 + 32);
-    out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
-    if data.is_empty() {
-        out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
-    } else {
-        let mut chunks = data.chunks(65535).peekable();
-        while let Some(chunk) = chunks.next() {
-            out.push(u8::from(chunks.peek().is_none()));
-            let len = u16::try_from(chunk.len()).unwrap_or(u16::MAX);
-            out.extend_from_slice(&len.to_le_bytes());
-            out.extend_from_slice(&(!len).to_le_bytes());
-            out.extend_from_slice(chunk);
-        }
-    }
-    out.extend_from_slice(&crc32(data).to_le_bytes());
-    // ISIZE is the length modulo 2^32 by definition.
-    #[allow(clippy::cast_possible_truncation)]
-    let isize = data.len() as u32;
-    out.extend_from_slice(&isize.to_le_bytes());
-    out
-}
+/// How long a request's body may take once its head is in.
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[cfg(test)]
 mod tests {
@@ -570,7 +417,7 @@ mod tests {
                 client
             })
         };
-        let mut reader = BufReader::new(server.try_clone().unwrap());
+        let mut reader = BufReader::new(Deadline::new(server.try_clone().unwrap()));
         let mut writer = server;
         let mut out = Vec::new();
         loop {
@@ -836,40 +683,5 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-    }
-
-    #[test]
-    fn crc32_known_value() {
-        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
-        assert_eq!(crc32(b""), 0);
-    }
-
-    #[test]
-    fn gzip_layout() {
-        let g = gzip_stored(b"hello");
-        assert_eq!(&g[..3], &[0x1f, 0x8b, 8]);
-        assert_eq!(g[10], 1); // final stored block
-        assert_eq!(&g[11..15], &[5, 0, 0xfa, 0xff]);
-        assert_eq!(&g[15..20], b"hello");
-        assert_eq!(g.len(), 10 + 5 + 5 + 8);
-        let big = vec![b'x'; 70_000];
-        let g = gzip_stored(&big);
-        assert_eq!(g[10], 0); // first of two blocks is not final
-        assert_eq!(g.len(), 10 + 5 + 65535 + 5 + (70_000 - 65535) + 8);
-    }
-
-    #[test]
-    fn decodes_queries() {
-        let q = parse_query("a=1&sig=ab%2Bc%3D&b=x+y&&bad=%zz&flag");
-        assert_eq!(
-            q,
-            [
-                ("a".into(), "1".into()),
-                ("sig".into(), "ab+c=".into()),
-                ("b".into(), "x y".into()),
-                ("bad".into(), "%zz".into()),
-                ("flag".into(), String::new()),
-            ]
-        );
     }
 }

@@ -1,0 +1,66 @@
+//! `codec`: build and parse with no IO, for a profiler (`valgrind --tool=callgrind`).
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use dingtalk_notify::api::{GetSendProgress, GetSendResult, UpdateStatusBar};
+use dingtalk_notify::{AccessToken, BaseUrl, Endpoint, StatusColor};
+
+use crate::{AGENT, Result, TASK, TOKEN};
+
+/// Build and parse with no IO, `iters` times, for a profiler.
+pub(crate) fn codec(case: &str, iters: u64) -> Result<()> {
+    let base = BaseUrl::new("https://oapi.dingtalk.com")?;
+    let token = AccessToken::new(TOKEN);
+    let auth = &token;
+    let start = Instant::now();
+    match case {
+        "status-bar" => {
+            let bar = UpdateStatusBar::new(AGENT, TASK, "Approved")
+                .status_bg(StatusColor::from_argb(0xFF78_C06E));
+            let answer = br#"{"errcode":0,"errmsg":"ok","request_id":"8ra8xmc1ut7l"}"#;
+            for _ in 0..iters {
+                black_box(black_box(&bar).build_request(&base, auth)?);
+                black_box(UpdateStatusBar::parse_response(http::Response::new(
+                    black_box(&answer[..]),
+                ))?);
+            }
+        }
+        "progress" => {
+            let req = GetSendProgress::new(AGENT, TASK);
+            let answer = br#"{"errcode":0,"errmsg":"ok","progress":{"progress_in_percent":100,"status":2},"request_id":"ihnkwb9r8uvc"}"#;
+            for _ in 0..iters {
+                black_box(black_box(&req).build_request(&base, auth)?);
+                black_box(GetSendProgress::parse_response(http::Response::new(
+                    black_box(&answer[..]),
+                ))?);
+            }
+        }
+        "result-100" => {
+            let ids: Vec<String> = (0..100).map(|i| format!("user{i:07}")).collect();
+            let answer = serde_json::json!({
+                "errcode": 0,
+                "errmsg": "ok",
+                "send_result": {
+                    "read_user_id_list": &ids[..50],
+                    "unread_user_id_list": &ids[50..],
+                },
+                "request_id": "6pcvwp6jcows",
+            })
+            .to_string();
+            for _ in 0..iters {
+                black_box(GetSendResult::parse_response(http::Response::new(
+                    black_box(answer.as_bytes()),
+                ))?);
+            }
+        }
+        other => return Err(format!("unknown codec case {other:?}").into()),
+    }
+    let ns = start.elapsed().as_nanos() / u128::from(iters.max(1));
+    crate::emit(&serde_json::json!({
+        "mode": "codec",
+        "case": case,
+        "iters": iters,
+        "ns_per_iter": ns,
+    }))
+}

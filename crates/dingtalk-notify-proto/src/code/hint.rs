@@ -1,0 +1,132 @@
+//! One sentence per code saying what to do, fitted to the endpoint where the meaning of a
+//! code depends on it.
+
+/// The endpoint an answer came from, as far as hints care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Call {
+    Token,
+    CorpToken,
+    Send,
+    Progress,
+    Result,
+    StatusBar,
+    Recall,
+    Other,
+}
+
+impl Call {
+    /// Matched on the path's end, so a gateway prefix (`/dingtalk/topapi/...`) still fits.
+    pub(crate) fn of(path: &str) -> Self {
+        let path = path
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches('/');
+        [
+            ("/gettoken", Self::Token),
+            ("/service/get_corp_token", Self::CorpToken),
+            ("/corpconversation/asyncsend_v2", Self::Send),
+            ("/corpconversation/getsendprogress", Self::Progress),
+            ("/corpconversation/getsendresult", Self::Result),
+            ("/corpconversation/status_bar/update", Self::StatusBar),
+            ("/corpconversation/recall", Self::Recall),
+        ]
+        .into_iter()
+        .find(|(end, _)| path.ends_with(end))
+        .map_or(Self::Other, |(_, call)| call)
+    }
+}
+
+pub(crate) fn hint(code: i64, call: Option<Call>) -> Option<&'static str> {
+    let call = call.unwrap_or(Call::Other);
+    Some(match code {
+        -1 | 500 => "DingTalk is busy; retry later with backoff",
+        22 | 404 => "the endpoint path is unknown; check the base URL and its path prefix",
+        40 | 41 => "an argument is missing or invalid; check the request fields",
+        88 => "see sub_code and sub_msg for the cause",
+        33001 => "check the corp id the token was issued for",
+        40001 => "check the app key and app secret",
+        40014 | 42001 => "fetch a new access token and retry once",
+        40035 => match call {
+            Call::Token => "appkey or appsecret is missing; pass both to gettoken",
+            Call::CorpToken => {
+                "a parameter of the signed request is missing; check accessKey, timestamp, \
+                 suiteTicket, signature and auth_corpid"
+            }
+            Call::Send => {
+                "a parameter is missing or invalid; check agent_id, the recipients and msg"
+            }
+            Call::Progress => {
+                "check task_id and agent_id (the task must be this app's and at most 7 days old)"
+            }
+            Call::Result | Call::Recall => {
+                "check task_id and agent_id (the task must be this app's and at most 24 hours old)"
+            }
+            Call::StatusBar => {
+                "check task_id and agent_id (an OA notification of this app, at most 7 days old)"
+            }
+            Call::Other => "check task_id and agent_id (tasks are only queryable for 24 hours)",
+        },
+        40056 => "check agent_id: it must be the app's AgentId from the developer console",
+        40089 => {
+            "the corp id or corp secret was refused; copy both again from the developer console"
+        }
+        40096 => "the appkey or appsecret was refused; copy both again from the developer console",
+        41052 => "the task has too many recipients or is still sending; query it later",
+        60011 => match call {
+            Call::Send | Call::Progress | Call::Result | Call::StatusBar | Call::Recall => {
+                "the app lacks the work-notification permission; grant it under the app's \
+                 permissions in the developer console"
+            }
+            _ => {
+                "the app lacks the permission for this API; grant it under the app's permissions in the developer console"
+            }
+        },
+        60020 => {
+            "this server's IP is not on the app's allow-list; add its public egress IP in the developer console"
+        }
+        90002 => "DingTalk's global limit for this API was hit; wait a second, then retry",
+        90018 => "over this app's call rate for this API; wait at least a second, then retry",
+        90019 => "over 40 calls per second to this corp; slow down",
+        90001 | 90003..=90014 | 90017 => {
+            "calls are banned for a while; back off for minutes before retrying"
+        }
+        90020 => "the monthly quota is used up; calls fail until next month",
+        143103 | 143104 | 143203 | 143204 => {
+            "over the recipients-per-minute limit; retry after a minute"
+        }
+        143105 | 143205 => "this user reached today's message limit for the app",
+        143106 | 143206 => "the same content was already sent to this user today",
+        400002 => {
+            "check agent_id and the task id; only this app's notifications of the last 24 hours can be recalled"
+        }
+        853002 => {
+            "the timestamp is more than a minute off DingTalk's clock; sync this server's clock (NTP)"
+        }
+        853001 | 853003..=853005 => {
+            "the get_corp_token signature was refused; sign timestamp + \"\\n\" + suiteTicket \
+             with the suite secret (HMAC-SHA256, base64, URL-encoded)"
+        }
+        1430000 => "give at least one of userid_list, dept_id_list or to_all_user",
+        1430002 => "the message contains prohibited words; change the content",
+        1430003 => "DingTalk's OAPI protection refused the call; slow down and try again later",
+        1430004 => "the recipient has executive protection enabled",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_matched_on_their_end() {
+        assert_eq!(Call::of("/gettoken"), Call::Token);
+        assert_eq!(Call::of("/proxy/dingtalk/gettoken?x=1"), Call::Token);
+        assert_eq!(
+            Call::of("/topapi/message/corpconversation/recall/"),
+            Call::Recall
+        );
+        assert_eq!(Call::of("/topapi/unknown"), Call::Other);
+    }
+}
