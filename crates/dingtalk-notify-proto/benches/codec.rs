@@ -181,7 +181,8 @@ fn parse_result_scaling<M: Measurement>(c: &mut Criterion<M>) {
 fn ratio_group<M: Measurement>(c: &mut Criterion<M>) {
     let result_100 = result_body(100);
     let mut g = c.benchmark_group("ratio_parse");
-    let cases: [(&str, &str, fn(&str)); 3] = [
+    type Case<'a> = (&'a str, &'a str, fn(&str));
+    let cases: [Case<'_>; 3] = [
         ("getsendprogress", PROGRESS_OK, |b| {
             black_box(parse::<GetSendProgress>(b));
         }),
