@@ -300,14 +300,14 @@ RS
     DTRS_CRATES=$(cd "$DTRS" && count_crates -p dingtalk-rs)
     DTRS_BIN=$DTRS/target/min-size/dtrs-footprint
     DTRS_SIZE=$(stat -c %s "$DTRS_BIN")
-    DTRS_DYNAMIC=$( (ldd "$DTRS_BIN" 2>/dev/null || true) | grep -Eo 'lib(ssl|crypto)[^ ]*' | sort -u | tr '\n' ' ')
+    DTRS_DYNAMIC=$( (ldd "$DTRS_BIN" 2>/dev/null || true) | { grep -Eo 'lib(ssl|crypto)[^ ]*' || true; } | sort -u | tr '\n' ' ')
     "$TIME_BIN" -v -o "$FP/dtrs-rss.txt" "$DTRS_BIN" > /dev/null 2>&1 || true
     DTRS_RSS=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$FP/dtrs-rss.txt")
   else
     DTRS_STATUS="build failed"
   fi
   rm -rf "$DTRS"
-  OURS_DYNAMIC=$( (ldd "$OURS_BIN" 2>/dev/null || true) | grep -Eo 'lib(ssl|crypto)[^ ]*' | sort -u | tr '\n' ' ')
+  OURS_DYNAMIC=$( (ldd "$OURS_BIN" 2>/dev/null || true) | { grep -Eo 'lib(ssl|crypto)[^ ]*' || true; } | sort -u | tr '\n' ' ')
   python3 - "$FP/footprint.json" <<PY
 import json, sys
 def num(v):
