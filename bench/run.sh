@@ -13,6 +13,8 @@
 #  4. runs the criterion benches (codec) and the allocation counts (allocs);
 #  5. interleaves the contenders round by round (A B C ... A B C ...), each in its own process,
 #     N sequential getsendprogress calls each, wall and CPU (user + sys) time measured;
+#     (with them, when redis-server is there or can be installed, dingtalk-notify-redis's
+#     token lookup and budget acquire against a redis-server started on loopback);
 #  6. shared-client throughput at 1, 4, 16 and 64 threads;
 #  7. token fetches when 64 threads are released together at a token's expiry;
 #  8. footprint: the minimal sender (crates/dingtalk-notify/examples/minimal.rs) and a
@@ -25,7 +27,7 @@
 #   bench/run.sh --footprint   # step 8 alone (then the summary)
 #   bench/run.sh --no-footprint
 #
-# Knobs (environment): BENCH_PORT (default 18480; +1 is used too), BENCH_ROUNDS (7),
+# Knobs (environment): BENCH_PORT (default 18480; +1 and +2, Redis, are used too), BENCH_ROUNDS (7),
 # BENCH_CALLS (10000 per Rust run), BENCH_PY_CALLS (1500 per Python run),
 # BENCH_THREAD_ROUNDS (3), BENCH_THREAD_CALLS (6000 per run, split over the threads).
 # Nothing here runs in CI: .ci/run never calls it.
@@ -120,6 +122,36 @@ if [ "$FOOTPRINT" != only ]; then
 : > "$RAW"
 PY_STATUS=ok
 PY_REASON=""
+# --- 1b. Redis, for dingtalk-notify-redis --------------------------------------------------
+PORT_REDIS=$((PORT + 2))
+REDIS_STATUS=ok
+if ! command -v redis-server >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    log "installing redis-server (Debian package)"
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >&2
+    (service redis-server stop || systemctl stop redis-server) >/dev/null 2>&1 || true
+  else
+    REDIS_STATUS=unavailable
+    log "redis-server is not installed ('sudo apt-get install redis-server'); skipping the Redis rows"
+  fi
+fi
+REDIS_PID=""
+if [ "$REDIS_STATUS" = ok ]; then
+  mkdir -p "$OUT/redis"
+  redis-server --port "$PORT_REDIS" --bind 127.0.0.1 --save "" --appendonly no \
+    --dir "$OUT/redis" --logfile "$OUT/redis/redis.log" --daemonize no >/dev/null 2>&1 &
+  REDIS_PID=$!
+  for _ in $(seq 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$PORT_REDIS") 2>/dev/null && break
+    sleep 0.1
+  done
+  log "redis-server $(redis-server --version | sed 's/.* v=\([^ ]*\).*/\1/') on 127.0.0.1:$PORT_REDIS (pid $REDIS_PID)"
+fi
+REDIS_URL=redis://127.0.0.1:$PORT_REDIS
+stop_servers() { stop_nginx; [ -n "$REDIS_PID" ] && kill "$REDIS_PID" 2>/dev/null || true; }
+trap stop_servers EXIT
+
 # --- 2. the Python peer -------------------------------------------------------------------
 PY_STATUS=ok
 PY_REASON=""
@@ -181,6 +213,7 @@ record() {
 SEQ=(client-ureq raw-ureq client-isahc raw-ureq-timeouts client-ureq-ipresolver
   raw-ureq-timeouts-ipresolver raw-tcp raw-ureq-same-agent raw-ureq-json raw-isahc)
 [ "$PY_STATUS" = ok ] && SEQ+=(python)
+[ "$REDIS_STATUS" = ok ] && SEQ+=(redis-token-lookup redis-budget-acquire)
 n=${#SEQ[@]}
 for ((r = 0; r < ROUNDS; r++)); do
   log "sequential round $((r + 1))/$ROUNDS"
@@ -188,6 +221,8 @@ for ((r = 0; r < ROUNDS; r++)); do
     c=${SEQ[$(((i + r) % n))]}
     if [ "$c" = python ]; then
       record "$r" "$VENV/bin/python" bench/peer.py "$BASE" "$PY_CALLS"
+    elif [ "${c#redis-}" != "$c" ]; then
+      record "$r" "$RUNNER" fleet "$c" --base "$BASE" --redis "$REDIS_URL" --calls "$CALLS"
     else
       record "$r" "$RUNNER" seq "$c" --base "$BASE" --calls "$CALLS"
     fi

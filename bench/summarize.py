@@ -226,6 +226,9 @@ summary = {
     "speedup_vs_python_isahc":
         rnd(paired_ratio("client-isahc", PY, invert=True), 2) if python_ok else None,
     "floor_speedup_vs_python": rnd(paired_ratio("raw-ureq", PY, invert=True), 2) if python_ok else None,
+    # dingtalk-notify-redis, per call, against one loopback call of the client over ureq.
+    "redis_token_lookup_vs_loopback_call": rnd(paired_ratio("redis-token-lookup", "client-ureq")),
+    "redis_budget_acquire_vs_loopback_call": rnd(paired_ratio("redis-budget-acquire", "client-ureq")),
     "python_peer": {"status": "ok" if python_ok else "unavailable", "reason": python_reason,
                     "python": env("BENCH_PY_VERSION") or None,
                     "dingtalk_sdk": env("BENCH_SDK_VERSION") or None},
@@ -381,6 +384,10 @@ extra = [
     ("throughput: raw ureq loop ÷ Python peer", s["floor_speedup_vs_python"]),
     ("CPU per call: client over ureq, IP-literal resolver ÷ Python peer", s["cpu_ratio_vs_python_ipresolver"]),
     ("CPU per call: client over isahc ÷ Python peer", s["cpu_ratio_vs_python_isahc"]),
+    ("Redis token lookup (RedisTokenProvider) ÷ one loopback call of the client over ureq",
+     s["redis_token_lookup_vs_loopback_call"]),
+    ("Redis budget acquire (RedisBudget) ÷ one loopback call of the client over ureq",
+     s["redis_budget_acquire_vs_loopback_call"]),
     ("parse ns per id, 10,000 ids ÷ 100 ids (1.0 = linear)", s["parse_result_per_id_10000_over_100"]),
     ("status bar build + parse, wall time (ns)", s["build_parse_ns_status_bar_wall"]),
     ("parse of a 100-id send result, wall time (ns)", s["parse_ns_result_100_wall"]),
@@ -401,7 +408,7 @@ lines.append("| contender | wall µs/call | CPU µs/call (user+sys) | rounds |")
 lines.append("|---|---|---|---|")
 order = ["raw-tcp", "raw-ureq", "raw-ureq-same-agent", "raw-ureq-json", "client-ureq",
          "raw-ureq-timeouts-ipresolver", "client-ureq-ipresolver", "raw-ureq-timeouts",
-         "raw-isahc", "client-isahc", PY]
+         "raw-isahc", "client-isahc", PY, "redis-token-lookup", "redis-budget-acquire"]
 for c in order:
     if c in per_call_table:
         p = per_call_table[c]

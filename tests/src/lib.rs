@@ -8,6 +8,7 @@
 //! doc-tests, so they stay true:
 #![doc = include_str!("../../README.md")]
 #![forbid(unsafe_code)]
+pub mod campaigns;
 pub mod capture_log;
 pub mod harness;
 pub mod scenarios;
@@ -43,6 +44,27 @@ macro_rules! scenario_matrix {
             #[test]
             fn $name() {
                 $crate::scenarios::$name($make);
+            }
+        )*
+    };
+}
+
+/// Expands every campaign scenario of [`campaigns`] into a `#[test]` over the transport that
+/// `$make: fn(TransportSettings) -> T` builds.
+#[macro_export]
+macro_rules! campaign_matrix {
+    ($make:path) => {
+        $crate::campaign_matrix!(@tests $make;
+            chunking_2350_users,
+            budget_paces_sends,
+            quota_refusal_mid_campaign_backs_off_and_completes,
+        );
+    };
+    (@tests $make:path; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                $crate::campaigns::$name($make);
             }
         )*
     };

@@ -7,6 +7,7 @@
 //! dingtalk-notify-bench threads <contender> --base URL --threads T --calls N [--warmup N]
 //! dingtalk-notify-bench expiry <contender> --base URL --threads T --lifetime SECS --rounds R
 //! dingtalk-notify-bench codec <case> --iters N
+//! dingtalk-notify-bench fleet <contender> --base URL --redis URL --calls N [--warmup N]
 //! ```
 //!
 //! Contenders, all calling `POST /topapi/message/corpconversation/getsendprogress`:
@@ -28,6 +29,10 @@
 //! - `raw-isahc`: isahc's own floor, the same request sent on the `HttpClient` of
 //!   `IsahcTransport::new()` with no per-request configuration, the body read whole;
 //! - `raw-tcp` (`seq` only): the physical limit, HTTP/1.1 keep-alive on a bare `TcpStream`.
+//!
+//! `fleet` measures what `dingtalk-notify-redis` adds per call, printed as `seq` rows:
+//! `redis-token-lookup` (the shared token read from Redis) and `redis-budget-acquire` (one
+//! grant of the fleet-wide recipient budget).
 //!
 //! `threads` shares one client (or one agent) between T threads; `expiry` counts the
 //! `/gettoken` requests T threads make when released together at a token's expiry. `codec`
@@ -52,6 +57,7 @@ mod codec;
 mod contenders;
 mod cpu;
 mod expiry;
+mod fleet;
 mod modes;
 
 const APP_KEY: &str = "dingbench0appkey0x";
@@ -122,6 +128,24 @@ enum Mode {
         #[arg(long, default_value_t = 3)]
         rounds: u64,
     },
+    /// `calls` Redis operations of dingtalk-notify-redis (`redis-token-lookup`,
+    /// `redis-budget-acquire`), printed as a `seq` row.
+    Fleet {
+        /// The contender.
+        contender: String,
+        /// The bench server's base URL (the token lookup fetches its first token there).
+        #[arg(long)]
+        base: BaseUrl,
+        /// The Redis URL.
+        #[arg(long)]
+        redis: String,
+        /// Measured calls.
+        #[arg(long)]
+        calls: u64,
+        /// Unmeasured calls first (default: a twentieth of `calls`, at least 50).
+        #[arg(long)]
+        warmup: Option<u64>,
+    },
     /// Build and parse `iters` times with no IO.
     Codec {
         /// `status-bar`, `progress` or `result-100`.
@@ -176,6 +200,16 @@ fn run(mode: Mode) -> Result<()> {
             Duration::from_secs(lifetime),
             rounds,
         ),
+        Mode::Fleet {
+            contender,
+            base,
+            redis,
+            calls,
+            warmup,
+        } => {
+            let warmup = warmup.unwrap_or((calls / 20).max(50));
+            fleet::fleet(&contender, &base, &redis, calls, warmup)
+        }
         Mode::Codec { case, iters } => codec::codec(&case, iters),
         Mode::Simulate => simulate(),
     }

@@ -16,9 +16,11 @@ Exit codes:
   2  invalid arguments or input, refused before anything was sent
   3  transport failure (connect, timeout, TLS)
   4  unusable response (HTTP error page, throttle page, malformed or oversized body)
+  5  a campaign completed with ambiguous chunks (listed; see `campaign resume --help`)
 
 With --json, stdout holds exactly one JSON document: the answer, with DingTalk's field
-names, or {\"error\": {\"kind\", \"errcode\", \"errmsg\", \"request_id\", \"message\"}}.
+names, or {\"error\": {\"kind\", \"errcode\", \"errmsg\", \"sub_code\", \"sub_msg\",
+\"request_id\", \"message\", \"exit_code\"}}.
 
 Secrets (--app-secret, --access-token) are never printed; prefer the environment
 variables to flags, which other users of the machine can see in the process list.
@@ -135,6 +137,9 @@ pub enum Command {
     StatusBar(StatusBarArgs),
     /// Follow a task's progress until it completes, then print the result summary.
     Watch(WatchArgs),
+    /// Follow, resume or act on a campaign (`send --users-file`) kept in a ledger.
+    #[command(subcommand)]
+    Campaign(CampaignCommand),
     /// Run the whole lifecycle against the embedded simulator: no credentials, no network.
     #[cfg(feature = "demo")]
     Demo,
@@ -158,9 +163,77 @@ pub struct SendArgs {
     #[arg(long)]
     pub all_users: bool,
 
+    /// Recipient user ids, one per line (`-` for stdin), any number: sent as a campaign of
+    /// paced chunks of 100.
+    #[arg(long, value_name = "FILE|-")]
+    pub users_file: Option<PathBuf>,
+
+    /// Keep the campaign in this SQLite ledger (created if missing) and print its id, to
+    /// follow or resume it with `campaign ... ID`.
+    #[arg(long, env = "DINGTALK_LEDGER", value_name = "PATH")]
+    pub ledger: Option<PathBuf>,
+
     /// The message.
     #[command(flatten)]
     pub message: MessageArgs,
+}
+
+/// `campaign`'s actions, each on a campaign of a ledger.
+#[derive(Debug, Clone, Subcommand)]
+pub enum CampaignCommand {
+    /// Show the campaign's chunks and delivery progress.
+    Status(CampaignArgs),
+    /// Follow the whole campaign's delivery with one progress bar until it completes.
+    Watch(CampaignArgs),
+    /// Show the merged per-user result: each user once, chunks without a result beside it.
+    Result(CampaignArgs),
+    /// Update the OA status bar of every sent chunk.
+    StatusBar(CampaignStatusBarArgs),
+    /// Recall every sent chunk (within 24 hours).
+    Recall(CampaignArgs),
+    /// Send the chunks never sent; list the ambiguous ones (never resent unless asked).
+    Resume(CampaignResumeArgs),
+}
+
+/// A campaign of a ledger.
+#[derive(Debug, Clone, Args)]
+pub struct CampaignArgs {
+    /// The campaign id `send --ledger` printed.
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// The SQLite ledger the campaign is kept in.
+    #[arg(long, env = "DINGTALK_LEDGER", value_name = "PATH")]
+    pub ledger: PathBuf,
+}
+
+/// `campaign status-bar`'s arguments.
+#[derive(Debug, Clone, Args)]
+pub struct CampaignStatusBarArgs {
+    /// The campaign.
+    #[command(flatten)]
+    pub campaign: CampaignArgs,
+
+    /// The status text.
+    #[arg(long, value_name = "TEXT")]
+    pub value: String,
+
+    /// The status colour: `0xAARRGGBB`, `AARRGGBB`, `#RRGGBB` or `RRGGBB`.
+    #[arg(long, value_name = "COLOR")]
+    pub bg: Option<String>,
+}
+
+/// `campaign resume`'s arguments.
+#[derive(Debug, Clone, Args)]
+pub struct CampaignResumeArgs {
+    /// The campaign.
+    #[command(flatten)]
+    pub campaign: CampaignArgs,
+
+    /// Also send the ambiguous chunks again (their users may already have the message;
+    /// DingTalk drops the same content to the same user within a day, 143106).
+    #[arg(long)]
+    pub resend_ambiguous: bool,
 }
 
 /// Exactly one way to give the message.

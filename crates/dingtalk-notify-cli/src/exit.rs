@@ -5,7 +5,7 @@ use std::fmt;
 
 use dingtalk_notify::redaction::redact_values;
 use dingtalk_notify::transport::{TransportError, TransportErrorKind};
-use dingtalk_notify::{Error, ResponseError};
+use dingtalk_notify::{ApiError, Error, ResponseError};
 
 /// Exit code: success.
 pub const SUCCESS: u8 = 0;
@@ -17,6 +17,9 @@ pub const INVALID_INPUT: u8 = 2;
 pub const TRANSPORT: u8 = 3;
 /// Exit code: the answer could not be used.
 pub const RESPONSE: u8 = 4;
+/// Exit code: a campaign completed, but some chunks are ambiguous (they may or may not have
+/// reached their users; listed, never resent unless asked).
+pub const AMBIGUOUS: u8 = 5;
 
 /// What kind of failure it was, as `--json` names it in `error.kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +37,9 @@ pub enum Kind {
     Deadline,
     /// `"outside_window"`: the task is too old for the operation; nothing was sent.
     OutsideWindow,
+    /// `"incomplete"`: a campaign ended with failed or ambiguous chunks; its document was
+    /// printed, and the exit code says which (1 failed, 5 ambiguous).
+    Incomplete,
     /// `"other"`: anything else.
     Other,
 }
@@ -48,6 +54,7 @@ impl Kind {
             Self::Response => "response",
             Self::Deadline => "deadline",
             Self::OutsideWindow => "outside_window",
+            Self::Incomplete => "incomplete",
             Self::Other => "other",
         }
     }
@@ -70,10 +77,35 @@ pub struct Failure {
     pub errcode: Option<i64>,
     /// DingTalk's `errmsg`, when it answered with one.
     pub errmsg: Option<String>,
+    /// DingTalk's `sub_code` and `sub_msg`, when it sent either.
+    pub sub: Option<Box<SubCause>>,
     /// The `request_id` of the failing answer, to quote to DingTalk support.
     pub request_id: Option<String>,
     /// A sentence for humans.
     pub message: String,
+}
+
+/// The `sub_code` and `sub_msg` of an answer (boxed in [`Failure`], every command's error,
+/// to keep it small).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubCause {
+    /// The `sub_code`, as DingTalk sent it (a string: `"40014"` under errcode 88).
+    pub code: Option<String>,
+    /// The `sub_msg` (also without a `sub_code`, as with errcode 22).
+    pub msg: Option<String>,
+}
+
+impl SubCause {
+    /// The sub-cause of `api`, if it has a `sub_code` or a `sub_msg`.
+    fn of(api: &ApiError) -> Option<Box<Self>> {
+        if api.sub_code.is_none() && api.sub_msg.is_none() {
+            return None;
+        }
+        Some(Box::new(Self {
+            code: api.sub_code.clone(),
+            msg: api.sub_msg.clone(),
+        }))
+    }
 }
 
 impl Failure {
@@ -89,6 +121,7 @@ impl Failure {
             exit_code,
             errcode: None,
             errmsg: None,
+            sub: None,
             request_id: None,
             message: message.into(),
         }
@@ -104,18 +137,25 @@ impl Failure {
             exit_code,
             errcode: api.map(|a| a.code.get()),
             errmsg: api.map(|a| a.errmsg.clone()),
+            sub: api.and_then(SubCause::of),
             request_id: error.request_id().map(str::to_owned),
             message,
         }
     }
 
-    /// Replaces every occurrence of each (non-empty) secret in the texts, raw or
+    /// Replaces every occurrence of each (non-empty) secret in the texts (the message,
+    /// `errmsg`, `sub_code` and `sub_msg`), raw or
     /// percent-encoded, with `<redacted>` (the core's [`redact_values`]).
     #[must_use]
     pub fn redact<'a>(mut self, secrets: impl IntoIterator<Item = &'a str>) -> Self {
         let secrets: Vec<&str> = secrets.into_iter().collect();
         self.message = redact_values(&self.message, &secrets, "<redacted>", 1).into_owned();
-        if let Some(m) = &mut self.errmsg {
+        let sub = self.sub.as_deref_mut().map(|s| [&mut s.code, &mut s.msg]);
+        for m in [&mut self.errmsg]
+            .into_iter()
+            .chain(sub.into_iter().flatten())
+            .flatten()
+        {
             *m = redact_values(m, &secrets, "<redacted>", 1).into_owned();
         }
         self
@@ -160,8 +200,9 @@ fn classify(error: &Error<TransportError>) -> (Kind, u8) {
 mod tests {
     use std::time::Duration;
 
-    use dingtalk_notify::http::StatusCode;
-    use dingtalk_notify::{ApiError, BuildError, ErrorCode, RawBody, TaskId};
+    use dingtalk_notify::api::GetSendProgress;
+    use dingtalk_notify::http::{Response, StatusCode};
+    use dingtalk_notify::{BuildError, Endpoint, ErrorCode, RawBody, TaskId};
 
     use super::*;
 
@@ -210,6 +251,24 @@ mod tests {
     }
 
     #[test]
+    fn a_wrapped_error_keeps_its_sub_code_and_sub_msg() {
+        // The live gateway's answer to a rejected token on a /topapi path (issue 10).
+        let body = r#"{"errcode":88,"sub_code":"40014","sub_msg":"不合法的access_token",
+            "errmsg":"ding talk error[subcode=40014,submsg=不合法的access_token]","request_id":"r1"}"#;
+        let err = <GetSendProgress as Endpoint>::parse_response(Response::new(body))
+            .expect_err("an error");
+        let f = Failure::from_client(&Error::Response(err));
+        assert_eq!((f.kind, f.exit_code), (Kind::Api, API));
+        assert_eq!(f.errcode, Some(88));
+        let sub = f.sub.expect("a sub-cause");
+        assert_eq!(sub.code.as_deref(), Some("40014"));
+        assert_eq!(sub.msg.as_deref(), Some("不合法的access_token"));
+
+        let f = Failure::from_client(&api(40056));
+        assert_eq!(f.sub, None);
+    }
+
+    #[test]
     fn a_deadline_exits_as_its_last_failure() {
         let f = Failure::from_client(&deadline(Some(api(-1))));
         assert_eq!((f.kind, f.exit_code), (Kind::Deadline, API));
@@ -221,11 +280,18 @@ mod tests {
     }
 
     #[test]
-    fn redaction_covers_message_and_errmsg() {
+    fn redaction_covers_message_errmsg_and_sub_fields() {
         let mut f = Failure::invalid_input("token s3cr3t refused");
         f.errmsg = Some("s3cr3t".into());
+        f.sub = Some(Box::new(SubCause {
+            code: Some("s3cr3t".into()),
+            msg: Some("bad token s3cr3t".into()),
+        }));
         let f = f.redact(["s3cr3t", ""]);
         assert_eq!(f.message, "token <redacted> refused");
         assert_eq!(f.errmsg.as_deref(), Some("<redacted>"));
+        let sub = f.sub.expect("kept");
+        assert_eq!(sub.code.as_deref(), Some("<redacted>"));
+        assert_eq!(sub.msg.as_deref(), Some("bad token <redacted>"));
     }
 }

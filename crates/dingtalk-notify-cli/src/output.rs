@@ -56,7 +56,8 @@ impl Output {
 
     /// Reports a failure: a line on stderr, and with `--json` the error document on stdout.
     pub fn failure(self, failure: &Failure) {
-        if self.json {
+        // An incomplete campaign already printed its document.
+        if self.json && failure.kind != crate::exit::Kind::Incomplete {
             stdout(&error_json(failure));
         }
         stderr(&format!("error: {}", failure.message));
@@ -75,7 +76,8 @@ pub fn stderr(line: &str) {
     let _ = writeln!(io::stderr().lock(), "{line}");
 }
 
-/// `{"error": {"kind", "errcode", "errmsg", "request_id", "message"}}`.
+/// `{"error": {"kind", "errcode", "errmsg", "sub_code", "sub_msg", "request_id", "message",
+/// "exit_code"}}`.
 #[derive(Debug, Serialize)]
 pub struct ErrorDoc<'a> {
     /// The error.
@@ -91,6 +93,10 @@ pub struct ErrorBody<'a> {
     pub errcode: Option<i64>,
     /// DingTalk's `errmsg`, or `null`.
     pub errmsg: Option<&'a str>,
+    /// DingTalk's `sub_code` as it sent it (a string, `"40014"` under errcode 88), or `null`.
+    pub sub_code: Option<&'a str>,
+    /// DingTalk's `sub_msg`, or `null`.
+    pub sub_msg: Option<&'a str>,
     /// The failing answer's `request_id`, or `null`.
     pub request_id: Option<&'a str>,
     /// A sentence for humans.
@@ -106,13 +112,15 @@ pub fn error_json(failure: &Failure) -> String {
             kind: failure.kind.as_str(),
             errcode: failure.errcode,
             errmsg: failure.errmsg.as_deref(),
+            sub_code: failure.sub.as_ref().and_then(|s| s.code.as_deref()),
+            sub_msg: failure.sub.as_ref().and_then(|s| s.msg.as_deref()),
             request_id: failure.request_id.as_deref(),
             message: &failure.message,
             exit_code: failure.exit_code,
         },
     };
     serde_json::to_string(&doc).unwrap_or_else(|_| {
-        r#"{"error":{"kind":"other","errcode":null,"errmsg":null,"request_id":null,"message":"unprintable error"}}"#
+        r#"{"error":{"kind":"other","errcode":null,"errmsg":null,"sub_code":null,"sub_msg":null,"request_id":null,"message":"unprintable error"}}"#
             .to_owned()
     })
 }
@@ -266,6 +274,7 @@ mod tests {
         assert_eq!(e["kind"], "api");
         assert_eq!(e["errcode"], 40056);
         assert!(e["errmsg"].is_null());
+        assert!(e["sub_code"].is_null() && e["sub_msg"].is_null());
         assert_eq!(e["request_id"], "4jzllmte0wau");
         assert_eq!(e["message"], "DingTalk error 40056");
     }

@@ -13,11 +13,12 @@ fn demo_narrates_every_step_and_exits_0() {
     let r = run(bare(), ["demo"]).expect_code(0);
     let out = &r.stdout;
     let steps = [
-        "[1/5] send",
-        "[2/5] watch",
-        "[3/5] read",
-        "[4/5] update the status bar",
-        "[5/5] recall",
+        "[1/6] send",
+        "[2/6] watch",
+        "[3/6] read",
+        "[4/6] update the status bar",
+        "[5/6] recall",
+        "[6/6] a campaign",
     ];
     let mut at = 0;
     for step in steps {
@@ -42,6 +43,8 @@ fn demo_narrates_every_step_and_exits_0() {
         "{out}"
     );
     assert!(out.contains("-> recalled"), "{out}");
+    assert!(out.contains(": 3 of 3 chunks sent"), "{out}");
+    assert!(out.contains("250 read, each user once"), "{out}");
     assert!(!r.all().contains(DEMO_APP_SECRET), "{out}");
     assert!(!r.all().contains("access_token"), "{out}");
 }
@@ -65,9 +68,12 @@ fn demo_as_json() {
         .map(|c| c["step"].as_str().unwrap())
         .collect();
     assert_eq!(steps.first(), Some(&"send"));
-    assert_eq!(steps.last(), Some(&"recall"));
+    assert!(steps.contains(&"recall"));
+    assert_eq!(steps.last(), Some(&"campaign"));
+    assert_eq!(doc["campaign"]["chunks"], 3);
+    assert_eq!(doc["campaign"]["read"], 250);
     // The narration went to stderr.
-    assert!(r.stderr.contains("[1/5] send"), "{r:?}");
+    assert!(r.stderr.contains("[1/6] send"), "{r:?}");
 }
 
 /// Kills the standalone simulator when the test ends, passed or not.

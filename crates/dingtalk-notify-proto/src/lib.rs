@@ -88,6 +88,7 @@ pub mod api;
 mod api_error;
 pub mod auth;
 mod base_url;
+pub mod campaign;
 mod clock;
 mod code;
 mod color;

@@ -32,6 +32,10 @@
 //! - [`Client`] and [`ClientBuilder`]: token caching and refresh (one fetch however many
 //!   threads), a replay after a rejected token, retries with backoff within a deadline, and
 //!   never a repeated send after an ambiguous failure.
+//! - [`campaign`]: one notification to an audience of any size, as paced chunks
+//!   (`client.campaigns(&ledger).start(plan)`), followed as one, resumable after a crash
+//!   without a duplicate; [`ledger`] keeps them ([`ledger::MemoryLedger`], and
+//!   `ledger::SqliteLedger` with feature `sqlite`); [`budget`] paces recipients per minute.
 //! - [`SystemClock`] and [`VirtualClock`], [`RandomJitter`]: the time and randomness the
 //!   client uses; tests replace them.
 //! - Re-exports of the core: requests in [`api`], [`Message`], the errors, the secrets, and
@@ -42,9 +46,12 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod budget;
+pub mod campaign;
 mod client;
 mod clock;
 mod jitter;
+pub mod ledger;
 
 pub use client::{Client, ClientBuilder};
 pub use clock::{SystemClock, VirtualClock};

@@ -2,14 +2,18 @@
 //! the HTTP call behind each step. Needs no credentials and no network.
 //!
 //! send (an OA message with a status bar, to the demo directory's users) → watch → result →
-//! status bar update → recall.
+//! status bar update → recall → a short campaign (250 users in paced chunks, followed as one).
 
 use std::time::{Duration, Instant};
 
 use dingtalk_notify::api::{SendProgress, SendResult, SendWorkNotification};
+use dingtalk_notify::campaign::{Audience, CHUNK_LIMITS, CampaignPlan, CampaignPolicy};
+use dingtalk_notify::ledger::MemoryLedger;
 use dingtalk_notify::message::{Oa, OaBody, OaForm, OaHead};
 use dingtalk_notify::{BaseUrl, Client, Message, StatusColor, TokenSource, TrackPolicy};
-use dingtalk_notify_mock::{DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, Directory, MockServer};
+use dingtalk_notify_mock::{
+    DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, Directory, MockServer, UserBehaviour,
+};
 use serde::Serialize;
 
 use crate::cli::GlobalArgs;
@@ -41,8 +45,21 @@ struct DemoDoc<'a> {
     status_value: &'a str,
     status_bg: String,
     recalled: bool,
+    campaign: CampaignDoc,
     calls: &'a [CallDoc],
 }
+
+/// The demo campaign, in the `--json` document.
+#[derive(Debug, Serialize)]
+struct CampaignDoc {
+    campaign_id: String,
+    users: usize,
+    chunks: usize,
+    read: usize,
+}
+
+/// How many users the demo campaign goes to.
+const CAMPAIGN_USERS: usize = 250;
 
 /// One HTTP call the simulator received, in the `--json` document.
 #[derive(Debug, Clone, Serialize)]
@@ -104,6 +121,7 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
     let started = Instant::now();
     let server = MockServer::builder()
         .delivery_duration(DELIVERY)
+        .directory(Directory::demo().accept_any_user(UserBehaviour::Reads))
         .start()
         .map_err(|e| {
             Failure::plain(
@@ -143,7 +161,7 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
         .map(|(id, _)| id.to_owned())
         .collect();
     out.narrate(&format!(
-        "[1/5] send an OA message with a status bar ({:?}) to {}",
+        "[1/6] send an OA message with a status bar ({:?}) to {}",
         PENDING.0,
         users.join(", ")
     ));
@@ -154,12 +172,12 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
     out.narrate(&format!("      -> task id {task_id}"));
 
     // 2. watch
-    out.narrate("[2/5] watch delivery progress until it completes (then read the result once)");
+    out.narrate("[2/6] watch delivery progress until it completes (then read the result once)");
     let report = watch::follow(&client, &task, |line| out.narrate(&format!("      {line}")))?;
     calls.show("watch");
 
     // 3. result
-    out.narrate("[3/5] read who read it, who did not, and who could not get it");
+    out.narrate("[3/6] read who read it, who did not, and who could not get it");
     let send_result = client.result(&task)?;
     calls.show("result");
     for line in result_summary(&send_result).lines() {
@@ -169,7 +187,7 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
     // 4. status bar
     let (value, argb) = APPROVED;
     let bg = StatusColor::from_argb(argb);
-    out.narrate(&format!("[4/5] update the status bar to {value:?} ({bg})"));
+    out.narrate(&format!("[4/6] update the status bar to {value:?} ({bg})"));
     client.update_status_bar(&task, value, Some(bg))?;
     calls.show("status-bar");
     let shown = server
@@ -179,13 +197,49 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
     out.narrate(&format!("      -> the message now shows {shown:?}"));
 
     // 5. recall
-    out.narrate("[5/5] recall the message");
+    out.narrate("[5/6] recall the message");
     client.recall(&task)?;
     calls.show("recall");
     let recalled = server.task(task.task_id).is_some_and(|t| t.recalled);
     out.narrate(&format!(
         "      -> {}",
         if recalled { "recalled" } else { "not recalled" }
+    ));
+
+    // 6. a campaign
+    out.narrate(&format!(
+        "[6/6] a campaign: {CAMPAIGN_USERS} users in chunks of at most 100, paced, each chunk recorded in a ledger before and after its call"
+    ));
+    let staff = (0..CAMPAIGN_USERS).map(|i| format!("staff{i:03}"));
+    let plan = CampaignPlan::new(
+        DEMO_AGENT_ID,
+        Message::text("Fire drill at 3pm"),
+        Audience::users(staff),
+        CHUNK_LIMITS,
+    )
+    .map_err(|e| Failure::invalid_input(e.to_string()))?;
+    let ledger = MemoryLedger::new();
+    let campaigns = client.campaigns(&ledger).policy(CampaignPolicy {
+        resend_rounds: 0,
+        ..CampaignPolicy::default()
+    });
+    let campaign = campaigns
+        .start(plan)
+        .map_err(|e| Failure::plain(Kind::Other, TRANSPORT, e.to_string()))?;
+    calls.show("campaign");
+    let chunks = campaign.record().chunks().len();
+    out.narrate(&format!(
+        "      -> campaign {}: {} of {chunks} chunks sent",
+        campaign.id(),
+        campaign.tasks().count()
+    ));
+    let progress = campaigns.track(&campaign, |_| {});
+    let result = campaigns.result(&campaign);
+    calls.show("campaign");
+    let read = result.send_result.read_user_id_list.len();
+    out.narrate(&format!(
+        "      -> {}% delivered; {read} read, each user once in the merged result",
+        progress.progress_in_percent
     ));
 
     let elapsed = started.elapsed();
@@ -205,6 +259,12 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
             status_value: value,
             status_bg: bg.to_string(),
             recalled,
+            campaign: CampaignDoc {
+                campaign_id: campaign.id().to_string(),
+                users: CAMPAIGN_USERS,
+                chunks,
+                read,
+            },
             calls: &calls.all,
         },
     );

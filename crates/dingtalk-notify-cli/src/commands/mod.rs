@@ -1,6 +1,7 @@
 //! The commands, one module each, and what they share: building the client from the global
 //! options.
 
+pub mod campaign;
 #[cfg(feature = "demo")]
 pub mod demo;
 #[cfg(feature = "demo")]
@@ -37,6 +38,7 @@ pub fn run(cli: &Cli, out: Output) -> Result<(), Failure> {
         Command::Recall(args) => recall::run(global, args, out),
         Command::StatusBar(args) => status_bar::run(global, args, out),
         Command::Watch(args) => watch::run(global, args, out),
+        Command::Campaign(command) => campaign::run(global, command, out),
         #[cfg(feature = "demo")]
         Command::Demo => demo::run(global, out),
         #[cfg(feature = "demo")]

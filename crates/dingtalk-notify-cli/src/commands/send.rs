@@ -18,6 +18,9 @@ const MAX_MSG_JSON: u64 = 1024 * 1024;
 /// # Errors
 /// Exit 2 for invalid input (nothing sent), else the call's failure.
 pub fn run(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Failure> {
+    if args.users_file.is_some() || args.ledger.is_some() {
+        return super::campaign::send(global, args, out);
+    }
     let agent_id = super::agent_id(global)?;
     let message = message(&args.message)?;
     let mut request = SendWorkNotification::new(agent_id, message)

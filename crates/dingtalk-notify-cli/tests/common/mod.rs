@@ -8,8 +8,9 @@ use assert_cmd::Command;
 use dingtalk_notify_mock::{DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, MockServer};
 
 /// Every variable the CLI reads; removed so the developer's own settings cannot leak in.
-pub const ENV: [&str; 6] = [
+pub const ENV: [&str; 7] = [
     "DINGTALK_BASE_URL",
+    "DINGTALK_LEDGER",
     "DINGTALK_APP_KEY",
     "DINGTALK_APP_SECRET",
     "DINGTALK_ACCESS_TOKEN",

@@ -39,6 +39,8 @@ pub enum Error<T = std::convert::Infallible> {
     },
     /// A caller-supplied token provider failed.
     TokenProvider(Box<dyn std::error::Error + Send + Sync + 'static>),
+    /// The recipient budget (a shared store, say) failed; nothing was sent.
+    Budget(Box<dyn std::error::Error + Send + Sync + 'static>),
 }
 
 impl<T> Error<T> {
@@ -94,6 +96,7 @@ impl<T> Error<T> {
                 window,
             },
             Self::TokenProvider(e) => Error::TokenProvider(e),
+            Self::Budget(e) => Error::Budget(e),
         }
     }
 }
@@ -143,6 +146,7 @@ impl<T: fmt::Display> fmt::Display for Error<T> {
                 window.as_secs()
             ),
             Self::TokenProvider(e) => write!(f, "the access-token provider failed: {e}"),
+            Self::Budget(e) => write!(f, "the recipient budget failed, nothing was sent: {e}"),
         }
     }
 }
@@ -155,7 +159,7 @@ impl<T: std::error::Error + 'static> std::error::Error for Error<T> {
             Self::Transport(e) => Some(e),
             Self::Deadline { last, .. } => last.as_deref().map(|l| l as _),
             Self::OutsideWindow { .. } => None,
-            Self::TokenProvider(e) => Some(e.as_ref()),
+            Self::TokenProvider(e) | Self::Budget(e) => Some(e.as_ref()),
         }
     }
 }

@@ -8,6 +8,7 @@ use dingtalk_notify_proto::token::TokenCache;
 use dingtalk_notify_proto::{BaseUrl, Clock, RetryPolicy, TokenSource, TrackPolicy, Transport};
 
 use super::Client;
+use crate::budget::RecipientBudget;
 use crate::clock::SystemClock;
 use crate::jitter::RandomJitter;
 
@@ -32,6 +33,7 @@ pub struct ClientBuilder {
     limits: Option<RecipientLimits>,
     clock: Arc<dyn Clock>,
     jitter: Arc<dyn Jitter>,
+    budget: Option<Arc<dyn RecipientBudget>>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -59,6 +61,7 @@ impl ClientBuilder {
             limits: None,
             clock: Arc::new(SystemClock),
             jitter: Arc::new(RandomJitter::new()),
+            budget: None,
         }
     }
 
@@ -99,6 +102,15 @@ impl ClientBuilder {
         self
     }
 
+    /// The recipient budget every send waits for, shared with campaigns (default: none for
+    /// single sends; a campaign then paces with an in-process
+    /// [`RecipientQuota::DINGTALK_APP`](crate::campaign::RecipientQuota::DINGTALK_APP)).
+    /// Give clients of one app the same budget (an `Arc`, or a fleet-wide one on Redis).
+    pub fn recipient_budget(mut self, budget: Arc<dyn RecipientBudget>) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
     /// Builds the client over `transport`.
     pub fn build<T: Transport>(self, transport: T) -> Client<T> {
         let limits = self
@@ -116,6 +128,7 @@ impl ClientBuilder {
             limits,
             clock: self.clock,
             jitter: self.jitter,
+            budget: self.budget,
         }
     }
 }

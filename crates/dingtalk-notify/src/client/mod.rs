@@ -22,6 +22,7 @@ use dingtalk_notify_proto::api::{
     UpdateStatusBarResponse,
 };
 use dingtalk_notify_proto::auth::AccessTokenQuery;
+use dingtalk_notify_proto::campaign::is_per_minute_quota;
 use dingtalk_notify_proto::retry::Jitter;
 use dingtalk_notify_proto::token::{TokenCache, TokenKey};
 use dingtalk_notify_proto::tracking::Operation;
@@ -31,6 +32,12 @@ use dingtalk_notify_proto::{
 };
 
 pub use builder::ClientBuilder;
+
+use crate::budget::{BudgetError, RecipientBudget, budget_error_into};
+
+fn budget_error<E>(e: BudgetError) -> Error<E> {
+    budget_error_into(e)
+}
 
 const LOG_TARGET: &str = "dingtalk_notify";
 
@@ -74,6 +81,7 @@ pub struct Client<T> {
     limits: RecipientLimits,
     clock: Arc<dyn Clock>,
     jitter: Arc<dyn Jitter>,
+    budget: Option<Arc<dyn RecipientBudget>>,
 }
 
 impl<T> fmt::Debug for Client<T> {
@@ -83,6 +91,7 @@ impl<T> fmt::Debug for Client<T> {
             .field("source", &self.source)
             .field("retry", &self.retry)
             .field("limits", &self.limits)
+            .field("budget", &self.budget.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -112,15 +121,69 @@ impl<T: Transport> Client<T> {
 
     /// Sends a work notification; the handle remembers when, for the follow-up windows.
     /// Checked against the client's [recipient limits](ClientBuilder::recipient_limits), and
-    /// never repeated after an ambiguous failure (the message may already be out).
+    /// never repeated after an ambiguous failure (the message may already be out). With a
+    /// [recipient budget](ClientBuilder::recipient_budget), it first waits until the budget
+    /// admits its user ids (departments and all users are not counted: their size is
+    /// unknown), and a per-minute quota answer (143103/143104) holds the budget for a window.
     ///
     /// # Errors
-    /// [`Error::Build`] for invalid arguments (nothing sent), or the call's failure.
+    /// [`Error::Build`] for invalid arguments or more users than the whole budget (nothing
+    /// sent), [`Error::Budget`] when a shared budget fails, or the call's failure.
     pub fn send(&self, request: &SendWorkNotification) -> Result<TaskHandle, Error<T::Error>> {
+        let Some(budget) = self.budget.as_deref() else {
+            return self.send_unpaced(request);
+        };
+        request.validate_within(self.limits)?;
+        self.wait_for_budget(budget, request)?;
+        let result = self.send_unpaced(request);
+        if let Err(e) = &result {
+            if e.code().is_some_and(is_per_minute_quota) {
+                budget.exhausted(self.clock.now()).map_err(budget_error)?;
+            }
+        }
+        result
+    }
+
+    /// [`send`](Self::send) without the budget (the campaign driver paces before it writes
+    /// its ledger).
+    pub(crate) fn send_unpaced(
+        &self,
+        request: &SendWorkNotification,
+    ) -> Result<TaskHandle, Error<T::Error>> {
         let checked = request.validated_within(self.limits)?;
         let sent_at = self.clock.wall();
         let answer = self.call_validated(checked)?;
         Ok(TaskHandle::new(request.agent_id(), answer.task_id).sent_at(sent_at))
+    }
+
+    /// Waits on the client's clock until `budget` admits the request's user ids.
+    pub(crate) fn wait_for_budget(
+        &self,
+        budget: &dyn RecipientBudget,
+        request: &SendWorkNotification,
+    ) -> Result<(), Error<T::Error>> {
+        let users = u32::try_from(request.userid_list().len()).unwrap_or(u32::MAX);
+        crate::budget::pace(budget, users, self.clock.as_ref()).map_err(budget_error)
+    }
+
+    /// The client's budget, if it has one.
+    pub(crate) fn budget(&self) -> Option<&dyn RecipientBudget> {
+        self.budget.as_deref()
+    }
+
+    /// The client's clock.
+    pub(crate) fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// The retry policy.
+    pub(crate) fn retry_policy(&self) -> RetryPolicy {
+        self.retry
+    }
+
+    /// The track policy.
+    pub(crate) fn track_policy(&self) -> TrackPolicy {
+        self.track
     }
 
     /// The task's delivery progress (`getsendprogress`).

@@ -1,0 +1,383 @@
+//! Campaigns from the shell: `send --users-file` (any number of users, paced chunks) and
+//! `campaign status|watch|result|status-bar|recall|resume ID`, over a SQLite ledger.
+
+use std::io::{IsTerminal, Read};
+use std::path::Path;
+
+use dingtalk_notify::campaign::{
+    Audience, CHUNK_LIMITS, CampaignError, CampaignHandle, CampaignId, CampaignPlan,
+    CampaignProgress, ChunkCalls,
+};
+use dingtalk_notify::ledger::{Ledger, MemoryLedger};
+use dingtalk_notify::transport::TransportError;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use crate::cli::{CampaignArgs, CampaignCommand, GlobalArgs, SendArgs};
+use crate::exit::{AMBIGUOUS, API, Failure, INVALID_INPUT, Kind, TRANSPORT};
+use crate::output::Output;
+
+use super::CliClient;
+
+/// The most `--users-file` input read: 64 MiB, a few million ids.
+const MAX_USERS_FILE: u64 = 64 * 1024 * 1024;
+
+/// Runs a `campaign` action.
+///
+/// # Errors
+/// Exit 2 for a bad id or ledger, else the action's failure.
+pub fn run(global: &GlobalArgs, command: &CampaignCommand, out: Output) -> Result<(), Failure> {
+    let client = super::client(global)?;
+    match command {
+        CampaignCommand::Status(args) => {
+            let (ledger, handle) = open(&client, args)?;
+            let progress = client.campaigns(ledger.as_ref()).progress(&handle);
+            report(out, &handle, Some(&progress))
+        }
+        CampaignCommand::Watch(args) => {
+            let (ledger, handle) = open(&client, args)?;
+            let progress = watch(&client, ledger.as_ref(), &handle);
+            report(out, &handle, Some(&progress))
+        }
+        CampaignCommand::Result(args) => {
+            let (ledger, handle) = open(&client, args)?;
+            let result = client.campaigns(ledger.as_ref()).result(&handle);
+            let r = &result.send_result;
+            let human = format!(
+                "campaign {}: read {}, unread {}, failed {}, forbidden {}, invalid {}; {} chunks without a result",
+                handle.id(),
+                r.read_user_id_list.len(),
+                r.unread_user_id_list.len(),
+                r.failed_user_id_list.len(),
+                r.forbidden_user_id_list.len(),
+                r.invalid_user_id_list.len(),
+                result.problems.len()
+            );
+            out.answer(&human, &result);
+            Ok(())
+        }
+        CampaignCommand::StatusBar(args) => {
+            let bg = super::status_bar::parse_bg(args.bg.as_deref())?;
+            let (ledger, handle) = open(&client, &args.campaign)?;
+            let calls =
+                client
+                    .campaigns(ledger.as_ref())
+                    .update_status_bar(&handle, &args.value, bg);
+            calls_report(out, &handle, "status bar set on", calls)
+        }
+        CampaignCommand::Recall(args) => {
+            let (ledger, handle) = open(&client, args)?;
+            let calls = client.campaigns(ledger.as_ref()).recall(&handle);
+            calls_report(out, &handle, "recalled", calls)
+        }
+        CampaignCommand::Resume(args) => {
+            let (ledger, handle) = open(&client, &args.campaign)?;
+            let campaigns = client.campaigns(ledger.as_ref());
+            let handle = if args.resend_ambiguous {
+                campaigns.resend_ambiguous(handle.id(), &handle.ambiguous())
+            } else {
+                campaigns.resume(handle.id())
+            }
+            .map_err(campaign_failure)?;
+            report(out, &handle, None)
+        }
+    }
+}
+
+/// `send --users-file` / `send --ledger`: plans the audience, stores the campaign (printing
+/// its id first), then sends it.
+///
+/// # Errors
+/// Exit 2 for invalid input (nothing sent), else a ledger failure; chunks that fail are
+/// reported in the document and the exit code.
+pub fn send(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Failure> {
+    let agent_id = super::agent_id(global)?;
+    let message = super::send::message(&args.message)?;
+    let audience = if args.all_users {
+        Audience::all_users()
+    } else {
+        let mut users = args.users.clone();
+        if let Some(path) = &args.users_file {
+            users.extend(read_users(path)?);
+        }
+        Audience::users(users).and_depts(args.depts.iter().copied())
+    };
+    let plan = CampaignPlan::new(agent_id, message, audience, CHUNK_LIMITS)
+        .map_err(|e| Failure::invalid_input(e.to_string()))?;
+    let client = super::client(global)?;
+    let ledger: Box<dyn Ledger> = match &args.ledger {
+        Some(path) => open_ledger(path)?,
+        None => Box::new(MemoryLedger::new()),
+    };
+    let campaigns = client.campaigns(ledger.as_ref());
+    let created = campaigns.create(plan).map_err(campaign_failure)?;
+    if args.ledger.is_some() {
+        out.narrate(&format!("campaign {}", created.id()));
+    }
+    let handle = campaigns.resume(created.id()).map_err(campaign_failure)?;
+    report(out, &handle, None)
+}
+
+/// One id per line; blank lines skipped, spaces trimmed.
+fn read_users(path: &Path) -> Result<Vec<String>, Failure> {
+    let shown = path.display();
+    let mut bytes = Vec::new();
+    let read = if path.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .take(MAX_USERS_FILE + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(MAX_USERS_FILE + 1).read_to_end(&mut bytes))
+    };
+    read.map_err(|e| Failure::invalid_input(format!("cannot read --users-file {shown}: {e}")))?;
+    if bytes.len() as u64 > MAX_USERS_FILE {
+        return Err(Failure::invalid_input(format!(
+            "--users-file {shown} is larger than {MAX_USERS_FILE} bytes"
+        )));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Failure::invalid_input(format!("--users-file {shown} is not UTF-8")))?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect())
+}
+
+#[cfg(feature = "sqlite")]
+fn open_ledger(path: &Path) -> Result<Box<dyn Ledger>, Failure> {
+    dingtalk_notify::ledger::SqliteLedger::open(path)
+        .map(|l| Box::new(l) as Box<dyn Ledger>)
+        .map_err(|e| {
+            Failure::invalid_input(format!("cannot open the ledger {}: {e}", path.display()))
+        })
+}
+
+#[cfg(not(feature = "sqlite"))]
+fn open_ledger(path: &Path) -> Result<Box<dyn Ledger>, Failure> {
+    Err(Failure::invalid_input(format!(
+        "cannot open the ledger {}: this build has no SQLite (feature `sqlite`)",
+        path.display()
+    )))
+}
+
+/// The ledger and the campaign `args` name.
+fn open(
+    client: &CliClient,
+    args: &CampaignArgs,
+) -> Result<(Box<dyn Ledger>, CampaignHandle), Failure> {
+    let id = CampaignId::new(args.id.trim()).map_err(|e| Failure::invalid_input(e.to_string()))?;
+    if !args.ledger.exists() {
+        return Err(Failure::invalid_input(format!(
+            "no ledger at {}; give the --ledger the campaign was sent with",
+            args.ledger.display()
+        )));
+    }
+    let ledger = open_ledger(&args.ledger)?;
+    let handle = client
+        .campaigns(ledger.as_ref())
+        .load(&id)
+        .map_err(campaign_failure)?;
+    Ok((ledger, handle))
+}
+
+fn campaign_failure(e: CampaignError) -> Failure {
+    match e {
+        CampaignError::NotFound(_) => Failure::invalid_input(e.to_string()),
+        other => Failure::plain(Kind::Other, TRANSPORT, other.to_string()),
+    }
+}
+
+/// One progress bar (stderr, on a terminal) or a line per change.
+fn watch(client: &CliClient, ledger: &dyn Ledger, handle: &CampaignHandle) -> CampaignProgress {
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(100);
+        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos:>3}% {msg}") {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let mut last = None;
+    let progress = client.campaigns(ledger).track(handle, |p| {
+        let line = progress_line(p);
+        match &bar {
+            Some(bar) => {
+                bar.set_position(u64::from(p.progress_in_percent));
+                bar.set_message(line);
+            }
+            None if last.as_ref() != Some(&line) => {
+                crate::output::stderr(&line);
+                last = Some(line);
+            }
+            None => {}
+        }
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    progress
+}
+
+fn progress_line(p: &CampaignProgress) -> String {
+    format!(
+        "{}% of {} chunks: {} delivered, {} delivering, {} to send, {} failed, {} ambiguous",
+        p.progress_in_percent,
+        p.chunks,
+        p.delivered,
+        p.delivering,
+        p.waiting,
+        p.failed,
+        p.ambiguous
+    )
+}
+
+/// `campaign status`, `watch`, `resume` and `send --users-file`'s document.
+#[derive(Debug, Serialize)]
+struct CampaignDoc<'a> {
+    campaign_id: &'a str,
+    agent_id: u64,
+    chunks: usize,
+    sent: usize,
+    pending: Vec<usize>,
+    failed: Vec<FailedChunk<'a>>,
+    ambiguous: Vec<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    progress: Option<&'a CampaignProgress>,
+}
+
+#[derive(Debug, Serialize)]
+struct FailedChunk<'a> {
+    index: usize,
+    errcode: Option<i64>,
+    message: &'a str,
+}
+
+/// Prints the campaign's document; failed chunks exit 1, ambiguous ones exit 5.
+fn report(
+    out: Output,
+    handle: &CampaignHandle,
+    progress: Option<&CampaignProgress>,
+) -> Result<(), Failure> {
+    let failed: Vec<FailedChunk<'_>> = handle
+        .failed()
+        .into_iter()
+        .map(|(index, f)| FailedChunk {
+            index,
+            errcode: f.code.map(|c| c.get()),
+            message: &f.message,
+        })
+        .collect();
+    let doc = CampaignDoc {
+        campaign_id: handle.id().as_str(),
+        agent_id: handle.record().agent_id().get(),
+        chunks: handle.record().chunks().len(),
+        sent: handle.tasks().count(),
+        pending: handle.pending(),
+        failed,
+        ambiguous: handle.ambiguous(),
+        progress,
+    };
+    let mut human = format!(
+        "campaign {}: {} of {} chunks sent",
+        doc.campaign_id, doc.sent, doc.chunks
+    );
+    if !doc.pending.is_empty() {
+        human.push_str(&format!(", {} to send (resume it)", doc.pending.len()));
+    }
+    for f in &doc.failed {
+        human.push_str(&format!("\nchunk {} failed: {}", f.index, f.message));
+    }
+    if !doc.ambiguous.is_empty() {
+        human.push_str(&format!(
+            "\nambiguous chunks (may or may not have arrived; not resent): {:?}",
+            doc.ambiguous
+        ));
+    }
+    if let Some(p) = progress {
+        human.push('\n');
+        human.push_str(&progress_line(p));
+    }
+    out.answer(&human, &doc);
+    if !doc.failed.is_empty() {
+        return Err(Failure::plain(
+            Kind::Incomplete,
+            API,
+            format!(
+                "campaign {}: {} chunks failed",
+                doc.campaign_id,
+                doc.failed.len()
+            ),
+        ));
+    }
+    if !doc.ambiguous.is_empty() {
+        return Err(Failure::plain(
+            Kind::Incomplete,
+            AMBIGUOUS,
+            format!(
+                "campaign {} completed with ambiguous chunks {:?}; `campaign resume --resend-ambiguous` sends them again",
+                doc.campaign_id, doc.ambiguous
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Serialize)]
+struct CallsDoc<'a> {
+    campaign_id: &'a str,
+    done: &'a [usize],
+    failed: Vec<FailedChunk<'a>>,
+}
+
+/// Prints which chunks a status-bar update or recall reached; any failure exits with the
+/// first failure's code.
+fn calls_report(
+    out: Output,
+    handle: &CampaignHandle,
+    verb: &str,
+    calls: ChunkCalls<TransportError>,
+) -> Result<(), Failure> {
+    let failures: Vec<Failure> = calls.failed.iter().map(|(_, e)| Failure::from(e)).collect();
+    let failed = calls
+        .failed
+        .iter()
+        .zip(&failures)
+        .map(|((index, _), f)| FailedChunk {
+            index: *index,
+            errcode: f.errcode,
+            message: &f.message,
+        })
+        .collect();
+    let doc = CallsDoc {
+        campaign_id: handle.id().as_str(),
+        done: &calls.done,
+        failed,
+    };
+    let mut human = format!(
+        "campaign {}: {verb} {} chunks",
+        doc.campaign_id,
+        doc.done.len()
+    );
+    for f in &doc.failed {
+        human.push_str(&format!("\nchunk {} failed: {}", f.index, f.message));
+    }
+    out.answer(&human, &doc);
+    match failures.first() {
+        None => Ok(()),
+        Some(first) => Err(Failure::plain(
+            Kind::Incomplete,
+            if first.exit_code == INVALID_INPUT {
+                API
+            } else {
+                first.exit_code
+            },
+            format!(
+                "campaign {}: {} chunks failed",
+                doc.campaign_id,
+                failures.len()
+            ),
+        )),
+    }
+}

@@ -1,0 +1,277 @@
+//! Pacing: a recipient quota per window, kept as a sliding window of grants. Pure: every
+//! decision takes `now`.
+//!
+//! DingTalk counts recipients per app per minute (143103 for the app, 143104 for the
+//! organization; 143203/143204 for third-party apps). A sliding window is exact for such a
+//! quota: a grant is admitted only if it and every grant of the last `window` together stay
+//! within the quota, so **no window of that length ever holds more than the quota**, wherever
+//! it starts. (A token bucket or GCRA with a full-minute burst would let almost twice the
+//! quota through in a minute straddling the refill.)
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+/// A recipient quota: at most `recipients` in any `window`.
+///
+/// The default, [`RecipientQuota::DINGTALK_APP`], is 5,000 recipients a minute: the per-app
+/// figure of DingTalk's work-notification limits ("up to 5,000 recipients per minute per
+/// app"). A campaign of up to 5,000 people goes out at once, unslowed; a larger one sends
+/// 5,000 a minute, as fast as DingTalk accepts. Lower it when other senders share the app, or
+/// when the organization's quota (143104) is smaller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RecipientQuota {
+    /// The most recipients in any window.
+    pub recipients: u32,
+    /// The window's length.
+    pub window: Duration,
+}
+
+impl RecipientQuota {
+    /// 5,000 recipients a minute: DingTalk's per-app figure.
+    pub const DINGTALK_APP: Self = Self::per_minute(5_000);
+
+    /// `recipients` a minute.
+    pub const fn per_minute(recipients: u32) -> Self {
+        Self {
+            recipients,
+            window: Duration::from_secs(60),
+        }
+    }
+}
+
+impl Default for RecipientQuota {
+    /// [`RecipientQuota::DINGTALK_APP`].
+    fn default() -> Self {
+        Self::DINGTALK_APP
+    }
+}
+
+/// A request the quota can never grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum QuotaError {
+    /// More recipients at once than the whole quota.
+    #[error(
+        "{requested} recipients at once exceed the quota of {quota} per window; send smaller chunks or raise the quota"
+    )]
+    LargerThanQuota {
+        /// What was asked for.
+        requested: u32,
+        /// The quota.
+        quota: u32,
+    },
+}
+
+/// The answer to an acquire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Go now; the recipients are counted.
+    Granted,
+    /// Nothing was counted; ask again after this long.
+    Wait(Duration),
+}
+
+/// The grants of the last window, and the decisions taken from them.
+///
+/// ```
+/// use dingtalk_notify_proto::campaign::{Admission, QuotaWindow, RecipientQuota};
+/// use std::time::{Duration, Instant};
+/// let mut window = QuotaWindow::new(RecipientQuota::per_minute(250));
+/// let t0 = Instant::now(); // any instant: time is an input
+/// assert_eq!(window.try_acquire(100, t0)?, Admission::Granted);
+/// assert_eq!(window.try_acquire(100, t0 + Duration::from_secs(10))?, Admission::Granted);
+/// // 200 of 250 used: another 100 must wait until the first grant leaves the window.
+/// let at = t0 + Duration::from_secs(20);
+/// assert_eq!(window.try_acquire(100, at)?, Admission::Wait(Duration::from_secs(40)));
+/// assert_eq!(window.try_acquire(100, t0 + Duration::from_secs(60))?, Admission::Granted);
+/// # Ok::<(), dingtalk_notify_proto::campaign::QuotaError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuotaWindow {
+    quota: RecipientQuota,
+    /// Grants in time order: when, and how many recipients.
+    grants: VecDeque<(Instant, u32)>,
+}
+
+impl QuotaWindow {
+    /// An empty window for `quota`.
+    pub fn new(quota: RecipientQuota) -> Self {
+        Self {
+            quota,
+            grants: VecDeque::new(),
+        }
+    }
+
+    /// The quota.
+    pub fn quota(&self) -> RecipientQuota {
+        self.quota
+    }
+
+    /// Whether a grant made at `at` still counts at `now` (also when `at` is after `now`).
+    fn live(&self, at: Instant, now: Instant) -> bool {
+        now.checked_duration_since(at)
+            .is_none_or(|age| age < self.quota.window)
+    }
+
+    /// Recipients granted within the window ending at `now`.
+    pub fn used(&self, now: Instant) -> u64 {
+        self.grants
+            .iter()
+            .filter(|(at, _)| self.live(*at, now))
+            .map(|(_, n)| u64::from(*n))
+            .sum()
+    }
+
+    /// How long from `now` until `n` recipients fit (zero: they fit now). Counts nothing.
+    ///
+    /// # Errors
+    /// [`QuotaError::LargerThanQuota`] when `n` exceeds the whole quota.
+    pub fn wait_for(&self, n: u32, now: Instant) -> Result<Duration, QuotaError> {
+        let quota = u64::from(self.quota.recipients);
+        if u64::from(n) > quota {
+            return Err(QuotaError::LargerThanQuota {
+                requested: n,
+                quota: self.quota.recipients,
+            });
+        }
+        let used = self.used(now);
+        let Some(excess) = (used + u64::from(n)).checked_sub(quota).filter(|e| *e > 0) else {
+            return Ok(Duration::ZERO);
+        };
+        // Free the oldest grants until the excess is gone: the wait ends when the last of
+        // them leaves the window.
+        let mut freed = 0u64;
+        for (at, count) in self.grants.iter().filter(|(at, _)| self.live(*at, now)) {
+            freed += u64::from(*count);
+            if freed >= excess {
+                return Ok(at
+                    .checked_add(self.quota.window)
+                    .map_or(Duration::MAX, |expiry| {
+                        expiry.saturating_duration_since(now)
+                    }));
+            }
+        }
+        // Unreachable while `n` fits the quota: the live grants hold `used >= excess`.
+        Ok(self.quota.window)
+    }
+
+    /// Counts `n` recipients at `now` if they fit, or says how long to wait.
+    ///
+    /// # Errors
+    /// [`QuotaError::LargerThanQuota`] when `n` exceeds the whole quota.
+    pub fn try_acquire(&mut self, n: u32, now: Instant) -> Result<Admission, QuotaError> {
+        let wait = self.wait_for(n, now)?;
+        if !wait.is_zero() {
+            return Ok(Admission::Wait(wait));
+        }
+        if n > 0 {
+            self.record(n, now);
+        }
+        Ok(Admission::Granted)
+    }
+
+    /// DingTalk answered a per-minute quota code (143103/143104): others used the quota this
+    /// window, so treat it as full for a whole window from `now`.
+    pub fn saturate(&mut self, now: Instant) {
+        self.record(self.quota.recipients, now);
+    }
+
+    fn record(&mut self, n: u32, now: Instant) {
+        let window = self.quota.window;
+        while self.grants.front().is_some_and(|(at, _)| {
+            now.checked_duration_since(*at)
+                .is_some_and(|age| age >= window)
+        }) {
+            self.grants.pop_front();
+        }
+        // Keep time order even if the caller's `now` went back: count it at the latest grant.
+        let at = self.grants.back().map_or(now, |(last, _)| now.max(*last));
+        self.grants.push_back((at, n));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secs(n: u64) -> Duration {
+        Duration::from_secs(n)
+    }
+
+    #[test]
+    fn a_campaign_within_the_quota_is_not_slowed() {
+        let mut w = QuotaWindow::new(RecipientQuota::DINGTALK_APP);
+        let t0 = Instant::now();
+        for _ in 0..50 {
+            assert_eq!(w.try_acquire(100, t0).unwrap(), Admission::Granted);
+        }
+        assert_eq!(w.used(t0), 5_000);
+        assert_eq!(w.try_acquire(1, t0).unwrap(), Admission::Wait(secs(60)));
+    }
+
+    #[test]
+    fn waits_until_enough_old_grants_leave() {
+        let mut w = QuotaWindow::new(RecipientQuota::per_minute(300));
+        let t0 = Instant::now();
+        for i in 0..3 {
+            assert_eq!(
+                w.try_acquire(100, t0 + secs(i * 10)).unwrap(),
+                Admission::Granted
+            );
+        }
+        // 300 used; 150 needs the first two grants gone: the second leaves at t0 + 70 s.
+        assert_eq!(w.wait_for(150, t0 + secs(30)).unwrap(), secs(40));
+        assert_eq!(w.wait_for(100, t0 + secs(30)).unwrap(), secs(30));
+        assert_eq!(w.wait_for(0, t0 + secs(30)).unwrap(), Duration::ZERO);
+        assert_eq!(
+            w.try_acquire(150, t0 + secs(70)).unwrap(),
+            Admission::Granted
+        );
+        assert_eq!(w.used(t0 + secs(70)), 250);
+    }
+
+    #[test]
+    fn more_than_the_quota_at_once_is_an_error() {
+        let mut w = QuotaWindow::new(RecipientQuota::per_minute(50));
+        let err = w.try_acquire(100, Instant::now()).unwrap_err();
+        assert_eq!(
+            err,
+            QuotaError::LargerThanQuota {
+                requested: 100,
+                quota: 50
+            }
+        );
+        assert!(err.to_string().contains("send smaller chunks"));
+    }
+
+    #[test]
+    fn saturate_holds_everything_for_a_window() {
+        let mut w = QuotaWindow::new(RecipientQuota::per_minute(1_000));
+        let t0 = Instant::now();
+        w.saturate(t0);
+        assert_eq!(w.wait_for(1, t0 + secs(59)).unwrap(), secs(1));
+        assert_eq!(
+            w.try_acquire(1_000, t0 + secs(60)).unwrap(),
+            Admission::Granted
+        );
+    }
+
+    #[test]
+    fn a_now_before_the_last_grant_counts_it_later_not_earlier() {
+        let mut w = QuotaWindow::new(RecipientQuota::per_minute(100));
+        let t0 = Instant::now();
+        w.try_acquire(60, t0 + secs(10)).unwrap();
+        w.try_acquire(40, t0).unwrap(); // recorded at t0 + 10 s
+        assert_eq!(w.wait_for(1, t0 + secs(69)).unwrap(), secs(1));
+    }
+
+    #[test]
+    fn expired_grants_are_dropped() {
+        let mut w = QuotaWindow::new(RecipientQuota::per_minute(100));
+        let t0 = Instant::now();
+        for i in 0..1_000 {
+            w.try_acquire(100, t0 + secs(60 * i)).unwrap();
+        }
+        assert_eq!(w.grants.len(), 1);
+    }
+}

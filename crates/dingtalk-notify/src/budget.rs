@@ -1,0 +1,180 @@
+//! Recipient budgets: how many recipients may be sent to per minute, shared by campaigns and
+//! single sends. [`RecipientBudget`] is the seam (a fleet shares one on Redis, in
+//! `dingtalk-notify-redis`); [`InProcessBudget`] keeps the core's sliding window in a mutex.
+
+use std::fmt;
+use std::sync::{Mutex, PoisonError};
+use std::time::Instant;
+
+use dingtalk_notify_proto::campaign::{Admission, QuotaError, QuotaWindow, RecipientQuota};
+use dingtalk_notify_proto::{BuildError, Clock, Error};
+
+/// A recipients-per-window budget. Implementations count a grant atomically: two callers
+/// never both get the last recipients of a window.
+pub trait RecipientBudget: Send + Sync {
+    /// Counts `recipients` at `now` if they fit, or says how long to wait. An implementation
+    /// on a shared store may use the store's clock instead of `now`.
+    ///
+    /// # Errors
+    /// [`BudgetError`] when `recipients` exceed the whole budget, or the store failed.
+    fn try_acquire(&self, recipients: u32, now: Instant) -> Result<Admission, BudgetError>;
+
+    /// DingTalk answered a per-minute quota code (143103/143104): hold every grant for a
+    /// whole window from `now`.
+    ///
+    /// # Errors
+    /// [`BudgetError::Store`] when a shared store failed.
+    fn exhausted(&self, now: Instant) -> Result<(), BudgetError>;
+}
+
+/// A budget could not answer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BudgetError {
+    /// The request can never fit.
+    #[error(transparent)]
+    Quota(#[from] QuotaError),
+    /// The shared store failed.
+    #[error("the recipient budget's store failed: {0}")]
+    Store(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
+}
+
+/// Waits on `clock` until `budget` admits `recipients`.
+///
+/// # Errors
+/// As [`RecipientBudget::try_acquire`].
+pub(crate) fn pace(
+    budget: &dyn RecipientBudget,
+    recipients: u32,
+    clock: &dyn Clock,
+) -> Result<(), BudgetError> {
+    loop {
+        match budget.try_acquire(recipients, clock.now())? {
+            Admission::Granted => return Ok(()),
+            Admission::Wait(wait) => clock.sleep(wait),
+        }
+    }
+}
+
+/// A budget failure as a call's error: more users than the whole quota is bad input.
+pub(crate) fn budget_error_into<E>(e: BudgetError) -> Error<E> {
+    match e {
+        BudgetError::Quota(QuotaError::LargerThanQuota { requested, quota }) => {
+            Error::Build(BuildError::TooManyRecipients {
+                kind: "users per minute (the recipient budget)",
+                count: requested as usize,
+                limit: quota as usize,
+            })
+        }
+        other => Error::Budget(Box::new(other)),
+    }
+}
+
+/// The budget of one process: the core's [`QuotaWindow`] behind a mutex.
+///
+/// ```
+/// use dingtalk_notify::budget::{InProcessBudget, RecipientBudget};
+/// use dingtalk_notify::proto::campaign::{Admission, RecipientQuota};
+/// use std::time::Instant;
+/// let budget = InProcessBudget::new(RecipientQuota::per_minute(150));
+/// let now = Instant::now();
+/// assert_eq!(budget.try_acquire(100, now)?, Admission::Granted);
+/// assert!(matches!(budget.try_acquire(100, now)?, Admission::Wait(_)));
+/// # Ok::<(), dingtalk_notify::budget::BudgetError>(())
+/// ```
+pub struct InProcessBudget {
+    window: Mutex<QuotaWindow>,
+}
+
+impl InProcessBudget {
+    /// A budget of `quota` (default [`RecipientQuota::DINGTALK_APP`], 5,000 a minute).
+    pub fn new(quota: RecipientQuota) -> Self {
+        Self {
+            window: Mutex::new(QuotaWindow::new(quota)),
+        }
+    }
+
+    /// The quota.
+    pub fn quota(&self) -> RecipientQuota {
+        self.with(|w| w.quota())
+    }
+
+    /// Recipients granted in the window ending at `now`.
+    pub fn used(&self, now: Instant) -> u64 {
+        self.with(|w| w.used(now))
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut QuotaWindow) -> R) -> R {
+        f(&mut self.window.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+impl Default for InProcessBudget {
+    fn default() -> Self {
+        Self::new(RecipientQuota::default())
+    }
+}
+
+impl fmt::Debug for InProcessBudget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InProcessBudget")
+            .field("quota", &self.quota())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RecipientBudget for InProcessBudget {
+    fn try_acquire(&self, recipients: u32, now: Instant) -> Result<Admission, BudgetError> {
+        Ok(self.with(|w| w.try_acquire(recipients, now))?)
+    }
+
+    fn exhausted(&self, now: Instant) -> Result<(), BudgetError> {
+        self.with(|w| w.saturate(now));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn threads_never_share_out_more_than_the_quota() {
+        let budget = Arc::new(InProcessBudget::new(RecipientQuota::per_minute(1_000)));
+        let now = Instant::now();
+        let granted: u32 = (0..8)
+            .map(|_| {
+                let b = Arc::clone(&budget);
+                std::thread::spawn(move || {
+                    (0..50)
+                        .filter(|_| b.try_acquire(7, now).ok() == Some(Admission::Granted))
+                        .count() as u32
+                        * 7
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .sum();
+        assert_eq!(granted, 994); // 142 grants of 7
+        assert_eq!(budget.used(now), 994);
+    }
+
+    #[test]
+    fn exhausted_holds_a_whole_window() {
+        let budget = InProcessBudget::default();
+        let now = Instant::now();
+        budget.exhausted(now).unwrap();
+        assert_eq!(
+            budget
+                .try_acquire(1, now + Duration::from_secs(30))
+                .unwrap(),
+            Admission::Wait(Duration::from_secs(30))
+        );
+        let err = budget.try_acquire(5_001, now).unwrap_err();
+        assert!(matches!(err, BudgetError::Quota(_)));
+    }
+}

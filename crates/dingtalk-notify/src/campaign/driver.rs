@@ -1,0 +1,354 @@
+//! [`Campaigns`]: starts, resumes and drives campaigns: chunk after chunk under the budget,
+//! every state written to the ledger before and after its call.
+
+use std::collections::VecDeque;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use dingtalk_notify_proto::campaign::{
+    CampaignId, CampaignPlan, CampaignRecord, ChunkOrigin, ChunkRecipients, RecordError,
+    SendVerdict, TransitionError, is_per_minute_quota, users_to_resend,
+};
+use dingtalk_notify_proto::retry::Failure;
+use dingtalk_notify_proto::{Error, Transport};
+
+use super::CampaignHandle;
+use crate::Client;
+use crate::budget::{BudgetError, InProcessBudget, RecipientBudget};
+use crate::ledger::{Ledger, LedgerError};
+
+const LOG_TARGET: &str = "dingtalk_notify::campaign";
+
+/// How a campaign is driven.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CampaignPolicy {
+    /// How often one run sends a chunk again after a retryable refusal (a whole-call
+    /// 143103/143104, a busy server) before leaving it for a later resume. Default 5.
+    pub retries_per_chunk: u32,
+    /// How many rounds of resends for users a chunk's result holds back with a per-minute
+    /// quota code (143103/143104, ISV 143203/143204). Each round waits for the chunks to
+    /// be delivered and reads their results. Default 3; 0 sends no resends and reads no
+    /// results.
+    pub resend_rounds: usize,
+}
+
+impl Default for CampaignPolicy {
+    fn default() -> Self {
+        Self {
+            retries_per_chunk: 5,
+            resend_rounds: 3,
+        }
+    }
+}
+
+/// A campaign could not be started, resumed or followed. Chunks already sent stay recorded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CampaignError {
+    /// The ledger failed: nothing was sent whose state could not be written first.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    /// The recipient budget failed.
+    #[error(transparent)]
+    Budget(#[from] BudgetError),
+    /// No campaign with this id in the ledger.
+    #[error("no campaign {0} in this ledger; check the id and the ledger path")]
+    NotFound(CampaignId),
+    /// The stored campaign breaks a rule (another writer, a damaged ledger).
+    #[error(transparent)]
+    Record(#[from] RecordError),
+    /// A chunk's state does not allow the step (another process moved it).
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+}
+
+/// Campaigns of one client, kept in one ledger: `client.campaigns(&ledger)`.
+///
+/// Pacing: the budget given to [`budget`](Self::budget), else the client's
+/// [recipient budget](crate::ClientBuilder::recipient_budget), else one in-process
+/// [`RecipientQuota::DINGTALK_APP`](super::RecipientQuota::DINGTALK_APP) budget per
+/// `Campaigns`.
+pub struct Campaigns<'a, T, L: ?Sized> {
+    pub(super) client: &'a Client<T>,
+    pub(super) ledger: &'a L,
+    policy: CampaignPolicy,
+    budget: Option<&'a dyn RecipientBudget>,
+    fallback: InProcessBudget,
+}
+
+impl<T: Transport> Client<T> {
+    /// Campaigns kept in `ledger`: start, resume and follow them.
+    pub fn campaigns<'a, L: Ledger + ?Sized>(&'a self, ledger: &'a L) -> Campaigns<'a, T, L> {
+        Campaigns {
+            client: self,
+            ledger,
+            policy: CampaignPolicy::default(),
+            budget: None,
+            fallback: InProcessBudget::default(),
+        }
+    }
+}
+
+/// What became of one send attempt.
+enum Step {
+    Done,
+    Retry { quota: bool },
+    TakenElsewhere,
+}
+
+impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
+    /// The policy for this driver.
+    #[must_use]
+    pub fn policy(mut self, policy: CampaignPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Paces with `budget` (shared with other campaigns or clients of the app).
+    #[must_use]
+    pub fn budget(mut self, budget: &'a dyn RecipientBudget) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
+    fn pacing(&self) -> &dyn RecipientBudget {
+        self.budget
+            .or_else(|| self.client.budget())
+            .unwrap_or(&self.fallback)
+    }
+
+    /// Stores `plan` as a new campaign with a fresh id, then sends it. The id is in the
+    /// ledger before anything is sent.
+    ///
+    /// # Errors
+    /// [`CampaignError`] when the ledger or the budget fails; a chunk DingTalk refuses does
+    /// not stop the others (see [`CampaignHandle::failed`]).
+    pub fn start(&self, plan: CampaignPlan) -> Result<CampaignHandle, CampaignError> {
+        self.drive(self.create(plan)?)
+    }
+
+    /// Stores `plan` as a new campaign with a fresh id and sends nothing: call
+    /// [`resume`](Self::resume) to send it (a CLI prints the id first, say).
+    ///
+    /// # Errors
+    /// [`CampaignError::Ledger`].
+    pub fn create(&self, plan: CampaignPlan) -> Result<CampaignHandle, CampaignError> {
+        let created_at = self.client.clock().wall();
+        let id = fresh_id(created_at)?;
+        let record = CampaignRecord::new(id, plan, created_at);
+        self.ledger.create(&record)?;
+        Ok(CampaignHandle::new(record))
+    }
+
+    /// Sends what campaign `id` never sent: planned chunks and chunks refused with a
+    /// retryable error. A chunk recorded as sent is never sent again; a chunk left
+    /// `sending` by a process that stopped becomes ambiguous and is listed
+    /// ([`CampaignHandle::ambiguous`]), never resent on its own.
+    ///
+    /// # Errors
+    /// [`CampaignError::NotFound`], or as [`start`](Self::start).
+    pub fn resume(&self, id: &CampaignId) -> Result<CampaignHandle, CampaignError> {
+        self.drive(self.load(id)?)
+    }
+
+    /// Sends the ambiguous chunks `chunks` again: the caller's decision, never the
+    /// driver's. DingTalk drops the same content to the same user within a day (143106 in
+    /// the result's forbidden list), so users who did get the first send are not notified
+    /// twice; they show as forbidden in the resent chunk's result.
+    ///
+    /// # Errors
+    /// [`CampaignError::Transition`] for a chunk that is not ambiguous, or as
+    /// [`resume`](Self::resume).
+    pub fn resend_ambiguous(
+        &self,
+        id: &CampaignId,
+        chunks: &[usize],
+    ) -> Result<CampaignHandle, CampaignError> {
+        let mut record = self.load(id)?.into_record();
+        for &index in chunks {
+            let c = record.chunk(index).ok_or(RecordError::NoSuchChunk(index))?;
+            let planned = c.state.resend_ambiguous()?;
+            self.ledger.transition(id, index, &c.state, &planned)?;
+            record.set_state(index, planned)?;
+        }
+        self.drive(CampaignHandle::new(record))
+    }
+
+    /// Campaign `id` as last recorded.
+    ///
+    /// # Errors
+    /// [`CampaignError::NotFound`] or [`CampaignError::Ledger`].
+    pub fn load(&self, id: &CampaignId) -> Result<CampaignHandle, CampaignError> {
+        self.ledger
+            .load(id)?
+            .map(CampaignHandle::new)
+            .ok_or_else(|| CampaignError::NotFound(id.clone()))
+    }
+
+    fn drive(&self, handle: CampaignHandle) -> Result<CampaignHandle, CampaignError> {
+        let mut record = handle.into_record();
+        let id = record.id().clone();
+        let plan = record.resume_plan();
+        for index in plan.interrupted {
+            let Some(c) = record.chunk(index) else {
+                continue;
+            };
+            let ambiguous = c.state.on_resume(self.client.clock().wall());
+            self.ledger.transition(&id, index, &c.state, &ambiguous)?;
+            record.set_state(index, ambiguous)?;
+        }
+        let mut queue: VecDeque<(usize, u32)> = plan.send.into_iter().map(|i| (i, 0)).collect();
+        let mut round = 0;
+        loop {
+            while let Some((index, tries)) = queue.pop_front() {
+                match self.send_chunk(&mut record, index)? {
+                    Step::Done => {}
+                    Step::TakenElsewhere => {
+                        record = self.load(&id)?.into_record();
+                    }
+                    Step::Retry { quota } => {
+                        if tries < self.policy.retries_per_chunk {
+                            if !quota {
+                                let wait = self.client.retry_policy().ceiling(tries + 1);
+                                self.client.clock().sleep(wait);
+                            }
+                            queue.push_back((index, tries + 1));
+                        }
+                    }
+                }
+            }
+            if round >= self.policy.resend_rounds {
+                break;
+            }
+            round += 1;
+            let added = self.plan_resends(&mut record, round)?;
+            if added.is_empty() {
+                break;
+            }
+            queue.extend(added.into_iter().map(|i| (i, 0)));
+        }
+        Ok(CampaignHandle::new(record))
+    }
+
+    /// One chunk: budget, `sending` in the ledger, the call, its outcome in the ledger.
+    fn send_chunk(&self, record: &mut CampaignRecord, index: usize) -> Result<Step, CampaignError> {
+        let id = record.id().clone();
+        let chunk = record.chunk(index).ok_or(RecordError::NoSuchChunk(index))?;
+        if !chunk.state.may_send() {
+            return Ok(Step::Done);
+        }
+        let from = chunk.state.clone();
+        let sending = from.begin_send(self.client.clock().wall())?;
+        let Some(request) = record.send_work_notification(index) else {
+            return Err(RecordError::NoSuchChunk(index).into());
+        };
+        let users = u32::try_from(request.userid_list().len()).unwrap_or(u32::MAX);
+        crate::budget::pace(self.pacing(), users, self.client.clock())?;
+        match self.ledger.transition(&id, index, &from, &sending) {
+            Ok(()) => {}
+            Err(LedgerError::Conflict { .. }) => return Ok(Step::TakenElsewhere),
+            Err(e) => return Err(e.into()),
+        }
+        record.set_state(index, sending.clone())?;
+        let verdict = match self.client.send_unpaced(&request) {
+            Ok(task) => SendVerdict::Accepted(task),
+            Err(error) => verdict(self.client, &error),
+        };
+        let quota = matches!(&verdict, SendVerdict::Rejected(f)
+            if f.code.is_some_and(is_per_minute_quota));
+        if quota {
+            self.pacing().exhausted(self.client.clock().now())?;
+        }
+        let done = sending.finish_send(verdict, self.client.clock().wall())?;
+        log::debug!(target: LOG_TARGET, "campaign {id} chunk {index}: {}", done.name());
+        let step = if done.may_send() {
+            Step::Retry { quota }
+        } else {
+            Step::Done
+        };
+        self.ledger.transition(&id, index, &sending, &done)?;
+        record.set_state(index, done)?;
+        Ok(step)
+    }
+
+    /// Reads the results of sent chunks without a resend yet and plans one for the users
+    /// a per-minute quota held back. Returns the new chunks.
+    fn plan_resends(
+        &self,
+        record: &mut CampaignRecord,
+        round: usize,
+    ) -> Result<Vec<usize>, CampaignError> {
+        let id = record.id().clone();
+        let candidates: Vec<usize> = record
+            .chunks()
+            .iter()
+            .filter(|c| {
+                matches!(c.recipients, ChunkRecipients::Users { .. })
+                    && c.recipients.has_per_user_result()
+                    && c.state.task().is_some()
+                    && record.resend_depth(c.index) < round
+                    && !record
+                        .chunks()
+                        .iter()
+                        .any(|r| r.origin == ChunkOrigin::Resend { of: c.index })
+            })
+            .map(|c| c.index)
+            .collect();
+        let mut added = Vec::new();
+        for index in candidates {
+            let Some(task) = record.chunk(index).and_then(|c| c.state.task()).copied() else {
+                continue;
+            };
+            let report = match self.client.track(&task) {
+                Ok(r) => r,
+                Err(e) => {
+                    log::debug!(target: LOG_TARGET, "campaign {id} chunk {index}: no result to check for held-back users: {e}");
+                    continue;
+                }
+            };
+            let users = users_to_resend(&report.send_result);
+            if users.is_empty() {
+                continue;
+            }
+            let chunks = record.plan_resend(index, users)?;
+            match self.ledger.append(&id, &chunks) {
+                Ok(()) => {}
+                Err(LedgerError::Conflict { .. }) => {
+                    *record = self.load(&id)?.into_record();
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            }
+            added.extend(chunks.iter().map(|c| c.index));
+            record.append(chunks)?;
+        }
+        Ok(added)
+    }
+}
+
+/// Judges a failed send: by the last attempt when the call hit its deadline.
+fn verdict<T: Transport>(client: &Client<T>, error: &Error<T::Error>) -> SendVerdict {
+    match error {
+        Error::Deadline {
+            last: Some(last), ..
+        } => verdict(client, last),
+        Error::Deadline { last: None, .. } => SendVerdict::of_failure(
+            Failure::Transport(dingtalk_notify_proto::transport::TransportErrorKind::Connect),
+            error.to_string(),
+        ),
+        other => SendVerdict::of_failure(
+            Failure::of(other, |e| client.transport().classify(e)),
+            other.to_string(),
+        ),
+    }
+}
+
+/// `c-<unix ms>-<16 random hex digits>`: unique across processes and hosts sharing a ledger.
+fn fresh_id(at: SystemTime) -> Result<CampaignId, CampaignError> {
+    use std::hash::{BuildHasher, Hasher};
+    let ms = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(ms);
+    h.write_u32(std::process::id());
+    let id = format!("c-{ms}-{:016x}", h.finish());
+    CampaignId::new(id).map_err(|e| CampaignError::Ledger(LedgerError::Storage(Box::new(e))))
+}

@@ -1,0 +1,103 @@
+//! Campaign ledgers: where a campaign's [`CampaignRecord`] lives between calls and across
+//! crashes. The driver writes a chunk's state **before** each send (`sending`) and **after**
+//! it, so a process that dies mid-call leaves `sending`, which resume turns into
+//! `ambiguous` and never sends again on its own.
+//!
+//! - [`MemoryLedger`]: in the process (tests, short-lived campaigns);
+//! - `SqliteLedger` (feature `sqlite`): one SQLite file in WAL mode, `synchronous=NORMAL`,
+//!   which survives a crash of the process;
+//! - the Redis ledger of `dingtalk-notify-redis`, for fleets.
+//!
+//! The trait is small on purpose: four operations a store can make atomic.
+
+mod memory;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+
+use dingtalk_notify_proto::campaign::{CampaignId, CampaignRecord, ChunkRecord, ChunkState};
+
+pub use memory::MemoryLedger;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteLedger;
+
+/// Where campaigns are kept. Every operation is atomic: it happens whole or not at all.
+pub trait Ledger: Send + Sync {
+    /// Stores a new campaign.
+    ///
+    /// # Errors
+    /// [`LedgerError::Exists`] when the id is taken, or a storage failure.
+    fn create(&self, record: &CampaignRecord) -> Result<(), LedgerError>;
+
+    /// The campaign as last written, or `None`.
+    ///
+    /// # Errors
+    /// A storage failure, or [`LedgerError::Corrupt`] for content that is not a valid record.
+    fn load(&self, id: &CampaignId) -> Result<Option<CampaignRecord>, LedgerError>;
+
+    /// Moves chunk `index` to `to` if it is still in `from` (compare and set), so two
+    /// processes resuming one campaign never both send a chunk.
+    ///
+    /// # Errors
+    /// [`LedgerError::Conflict`] when the chunk is no longer in `from`;
+    /// [`LedgerError::NotFound`] for an unknown campaign or chunk; a storage failure.
+    fn transition(
+        &self,
+        id: &CampaignId,
+        index: usize,
+        from: &ChunkState,
+        to: &ChunkState,
+    ) -> Result<(), LedgerError>;
+
+    /// Appends chunks in one write. The first chunk's index must be the campaign's number of
+    /// chunks (so a plan made from a stale record is refused).
+    ///
+    /// # Errors
+    /// [`LedgerError::Conflict`] when the campaign has other chunks by now;
+    /// [`LedgerError::NotFound`]; a storage failure.
+    fn append(&self, id: &CampaignId, chunks: &[ChunkRecord]) -> Result<(), LedgerError>;
+}
+
+/// A ledger operation failed; the stored campaign is as before it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LedgerError {
+    /// A campaign with this id exists already.
+    #[error("campaign {0} exists already; choose another id")]
+    Exists(CampaignId),
+    /// No such campaign (or chunk).
+    #[error("campaign {id} {what}; check the id and the ledger path")]
+    NotFound {
+        /// The campaign.
+        id: CampaignId,
+        /// What is missing (`is not in the ledger`, `has no chunk 7`).
+        what: String,
+    },
+    /// The stored state is not the one expected: another process moved it.
+    #[error("chunk {index} of campaign {id} changed meanwhile (another process resumed it?)")]
+    Conflict {
+        /// The campaign.
+        id: CampaignId,
+        /// The chunk (or the first appended one).
+        index: usize,
+    },
+    /// What is stored cannot be read as a campaign.
+    #[error("the ledger holds an unreadable campaign {id}: {detail}")]
+    Corrupt {
+        /// The campaign.
+        id: CampaignId,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The store failed (a file, a connection).
+    #[error("the ledger store failed: {0}")]
+    Storage(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
+}
+
+impl LedgerError {
+    fn not_found(id: &CampaignId, what: impl Into<String>) -> Self {
+        Self::NotFound {
+            id: id.clone(),
+            what: what.into(),
+        }
+    }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: installs what the tests need and is missing
+# (redis-server, for crates/dingtalk-notify-redis; the tests start their own servers on free
+# loopback ports, no service is needed), then runs `cargo test --workspace` with any extra
+# arguments given.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "redis-server is missing: installing it with apt-get (Debian/Ubuntu)" >&2
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+  # Debian's package may start a system service; the tests do not use it.
+  ($sudo service redis-server stop || $sudo systemctl stop redis-server) >/dev/null 2>&1 || true
+fi
+
+cargo test --workspace "$@"
