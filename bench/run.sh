@@ -19,7 +19,15 @@
 #  7. token fetches when 64 threads are released together at a token's expiry;
 #     (each sequential round also measures a campaign's planning + SQLite ledger cost per
 #     chunk, reported as a ratio to one loopback send);
-#  8. writes bench/out/summary.json and bench/out/summary.md (medians and ratios).
+#  8. footprint: the minimal sender (crates/dingtalk-notify/examples/minimal.rs) and a
+#     throwaway project on dingtalk-rs 0.1.16 (in a temp dir, from crates.io), each built clean
+#     with the min-size profile: crates in the normal tree, build time, stripped size, peak RSS
+#     (ours: token + send + progress against the simulator; dingtalk-rs: idle, its host is
+#     fixed to DingTalk's);
+#  9. writes bench/out/summary.json and bench/out/summary.md (medians and ratios).
+#
+#   bench/run.sh --footprint   # step 8 alone (then the summary)
+#   bench/run.sh --no-footprint
 #
 # Knobs (environment): BENCH_PORT (default 18480; +1 and +2, Redis, are used too), BENCH_ROUNDS (7),
 # BENCH_CALLS (10000 per Rust run), BENCH_PY_CALLS (1500 per Python run),
@@ -31,11 +39,14 @@ ROOT=$PWD
 OUT=$ROOT/bench/out
 JSON=0
 QUICK=0
+FOOTPRINT=yes
 for arg in "$@"; do
   case "$arg" in
     --json) JSON=1 ;;
     --quick) QUICK=1 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    --footprint) FOOTPRINT=only ;;
+    --no-footprint) FOOTPRINT=no ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -56,9 +67,16 @@ if [ "$QUICK" = 1 ]; then
 fi
 
 mkdir -p "$OUT"
+TIME_BIN=""
+[ -x /usr/bin/time ] && TIME_BIN=/usr/bin/time
+PY_STATUS=unavailable
+PY_REASON="not run (--footprint)"
+PY_VERSION=""
+SDK_VERSION=""
+TARGET_DIR=$ROOT/target
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 RAW=$OUT/raw.jsonl
-: > "$RAW"
+touch "$RAW"
 export BENCH_CLK_TCK
 BENCH_CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
 
@@ -102,6 +120,10 @@ BASE=http://127.0.0.1:$PORT
 BASE_EXPIRY=http://127.0.0.1:$PORT_EXPIRY
 log "nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') on $BASE and $BASE_EXPIRY (pid $NGINX_PID)"
 
+if [ "$FOOTPRINT" != only ]; then
+: > "$RAW"
+PY_STATUS=ok
+PY_REASON=""
 # --- 1b. Redis, for dingtalk-notify-redis --------------------------------------------------
 PORT_REDIS=$((PORT + 2))
 REDIS_STATUS=ok
@@ -176,8 +198,6 @@ cargo bench -q -p dingtalk-notify-proto --bench allocs > "$OUT/allocs.txt" 2>&1
 # --- 5. sequential calls, interleaved -------------------------------------------------------
 # Each run appends one JSON line to raw.jsonl, with the round and, when /usr/bin/time is
 # there, the whole process's times (start-up included) next to the runner's own loop times.
-TIME_BIN=""
-[ -x /usr/bin/time ] && TIME_BIN=/usr/bin/time
 record() {
   local round=$1; shift
   local line tf=$OUT/time.tmp
@@ -193,7 +213,7 @@ record() {
 }
 
 SEQ=(client-ureq raw-ureq client-isahc raw-ureq-timeouts client-ureq-ipresolver
-  raw-ureq-timeouts-ipresolver raw-tcp)
+  raw-ureq-timeouts-ipresolver raw-tcp raw-ureq-same-agent raw-ureq-json raw-isahc)
 [ "$PY_STATUS" = ok ] && SEQ+=(python)
 [ "$REDIS_STATUS" = ok ] && SEQ+=(redis-token-lookup redis-budget-acquire)
 n=${#SEQ[@]}
@@ -214,7 +234,7 @@ for ((r = 0; r < ROUNDS; r++)); do
 done
 
 # --- 6. threads sharing one client ------------------------------------------------------------
-THR=(client-ureq client-isahc raw-ureq client-ureq-ipresolver)
+THR=(client-ureq client-isahc raw-ureq raw-ureq-same-agent)
 m=${#THR[@]}
 for ((r = 0; r < THREAD_ROUNDS; r++)); do
   for t in 1 4 16 64; do
@@ -233,7 +253,129 @@ for c in client-ureq client-isahc; do
     --rounds "$EXPIRY_ROUNDS"
 done
 
-# --- 8. summary ---------------------------------------------------------------------------
+fi # FOOTPRINT != only
+
+# --- 8. footprint -------------------------------------------------------------------------
+FP=$OUT/footprint
+if [ "$FOOTPRINT" != no ]; then
+  mkdir -p "$FP"
+  log "footprint: building the runner for the simulator (release)"
+  cargo build --release -q -p dingtalk-notify-bench >&2
+  TARGET_DIR=$(cargo metadata --format-version 1 --no-deps \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+  RUNNER=$TARGET_DIR/release/dingtalk-notify-bench
+  count_crates() { # the packages of a normal (non-dev, non-build) dependency tree
+    cargo tree "$@" -e normal --prefix none --format '{p}' \
+      | sed -e 's/ (\*)$//' -e 's/ (proc-macro)$//' | sort -u | wc -l
+  }
+  OURS_CRATES=$(count_crates -p dingtalk-notify)
+  # A clean build each, into a fresh target dir, with the documented size profile.
+  rm -rf "$FP/target-ours"
+  log "footprint: clean build of the minimal sender (profile min-size)"
+  "$TIME_BIN" -f '%e' -o "$FP/ours-build.time" \
+    cargo build -q --profile min-size -p dingtalk-notify --example minimal \
+    --target-dir "$FP/target-ours" >&2
+  OURS_BIN=$FP/target-ours/min-size/examples/minimal
+  OURS_SIZE=$(stat -c %s "$OURS_BIN")
+  # Peak RSS for token + send + progress against the simulator (the runner hosts it).
+  "$RUNNER" simulate > "$FP/sim.json" &
+  SIM_PID=$!
+  for _ in $(seq 50); do [ -s "$FP/sim.json" ] && break; sleep 0.1; done
+  eval "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("\n".join(f"export {k}={v!r}" for k, v in d.items()))' "$FP/sim.json")"
+  "$TIME_BIN" -v -o "$FP/ours-rss.txt" "$OURS_BIN" > "$FP/ours-run.txt" 2>&1 || true
+  kill "$SIM_PID" 2>/dev/null || true
+  OURS_RSS=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$FP/ours-rss.txt")
+  OURS_OK=$(grep -c '^task ' "$FP/ours-run.txt" || true)
+
+  # dingtalk-rs 0.1.16, in a throwaway project outside the repository (never committed).
+  DTRS=$(mktemp -d)
+  DTRS_STATUS=ok
+  mkdir -p "$DTRS/src"
+  cat > "$DTRS/Cargo.toml" <<'TOML'
+[package]
+name = "dtrs-footprint"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+dingtalk-rs = "=0.1.16"
+tokio = { version = "1", features = ["full"] }
+
+[profile.min-size]
+inherits = "release"
+opt-level = "z"
+lto = true
+codegen-units = 1
+panic = "abort"
+strip = true
+TOML
+  cat > "$DTRS/src/main.rs" <<'RS'
+// The same three calls; dingtalk-rs's host is fixed to DingTalk's, so they only run when
+// asked (`--send`) and the RSS measured is the idle process (runtime and client built).
+use dingtalk_rs::client::ParamsWorkNotificationSend;
+use dingtalk_rs::{Client, WorkNotifier};
+
+#[tokio::main]
+async fn main() {
+    let client = Client::new("key".into(), "secret".into());
+    if std::env::args().nth(1).as_deref() == Some("--send") {
+        let token = client.access_token().await;
+        let params = ParamsWorkNotificationSend {
+            agent_id: 1,
+            userid_list: Some("user".into()),
+            ..Default::default()
+        };
+        let task = client.work_notification_send(params).await;
+        let progress = client.work_notification_send_progress_get(1, 2).await;
+        println!("{:?} {:?} {:?}", token.is_ok(), task.is_ok(), progress.is_ok());
+    }
+    println!("{client:?}");
+}
+RS
+  log "footprint: clean build of dingtalk-rs 0.1.16 (profile min-size, from crates.io)"
+  if (cd "$DTRS" && cargo generate-lockfile -q >&2 \
+      && "$TIME_BIN" -f '%e' -o "$FP/dtrs-build.time" cargo build -q --profile min-size >&2); then
+    DTRS_CRATES=$(cd "$DTRS" && count_crates -p dingtalk-rs)
+    DTRS_BIN=$DTRS/target/min-size/dtrs-footprint
+    DTRS_SIZE=$(stat -c %s "$DTRS_BIN")
+    DTRS_DYNAMIC=$( (ldd "$DTRS_BIN" 2>/dev/null || true) | { grep -Eo 'lib(ssl|crypto)[^ ]*' || true; } | sort -u | tr '\n' ' ')
+    "$TIME_BIN" -v -o "$FP/dtrs-rss.txt" "$DTRS_BIN" > /dev/null 2>&1 || true
+    DTRS_RSS=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$FP/dtrs-rss.txt")
+  else
+    DTRS_STATUS="build failed"
+  fi
+  rm -rf "$DTRS"
+  OURS_DYNAMIC=$( (ldd "$OURS_BIN" 2>/dev/null || true) | { grep -Eo 'lib(ssl|crypto)[^ ]*' || true; } | sort -u | tr '\n' ' ')
+  python3 - "$FP/footprint.json" <<PY
+import json, sys
+def num(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+def read(path):
+    try:
+        return open(path).read().strip()
+    except OSError:
+        return None
+json.dump({
+  "ours": {"what": "crates/dingtalk-notify/examples/minimal.rs (token + send + progress)",
+           "crates": int("$OURS_CRATES"), "build_s": num(read("$FP/ours-build.time")),
+           "stripped_bytes": int("$OURS_SIZE"), "peak_rss_kb": num("$OURS_RSS"),
+           "run_ok": "$OURS_OK" == "1", "dynamic_tls_libs": "$OURS_DYNAMIC".split()},
+  "dingtalk_rs": {"what": "dingtalk-rs 0.1.16 + tokio, the same calls linked, measured idle",
+                  "status": "$DTRS_STATUS", "crates": num("${DTRS_CRATES:-}"),
+                  "build_s": num(read("$FP/dtrs-build.time")),
+                  "stripped_bytes": num("${DTRS_SIZE:-}"), "peak_rss_kb": num("${DTRS_RSS:-}"),
+                  "dynamic_tls_libs": "${DTRS_DYNAMIC:-}".split()},
+  "profile": "min-size (inherits release: opt-level z, lto, codegen-units 1, panic abort, strip)",
+}, open(sys.argv[1], "w"), indent=2)
+PY
+  log "footprint: ours $OURS_CRATES crates, $OURS_SIZE bytes, ${OURS_RSS} kB peak; dingtalk-rs ${DTRS_CRATES:-?} crates, ${DTRS_SIZE:-?} bytes, ${DTRS_RSS:-?} kB idle"
+fi
+
+# --- 9. summary ---------------------------------------------------------------------------
 CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 export BENCH_NPROC BENCH_CPU BENCH_RUSTC BENCH_KERNEL BENCH_NGINX BENCH_PY_STATUS \
   BENCH_PY_REASON BENCH_PY_VERSION BENCH_SDK_VERSION BENCH_TARGET_DIR BENCH_QUICK BENCH_ROUNDS_USED \

@@ -84,6 +84,25 @@ impl RawUreq {
     }
 
     pub(crate) fn call(&self) -> Result<()> {
+        black_box(self.exchange()?);
+        Ok(())
+    }
+
+    /// [`call`](Self::call) doing the JSON work any client must (`raw-ureq-json`): the body
+    /// serialized with `serde_json::to_vec`, the answer parsed as a `serde_json::Value` and
+    /// its `errcode` checked.
+    pub(crate) fn call_json(&self) -> Result<()> {
+        let body = serde_json::to_vec(&serde_json::json!({"agent_id": AGENT, "task_id": TASK}))?;
+        black_box(body);
+        let answer: serde_json::Value = serde_json::from_slice(&self.exchange()?)?;
+        if answer.get("errcode").and_then(serde_json::Value::as_i64) != Some(0) {
+            return Err("errcode is not 0".into());
+        }
+        black_box(answer);
+        Ok(())
+    }
+
+    fn exchange(&self) -> Result<Vec<u8>> {
         let mut builder = self.agent.post(self.request.uri());
         for (name, value) in self.request.headers() {
             builder = builder.header(name, value);
@@ -97,7 +116,51 @@ impl RawUreq {
         if response.status() != 200 || body.is_empty() {
             return Err(format!("unexpected answer {}", response.status()).into());
         }
-        black_box(body);
+        Ok(body)
+    }
+
+    /// The raw loop on the very agent a default `UreqTransport` builds (`raw-ureq-same-agent`,
+    /// `raw-ureq-json`): the client's floor.
+    pub(crate) fn same_agent(base: &BaseUrl) -> Result<Self> {
+        Ok(Self {
+            agent: UreqTransport::new().agent().clone(),
+            request: progress_request(base)?,
+            cap: dingtalk_notify::ureq::DEFAULT_MAX_BODY_SIZE as u64,
+        })
+    }
+}
+
+/// isahc's floor (`raw-isahc`): the prebuilt request on the `HttpClient` a default
+/// `IsahcTransport` uses (configured once: timeouts, no redirects), no per-request
+/// configuration, the body read whole.
+pub(crate) struct RawIsahc {
+    client: dingtalk_notify::isahc::isahc::HttpClient,
+    request: HttpRequest,
+}
+
+impl RawIsahc {
+    pub(crate) fn new(base: &BaseUrl) -> Result<Self> {
+        Ok(Self {
+            client: dingtalk_notify::IsahcTransport::new().client()?,
+            request: progress_request(base)?,
+        })
+    }
+
+    pub(crate) fn call(&self) -> Result<()> {
+        let mut builder = http::Request::builder()
+            .method(self.request.method().clone())
+            .uri(self.request.uri().clone());
+        for (name, value) in self.request.headers() {
+            builder = builder.header(name, value);
+        }
+        let body = dingtalk_notify::isahc::isahc::Body::from(self.request.body().clone());
+        let mut response = self.client.send(builder.body(body)?)?;
+        let mut bytes = Vec::new();
+        response.body_mut().read_to_end(&mut bytes)?;
+        if response.status() != 200 || bytes.is_empty() {
+            return Err(format!("unexpected answer {}", response.status()).into());
+        }
+        black_box(bytes);
         Ok(())
     }
 }

@@ -21,6 +21,13 @@
 //! - `client-ureq-ipresolver`: the client over `UreqTransport` on an agent whose resolver
 //!   answers IP literals without ureq's per-request resolver thread (see
 //!   `contenders::LiteralResolver`);
+//! - `raw-ureq-same-agent`: the raw loop on the very agent `UreqTransport::new()` builds
+//!   (its resolver included): the floor for `client-ureq`, isolating what the client adds;
+//! - `raw-ureq-json`: that same loop, also doing the JSON work any client must: the body
+//!   serialized with `serde_json::to_vec` and the answer parsed as a `serde_json::Value`
+//!   and its `errcode` checked;
+//! - `raw-isahc`: isahc's own floor, the same request sent on the `HttpClient` of
+//!   `IsahcTransport::new()` with no per-request configuration, the body read whole;
 //! - `raw-tcp` (`seq` only): the physical limit, HTTP/1.1 keep-alive on a bare `TcpStream`.
 //!
 //! `fleet` measures what `dingtalk-notify-redis` adds per call, printed as `seq` rows:
@@ -30,6 +37,11 @@
 //! `threads` shares one client (or one agent) between T threads; `expiry` counts the
 //! `/gettoken` requests T threads make when released together at a token's expiry. `codec`
 //! runs build and parse in a loop with no IO, for a profiler (`valgrind --tool=callgrind`).
+//!
+//! `simulate` starts the simulator (`dingtalk-notify-mock`, its demo credentials and
+//! directory) on a free loopback port, prints the `DINGTALK_*` settings of
+//! `examples/minimal.rs` as one JSON object and serves until killed: the footprint run's
+//! server.
 //!
 //! CPU time is the whole process's user + system time over the measured loop, every thread
 //! included (the process CPU clock; see `cpu::cpu_now`).
@@ -152,6 +164,8 @@ enum Mode {
         #[arg(long)]
         iters: u64,
     },
+    /// Serve the simulator until killed, printing the minimal example's settings.
+    Simulate,
 }
 
 fn main() -> ExitCode {
@@ -208,6 +222,28 @@ fn run(mode: Mode) -> Result<()> {
         }
         Mode::Codec { case, iters } => codec::codec(&case, iters),
         Mode::Campaign { chunks, dir } => campaign::campaign(chunks, &dir),
+        Mode::Simulate => simulate(),
+    }
+}
+
+/// The simulator for the footprint run, until the process is killed.
+fn simulate() -> Result<()> {
+    use dingtalk_notify_mock::{DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, MockServer};
+    use std::io::Write;
+    let server = MockServer::start()?;
+    println!(
+        "{}",
+        serde_json::json!({
+            "DINGTALK_BASE_URL": server.base_url(),
+            "DINGTALK_APP_KEY": DEMO_APP_KEY,
+            "DINGTALK_APP_SECRET": DEMO_APP_SECRET,
+            "DINGTALK_AGENT_ID": DEMO_AGENT_ID.to_string(),
+            "DINGTALK_USER": "alice",
+        })
+    );
+    std::io::stdout().flush()?;
+    loop {
+        std::thread::park();
     }
 }
 

@@ -6,7 +6,9 @@ use std::thread;
 use dingtalk_notify::{BaseUrl, IsahcTransport, TaskHandle, UreqTransport};
 use serde::Serialize;
 
-use crate::contenders::{Floor, RawTcp, RawUreq, client, client_call, ureq_transport_ip_resolver};
+use crate::contenders::{
+    Floor, RawIsahc, RawTcp, RawUreq, client, client_call, ureq_transport_ip_resolver,
+};
 use crate::cpu::{Measure, Times};
 use crate::{AGENT, Result, TASK};
 
@@ -47,6 +49,18 @@ pub(crate) fn seq(contender: &str, base: &BaseUrl, calls: u64, warmup: u64) -> R
         }
         "raw-ureq-timeouts-ipresolver" => {
             let raw = RawUreq::new(base, Floor::TimeoutsIpResolver)?;
+            Box::new(move || raw.call())
+        }
+        "raw-ureq-same-agent" => {
+            let raw = RawUreq::same_agent(base)?;
+            Box::new(move || raw.call())
+        }
+        "raw-ureq-json" => {
+            let raw = RawUreq::same_agent(base)?;
+            Box::new(move || raw.call_json())
+        }
+        "raw-isahc" => {
+            let raw = RawIsahc::new(base)?;
             Box::new(move || raw.call())
         }
         "raw-tcp" => {
@@ -103,6 +117,14 @@ pub(crate) fn threaded(
         }
         "raw-ureq-timeouts-ipresolver" => {
             let raw = RawUreq::new(base, Floor::TimeoutsIpResolver)?;
+            Arc::new(move || raw.call())
+        }
+        "raw-ureq-same-agent" => {
+            let raw = RawUreq::same_agent(base)?;
+            Arc::new(move || raw.call())
+        }
+        "raw-isahc" => {
+            let raw = RawIsahc::new(base)?;
             Arc::new(move || raw.call())
         }
         other => return Err(format!("unknown contender {other:?} for threads").into()),

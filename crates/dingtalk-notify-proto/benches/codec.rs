@@ -12,7 +12,9 @@
 //! - `build_parse/<endpoint>`: both, as one call of the client does them;
 //! - `parse_result/<ids>`: a `getsendresult` answer with 10 to 10,000 user ids (the
 //!   reported throughput is ids per second, which stays flat if the cost is linear);
-//! - `wall_build_parse/status_bar_update`, `wall_parse_result/100`: the same, wall time.
+//! - `wall_build_parse/status_bar_update`, `wall_parse_result/100`: the same, wall time;
+//! - `ratio_parse/*`, `ratio_build/*`: the two sides of each ratio target (see
+//!   [`ratio_group`]).
 
 mod common;
 
@@ -169,6 +171,90 @@ fn parse_result_scaling<M: Measurement>(c: &mut Criterion<M>) {
     g.finish();
 }
 
+/// The ratio targets, each side measured in the same process, back to back:
+/// - `ratio_parse/typed_<case>` ÷ `ratio_parse/value_<case>`: the typed parse of an answer
+///   against `serde_json::from_slice::<serde_json::Value>` of the same bytes (target ≤ 1.0);
+/// - `ratio_build/typed_<case>` ÷ `ratio_build/baseline_<case>`: `build_request` against
+///   `serde_json::to_vec` of the same body plus `http::Request::builder()` with the same
+///   method, URI and headers (target ≤ 1.2). Both sides are checked to produce the same
+///   request before anything is measured.
+fn ratio_group<M: Measurement>(c: &mut Criterion<M>) {
+    let result_100 = result_body(100);
+    let mut g = c.benchmark_group("ratio_parse");
+    type Case<'a> = (&'a str, &'a str, fn(&str));
+    let cases: [Case<'_>; 3] = [
+        ("getsendprogress", PROGRESS_OK, |b| {
+            black_box(parse::<GetSendProgress>(b));
+        }),
+        ("status_bar_update", STATUS_BAR_OK, |b| {
+            black_box(parse::<UpdateStatusBar>(b));
+        }),
+        ("getsendresult_100", &result_100, |b| {
+            black_box(parse::<GetSendResult>(b));
+        }),
+    ];
+    for (name, body, typed) in cases {
+        g.bench_function(format!("typed_{name}"), |b| {
+            b.iter(|| typed(black_box(body)))
+        });
+        g.bench_function(format!("value_{name}"), |b| {
+            b.iter(|| {
+                serde_json::from_slice::<serde_json::Value>(black_box(body.as_bytes()))
+                    .expect("JSON")
+            })
+        });
+    }
+    g.finish();
+
+    let base = base();
+    let token = token();
+    let mut g = c.benchmark_group("ratio_build");
+    let progress = progress();
+    ratio_build_case(&mut g, "getsendprogress", &base, &token, &progress);
+    let bar = status_bar();
+    ratio_build_case(&mut g, "status_bar_update", &base, &token, &bar);
+    g.finish();
+}
+
+/// The two sides of one `ratio_build` case.
+fn ratio_build_case<M: Measurement, E>(
+    g: &mut criterion::BenchmarkGroup<'_, M>,
+    name: &str,
+    base: &BaseUrl,
+    token: &dingtalk_notify_proto::AccessToken,
+    endpoint: &E,
+) where
+    E: Endpoint<Auth = dingtalk_notify_proto::auth::AccessTokenQuery> + serde::Serialize,
+{
+    use http::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
+    let built = endpoint
+        .build_request(base, token)
+        .expect("a valid request");
+    let uri = built.uri().to_string();
+    let user_agent = dingtalk_notify_proto::USER_AGENT_VALUE;
+    let baseline = |endpoint: &E| {
+        let body = serde_json::to_vec(endpoint).expect("a body");
+        http::Request::builder()
+            .method(E::METHOD)
+            .uri(uri.as_str())
+            .header(ACCEPT, "application/json")
+            .header(USER_AGENT, user_agent)
+            .header(CONTENT_TYPE, "application/json")
+            .body(body)
+            .expect("a request")
+    };
+    let same = baseline(endpoint);
+    assert_eq!(same.uri(), built.uri(), "{name}: the same URI");
+    assert_eq!(same.headers(), built.headers(), "{name}: the same headers");
+    assert_eq!(same.body(), built.body(), "{name}: the same body");
+    g.bench_function(format!("typed_{name}"), |b| {
+        b.iter(|| black_box(endpoint).build_request(base, token))
+    });
+    g.bench_function(format!("baseline_{name}"), |b| {
+        b.iter(|| baseline(black_box(endpoint)))
+    });
+}
+
 /// The CPU time of the calling thread.
 struct ThreadCpuTime;
 
@@ -242,7 +328,7 @@ fn wall_config() -> Criterion {
 criterion_group! {
     name = benches;
     config = cpu_config();
-    targets = build_group, parse_group, build_parse_group, parse_result_scaling
+    targets = build_group, parse_group, build_parse_group, parse_result_scaling, ratio_group
 }
 criterion_group! {
     name = wall;

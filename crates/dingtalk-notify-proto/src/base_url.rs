@@ -27,6 +27,11 @@ pub const MAINLAND_BASE_URL: &str = "https://oapi.dingtalk.com";
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct BaseUrl {
     url: String,
+    /// The host and port, parsed once: every request's URI shares it (a clone allocates
+    /// nothing).
+    authority: http::uri::Authority,
+    /// Where the path prefix starts in `url` (its length when there is none).
+    path_start: usize,
 }
 
 impl BaseUrl {
@@ -85,8 +90,11 @@ impl BaseUrl {
             _ => return Err(invalid("the scheme must be https (or http for loopback)")),
         }
         let path = uri.path().trim_end_matches('/');
+        let url = format!("{scheme}://{}{path}", authority.as_str());
         Ok(Self {
-            url: format!("{scheme}://{}{path}", authority.as_str()),
+            path_start: url.len() - path.len(),
+            url,
+            authority: authority.clone(),
         })
     }
 
@@ -99,6 +107,25 @@ impl BaseUrl {
     pub fn is_plain_http(&self) -> bool {
         self.url.starts_with("http://")
     }
+
+    /// The scheme, for building a request's URI from parts.
+    pub(crate) fn scheme(&self) -> http::uri::Scheme {
+        if self.is_plain_http() {
+            http::uri::Scheme::HTTP
+        } else {
+            http::uri::Scheme::HTTPS
+        }
+    }
+
+    /// The host and port.
+    pub(crate) fn authority(&self) -> &http::uri::Authority {
+        &self.authority
+    }
+
+    /// The path prefix, without a trailing slash (usually empty).
+    pub(crate) fn path_prefix(&self) -> &str {
+        &self.url[self.path_start..]
+    }
 }
 
 impl Default for BaseUrl {
@@ -106,6 +133,8 @@ impl Default for BaseUrl {
     fn default() -> Self {
         Self {
             url: DEFAULT_BASE_URL.to_owned(),
+            authority: http::uri::Authority::from_static("oapi.dingtalk.io"),
+            path_start: DEFAULT_BASE_URL.len(),
         }
     }
 }
@@ -181,6 +210,16 @@ mod tests {
             assert_eq!(BaseUrl::new(input).unwrap().as_str(), want);
         }
         assert_eq!(BaseUrl::default().as_str(), DEFAULT_BASE_URL);
+        assert_eq!(BaseUrl::default(), BaseUrl::new(DEFAULT_BASE_URL).unwrap());
+        let parts = BaseUrl::new("https://gw.example.com:8443/a/b/").unwrap();
+        assert_eq!(parts.authority().as_str(), "gw.example.com:8443");
+        assert_eq!(parts.path_prefix(), "/a/b");
+        assert_eq!(parts.scheme(), http::uri::Scheme::HTTPS);
+        let plain = BaseUrl::new("http://127.0.0.1:9").unwrap();
+        assert_eq!(
+            (plain.path_prefix(), plain.scheme()),
+            ("", http::uri::Scheme::HTTP)
+        );
         assert!(BaseUrl::new(MAINLAND_BASE_URL).is_ok());
     }
 

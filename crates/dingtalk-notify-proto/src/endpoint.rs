@@ -9,7 +9,7 @@ use crate::auth::AuthScheme;
 use crate::base_url::BaseUrl;
 use crate::error::{BuildError, ResponseError};
 use crate::http_types::{HttpRequest, Idempotency};
-use crate::wire::encode_query_component;
+use crate::wire::{encode_query_component, encoded_query_len};
 
 /// The `User-Agent` every built request carries.
 pub const USER_AGENT_VALUE: &str = concat!("dingtalk-notify/", env!("CARGO_PKG_VERSION"));
@@ -163,28 +163,56 @@ fn build<E: Endpoint + ?Sized>(
     base: &BaseUrl,
     auth: AuthInput<'_, E>,
 ) -> Result<HttpRequest, BuildError> {
-    let mut uri = String::with_capacity(base.as_str().len() + E::PATH.len() + 96);
-    uri.push_str(base.as_str());
-    uri.push_str(E::PATH);
+    // The path and query are measured first, so the string is allocated at its exact length:
+    // `Bytes` then takes it over without a second allocation.
+    let query = endpoint.query();
+    let path_len = base.path_prefix().len() + E::PATH.len();
+    let mut len = path_len;
+    E::Auth::append_query(auth, &mut |key, value| {
+        len += 2 + key.len() + encoded_query_len(value);
+    })?;
+    for (key, value) in &query {
+        len += 2 + key.len() + encoded_query_len(value);
+    }
+    let mut target = String::with_capacity(len);
+    target.push_str(base.path_prefix());
+    target.push_str(E::PATH);
     let mut first = true;
     let mut push = |key: &'static str, value: &str| {
-        uri.push(if first { '?' } else { '&' });
+        target.push(if first { '?' } else { '&' });
         first = false;
-        uri.push_str(key);
-        uri.push('=');
-        encode_query_component(&mut uri, value);
+        target.push_str(key);
+        target.push('=');
+        encode_query_component(&mut target, value);
     };
     E::Auth::append_query(auth, &mut push)?;
-    for (key, value) in endpoint.query() {
+    for (key, value) in query {
         push(key, value);
     }
+    let idempotency = if E::IDEMPOTENT {
+        Idempotency::Idempotent
+    } else {
+        Idempotency::NonIdempotent
+    };
+    // The core's own endpoints are told apart by method and path, so they carry no marker:
+    // a first extension costs three allocations (`http::Extensions` boxes a map).
+    let marked = Idempotency::inferred(&E::METHOD, &target[..path_len]) != idempotency;
 
     let body = endpoint.body()?;
     let has_body = body.is_some();
     // Assembled in place rather than through `http::request::Builder`, which moves the whole
-    // request head through every step (a tenth of a build's instructions).
+    // request head through every step (a tenth of a build's instructions), and from parts,
+    // so the base's scheme and authority are shared rather than parsed again.
     // The URI is never put in the error: it may hold a token.
-    let uri = http::Uri::try_from(uri).map_err(|_| BuildError::InvalidUri { path: E::PATH })?;
+    let invalid = |_| BuildError::InvalidUri { path: E::PATH };
+    let mut parts = http::uri::Parts::default();
+    parts.scheme = Some(base.scheme());
+    parts.authority = Some(base.authority().clone());
+    parts.path_and_query = Some(
+        http::uri::PathAndQuery::from_maybe_shared(bytes::Bytes::from(target.into_bytes()))
+            .map_err(invalid)?,
+    );
+    let uri = http::Uri::from_parts(parts).map_err(|_| BuildError::InvalidUri { path: E::PATH })?;
     let mut request = http::Request::new(body.unwrap_or_default());
     *request.method_mut() = E::METHOD;
     *request.uri_mut() = uri;
@@ -199,10 +227,110 @@ fn build<E: Endpoint + ?Sized>(
             .try_insert(CONTENT_TYPE, APPLICATION_JSON)
             .map_err(full)?;
     }
-    request.extensions_mut().insert(if E::IDEMPOTENT {
-        Idempotency::Idempotent
-    } else {
-        Idempotency::NonIdempotent
-    });
+    if marked {
+        request.extensions_mut().insert(idempotency);
+    }
     Ok(request)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{
+        GetAccessToken, GetCorpToken, GetSendProgress, GetSendResult, RecallWorkNotification,
+        SendWorkNotification, SuiteSignature, UpdateStatusBar,
+    };
+    use crate::{AccessToken, Message, SuiteSecret, SuiteTicket};
+
+    fn unmarked<E: Endpoint>(request: &HttpRequest) {
+        assert!(request.extensions().is_empty(), "{}", E::PATH);
+        let want = if E::IDEMPOTENT {
+            Idempotency::Idempotent
+        } else {
+            Idempotency::NonIdempotent
+        };
+        assert_eq!(Idempotency::of(request), want, "{}", E::PATH);
+    }
+
+    #[test]
+    fn core_endpoints_are_told_apart_without_an_extension() {
+        let token = AccessToken::new("t");
+        for base in ["https://oapi.dingtalk.io", "https://gw.example.com/prefix"] {
+            let base = BaseUrl::new(base).unwrap();
+            let send = SendWorkNotification::new(1, Message::text("x")).to_users(["u"]);
+            unmarked::<SendWorkNotification>(&send.build_request(&base, &token).unwrap());
+            let r = GetSendProgress::new(1, 2)
+                .build_request(&base, &token)
+                .unwrap();
+            unmarked::<GetSendProgress>(&r);
+            let r = GetSendResult::new(1, 2)
+                .build_request(&base, &token)
+                .unwrap();
+            unmarked::<GetSendResult>(&r);
+            let r = RecallWorkNotification::new(1, 2)
+                .build_request(&base, &token)
+                .unwrap();
+            unmarked::<RecallWorkNotification>(&r);
+            let r = UpdateStatusBar::new(1, 2, "ok")
+                .build_request(&base, &token)
+                .unwrap();
+            unmarked::<UpdateStatusBar>(&r);
+            let r = GetAccessToken::new("k", "s")
+                .build_request(&base, ())
+                .unwrap();
+            unmarked::<GetAccessToken>(&r);
+            let sig = SuiteSignature::sign(
+                "sk",
+                &SuiteSecret::new("s"),
+                &SuiteTicket::new("t"),
+                1_700_000_000_000,
+            )
+            .unwrap();
+            let r = GetCorpToken::new("corp")
+                .build_request(&base, &sig)
+                .unwrap();
+            unmarked::<GetCorpToken>(&r);
+            assert!(r.uri().to_string().starts_with(base.as_str()));
+        }
+    }
+
+    /// An endpoint of the caller's, idempotent although it is a POST.
+    struct Custom;
+
+    impl Endpoint for Custom {
+        const METHOD: Method = Method::POST;
+        const PATH: &'static str = "/topapi/custom/query";
+        const IDEMPOTENT: bool = true;
+        type Auth = crate::auth::AccessTokenQuery;
+        type Response = serde_json::Value;
+        fn validate(&self) -> Result<(), BuildError> {
+            Ok(())
+        }
+        fn query(&self) -> Vec<(&'static str, &str)> {
+            vec![("lang", "zh CN")]
+        }
+        fn body(&self) -> Result<Option<Vec<u8>>, BuildError> {
+            Ok(None)
+        }
+    }
+
+    #[test]
+    fn other_endpoints_carry_the_marker_when_the_method_would_mislead() {
+        let base = BaseUrl::new("https://oapi.dingtalk.io/p/").unwrap();
+        let r = Custom
+            .build_request(&base, &AccessToken::new("a b"))
+            .unwrap();
+        assert_eq!(
+            r.extensions().get::<Idempotency>(),
+            Some(&Idempotency::Idempotent)
+        );
+        assert_eq!(Idempotency::of(&r), Idempotency::Idempotent);
+        assert_eq!(
+            r.uri().to_string(),
+            "https://oapi.dingtalk.io/p/topapi/custom/query?access_token=a%20b&lang=zh%20CN"
+        );
+        let mut unmarked = r;
+        unmarked.extensions_mut().clear();
+        assert_eq!(Idempotency::of(&unmarked), Idempotency::NonIdempotent);
+    }
 }

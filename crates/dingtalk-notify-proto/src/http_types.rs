@@ -6,8 +6,13 @@ pub type HttpRequest = http::Request<Vec<u8>>;
 /// A response as a transport returns it.
 pub type HttpResponse = http::Response<Vec<u8>>;
 
-/// Whether a request may be repeated, attached by the core to every request it builds (as a
-/// request extension) from [`Endpoint::IDEMPOTENT`](crate::Endpoint::IDEMPOTENT).
+/// Whether a request may be repeated: from [`Endpoint::IDEMPOTENT`](crate::Endpoint::IDEMPOTENT)
+/// for every request the core builds.
+///
+/// The core's own endpoints are recognised by method and path, so their requests carry no
+/// marker (a request extension costs three allocations); a request built from any other
+/// [`Endpoint`](crate::Endpoint) carries this type as a request extension when its
+/// declaration differs from what its method says.
 ///
 /// ```
 /// use dingtalk_notify_proto::api::{GetSendProgress, SendWorkNotification};
@@ -29,16 +34,35 @@ pub enum Idempotency {
     NonIdempotent,
 }
 
+/// The paths of the core's `POST` endpoints that are safe to repeat (every other `POST`, the
+/// send among them, is not); checked against each endpoint's `IDEMPOTENT` by a test.
+const IDEMPOTENT_POST_PATHS: [&str; 5] = [
+    "/topapi/message/corpconversation/getsendprogress",
+    "/topapi/message/corpconversation/getsendresult",
+    "/topapi/message/corpconversation/status_bar/update",
+    "/topapi/message/corpconversation/recall",
+    "/service/get_corp_token",
+];
+
 impl Idempotency {
-    /// The request's marker; without one, by method (`POST` and `PATCH` are not idempotent).
+    /// The request's marker; without one, the core's endpoints by path, any other request
+    /// by method (`POST` and `PATCH` are not idempotent).
     pub fn of<B>(request: &http::Request<B>) -> Self {
         if let Some(marker) = request.extensions().get::<Self>() {
             return *marker;
         }
-        if request.method() == http::Method::POST || request.method() == http::Method::PATCH {
-            Self::NonIdempotent
-        } else {
+        Self::inferred(request.method(), request.uri().path())
+    }
+
+    /// What [`of`](Self::of) says of an unmarked request.
+    pub(crate) fn inferred(method: &http::Method, path: &str) -> Self {
+        if method == http::Method::PATCH {
+            return Self::NonIdempotent;
+        }
+        if method != http::Method::POST || IDEMPOTENT_POST_PATHS.iter().any(|p| path.ends_with(p)) {
             Self::Idempotent
+        } else {
+            Self::NonIdempotent
         }
     }
 }

@@ -5,17 +5,19 @@
 //! the wire.
 
 use std::fmt;
+use std::sync::Arc;
 
 macro_rules! secret_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
+        // `Arc<str>`: a clone (one per call, from the token cache) allocates nothing.
         #[derive(Clone, PartialEq, Eq, Hash)]
-        pub struct $name(String);
+        pub struct $name(Arc<str>);
 
         impl $name {
             /// Wraps a secret value.
             pub fn new(value: impl Into<String>) -> Self {
-                Self(value.into())
+                Self(Arc::from(value.into()))
             }
 
             /// The secret value itself. Put it on the wire; never log or display it.
@@ -43,19 +45,19 @@ macro_rules! secret_type {
 
         impl From<String> for $name {
             fn from(value: String) -> Self {
-                Self(value)
+                Self(Arc::from(value))
             }
         }
 
         impl From<&str> for $name {
             fn from(value: &str) -> Self {
-                Self(value.to_owned())
+                Self(Arc::from(value))
             }
         }
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                String::deserialize(d).map(Self)
+                String::deserialize(d).map(Self::from)
             }
         }
     };

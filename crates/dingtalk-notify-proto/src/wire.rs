@@ -287,11 +287,23 @@ pub(crate) fn as_string<S: Serializer, T: fmt::Display>(v: &T, s: S) -> Result<S
     s.collect_str(v)
 }
 
+/// The length of `value` once [`encode_query_component`] has encoded it.
+pub(crate) fn encoded_query_len(value: &str) -> usize {
+    value
+        .bytes()
+        .map(|b| if is_unreserved(b) { 1 } else { 3 })
+        .sum()
+}
+
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
 /// Percent-encodes a query component: everything but RFC 3986 unreserved characters.
 pub(crate) fn encode_query_component(out: &mut String, value: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &b in value.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+        if is_unreserved(b) {
             out.push(char::from(b));
         } else {
             out.push('%');
@@ -310,6 +322,7 @@ mod tests {
         let mut s = String::new();
         encode_query_component(&mut s, "aZ09-._~ +/=&%中");
         assert_eq!(s, "aZ09-._~%20%2B%2F%3D%26%25%E4%B8%AD");
+        assert_eq!(encoded_query_len("aZ09-._~ +/=&%中"), s.len());
     }
 
     #[test]

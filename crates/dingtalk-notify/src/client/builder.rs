@@ -1,6 +1,6 @@
 //! [`ClientBuilder`]: the one way to configure a [`Client`].
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use dingtalk_notify_proto::api::RecipientLimits;
 use dingtalk_notify_proto::retry::Jitter;
@@ -121,7 +121,7 @@ impl ClientBuilder {
             transport,
             base: self.base,
             source: self.source,
-            cache: Mutex::new(TokenCache::new()),
+            cache: RwLock::new(TokenCache::new()),
             refresh: Mutex::new(()),
             retry: self.retry,
             track: self.track,

@@ -1,5 +1,6 @@
 //! [`Client`]: the blocking client over any [`Transport`]. The one place that reads a clock,
-//! sleeps and locks, through its [`Clock`] and two mutexes.
+//! sleeps and locks, through its [`Clock`], a read-write lock on the token cache and the
+//! refresh mutex.
 //!
 //! - [`builder`]: [`ClientBuilder`], the one way to configure it;
 //! - this module: the operations (send, progress, result, status bar, recall, track);
@@ -13,7 +14,7 @@ mod tests;
 mod token;
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use dingtalk_notify_proto::api::{
     GetSendProgress, GetSendResult, RecallWorkNotification, RecallWorkNotificationResponse,
@@ -70,7 +71,9 @@ pub struct Client<T> {
     base: BaseUrl,
     source: TokenSource,
     key: TokenKey,
-    cache: Mutex<TokenCache>,
+    /// Read on every call (a shared lock: calls do not queue behind each other), written
+    /// only when a token is stored or dropped.
+    cache: RwLock<TokenCache>,
     /// Held by the one thread fetching a token (single flight).
     refresh: Mutex<()>,
     retry: RetryPolicy,

@@ -1,10 +1,12 @@
 //! The access token: the core's `TokenCache::token_or_request` says whether to use the
 //! cached one or what to fetch; this module fetches it, one thread at a time.
 
-use std::sync::{MutexGuard, PoisonError, TryLockError};
+use std::sync::{PoisonError, RwLockReadGuard, RwLockWriteGuard, TryLockError};
 use std::time::{Instant, UNIX_EPOCH};
 
-use dingtalk_notify_proto::token::{TokenCache, TokenOrRequest, TokenProvider, TokenRequest};
+use dingtalk_notify_proto::token::{
+    Freshness, TokenCache, TokenOrRequest, TokenProvider, TokenRequest,
+};
 use dingtalk_notify_proto::{
     AccessToken, BuildError, Error, TokenSource, Transport, instant_after,
 };
@@ -20,8 +22,24 @@ impl<T: Transport> Client<T> {
         self.token(instant_after(self.clock.now(), self.retry.deadline))
     }
 
-    fn lock_cache(&self) -> MutexGuard<'_, TokenCache> {
-        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
+    fn read_cache(&self) -> RwLockReadGuard<'_, TokenCache> {
+        self.cache.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write_cache(&self) -> RwLockWriteGuard<'_, TokenCache> {
+        self.cache.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The hot path: a fresh cached token (or the static one), under the shared lock, with
+    /// nothing allocated (the token is an `Arc`) and no wall clock read.
+    fn fresh_token(&self) -> Option<AccessToken> {
+        if let TokenSource::Static(t) = &self.source {
+            return Some(t.clone());
+        }
+        match self.read_cache().freshness(&self.key, self.clock.now()) {
+            Freshness::Fresh(t) => Some(t),
+            _ => None,
+        }
     }
 
     /// What the cache says: the token, or what to do to get one.
@@ -31,12 +49,15 @@ impl<T: Transport> Client<T> {
             .wall()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-        self.lock_cache()
+        self.read_cache()
             .token_or_request(&self.source, self.clock.now(), timestamp_ms)
     }
 
     /// The token to use: cached, or fetched by exactly one thread at a time.
     pub(super) fn token(&self, deadline_at: Instant) -> Result<AccessToken, Error<T::Error>> {
+        if let Some(t) = self.fresh_token() {
+            return Ok(t);
+        }
         let stale = match self.plan()? {
             TokenOrRequest::Token(t) => return Ok(t),
             TokenOrRequest::Request { current, .. } | TokenOrRequest::AskProvider { current } => {
@@ -92,7 +113,7 @@ impl<T: Transport> Client<T> {
             return Err(no_token());
         }
         if let Some(lifetime) = provided.expires_in {
-            self.lock_cache()
+            self.write_cache()
                 .insert(self.key.clone(), provided.token.clone(), lifetime, now);
         }
         Ok(provided.token)
@@ -120,7 +141,7 @@ impl<T: Transport> Client<T> {
             request.path(),
             answer.request_id
         );
-        self.lock_cache().insert(
+        self.write_cache().insert(
             self.key.clone(),
             answer.access_token.clone(),
             lifetime,
@@ -134,12 +155,12 @@ impl<T: Transport> Client<T> {
         match &self.source {
             TokenSource::Static(_) => false,
             TokenSource::Provider(p) => {
-                self.lock_cache().invalidate(&self.key, rejected);
+                self.write_cache().invalidate(&self.key, rejected);
                 p.invalidate(rejected);
                 true
             }
             _ => {
-                self.lock_cache().invalidate(&self.key, rejected);
+                self.write_cache().invalidate(&self.key, rejected);
                 true
             }
         }
