@@ -22,8 +22,9 @@ With --json, stdout holds exactly one JSON document: the answer, with DingTalk's
 names, or {\"error\": {\"kind\", \"errcode\", \"errmsg\", \"sub_code\", \"sub_msg\",
 \"request_id\", \"message\", \"exit_code\"}}.
 
-Secrets (--app-secret, --access-token) are never printed; prefer the environment
-variables to flags, which other users of the machine can see in the process list.
+Secrets (--app-secret, --access-token, --suite-secret, --suite-ticket) are never
+printed; prefer the environment variables to flags, which other users of the machine can
+see in the process list.
 
 Try it without credentials:  dingtalk-notify demo";
 
@@ -93,6 +94,49 @@ pub struct GlobalArgs {
         value_name = "TOKEN"
     )]
     pub access_token: Option<String>,
+
+    /// A third-party (ISV) app's suite key (with --suite-secret, --suite-ticket and
+    /// --corp-id, instead of --app-key and --app-secret).
+    #[arg(
+        overrides_with = "suite_key",
+        long,
+        global = true,
+        env = "DINGTALK_SUITE_KEY",
+        value_name = "KEY"
+    )]
+    pub suite_key: Option<String>,
+
+    /// The ISV suite's secret. Never printed.
+    #[arg(
+        overrides_with = "suite_secret",
+        long,
+        global = true,
+        env = "DINGTALK_SUITE_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub suite_secret: Option<String>,
+
+    /// The current suite ticket DingTalk pushed to the suite's callback. Never printed.
+    #[arg(
+        overrides_with = "suite_ticket",
+        long,
+        global = true,
+        env = "DINGTALK_SUITE_TICKET",
+        hide_env_values = true,
+        value_name = "TICKET"
+    )]
+    pub suite_ticket: Option<String>,
+
+    /// The corp id of the organization that authorized the ISV suite (`auth_corpid`).
+    #[arg(
+        overrides_with = "corp_id",
+        long,
+        global = true,
+        env = "DINGTALK_CORP_ID",
+        value_name = "ID"
+    )]
+    pub corp_id: Option<String>,
 
     /// The sending app's agent id.
     #[arg(
@@ -169,12 +213,22 @@ pub enum Command {
     /// Follow, resume or act on a campaign (`send --users-file`) kept in a ledger.
     #[command(subcommand)]
     Campaign(CampaignCommand),
+    /// Print the completion script for SHELL (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
     /// Run the whole lifecycle against the embedded simulator: no credentials, no network.
     #[cfg(feature = "demo")]
     Demo,
     /// Run the DingTalk simulator standalone until interrupted (Ctrl-C).
     #[cfg(feature = "demo")]
     MockServer(MockServerArgs),
+}
+
+/// `completions`' shell.
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 /// `send`'s recipients and message.
