@@ -46,8 +46,9 @@ pub struct Cli {
 }
 
 /// Options every command takes; each can also come from a `DINGTALK_*` variable. Given
-/// twice, the last one wins (so a wrapper script's defaults can be overridden).
-#[derive(Debug, Clone, Args)]
+/// twice, the last one wins (so a wrapper script's defaults can be overridden). `Debug`
+/// hides the secrets (and the proxy, which may carry a password).
+#[derive(Clone, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// The API host (a gateway prefix is kept); plain http:// only to loopback.
@@ -193,6 +194,28 @@ pub struct GlobalArgs {
     /// Print exactly one JSON document on stdout (the answer, or the error).
     #[arg(long, global = true)]
     pub json: bool,
+}
+
+impl std::fmt::Debug for GlobalArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |v: &Option<String>| v.as_ref().map(|_| "<redacted>");
+        f.debug_struct("GlobalArgs")
+            .field("base_url", &self.base_url)
+            .field("app_key", &self.app_key)
+            .field("app_secret", &hidden(&self.app_secret))
+            .field("access_token", &hidden(&self.access_token))
+            .field("suite_key", &self.suite_key)
+            .field("suite_secret", &hidden(&self.suite_secret))
+            .field("suite_ticket", &hidden(&self.suite_ticket))
+            .field("corp_id", &self.corp_id)
+            .field("agent_id", &self.agent_id)
+            .field("timeout", &self.timeout)
+            .field("proxy", &hidden(&self.proxy))
+            .field("ca_cert", &self.ca_cert)
+            .field("system_roots", &self.system_roots)
+            .field("json", &self.json)
+            .finish()
+    }
 }
 
 /// The commands.
@@ -412,6 +435,27 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn debug_hides_the_secrets() {
+        let cli = Cli::try_parse_from([
+            "dingtalk-notify",
+            "--app-secret=APPSEC1",
+            "--access-token=TOKEN1",
+            "--suite-secret=SUITESEC1",
+            "--suite-ticket=TICKET1",
+            "--proxy=http://u:PW1@p:1",
+            "--suite-key=SKEY1",
+            "progress",
+            "--task-id=1",
+        ])
+        .unwrap();
+        let shown = format!("{cli:?}");
+        for secret in ["APPSEC1", "TOKEN1", "SUITESEC1", "TICKET1", "PW1"] {
+            assert!(!shown.contains(secret), "{secret}: {shown}");
+        }
+        assert!(shown.contains("SKEY1"), "{shown}");
     }
 
     #[test]
