@@ -22,8 +22,9 @@ With --json, stdout holds exactly one JSON document: the answer, with DingTalk's
 names, or {\"error\": {\"kind\", \"errcode\", \"errmsg\", \"sub_code\", \"sub_msg\",
 \"request_id\", \"message\", \"exit_code\"}}.
 
-Secrets (--app-secret, --access-token) are never printed; prefer the environment
-variables to flags, which other users of the machine can see in the process list.
+Secrets (--app-secret, --access-token, --suite-secret, --suite-ticket) are never
+printed; prefer the environment variables to flags, which other users of the machine can
+see in the process list.
 
 Try it without credentials:  dingtalk-notify demo";
 
@@ -45,8 +46,9 @@ pub struct Cli {
 }
 
 /// Options every command takes; each can also come from a `DINGTALK_*` variable. Given
-/// twice, the last one wins (so a wrapper script's defaults can be overridden).
-#[derive(Debug, Clone, Args)]
+/// twice, the last one wins (so a wrapper script's defaults can be overridden). `Debug`
+/// hides the secrets (and the proxy, which may carry a password).
+#[derive(Clone, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// The API host (a gateway prefix is kept); plain http:// only to loopback.
@@ -93,6 +95,49 @@ pub struct GlobalArgs {
         value_name = "TOKEN"
     )]
     pub access_token: Option<String>,
+
+    /// A third-party (ISV) app's suite key (with --suite-secret, --suite-ticket and
+    /// --corp-id, instead of --app-key and --app-secret).
+    #[arg(
+        overrides_with = "suite_key",
+        long,
+        global = true,
+        env = "DINGTALK_SUITE_KEY",
+        value_name = "KEY"
+    )]
+    pub suite_key: Option<String>,
+
+    /// The ISV suite's secret. Never printed.
+    #[arg(
+        overrides_with = "suite_secret",
+        long,
+        global = true,
+        env = "DINGTALK_SUITE_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub suite_secret: Option<String>,
+
+    /// The current suite ticket DingTalk pushed to the suite's callback. Never printed.
+    #[arg(
+        overrides_with = "suite_ticket",
+        long,
+        global = true,
+        env = "DINGTALK_SUITE_TICKET",
+        hide_env_values = true,
+        value_name = "TICKET"
+    )]
+    pub suite_ticket: Option<String>,
+
+    /// The corp id of the organization that authorized the ISV suite (`auth_corpid`).
+    #[arg(
+        overrides_with = "corp_id",
+        long,
+        global = true,
+        env = "DINGTALK_CORP_ID",
+        value_name = "ID"
+    )]
+    pub corp_id: Option<String>,
 
     /// The sending app's agent id.
     #[arg(
@@ -151,6 +196,28 @@ pub struct GlobalArgs {
     pub json: bool,
 }
 
+impl std::fmt::Debug for GlobalArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |v: &Option<String>| v.as_ref().map(|_| "<redacted>");
+        f.debug_struct("GlobalArgs")
+            .field("base_url", &self.base_url)
+            .field("app_key", &self.app_key)
+            .field("app_secret", &hidden(&self.app_secret))
+            .field("access_token", &hidden(&self.access_token))
+            .field("suite_key", &self.suite_key)
+            .field("suite_secret", &hidden(&self.suite_secret))
+            .field("suite_ticket", &hidden(&self.suite_ticket))
+            .field("corp_id", &self.corp_id)
+            .field("agent_id", &self.agent_id)
+            .field("timeout", &self.timeout)
+            .field("proxy", &hidden(&self.proxy))
+            .field("ca_cert", &self.ca_cert)
+            .field("system_roots", &self.system_roots)
+            .field("json", &self.json)
+            .finish()
+    }
+}
+
 /// The commands.
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
@@ -169,12 +236,22 @@ pub enum Command {
     /// Follow, resume or act on a campaign (`send --users-file`) kept in a ledger.
     #[command(subcommand)]
     Campaign(CampaignCommand),
+    /// Print the completion script for SHELL (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
     /// Run the whole lifecycle against the embedded simulator: no credentials, no network.
     #[cfg(feature = "demo")]
     Demo,
     /// Run the DingTalk simulator standalone until interrupted (Ctrl-C).
     #[cfg(feature = "demo")]
     MockServer(MockServerArgs),
+}
+
+/// `completions`' shell.
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 /// `send`'s recipients and message.
@@ -358,6 +435,27 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn debug_hides_the_secrets() {
+        let cli = Cli::try_parse_from([
+            "dingtalk-notify",
+            "--app-secret=APPSEC1",
+            "--access-token=TOKEN1",
+            "--suite-secret=SUITESEC1",
+            "--suite-ticket=TICKET1",
+            "--proxy=http://u:PW1@p:1",
+            "--suite-key=SKEY1",
+            "progress",
+            "--task-id=1",
+        ])
+        .unwrap();
+        let shown = format!("{cli:?}");
+        for secret in ["APPSEC1", "TOKEN1", "SUITESEC1", "TICKET1", "PW1"] {
+            assert!(!shown.contains(secret), "{secret}: {shown}");
+        }
+        assert!(shown.contains("SKEY1"), "{shown}");
     }
 
     #[test]

@@ -51,7 +51,7 @@ pub fn redact_json(value: &mut serde_json::Value) {
 }
 
 /// A transport that remembers every credential it sends in a query (`access_token`, and
-/// `appsecret` for the token fetch), so a token fetched at run time is redacted too.
+/// `appsecret` or `suiteTicket` for the token fetch), so a token fetched at run time is redacted too.
 #[derive(Debug, Clone)]
 pub struct Witness<T>(pub T);
 
@@ -60,7 +60,9 @@ impl<T: Transport> Transport for Witness<T> {
 
     fn send(&self, request: HttpRequest) -> Result<HttpResponse, Self::Error> {
         for pair in request.uri().query().unwrap_or_default().split('&') {
-            if let Some(("access_token" | "appsecret", value)) = pair.split_once('=') {
+            if let Some(("access_token" | "appsecret" | "suiteTicket", value)) =
+                pair.split_once('=')
+            {
                 remember(&percent_decoded(value));
                 remember(value);
             }

@@ -11,11 +11,19 @@ use crate::exit::Failure;
 use crate::output::Output;
 
 /// Flags whose values are never shown.
-const SECRET_FLAGS: [&str; 3] = ["--app-secret", "--access-token", "--proxy"];
+const SECRET_FLAGS: [&str; 5] = [
+    "--app-secret",
+    "--access-token",
+    "--suite-secret",
+    "--suite-ticket",
+    "--proxy",
+];
 /// Variables whose values are never shown.
-const SECRET_VARS: [&str; 3] = [
+const SECRET_VARS: [&str; 5] = [
     "DINGTALK_APP_SECRET",
     "DINGTALK_ACCESS_TOKEN",
+    "DINGTALK_SUITE_SECRET",
+    "DINGTALK_SUITE_TICKET",
     "DINGTALK_PROXY",
 ];
 /// Below this length a secret is not cut out of the message: the whole message is withheld.

@@ -1,4 +1,4 @@
-//! No app secret or access token ever appears in any output: answers, errors, `--json`
+//! No app secret, access token, suite secret or suite ticket ever appears in any output: answers, errors, `--json`
 //! documents, `--help` with the variables set.
 
 mod common;
@@ -8,18 +8,24 @@ use std::net::TcpListener;
 use common::{Run, bare, run};
 use dingtalk_notify::UreqTransport;
 use dingtalk_notify::{BaseUrl, Client, TokenSource};
-use dingtalk_notify_mock::{AppCredentials, Calls, Fault, MockServer, Route};
+use dingtalk_notify_mock::{AppCredentials, Calls, Fault, IsvSuite, MockServer, Route};
 
 const KEY: &str = "dingsecrettestkey";
 const SECRET: &str = "S3CRET-app-secret-4f1d9c";
 const WRONG_SECRET: &str = "WR0NG-app-secret-88a1";
 const BOGUS_TOKEN: &str = "B0GUS-access-token-77e3";
 const AGENT: &str = "4242";
+const SUITE_KEY: &str = "suitesecrettest01";
+const SUITE_SECRET: &str = "SU1TE-secret-7c3e0a";
+const SUITE_TICKET: &str = "T1CKET-suite-5d9b";
+const WRONG_TICKET: &str = "WR0NG-ticket-1f6c";
+const CORP: &str = "dingsecretcorp01";
 
 fn server() -> MockServer {
     MockServer::builder()
         .frozen_clock()
         .app(AppCredentials::new(KEY, SECRET, 4242u64))
+        .suite(IsvSuite::new(SUITE_KEY, SUITE_SECRET, SUITE_TICKET).corp(CORP, 4242u64))
         .start()
         .unwrap()
 }
@@ -209,10 +215,33 @@ fn usage_errors_do_not_echo_secrets() {
             "x",
         ],
         vec!["--app-secret", "--S3CRET-dash", "--json", "nope"],
+        vec!["--suite-secret", "--S3CRET-dash", "progress"],
+        vec!["--suite-ticket", "--S3CRET-dash", "--json", "nope"],
+        vec!["--suite-secret=--S3CRET-dash", "completions", "nope"],
     ] {
         let r = run(bare(), &args).expect_code(2);
         clean(&r, &["S3CRET-dash"]);
     }
+    // Refused locally (incomplete set), the secrets given as flags and as variables.
+    let mut cmd = bare();
+    cmd.env("DINGTALK_SUITE_TICKET", SUITE_TICKET);
+    let r = run(
+        cmd,
+        [
+            "--suite-secret",
+            SUITE_SECRET,
+            "--agent-id",
+            AGENT,
+            "send",
+            "--user",
+            "u",
+            "--text",
+            "x",
+        ],
+    )
+    .expect_code(2);
+    assert!(r.stderr.contains("--suite-key"), "{r:?}");
+    clean(&r, &[SUITE_SECRET, SUITE_TICKET]);
 }
 
 #[test]
@@ -226,9 +255,62 @@ fn help_hides_secret_variables() {
         let mut cmd = bare();
         cmd.env("DINGTALK_APP_SECRET", SECRET)
             .env("DINGTALK_ACCESS_TOKEN", BOGUS_TOKEN)
-            .env("DINGTALK_APP_KEY", KEY);
+            .env("DINGTALK_APP_KEY", KEY)
+            .env("DINGTALK_SUITE_SECRET", SUITE_SECRET)
+            .env("DINGTALK_SUITE_TICKET", SUITE_TICKET);
         let r = run(cmd, &args).expect_code(0);
         assert!(r.stdout.contains("DINGTALK_APP_SECRET"), "{r:?}");
-        clean(&r, &[SECRET, BOGUS_TOKEN]);
+        assert!(r.stdout.contains("DINGTALK_SUITE_TICKET"), "{r:?}");
+        clean(&r, &[SECRET, BOGUS_TOKEN, SUITE_SECRET, SUITE_TICKET]);
+    }
+}
+
+fn with_suite(server: &MockServer, ticket: &str) -> assert_cmd::Command {
+    let mut cmd = bare();
+    cmd.env("DINGTALK_SUITE_SECRET", SUITE_SECRET).args([
+        "--base-url",
+        &server.base_url(),
+        "--suite-key",
+        SUITE_KEY,
+        "--suite-ticket",
+        ticket,
+        "--corp-id",
+        CORP,
+        "--agent-id",
+        AGENT,
+        "--timeout",
+        "1",
+    ]);
+    cmd
+}
+
+#[test]
+fn suite_secrets_never_appear() {
+    let server = server();
+    let secrets = [SUITE_SECRET, SUITE_TICKET, WRONG_TICKET];
+    for flag in ["--json", "--timeout=1"] {
+        // Success.
+        let sent = run(
+            with_suite(&server, SUITE_TICKET),
+            [flag, "send", "--user", "alice", "--text", "hi"],
+        )
+        .expect_code(0);
+        clean(&sent, &secrets);
+        // DingTalk refuses the ticket.
+        let r = run(
+            with_suite(&server, WRONG_TICKET),
+            [flag, "progress", "--task-id", "5"],
+        )
+        .expect_code(1);
+        clean(&r, &secrets);
+        // A gateway page in answer to the corp token fetch.
+        server.inject(Route::GetCorpToken, Calls::First(1), Fault::Http502Html);
+        let r = run(
+            with_suite(&server, SUITE_TICKET),
+            [flag, "result", "--task-id", "5"],
+        );
+        server.clear_faults();
+        assert!(matches!(r.code, Some(1 | 4)), "{r:?}");
+        clean(&r, &secrets);
     }
 }

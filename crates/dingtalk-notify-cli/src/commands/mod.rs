@@ -2,6 +2,7 @@
 //! options.
 
 pub mod campaign;
+pub mod completions;
 #[cfg(feature = "demo")]
 pub mod demo;
 #[cfg(feature = "demo")]
@@ -44,6 +45,7 @@ pub fn run(cli: &Cli, out: Output) -> Result<(), Failure> {
         Command::StatusBar(args) => status_bar::run(global, args, out),
         Command::Watch(args) => watch::run(global, args, out),
         Command::Campaign(command) => campaign::run(global, command, out),
+        Command::Completions(args) => completions::run(args),
         #[cfg(feature = "demo")]
         Command::Demo => demo::run(global, out),
         #[cfg(feature = "demo")]
@@ -56,6 +58,8 @@ pub fn secrets(global: &GlobalArgs) -> impl Iterator<Item = &str> {
     [
         global.app_secret.as_deref(),
         global.access_token.as_deref(),
+        global.suite_secret.as_deref(),
+        global.suite_ticket.as_deref(),
         global.proxy.as_deref(),
     ]
     .into_iter()
@@ -146,32 +150,67 @@ fn given(value: Option<&String>) -> Option<&str> {
     value.map(String::as_str).filter(|s| !s.trim().is_empty())
 }
 
-/// Where the token comes from: `--access-token`, else `--app-key` and `--app-secret`.
+/// Where the token comes from: `--access-token`; else `--app-key` and `--app-secret` (an
+/// internal app); else `--suite-key`, `--suite-secret`, `--suite-ticket` and `--corp-id` (a
+/// third-party app).
 ///
 /// # Errors
-/// Exit 2 when neither is complete.
+/// Exit 2 when no set is complete, or when options of both apps' sets are given.
 pub fn token_source(global: &GlobalArgs) -> Result<TokenSource, Failure> {
     if let Some(token) = given(global.access_token.as_ref()) {
         return Ok(TokenSource::static_token(token));
     }
-    match (
-        given(global.app_key.as_ref()),
-        given(global.app_secret.as_ref()),
-    ) {
-        (Some(key), Some(secret)) => Ok(TokenSource::app(key, secret)),
-        (key, secret) => {
-            let missing = match (key, secret) {
-                (None, None) => "--app-key and --app-secret",
-                (None, Some(_)) => "--app-key",
-                _ => "--app-secret",
-            };
-            Err(Failure::invalid_input(format!(
-                "missing credentials: give {missing} (or DINGTALK_APP_KEY and \
-                 DINGTALK_APP_SECRET), or an access token with --access-token \
-                 (DINGTALK_ACCESS_TOKEN)"
-            )))
-        }
+    let app = [
+        ("--app-key", given(global.app_key.as_ref())),
+        ("--app-secret", given(global.app_secret.as_ref())),
+    ];
+    let suite = [
+        ("--suite-key", given(global.suite_key.as_ref())),
+        ("--suite-secret", given(global.suite_secret.as_ref())),
+        ("--suite-ticket", given(global.suite_ticket.as_ref())),
+        ("--corp-id", given(global.corp_id.as_ref())),
+    ];
+    let named = |set: &[(&'static str, Option<&str>)], present: bool| -> Vec<&'static str> {
+        set.iter()
+            .filter(|(_, v)| v.is_some() == present)
+            .map(|(flag, _)| *flag)
+            .collect()
+    };
+    let app_given = named(&app, true);
+    let suite_given = named(&suite, true);
+    if !app_given.is_empty() && !suite_given.is_empty() {
+        return Err(Failure::invalid_input(format!(
+            "conflicting credentials: {} (an internal app's) and {} (a third-party (ISV) \
+             app's) were both given; give one app's set only",
+            app_given.join(", "),
+            suite_given.join(", ")
+        )));
     }
+    if let [
+        (_, Some(key)),
+        (_, Some(secret)),
+        (_, Some(ticket)),
+        (_, Some(corp)),
+    ] = suite
+    {
+        return Ok(TokenSource::isv(key, secret, ticket, corp));
+    }
+    if !suite_given.is_empty() {
+        return Err(Failure::invalid_input(format!(
+            "incomplete third-party (ISV) credentials: give {} too (or DINGTALK_SUITE_KEY, \
+             DINGTALK_SUITE_SECRET, DINGTALK_SUITE_TICKET, DINGTALK_CORP_ID)",
+            named(&suite, false).join(", ")
+        )));
+    }
+    if let [(_, Some(key)), (_, Some(secret))] = app {
+        return Ok(TokenSource::app(key, secret));
+    }
+    Err(Failure::invalid_input(format!(
+        "missing credentials: give {} (or DINGTALK_APP_KEY and DINGTALK_APP_SECRET), an \
+         access token with --access-token (DINGTALK_ACCESS_TOKEN), or a third-party app's \
+         --suite-key, --suite-secret, --suite-ticket and --corp-id",
+        named(&app, false).join(" and ")
+    )))
 }
 
 /// The validated `--base-url`.

@@ -9,12 +9,16 @@ use dingtalk_notify_mock::{DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, MockSer
 
 /// Every variable the CLI reads (its own, and the proxy ones); removed so the developer's
 /// own settings cannot leak in.
-pub const ENV: [&str; 17] = [
+pub const ENV: [&str; 21] = [
     "DINGTALK_BASE_URL",
     "DINGTALK_LEDGER",
     "DINGTALK_APP_KEY",
     "DINGTALK_APP_SECRET",
     "DINGTALK_ACCESS_TOKEN",
+    "DINGTALK_SUITE_KEY",
+    "DINGTALK_SUITE_SECRET",
+    "DINGTALK_SUITE_TICKET",
+    "DINGTALK_CORP_ID",
     "DINGTALK_AGENT_ID",
     "DINGTALK_TIMEOUT",
     "DINGTALK_PROXY",
