@@ -70,8 +70,8 @@ pub use dingtalk_notify_proto::{api, auth, message, redaction, retry, token, tra
 /// The ureq transport crate, whole: its defaults and builder (feature `ureq`).
 #[cfg(feature = "ureq")]
 pub use dingtalk_notify_ureq as ureq;
-/// The README's examples, checked as doc tests.
-#[cfg(all(doctest, feature = "ureq"))]
+/// The README's examples, checked as doc tests (they use the `ureq` and `sqlite` features).
+#[cfg(all(doctest, feature = "ureq", feature = "sqlite"))]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;
 
