@@ -1,16 +1,22 @@
 //! Campaign scenarios, generic over the transport: chunking, the budget, a mid-campaign
-//! 143103. The assertions read the simulator's records (requests, deliveries), not the
+//! 143103, users held back per user by the minute quota, final-for-the-day codes. The
+//! assertions read the simulator's records (requests, deliveries), not the
 //! driver's beliefs.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use dingtalk_notify::api::SendWorkNotification;
 use dingtalk_notify::budget::InProcessBudget;
-use dingtalk_notify::campaign::{Audience, CHUNK_LIMITS, CampaignPlan, RecipientQuota};
+use dingtalk_notify::campaign::{
+    Audience, CHUNK_LIMITS, CampaignPlan, ChunkOrigin, RecipientQuota,
+};
 use dingtalk_notify::ledger::MemoryLedger;
 use dingtalk_notify::message::{Oa, OaBody, OaHead};
 use dingtalk_notify::{ErrorCode, Message, StatusColor};
-use dingtalk_notify_mock::{Calls, DEMO_AGENT_ID, Directory, Fault, Route, UserBehaviour};
+use dingtalk_notify_mock::{
+    BudgetOverflow, Calls, DEMO_AGENT_ID, Directory, Fault, Route, UserBehaviour,
+};
 
 use crate::harness::{TransportSettings, demo_app, harness_with};
 use crate::scenarios::TestTransport;
@@ -206,4 +212,232 @@ pub fn quota_refusal_mid_campaign_backs_off_and_completes<T: TestTransport>(
         h.clock.client.elapsed() >= Duration::from_secs(60),
         "backed off a minute"
     );
+}
+
+/// No 60 s window of `events` (time, recipients; oldest first) holds more than `budget`.
+fn assert_windows_within(events: &[(Duration, usize)], budget: usize, what: &str) {
+    for (i, (start, _)) in events.iter().enumerate() {
+        let in_window: usize = events[i..]
+            .iter()
+            .take_while(|(at, _)| *at - *start < Duration::from_secs(60))
+            .map(|(_, n)| n)
+            .sum();
+        assert!(
+            in_window <= budget,
+            "{in_window} {what} in the minute from {start:?}"
+        );
+    }
+}
+
+/// The simulator forbids the users past its minute budget one by one (143103 in the
+/// chunk's `forbidden_list`, the call itself succeeds). The driver paces with a looser
+/// budget than the simulator's, so chunks overflow; it re-sends exactly the held-back
+/// users in later chunks, and in the end everyone received the message once.
+pub fn per_user_quota_resends_exactly_the_held_back_users<T: TestTransport>(
+    make: fn(TransportSettings) -> T,
+) {
+    const B: usize = 250;
+    let h = harness_with(
+        make(TransportSettings::default()),
+        |_| demo_app(),
+        |b| {
+            b.directory(Directory::new().accept_any_user(UserBehaviour::Reads))
+                .recipients_per_minute(B)
+                .budget_overflow(BudgetOverflow::ForbidExcessUsers)
+        },
+    );
+    // Another sender of the app (or a wrong quota) leaves this driver 50 short a minute.
+    let budget = InProcessBudget::new(RecipientQuota::per_minute(300));
+    let ledger = MemoryLedger::new();
+    let audience = users(500);
+    let campaigns = h.client.campaigns(&ledger).budget(&budget);
+    let handle = campaigns
+        .start(plan(&audience, Message::text("Payslips are out")))
+        .expect("the campaign runs");
+    assert!(handle.is_complete(), "{:?}", handle.record().resume_plan());
+
+    // The simulator's witness: who each task delivered to.
+    let log = h.server.delivery_log();
+    let mut delivered: BTreeMap<u64, BTreeSet<&str>> = BTreeMap::new();
+    for d in &log {
+        delivered.entry(d.task_id).or_default().insert(&d.user_id);
+    }
+    let chunks = handle.record().chunks();
+    let held_back = |index: usize| -> BTreeSet<String> {
+        let c = &chunks[index];
+        let task = c.state.task().expect("every chunk sent").task_id.get();
+        let got = delivered.get(&task);
+        c.recipients
+            .user_ids()
+            .iter()
+            .filter(|u| !got.is_some_and(|g| g.contains(u.as_str())))
+            .cloned()
+            .collect()
+    };
+    let mut overflowed = 0;
+    for c in chunks {
+        let held = held_back(c.index);
+        let resent: BTreeSet<String> = chunks
+            .iter()
+            .filter(|r| r.origin == ChunkOrigin::Resend { of: c.index })
+            .flat_map(|r| r.recipients.user_ids().iter().cloned())
+            .collect();
+        assert_eq!(
+            resent, held,
+            "chunk {} resent exactly its held-back users",
+            c.index
+        );
+        if held.is_empty() {
+            continue;
+        }
+        overflowed += 1;
+        // DingTalk's own answer for that chunk names them with the minute-quota code.
+        let task = c.state.task().expect("sent");
+        let result = h.client.result(task).expect("the chunk's result");
+        let forbidden: BTreeSet<String> = result
+            .forbidden_list
+            .iter()
+            .map(|e| {
+                assert_eq!(
+                    e.code,
+                    ErrorCode::APP_RECIPIENTS_PER_MINUTE_EXCEEDED,
+                    "{e:?}"
+                );
+                e.userid.clone()
+            })
+            .collect();
+        assert_eq!(forbidden, held, "chunk {}", c.index);
+    }
+    assert!(overflowed > 0, "the simulator held some users back");
+    assert!(chunks.len() > 5, "resend chunks were planned");
+
+    // Every user received it exactly once; no send went to someone who already had it.
+    assert_eq!(log.len(), 500);
+    let by_user = h.server.deliveries_by_user();
+    assert_eq!(by_user.len(), 500);
+    assert!(by_user.values().all(|&n| n == 1));
+    let sends = sent_user_lists(&h.server);
+    let records = h.server.sends();
+    assert_eq!(sends.len(), records.len(), "no call refused");
+    assert_eq!(sends.len(), chunks.len(), "each chunk sent once");
+    let mut had_it = BTreeSet::new();
+    for ((_, list), record) in sends.iter().zip(&records) {
+        for u in list {
+            assert!(!had_it.contains(u.as_str()), "{u} sent to after delivery");
+        }
+        if let Some(got) = delivered.get(&record.task_id) {
+            had_it.extend(got.iter().copied());
+        }
+    }
+    let windows: Vec<(Duration, usize)> = records.iter().map(|r| (r.at, r.counted)).collect();
+    assert_windows_within(&windows, B, "recipients counted");
+    let deliveries: Vec<(Duration, usize)> = log.iter().map(|d| (d.at, 1)).collect();
+    assert_windows_within(&deliveries, B, "deliveries");
+
+    let result = campaigns.result(&handle);
+    assert!(result.problems.is_empty(), "{:?}", result.problems);
+    assert_eq!(result.send_result.read_user_id_list.len(), 500);
+    assert!(result.send_result.forbidden_list.is_empty());
+}
+
+/// Users DingTalk holds back with a final-for-the-day code (143106 the same content
+/// today, 143105 the daily per-user limit) are reported per user in the campaign result
+/// and never sent to again.
+pub fn final_for_the_day_codes_are_reported_and_never_resent<T: TestTransport>(
+    make: fn(TransportSettings) -> T,
+) {
+    let h = harness_with(
+        make(TransportSettings::default()),
+        |_| demo_app(),
+        |b| {
+            b.directory(Directory::new().accept_any_user(UserBehaviour::Reads))
+                .daily_user_limit(1)
+        },
+    );
+    let audience = users(200);
+    let msg = Message::text("Payslips are out");
+    // Earlier today: the same message to the first 30, another message to the next 30.
+    let early = |range: std::ops::Range<usize>, m: Message| {
+        let send = SendWorkNotification::new(DEMO_AGENT_ID, m)
+            .to_users(audience[range].iter().map(String::as_str));
+        h.client.send(&send).expect("an earlier send")
+    };
+    early(0..30, msg.clone());
+    early(30..60, Message::text("Canteen menu"));
+    let results_before = h.server.requests_to(Route::SendResult).len();
+
+    let ledger = MemoryLedger::new();
+    let campaigns = h.client.campaigns(&ledger);
+    let handle = campaigns
+        .start(plan(&audience, msg))
+        .expect("the campaign runs");
+    assert!(handle.is_complete());
+    assert!(
+        h.server.requests_to(Route::SendResult).len() > results_before,
+        "the driver read the chunks' results"
+    );
+    let chunks = handle.record().chunks();
+    assert_eq!(chunks.len(), 2, "no resend chunk planned");
+    assert!(
+        chunks
+            .iter()
+            .all(|c| c.origin != ChunkOrigin::Resend { of: 0 }
+                && c.origin != ChunkOrigin::Resend { of: 1 })
+    );
+
+    // The simulator saw two earlier sends and two chunks: nobody sent to twice by the
+    // campaign.
+    let sends = sent_user_lists(&h.server);
+    assert_eq!(h.server.sends().len(), 4);
+    assert_eq!(sends.len(), 4);
+    let mut campaign_sends: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, list) in &sends[2..] {
+        for u in list {
+            *campaign_sends.entry(u).or_default() += 1;
+        }
+    }
+    assert_eq!(campaign_sends.len(), 200);
+    assert!(
+        campaign_sends.values().all(|&n| n == 1),
+        "{campaign_sends:?}"
+    );
+    let by_user = h.server.deliveries_by_user();
+    assert_eq!(by_user.len(), 200);
+    assert!(by_user.values().all(|&n| n == 1), "nobody got two messages");
+
+    let result = campaigns.result(&handle);
+    assert!(result.problems.is_empty(), "{:?}", result.problems);
+    let codes: BTreeMap<&str, ErrorCode> = result
+        .send_result
+        .forbidden_list
+        .iter()
+        .map(|e| (e.userid.as_str(), e.code))
+        .collect();
+    let expected: BTreeMap<&str, ErrorCode> = audience[..60]
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let code = if i < 30 {
+                ErrorCode::DUPLICATE_CONTENT
+            } else {
+                ErrorCode::DAILY_USER_LIMIT_EXCEEDED
+            };
+            (u.as_str(), code)
+        })
+        .collect();
+    assert_eq!(codes, expected);
+    let forbidden: BTreeSet<&str> = result
+        .send_result
+        .forbidden_user_id_list
+        .iter()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(forbidden, expected.keys().copied().collect());
+    let read: BTreeSet<&str> = result
+        .send_result
+        .read_user_id_list
+        .iter()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(read, audience[60..].iter().map(String::as_str).collect());
 }

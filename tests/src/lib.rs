@@ -69,6 +69,8 @@ macro_rules! campaign_matrix {
             chunking_2350_users,
             budget_paces_sends,
             quota_refusal_mid_campaign_backs_off_and_completes,
+            per_user_quota_resends_exactly_the_held_back_users,
+            final_for_the_day_codes_are_reported_and_never_resent,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {
