@@ -8,7 +8,7 @@ use dingtalk_notify_proto::Clock;
 
 /// The simulator's clock: time since the server started, as the simulator sees it.
 ///
-/// Every window (24 hours for progress, results and recall, 7 days for the status bar),
+/// Every window (24 hours for results and recall, 7 days for progress and the status bar),
 /// token expiry, rate-limit minute and day, and delivery progress is measured on this clock.
 /// [`advance`](MockClock::advance) moves it forward at once; by default it also follows real
 /// elapsed time, so a standalone demo progresses on its own. A

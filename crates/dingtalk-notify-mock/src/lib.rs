@@ -82,7 +82,7 @@
 //! | topapi calls | `access_token` missing or unknown or revoked; expired; [permission missing](MockServerBuilder::missing_permission) | 40014; 42001; 60011 (all three 88-wrapped by default) |
 //! | any with a body | not JSON / not an object; field missing; field invalid (`"Invalid arguments:<path>"`) | 41; 40; 41 |
 //! | `asyncsend_v2` | `msg` a string or not a message of the reference; `agent_id` not the token's app; ISV `to_all_user`; over 100 users or 20 departments ([`SendLimits`]); no recipients; recipients-per-minute budget | 41 or 40; 40056; 41; 41; 1430000; 143103 (ISV 143203) |
-//! | `getsendprogress`, `getsendresult` | task unknown, of another agent, or 24 h old or more; result of a task with over 100 recipients (`"Call timeout: ..."`) | 40035; 41052 |
+//! | `getsendprogress`, `getsendresult` | task unknown, of another agent, or too old (progress: 7 days or more; result: 24 h or more); result of a task with over 100 recipients (`"Call timeout: ..."`) | 40035; 41052 |
 //! | `status_bar/update` | `agent_id` not the token's app; task unknown, of another agent, or 7 days old or more | 40056; 40035 |
 //! | `recall` (`msg_task_id`) | `agent_id` not the token's app; task unknown, of another agent, or 24 h old or more | 40056; 40035 |
 //!

@@ -125,7 +125,9 @@ impl Sim {
         self.caller(req, now)?;
         let q: TaskQuery = decode(body_object(req)?)?;
         let duration = self.config.delivery_duration;
-        let task = self.task_within(q.agent_id, q.task_id, now, DAY)?;
+        // getsendprogress answers for 7 days, per its own current page
+        // (shared/spec/current-reference.md); getsendresult and recall for 24 h.
+        let task = self.task_within(q.agent_id, q.task_id, now, WEEK)?;
         let progress = progress_of(task, now, duration);
         Ok(self.ok(Route::SendProgress, &ProgressPayload { progress }, ids))
     }
