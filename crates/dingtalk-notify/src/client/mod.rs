@@ -294,7 +294,7 @@ impl<T: Transport> Client<T> {
     /// ```compile_fail
     /// use dingtalk_notify::api::GetAccessToken;
     /// use dingtalk_notify::{Client, HttpRequest, HttpResponse, TokenSource};
-    /// let transport = |_: HttpRequest| -> Result<HttpResponse, std::io::Error> { unimplemented!() };
+    /// let transport = |_: HttpRequest| -> Result<HttpResponse, std::io::Error> { Err(std::io::Error::other("offline")) };
     /// let client = Client::builder(TokenSource::app("k", "s")).build(transport);
     /// let _ = client.call(&GetAccessToken::new("k", "s")); // `gettoken` is `NoAuth`
     /// ```
