@@ -58,6 +58,7 @@ mod id;
 mod plan;
 mod progress;
 mod record;
+mod record_error;
 mod result;
 mod state;
 
@@ -66,7 +67,8 @@ pub use budget::{Admission, QuotaError, QuotaWindow, RecipientQuota};
 pub use id::{CampaignId, InvalidCampaignId};
 pub use plan::{CHUNK_LIMITS, CampaignPlan, ChunkRecipients, PlanError};
 pub use progress::{CampaignProgress, ProgressTally};
-pub use record::{CampaignRecord, ChunkOrigin, ChunkRecord, RecordError, ResumePlan};
+pub use record::{CampaignRecord, ChunkOrigin, ChunkRecord, ResumePlan};
+pub use record_error::RecordError;
 pub use result::{
     CampaignResult, ChunkProblem, ProblemKind, ResultMerger, UserOutcome, is_per_minute_quota,
     users_to_resend,

@@ -1,0 +1,52 @@
+//! [`RecordError`]: a campaign record that breaks the rules.
+
+/// A record that breaks the rules: a chunk out of place, a resend of the wrong chunk.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecordError {
+    /// No chunk has this index.
+    #[error("the campaign has no chunk {0}")]
+    NoSuchChunk(usize),
+    /// A chunk whose index is not its place.
+    #[error("chunk {found} is stored at place {expected}; the ledger is inconsistent")]
+    OutOfPlace {
+        /// Its place.
+        expected: usize,
+        /// Its index.
+        found: usize,
+    },
+    /// A resend whose origin is missing, later than itself, or not a chunk of users.
+    #[error("chunk {index} resends chunk {of}, which is not an earlier chunk of users")]
+    BadOrigin {
+        /// The resend.
+        index: usize,
+        /// Its origin.
+        of: usize,
+    },
+    /// A chunk of users that is empty or above the per-call limit.
+    #[error("chunk {index} holds {count} users; a chunk holds 1 to {limit}")]
+    BadSize {
+        /// The chunk.
+        index: usize,
+        /// Its users.
+        count: usize,
+        /// The per-call limit.
+        limit: usize,
+    },
+    /// A resend of a chunk that is not sent.
+    #[error("chunk {0} is not sent; only a sent chunk's held-back users can be resent")]
+    NotSent(usize),
+    /// A second resend of the same chunk.
+    #[error("chunk {0} already has its resend planned")]
+    AlreadyResent(usize),
+    /// A resend to a user who was not a recipient of the chunk.
+    #[error(
+        "user {user:?} is not a recipient of chunk {index}; refusing to send outside the audience"
+    )]
+    NotARecipient {
+        /// The chunk.
+        index: usize,
+        /// The user, cut to 64 characters.
+        user: String,
+    },
+}
