@@ -83,10 +83,18 @@ impl Tap {
         let mut de = serde_json::Deserializer::from_str(raw);
         match index {
             ERRCODE => self.errcode = opt_lenient::<_, i64>(&mut de)?,
-            STATUS => drop(opt_lenient::<_, i64>(&mut de)?),
-            WAIT => drop(opt_lenient::<_, u64>(&mut de)?),
-            ERROR_RESPONSE => drop(Option::<MaybeTop<'_>>::deserialize(&mut de)?),
-            _ => drop(Option::<LenientStr<'_>>::deserialize(&mut de)?),
+            STATUS => {
+                opt_lenient::<_, i64>(&mut de)?;
+            }
+            WAIT => {
+                opt_lenient::<_, u64>(&mut de)?;
+            }
+            ERROR_RESPONSE => {
+                Option::<MaybeTop<'_>>::deserialize(&mut de)?;
+            }
+            _ => {
+                Option::<LenientStr<'_>>::deserialize(&mut de)?;
+            }
         }
         Ok(())
     }
