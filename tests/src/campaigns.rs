@@ -15,7 +15,7 @@ use dingtalk_notify::ledger::MemoryLedger;
 use dingtalk_notify::message::{Oa, OaBody, OaHead};
 use dingtalk_notify::{ErrorCode, Message, StatusColor};
 use dingtalk_notify_mock::{
-    BudgetOverflow, Calls, DEMO_AGENT_ID, Directory, Fault, Route, UserBehaviour,
+    BudgetOverflow, Calls, DEMO_AGENT_ID, Directory, Fault, Route, UserBehaviour, code,
 };
 
 use crate::harness::{TransportSettings, demo_app, harness_with};
@@ -194,7 +194,7 @@ pub fn quota_refusal_mid_campaign_backs_off_and_completes<T: TestTransport>(
         h.server.inject(
             Route::Send,
             Calls::Nth(n),
-            Fault::ErrCode(ErrorCode::APP_RECIPIENTS_PER_MINUTE_EXCEEDED),
+            Fault::ErrCode(code::APP_RECIPIENTS_PER_MINUTE),
         );
     }
     let ledger = MemoryLedger::new();

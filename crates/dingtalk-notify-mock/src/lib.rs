@@ -154,7 +154,10 @@
 //! # Inspection
 //! [`MockServer::requests`] (with `Debug` redacting `access_token`, `appsecret`,
 //! `suiteTicket` and `signature`), [`MockServer::token_fetches`],
-//! [`MockServer::connections_accepted`], [`MockServer::task`], [`MockServer::deliveries`].
+//! [`MockServer::connections_accepted`], [`MockServer::task`] (a [`TaskSnapshot`] in the
+//! simulator's own terms: plain ids, the raw `msg`, progress and result as it computes
+//! them), [`MockServer::deliveries`]. The simulator's error codes are in [`code`], for
+//! scripting faults and reading answers.
 //!
 //! # Transport conformance
 //! [`conformance`] checks that any [`Transport`](dingtalk_notify_proto::Transport) keeps the
@@ -171,7 +174,6 @@
 
 mod campaign;
 mod clock;
-mod compat;
 pub mod conformance;
 mod credentials;
 mod directory;
@@ -182,11 +184,11 @@ mod limits;
 mod record;
 mod server;
 mod sim;
+mod snapshot;
 mod tls;
 
 pub use campaign::{BudgetOverflow, Delivery, MAX_RECORDED_DELIVERIES, SendRecord};
 pub use clock::MockClock;
-pub use compat::{ClientErrorCode, TaskKey, TaskSnapshot};
 pub use credentials::{
     AppCredentials, DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_CORP_ID, DEMO_ISV_AGENT_ID,
     DEMO_SUITE_KEY, DEMO_SUITE_SECRET, DEMO_SUITE_TICKET, IsvSuite, Secret,
@@ -202,5 +204,6 @@ pub use server::{
     DEFAULT_RECIPIENTS_PER_MINUTE, DEFAULT_TOKEN_TTL, MAX_CONNECTIONS, MockServer,
     MockServerBuilder, ShutdownHandle,
 };
-pub use sim::FIRST_TASK_ID;
+pub use sim::{FIRST_TASK_ID, code};
+pub use snapshot::{ForbiddenSnapshot, ProgressSnapshot, ResultSnapshot, TaskSnapshot};
 pub use tls::ServerTls;
