@@ -54,10 +54,20 @@ pub const ISV_RECIPIENTS_PER_MINUTE: i64 = 143_203;
 pub const ISV_DAILY_USER_LIMIT: i64 = 143_205;
 /// ISV app: the same content to the same user twice in a day.
 pub const ISV_DUPLICATE_CONTENT: i64 = 143_206;
-/// `get_corp_token`: the signature does not match.
-pub const SIGNATURE_MISMATCH: i64 = 853_001;
+// The 85300x meanings: DingTalk support's table quoted at
+// https://developer.aliyun.com/ask/318187 (853001–853004), and answers captured from
+// oapi.dingtalk.com/service/get_corp_token: 853002 "签名时间戳参数超时" (same page),
+// 853005 "签名中套件ticket参数无效" (opendingtalk/eapp-isv-quick-start-java#7).
+/// `get_corp_token`: `timestamp` is not a time in milliseconds.
+pub const TIMESTAMP_INVALID: i64 = 853_001;
 /// `get_corp_token`: the timestamp is more than a minute off.
 pub const TIMESTAMP_OUT_OF_RANGE: i64 = 853_002;
+/// `get_corp_token`: `accessKey` is not a known suite key (or app id).
+pub const ACCESS_KEY_INVALID: i64 = 853_003;
+/// `get_corp_token`: the signature does not match the server's.
+pub const SIGNATURE_MISMATCH: i64 = 853_004;
+/// `get_corp_token`: the `suiteTicket` signed is not the suite's current ticket.
+pub const SUITE_TICKET_INVALID: i64 = 853_005;
 
 /// The `errmsg` DingTalk's pages give for `code`, for injected faults; `None` if the
 /// simulator has no text for it.
@@ -91,9 +101,11 @@ pub(crate) fn description(code: i64) -> Option<&'static str> {
         }
         143_105 | 143_205 => "The daily limit of messages to this user has been exceeded",
         143_106 | 143_206 => "The same content was already sent to this user today",
-        SIGNATURE_MISMATCH => "Invalid signature",
-        TIMESTAMP_OUT_OF_RANGE => "The timestamp is more than a minute off",
-        853_003..=853_005 => "Invalid get_corp_token parameters",
+        TIMESTAMP_INVALID => "timestamp参数格式不正确",
+        TIMESTAMP_OUT_OF_RANGE => "签名时间戳参数超时",
+        ACCESS_KEY_INVALID => "accessKey参数不合法",
+        SIGNATURE_MISMATCH => "签名校验失败",
+        SUITE_TICKET_INVALID => "签名中套件ticket参数无效",
         500 => "System error",
         _ => return None,
     })
