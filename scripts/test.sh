@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs what the tests need and is missing
-# (redis-server, for crates/dingtalk-notify-redis; the tests start their own servers on free
-# loopback ports, no service is needed), then runs `cargo test --workspace` with any extra
-# arguments given.
+# (redis-server, for crates/dingtalk-notify-redis and the CLI's `--redis`; the tests start
+# their own servers on free loopback ports, no service is needed), then runs `cargo test
+# --workspace` and the CLI's tests with its non-default `redis` feature (Rust 1.88), with any
+# extra arguments given.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,3 +19,4 @@ if ! command -v redis-server >/dev/null 2>&1; then
 fi
 
 cargo test --workspace "$@"
+cargo test -p dingtalk-notify-cli --features redis "$@"

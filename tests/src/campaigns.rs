@@ -15,7 +15,7 @@ use dingtalk_notify::ledger::MemoryLedger;
 use dingtalk_notify::message::{Oa, OaBody, OaHead};
 use dingtalk_notify::{ErrorCode, Message, StatusColor};
 use dingtalk_notify_mock::{
-    BudgetOverflow, Calls, DEMO_AGENT_ID, Directory, Fault, Route, UserBehaviour,
+    BudgetOverflow, Calls, DEMO_AGENT_ID, Directory, Fault, Route, UserBehaviour, code,
 };
 
 use crate::harness::{TransportSettings, demo_app, harness_with};
@@ -194,7 +194,7 @@ pub fn quota_refusal_mid_campaign_backs_off_and_completes<T: TestTransport>(
         h.server.inject(
             Route::Send,
             Calls::Nth(n),
-            Fault::ErrCode(ErrorCode::APP_RECIPIENTS_PER_MINUTE_EXCEEDED),
+            Fault::ErrCode(code::APP_RECIPIENTS_PER_MINUTE),
         );
     }
     let ledger = MemoryLedger::new();
@@ -440,4 +440,85 @@ pub fn final_for_the_day_codes_are_reported_and_never_resent<T: TestTransport>(
         .map(String::as_str)
         .collect();
     assert_eq!(read, audience[60..].iter().map(String::as_str).collect());
+}
+
+/// DingTalk's real minute quota (150) is far below the driver's budget (5,000, the
+/// default): most of every chunk comes back forbidden per user with 143103. Those codes
+/// mark the budget exhausted, so each resend round waits a minute for the quota instead
+/// of being forbidden again in the same minute: every user is reached exactly once within
+/// the resend rounds, and nobody is given up on.
+pub fn per_user_quota_codes_slow_the_pacing<T: TestTransport>(make: fn(TransportSettings) -> T) {
+    const B: usize = 150;
+    let h = harness_with(
+        make(TransportSettings::default()),
+        |_| demo_app(),
+        |b| {
+            b.directory(Directory::new().accept_any_user(UserBehaviour::Reads))
+                .recipients_per_minute(B)
+                .budget_overflow(BudgetOverflow::ForbidExcessUsers)
+        },
+    );
+    let budget = InProcessBudget::new(RecipientQuota::per_minute(5_000));
+    let ledger = MemoryLedger::new();
+    let audience = users(600);
+    let campaigns = h.client.campaigns(&ledger).budget(&budget);
+    let handle = campaigns
+        .start(plan(&audience, Message::text("Payslips are out")))
+        .expect("the campaign runs");
+    let sending_took = h.clock.client.elapsed();
+    assert!(handle.is_complete(), "{:?}", handle.record().resume_plan());
+
+    // The simulator's witness: everyone got it exactly once.
+    let log = h.server.delivery_log();
+    assert_eq!(log.len(), 600);
+    let by_user = h.server.deliveries_by_user();
+    assert_eq!(by_user.len(), 600);
+    assert!(by_user.values().all(|&n| n == 1), "nobody twice");
+    let records = h.server.sends();
+    assert_eq!(
+        records.len(),
+        h.server.requests_to(Route::Send).len(),
+        "no call refused"
+    );
+    let chunks = handle.record().chunks();
+    assert_eq!(records.len(), chunks.len(), "each chunk sent once");
+    let windows: Vec<(Duration, usize)> = records.iter().map(|r| (r.at, r.counted)).collect();
+    assert_windows_within(&windows, B, "recipients counted");
+
+    // Nobody given up on: once the last resends are delivered (tracked on the virtual
+    // clock), the merged result reads all 600, none forbidden.
+    let progress = campaigns.track(&handle, |_| {});
+    assert_eq!(progress.progress_in_percent, 100, "{progress:?}");
+    let result = campaigns.result(&handle);
+    assert!(result.problems.is_empty(), "{:?}", result.problems);
+    assert_eq!(result.send_result.read_user_id_list.len(), 600);
+    assert!(
+        result.send_result.forbidden_list.is_empty(),
+        "given up on: {:?}",
+        result.send_result.forbidden_list
+    );
+
+    // The waits, on the shared virtual clock: every resend went at least a minute after
+    // the send it repeats (the window those users were held back in), and three rounds of
+    // 150 after the first 150 took at least three minutes.
+    let sent_at: BTreeMap<u64, Duration> = records.iter().map(|r| (r.task_id, r.at)).collect();
+    let at = |index: usize| -> Duration {
+        let task = chunks[index].state.task().expect("every chunk sent");
+        sent_at[&task.task_id.get()]
+    };
+    let mut resends = 0;
+    for c in chunks {
+        if let ChunkOrigin::Resend { of } = c.origin {
+            resends += 1;
+            assert!(
+                at(c.index) >= at(of) + Duration::from_secs(60),
+                "chunk {} (a resend of {of}) went at {:?}, {:?} after it",
+                c.index,
+                at(c.index),
+                at(c.index) - at(of)
+            );
+        }
+    }
+    assert!(resends >= 3, "resend chunks were planned: {resends}");
+    assert!(sending_took >= Duration::from_secs(180), "{sending_took:?}");
 }

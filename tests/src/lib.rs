@@ -71,6 +71,7 @@ macro_rules! campaign_matrix {
             quota_refusal_mid_campaign_backs_off_and_completes,
             per_user_quota_resends_exactly_the_held_back_users,
             final_for_the_day_codes_are_reported_and_never_resent,
+            per_user_quota_codes_slow_the_pacing,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {

@@ -16,7 +16,7 @@ use dingtalk_notify::{
 };
 use dingtalk_notify_mock::{
     Calls, DEMO_AGENT_ID, DEMO_CORP_ID, DEMO_ISV_AGENT_ID, DEMO_SUITE_KEY, DEMO_SUITE_SECRET,
-    DEMO_SUITE_TICKET, Fault, Route,
+    DEMO_SUITE_TICKET, Fault, Route, code,
 };
 
 use crate::harness::{
@@ -99,9 +99,10 @@ pub fn happy_path_every_endpoint<T: TestTransport>(make: fn(TransportSettings) -
         .expect("status bar");
     h.client.recall(&task).expect("recall");
 
-    let snapshot = h.server.task(task.task_id).expect("the task exists");
+    let snapshot = h.server.task(task.task_id.get()).expect("the task exists");
     assert_eq!(snapshot.status_value.as_deref(), Some("Approved"));
-    assert_eq!(snapshot.status_bg, Some(green));
+    // The status bar page's form: 0xFF and six hex digits.
+    assert_eq!(snapshot.status_bg.as_deref(), Some("0xFF78C06E"));
     assert!(snapshot.recalled);
     assert_eq!(
         h.server.token_fetches(),
@@ -191,7 +192,7 @@ pub fn fresh_token_rejected_with_40014_is_refreshed<T: TestTransport>(
     h.server.inject(
         Route::SendProgress,
         Calls::Nth(1),
-        Fault::ErrCode(ErrorCode::INVALID_ACCESS_TOKEN),
+        Fault::ErrCode(code::INVALID_ACCESS_TOKEN),
     );
     let task = TaskHandle::new(
         DEMO_AGENT_ID,
@@ -205,7 +206,7 @@ pub fn fresh_token_rejected_with_40014_is_refreshed<T: TestTransport>(
     h.server.inject(
         Route::SendProgress,
         Calls::All,
-        Fault::ErrCode(ErrorCode::INVALID_ACCESS_TOKEN),
+        Fault::ErrCode(code::INVALID_ACCESS_TOKEN),
     );
     h.server.clear_requests();
     let err = h.client.progress(&task).expect_err("rejected again");
@@ -219,7 +220,7 @@ pub fn rate_limited_twice_then_success<T: TestTransport>(make: fn(TransportSetti
     h.server.inject(
         Route::Send,
         Calls::First(2),
-        Fault::ErrCode(ErrorCode::APP_RECIPIENTS_PER_MINUTE_EXCEEDED),
+        Fault::ErrCode(code::APP_RECIPIENTS_PER_MINUTE),
     );
     let before = h.clock.client.slept();
     let task = h
@@ -229,7 +230,7 @@ pub fn rate_limited_twice_then_success<T: TestTransport>(make: fn(TransportSetti
     assert_eq!(h.server.requests_to(Route::Send).len(), 3);
     assert_eq!(h.server.tasks().len(), 1);
     assert_eq!(
-        h.server.task(task.task_id).map(|t| t.recipients),
+        h.server.task(task.task_id.get()).map(|t| t.recipients),
         Some(vec!["alice".to_owned()])
     );
     assert!(h.clock.client.slept() > before, "it backed off");

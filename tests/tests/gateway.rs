@@ -469,7 +469,7 @@ fn legacy_preset_sends_more_and_the_result_is_refused<T: TestTransport>(
         .client
         .send(&send)
         .expect("101 users under the old limits");
-    let recorded = h.server.task(task.task_id).expect("the task exists");
+    let recorded = h.server.task(task.task_id.get()).expect("the task exists");
     assert_eq!(recorded.recipients.len(), 101);
 
     let err = h.client.result(&task).expect_err("over 100 recipients");

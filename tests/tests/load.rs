@@ -30,10 +30,10 @@ use dingtalk_notify::api::SendWorkNotification;
 use dingtalk_notify::retry::FixedJitter;
 use dingtalk_notify::ureq::ureq::Agent;
 use dingtalk_notify::{
-    BaseUrl, Client, Error, ErrorCode, Message, TaskHandle, TaskId, Transport, VirtualClock,
+    BaseUrl, Client, Error, Message, TaskHandle, TaskId, Transport, VirtualClock,
 };
 use dingtalk_notify_mock::{
-    Calls, DEMO_AGENT_ID, Directory, Fault, MockServer, Route, UserBehaviour,
+    Calls, DEMO_AGENT_ID, Directory, Fault, MockServer, Route, UserBehaviour, code,
 };
 use dingtalk_notify_tests::harness::{SharedClock, demo_app};
 use dingtalk_notify_tests::scenarios::TestTransport;
@@ -124,7 +124,7 @@ fn run<T: TestTransport>(name: &str, transport: T, load: Load) {
         server.inject(
             Route::Send,
             Calls::Nth(k.max(1)),
-            Fault::ErrCode(ErrorCode::APP_RECIPIENTS_PER_MINUTE_EXCEEDED),
+            Fault::ErrCode(code::APP_RECIPIENTS_PER_MINUTE),
         );
     }
 
@@ -205,7 +205,7 @@ fn run<T: TestTransport>(name: &str, transport: T, load: Load) {
                 "{user}: reported sent, delivered {delivered} time(s)"
             ));
         }
-        match server.task(*task_id) {
+        match server.task(task_id.get()) {
             Some(task) if task.recipients == [user.clone()] => {}
             other => wrong.push(format!("{user}: task {task_id} is {other:?}")),
         }

@@ -27,7 +27,7 @@ use dingtalk_notify::{
     BaseUrl, Client, Error, ErrorCode, Message, RetryPolicy, SuiteSecret, SuiteTicket, TaskHandle,
     TokenSource, VirtualClock,
 };
-use dingtalk_notify_mock::{AppCredentials, Calls, Fault, IsvSuite, MockServer, Route};
+use dingtalk_notify_mock::{AppCredentials, Calls, Fault, IsvSuite, MockServer, Route, code};
 use dingtalk_notify_tests::capture_log::{self, Captured};
 use dingtalk_notify_tests::harness::{SharedClock, SilentServer, TransportSettings, closed_port};
 use dingtalk_notify_tests::scenarios::TestTransport;
@@ -188,11 +188,11 @@ fn faults() -> Vec<Fault> {
         },
         Fault::Http502Html,
         Fault::Throttle,
-        Fault::ErrCode(ErrorCode::SYSTEM_BUSY),
-        Fault::ErrCode(ErrorCode::INVALID_AGENT_ID),
-        Fault::ErrCode(ErrorCode::INVALID_ACCESS_TOKEN),
-        Fault::ErrCode(ErrorCode::ACCESS_TOKEN_EXPIRED),
-        Fault::ErrCode(ErrorCode::INVALID_CREDENTIAL),
+        Fault::ErrCode(code::SYSTEM_BUSY),
+        Fault::ErrCode(code::INVALID_AGENT_ID),
+        Fault::ErrCode(code::INVALID_ACCESS_TOKEN),
+        Fault::ErrCode(code::ACCESS_TOKEN_EXPIRED),
+        Fault::ErrCode(code::INVALID_CREDENTIAL),
         Fault::ResetBeforeResponse,
         Fault::ResetMidBody,
         Fault::TruncatedJson,
@@ -403,7 +403,7 @@ fn drive<T: TestTransport + Debug>(make: fn(TransportSettings) -> T, ev: &mut Ev
     server.inject(
         Route::SendProgress,
         Calls::All,
-        Fault::ErrCode(ErrorCode::INVALID_ACCESS_TOKEN),
+        Fault::ErrCode(code::INVALID_ACCESS_TOKEN),
     );
     ev.result("40014 twice", app_client.progress(&task));
     server.clear_faults();

@@ -22,9 +22,12 @@ With --json, stdout holds exactly one JSON document: the answer, with DingTalk's
 names, or {\"error\": {\"kind\", \"errcode\", \"errmsg\", \"sub_code\", \"sub_msg\",
 \"request_id\", \"message\", \"exit_code\"}}.
 
-Secrets (--app-secret, --access-token, --suite-secret, --suite-ticket) are never
-printed; prefer the environment variables to flags, which other users of the machine can
-see in the process list.
+Secrets (--app-secret, --access-token, --suite-secret, --suite-ticket, the password in
+--redis) are never printed; prefer the environment variables to flags, which other users
+of the machine can see in the process list.
+
+A fleet: --redis URL (DINGTALK_REDIS_URL) shares the token, the budget and the campaign
+ledger through one Redis; it needs a build with `--features redis` (Rust 1.88).
 
 Try it without credentials:  dingtalk-notify demo";
 
@@ -191,6 +194,21 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "DINGTALK_SYSTEM_ROOTS")]
     pub system_roots: bool,
 
+    /// A fleet's Redis (`redis://[user:password@]host[:port][/db]`): the app's access
+    /// token, its recipients-per-minute budget (5,000) and the campaign ledger are shared
+    /// through it, so `campaign ...` works from any machine. Needs the app's key and secret
+    /// (not --access-token). The password is never printed. Only in a build with the
+    /// `redis` feature (Rust 1.88); refused otherwise.
+    #[arg(
+        overrides_with = "redis",
+        long,
+        global = true,
+        env = "DINGTALK_REDIS_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub redis: Option<String>,
+
     /// Print exactly one JSON document on stdout (the answer, or the error).
     #[arg(long, global = true)]
     pub json: bool,
@@ -213,6 +231,7 @@ impl std::fmt::Debug for GlobalArgs {
             .field("proxy", &hidden(&self.proxy))
             .field("ca_cert", &self.ca_cert)
             .field("system_roots", &self.system_roots)
+            .field("redis", &hidden(&self.redis))
             .field("json", &self.json)
             .finish()
     }
@@ -275,7 +294,8 @@ pub struct SendArgs {
     pub users_file: Option<PathBuf>,
 
     /// Keep the campaign in this SQLite ledger (created if missing) and print its id, to
-    /// follow or resume it with `campaign ... ID`.
+    /// follow or resume it with `campaign ... ID`. With --redis, the campaign is kept in
+    /// the fleet's Redis instead (and its id printed).
     #[arg(long, env = "DINGTALK_LEDGER", value_name = "PATH")]
     pub ledger: Option<PathBuf>,
 
@@ -308,9 +328,9 @@ pub struct CampaignArgs {
     #[arg(value_name = "ID")]
     pub id: String,
 
-    /// The SQLite ledger the campaign is kept in.
+    /// The SQLite ledger the campaign is kept in (or give --redis for a fleet's).
     #[arg(long, env = "DINGTALK_LEDGER", value_name = "PATH")]
-    pub ledger: PathBuf,
+    pub ledger: Option<PathBuf>,
 }
 
 /// `campaign status-bar`'s arguments.
@@ -447,12 +467,20 @@ mod tests {
             "--suite-ticket=TICKET1",
             "--proxy=http://u:PW1@p:1",
             "--suite-key=SKEY1",
+            "--redis=redis://:REDISPW1@127.0.0.1:1",
             "progress",
             "--task-id=1",
         ])
         .unwrap();
         let shown = format!("{cli:?}");
-        for secret in ["APPSEC1", "TOKEN1", "SUITESEC1", "TICKET1", "PW1"] {
+        for secret in [
+            "APPSEC1",
+            "TOKEN1",
+            "SUITESEC1",
+            "TICKET1",
+            "PW1",
+            "REDISPW1",
+        ] {
             assert!(!shown.contains(secret), "{secret}: {shown}");
         }
         assert!(shown.contains("SKEY1"), "{shown}");

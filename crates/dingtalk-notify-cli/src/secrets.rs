@@ -76,7 +76,7 @@ impl<T: Transport> Transport for Witness<T> {
 }
 
 /// `%XX` decoded (invalid escapes kept as they are).
-fn percent_decoded(value: &str) -> String {
+pub fn percent_decoded(value: &str) -> String {
     let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -11,20 +11,22 @@ use crate::exit::Failure;
 use crate::output::Output;
 
 /// Flags whose values are never shown.
-const SECRET_FLAGS: [&str; 5] = [
+const SECRET_FLAGS: [&str; 6] = [
     "--app-secret",
     "--access-token",
     "--suite-secret",
     "--suite-ticket",
     "--proxy",
+    "--redis",
 ];
 /// Variables whose values are never shown.
-const SECRET_VARS: [&str; 5] = [
+const SECRET_VARS: [&str; 6] = [
     "DINGTALK_APP_SECRET",
     "DINGTALK_ACCESS_TOKEN",
     "DINGTALK_SUITE_SECRET",
     "DINGTALK_SUITE_TICKET",
     "DINGTALK_PROXY",
+    "DINGTALK_REDIS_URL",
 ];
 /// Below this length a secret is not cut out of the message: the whole message is withheld.
 const SHORTEST_REDACTED: usize = 4;

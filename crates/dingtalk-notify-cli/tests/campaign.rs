@@ -247,3 +247,26 @@ fn bad_campaign_input_is_refused_before_anything_is_sent() {
     assert!(r.stderr.contains("no ledger"), "{r:?}");
     assert!(server.requests_to(Route::Send).is_empty());
 }
+
+/// Without the `redis` feature, `--redis` and `DINGTALK_REDIS_URL` are refused with how to
+/// build it, never ignored (the campaign would live in this process only).
+#[cfg(not(feature = "redis"))]
+#[test]
+fn redis_without_the_feature_is_refused_with_how_to_build_it() {
+    let server = server();
+    let dir = TempDir::new("noredis");
+    let users = users_file(&dir, 10);
+    let users = users.to_str().unwrap();
+    let mut flag = cli(&server);
+    flag.args(["--redis", "redis://:NoFeaturePw1@127.0.0.1:1"]);
+    let r = run(flag, ["send", "--text", "x", "--users-file", users]).expect_code(2);
+    assert!(r.stderr.contains("--features redis"), "{r:?}");
+    assert!(r.stderr.contains("1.88"), "{r:?}");
+    assert!(!r.all().contains("NoFeaturePw1"), "{r:?}");
+    let mut env = cli(&server);
+    env.env("DINGTALK_REDIS_URL", "redis://127.0.0.1:1");
+    let r = run(env, ["campaign", "status", "c-1"]).expect_code(2);
+    assert!(r.stderr.contains("--features redis"), "{r:?}");
+    assert!(server.requests_to(Route::Send).is_empty());
+    assert!(server.requests_to(Route::GetToken).is_empty());
+}

@@ -2,8 +2,6 @@
 
 use std::time::Duration;
 
-use crate::compat::ClientErrorCode as ErrorCode;
-
 /// An endpoint of the simulator, for scripting faults and reading recorded requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -185,10 +183,11 @@ pub enum Fault {
     /// The IP throttle answer: HTTP 200, `application/json`,
     /// `{"status":1111,"wait":5,"punish":"deny"}` (no envelope, no `errcode`).
     Throttle,
-    /// The envelope with this `errcode` (and its description as `errmsg`) instead of the
-    /// answer, always plain (never 88-wrapped). With [`Calls::First`] this is "errcode N, N
+    /// The envelope with this `errcode` (a number of the simulator's own [`code`](crate::code)
+    /// table, or any other; its description as `errmsg`) instead of the answer, always
+    /// plain (never 88-wrapped). With [`Calls::First`] this is "errcode N, N
     /// times, then success".
-    ErrCode(ErrorCode),
+    ErrCode(i64),
     /// The error with this code (the simulator's own number) as the gateway would write
     /// it under the server's [`ErrorStyle`](crate::ErrorStyle): `Code(40014)` on a
     /// `/topapi` route is `errcode 88` with `sub_code "40014"` by default. For the
@@ -397,7 +396,7 @@ mod tests {
             },
             Fault::Http502Html,
             Fault::Throttle,
-            Fault::ErrCode(ErrorCode::SYSTEM_BUSY),
+            Fault::ErrCode(crate::code::SYSTEM_BUSY),
             Fault::Code(90018),
             Fault::Wrapped {
                 sub_code: None,

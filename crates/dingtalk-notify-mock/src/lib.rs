@@ -78,7 +78,7 @@
 //! | any | path unknown (HTTP **404**; under `/topapi/` HTTP 200 with `sub_msg`) / wrong method (HTTP **405**) | 22 |
 //! | any | body over the cap (HTTP **413**, connection closed) | 41 |
 //! | `gettoken` | `appkey`/`appsecret` missing; unknown key or wrong secret | 40; 40001 |
-//! | `get_corp_token` | query parameter missing; bad timestamp; unknown suite key or wrong ticket; wrong signature; timestamp over the tolerance (if [checked](MockServerBuilder::check_corp_token_timestamp)); `auth_corpid` missing; corp not authorized | 40; 41; 40001; 853001; 853002; 40; 33001 |
+//! | `get_corp_token` | query parameter missing; `timestamp` not a number of ms; unknown suite key (`accessKey`); wrong `suiteTicket`; wrong signature; timestamp over the tolerance (if [checked](MockServerBuilder::check_corp_token_timestamp)); `auth_corpid` missing; corp not authorized | 40; 853001; 853003; 853005; 853004; 853002; 40; 33001 |
 //! | topapi calls | `access_token` missing or unknown or revoked; expired; [permission missing](MockServerBuilder::missing_permission) | 40014; 42001; 60011 (all three 88-wrapped by default) |
 //! | any with a body | not JSON / not an object; field missing; field invalid (`"Invalid arguments:<path>"`) | 41; 40; 41 |
 //! | `asyncsend_v2` | `msg` a string or not a message of the reference; `agent_id` not the token's app; ISV `to_all_user`; over 100 users or 20 departments ([`SendLimits`]); no recipients; recipients-per-minute budget | 41 or 40; 40056; 41; 41; 1430000; 143103 (ISV 143203) |
@@ -154,7 +154,10 @@
 //! # Inspection
 //! [`MockServer::requests`] (with `Debug` redacting `access_token`, `appsecret`,
 //! `suiteTicket` and `signature`), [`MockServer::token_fetches`],
-//! [`MockServer::connections_accepted`], [`MockServer::task`], [`MockServer::deliveries`].
+//! [`MockServer::connections_accepted`], [`MockServer::task`] (a [`TaskSnapshot`] in the
+//! simulator's own terms: plain ids, the raw `msg`, progress and result as it computes
+//! them), [`MockServer::deliveries`]. The simulator's error codes are in [`code`], for
+//! scripting faults and reading answers.
 //!
 //! # Transport conformance
 //! [`conformance`] checks that any [`Transport`](dingtalk_notify_proto::Transport) keeps the
@@ -171,7 +174,6 @@
 
 mod campaign;
 mod clock;
-mod compat;
 pub mod conformance;
 mod credentials;
 mod directory;
@@ -182,11 +184,11 @@ mod limits;
 mod record;
 mod server;
 mod sim;
+mod snapshot;
 mod tls;
 
 pub use campaign::{BudgetOverflow, Delivery, MAX_RECORDED_DELIVERIES, SendRecord};
 pub use clock::MockClock;
-pub use compat::{ClientErrorCode, TaskKey, TaskSnapshot};
 pub use credentials::{
     AppCredentials, DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_CORP_ID, DEMO_ISV_AGENT_ID,
     DEMO_SUITE_KEY, DEMO_SUITE_SECRET, DEMO_SUITE_TICKET, IsvSuite, Secret,
@@ -202,5 +204,6 @@ pub use server::{
     DEFAULT_RECIPIENTS_PER_MINUTE, DEFAULT_TOKEN_TTL, MAX_CONNECTIONS, MockServer,
     MockServerBuilder, ShutdownHandle,
 };
-pub use sim::FIRST_TASK_ID;
+pub use sim::{FIRST_TASK_ID, code};
+pub use snapshot::{ForbiddenSnapshot, ProgressSnapshot, ResultSnapshot, TaskSnapshot};
 pub use tls::ServerTls;

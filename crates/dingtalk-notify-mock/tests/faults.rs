@@ -8,9 +8,8 @@ use std::time::Duration;
 
 use common::*;
 use dingtalk_notify_mock::{
-    Calls, DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, Fault, MockServer, Route,
+    Calls, DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, Fault, MockServer, Route, code,
 };
-use dingtalk_notify_proto::ErrorCode;
 use serde_json::{Value, json};
 
 fn frozen() -> MockServer {
@@ -69,7 +68,7 @@ fn errcode_n_times_then_success_without_running_the_call() {
     server.inject(
         Route::Send,
         Calls::First(2),
-        Fault::ErrCode(ErrorCode::SYSTEM_BUSY),
+        Fault::ErrCode(code::SYSTEM_BUSY),
     );
     for _ in 0..2 {
         let v = send_text(&server, &t, "alice", "x");

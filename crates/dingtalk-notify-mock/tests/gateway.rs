@@ -166,7 +166,7 @@ fn code_faults_follow_the_error_style_and_errcode_faults_stay_plain() {
     server.inject(
         Route::SendProgress,
         Calls::All,
-        Fault::ErrCode(dingtalk_notify_mock::ClientErrorCode::INVALID_ACCESS_TOKEN),
+        Fault::ErrCode(dingtalk_notify_mock::code::INVALID_ACCESS_TOKEN),
     );
     let v = post(&server, PROGRESS, &t, &body);
     assert_eq!(v["errcode"], 40014, "{v}");

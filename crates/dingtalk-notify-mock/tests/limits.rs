@@ -38,6 +38,18 @@ fn same_content_to_the_same_user_twice_a_day_is_forbidden_143106() {
         sr["forbidden_list"],
         json!([{ "code": "143106", "count": 1, "userid": "alice" }])
     );
+    let snap = server.task(task).unwrap().result;
+    assert_eq!(snap.forbidden_user_id_list, ["alice"]);
+    let held: Vec<_> = snap
+        .forbidden_list
+        .iter()
+        .map(|f| (f.userid.as_str(), f.code, f.count))
+        .collect();
+    assert_eq!(
+        held,
+        [("alice", 143_106, 1)],
+        "the snapshot holds the code as a number"
+    );
     assert_eq!(strings(&sr["unread_user_id_list"]), ["carol"]);
     assert_eq!(server.deliveries("alice"), 1);
     assert_eq!(server.deliveries("carol"), 1);

@@ -208,29 +208,28 @@ fn isv_signed_token_for_an_authorized_corp() {
 fn isv_rejections() {
     let server = frozen();
     let ts = 1_700_000_000_000;
-    // Signed with the wrong secret: 853001, the signature code of the global table.
+    // Signed with the wrong secret: 853004, "签名校验失败" (the signature check failed).
     let bad_sig = corp_token_query(DEMO_SUITE_KEY, "wrong-secret", DEMO_SUITE_TICKET, ts);
     assert_eq!(
         corp_token_answer(&server, &bad_sig, DEMO_CORP_ID)["errcode"],
-        853001
+        853004
     );
     // Signature of another timestamp.
     let good = corp_token_query(DEMO_SUITE_KEY, DEMO_SUITE_SECRET, DEMO_SUITE_TICKET, ts);
     let replayed = good.replace(&format!("timestamp={ts}"), &format!("timestamp={}", ts + 1));
     assert_eq!(
         corp_token_answer(&server, &replayed, DEMO_CORP_ID)["errcode"],
-        853001
+        853004
     );
-    // Wrong ticket, unknown suite key.
+    // Wrong ticket (853005, "签名中套件ticket参数无效"), unknown suite key (853003).
     let bad_ticket = corp_token_query(DEMO_SUITE_KEY, DEMO_SUITE_SECRET, "old-ticket", ts);
-    assert_eq!(
-        corp_token_answer(&server, &bad_ticket, DEMO_CORP_ID)["errcode"],
-        40001
-    );
+    let v = corp_token_answer(&server, &bad_ticket, DEMO_CORP_ID);
+    assert_eq!(v["errcode"], 853005);
+    assert_eq!(v["errmsg"], "签名中套件ticket参数无效");
     let bad_key = corp_token_query("nosuite", DEMO_SUITE_SECRET, DEMO_SUITE_TICKET, ts);
     assert_eq!(
         corp_token_answer(&server, &bad_key, DEMO_CORP_ID)["errcode"],
-        40001
+        853003
     );
     // Unknown corp, missing corp, missing signature, bad timestamp.
     assert_eq!(
@@ -250,10 +249,11 @@ fn isv_rejections() {
         corp_token_answer(&server, &unsigned, DEMO_CORP_ID)["errcode"],
         40
     );
+    // Not a time in milliseconds: 853001.
     let bad_ts = good.replace(&format!("timestamp={ts}"), "timestamp=soon");
     assert_eq!(
         corp_token_answer(&server, &bad_ts, DEMO_CORP_ID)["errcode"],
-        41
+        853001
     );
 }
 

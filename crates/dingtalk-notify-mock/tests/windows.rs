@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use common::*;
 use dingtalk_notify_mock::{DEMO_AGENT_ID, MockServer};
-use dingtalk_notify_proto::StatusColor;
 use serde_json::{Value, json};
 
 const HOUR: Duration = Duration::from_secs(3600);
@@ -75,7 +74,7 @@ fn status_bar_updates_and_recall_show_in_snapshots() {
     let (server, t, task) = setup();
     let snap = server.task(task).unwrap();
     assert_eq!(snap.status_value.as_deref(), Some("Pending"));
-    assert_eq!(snap.status_bg, Some(StatusColor::from_argb(0xFFFF_9900)));
+    assert_eq!(snap.status_bg.as_deref(), Some("0xFFFF9900"));
     assert!(!snap.recalled);
     assert_eq!(snap.sent_at, Duration::ZERO);
 
@@ -86,7 +85,7 @@ fn status_bar_updates_and_recall_show_in_snapshots() {
     );
     let snap = server.task(task).unwrap();
     assert_eq!(snap.status_value.as_deref(), Some("Approved"));
-    assert_eq!(snap.status_bg, Some(StatusColor::from_argb(0xFF78_C06E)));
+    assert_eq!(snap.status_bg.as_deref(), Some("0xFF78C06E"));
 
     // Without status_bg, the colour stays.
     let v = post(
@@ -98,7 +97,7 @@ fn status_bar_updates_and_recall_show_in_snapshots() {
     assert_eq!(v["errcode"], 0);
     let snap = server.task(task).unwrap();
     assert_eq!(snap.status_value.as_deref(), Some("Archived"));
-    assert_eq!(snap.status_bg, Some(StatusColor::from_argb(0xFF78_C06E)));
+    assert_eq!(snap.status_bg.as_deref(), Some("0xFF78C06E"));
 
     server.advance(HOUR);
     assert_eq!(recall(&server, &t, task)["errcode"], 0);

@@ -206,16 +206,19 @@ codes! {
     ISV_DUPLICATE_CONTENT = 143206, "ISV duplicate content to the same user today";
     /// `400002`: recall refused: invalid agent id or task id.
     INVALID_RECALL_TARGET = 400002, "invalid agent id or task id for recall";
-    /// `853001`: `get_corp_token`'s signature was refused.
-    CORP_TOKEN_SIGNATURE_853001 = 853001, "get_corp_token signature refused";
+    // 853001–853004: DingTalk support's table, quoted at https://developer.aliyun.com/ask/318187
+    // (with the captured {"errcode":853002,"errmsg":"签名时间戳参数超时"}); 853005: the captured
+    // {"errcode":853005,"errmsg":"签名中套件ticket参数无效"} (opendingtalk/eapp-isv-quick-start-java#7).
+    /// `853001`: `get_corp_token`'s `timestamp` is not the current time in milliseconds.
+    CORP_TOKEN_TIMESTAMP_INVALID = 853001, "get_corp_token timestamp not in milliseconds";
     /// `853002`: `get_corp_token`'s timestamp is more than a minute off DingTalk's clock.
     CORP_TOKEN_TIMESTAMP_SKEWED = 853002, "get_corp_token timestamp more than a minute off";
-    /// `853003`: `get_corp_token`'s signature was refused.
-    CORP_TOKEN_SIGNATURE_853003 = 853003, "get_corp_token signature refused";
-    /// `853004`: `get_corp_token`'s signature was refused.
-    CORP_TOKEN_SIGNATURE_853004 = 853004, "get_corp_token signature refused";
-    /// `853005`: `get_corp_token`'s signature was refused.
-    CORP_TOKEN_SIGNATURE_853005 = 853005, "get_corp_token signature refused";
+    /// `853003`: `get_corp_token`'s `accessKey` is not a suite key (or app id) DingTalk knows.
+    CORP_TOKEN_ACCESS_KEY_INVALID = 853003, "get_corp_token accessKey unknown";
+    /// `853004`: `get_corp_token`'s signature differs from the one DingTalk computes.
+    CORP_TOKEN_SIGNATURE_MISMATCH = 853004, "get_corp_token signature mismatch";
+    /// `853005`: the `suiteTicket` signed for `get_corp_token` is not valid.
+    CORP_TOKEN_SUITE_TICKET_INVALID = 853005, "get_corp_token suiteTicket invalid";
     /// `1430000`: the recipient list is empty.
     EMPTY_RECIPIENTS = 1430000, "empty recipients";
     /// `1430001`: unrecognized grantType.
@@ -231,6 +234,18 @@ codes! {
 impl ErrorCode {
     /// The old name of [`ErrorCode::GLOBAL_RATE_LIMITED`] (`90002`).
     pub const CALLS_BANNED_90002: ErrorCode = ErrorCode::GLOBAL_RATE_LIMITED;
+    /// The old, placeholder name of [`ErrorCode::CORP_TOKEN_TIMESTAMP_INVALID`] (`853001`).
+    #[deprecated(note = "853001 is a malformed timestamp: use CORP_TOKEN_TIMESTAMP_INVALID")]
+    pub const CORP_TOKEN_SIGNATURE_853001: ErrorCode = ErrorCode::CORP_TOKEN_TIMESTAMP_INVALID;
+    /// The old, placeholder name of [`ErrorCode::CORP_TOKEN_ACCESS_KEY_INVALID`] (`853003`).
+    #[deprecated(note = "853003 is an unknown accessKey: use CORP_TOKEN_ACCESS_KEY_INVALID")]
+    pub const CORP_TOKEN_SIGNATURE_853003: ErrorCode = ErrorCode::CORP_TOKEN_ACCESS_KEY_INVALID;
+    /// The old, placeholder name of [`ErrorCode::CORP_TOKEN_SIGNATURE_MISMATCH`] (`853004`).
+    #[deprecated(note = "use CORP_TOKEN_SIGNATURE_MISMATCH")]
+    pub const CORP_TOKEN_SIGNATURE_853004: ErrorCode = ErrorCode::CORP_TOKEN_SIGNATURE_MISMATCH;
+    /// The old, placeholder name of [`ErrorCode::CORP_TOKEN_SUITE_TICKET_INVALID`] (`853005`).
+    #[deprecated(note = "853005 is an invalid suiteTicket: use CORP_TOKEN_SUITE_TICKET_INVALID")]
+    pub const CORP_TOKEN_SIGNATURE_853005: ErrorCode = ErrorCode::CORP_TOKEN_SUITE_TICKET_INVALID;
 
     /// Wraps any `errcode`.
     pub const fn new(code: i64) -> Self {

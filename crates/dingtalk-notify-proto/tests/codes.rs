@@ -49,11 +49,11 @@ fn named() -> Vec<(i64, ErrorCode)> {
         (60011, ErrorCode::NO_PERMISSION),
         (60020, ErrorCode::IP_NOT_ALLOWED),
         (400002, ErrorCode::INVALID_RECALL_TARGET),
-        (853001, ErrorCode::CORP_TOKEN_SIGNATURE_853001),
+        (853001, ErrorCode::CORP_TOKEN_TIMESTAMP_INVALID),
         (853002, ErrorCode::CORP_TOKEN_TIMESTAMP_SKEWED),
-        (853003, ErrorCode::CORP_TOKEN_SIGNATURE_853003),
-        (853004, ErrorCode::CORP_TOKEN_SIGNATURE_853004),
-        (853005, ErrorCode::CORP_TOKEN_SIGNATURE_853005),
+        (853003, ErrorCode::CORP_TOKEN_ACCESS_KEY_INVALID),
+        (853004, ErrorCode::CORP_TOKEN_SIGNATURE_MISMATCH),
+        (853005, ErrorCode::CORP_TOKEN_SUITE_TICKET_INVALID),
         // The throttling page (https://help.dingtalk.io/open/development/call-frequency-limit):
         // 90002 global per-API limit, 90018 per app per API; the bans.
         (90001, ErrorCode::CALLS_BANNED_90001),
@@ -125,6 +125,15 @@ fn the_known_list_is_the_named_list() {
         ErrorCode::CALLS_BANNED_90002,
         ErrorCode::GLOBAL_RATE_LIMITED
     );
+    // The get_corp_token codes' old placeholder names still compile, as the real codes.
+    #[allow(deprecated)]
+    let old = [
+        ErrorCode::CORP_TOKEN_SIGNATURE_853001,
+        ErrorCode::CORP_TOKEN_SIGNATURE_853003,
+        ErrorCode::CORP_TOKEN_SIGNATURE_853004,
+        ErrorCode::CORP_TOKEN_SIGNATURE_853005,
+    ];
+    assert_eq!(old.map(ErrorCode::get), [853001, 853003, 853004, 853005]);
 }
 
 #[test]
@@ -260,7 +269,13 @@ fn hints_say_what_to_do() {
         (ErrorCode::API_RATE_LIMITED, "a second"),
         (ErrorCode::INVALID_RECALL_TARGET, "recalled"),
         (ErrorCode::CORP_TOKEN_TIMESTAMP_SKEWED, "clock"),
-        (ErrorCode::CORP_TOKEN_SIGNATURE_853001, "suiteTicket"),
+        (ErrorCode::CORP_TOKEN_TIMESTAMP_INVALID, "milliseconds"),
+        (ErrorCode::CORP_TOKEN_ACCESS_KEY_INVALID, "SuiteKey"),
+        (ErrorCode::CORP_TOKEN_SIGNATURE_MISMATCH, "HMAC-SHA256"),
+        (
+            ErrorCode::CORP_TOKEN_SUITE_TICKET_INVALID,
+            "latest suite_ticket",
+        ),
         (ErrorCode::INVALID_APP_CREDENTIALS, "appsecret"),
     ] {
         let hint = c.hint().unwrap_or_else(|| panic!("{c} has no hint"));

@@ -422,7 +422,10 @@ fn errcode_22_for_an_unknown_topapi_path() {
 #[test]
 fn global_table_codes_come_back_typed() {
     // Bodies as the global error table and the throttling page give them (current-reference.md;
-    // 90002's errmsg from https://github.com/ali-sdk/node-dingtalk/issues/32).
+    // 90002's errmsg from https://github.com/ali-sdk/node-dingtalk/issues/32; 853002's from
+    // https://developer.aliyun.com/ask/318187; 853004's from
+    // https://github.com/eangulee/redmine_work_wechat/issues/2; 853005's captured from
+    // get_corp_token in https://github.com/opendingtalk/eapp-isv-quick-start-java/issues/7).
     for (body, code, retryable) in [
         (
             r#"{"errcode":90018,"errmsg":"调用频率超限"}"#,
@@ -450,8 +453,18 @@ fn global_table_codes_come_back_typed() {
             false,
         ),
         (
-            r#"{"errcode":853002,"errmsg":"timestamp"}"#,
+            r#"{"errcode":853002,"errmsg":"签名时间戳参数超时"}"#,
             ErrorCode::CORP_TOKEN_TIMESTAMP_SKEWED,
+            false,
+        ),
+        (
+            r#"{"errcode":853004,"errmsg":"签名校验失败"}"#,
+            ErrorCode::CORP_TOKEN_SIGNATURE_MISMATCH,
+            false,
+        ),
+        (
+            r#"{"errcode":853005,"errmsg":"签名中套件ticket参数无效"}"#,
+            ErrorCode::CORP_TOKEN_SUITE_TICKET_INVALID,
             false,
         ),
     ] {

@@ -1,5 +1,6 @@
 //! Campaigns from the shell: `send --users-file` (any number of users, paced chunks) and
-//! `campaign status|watch|result|status-bar|recall|resume ID`, over a SQLite ledger.
+//! `campaign status|watch|result|status-bar|recall|resume ID`, over a SQLite ledger or a
+//! fleet's Redis (`--redis`).
 
 use std::io::{IsTerminal, Read};
 use std::path::Path;
@@ -18,6 +19,7 @@ use crate::exit::{AMBIGUOUS, API, Failure, INVALID_INPUT, Kind, TRANSPORT};
 use crate::output::Output;
 
 use super::CliClient;
+use super::fleet::Fleet;
 
 /// The most `--users-file` input read: 64 MiB, a few million ids.
 const MAX_USERS_FILE: u64 = 64 * 1024 * 1024;
@@ -27,20 +29,21 @@ const MAX_USERS_FILE: u64 = 64 * 1024 * 1024;
 /// # Errors
 /// Exit 2 for a bad id or ledger, else the action's failure.
 pub fn run(global: &GlobalArgs, command: &CampaignCommand, out: Output) -> Result<(), Failure> {
-    let client = super::client(global)?;
+    let (client, fleet) = super::client_and_fleet(global)?;
+    let fleet = fleet.as_ref();
     match command {
         CampaignCommand::Status(args) => {
-            let (ledger, handle) = open(&client, args)?;
+            let (ledger, handle) = open(&client, fleet, args)?;
             let progress = client.campaigns(ledger.as_ref()).progress(&handle);
             report(out, &handle, Some(&progress))
         }
         CampaignCommand::Watch(args) => {
-            let (ledger, handle) = open(&client, args)?;
+            let (ledger, handle) = open(&client, fleet, args)?;
             let progress = watch(&client, ledger.as_ref(), &handle);
             report(out, &handle, Some(&progress))
         }
         CampaignCommand::Result(args) => {
-            let (ledger, handle) = open(&client, args)?;
+            let (ledger, handle) = open(&client, fleet, args)?;
             let result = client.campaigns(ledger.as_ref()).result(&handle);
             let r = &result.send_result;
             let human = format!(
@@ -58,7 +61,7 @@ pub fn run(global: &GlobalArgs, command: &CampaignCommand, out: Output) -> Resul
         }
         CampaignCommand::StatusBar(args) => {
             let bg = super::status_bar::parse_bg(args.bg.as_deref())?;
-            let (ledger, handle) = open(&client, &args.campaign)?;
+            let (ledger, handle) = open(&client, fleet, &args.campaign)?;
             let calls =
                 client
                     .campaigns(ledger.as_ref())
@@ -66,12 +69,12 @@ pub fn run(global: &GlobalArgs, command: &CampaignCommand, out: Output) -> Resul
             calls_report(out, &handle, "status bar set on", calls)
         }
         CampaignCommand::Recall(args) => {
-            let (ledger, handle) = open(&client, args)?;
+            let (ledger, handle) = open(&client, fleet, args)?;
             let calls = client.campaigns(ledger.as_ref()).recall(&handle);
             calls_report(out, &handle, "recalled", calls)
         }
         CampaignCommand::Resume(args) => {
-            let (ledger, handle) = open(&client, &args.campaign)?;
+            let (ledger, handle) = open(&client, fleet, &args.campaign)?;
             let campaigns = client.campaigns(ledger.as_ref());
             let handle = if args.resend_ambiguous {
                 campaigns.resend_ambiguous(handle.id(), &handle.ambiguous())
@@ -104,14 +107,16 @@ pub fn send(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
     };
     let plan = CampaignPlan::new(agent_id, message, audience, CHUNK_LIMITS)
         .map_err(|e| Failure::invalid_input(e.to_string()))?;
-    let client = super::client(global)?;
-    let ledger: Box<dyn Ledger> = match &args.ledger {
-        Some(path) => open_ledger(path)?,
-        None => Box::new(MemoryLedger::new()),
+    let (client, fleet) = super::client_and_fleet(global)?;
+    let ledger: Box<dyn Ledger> = match (&args.ledger, &fleet) {
+        (Some(_), Some(_)) => return Err(both_ledgers()),
+        (Some(path), None) => open_ledger(path)?,
+        (None, Some(fleet)) => fleet.ledger()?,
+        (None, None) => Box::new(MemoryLedger::new()),
     };
     let campaigns = client.campaigns(ledger.as_ref());
     let created = campaigns.create(plan).map_err(campaign_failure)?;
-    if args.ledger.is_some() {
+    if args.ledger.is_some() || fleet.is_some() {
         out.narrate(&format!("campaign {}", created.id()));
     }
     let handle = campaigns.resume(created.id()).map_err(campaign_failure)?;
@@ -163,24 +168,45 @@ fn open_ledger(path: &Path) -> Result<Box<dyn Ledger>, Failure> {
     )))
 }
 
-/// The ledger and the campaign `args` name.
+/// The ledger and the campaign `args` name: `--ledger`'s SQLite file, or the fleet's Redis.
 fn open(
     client: &CliClient,
+    fleet: Option<&Fleet>,
     args: &CampaignArgs,
 ) -> Result<(Box<dyn Ledger>, CampaignHandle), Failure> {
     let id = CampaignId::new(args.id.trim()).map_err(|e| Failure::invalid_input(e.to_string()))?;
-    if !args.ledger.exists() {
-        return Err(Failure::invalid_input(format!(
-            "no ledger at {}; give the --ledger the campaign was sent with",
-            args.ledger.display()
-        )));
-    }
-    let ledger = open_ledger(&args.ledger)?;
+    let ledger = match (&args.ledger, fleet) {
+        (Some(_), Some(_)) => return Err(both_ledgers()),
+        (None, Some(fleet)) => fleet.ledger()?,
+        (Some(path), None) => {
+            if !path.exists() {
+                return Err(Failure::invalid_input(format!(
+                    "no ledger at {}; give the --ledger the campaign was sent with",
+                    path.display()
+                )));
+            }
+            open_ledger(path)?
+        }
+        (None, None) => {
+            return Err(Failure::invalid_input(
+                "no ledger: give the --ledger (DINGTALK_LEDGER) the campaign was sent with, \
+                 or --redis (DINGTALK_REDIS_URL) for a fleet's campaign",
+            ));
+        }
+    };
     let handle = client
         .campaigns(ledger.as_ref())
         .load(&id)
         .map_err(campaign_failure)?;
     Ok((ledger, handle))
+}
+
+/// `--ledger` and `--redis` together: a campaign is kept in one of them.
+fn both_ledgers() -> Failure {
+    Failure::invalid_input(
+        "give --ledger (a SQLite file) or --redis (a fleet's Redis), not both: a campaign is \
+         kept in one of them (check DINGTALK_LEDGER and DINGTALK_REDIS_URL too)",
+    )
 }
 
 fn campaign_failure(e: CampaignError) -> Failure {

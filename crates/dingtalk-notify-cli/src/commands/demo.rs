@@ -197,7 +197,7 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
     client.update_status_bar(&task, value, Some(bg))?;
     calls.show("status-bar");
     let shown = server
-        .task(task.task_id)
+        .task(task.task_id.get())
         .and_then(|t| t.status_value)
         .unwrap_or_default();
     out.narrate(&format!("      -> the message now shows {shown:?}"));
@@ -206,7 +206,7 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
     out.narrate("[5/6] recall the message");
     client.recall(&task)?;
     calls.show("recall");
-    let recalled = server.task(task.task_id).is_some_and(|t| t.recalled);
+    let recalled = server.task(task.task_id.get()).is_some_and(|t| t.recalled);
     out.narrate(&format!(
         "      -> {}",
         if recalled { "recalled" } else { "not recalled" }

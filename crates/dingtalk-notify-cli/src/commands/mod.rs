@@ -5,6 +5,7 @@ pub mod campaign;
 pub mod completions;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod fleet;
 #[cfg(feature = "demo")]
 pub mod mock_server;
 pub mod progress;
@@ -27,9 +28,12 @@ use crate::exit::Failure;
 use crate::output::Output;
 use crate::secrets::Witness;
 
-/// The client every command uses: ureq, with every credential it sends remembered for
+/// The transport every command uses: ureq, with every credential it sends remembered for
 /// redaction.
-pub type CliClient = Client<Witness<UreqTransport>>;
+pub type CliTransport = Witness<UreqTransport>;
+
+/// The client every command uses, over [`CliTransport`].
+pub type CliClient = Client<CliTransport>;
 
 /// Runs the command `cli` names.
 ///
@@ -61,6 +65,7 @@ pub fn secrets(global: &GlobalArgs) -> impl Iterator<Item = &str> {
         global.suite_secret.as_deref(),
         global.suite_ticket.as_deref(),
         global.proxy.as_deref(),
+        global.redis.as_deref().and_then(fleet::url_password),
     ]
     .into_iter()
     .flatten()
@@ -68,11 +73,7 @@ pub fn secrets(global: &GlobalArgs) -> impl Iterator<Item = &str> {
 
 /// A ureq transport whose overall timeout is `timeout` (and whose connect timeout is at most
 /// that), through `proxy`.
-pub fn transport(
-    timeout: Duration,
-    proxy: ProxySetting,
-    roots: RootCertificates,
-) -> Witness<UreqTransport> {
+pub fn transport(timeout: Duration, proxy: ProxySetting, roots: RootCertificates) -> CliTransport {
     Witness(
         UreqTransport::builder()
             .timeout(timeout)
@@ -235,16 +236,35 @@ pub fn agent_id(global: &GlobalArgs) -> Result<AgentId, Failure> {
 /// The client for the global options (nothing is sent yet).
 ///
 /// # Errors
-/// Exit 2 for missing credentials or an invalid base URL.
+/// Exit 2 for missing credentials or an invalid base URL; as [`fleet::open`].
 pub fn client(global: &GlobalArgs) -> Result<CliClient, Failure> {
+    client_and_fleet(global).map(|(client, _)| client)
+}
+
+/// The client for the global options, and with `--redis` the fleet's Redis it shares the
+/// token and the budget through (for the campaign ledger, too). Nothing is sent yet.
+///
+/// # Errors
+/// As [`client`].
+pub fn client_and_fleet(global: &GlobalArgs) -> Result<(CliClient, Option<fleet::Fleet>), Failure> {
     let source = token_source(global)?;
     let base = base_url(global)?;
     let proxy = proxy(global, &base)?;
     let roots = roots(global)?;
-    Ok(Client::builder(source)
+    let fleet = fleet::open(global, &source)?;
+    let builder = match &fleet {
+        Some(fleet) => fleet.client_builder(
+            &base,
+            transport(global.timeout, proxy.clone(), roots.clone()),
+            global,
+        )?,
+        None => Client::builder(source),
+    };
+    let client = builder
         .base_url(base)
         .retry(retry(global.timeout))
-        .build(transport(global.timeout, proxy, roots)))
+        .build(transport(global.timeout, proxy, roots));
+    Ok((client, fleet))
 }
 
 /// The agent id, the task and a client, checked in that order.

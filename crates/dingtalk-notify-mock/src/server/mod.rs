@@ -16,9 +16,9 @@ use std::time::Duration;
 
 use crate::campaign::{Delivery, SendRecord};
 use crate::clock::MockClock;
-use crate::compat::{TaskKey, TaskSnapshot, snapshot_of};
 use crate::fault::{Calls, Fault, Route};
 use crate::record::RecordedRequest;
+use crate::snapshot::{TaskSnapshot, snapshot_of};
 
 pub use builder::MockServerBuilder;
 pub(crate) use respond::BAD_GATEWAY_HTML;
@@ -149,11 +149,11 @@ impl MockServer {
     /// ```
     /// # fn main() -> std::io::Result<()> {
     /// use dingtalk_notify_mock::{Calls, Fault, MockServer, Route};
-    /// use dingtalk_notify_proto::ErrorCode;
+    /// use dingtalk_notify_mock::code;
     ///
     /// let server = MockServer::start()?;
     /// server.inject(Route::SendProgress, Calls::Nth(2), Fault::Http502Html);
-    /// server.inject(Route::Send, Calls::First(2), Fault::ErrCode(ErrorCode::SYSTEM_BUSY));
+    /// server.inject(Route::Send, Calls::First(2), Fault::ErrCode(code::SYSTEM_BUSY));
     /// server.inject(Route::Any, Calls::All, Fault::Delay(std::time::Duration::from_millis(1)));
     /// server.clear_faults();
     /// # Ok(()) }
@@ -216,11 +216,11 @@ impl MockServer {
     }
 
     /// The task `task_id` as the simulator holds it now.
-    pub fn task(&self, task_id: impl TaskKey) -> Option<TaskSnapshot> {
+    pub fn task(&self, task_id: u64) -> Option<TaskSnapshot> {
         let now = self.now();
         let sim = lock(&self.shared.sim);
-        let task = sim.task(task_id.task_key())?;
-        snapshot_of(task, now, sim.config.delivery_duration)
+        let task = sim.task(task_id)?;
+        Some(snapshot_of(task, now, sim.config.delivery_duration))
     }
 
     /// Every task, by task id.
@@ -229,7 +229,7 @@ impl MockServer {
         let sim = lock(&self.shared.sim);
         sim.all_tasks()
             .into_iter()
-            .filter_map(|task| snapshot_of(task, now, sim.config.delivery_duration))
+            .map(|task| snapshot_of(task, now, sim.config.delivery_duration))
             .collect()
     }
 

@@ -5,7 +5,6 @@ use std::net::TcpStream;
 
 use super::conn::Then;
 use super::shared::Shared;
-use crate::compat::code_value;
 use crate::fault::{Fault, Route};
 use crate::http;
 use crate::sim::{Answer, Reject, Wrap, answer, code};
@@ -79,8 +78,8 @@ impl Shared {
                 let answer = answer::wrapped(sub_code.as_deref(), sub_msg, &self.ids);
                 write_json(w, &answer, keep)
             }
-            Fault::ErrCode(code) => {
-                let value = code_value(*code);
+            Fault::ErrCode(value) => {
+                let value = *value;
                 let msg = code::description(value).unwrap_or("injected error");
                 let reject = Reject::new(value, msg);
                 write_json(w, &answer::refuse(&reject, Wrap::Plain, &self.ids), keep)

@@ -35,6 +35,11 @@ impl Reject {
         Self::with_status(200, code, msg)
     }
 
+    /// A refusal under HTTP 200 with the `errmsg` of the simulator's code table.
+    pub(crate) fn described(code: i64) -> Self {
+        Self::new(code, code::description(code).unwrap_or("error"))
+    }
+
     /// A refusal under another HTTP status.
     pub(crate) fn with_status(status: u16, code: i64, msg: impl Into<String>) -> Self {
         Self {

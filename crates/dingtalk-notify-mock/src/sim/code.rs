@@ -1,62 +1,73 @@
 //! The error codes the simulator answers, written from DingTalk's global error-code page,
 //! the throttling page and the work-notification pages (see `/work/shared/spec`). Plain
 //! `i64` constants: the simulator keeps its own table, so a code renamed or renumbered in
-//! the client is caught by the cross-crate tests instead of agreed with.
+//! the client is caught by the cross-crate tests instead of agreed with. Tests script
+//! faults with them: [`Fault::ErrCode`](crate::Fault::ErrCode)`(code::SYSTEM_BUSY)`.
 
 /// Success.
-pub(crate) const OK: i64 = 0;
+pub const OK: i64 = 0;
 /// "System busy": transient.
-pub(crate) const SYSTEM_BUSY: i64 = -1;
+pub const SYSTEM_BUSY: i64 = -1;
 /// An unknown path or method ("Invalid method"); on `/topapi` it carries `sub_msg` only.
-pub(crate) const INVALID_METHOD: i64 = 22;
+pub const INVALID_METHOD: i64 = 22;
 /// A required parameter is missing.
-pub(crate) const MISSING_ARGUMENT: i64 = 40;
+pub const MISSING_ARGUMENT: i64 = 40;
 /// A parameter is invalid (`"Invalid arguments:<path>"`).
-pub(crate) const INVALID_ARGUMENT: i64 = 41;
+pub const INVALID_ARGUMENT: i64 = 41;
 /// The topapi gateway's wrapper: the real code is the string `sub_code`.
-pub(crate) const WRAPPED: i64 = 88;
+pub const WRAPPED: i64 = 88;
 /// A global QPS limit was hit.
-pub(crate) const GLOBAL_QPS_LIMIT: i64 = 90002;
+pub const GLOBAL_QPS_LIMIT: i64 = 90002;
 /// The per-app, per-API QPS limit of the old API: wait 1 s and retry.
-pub(crate) const API_QPS_LIMIT: i64 = 90018;
+pub const API_QPS_LIMIT: i64 = 90018;
 /// The corp id is invalid (or the corp did not authorize the suite).
-pub(crate) const INVALID_CORP_ID: i64 = 33001;
+pub const INVALID_CORP_ID: i64 = 33001;
 /// The app secret (or suite credential) is wrong.
-pub(crate) const INVALID_CREDENTIAL: i64 = 40001;
+pub const INVALID_CREDENTIAL: i64 = 40001;
 /// The access token is not valid.
-pub(crate) const INVALID_ACCESS_TOKEN: i64 = 40014;
+pub const INVALID_ACCESS_TOKEN: i64 = 40014;
 /// The access token has expired.
-pub(crate) const ACCESS_TOKEN_EXPIRED: i64 = 42001;
+pub const ACCESS_TOKEN_EXPIRED: i64 = 42001;
 /// A parameter (a task id, say) is invalid.
-pub(crate) const INVALID_PARAMETER: i64 = 40035;
+pub const INVALID_PARAMETER: i64 = 40035;
 /// The agent id is not the token's app.
-pub(crate) const INVALID_AGENT_ID: i64 = 40056;
+pub const INVALID_AGENT_ID: i64 = 40056;
 /// The app lacks the permission the call needs.
-pub(crate) const NO_PERMISSION: i64 = 60011;
+pub const NO_PERMISSION: i64 = 60011;
 /// The caller's IP is not on the app's allow-list.
-pub(crate) const IP_NOT_ALLOWED: i64 = 60020;
+pub const IP_NOT_ALLOWED: i64 = 60020;
 /// getsendresult of a task with more than 100 recipients ("Call timeout").
-pub(crate) const RESULT_NOT_SERVED: i64 = 41052;
+pub const RESULT_NOT_SERVED: i64 = 41052;
 /// No recipient given.
-pub(crate) const EMPTY_RECIPIENTS: i64 = 1_430_000;
+pub const EMPTY_RECIPIENTS: i64 = 1_430_000;
 /// Internal app: recipients per minute per app exceeded.
-pub(crate) const APP_RECIPIENTS_PER_MINUTE: i64 = 143_103;
+pub const APP_RECIPIENTS_PER_MINUTE: i64 = 143_103;
 /// Internal app: recipients per minute per organization exceeded.
-pub(crate) const ORG_RECIPIENTS_PER_MINUTE: i64 = 143_104;
+pub const ORG_RECIPIENTS_PER_MINUTE: i64 = 143_104;
 /// Internal app: the daily per-user limit.
-pub(crate) const DAILY_USER_LIMIT: i64 = 143_105;
+pub const DAILY_USER_LIMIT: i64 = 143_105;
 /// Internal app: the same content to the same user twice in a day.
-pub(crate) const DUPLICATE_CONTENT: i64 = 143_106;
+pub const DUPLICATE_CONTENT: i64 = 143_106;
 /// ISV app: recipients per minute to one organization exceeded.
-pub(crate) const ISV_RECIPIENTS_PER_MINUTE: i64 = 143_203;
+pub const ISV_RECIPIENTS_PER_MINUTE: i64 = 143_203;
 /// ISV app: the daily per-user limit.
-pub(crate) const ISV_DAILY_USER_LIMIT: i64 = 143_205;
+pub const ISV_DAILY_USER_LIMIT: i64 = 143_205;
 /// ISV app: the same content to the same user twice in a day.
-pub(crate) const ISV_DUPLICATE_CONTENT: i64 = 143_206;
-/// `get_corp_token`: the signature does not match.
-pub(crate) const SIGNATURE_MISMATCH: i64 = 853_001;
+pub const ISV_DUPLICATE_CONTENT: i64 = 143_206;
+// The 85300x meanings: DingTalk support's table quoted at
+// https://developer.aliyun.com/ask/318187 (853001–853004), and answers captured from
+// oapi.dingtalk.com/service/get_corp_token: 853002 "签名时间戳参数超时" (same page),
+// 853005 "签名中套件ticket参数无效" (opendingtalk/eapp-isv-quick-start-java#7).
+/// `get_corp_token`: `timestamp` is not a time in milliseconds.
+pub const TIMESTAMP_INVALID: i64 = 853_001;
 /// `get_corp_token`: the timestamp is more than a minute off.
-pub(crate) const TIMESTAMP_OUT_OF_RANGE: i64 = 853_002;
+pub const TIMESTAMP_OUT_OF_RANGE: i64 = 853_002;
+/// `get_corp_token`: `accessKey` is not a known suite key (or app id).
+pub const ACCESS_KEY_INVALID: i64 = 853_003;
+/// `get_corp_token`: the signature does not match the server's.
+pub const SIGNATURE_MISMATCH: i64 = 853_004;
+/// `get_corp_token`: the `suiteTicket` signed is not the suite's current ticket.
+pub const SUITE_TICKET_INVALID: i64 = 853_005;
 
 /// The `errmsg` DingTalk's pages give for `code`, for injected faults; `None` if the
 /// simulator has no text for it.
@@ -90,9 +101,11 @@ pub(crate) fn description(code: i64) -> Option<&'static str> {
         }
         143_105 | 143_205 => "The daily limit of messages to this user has been exceeded",
         143_106 | 143_206 => "The same content was already sent to this user today",
-        SIGNATURE_MISMATCH => "Invalid signature",
-        TIMESTAMP_OUT_OF_RANGE => "The timestamp is more than a minute off",
-        853_003..=853_005 => "Invalid get_corp_token parameters",
+        TIMESTAMP_INVALID => "timestamp参数格式不正确",
+        TIMESTAMP_OUT_OF_RANGE => "签名时间戳参数超时",
+        ACCESS_KEY_INVALID => "accessKey参数不合法",
+        SIGNATURE_MISMATCH => "签名校验失败",
+        SUITE_TICKET_INVALID => "签名中套件ticket参数无效",
         500 => "System error",
         _ => return None,
     })

@@ -26,7 +26,8 @@ pub(crate) struct Progress {
 /// `SendForbiddenModel`: the code is a string on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct Forbidden {
-    pub(crate) code: String,
+    #[serde(serialize_with = "code_as_string")]
+    pub(crate) code: i64,
     pub(crate) count: u64,
     pub(crate) userid: String,
 }
@@ -41,6 +42,10 @@ pub(crate) struct SendResultWire {
     pub(crate) forbidden_user_id_list: Vec<String>,
     pub(crate) invalid_dept_id_list: Vec<u64>,
     pub(crate) forbidden_list: Vec<Forbidden>,
+}
+
+fn code_as_string<S: serde::Serializer>(code: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(code)
 }
 
 #[derive(Serialize)]
@@ -83,7 +88,7 @@ pub(crate) fn result_of(task: &Task, now: Duration, duration: Duration) -> SendR
             Fate::Forbidden(code, count) => {
                 r.forbidden_user_id_list.push(user.clone());
                 r.forbidden_list.push(Forbidden {
-                    code: code.to_string(),
+                    code: *code,
                     count: *count,
                     userid: user,
                 });

@@ -4,7 +4,7 @@
 //! written from the reference pages, never with the client's.
 
 pub(crate) mod answer;
-pub(crate) mod code;
+pub mod code;
 mod follow;
 pub(crate) mod ids;
 mod msg;
@@ -26,7 +26,9 @@ use crate::gateway::{ErrorStyle, SuccessStyle};
 use crate::http::Incoming;
 use crate::limits::SendLimits;
 pub(crate) use answer::{Answer, Reject, Wrap};
-pub(crate) use follow::{progress_of as follow_progress, result_of as follow_result};
+pub(crate) use follow::{
+    Forbidden, Progress, SendResultWire, progress_of as follow_progress, result_of as follow_result,
+};
 pub(crate) use ids::Ids;
 
 /// The first task id issued: already over 32 bits, like DingTalk's.

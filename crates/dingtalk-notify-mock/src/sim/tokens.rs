@@ -120,17 +120,14 @@ impl Sim {
         }
         let [(_, key), (_, timestamp), (_, ticket), (_, signature)] = params;
         let Ok(sent_ms) = timestamp.trim().parse::<u64>() else {
-            return Err(Reject::new(
-                code::INVALID_ARGUMENT,
-                "Invalid arguments:timestamp",
-            ));
+            return Err(Reject::described(code::TIMESTAMP_INVALID));
         };
         let Some(suite_index) = self.config.suites.iter().position(|s| s.suite_key == key) else {
-            return Err(Reject::new(code::INVALID_CREDENTIAL, "Invalid suite key"));
+            return Err(Reject::described(code::ACCESS_KEY_INVALID));
         };
         let suite = &self.config.suites[suite_index];
         if suite.suite_ticket.expose_secret() != ticket {
-            return Err(Reject::new(code::INVALID_CREDENTIAL, "Invalid suiteTicket"));
+            return Err(Reject::described(code::SUITE_TICKET_INVALID));
         }
         if !signature::verify(
             suite.suite_secret.expose_secret(),
@@ -138,7 +135,7 @@ impl Sim {
             ticket,
             signature,
         ) {
-            return Err(Reject::new(code::SIGNATURE_MISMATCH, "Invalid signature"));
+            return Err(Reject::described(code::SIGNATURE_MISMATCH));
         }
         if let Some(tolerance) = self.config.timestamp_tolerance {
             // The simulator's wall clock in ms: its origin plus simulator time.
@@ -148,10 +145,7 @@ impl Sim {
                 .saturating_add(u64::try_from(now.as_millis()).unwrap_or(u64::MAX));
             let off = Duration::from_millis(wall_ms.abs_diff(sent_ms));
             if off > tolerance {
-                return Err(Reject::new(
-                    code::TIMESTAMP_OUT_OF_RANGE,
-                    "The timestamp is more than a minute off the server's clock",
-                ));
+                return Err(Reject::described(code::TIMESTAMP_OUT_OF_RANGE));
             }
         }
         let body: CorpTokenBody = decode(body_object(req)?)?;

@@ -103,9 +103,15 @@ pub(crate) fn hint(code: i64, call: Option<Call>) -> Option<&'static str> {
         853002 => {
             "the timestamp is more than a minute off DingTalk's clock; sync this server's clock (NTP)"
         }
-        853001 | 853003..=853005 => {
-            "the get_corp_token signature was refused; sign timestamp + \"\\n\" + suiteTicket \
-             with the suite secret (HMAC-SHA256, base64, URL-encoded)"
+        853001 => "timestamp must be the current time in milliseconds since the Unix epoch",
+        853003 => "accessKey must be the suite's SuiteKey as the developer console shows it",
+        853004 => {
+            "the get_corp_token signature differs from DingTalk's; sign timestamp + \"\\n\" + \
+             suiteTicket with the suite secret (HMAC-SHA256, base64, URL-encoded)"
+        }
+        853005 => {
+            "the suiteTicket is not valid; sign with the latest suite_ticket DingTalk pushed to \
+             your callback"
         }
         1430000 => "give at least one of userid_list, dept_id_list or to_all_user",
         1430002 => "the message contains prohibited words; change the content",

@@ -272,6 +272,11 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
 
     /// Reads the results of sent chunks without a resend yet and plans one for the users
     /// a per-minute quota held back. Returns the new chunks.
+    ///
+    /// Users held back that way mean DingTalk's quota is tighter than the budget (another
+    /// sender of the app, or a budget set too loose): the budget is marked exhausted for a
+    /// window, once a round, before their resends are queued, so they wait for the quota
+    /// instead of burning the resend rounds in the same minute.
     fn plan_resends(
         &self,
         record: &mut CampaignRecord,
@@ -294,6 +299,7 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
             .map(|c| c.index)
             .collect();
         let mut added = Vec::new();
+        let mut exhausted = false;
         for index in candidates {
             let Some(task) = record.chunk(index).and_then(|c| c.state.task()).copied() else {
                 continue;
@@ -308,6 +314,10 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
             let users = users_to_resend(&report.send_result);
             if users.is_empty() {
                 continue;
+            }
+            if !exhausted {
+                self.pacing().exhausted(self.client.clock().now())?;
+                exhausted = true;
             }
             let chunks = record.plan_resend(index, users)?;
             match self.ledger.append(&id, &chunks) {

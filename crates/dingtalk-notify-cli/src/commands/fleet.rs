@@ -1,0 +1,202 @@
+//! `--redis URL` (`DINGTALK_REDIS_URL`): a fleet's Redis, through which every invocation on
+//! any machine shares the app's access token, its recipients-per-minute budget and the
+//! campaign ledger (`dingtalk-notify-redis`).
+//!
+//! Only in a build with the `redis` feature, which needs Rust 1.88. Without it, `--redis`
+//! (or the variable) is refused with how to build it, so that a fleet's setting is never
+//! silently ignored (a campaign would then live in this process only).
+
+use crate::cli::GlobalArgs;
+use crate::exit::Failure;
+
+/// The password part of a Redis URL (`redis://user:password@host`), to cut out of all
+/// output.
+pub fn url_password(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let userinfo = authority.rsplit_once('@')?.0;
+    let password = userinfo.split_once(':').map_or(userinfo, |(_, p)| p);
+    Some(password).filter(|p| !p.is_empty())
+}
+
+/// `--redis`, when given (blank counts as not given).
+fn given(global: &GlobalArgs) -> Option<&str> {
+    global
+        .redis
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+#[cfg(not(feature = "redis"))]
+mod imp {
+    use dingtalk_notify::ledger::Ledger;
+    use dingtalk_notify::{BaseUrl, ClientBuilder, TokenSource};
+
+    use super::{Failure, GlobalArgs, given};
+    use crate::commands::CliTransport;
+
+    /// A fleet's Redis: none can exist in a build without the `redis` feature.
+    #[derive(Debug)]
+    pub enum Fleet {}
+
+    /// `--redis`: refused in this build when given.
+    ///
+    /// # Errors
+    /// Exit 2, saying how to get a build with the `redis` feature.
+    pub fn open(global: &GlobalArgs, _source: &TokenSource) -> Result<Option<Fleet>, Failure> {
+        match given(global) {
+            None => Ok(None),
+            Some(_) => Err(Failure::invalid_input(
+                "--redis (or DINGTALK_REDIS_URL) needs a build with the `redis` feature, \
+                 which needs Rust 1.88: `cargo install dingtalk-notify-cli --features redis` \
+                 (or `cargo build -p dingtalk-notify-cli --features redis`); or unset it to \
+                 work without a fleet's Redis",
+            )),
+        }
+    }
+
+    impl Fleet {
+        /// Never called: no `Fleet` exists in this build.
+        pub fn client_builder(
+            &self,
+            _base: &BaseUrl,
+            _fetch: CliTransport,
+            _global: &GlobalArgs,
+        ) -> Result<ClientBuilder, Failure> {
+            match *self {}
+        }
+
+        /// Never called: no `Fleet` exists in this build.
+        pub fn ledger(&self) -> Result<Box<dyn Ledger>, Failure> {
+            match *self {}
+        }
+    }
+}
+
+#[cfg(feature = "redis")]
+mod imp {
+    use std::sync::Arc;
+
+    use dingtalk_notify::campaign::RecipientQuota;
+    use dingtalk_notify::ledger::Ledger;
+    use dingtalk_notify::{BaseUrl, Client, ClientBuilder, TokenSource};
+    use dingtalk_notify_redis::{
+        DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_WAIT, DEFAULT_RESPONSE_TIMEOUT, RedisBudget,
+        RedisLedger, RedisStore, RedisTokenProvider,
+    };
+
+    use super::{Failure, GlobalArgs, given};
+    use crate::commands::CliTransport;
+    use crate::exit::{Kind, TRANSPORT};
+
+    /// A fleet's Redis and the app whose token, budget and ledger live there.
+    pub struct Fleet {
+        store: RedisStore,
+        app: TokenSource,
+    }
+
+    impl std::fmt::Debug for Fleet {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            // RedisStore's and TokenSource's Debug hide their secrets.
+            f.debug_struct("Fleet")
+                .field("store", &self.store)
+                .field("app", &self.app)
+                .finish()
+        }
+    }
+
+    /// `--redis`: the fleet's Redis for the app of `source`, checked with a `PING`.
+    ///
+    /// # Errors
+    /// Exit 2 for an invalid URL or a source without an app (`--access-token`); exit 3 when
+    /// Redis cannot be reached or refuses the credentials.
+    pub fn open(global: &GlobalArgs, source: &TokenSource) -> Result<Option<Fleet>, Failure> {
+        let Some(url) = given(global) else {
+            return Ok(None);
+        };
+        if let Some(password) = super::url_password(url) {
+            crate::secrets::remember(&crate::secrets::percent_decoded(password));
+        }
+        if !matches!(source, TokenSource::App { .. } | TokenSource::Isv { .. }) {
+            return Err(Failure::invalid_input(
+                "--redis shares an app's token, budget and ledger: give the app's \
+                 --app-key and --app-secret (or a third-party app's --suite-key, \
+                 --suite-secret, --suite-ticket and --corp-id), not --access-token",
+            ));
+        }
+        let store = RedisStore::builder(url)
+            .connect_timeout(global.timeout.min(DEFAULT_CONNECT_TIMEOUT))
+            .response_timeout(global.timeout.min(DEFAULT_RESPONSE_TIMEOUT))
+            .build()
+            .map_err(|e| Failure::invalid_input(format!("invalid --redis: {e}")))?;
+        store.ping(global.timeout).map_err(|e| {
+            Failure::plain(
+                Kind::Transport,
+                TRANSPORT,
+                format!("cannot use the --redis server: {e}"),
+            )
+        })?;
+        Ok(Some(Fleet {
+            store,
+            app: source.clone(),
+        }))
+    }
+
+    impl Fleet {
+        /// A client builder whose token comes from the fleet (fetched over `fetch` when it
+        /// is due, by one process of the fleet at a time) and whose sends wait for the
+        /// fleet's budget of [`RecipientQuota::DINGTALK_APP`].
+        ///
+        /// # Errors
+        /// Exit 2 when the provider or the budget cannot be configured.
+        pub fn client_builder(
+            &self,
+            base: &BaseUrl,
+            fetch: CliTransport,
+            global: &GlobalArgs,
+        ) -> Result<ClientBuilder, Failure> {
+            let config = |e: dingtalk_notify_redis::Error| {
+                Failure::invalid_input(format!("cannot use the --redis server: {e}"))
+            };
+            let tokens = RedisTokenProvider::builder(&self.store, self.app.clone(), fetch)
+                .base_url(base.clone())
+                .max_wait(global.timeout.min(DEFAULT_MAX_WAIT))
+                .build()
+                .map_err(config)?;
+            let budget = RedisBudget::from_quota(&self.store, &self.app, RecipientQuota::default())
+                .map_err(config)?;
+            Ok(Client::builder(TokenSource::provider(tokens))
+                .recipient_limits(self.app.recipient_limits())
+                .recipient_budget(Arc::new(budget)))
+        }
+
+        /// The fleet's campaign ledger for the app.
+        ///
+        /// # Errors
+        /// Exit 2 when it cannot be configured.
+        pub fn ledger(&self) -> Result<Box<dyn Ledger>, Failure> {
+            RedisLedger::new(&self.store, &self.app)
+                .map(|l| Box::new(l) as Box<dyn Ledger>)
+                .map_err(|e| Failure::invalid_input(format!("cannot use the --redis ledger: {e}")))
+        }
+    }
+}
+
+pub use imp::{Fleet, open};
+
+#[cfg(test)]
+mod tests {
+    use super::url_password;
+
+    #[test]
+    fn the_password_of_a_url_is_found() {
+        assert_eq!(url_password("redis://:pw@127.0.0.1:6379"), Some("pw"));
+        assert_eq!(url_password("redis://u:p%40ss@h/0"), Some("p%40ss"));
+        assert_eq!(url_password("redis://onlypw@h"), Some("onlypw"));
+        assert_eq!(url_password("redis://u:a@b@h:1/2?x=@"), Some("a@b"));
+        assert_eq!(url_password("redis://h:6379"), None);
+        assert_eq!(url_password("redis://u:@h"), None);
+        assert_eq!(url_password("not a url"), None);
+    }
+}

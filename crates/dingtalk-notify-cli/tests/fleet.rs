@@ -1,0 +1,346 @@
+//! `--redis URL`: a campaign started by one invocation (killed midway, or finished) is
+//! followed, resumed and read by other invocations that have no ledger file, through a real
+//! `redis-server`; the token is fetched once across all of them; the password of the URL is
+//! never printed. Needs the `redis` feature (Rust 1.88) and `redis-server`.
+
+mod common;
+#[path = "common/redis_server.rs"]
+mod redis_server;
+
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::{ENV, Run, cli, cli_at, run};
+use dingtalk_notify_mock::{
+    Calls, DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, Directory, Fault, MockServer, Route,
+    UserBehaviour,
+};
+use redis_server::RedisServer;
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("dtn-cli-fleet-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+
+    fn users_file(&self, n: usize) -> String {
+        let path = self.0.join("users.txt");
+        let text: String = (0..n).map(|i| format!("worker{i:04}\n")).collect();
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Real time (the CLI's clock), delivery at once.
+fn server() -> MockServer {
+    MockServer::builder()
+        .delivery_duration(Duration::ZERO)
+        .directory(Directory::new().accept_any_user(UserBehaviour::Reads))
+        .start()
+        .unwrap()
+}
+
+/// The user ids of each `asyncsend_v2` the simulator received, in order.
+fn sent_lists(server: &MockServer) -> Vec<Vec<String>> {
+    server
+        .requests_to(Route::Send)
+        .iter()
+        .map(|r| {
+            let body = r.json().expect("a JSON send body");
+            let list = body["userid_list"].as_str().unwrap_or_default();
+            list.split(',').map(str::to_owned).collect()
+        })
+        .collect()
+}
+
+fn strings(v: &serde_json::Value) -> BTreeSet<String> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("{v} is not an array"))
+        .iter()
+        .map(|s| s.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The campaign id in `send`'s "campaign ID" line.
+fn campaign_id(text: &str) -> String {
+    text.lines()
+        .find_map(|l| l.strip_prefix("campaign "))
+        .map(|l| l.split(':').next().unwrap().trim().to_owned())
+        .unwrap_or_else(|| panic!("no campaign id in {text:?}"))
+}
+
+#[test]
+fn a_campaign_killed_midway_is_followed_and_resumed_from_another_invocation() {
+    let redis = RedisServer::start();
+    let server = server();
+    // The second chunk's call arrives (and creates its task), then hangs: the process is
+    // killed while that chunk is `sending`.
+    server.inject(
+        Route::Send,
+        Calls::Nth(2),
+        Fault::Delay(Duration::from_secs(60)),
+    );
+    let dir = TempDir::new("killed");
+    let users = dir.users_file(300);
+    let url = redis.url();
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dingtalk-notify"));
+    for var in ENV {
+        child.env_remove(var);
+    }
+    let mut child = child
+        .args(["--base-url", &server.base_url(), "--app-key", DEMO_APP_KEY])
+        .args(["--app-secret", DEMO_APP_SECRET, "--timeout", "120"])
+        .args(["--agent-id", &DEMO_AGENT_ID.to_string(), "--redis", &url])
+        .args(["send", "--text", "Drill at 3pm", "--users-file", &users])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while server.requests_to(Route::Send).len() < 2 {
+        assert!(Instant::now() < deadline, "the second chunk never went out");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the campaign ended early"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut first = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut first)
+        .unwrap();
+    let id = campaign_id(&first);
+
+    // Another invocation, no ledger file: the fleet's Redis has the campaign.
+    let status = run(
+        cli(&server),
+        ["--json", "--redis", &url, "campaign", "status", &id],
+    )
+    .expect_code(0)
+    .json();
+    assert_eq!(status["campaign_id"], id.as_str());
+    assert_eq!(
+        (status["chunks"].as_u64(), status["sent"].as_u64()),
+        (Some(3), Some(1))
+    );
+    assert_eq!(status["pending"], serde_json::json!([2]));
+
+    // Resume sends the chunk never sent; the one in flight is ambiguous, never resent.
+    let resumed = run(
+        cli(&server),
+        ["--json", "--redis", &url, "campaign", "resume", &id],
+    )
+    .expect_code(5)
+    .json();
+    assert_eq!(resumed["ambiguous"], serde_json::json!([1]));
+    assert_eq!(resumed["sent"], 2);
+    assert!(
+        resumed["pending"].as_array().unwrap().is_empty(),
+        "{resumed}"
+    );
+    let lists = sent_lists(&server);
+    assert_eq!(lists.len(), 3, "chunks 0, 1 (ambiguous) and 2, each once");
+    let all: Vec<&String> = lists.iter().flatten().collect();
+    assert_eq!(all.len(), 300);
+    assert_eq!(
+        all.iter().collect::<BTreeSet<_>>().len(),
+        300,
+        "nobody twice"
+    );
+    assert!(server.deliveries_by_user().values().all(|&n| n == 1));
+
+    // The merged result, from yet another invocation: chunks 0 and 2, each user once.
+    let result = run(
+        cli(&server),
+        ["--json", "--redis", &url, "campaign", "result", &id],
+    )
+    .expect_code(0)
+    .json();
+    let read = strings(&result["send_result"]["read_user_id_list"]);
+    let expected: BTreeSet<String> = lists[0].iter().chain(&lists[2]).cloned().collect();
+    assert_eq!(read, expected);
+
+    // Four processes, one token: the first fetched it, the others found it in Redis.
+    assert_eq!(server.requests_to(Route::GetToken).len(), 1);
+
+    // The same commands without --redis know nothing of it (it is not in any file).
+    let r = run(cli(&server), ["campaign", "status", &id]).expect_code(2);
+    assert!(r.stderr.contains("--redis"), "{r:?}");
+}
+
+/// `cli(server)` with `--redis url`.
+fn fleet(server: &MockServer, url: &str) -> assert_cmd::Command {
+    let mut cmd = cli(server);
+    cmd.args(["--redis", url]);
+    cmd
+}
+
+#[test]
+fn the_password_of_the_redis_url_is_never_printed() {
+    const PW: &str = "Redis-Pw-7f3a9c";
+    let redis = RedisServer::start_with(Some(PW));
+    let server = server();
+    let dir = TempDir::new("password");
+    let users = dir.users_file(150);
+    let url = redis.url();
+    assert!(url.contains(PW));
+    let mut runs: Vec<Run> = Vec::new();
+
+    let sent = run(
+        fleet(&server, &url),
+        ["send", "--text", "Payslips are out", "--users-file", &users],
+    )
+    .expect_code(0);
+    let id = campaign_id(&sent.stdout);
+    runs.push(sent);
+    let status = run(fleet(&server, &url), ["--json", "campaign", "status", &id]).expect_code(0);
+    assert_eq!(status.json()["sent"], 2);
+    runs.push(status);
+    let result = run(fleet(&server, &url), ["--json", "campaign", "result", &id]).expect_code(0);
+    assert_eq!(
+        strings(&result.json()["send_result"]["read_user_id_list"]).len(),
+        150
+    );
+    runs.push(result);
+    let bar = run(
+        fleet(&server, &url),
+        ["campaign", "status-bar", &id, "--value", "Done"],
+    )
+    .expect_code(0);
+    runs.push(bar);
+    assert_eq!(server.requests_to(Route::StatusBarUpdate).len(), 2);
+    assert_eq!(
+        server.requests_to(Route::GetToken).len(),
+        1,
+        "one token for all"
+    );
+
+    // The variable, and a failure's every path: a wrong password, no Redis at the port.
+    let mut by_env = cli(&server);
+    by_env.env("DINGTALK_REDIS_URL", &url);
+    runs.push(run(by_env, ["--json", "campaign", "status", &id]).expect_code(0));
+    let wrong = format!("redis://:{PW}-wrong@127.0.0.1:{}", redis.port());
+    let r = run(fleet(&server, &wrong), ["campaign", "status", &id]).expect_code(3);
+    assert!(r.stderr.contains("credentials"), "{r:?}");
+    runs.push(r);
+    let r = run(
+        fleet(&server, &wrong),
+        ["--json", "campaign", "status", &id],
+    )
+    .expect_code(3);
+    assert_eq!(r.json()["error"]["exit_code"], 3);
+    runs.push(r);
+    let closed = TcpListenerPort::closed();
+    let gone = format!("redis://:{PW}@127.0.0.1:{closed}");
+    let r = run(
+        fleet(&server, &gone),
+        ["send", "--text", "x", "--users-file", &users],
+    )
+    .expect_code(3);
+    assert!(r.stderr.contains("unreachable"), "{r:?}");
+    runs.push(r);
+    let mut invalid = cli(&server);
+    invalid.args(["--redis", &format!("redis://:{PW}@[::1")]);
+    runs.push(run(invalid, ["campaign", "status", &id]).expect_code(2));
+
+    // A usage error quotes no part of the URL.
+    let mut usage = cli(&server);
+    usage.args([&format!("--redis={url}"), "--json", "campaign", "nope"]);
+    runs.push(run(usage, Vec::<String>::new()).expect_code(2));
+
+    // --help with the variable set shows neither its value nor the password.
+    let mut help = cli(&server);
+    help.env("DINGTALK_REDIS_URL", &url);
+    let r = run(help, ["--help"]).expect_code(0);
+    assert!(r.stdout.contains("--redis <URL>"), "{r:?}");
+    runs.push(r);
+
+    for r in &runs {
+        assert!(!r.all().contains(PW), "the password was printed: {r:#?}");
+    }
+    assert_eq!(
+        server.requests_to(Route::Send).len(),
+        2,
+        "failures sent nothing"
+    );
+}
+
+/// A loopback port nobody listens on.
+struct TcpListenerPort;
+
+impl TcpListenerPort {
+    fn closed() -> u16 {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    }
+}
+
+#[test]
+fn redis_needs_an_app_and_one_ledger() {
+    let redis = RedisServer::start();
+    let server = server();
+    let dir = TempDir::new("refused");
+    let users = dir.users_file(10);
+    let url = redis.url();
+
+    // A static token has no app to name the fleet's keys by.
+    let mut token = common::bare();
+    token.args([
+        "--base-url",
+        &server.base_url(),
+        "--access-token",
+        "tok-123456",
+    ]);
+    token.args(["--agent-id", &DEMO_AGENT_ID.to_string(), "--redis", &url]);
+    let r = run(token, ["send", "--text", "x", "--users-file", &users]).expect_code(2);
+    assert!(r.stderr.contains("--app-key"), "{r:?}");
+
+    // --ledger and --redis together: which one keeps the campaign is unclear.
+    let ledger = dir.0.join("l.db");
+    let r = run(
+        fleet(&server, &url),
+        [
+            "send",
+            "--text",
+            "x",
+            "--users-file",
+            &users,
+            "--ledger",
+            ledger.to_str().unwrap(),
+        ],
+    )
+    .expect_code(2);
+    assert!(r.stderr.contains("not both"), "{r:?}");
+    assert!(server.requests_to(Route::Send).is_empty());
+    assert!(server.requests_to(Route::GetToken).is_empty());
+
+    // A single send goes through the fleet's token and budget.
+    let r = run(fleet(&server, &url), ["send", "--text", "x", "--user", "a"]).expect_code(0);
+    assert!(r.stdout.trim().parse::<u64>().is_ok(), "{r:?}");
+    let again = cli_at(&server.base_url(), "5");
+    let mut again = again;
+    again.args(["--redis", &url]);
+    run(again, ["send", "--text", "y", "--user", "b"]).expect_code(0);
+    assert_eq!(server.requests_to(Route::Send).len(), 2);
+    assert_eq!(server.requests_to(Route::GetToken).len(), 1);
+}
