@@ -22,7 +22,7 @@ pub(crate) fn codec(case: &str, iters: u64) -> Result<()> {
             for _ in 0..iters {
                 black_box(black_box(&bar).build_request(&base, auth)?);
                 black_box(UpdateStatusBar::parse_response(http::Response::new(
-                    black_box(&answer[..]),
+                    black_box(answer),
                 ))?);
             }
         }
