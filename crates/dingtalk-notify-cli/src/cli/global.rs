@@ -153,11 +153,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "DINGTALK_SYSTEM_ROOTS")]
     pub system_roots: bool,
 
-    /// A fleet's Redis (`redis://[user:password@]host[:port][/db]`): the app's access
-    /// token, its recipients-per-minute budget (5,000) and the campaign ledger are shared
-    /// through it, so `campaign ...` works from any machine. Needs the app's key and secret
-    /// (not --access-token). The password is never printed. Only in a build with the
-    /// `redis` feature (Rust 1.88); refused otherwise.
+    /// A fleet's Redis (`redis://[user:password@]host[:port][/db]`, or `rediss://` for
+    /// TLS): the app's access token, its recipients-per-minute budget (--budget) and the
+    /// campaign ledger are shared through it, so `campaign ...` works from any machine.
+    /// Needs the app's key and secret (not --access-token). The password is never printed.
+    /// Only in a build with the `redis` feature (Rust 1.88); refused otherwise.
     #[arg(
         overrides_with = "redis",
         long,
@@ -167,6 +167,47 @@ pub struct GlobalArgs {
         value_name = "URL"
     )]
     pub redis: Option<String>,
+
+    /// Trust only the CA certificates in this PEM file for a `rediss://` --redis (a
+    /// private CA's) instead of the system's roots. The Redis server's certificate is
+    /// always verified.
+    #[arg(
+        overrides_with = "redis_ca_cert",
+        long,
+        global = true,
+        env = "DINGTALK_REDIS_CA_CERT",
+        value_name = "PEM"
+    )]
+    pub redis_ca_cert: Option<PathBuf>,
+
+    /// The app's recipients per minute, 1 to 5,000 (DingTalk's per-app quota, the
+    /// default): sends and campaign chunks wait until they fit. With --redis it is the
+    /// whole fleet's; lower it when the organization's quota (143104) is smaller or other
+    /// senders share the app.
+    #[arg(
+        overrides_with = "budget",
+        long,
+        global = true,
+        env = "DINGTALK_BUDGET",
+        default_value = "5000",
+        value_name = "N",
+        value_parser = parse_budget
+    )]
+    pub budget: u32,
+
+    /// The longest a send waits for --budget, in seconds (0: not at all). Over it, the
+    /// send is refused (exit 3, kind `over_budget`) and nothing more is sent; a campaign
+    /// kept in a ledger is resumed later with `campaign resume`. Default: as long as
+    /// needed (at most a minute per chunk).
+    #[arg(
+        overrides_with = "budget_wait",
+        long,
+        global = true,
+        env = "DINGTALK_BUDGET_WAIT",
+        value_name = "SECS",
+        value_parser = parse_wait
+    )]
+    pub budget_wait: Option<Duration>,
 
     /// Print exactly one JSON document on stdout (the answer, or the error).
     #[arg(long, global = true)]
@@ -191,6 +232,9 @@ impl std::fmt::Debug for GlobalArgs {
             .field("ca_cert", &self.ca_cert)
             .field("system_roots", &self.system_roots)
             .field("redis", &hidden(&self.redis))
+            .field("redis_ca_cert", &self.redis_ca_cert)
+            .field("budget", &self.budget)
+            .field("budget_wait", &self.budget_wait)
             .field("json", &self.json)
             .finish()
     }
@@ -214,5 +258,33 @@ pub fn parse_secs(input: &str) -> Result<Duration, String> {
     match Duration::try_from_secs_f64(secs) {
         Ok(d) if d <= Duration::from_secs(MAX_SECS) => Ok(d),
         _ => Err(format!("must be at most {MAX_SECS} seconds (a day)")),
+    }
+}
+
+/// The largest `--budget`: DingTalk's per-app quota, 5,000 recipients a minute.
+pub const MAX_BUDGET: u32 = dingtalk_notify::campaign::RecipientQuota::DINGTALK_APP.recipients;
+
+/// Parses `--budget`: recipients per minute, 1 to [`MAX_BUDGET`].
+///
+/// # Errors
+/// A message naming the accepted range.
+pub fn parse_budget(input: &str) -> Result<u32, String> {
+    let range = format!("recipients per minute, 1 to {MAX_BUDGET} (DingTalk's per-app quota)");
+    match input.trim().parse::<u64>() {
+        Ok(n) if (1..=u64::from(MAX_BUDGET)).contains(&n) => {
+            u32::try_from(n).map_err(|_| format!("expected {range}, got {input:?}"))
+        }
+        _ => Err(format!("expected {range}, got {input:?}")),
+    }
+}
+
+/// Parses `--budget-wait`: 0, or seconds as [`parse_secs`] takes them.
+///
+/// # Errors
+/// As [`parse_secs`].
+pub fn parse_wait(input: &str) -> Result<Duration, String> {
+    match input.trim().parse::<f64>() {
+        Ok(0.0) => Ok(Duration::ZERO),
+        _ => parse_secs(input),
     }
 }

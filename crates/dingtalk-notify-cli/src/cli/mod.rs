@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-pub use global::{GlobalArgs, MAX_SECS, parse_secs};
+pub use global::{GlobalArgs, MAX_BUDGET, MAX_SECS, parse_budget, parse_secs, parse_wait};
 
 const AFTER_HELP: &str = "\
 Exit codes:
@@ -289,6 +289,26 @@ mod tests {
         ] {
             assert!(parse_secs(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn budgets_are_1_to_5000_and_waits_may_be_zero() {
+        assert_eq!(parse_budget("1"), Ok(1));
+        assert_eq!(parse_budget(" 5000 "), Ok(MAX_BUDGET));
+        for bad in ["0", "5001", "-5", "1.5", "", "x", "99999999999"] {
+            let e = parse_budget(bad).unwrap_err();
+            assert!(e.contains("1 to 5000"), "{bad}: {e}");
+        }
+        assert_eq!(parse_wait("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_wait("2.5"), Ok(Duration::from_millis(2500)));
+        for bad in ["-1", "NaN", "later", "86401"] {
+            assert!(parse_wait(bad).is_err(), "{bad}");
+        }
+        let cli = Cli::try_parse_from(["dingtalk-notify", "progress", "--task-id=1"]).unwrap();
+        assert_eq!(
+            (cli.global.budget, cli.global.budget_wait),
+            (MAX_BUDGET, None)
+        );
     }
 
     #[test]

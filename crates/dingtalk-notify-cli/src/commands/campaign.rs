@@ -6,10 +6,9 @@ use std::io::{IsTerminal, Read};
 use std::path::Path;
 
 use dingtalk_notify::campaign::{
-    Audience, CHUNK_LIMITS, CampaignError, CampaignHandle, CampaignId, CampaignPlan,
-    CampaignProgress, ChunkCalls,
+    Audience, CampaignError, CampaignHandle, CampaignId, CampaignPlan, CampaignProgress, ChunkCalls,
 };
-use dingtalk_notify::ledger::{Ledger, MemoryLedger};
+use dingtalk_notify::ledger::{Ledger, LedgerError, MemoryLedger};
 use dingtalk_notify::transport::TransportError;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -105,7 +104,8 @@ pub fn send(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
         }
         Audience::users(users).and_depts(args.depts.iter().copied())
     };
-    let plan = CampaignPlan::new(agent_id, message, audience, CHUNK_LIMITS)
+    let limits = crate::pacing::chunk_limits(global.budget);
+    let plan = CampaignPlan::new(agent_id, message, audience, limits)
         .map_err(|e| Failure::invalid_input(e.to_string()))?;
     let (client, fleet) = super::client_and_fleet(global)?;
     let ledger: Box<dyn Ledger> = match (&args.ledger, &fleet) {
@@ -197,8 +197,29 @@ fn open(
     let handle = client
         .campaigns(ledger.as_ref())
         .load(&id)
-        .map_err(campaign_failure)?;
+        .map_err(|e| match e {
+            CampaignError::NotFound(_) | CampaignError::Ledger(LedgerError::NotFound { .. }) => {
+                Failure::invalid_input(not_found(&id, args))
+            }
+            other => campaign_failure(other),
+        })?;
     Ok((ledger, handle))
+}
+
+/// "No such campaign", naming the ledger looked in and what to check.
+fn not_found(id: &CampaignId, args: &CampaignArgs) -> String {
+    match &args.ledger {
+        Some(path) => format!(
+            "no campaign {id} in the ledger {}; check the id, and that --ledger \
+             (DINGTALK_LEDGER) is the file it was sent with",
+            path.display()
+        ),
+        None => format!(
+            "no campaign {id} in the fleet's Redis; check the id, and that --redis \
+             (DINGTALK_REDIS_URL) names the Redis and database it was sent with (a fleet's \
+             campaigns are kept 8 days)"
+        ),
+    }
 }
 
 /// `--ledger` and `--redis` together: a campaign is kept in one of them.
@@ -210,6 +231,9 @@ fn both_ledgers() -> Failure {
 }
 
 fn campaign_failure(e: CampaignError) -> Failure {
+    if let Some(over) = crate::pacing::over_budget(&e) {
+        return Failure::over_budget(over);
+    }
     match e {
         CampaignError::NotFound(_) => Failure::invalid_input(e.to_string()),
         other => Failure::plain(Kind::Other, TRANSPORT, other.to_string()),
