@@ -17,7 +17,7 @@ Exit codes:
   0  success
   1  DingTalk answered with a non-zero errcode (the code, message and request id are printed)
   2  invalid arguments or input, refused before anything was sent
-  3  transport failure (connect, timeout, TLS)
+  3  transport failure (connect, timeout, TLS), or over --budget past --budget-wait
   4  unusable response (HTTP error page, throttle page, malformed or oversized body)
   5  a campaign completed with ambiguous chunks (listed; see `campaign resume --help`)
 
@@ -29,8 +29,12 @@ Secrets (--app-secret, --access-token, --suite-secret, --suite-ticket, the passw
 --redis) are never printed; prefer the environment variables to flags, which other users
 of the machine can see in the process list.
 
+Pacing: --budget N (default 5000, DingTalk's per-app quota) recipients a minute; sends
+wait for it, or with --budget-wait SECS are refused (nothing sent) past that wait.
+
 A fleet: --redis URL (DINGTALK_REDIS_URL) shares the token, the budget and the campaign
-ledger through one Redis; it needs a build with `--features redis` (Rust 1.88).
+ledger through one Redis (rediss:// for TLS, --redis-ca-cert for a private CA); it needs
+a build with `--features redis` (Rust 1.88).
 
 Try it without credentials:  dingtalk-notify demo";
 
