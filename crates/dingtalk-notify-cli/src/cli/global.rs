@@ -168,8 +168,8 @@ pub struct GlobalArgs {
     )]
     pub redis: Option<String>,
 
-    /// Trust only the CA certificates in this PEM file for a `rediss://` --redis (a
-    /// private CA's) instead of the system's roots. The Redis server's certificate is
+    /// Also trust the CA certificates in this PEM file for a `rediss://` --redis (a
+    /// private CA's), besides the system's roots. The Redis server's certificate is
     /// always verified.
     #[arg(
         overrides_with = "redis_ca_cert",
