@@ -2,8 +2,9 @@
 # The whole test suite on a fresh machine: installs what the tests need and is missing
 # (redis-server, for crates/dingtalk-notify-redis and the CLI's `--redis`; the tests start
 # their own servers on free loopback ports, no service is needed), then runs `cargo test
-# --workspace` and the CLI's tests with its non-default `redis` feature (Rust 1.88), with any
-# extra arguments given.
+# --workspace` and the CLI's tests with its non-default `redis` feature (Rust 1.88; its
+# `fleet` and `fleet_tls` tests, the latter against a TLS-only redis-server), with any extra
+# arguments given.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

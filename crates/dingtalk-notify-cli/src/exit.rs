@@ -42,6 +42,9 @@ pub enum Kind {
     /// `"incomplete"`: a campaign ended with failed or ambiguous chunks; its document was
     /// printed, and the exit code says which (1 failed, 5 ambiguous).
     Incomplete,
+    /// `"over_budget"`: the recipient budget (`--budget`) would not admit the send within
+    /// `--budget-wait`; nothing more was sent (exit 3: try again later).
+    OverBudget,
     /// `"other"`: anything else.
     Other,
 }
@@ -58,6 +61,7 @@ impl Kind {
             Self::Deadline => "deadline",
             Self::OutsideWindow => "outside_window",
             Self::Incomplete => "incomplete",
+            Self::OverBudget => "over_budget",
             Self::Other => "other",
         }
     }
@@ -117,6 +121,11 @@ impl Failure {
         Self::plain(Kind::InvalidInput, INVALID_INPUT, message)
     }
 
+    /// A send the budget refused within `--budget-wait` (exit 3).
+    pub fn over_budget(over: &crate::pacing::OverBudget) -> Self {
+        Self::plain(Kind::OverBudget, TRANSPORT, over.to_string())
+    }
+
     /// A failure without DingTalk details.
     pub fn plain(kind: Kind, exit_code: u8, message: impl Into<String>) -> Self {
         Self {
@@ -132,6 +141,9 @@ impl Failure {
 
     /// Classifies a client error.
     pub fn from_client(error: &Error<TransportError>) -> Self {
+        if let Some(over) = crate::pacing::over_budget(error) {
+            return Self::over_budget(over);
+        }
         let message = error.to_string();
         let (kind, exit_code) = classify(error);
         let api = error.api();

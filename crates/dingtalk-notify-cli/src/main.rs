@@ -14,6 +14,7 @@ pub mod cli;
 pub mod commands;
 pub mod exit;
 pub mod output;
+pub mod pacing;
 pub mod secrets;
 pub mod usage;
 

@@ -267,6 +267,18 @@ fn redis_without_the_feature_is_refused_with_how_to_build_it() {
     env.env("DINGTALK_REDIS_URL", "redis://127.0.0.1:1");
     let r = run(env, ["campaign", "status", "c-1"]).expect_code(2);
     assert!(r.stderr.contains("--features redis"), "{r:?}");
+    // rediss:// too: the same feature brings TLS, and the message says so.
+    let mut tls = cli(&server);
+    tls.args(["--redis", "rediss://:NoFeaturePw2@localhost:1"]);
+    let r = run(tls, ["send", "--text", "x", "--users-file", users]).expect_code(2);
+    assert!(r.stderr.contains("--features redis"), "{r:?}");
+    assert!(r.stderr.contains("TLS"), "{r:?}");
+    assert!(!r.all().contains("NoFeaturePw2"), "{r:?}");
+    // --redis-ca-cert without a fleet would be ignored: refused.
+    let mut ca = cli(&server);
+    ca.args(["--redis-ca-cert", "/nonexistent/ca.pem"]);
+    let r = run(ca, ["send", "--text", "x", "--user", "a"]).expect_code(2);
+    assert!(r.stderr.contains("rediss://"), "{r:?}");
     assert!(server.requests_to(Route::Send).is_empty());
     assert!(server.requests_to(Route::GetToken).is_empty());
 }

@@ -344,3 +344,171 @@ fn redis_needs_an_app_and_one_ledger() {
     assert_eq!(server.requests_to(Route::Send).len(), 2);
     assert_eq!(server.requests_to(Route::GetToken).len(), 1);
 }
+
+/// The users each `asyncsend_v2` went to, with when it arrived.
+fn sends_at(server: &MockServer) -> Vec<(Duration, usize)> {
+    server
+        .requests_to(Route::Send)
+        .iter()
+        .map(|r| {
+            let body = r.json().expect("a JSON send body");
+            let list = body["userid_list"].as_str().unwrap_or_default();
+            (r.at, list.split(',').filter(|u| !u.is_empty()).count())
+        })
+        .collect()
+}
+
+/// The most recipients in any 60 s window of the simulator's records.
+fn busiest_minute(server: &MockServer) -> usize {
+    let sends = sends_at(server);
+    sends
+        .iter()
+        .map(|(start, _)| {
+            sends
+                .iter()
+                .filter(|(at, _)| *at >= *start && *at < *start + Duration::from_secs(60))
+                .map(|(_, n)| n)
+                .sum()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn the_budget_is_the_fleets_across_invocations() {
+    let redis = RedisServer::start();
+    let url = redis.url();
+    let server = MockServer::builder()
+        .delivery_duration(Duration::ZERO)
+        .recipients_per_minute(150)
+        .directory(Directory::new().accept_any_user(UserBehaviour::Reads))
+        .start()
+        .unwrap();
+    let dir = TempDir::new("budget");
+    let users = dir.users_file(150);
+
+    // One invocation uses the whole minute's budget: chunks of 100 and 50.
+    run(
+        fleet(&server, &url),
+        [
+            "--budget",
+            "150",
+            "send",
+            "--text",
+            "x",
+            "--users-file",
+            &users,
+        ],
+    )
+    .expect_code(0);
+    // Another process of the fleet finds it used up: refused, nothing sent.
+    let mut env = fleet(&server, &url);
+    env.env("DINGTALK_BUDGET", "150");
+    let r = run(
+        env,
+        [
+            "--json",
+            "--budget-wait",
+            "0",
+            "send",
+            "--text",
+            "y",
+            "--user",
+            "late",
+        ],
+    )
+    .expect_code(3);
+    assert_eq!(r.json()["error"]["kind"], "over_budget", "{r:?}");
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("150 a minute"),
+        "{r:?}"
+    );
+    let r = run(
+        fleet(&server, &url),
+        [
+            "--budget",
+            "150",
+            "--budget-wait",
+            "0",
+            "send",
+            "--text",
+            "z",
+            "--users-file",
+            &users,
+        ],
+    )
+    .expect_code(3);
+    assert!(r.stderr.contains("--budget-wait"), "{r:?}");
+    assert_eq!(
+        sends_at(&server).iter().map(|s| s.1).collect::<Vec<_>>(),
+        [100, 50]
+    );
+    assert_eq!(busiest_minute(&server), 150);
+
+    // Without --redis, an invocation's budget is its own: the same send goes at once (to
+    // another simulator, whose minute is fresh).
+    let other = self::server();
+    run(
+        cli(&other),
+        [
+            "--budget",
+            "150",
+            "--budget-wait",
+            "0",
+            "send",
+            "--text",
+            "y",
+            "--user",
+            "late",
+        ],
+    )
+    .expect_code(0);
+}
+
+#[test]
+fn an_unknown_campaign_names_the_ledger_in_use() {
+    let redis = RedisServer::start();
+    let server = server();
+    let url = redis.url();
+    let r = run(
+        fleet(&server, &url),
+        ["campaign", "status", "c-1-0123456789abcdef"],
+    )
+    .expect_code(2);
+    assert!(r.stderr.contains("fleet's Redis"), "{r:?}");
+    assert!(r.stderr.contains("--redis"), "{r:?}");
+    assert!(!r.stderr.contains("path"), "{r:?}");
+    assert!(!r.stderr.contains("--ledger"), "{r:?}");
+
+    let dir = TempDir::new("unknown");
+    let ledger = dir.0.join("l.db");
+    run(
+        cli(&server),
+        [
+            "send",
+            "--text",
+            "x",
+            "--user",
+            "a",
+            "--ledger",
+            ledger.to_str().unwrap(),
+        ],
+    )
+    .expect_code(0);
+    let r = run(
+        cli(&server),
+        [
+            "campaign",
+            "status",
+            "c-1-0123456789abcdef",
+            "--ledger",
+            ledger.to_str().unwrap(),
+        ],
+    )
+    .expect_code(2);
+    assert!(r.stderr.contains("--ledger"), "{r:?}");
+    assert!(!r.stderr.contains("Redis"), "{r:?}");
+}

@@ -94,8 +94,8 @@ impl RedisStoreBuilder {
         self
     }
 
-    /// Trusts these root certificates (PEM) instead of the system's for `rediss://`: for a
-    /// Redis behind a private CA. The server's certificate is always verified.
+    /// Also trusts these root certificates (PEM) for `rediss://`, besides the system's: for
+    /// a Redis behind a private CA. The server's certificate is always verified.
     #[cfg(feature = "tls")]
     pub fn tls_root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.root_pem = Some(pem.into());
@@ -144,7 +144,7 @@ impl RedisStoreBuilder {
                 info,
                 redis::TlsCertificates {
                     client_tls: None,
-                    root_cert: Some(pem),
+                    root_cert: Some(crate::tls::system_roots_and(&pem)),
                 },
             ),
             None => redis::Client::open(info),

@@ -19,6 +19,55 @@ pub fn url_password(url: &str) -> Option<&str> {
     Some(password).filter(|p| !p.is_empty())
 }
 
+/// The largest `--redis-ca-cert` file read.
+const MAX_CA_FILE: u64 = 1024 * 1024;
+
+/// `--redis-ca-cert`'s PEM, for the `rediss://` `url`; `None` when not given.
+///
+/// # Errors
+/// Exit 2 when it is given without a `rediss://` URL, or cannot be read or holds no PEM
+/// certificate.
+#[cfg_attr(not(feature = "redis"), allow(dead_code))]
+fn ca_file(global: &GlobalArgs, url: &str) -> Result<Option<Vec<u8>>, Failure> {
+    use std::io::Read as _;
+    let Some(path) = &global.redis_ca_cert else {
+        return Ok(None);
+    };
+    if !url.starts_with("rediss://") {
+        return Err(Failure::invalid_input(
+            "--redis-ca-cert is for a rediss:// (TLS) --redis URL; give rediss://… or drop \
+             --redis-ca-cert (DINGTALK_REDIS_CA_CERT)",
+        ));
+    }
+    let shown = path.display();
+    let mut pem = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_CA_FILE + 1).read_to_end(&mut pem))
+        .map_err(|e| Failure::invalid_input(format!("cannot read --redis-ca-cert {shown}: {e}")))?;
+    let text = String::from_utf8_lossy(&pem);
+    if pem.len() as u64 > MAX_CA_FILE || !text.contains("-----BEGIN CERTIFICATE-----") {
+        return Err(Failure::invalid_input(format!(
+            "invalid --redis-ca-cert {shown}: expected PEM CA certificates \
+             (-----BEGIN CERTIFICATE-----), at most {MAX_CA_FILE} bytes"
+        )));
+    }
+    Ok(Some(pem))
+}
+
+/// No `--redis`: `--redis-ca-cert` alone is refused (it would be ignored).
+///
+/// # Errors
+/// Exit 2 when `--redis-ca-cert` is given.
+fn without_redis(global: &GlobalArgs) -> Result<(), Failure> {
+    match &global.redis_ca_cert {
+        None => Ok(()),
+        Some(_) => Err(Failure::invalid_input(
+            "--redis-ca-cert (DINGTALK_REDIS_CA_CERT) is for a rediss:// --redis URL, and \
+             none was given; give --redis rediss://… or drop it",
+        )),
+    }
+}
+
 /// `--redis`, when given (blank counts as not given).
 fn given(global: &GlobalArgs) -> Option<&str> {
     global
@@ -30,6 +79,9 @@ fn given(global: &GlobalArgs) -> Option<&str> {
 
 #[cfg(not(feature = "redis"))]
 mod imp {
+    use std::sync::Arc;
+
+    use dingtalk_notify::budget::RecipientBudget;
     use dingtalk_notify::ledger::Ledger;
     use dingtalk_notify::{BaseUrl, ClientBuilder, TokenSource};
 
@@ -46,13 +98,20 @@ mod imp {
     /// Exit 2, saying how to get a build with the `redis` feature.
     pub fn open(global: &GlobalArgs, _source: &TokenSource) -> Result<Option<Fleet>, Failure> {
         match given(global) {
-            None => Ok(None),
-            Some(_) => Err(Failure::invalid_input(
-                "--redis (or DINGTALK_REDIS_URL) needs a build with the `redis` feature, \
-                 which needs Rust 1.88: `cargo install dingtalk-notify-cli --features redis` \
-                 (or `cargo build -p dingtalk-notify-cli --features redis`); or unset it to \
-                 work without a fleet's Redis",
-            )),
+            None => super::without_redis(global).map(|()| None),
+            Some(url) => {
+                let tls = if url.starts_with("rediss://") {
+                    " (rediss://, TLS, included)"
+                } else {
+                    ""
+                };
+                Err(Failure::invalid_input(format!(
+                    "--redis (or DINGTALK_REDIS_URL) needs a build with the `redis` \
+                     feature{tls}, which needs Rust 1.88: `cargo install dingtalk-notify-cli \
+                     --features redis` (or `cargo build -p dingtalk-notify-cli --features \
+                     redis`); or unset it to work without a fleet's Redis"
+                )))
+            }
         }
     }
 
@@ -68,6 +127,11 @@ mod imp {
         }
 
         /// Never called: no `Fleet` exists in this build.
+        pub fn budget(&self, _global: &GlobalArgs) -> Result<Arc<dyn RecipientBudget>, Failure> {
+            match *self {}
+        }
+
+        /// Never called: no `Fleet` exists in this build.
         pub fn ledger(&self) -> Result<Box<dyn Ledger>, Failure> {
             match *self {}
         }
@@ -78,6 +142,7 @@ mod imp {
 mod imp {
     use std::sync::Arc;
 
+    use dingtalk_notify::budget::RecipientBudget;
     use dingtalk_notify::campaign::RecipientQuota;
     use dingtalk_notify::ledger::Ledger;
     use dingtalk_notify::{BaseUrl, Client, ClientBuilder, TokenSource};
@@ -113,7 +178,7 @@ mod imp {
     /// Redis cannot be reached or refuses the credentials.
     pub fn open(global: &GlobalArgs, source: &TokenSource) -> Result<Option<Fleet>, Failure> {
         let Some(url) = given(global) else {
-            return Ok(None);
+            return super::without_redis(global).map(|()| None);
         };
         if let Some(password) = super::url_password(url) {
             crate::secrets::remember(&crate::secrets::percent_decoded(password));
@@ -125,9 +190,13 @@ mod imp {
                  --suite-secret, --suite-ticket and --corp-id), not --access-token",
             ));
         }
-        let store = RedisStore::builder(url)
+        let mut store = RedisStore::builder(url)
             .connect_timeout(global.timeout.min(DEFAULT_CONNECT_TIMEOUT))
-            .response_timeout(global.timeout.min(DEFAULT_RESPONSE_TIMEOUT))
+            .response_timeout(global.timeout.min(DEFAULT_RESPONSE_TIMEOUT));
+        if let Some(pem) = super::ca_file(global, url)? {
+            store = store.tls_root_certificates_pem(pem);
+        }
+        let store = store
             .build()
             .map_err(|e| Failure::invalid_input(format!("invalid --redis: {e}")))?;
         store.ping(global.timeout).map_err(|e| {
@@ -145,11 +214,10 @@ mod imp {
 
     impl Fleet {
         /// A client builder whose token comes from the fleet (fetched over `fetch` when it
-        /// is due, by one process of the fleet at a time) and whose sends wait for the
-        /// fleet's budget of [`RecipientQuota::DINGTALK_APP`].
+        /// is due, by one process of the fleet at a time).
         ///
         /// # Errors
-        /// Exit 2 when the provider or the budget cannot be configured.
+        /// Exit 2 when the provider cannot be configured.
         pub fn client_builder(
             &self,
             base: &BaseUrl,
@@ -164,11 +232,20 @@ mod imp {
                 .max_wait(global.timeout.min(DEFAULT_MAX_WAIT))
                 .build()
                 .map_err(config)?;
-            let budget = RedisBudget::from_quota(&self.store, &self.app, RecipientQuota::default())
-                .map_err(config)?;
             Ok(Client::builder(TokenSource::provider(tokens))
-                .recipient_limits(self.app.recipient_limits())
-                .recipient_budget(Arc::new(budget)))
+                .recipient_limits(self.app.recipient_limits()))
+        }
+
+        /// The fleet's budget of `--budget` recipients a minute for the app, shared by
+        /// every process on this Redis.
+        ///
+        /// # Errors
+        /// Exit 2 when it cannot be configured.
+        pub fn budget(&self, global: &GlobalArgs) -> Result<Arc<dyn RecipientBudget>, Failure> {
+            let quota = RecipientQuota::per_minute(global.budget);
+            RedisBudget::from_quota(&self.store, &self.app, quota)
+                .map(|b| Arc::new(b) as Arc<dyn RecipientBudget>)
+                .map_err(|e| Failure::invalid_input(format!("cannot use the --redis budget: {e}")))
         }
 
         /// The fleet's campaign ledger for the app.

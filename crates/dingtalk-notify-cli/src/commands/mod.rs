@@ -15,9 +15,12 @@ pub mod send;
 pub mod status_bar;
 pub mod watch;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use dingtalk_notify::UreqTransport;
+use dingtalk_notify::budget::{InProcessBudget, RecipientBudget};
+use dingtalk_notify::campaign::RecipientQuota;
 use dingtalk_notify::transport::{
     CaCertificates, EnvProxies, ProxyPolicy, ProxySetting, ProxyUrl, RootCertificates,
 };
@@ -26,6 +29,7 @@ use dingtalk_notify::{AgentId, BaseUrl, Client, RetryPolicy, TaskHandle, TokenSo
 use crate::cli::{Cli, Command, GlobalArgs, TaskArgs};
 use crate::exit::Failure;
 use crate::output::Output;
+use crate::pacing::WaitLimit;
 use crate::secrets::Witness;
 
 /// The transport every command uses: ureq, with every credential it sends remembered for
@@ -242,7 +246,9 @@ pub fn client(global: &GlobalArgs) -> Result<CliClient, Failure> {
 }
 
 /// The client for the global options, and with `--redis` the fleet's Redis it shares the
-/// token and the budget through (for the campaign ledger, too). Nothing is sent yet.
+/// token and the budget through (for the campaign ledger, too). Every send waits for
+/// `--budget` (this process's, or the fleet's), at most `--budget-wait`. Nothing is sent
+/// yet.
 ///
 /// # Errors
 /// As [`client`].
@@ -252,15 +258,24 @@ pub fn client_and_fleet(global: &GlobalArgs) -> Result<(CliClient, Option<fleet:
     let proxy = proxy(global, &base)?;
     let roots = roots(global)?;
     let fleet = fleet::open(global, &source)?;
-    let builder = match &fleet {
-        Some(fleet) => fleet.client_builder(
-            &base,
-            transport(global.timeout, proxy.clone(), roots.clone()),
-            global,
-        )?,
-        None => Client::builder(source),
+    let (builder, budget) = match &fleet {
+        Some(fleet) => (
+            fleet.client_builder(
+                &base,
+                transport(global.timeout, proxy.clone(), roots.clone()),
+                global,
+            )?,
+            fleet.budget(global)?,
+        ),
+        None => {
+            let quota = RecipientQuota::per_minute(global.budget);
+            let budget: Arc<dyn RecipientBudget> = Arc::new(InProcessBudget::new(quota));
+            (Client::builder(source), budget)
+        }
     };
+    let budget = WaitLimit::new(budget, global.budget, global.budget_wait);
     let client = builder
+        .recipient_budget(Arc::new(budget))
         .base_url(base)
         .retry(retry(global.timeout))
         .build(transport(global.timeout, proxy, roots));

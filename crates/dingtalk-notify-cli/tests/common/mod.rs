@@ -9,9 +9,12 @@ use dingtalk_notify_mock::{DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, MockSer
 
 /// Every variable the CLI reads (its own, and the proxy ones); removed so the developer's
 /// own settings cannot leak in.
-pub const ENV: [&str; 22] = [
+pub const ENV: [&str; 25] = [
     "DINGTALK_BASE_URL",
     "DINGTALK_REDIS_URL",
+    "DINGTALK_REDIS_CA_CERT",
+    "DINGTALK_BUDGET",
+    "DINGTALK_BUDGET_WAIT",
     "DINGTALK_LEDGER",
     "DINGTALK_APP_KEY",
     "DINGTALK_APP_SECRET",

@@ -3,7 +3,8 @@
 //! `redis-server` fails the test with how to install it; nothing skips.
 //!
 //! No Redis client here (the CLI's dev-dependencies stay on Rust 1.85): readiness is a raw
-//! `PING` over TCP.
+//! `PING` over TCP (for a TLS-only server, that its port accepts connections).
+#![allow(dead_code)] // each test binary uses a different subset
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
@@ -18,6 +19,8 @@ pub struct RedisServer {
     port: u16,
     dir: PathBuf,
     password: Option<String>,
+    /// `--tls-port` with this certificate and key (PEM files) instead of a plain port.
+    tls: Option<(PathBuf, PathBuf)>,
 }
 
 fn redis_server_binary() -> PathBuf {
@@ -53,6 +56,16 @@ impl RedisServer {
 
     /// With `--requirepass password` when given.
     pub fn start_with(password: Option<&str>) -> Self {
+        Self::start_as(password, None)
+    }
+
+    /// TLS only (`rediss://`), with the certificate and key in these PEM files; clients
+    /// need no certificate of their own.
+    pub fn start_tls(cert: PathBuf, key: PathBuf) -> Self {
+        Self::start_as(None, Some((cert, key)))
+    }
+
+    fn start_as(password: Option<&str>, tls: Option<(PathBuf, PathBuf)>) -> Self {
         let dir = std::env::temp_dir().join(format!(
             "dingtalk-notify-cli-redis-{}-{}",
             std::process::id(),
@@ -64,6 +77,7 @@ impl RedisServer {
             port: 0,
             dir,
             password: password.map(str::to_owned),
+            tls,
         };
         for _ in 0..5 {
             server.port = free_port();
@@ -79,9 +93,18 @@ impl RedisServer {
 
     fn spawn(&mut self) -> bool {
         let mut cmd = Command::new(redis_server_binary());
-        cmd.arg("--port")
-            .arg(self.port.to_string())
-            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        match &self.tls {
+            None => cmd.arg("--port").arg(self.port.to_string()),
+            Some((cert, key)) => cmd
+                .args(["--port", "0", "--tls-port"])
+                .arg(self.port.to_string())
+                .arg("--tls-cert-file")
+                .arg(cert)
+                .arg("--tls-key-file")
+                .arg(key)
+                .args(["--tls-auth-clients", "no"]),
+        };
+        cmd.args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .args(["--daemonize", "no", "--protected-mode", "no"])
             .arg("--dir")
             .arg(&self.dir)
@@ -118,6 +141,9 @@ impl RedisServer {
         let Ok(mut s) = TcpStream::connect((Ipv4Addr::LOCALHOST, self.port)) else {
             return false;
         };
+        if self.tls.is_some() {
+            return true; // listening; no TLS client here, the CLI under test speaks it
+        }
         let _ = s.set_read_timeout(Some(Duration::from_secs(1)));
         if s.write_all(b"PING\r\n").is_err() {
             return false;
@@ -129,8 +155,12 @@ impl RedisServer {
         }
     }
 
-    /// `redis://127.0.0.1:<port>`, with the password (`redis://:<pw>@…`) when one is set.
+    /// `redis://127.0.0.1:<port>`, with the password (`redis://:<pw>@…`) when one is set;
+    /// `rediss://localhost:<port>` (the certificate's name) for TLS.
     pub fn url(&self) -> String {
+        if self.tls.is_some() {
+            return format!("rediss://localhost:{}", self.port);
+        }
         match &self.password {
             Some(pw) => format!("redis://:{pw}@127.0.0.1:{}", self.port),
             None => format!("redis://127.0.0.1:{}", self.port),

@@ -51,7 +51,9 @@ pub enum CampaignError {
     #[error(transparent)]
     Budget(#[from] BudgetError),
     /// No campaign with this id in the ledger.
-    #[error("no campaign {0} in this ledger; check the id and the ledger path")]
+    #[error(
+        "no campaign {0} in this ledger; check the id, and that this is the ledger it was started in"
+    )]
     NotFound(CampaignId),
     /// The stored campaign breaks a rule (another writer, a damaged ledger).
     #[error(transparent)]

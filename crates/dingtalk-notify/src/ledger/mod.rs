@@ -65,7 +65,7 @@ pub enum LedgerError {
     #[error("campaign {0} exists already; choose another id")]
     Exists(CampaignId),
     /// No such campaign (or chunk).
-    #[error("campaign {id} {what}; check the id and the ledger path")]
+    #[error("campaign {id} {what}; check the id, and that this is the ledger it was started in")]
     NotFound {
         /// The campaign.
         id: CampaignId,

@@ -3,18 +3,21 @@
 //! Only parsing happens here; every value a server or a file could make invalid is checked
 //! by the commands, so that `--json` can report it as a JSON error.
 
+mod global;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use dingtalk_notify::DEFAULT_BASE_URL;
+
+pub use global::{GlobalArgs, MAX_BUDGET, MAX_SECS, parse_budget, parse_secs, parse_wait};
 
 const AFTER_HELP: &str = "\
 Exit codes:
   0  success
   1  DingTalk answered with a non-zero errcode (the code, message and request id are printed)
   2  invalid arguments or input, refused before anything was sent
-  3  transport failure (connect, timeout, TLS)
+  3  transport failure (connect, timeout, TLS), or over --budget past --budget-wait
   4  unusable response (HTTP error page, throttle page, malformed or oversized body)
   5  a campaign completed with ambiguous chunks (listed; see `campaign resume --help`)
 
@@ -26,8 +29,12 @@ Secrets (--app-secret, --access-token, --suite-secret, --suite-ticket, the passw
 --redis) are never printed; prefer the environment variables to flags, which other users
 of the machine can see in the process list.
 
+Pacing: --budget N (default 5000, DingTalk's per-app quota) recipients a minute; sends
+wait for it, or with --budget-wait SECS are refused (nothing sent) past that wait.
+
 A fleet: --redis URL (DINGTALK_REDIS_URL) shares the token, the budget and the campaign
-ledger through one Redis; it needs a build with `--features redis` (Rust 1.88).
+ledger through one Redis (rediss:// for TLS, --redis-ca-cert for a private CA); it needs
+a build with `--features redis` (Rust 1.88).
 
 Try it without credentials:  dingtalk-notify demo";
 
@@ -46,195 +53,6 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// Options every command takes; each can also come from a `DINGTALK_*` variable. Given
-/// twice, the last one wins (so a wrapper script's defaults can be overridden). `Debug`
-/// hides the secrets (and the proxy, which may carry a password).
-#[derive(Clone, Args)]
-#[command(next_help_heading = "Global options")]
-pub struct GlobalArgs {
-    /// The API host (a gateway prefix is kept); plain http:// only to loopback.
-    #[arg(
-        overrides_with = "base_url",
-        long,
-        global = true,
-        env = "DINGTALK_BASE_URL",
-        default_value = DEFAULT_BASE_URL,
-        value_name = "URL"
-    )]
-    pub base_url: String,
-
-    /// The internal app's AppKey (used with --app-secret to fetch an access token).
-    #[arg(
-        overrides_with = "app_key",
-        long,
-        global = true,
-        env = "DINGTALK_APP_KEY",
-        value_name = "KEY"
-    )]
-    pub app_key: Option<String>,
-
-    /// The internal app's AppSecret. Never printed. One that starts with `-` goes as
-    /// `--app-secret=-…` (or in the variable).
-    #[arg(
-        overrides_with = "app_secret",
-        long,
-        global = true,
-        env = "DINGTALK_APP_SECRET",
-        hide_env_values = true,
-        value_name = "SECRET"
-    )]
-    pub app_secret: Option<String>,
-
-    /// A ready access token: no token is fetched (takes precedence over key and secret).
-    /// Never printed.
-    #[arg(
-        overrides_with = "access_token",
-        long,
-        global = true,
-        env = "DINGTALK_ACCESS_TOKEN",
-        hide_env_values = true,
-        value_name = "TOKEN"
-    )]
-    pub access_token: Option<String>,
-
-    /// A third-party (ISV) app's suite key (with --suite-secret, --suite-ticket and
-    /// --corp-id, instead of --app-key and --app-secret).
-    #[arg(
-        overrides_with = "suite_key",
-        long,
-        global = true,
-        env = "DINGTALK_SUITE_KEY",
-        value_name = "KEY"
-    )]
-    pub suite_key: Option<String>,
-
-    /// The ISV suite's secret. Never printed.
-    #[arg(
-        overrides_with = "suite_secret",
-        long,
-        global = true,
-        env = "DINGTALK_SUITE_SECRET",
-        hide_env_values = true,
-        value_name = "SECRET"
-    )]
-    pub suite_secret: Option<String>,
-
-    /// The current suite ticket DingTalk pushed to the suite's callback. Never printed.
-    #[arg(
-        overrides_with = "suite_ticket",
-        long,
-        global = true,
-        env = "DINGTALK_SUITE_TICKET",
-        hide_env_values = true,
-        value_name = "TICKET"
-    )]
-    pub suite_ticket: Option<String>,
-
-    /// The corp id of the organization that authorized the ISV suite (`auth_corpid`).
-    #[arg(
-        overrides_with = "corp_id",
-        long,
-        global = true,
-        env = "DINGTALK_CORP_ID",
-        value_name = "ID"
-    )]
-    pub corp_id: Option<String>,
-
-    /// The sending app's agent id.
-    #[arg(
-        overrides_with = "agent_id",
-        long,
-        global = true,
-        env = "DINGTALK_AGENT_ID",
-        value_name = "ID"
-    )]
-    pub agent_id: Option<u64>,
-
-    /// The overall time limit of each call, retries included, in seconds (fractions allowed).
-    #[arg(
-        overrides_with = "timeout",
-        long,
-        global = true,
-        env = "DINGTALK_TIMEOUT",
-        default_value = "10",
-        value_name = "SECS",
-        value_parser = parse_secs
-    )]
-    pub timeout: Duration,
-
-    /// An HTTP proxy for https targets (http:// or https://, user:password@ allowed; never
-    /// used for loopback). Unset, HTTPS_PROXY or ALL_PROXY apply (never HTTP_PROXY), minus
-    /// NO_PROXY. SOCKS proxies are refused.
-    #[arg(
-        overrides_with = "proxy",
-        long,
-        global = true,
-        env = "DINGTALK_PROXY",
-        hide_env_values = true,
-        value_name = "URL"
-    )]
-    pub proxy: Option<String>,
-
-    /// Trust only the CA certificates in this PEM file (a TLS-inspecting proxy's, your
-    /// gateway's) instead of the bundled Mozilla roots. Verification is always on.
-    #[arg(
-        overrides_with = "ca_cert",
-        long,
-        global = true,
-        env = "DINGTALK_CA_CERT",
-        value_name = "PEM",
-        conflicts_with = "system_roots"
-    )]
-    pub ca_cert: Option<PathBuf>,
-
-    /// Verify against the operating system's trust store instead of the bundled Mozilla
-    /// roots.
-    #[arg(long, global = true, env = "DINGTALK_SYSTEM_ROOTS")]
-    pub system_roots: bool,
-
-    /// A fleet's Redis (`redis://[user:password@]host[:port][/db]`): the app's access
-    /// token, its recipients-per-minute budget (5,000) and the campaign ledger are shared
-    /// through it, so `campaign ...` works from any machine. Needs the app's key and secret
-    /// (not --access-token). The password is never printed. Only in a build with the
-    /// `redis` feature (Rust 1.88); refused otherwise.
-    #[arg(
-        overrides_with = "redis",
-        long,
-        global = true,
-        env = "DINGTALK_REDIS_URL",
-        hide_env_values = true,
-        value_name = "URL"
-    )]
-    pub redis: Option<String>,
-
-    /// Print exactly one JSON document on stdout (the answer, or the error).
-    #[arg(long, global = true)]
-    pub json: bool,
-}
-
-impl std::fmt::Debug for GlobalArgs {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let hidden = |v: &Option<String>| v.as_ref().map(|_| "<redacted>");
-        f.debug_struct("GlobalArgs")
-            .field("base_url", &self.base_url)
-            .field("app_key", &self.app_key)
-            .field("app_secret", &hidden(&self.app_secret))
-            .field("access_token", &hidden(&self.access_token))
-            .field("suite_key", &self.suite_key)
-            .field("suite_secret", &hidden(&self.suite_secret))
-            .field("suite_ticket", &hidden(&self.suite_ticket))
-            .field("corp_id", &self.corp_id)
-            .field("agent_id", &self.agent_id)
-            .field("timeout", &self.timeout)
-            .field("proxy", &hidden(&self.proxy))
-            .field("ca_cert", &self.ca_cert)
-            .field("system_roots", &self.system_roots)
-            .field("redis", &hidden(&self.redis))
-            .field("json", &self.json)
-            .finish()
-    }
 }
 
 /// The commands.
@@ -426,27 +244,6 @@ pub struct MockServerArgs {
     pub port: u16,
 }
 
-/// The longest `--timeout` or `--interval` accepted: a day.
-pub const MAX_SECS: u64 = 24 * 3600;
-
-/// Parses a positive number of seconds up to [`MAX_SECS`], fractions allowed (`10`, `0.5`).
-///
-/// # Errors
-/// A message naming the accepted form.
-pub fn parse_secs(input: &str) -> Result<Duration, String> {
-    let secs: f64 = input
-        .trim()
-        .parse()
-        .map_err(|_| format!("expected a number of seconds, got {input:?}"))?;
-    if secs.is_nan() || secs <= 0.0 {
-        return Err("must be more than 0 seconds".to_owned());
-    }
-    match Duration::try_from_secs_f64(secs) {
-        Ok(d) if d <= Duration::from_secs(MAX_SECS) => Ok(d),
-        _ => Err(format!("must be at most {MAX_SECS} seconds (a day)")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -496,6 +293,26 @@ mod tests {
         ] {
             assert!(parse_secs(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn budgets_are_1_to_5000_and_waits_may_be_zero() {
+        assert_eq!(parse_budget("1"), Ok(1));
+        assert_eq!(parse_budget(" 5000 "), Ok(MAX_BUDGET));
+        for bad in ["0", "5001", "-5", "1.5", "", "x", "99999999999"] {
+            let e = parse_budget(bad).unwrap_err();
+            assert!(e.contains("1 to 5000"), "{bad}: {e}");
+        }
+        assert_eq!(parse_wait("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_wait("2.5"), Ok(Duration::from_millis(2500)));
+        for bad in ["-1", "NaN", "later", "86401"] {
+            assert!(parse_wait(bad).is_err(), "{bad}");
+        }
+        let cli = Cli::try_parse_from(["dingtalk-notify", "progress", "--task-id=1"]).unwrap();
+        assert_eq!(
+            (cli.global.budget, cli.global.budget_wait),
+            (MAX_BUDGET, None)
+        );
     }
 
     #[test]

@@ -6,20 +6,22 @@ use std::io::{IsTerminal, Read};
 use std::path::Path;
 
 use dingtalk_notify::campaign::{
-    Audience, CHUNK_LIMITS, CampaignError, CampaignHandle, CampaignId, CampaignPlan,
-    CampaignProgress, ChunkCalls,
+    Audience, CampaignError, CampaignHandle, CampaignPlan, CampaignProgress, ChunkCalls,
 };
 use dingtalk_notify::ledger::{Ledger, MemoryLedger};
 use dingtalk_notify::transport::TransportError;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use crate::cli::{CampaignArgs, CampaignCommand, GlobalArgs, SendArgs};
+use crate::cli::{CampaignCommand, GlobalArgs, SendArgs};
 use crate::exit::{AMBIGUOUS, API, Failure, INVALID_INPUT, Kind, TRANSPORT};
 use crate::output::Output;
 
+mod ledger;
+
+use ledger::{both_ledgers, open, open_ledger};
+
 use super::CliClient;
-use super::fleet::Fleet;
 
 /// The most `--users-file` input read: 64 MiB, a few million ids.
 const MAX_USERS_FILE: u64 = 64 * 1024 * 1024;
@@ -105,7 +107,8 @@ pub fn send(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
         }
         Audience::users(users).and_depts(args.depts.iter().copied())
     };
-    let plan = CampaignPlan::new(agent_id, message, audience, CHUNK_LIMITS)
+    let limits = crate::pacing::chunk_limits(global.budget);
+    let plan = CampaignPlan::new(agent_id, message, audience, limits)
         .map_err(|e| Failure::invalid_input(e.to_string()))?;
     let (client, fleet) = super::client_and_fleet(global)?;
     let ledger: Box<dyn Ledger> = match (&args.ledger, &fleet) {
@@ -151,65 +154,10 @@ fn read_users(path: &Path) -> Result<Vec<String>, Failure> {
         .collect())
 }
 
-#[cfg(feature = "sqlite")]
-fn open_ledger(path: &Path) -> Result<Box<dyn Ledger>, Failure> {
-    dingtalk_notify::ledger::SqliteLedger::open(path)
-        .map(|l| Box::new(l) as Box<dyn Ledger>)
-        .map_err(|e| {
-            Failure::invalid_input(format!("cannot open the ledger {}: {e}", path.display()))
-        })
-}
-
-#[cfg(not(feature = "sqlite"))]
-fn open_ledger(path: &Path) -> Result<Box<dyn Ledger>, Failure> {
-    Err(Failure::invalid_input(format!(
-        "cannot open the ledger {}: this build has no SQLite (feature `sqlite`)",
-        path.display()
-    )))
-}
-
-/// The ledger and the campaign `args` name: `--ledger`'s SQLite file, or the fleet's Redis.
-fn open(
-    client: &CliClient,
-    fleet: Option<&Fleet>,
-    args: &CampaignArgs,
-) -> Result<(Box<dyn Ledger>, CampaignHandle), Failure> {
-    let id = CampaignId::new(args.id.trim()).map_err(|e| Failure::invalid_input(e.to_string()))?;
-    let ledger = match (&args.ledger, fleet) {
-        (Some(_), Some(_)) => return Err(both_ledgers()),
-        (None, Some(fleet)) => fleet.ledger()?,
-        (Some(path), None) => {
-            if !path.exists() {
-                return Err(Failure::invalid_input(format!(
-                    "no ledger at {}; give the --ledger the campaign was sent with",
-                    path.display()
-                )));
-            }
-            open_ledger(path)?
-        }
-        (None, None) => {
-            return Err(Failure::invalid_input(
-                "no ledger: give the --ledger (DINGTALK_LEDGER) the campaign was sent with, \
-                 or --redis (DINGTALK_REDIS_URL) for a fleet's campaign",
-            ));
-        }
-    };
-    let handle = client
-        .campaigns(ledger.as_ref())
-        .load(&id)
-        .map_err(campaign_failure)?;
-    Ok((ledger, handle))
-}
-
-/// `--ledger` and `--redis` together: a campaign is kept in one of them.
-fn both_ledgers() -> Failure {
-    Failure::invalid_input(
-        "give --ledger (a SQLite file) or --redis (a fleet's Redis), not both: a campaign is \
-         kept in one of them (check DINGTALK_LEDGER and DINGTALK_REDIS_URL too)",
-    )
-}
-
-fn campaign_failure(e: CampaignError) -> Failure {
+pub(super) fn campaign_failure(e: CampaignError) -> Failure {
+    if let Some(over) = crate::pacing::over_budget(&e) {
+        return Failure::over_budget(over);
+    }
     match e {
         CampaignError::NotFound(_) => Failure::invalid_input(e.to_string()),
         other => Failure::plain(Kind::Other, TRANSPORT, other.to_string()),
