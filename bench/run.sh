@@ -194,6 +194,45 @@ else
 fi
 log "allocations: cargo bench -p dingtalk-notify-proto --bench allocs"
 cargo bench -q -p dingtalk-notify-proto --bench allocs > "$OUT/allocs.txt" 2>&1
+# Campaign planning at 10,000 and 100,000 ids (issue 12: linear in the number of ids).
+log "criterion: cargo bench -p dingtalk-notify-proto --bench campaign -- campaign_plan"
+if [ "$QUICK" = 1 ]; then
+  cargo bench -q -p dingtalk-notify-proto --bench campaign -- campaign_plan \
+    --warm-up-time 0.2 --measurement-time 1 > "$OUT/campaign_plan.txt" 2>&1
+else
+  cargo bench -q -p dingtalk-notify-proto --bench campaign -- campaign_plan \
+    > "$OUT/campaign_plan.txt" 2>&1
+fi
+
+# --- 4b. instruction counts (callgrind), when valgrind is there ------------------------------
+# Instructions do not depend on the machine's load: the single-thread ratios below are the
+# steadiest figures of the run. Per call (or per parse) = the difference of two runs of
+# different length, divided by the difference in length, so start-up cancels out.
+CALLGRIND=$OUT/callgrind.jsonl
+: > "$CALLGRIND"
+if command -v valgrind >/dev/null 2>&1; then
+  instructions() { # the instructions valgrind counted for one run of the runner
+    BENCH_PROC_CPU=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null "$RUNNER" "$@" \
+      2>&1 >/dev/null | sed -n 's/.*Collected : //p'
+  }
+  per_unit() { # case short long -- args before the count: prints one JSON line
+    local name=$1 short=$2 long=$3 flag=$4; shift 4
+    local a b
+    a=$(instructions "$@" "$flag" "$short"); b=$(instructions "$@" "$flag" "$long")
+    if [ -n "$a" ] && [ -n "$b" ]; then
+      echo "{\"case\":\"$name\",\"instructions\":$(( (b - a) / (long - short) ))}" >> "$CALLGRIND"
+    fi
+  }
+  log "callgrind: parses (typed and serde_json::Value), then calls over loopback"
+  for c in parse-status-bar value-status-bar parse-result-100 value-result-100; do
+    per_unit "$c" 1000 11000 --iters codec "$c"
+  done
+  for c in client-ureq raw-ureq-same-agent raw-ureq-json client-isahc raw-isahc; do
+    per_unit "$c" 200 2200 --calls seq "$c" --base "$BASE" --warmup 0
+  done
+else
+  log "valgrind is not installed: no instruction counts ('apt-get install valgrind')"
+fi
 
 # --- 5. sequential calls, interleaved -------------------------------------------------------
 # Each run appends one JSON line to raw.jsonl, with the round and, when /usr/bin/time is

@@ -185,6 +185,56 @@ build_allocs_max = worst({k: (float(v) if v is not None else None) for k, v in b
 fp = footprint()
 
 
+def callgrind():
+    """{case: instructions per unit} from callgrind.jsonl (run.sh step 4b), or {}."""
+    out = {}
+    try:
+        with open(os.path.join(OUT, "callgrind.jsonl")) as f:
+            for line in f:
+                if line.strip():
+                    r = json.loads(line)
+                    out[r["case"]] = r["instructions"]
+    except (OSError, ValueError, KeyError):
+        pass
+    return out
+
+
+CG = callgrind()
+cg_parse = {c: rnd(ratio(CG.get("parse-" + c), CG.get("value-" + c)))
+            for c in ("status-bar", "result-100")}
+cg_calls = {
+    "client_ureq_over_raw_ureq_same_agent": rnd(ratio(CG.get("client-ureq"),
+                                                      CG.get("raw-ureq-same-agent"))),
+    "client_ureq_over_raw_ureq_json": rnd(ratio(CG.get("client-ureq"), CG.get("raw-ureq-json"))),
+    "client_isahc_over_raw_isahc": rnd(ratio(CG.get("client-isahc"), CG.get("raw-isahc"))),
+}
+
+# A campaign's own cost per chunk (planning + SQLite ledger) over one loopback send of the
+# client over ureq, paired by round (both ran in the same round).
+CAMPAIGN = {r["round"]: r for r in ROWS if r["mode"] == "campaign" and "round" in r}
+
+
+def campaign_ratio(key):
+    send = per_call("client-ureq", "wall_ns")
+    v = [CAMPAIGN[k][key] / 1000.0 / send[k] for k in sorted(set(CAMPAIGN) & set(send))
+         if send[k] > 0]
+    return rnd(statistics.median(v)) if v else None
+
+
+campaign = {
+    "chunk_vs_loopback_send": campaign_ratio("ns_per_chunk"),
+    "planning_vs_loopback_send": campaign_ratio("plan_ns_per_chunk"),
+    "ledger_vs_loopback_send": campaign_ratio("ledger_ns_per_chunk"),
+    "ns_per_chunk": rnd(statistics.median([r["ns_per_chunk"] for r in CAMPAIGN.values()]), 0)
+    if CAMPAIGN else None,
+}
+plan_10k, plan_100k = criterion_ns("campaign_plan", "10000"), criterion_ns("campaign_plan", "100000")
+# Per-id cost at 100,000 ids over per-id cost at 10,000: 1.0 is exactly linear.
+campaign["plan_per_id_100k_over_10k"] = rnd(ratio(plan_100k and plan_100k / 100_000,
+                                                  plan_10k and plan_10k / 10_000))
+campaign["plan_ms"] = {"10000": rnd(plan_10k and plan_10k / 1e6), "100000": rnd(plan_100k and plan_100k / 1e6)}
+
+
 def threads_ratio(a, b, t="64"):
     x = (threads.get(a, {}).get(t) or {}).get("calls_per_s")
     y = (threads.get(b, {}).get(t) or {}).get("calls_per_s")
@@ -204,6 +254,9 @@ summary = {
     "cpu_overhead_isahc_vs_raw_isahc": rnd(paired_ratio("client-isahc", "raw-isahc", "cpu_ns")),
     "raw_isahc_vs_raw_ureq": rnd(paired_ratio("raw-isahc", "raw-ureq")),
     "parse_vs_serde_json_value": parse_ratios,
+    "parse_vs_serde_json_value_instructions": cg_parse,
+    "instructions": {"per_unit": CG, "ratios": cg_calls},
+    "campaign": campaign,
     "build_vs_to_vec_and_builder": build_ratios,
     "build_allocs": build_allocs,
     "footprint": fp,
@@ -287,6 +340,22 @@ summary["targets"] = {
         "overhead_isahc_vs_raw_isahc", s["overhead_isahc_vs_raw_isahc"],
         s["overhead_isahc_vs_raw_isahc"] is not None and s["overhead_isahc_vs_raw_isahc"] <= 1.5,
         "<= 1.5"),
+    "typed_parse_over_value_parse_instructions": target(
+        "parse_vs_serde_json_value_instructions (worst case, callgrind)", worst(cg_parse),
+        worst(cg_parse) is not None and worst(cg_parse) <= 1.0, "<= 1.0"),
+    "client_over_ureq_same_agent_instructions": target(
+        "instructions.ratios.client_ureq_over_raw_ureq_same_agent",
+        cg_calls["client_ureq_over_raw_ureq_same_agent"],
+        cg_calls["client_ureq_over_raw_ureq_same_agent"] is not None
+        and cg_calls["client_ureq_over_raw_ureq_same_agent"] <= 1.05, "<= 1.05"),
+    "campaign_chunk_over_loopback_send": target(
+        "campaign.chunk_vs_loopback_send", campaign["chunk_vs_loopback_send"],
+        campaign["chunk_vs_loopback_send"] is not None
+        and campaign["chunk_vs_loopback_send"] <= 5, "<= 5"),
+    "campaign_planning_linear": target(
+        "campaign.plan_per_id_100k_over_10k", campaign["plan_per_id_100k_over_10k"],
+        campaign["plan_per_id_100k_over_10k"] is not None
+        and campaign["plan_per_id_100k_over_10k"] <= 1.5, "<= 1.5 (1.0 = linear)"),
     "typed_parse_over_value_parse": target(
         "parse_vs_serde_json_value (worst case)", worst(parse_ratios),
         worst(parse_ratios) is not None and worst(parse_ratios) <= 1.0, "<= 1.0"),
@@ -355,6 +424,13 @@ labels = {
     "client_over_ureq_within_5pct_of_floor": "client over ureq ÷ raw ureq loop, default agent (wall per call)",
     "client_cpu_per_call_at_most_3pct_of_python": "client CPU per call ÷ Python peer's",
     "one_token_fetch_at_expiry": "token fetches, 64 threads at expiry",
+    "typed_parse_over_value_parse_instructions":
+        "typed parse ÷ serde_json Value parse, instructions (callgrind, worst case)",
+    "client_over_ureq_same_agent_instructions":
+        "client over ureq ÷ raw ureq loop on the same agent, instructions (callgrind)",
+    "campaign_chunk_over_loopback_send":
+        "campaign: planning + SQLite ledger per chunk ÷ one loopback send",
+    "campaign_planning_linear": "campaign planning: per-id cost, 100,000 ids ÷ 10,000",
 }
 for key, t in summary["targets"].items():
     met = {True: "yes", False: "**no**", None: "n/a"}[t["met"]]
@@ -389,6 +465,14 @@ extra = [
     ("Redis budget acquire (RedisBudget) ÷ one loopback call of the client over ureq",
      s["redis_budget_acquire_vs_loopback_call"]),
     ("parse ns per id, 10,000 ids ÷ 100 ids (1.0 = linear)", s["parse_result_per_id_10000_over_100"]),
+    ("campaign: planning per chunk ÷ one loopback send", campaign["planning_vs_loopback_send"]),
+    ("campaign: SQLite ledger per chunk ÷ one loopback send", campaign["ledger_vs_loopback_send"]),
+    ("callgrind: client over ureq ÷ raw loop doing the JSON work, instructions",
+     cg_calls["client_ureq_over_raw_ureq_json"]),
+    ("callgrind: client over isahc ÷ raw isahc loop, instructions",
+     cg_calls["client_isahc_over_raw_isahc"]),
+    ("callgrind: typed ÷ Value parse, status bar", cg_parse["status-bar"]),
+    ("callgrind: typed ÷ Value parse, 100-id result", cg_parse["result-100"]),
     ("status bar build + parse, wall time (ns)", s["build_parse_ns_status_bar_wall"]),
     ("parse of a 100-id send result, wall time (ns)", s["parse_ns_result_100_wall"]),
 ]
