@@ -18,11 +18,11 @@ pub(crate) fn codec(case: &str, iters: u64) -> Result<()> {
         "status-bar" => {
             let bar = UpdateStatusBar::new(AGENT, TASK, "Approved")
                 .status_bg(StatusColor::from_argb(0xFF78_C06E));
-            let answer = br#"{"errcode":0,"errmsg":"ok","request_id":"8ra8xmc1ut7l"}"#;
+            let answer = STATUS_BAR_OK.as_bytes();
             for _ in 0..iters {
                 black_box(black_box(&bar).build_request(&base, auth)?);
                 black_box(UpdateStatusBar::parse_response(http::Response::new(
-                    black_box(&answer[..]),
+                    black_box(answer),
                 ))?);
             }
         }
@@ -37,21 +37,39 @@ pub(crate) fn codec(case: &str, iters: u64) -> Result<()> {
             }
         }
         "result-100" => {
-            let ids: Vec<String> = (0..100).map(|i| format!("user{i:07}")).collect();
-            let answer = serde_json::json!({
-                "errcode": 0,
-                "errmsg": "ok",
-                "send_result": {
-                    "read_user_id_list": &ids[..50],
-                    "unread_user_id_list": &ids[50..],
-                },
-                "request_id": "6pcvwp6jcows",
-            })
-            .to_string();
+            let answer = result_100();
             for _ in 0..iters {
                 black_box(GetSendResult::parse_response(http::Response::new(
                     black_box(answer.as_bytes()),
                 ))?);
+            }
+        }
+        // The two sides of the parse ratio, alone, for callgrind's instruction counts:
+        // `parse-<x>` the typed parse, `value-<x>` serde_json's `Value` of the same bytes.
+        "parse-status-bar" | "value-status-bar" | "parse-result-100" | "value-result-100" => {
+            let body = if case.ends_with("status-bar") {
+                STATUS_BAR_OK.to_owned()
+            } else {
+                result_100()
+            };
+            let bytes = body.as_bytes();
+            // Chosen once, so both sides run the same loop.
+            let parse: fn(&[u8]) -> Result<()> = match case {
+                "parse-status-bar" => |b| {
+                    black_box(UpdateStatusBar::parse_response(http::Response::new(b))?);
+                    Ok(())
+                },
+                "parse-result-100" => |b| {
+                    black_box(GetSendResult::parse_response(http::Response::new(b))?);
+                    Ok(())
+                },
+                _ => |b| {
+                    black_box(serde_json::from_slice::<serde_json::Value>(b)?);
+                    Ok(())
+                },
+            };
+            for _ in 0..iters {
+                parse(black_box(bytes))?;
             }
         }
         other => return Err(format!("unknown codec case {other:?}").into()),
@@ -63,4 +81,22 @@ pub(crate) fn codec(case: &str, iters: u64) -> Result<()> {
         "iters": iters,
         "ns_per_iter": ns,
     }))
+}
+
+/// The status bar's success answer.
+const STATUS_BAR_OK: &str = r#"{"errcode":0,"errmsg":"ok","request_id":"8ra8xmc1ut7l"}"#;
+
+/// A send result listing 100 user ids.
+fn result_100() -> String {
+    let ids: Vec<String> = (0..100).map(|i| format!("user{i:07}")).collect();
+    serde_json::json!({
+        "errcode": 0,
+        "errmsg": "ok",
+        "send_result": {
+            "read_user_id_list": &ids[..50],
+            "unread_user_id_list": &ids[50..],
+        },
+        "request_id": "6pcvwp6jcows",
+    })
+    .to_string()
 }

@@ -58,7 +58,15 @@ pub struct IsahcTransport {
     proxy: IsahcProxy,
     /// The trust store each request carries (`None`: isahc's bundled roots).
     tls: Option<isahc::tls::TlsConfig>,
+    /// Whether `client` is the transport's own (started with the contract's settings), not a
+    /// caller's.
+    own_client: bool,
 }
+
+/// How much sooner than the transport's own timeout a request's overall timeout may end and
+/// still be served by the own client's settings. A client's first attempt asks for its whole
+/// deadline less the microseconds spent before the send.
+const TIMEOUT_SLACK: Duration = Duration::from_millis(10);
 
 /// A client started on first use, shared by clones; `Debug` says only whether it started.
 #[derive(Clone, Default)]
@@ -119,18 +127,24 @@ impl IsahcTransport {
             // A connection cache of 0 makes curl close every connection after its request.
             builder = builder.connection_cache_size(0);
         }
-        let built = builder
+        // The contract's settings, once: a request that needs nothing else carries no
+        // per-request configuration (see `prepare`).
+        builder = builder
             .redirect_policy(RedirectPolicy::None)
             .connect_timeout(self.config.connect_timeout)
             .timeout(self.config.timeout)
             .automatic_decompression(false)
-            .build()
-            .map_err(|e| {
-                TransportError::new(
-                    TransportErrorKind::Connect,
-                    format!("could not start the HTTP client: {}", e.kind()),
-                )
-            })?;
+            .expect_continue(ExpectContinue::disabled())
+            .proxy(None);
+        if let Some(tls) = &self.tls {
+            builder = builder.tls_config(tls.clone());
+        }
+        let built = builder.build().map_err(|e| {
+            TransportError::new(
+                TransportErrorKind::Connect,
+                format!("could not start the HTTP client: {}", e.kind()),
+            )
+        })?;
         // Two threads may race here; the loser's client is dropped unused.
         Ok(cell.0.get_or_init(|| built).clone())
     }
@@ -160,18 +174,33 @@ impl IsahcTransport {
         &self.config
     }
 
-    /// The request with this transport's per-request configuration attached.
-    fn prepare(&self, request: HttpRequest) -> Result<http::Request<isahc::Body>, TransportError> {
+    /// The request with this transport's per-request configuration attached, for a client
+    /// of its own (`own_client`) or a caller's.
+    fn prepare(
+        &self,
+        request: HttpRequest,
+        own_client: bool,
+    ) -> Result<http::Request<isahc::Body>, TransportError> {
         // The client's deadline for this call, when it is sooner than the transport's own.
         let (connect_timeout, timeout) = self.config.timeouts(request.extensions());
         let proxy = self.proxy.for_target(request.uri())?;
-        let (parts, body) = request.into_parts();
+        let (mut parts, body) = request.into_parts();
         // An empty body on GET and the like is no body: no `Content-Length: 0` goes out.
         let body = if body.is_empty() && omits_empty_body(&parts.method) {
             isahc::Body::empty()
         } else {
             isahc::Body::from(body)
         };
+        // The hot path: the own client already holds every setting this request needs, so
+        // it goes as it is (each per-request setting is a boxed extension isahc merges).
+        if own_client
+            && proxy.is_none()
+            && connect_timeout == self.config.connect_timeout
+            && self.config.timeout.saturating_sub(timeout) <= TIMEOUT_SLACK
+        {
+            self.config.default_user_agent(&mut parts.headers);
+            return Ok(http::Request::from_parts(parts, body));
+        }
         let mut builder = http::Request::builder()
             .method(parts.method)
             .uri(parts.uri)
@@ -205,11 +234,11 @@ impl Transport for IsahcTransport {
     fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         let method = request.method().clone();
         let uri = request.uri().clone();
-        let client = match Idempotency::of(&request) {
-            Idempotency::Idempotent => self.client()?,
-            Idempotency::NonIdempotent => self.fresh_connection_client()?,
+        let (client, own_client) = match Idempotency::of(&request) {
+            Idempotency::Idempotent => (self.client()?, self.own_client),
+            Idempotency::NonIdempotent => (self.fresh_connection_client()?, true),
         };
-        let request = self.prepare(request)?;
+        let request = self.prepare(request, own_client)?;
         let response = client.send(request).map_err(|e| from_isahc(&e, &uri))?;
 
         let (parts, body) = response.into_parts();
@@ -344,6 +373,7 @@ impl IsahcTransportBuilder {
     /// The transport. It starts no thread: a client of its own starts on the first request.
     pub fn build(self) -> IsahcTransport {
         let cell = OnceLock::new();
+        let own_client = self.client.is_none();
         if let Some(Opaque(client)) = self.client {
             let _ = cell.set(client);
         }
@@ -353,6 +383,7 @@ impl IsahcTransportBuilder {
             config: self.config,
             proxy: IsahcProxy::new(&self.proxy, self.proxy_env),
             tls: crate::tls::for_roots(&self.roots),
+            own_client,
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Judging an answer: the envelope in one place, then the payload from the same bytes.
+//! Judging an answer: a success in one pass; otherwise the envelope first, then the payload
+//! from the same bytes.
 
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use crate::code::ErrorCode;
 use crate::error::{ApiError, RawBody, ResponseError, TopError};
 use crate::wire::{LenientStr, opt_lenient};
 
+mod one_pass;
 mod throttle_page;
 
 /// The envelope every oapi answer carries, read leniently; other fields are skipped. Its
@@ -89,6 +91,12 @@ where
 {
     let status = response.status();
     let bytes = response.body().as_ref();
+    // A success in one pass; anything else is judged below, from the same bytes.
+    if status.is_success() {
+        if let Some(value) = one_pass::decode_success(bytes) {
+            return Ok(value);
+        }
+    }
     let envelope = match serde_json::from_slice::<Envelope>(bytes) {
         Ok(env) => env,
         Err(e) => {

@@ -42,7 +42,15 @@ pub struct UreqTransport {
     proxy: UreqProxy,
     /// The TLS configuration forced on each request (`None`: the agent's own is right).
     tls: Result<Option<Opaque<TlsConfig>>, TransportError>,
+    /// Whether the agent is the transport's own, built with the contract's settings (status
+    /// as response, no redirects, the transport's timeouts, TLS verified, no proxy).
+    own_agent: bool,
 }
+
+/// How much sooner than the transport's own timeout a request's overall timeout may end and
+/// still be served by the own agent's settings. A client's first attempt asks for its whole
+/// deadline less the microseconds spent before the send.
+const TIMEOUT_SLACK: Duration = Duration::from_millis(10);
 
 impl UreqTransport {
     /// A transport with the default settings and its own agent.
@@ -85,6 +93,13 @@ impl UreqTransport {
         &self.config
     }
 
+    /// Whether the own agent's timeouts serve a request asking for `(connect, overall)`: the
+    /// same connect timeout, and an overall one at most [`TIMEOUT_SLACK`] shorter.
+    fn agent_timeouts_fit(&self, (connect, overall): (Duration, Duration)) -> bool {
+        connect == self.config.connect_timeout
+            && self.config.timeout.saturating_sub(overall) <= TIMEOUT_SLACK
+    }
+
     fn read_response(
         &self,
         response: http::Response<ureq::Body>,
@@ -124,8 +139,22 @@ impl Transport for UreqTransport {
         let agent = &self.agent.0;
         let tls = self.tls.clone()?.map(|Opaque(tls)| tls);
         let proxy = self.proxy.for_target(&uri)?;
+        let no_body = body.is_empty() && omits_empty_body(&method);
 
-        let result = if body.is_empty() && omits_empty_body(&method) {
+        // The hot path: the transport's own agent already holds the contract's settings, so
+        // unless a proxy, a TLS override or a shorter timeout applies the request goes as it
+        // is (a per-request configuration copies the agent's whole `Config` every time).
+        if self.own_agent && tls.is_none() && proxy.is_none() && self.agent_timeouts_fit(timeouts) {
+            let result = if no_body {
+                agent.run(http::Request::from_parts(parts, ()))
+            } else {
+                agent.run(http::Request::from_parts(parts, body))
+            };
+            let response = result.map_err(|e| from_ureq(e, &uri, self.config.max_body_size))?;
+            return self.read_response(response, &method, &uri);
+        }
+
+        let result = if no_body {
             let request = http::Request::from_parts(parts, ());
             let mut config = configure(agent.configure_request(request), timeouts).proxy(proxy);
             if let Some(tls) = tls {
@@ -298,6 +327,7 @@ impl UreqTransportBuilder {
     /// The transport.
     pub fn build(self) -> UreqTransport {
         let config = self.config;
+        let owns_agent = self.agent.is_none();
         let (agent, tls) = match self.agent {
             Some(agent) => {
                 let tls = forced(agent.0.config().tls_config(), &self.roots);
@@ -310,6 +340,7 @@ impl UreqTransportBuilder {
             config,
             proxy: UreqProxy::new(&self.proxy, self.proxy_env),
             tls: tls.map(|t| t.map(Opaque)),
+            own_agent: owns_agent,
         }
     }
 }
@@ -330,6 +361,7 @@ fn own_agent(
                 .proxy(None) // decided per request by the transport's proxy policy
                 .http_status_as_error(false)
                 .max_redirects(0)
+                .max_redirects_will_error(false)
                 .timeout_connect(Some(config.connect_timeout))
                 .timeout_global(Some(config.timeout))
                 .build();
