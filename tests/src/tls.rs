@@ -1,7 +1,8 @@
 //! TLS over the HTTPS simulator (issue 15 item 8), generic over the transport: a
 //! certificate no configured authority signed is refused as a TLS error with nothing sent;
-//! the same server is served once its CA is configured; a certificate for another name is
-//! refused even then. [`tls_matrix!`](crate::tls_matrix) expands them.
+//! the same server is served once its CA is configured (alone, or added to the bundled
+//! roots); a certificate from another CA, or for another name, is refused even then.
+//! [`tls_matrix!`](crate::tls_matrix) expands them.
 
 use std::time::Duration;
 
@@ -42,10 +43,19 @@ pub fn https_server(names: &[&str]) -> MockServer {
         .expect("the simulator starts")
 }
 
+fn ca_of(server: &MockServer) -> CaCertificates {
+    let pem = server.tls().expect("an HTTPS simulator").ca_pem();
+    CaCertificates::from_pem(pem).expect("the CA's PEM")
+}
+
 /// The simulator's CA as the only root.
 pub fn its_ca(server: &MockServer) -> RootCertificates {
-    let pem = server.tls().expect("an HTTPS simulator").ca_pem();
-    RootCertificates::Only(CaCertificates::from_pem(pem).expect("the CA's PEM"))
+    RootCertificates::Only(ca_of(server))
+}
+
+/// The bundled roots plus the simulator's CA.
+pub fn its_ca_added(server: &MockServer) -> RootCertificates {
+    RootCertificates::BundledAnd(ca_of(server))
 }
 
 fn client<T: TestTransport>(server: &MockServer, transport: T) -> Client<T> {
@@ -101,6 +111,32 @@ pub fn the_certificate_is_accepted_once_its_ca_is_configured<T: TestTransport>(
     assert_eq!(server.token_fetches(), 1);
 }
 
+/// The same server with its CA added to the bundled roots (a corporate proxy's CA, kept
+/// besides the public roots): served, over TLS.
+pub fn the_certificate_is_accepted_with_its_ca_added_to_the_bundled_roots<T: TestTransport>(
+    make: MakeWithRoots<T>,
+) {
+    let server = https_server(&["127.0.0.1", "localhost"]);
+    let c = client(&server, make(its_ca_added(&server)));
+    send(&c).expect("served over https");
+    assert_eq!(server.requests_to(Route::Send).len(), 1);
+    assert_eq!(server.token_fetches(), 1);
+}
+
+/// Adding one CA trusts that CA only: a server whose certificate another CA signed is
+/// refused, nothing sent.
+pub fn a_certificate_from_another_ca_is_refused_with_a_ca_added<T: TestTransport>(
+    make: MakeWithRoots<T>,
+) {
+    let trusted = https_server(&["127.0.0.1", "localhost"]);
+    let other = https_server(&["127.0.0.1", "localhost"]);
+    let c = client(&other, make(its_ca_added(&trusted)));
+    let err = send(&c).expect_err("refused");
+    assert_tls_refusal(&c, &err);
+    assert!(other.requests().is_empty(), "{:?}", other.requests());
+    assert!(trusted.requests().is_empty());
+}
+
 /// A certificate for another name, even from a trusted CA: refused, nothing sent.
 pub fn a_hostname_mismatch_is_refused<T: TestTransport>(make: MakeWithRoots<T>) {
     let server = https_server(&["wrong.example"]);
@@ -117,6 +153,8 @@ macro_rules! tls_matrix {
         $crate::tls_matrix!(@tests $make;
             an_untrusted_certificate_is_refused,
             the_certificate_is_accepted_once_its_ca_is_configured,
+            the_certificate_is_accepted_with_its_ca_added_to_the_bundled_roots,
+            a_certificate_from_another_ca_is_refused_with_a_ca_added,
             a_hostname_mismatch_is_refused,
         );
     };

@@ -409,8 +409,10 @@ fn https_with_ca_file(names: &[&str]) -> (dingtalk_notify_mock::MockServer, std:
 }
 
 /// A refused certificate exits 3 with kind "tls", nothing sent; `--ca-cert` (or
-/// `DINGTALK_CA_CERT`) makes the same server trusted; a hostname mismatch is refused even
-/// then; a file without a certificate exits 2.
+/// `DINGTALK_CA_CERT`), which adds the CA to the bundled roots, makes the same server
+/// trusted, and so does `--ca-cert-only` (the CA alone); a server under another CA, or a
+/// hostname mismatch, is refused even then; `--ca-cert-only` without `--ca-cert`, or a file
+/// without a certificate, exits 2.
 #[test]
 fn tls_refusals_and_custom_cas() {
     let (server, ca) = https_with_ca_file(&["127.0.0.1", "localhost"]);
@@ -428,7 +430,28 @@ fn tls_refusals_and_custom_cas() {
     let mut cmd = cli(&server);
     cmd.env("DINGTALK_CA_CERT", &ca);
     run(cmd, send).expect_code(0);
-    assert_eq!(server.requests_to(Route::Send).len(), 2);
+    let mut pinned = vec!["--ca-cert-only", "--ca-cert", ca_path];
+    pinned.extend(send);
+    run(cli(&server), &pinned).expect_code(0);
+    assert_eq!(server.requests_to(Route::Send).len(), 3);
+
+    let (other, other_ca) = https_with_ca_file(&["127.0.0.1", "localhost"]);
+    for only in [&[][..], &["--ca-cert-only"][..]] {
+        let mut args = vec!["--json", "--ca-cert", ca_path];
+        args.extend(only);
+        args.extend(send);
+        let r = run(cli(&other), &args).expect_code(3);
+        assert_eq!(r.json()["error"]["kind"], "tls", "{only:?} {r:?}");
+    }
+    assert!(
+        other.requests().is_empty(),
+        "nothing sent to another CA's server"
+    );
+    let mut args = vec!["--ca-cert-only"];
+    args.extend(send);
+    let r = run(cli(&server), &args).expect_code(2);
+    assert!(r.stderr.contains("--ca-cert"), "{r:?}");
+    assert_eq!(server.requests_to(Route::Send).len(), 3, "nothing sent");
 
     let (wrong, wrong_ca) = https_with_ca_file(&["wrong.example"]);
     let mut args = vec!["--json", "--ca-cert", wrong_ca.to_str().unwrap()];
@@ -450,7 +473,7 @@ fn tls_refusals_and_custom_cas() {
             .contains("--ca-cert"),
         "{r:?}"
     );
-    for path in [ca, wrong_ca, junk] {
+    for path in [ca, other_ca, wrong_ca, junk] {
         let _ = std::fs::remove_file(path);
     }
 }

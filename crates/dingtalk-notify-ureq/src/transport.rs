@@ -308,7 +308,9 @@ impl UreqTransportBuilder {
     /// use dingtalk_notify_ureq::{CaCertificates, RootCertificates, UreqTransport};
     /// # let pem = "-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n";
     /// let ca = CaCertificates::from_pem(pem)?; // your proxy's or gateway's CA
-    /// let transport = UreqTransport::builder().root_certificates(RootCertificates::Only(ca)).build();
+    /// let transport = UreqTransport::builder()
+    ///     .root_certificates(RootCertificates::BundledAnd(ca)) // plus Mozilla's roots
+    ///     .build();
     /// # Ok::<(), dingtalk_notify_ureq::CaError>(())
     /// ```
     pub fn root_certificates(mut self, roots: RootCertificates) -> Self {

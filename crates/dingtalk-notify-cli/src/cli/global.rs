@@ -136,8 +136,8 @@ pub struct GlobalArgs {
     )]
     pub proxy: Option<String>,
 
-    /// Trust only the CA certificates in this PEM file (a TLS-inspecting proxy's, your
-    /// gateway's) instead of the bundled Mozilla roots. Verification is always on.
+    /// Also trust the CA certificates in this PEM file (a TLS-inspecting proxy's, your
+    /// gateway's), besides the bundled Mozilla roots. Verification is always on.
     #[arg(
         overrides_with = "ca_cert",
         long,
@@ -147,6 +147,16 @@ pub struct GlobalArgs {
         conflicts_with = "system_roots"
     )]
     pub ca_cert: Option<PathBuf>,
+
+    /// Trust only the --ca-cert CAs, not the bundled Mozilla roots (pinning: stricter, a
+    /// server under a public CA only is then refused).
+    #[arg(
+        long,
+        global = true,
+        env = "DINGTALK_CA_CERT_ONLY",
+        requires = "ca_cert"
+    )]
+    pub ca_cert_only: bool,
 
     /// Verify against the operating system's trust store instead of the bundled Mozilla
     /// roots.
@@ -230,6 +240,7 @@ impl std::fmt::Debug for GlobalArgs {
             .field("timeout", &self.timeout)
             .field("proxy", &hidden(&self.proxy))
             .field("ca_cert", &self.ca_cert)
+            .field("ca_cert_only", &self.ca_cert_only)
             .field("system_roots", &self.system_roots)
             .field("redis", &hidden(&self.redis))
             .field("redis_ca_cert", &self.redis_ca_cert)

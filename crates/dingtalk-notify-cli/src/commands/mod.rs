@@ -91,7 +91,8 @@ pub fn transport(timeout: Duration, proxy: ProxySetting, roots: RootCertificates
 /// The largest `--ca-cert` file read.
 const MAX_CA_FILE: u64 = 1024 * 1024;
 
-/// `--ca-cert` (only its CAs), `--system-roots` (the platform store), or the bundled roots.
+/// `--ca-cert` (its CAs besides the bundled roots; with `--ca-cert-only`, instead of them),
+/// `--system-roots` (the platform store), or the bundled roots.
 ///
 /// # Errors
 /// Exit 2 for an unreadable file or one without a usable PEM certificate.
@@ -110,7 +111,11 @@ pub fn roots(global: &GlobalArgs) -> Result<RootCertificates, Failure> {
         .map_err(|e| Failure::invalid_input(format!("cannot read --ca-cert {shown}: {e}")))?;
     let ca = CaCertificates::from_pem(&pem)
         .map_err(|e| Failure::invalid_input(format!("invalid --ca-cert {shown}: {e}")))?;
-    Ok(RootCertificates::Only(ca))
+    Ok(if global.ca_cert_only {
+        RootCertificates::Only(ca)
+    } else {
+        RootCertificates::BundledAnd(ca)
+    })
 }
 
 /// `--proxy` (or `DINGTALK_PROXY`), else the environment's proxy, checked against the base
@@ -293,4 +298,51 @@ pub fn task_client(
     let agent_id = agent_id(global)?;
     let client = client(global)?;
     Ok((TaskHandle::new(agent_id, task.task_id), client))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+    use crate::cli::Cli;
+
+    #[test]
+    fn ca_cert_adds_to_the_bundled_roots_unless_pinned() {
+        let path =
+            std::env::temp_dir().join(format!("dingtalk-notify-roots-{}.pem", std::process::id()));
+        std::fs::write(
+            &path,
+            "-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        let pem = path.to_str().unwrap();
+        let roots_for = |args: &[&str]| {
+            let argv = ["dingtalk-notify"]
+                .iter()
+                .chain(args)
+                .chain(&["progress", "--task-id=1"]);
+            roots(&Cli::try_parse_from(argv).unwrap().global).unwrap()
+        };
+        let ca = CaCertificates::from_pem(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(
+            roots_for(&["--ca-cert", pem]),
+            RootCertificates::BundledAnd(ca.clone())
+        );
+        assert_eq!(
+            roots_for(&["--ca-cert", pem, "--ca-cert-only"]),
+            RootCertificates::Only(ca)
+        );
+        assert_eq!(roots_for(&[]), RootCertificates::Bundled);
+        assert!(
+            Cli::try_parse_from([
+                "dingtalk-notify",
+                "--ca-cert-only",
+                "progress",
+                "--task-id=1"
+            ])
+            .is_err()
+        );
+        let _ = std::fs::remove_file(path);
+    }
 }

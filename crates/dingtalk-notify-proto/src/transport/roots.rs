@@ -6,7 +6,20 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 
-/// The authorities a transport verifies servers against.
+/// The authorities a transport verifies servers against. Every choice verifies; a custom
+/// CA is trusted *besides* the public roots ([`BundledAnd`](Self::BundledAnd)) or, when you
+/// pin on purpose, *instead of* them ([`Only`](Self::Only)).
+///
+/// ```
+/// use dingtalk_notify_proto::transport::{CaCertificates, RootCertificates};
+/// # let pem = "-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n";
+/// // Behind a TLS-inspecting proxy: trust its CA, and keep every public root.
+/// let ca = CaCertificates::from_pem(pem)?;
+/// let roots = RootCertificates::BundledAnd(ca);
+/// assert_eq!(roots.custom().map(CaCertificates::len), Some(1));
+/// assert_eq!(RootCertificates::default(), RootCertificates::Bundled);
+/// # Ok::<(), dingtalk_notify_proto::transport::CaError>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RootCertificates {
@@ -14,11 +27,28 @@ pub enum RootCertificates {
     /// the machine trusts. The default.
     #[default]
     Bundled,
-    /// Only these authorities: a TLS-inspecting proxy's CA, your own gateway's.
+    /// The bundled Mozilla roots plus these authorities: a TLS-inspecting proxy's CA, your
+    /// own gateway's. Public servers stay reachable. What to use for a corporate CA.
+    BundledAnd(CaCertificates),
+    /// Only these authorities, none of the bundled roots: pinning, for a deployment that
+    /// must reach nothing but servers under its own CA. Stricter than
+    /// [`BundledAnd`](Self::BundledAnd), never weaker: a server whose certificate chains to
+    /// a public root only is refused.
     Only(CaCertificates),
     /// The operating system's trust store (with ureq, this needs the `platform-verifier`
     /// feature of `dingtalk-notify-ureq`; without it, requests fail with a TLS error).
     Platform,
+}
+
+impl RootCertificates {
+    /// The custom authorities of [`BundledAnd`](Self::BundledAnd) or [`Only`](Self::Only);
+    /// `None` for the others.
+    pub fn custom(&self) -> Option<&CaCertificates> {
+        match self {
+            Self::BundledAnd(ca) | Self::Only(ca) => Some(ca),
+            Self::Bundled | Self::Platform => None,
+        }
+    }
 }
 
 /// CA certificates parsed from PEM. `Debug` shows how many.
