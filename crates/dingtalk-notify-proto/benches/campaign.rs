@@ -6,9 +6,14 @@
 //!   (each id given twice, so half are removed as duplicates). The reported throughput is
 //!   ids per second: it stays flat when the cost is linear, so the ratio of the two times
 //!   is about 10.
+//! - `campaign_plan_baseline/<ids>`: the same ids deduplicated and split by hand, the way a
+//!   caller's own loop would (a `HashSet<&str>`, `retain`, chunks of 100 moved out): what
+//!   any plan must do. Its per-id cost grows with the audience as the plan's does once the
+//!   ids outgrow the caches, so `bench/run.sh` judges linearity against it.
 //! - `campaign_chunk/build_send`: building one chunk's `asyncsend_v2` request (100 ids), the
 //!   pure part of sending one chunk.
 
+use std::collections::HashSet;
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -49,6 +54,40 @@ fn plan_scaling(c: &mut Criterion) {
     g.finish();
 }
 
+/// Dedupe and split by hand: no validation, no plan.
+fn by_hand(mut ids: Vec<String>) -> Vec<Vec<String>> {
+    let keep: Vec<bool> = {
+        let mut seen: HashSet<&str> = HashSet::with_capacity(ids.len());
+        ids.iter().map(|id| seen.insert(id.as_str())).collect()
+    };
+    let mut keep = keep.into_iter();
+    ids.retain(|_| keep.next().unwrap_or(false));
+    let mut chunks = Vec::with_capacity(ids.len().div_ceil(100));
+    let mut current = Vec::with_capacity(100);
+    for id in ids {
+        current.push(id);
+        if current.len() == 100 {
+            chunks.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        chunks.push(current);
+    }
+    chunks
+}
+
+fn plan_baseline(c: &mut Criterion) {
+    let mut g = c.benchmark_group("campaign_plan_baseline");
+    for n in [10_000usize, 100_000] {
+        let ids = audience(n);
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(n), &ids, |b, ids| {
+            b.iter_batched(|| ids.clone(), by_hand, BatchSize::LargeInput)
+        });
+    }
+    g.finish();
+}
+
 fn chunk_build(c: &mut Criterion) {
     let plan = CampaignPlan::new(
         AGENT,
@@ -78,6 +117,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = plan_scaling, chunk_build
+    targets = plan_scaling, plan_baseline, chunk_build
 }
 criterion_main!(benches);
