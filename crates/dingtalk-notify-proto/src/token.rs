@@ -156,10 +156,6 @@ impl TokenCache {
 mod tests {
     use super::*;
 
-    fn key() -> TokenKey {
-        TokenKey::App("k".into())
-    }
-
     #[test]
     fn margin_is_a_tenth_capped_at_five_minutes() {
         assert_eq!(
@@ -174,112 +170,6 @@ mod tests {
             refresh_margin(Duration::from_secs(10)),
             Duration::from_secs(1)
         );
-    }
-
-    #[test]
-    fn fresh_then_stale_then_missing() {
-        let mut c = TokenCache::new();
-        let t0 = Instant::now();
-        c.insert(key(), AccessToken::new("a"), Duration::from_secs(7200), t0);
-        let at = |s| t0 + Duration::from_secs(s);
-        assert!(matches!(c.freshness(&key(), at(6899)), Freshness::Fresh(_)));
-        assert!(matches!(c.freshness(&key(), at(6900)), Freshness::Stale(_)));
-        assert!(matches!(c.freshness(&key(), at(7199)), Freshness::Stale(_)));
-        assert_eq!(c.freshness(&key(), at(7200)), Freshness::Missing);
-    }
-
-    #[test]
-    fn invalidate_spares_a_token_refreshed_meanwhile() {
-        let mut c = TokenCache::new();
-        let t0 = Instant::now();
-        c.insert(
-            key(),
-            AccessToken::new("old"),
-            Duration::from_secs(7200),
-            t0,
-        );
-        c.insert(
-            key(),
-            AccessToken::new("new"),
-            Duration::from_secs(7200),
-            t0,
-        );
-        assert!(!c.invalidate(&key(), &AccessToken::new("old")));
-        assert_eq!(
-            c.freshness(&key(), t0),
-            Freshness::Fresh(AccessToken::new("new"))
-        );
-        assert!(c.invalidate(&key(), &AccessToken::new("new")));
-        assert_eq!(c.freshness(&key(), t0), Freshness::Missing);
-    }
-
-    #[test]
-    fn keys_separate_apps_and_corps() {
-        let mut c = TokenCache::new();
-        let t0 = Instant::now();
-        let a = TokenSource::isv("suite", "s", "t", "corpA").key();
-        let b = TokenSource::isv("suite", "s", "t", "corpB").key();
-        c.insert(
-            a.clone(),
-            AccessToken::new("A"),
-            Duration::from_secs(60),
-            t0,
-        );
-        assert!(matches!(c.freshness(&a, t0), Freshness::Fresh(_)));
-        assert_eq!(c.freshness(&b, t0), Freshness::Missing);
-    }
-
-    #[test]
-    fn token_or_request_asks_for_the_right_fetch() {
-        let mut c = TokenCache::new();
-        let t0 = Instant::now();
-        let src = TokenSource::app("k", "secret");
-        let TokenOrRequest::Request {
-            request: r,
-            current: None,
-        } = c.token_or_request(&src, t0, 0).unwrap()
-        else {
-            panic!("expected a request");
-        };
-        assert_eq!(r.path(), "/gettoken");
-        c.insert(
-            src.key(),
-            AccessToken::new("tok"),
-            Duration::from_secs(7200),
-            t0,
-        );
-        assert!(matches!(
-            c.token_or_request(&src, t0, 0).unwrap(),
-            TokenOrRequest::Token(t) if t.expose_secret() == "tok"
-        ));
-        let isv = TokenSource::isv("suite", "s", "ticket", "corp");
-        let TokenOrRequest::Request { request: r, .. } = c.token_or_request(&isv, t0, 1).unwrap()
-        else {
-            panic!("expected a request");
-        };
-        assert_eq!(r.path(), "/service/get_corp_token");
-        let st = TokenSource::static_token("fixed");
-        assert!(matches!(
-            c.token_or_request(&st, t0, 0).unwrap(),
-            TokenOrRequest::Token(_)
-        ));
-        // Inside the refresh margin: fetch, but the current token stays usable.
-        assert!(matches!(
-            c.token_or_request(&src, t0 + Duration::from_secs(7000), 0).unwrap(),
-            TokenOrRequest::Request { current: Some(t), .. } if t.expose_secret() == "tok"
-        ));
-        let provided = TokenSource::provider(NoProvider);
-        assert!(matches!(
-            c.token_or_request(&provided, t0, 0).unwrap(),
-            TokenOrRequest::AskProvider { current: None }
-        ));
-    }
-
-    struct NoProvider;
-    impl TokenProvider for NoProvider {
-        fn token(&self) -> Result<ProvidedToken, Box<dyn std::error::Error + Send + Sync>> {
-            Err("unused".into())
-        }
     }
 
     #[test]

@@ -107,6 +107,12 @@ impl QuotaWindow {
         self.quota
     }
 
+    /// How many grants the window keeps. Grants that left the window are dropped as new
+    /// ones come, so this stays bounded by the grants of one window, however long it runs.
+    pub fn grant_count(&self) -> usize {
+        self.grants.len()
+    }
+
     /// Whether a grant made at `at` still counts at `now` (also when `at` is after `now`).
     fn live(&self, at: Instant, now: Instant) -> bool {
         now.checked_duration_since(at)
@@ -187,91 +193,5 @@ impl QuotaWindow {
         // Keep time order even if the caller's `now` went back: count it at the latest grant.
         let at = self.grants.back().map_or(now, |(last, _)| now.max(*last));
         self.grants.push_back((at, n));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn secs(n: u64) -> Duration {
-        Duration::from_secs(n)
-    }
-
-    #[test]
-    fn a_campaign_within_the_quota_is_not_slowed() {
-        let mut w = QuotaWindow::new(RecipientQuota::DINGTALK_APP);
-        let t0 = Instant::now();
-        for _ in 0..50 {
-            assert_eq!(w.try_acquire(100, t0).unwrap(), Admission::Granted);
-        }
-        assert_eq!(w.used(t0), 5_000);
-        assert_eq!(w.try_acquire(1, t0).unwrap(), Admission::Wait(secs(60)));
-    }
-
-    #[test]
-    fn waits_until_enough_old_grants_leave() {
-        let mut w = QuotaWindow::new(RecipientQuota::per_minute(300));
-        let t0 = Instant::now();
-        for i in 0..3 {
-            assert_eq!(
-                w.try_acquire(100, t0 + secs(i * 10)).unwrap(),
-                Admission::Granted
-            );
-        }
-        // 300 used; 150 needs the first two grants gone: the second leaves at t0 + 70 s.
-        assert_eq!(w.wait_for(150, t0 + secs(30)).unwrap(), secs(40));
-        assert_eq!(w.wait_for(100, t0 + secs(30)).unwrap(), secs(30));
-        assert_eq!(w.wait_for(0, t0 + secs(30)).unwrap(), Duration::ZERO);
-        assert_eq!(
-            w.try_acquire(150, t0 + secs(70)).unwrap(),
-            Admission::Granted
-        );
-        assert_eq!(w.used(t0 + secs(70)), 250);
-    }
-
-    #[test]
-    fn more_than_the_quota_at_once_is_an_error() {
-        let mut w = QuotaWindow::new(RecipientQuota::per_minute(50));
-        let err = w.try_acquire(100, Instant::now()).unwrap_err();
-        assert_eq!(
-            err,
-            QuotaError::LargerThanQuota {
-                requested: 100,
-                quota: 50
-            }
-        );
-        assert!(err.to_string().contains("send smaller chunks"));
-    }
-
-    #[test]
-    fn saturate_holds_everything_for_a_window() {
-        let mut w = QuotaWindow::new(RecipientQuota::per_minute(1_000));
-        let t0 = Instant::now();
-        w.saturate(t0);
-        assert_eq!(w.wait_for(1, t0 + secs(59)).unwrap(), secs(1));
-        assert_eq!(
-            w.try_acquire(1_000, t0 + secs(60)).unwrap(),
-            Admission::Granted
-        );
-    }
-
-    #[test]
-    fn a_now_before_the_last_grant_counts_it_later_not_earlier() {
-        let mut w = QuotaWindow::new(RecipientQuota::per_minute(100));
-        let t0 = Instant::now();
-        w.try_acquire(60, t0 + secs(10)).unwrap();
-        w.try_acquire(40, t0).unwrap(); // recorded at t0 + 10 s
-        assert_eq!(w.wait_for(1, t0 + secs(69)).unwrap(), secs(1));
-    }
-
-    #[test]
-    fn expired_grants_are_dropped() {
-        let mut w = QuotaWindow::new(RecipientQuota::per_minute(100));
-        let t0 = Instant::now();
-        for i in 0..1_000 {
-            w.try_acquire(100, t0 + secs(60 * i)).unwrap();
-        }
-        assert_eq!(w.grants.len(), 1);
     }
 }
