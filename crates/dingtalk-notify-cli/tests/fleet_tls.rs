@@ -4,7 +4,7 @@
 //! Needs the `redis` feature (Rust 1.88) and `redis-server` (built with TLS, as Debian's).
 
 mod common;
-#[path = "common/redis_server.rs"]
+#[path = "../../dingtalk-notify-redis/tests/common/mod.rs"]
 mod redis_server;
 
 use std::path::{Path, PathBuf};
@@ -15,7 +15,7 @@ use dingtalk_notify_mock::{Directory, MockServer, Route, UserBehaviour};
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, KeyPair, KeyUsagePurpose,
 };
-use redis_server::RedisServer;
+use redis_server::{Options, RedisServer};
 
 struct TempDir(PathBuf);
 
@@ -58,7 +58,10 @@ fn rediss_works_with_the_servers_ca_and_nothing_is_sent_without_it() {
     std::fs::create_dir_all(&dir.0).unwrap();
     let trusted = ca(&dir.0, "fleet-ca", true);
     let stranger = ca(&dir.0, "other-ca", false);
-    let redis = RedisServer::start_tls(dir.0.join("server.crt"), dir.0.join("server.key"));
+    let redis = RedisServer::start_with(Options {
+        tls: Some((dir.0.join("server.crt"), dir.0.join("server.key"))),
+        ..Options::default()
+    });
     let url = redis.url();
     assert!(url.starts_with("rediss://"), "{url}");
     let server = MockServer::builder()

@@ -67,6 +67,9 @@ mod tls;
 mod token;
 mod token_keys;
 
+/// The `redis` crate this one is built on, for commands of your own on the same server.
+pub use redis;
+
 pub use budget::{Acquire, DEFAULT_MARGIN, DEFAULT_PERIOD, RedisBudget, RedisBudgetBuilder};
 pub use error::Error;
 pub use keys::KEY_PREFIX;

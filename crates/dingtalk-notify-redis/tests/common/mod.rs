@@ -1,5 +1,6 @@
 //! A real `redis-server` for the tests: started on a free loopback port with persistence
-//! off (or append-only on, for restart tests), killed on drop.
+//! off (or append-only on, for restart tests), killed on drop. The CLI's fleet tests use
+//! it too (`#[path]`), which is why `redis` is named through this crate.
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
@@ -8,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+use dingtalk_notify_redis::redis;
 
 /// How to start the server.
 #[derive(Debug, Clone, Default)]
