@@ -108,12 +108,13 @@ impl ApiError {
     }
 
     /// The code that says what happened: under `errcode` 88, the `sub_code` when it is a
-    /// number (`"40014"`, `"60011"`, `"90018"`); otherwise the `errcode` itself. A textual
+    /// number (`"40014"`, `"60011"`, `"90018"`) or a known textual code
+    /// ([`ErrorCode::from_sub_code`]); otherwise the `errcode` itself. Any other textual
     /// `sub_code` leaves 88, which is permanent.
     pub fn effective_code(&self) -> ErrorCode {
         if self.code == ErrorCode::SEE_SUB_CODE {
-            if let Some(sub) = self.sub_code.as_deref().and_then(|s| s.trim().parse().ok()) {
-                return ErrorCode::new(sub);
+            if let Some(sub) = self.sub_code.as_deref().and_then(ErrorCode::from_sub_code) {
+                return sub;
             }
         }
         self.code

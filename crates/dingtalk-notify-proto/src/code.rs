@@ -152,6 +152,17 @@ codes! {
     NO_PERMISSION = 60011, "no permission to call this API";
     /// `60020`: the caller's IP is not on the app's allow-list.
     IP_NOT_ALLOWED = 60020, "caller IP not on the app's allow-list";
+    // ---- The contact endpoints (issue 21): listsubid, listsub, listid, v2/user/list,
+    // getbymobile, getbyunionid. Their reference pages' error tables
+    // (help.dingtalk.io/open/development/obtain-the-list-of-sub-department-ids,
+    // .../query-the-list-of-department-userids, .../query-users-by-phone-number).
+    /// `60003`: the department does not exist (listsubid, listsub, listid, v2/user/list).
+    DEPT_NOT_FOUND = 60003, "department not found";
+    /// `60121`: no such user (getbymobile, getbyunionid); people who left are not found.
+    USER_NOT_FOUND = 60121, "user not found";
+    /// `40104`: the mobile number is not valid in the organization (getbymobile).
+    INVALID_MOBILE = 40104, "invalid mobile number in the organization";
+    // ---- end of the contact endpoints' codes.
     /// `90001`: calls temporarily banned for excess.
     CALLS_BANNED_90001 = 90001, "calls temporarily banned";
     /// `90002`: the global per-API rate limit (all apps of all organizations) was hit.
@@ -186,8 +197,10 @@ codes! {
     API_RATE_LIMITED = 90018, "per-app per-API call rate exceeded";
     /// `90019`: ISV per-corp per-API rate (40 req/s) exceeded.
     ISV_CALL_RATE_EXCEEDED = 90019, "ISV per-corp call rate exceeded";
-    /// `90020`: monthly call quota exceeded.
-    MONTHLY_QUOTA_EXCEEDED = 90020, "monthly quota exceeded";
+    /// `90020`: the organization's monthly quota of metered API calls is used up
+    /// ("您的企业本月api调用量已超过限制"; the free plan has 10,000 a month). Calls fail until the
+    /// next calendar month or a plan upgrade: never retried.
+    MONTHLY_QUOTA_EXCEEDED = 90020, "organization's monthly API call quota exceeded";
     /// `143103`: recipients-per-minute limit of the app exceeded.
     APP_RECIPIENTS_PER_MINUTE_EXCEEDED = 143103, "app recipients per minute exceeded";
     /// `143104`: recipients-per-minute limit of the organization exceeded.
@@ -204,8 +217,9 @@ codes! {
     ISV_DAILY_USER_LIMIT_EXCEEDED = 143205, "ISV daily per-user limit exceeded";
     /// `143206`: an ISV app already sent the same content to this user today.
     ISV_DUPLICATE_CONTENT = 143206, "ISV duplicate content to the same user today";
-    /// `400002`: recall refused: invalid agent id or task id.
-    INVALID_RECALL_TARGET = 400002, "invalid agent id or task id for recall";
+    /// `400002`: an invalid parameter; on recall, an invalid agent id or task id (the
+    /// contact endpoints' pages: "无效的参数").
+    INVALID_RECALL_TARGET = 400002, "invalid parameter (recall: invalid agent id or task id)";
     // 853001–853004: DingTalk support's table, quoted at https://developer.aliyun.com/ask/318187
     // (with the captured {"errcode":853002,"errmsg":"签名时间戳参数超时"}); 853005: the captured
     // {"errcode":853005,"errmsg":"签名中套件ticket参数无效"} (opendingtalk/eapp-isv-quick-start-java#7).
@@ -246,6 +260,42 @@ impl ErrorCode {
     /// The old, placeholder name of [`ErrorCode::CORP_TOKEN_SUITE_TICKET_INVALID`] (`853005`).
     #[deprecated(note = "853005 is an invalid suiteTicket: use CORP_TOKEN_SUITE_TICKET_INVALID")]
     pub const CORP_TOKEN_SIGNATURE_853005: ErrorCode = ErrorCode::CORP_TOKEN_SUITE_TICKET_INVALID;
+
+    /// `400002` under the name its contact endpoints' pages give it ("invalid parameter").
+    pub const INVALID_PARAMETER_400002: ErrorCode = ErrorCode::INVALID_RECALL_TARGET;
+
+    /// The textual `sub_code`s the gateway is known to wrap under errcode 88, with the
+    /// `errcode` each stands for. `Forbidden.AccessDenied.ApiCountLimitForOrg` is the
+    /// monthly quota: DingTalk's help page "API调用量超过限额后,是否会有超额提示" names it
+    /// beside errcode 90020 (<http://www.dingtalk.com/qidian/help-detail-1061621972.html>).
+    const TEXT_SUB_CODES: [(&'static str, ErrorCode); 1] = [(
+        "Forbidden.AccessDenied.ApiCountLimitForOrg",
+        ErrorCode::MONTHLY_QUOTA_EXCEEDED,
+    )];
+
+    /// The code a `sub_code` stands for: a number (`"40014"`, `"60121"`), or a known textual
+    /// code (`"Forbidden.AccessDenied.ApiCountLimitForOrg"` is `90020`); `None` for any
+    /// other text (`"isv.invalid-parameter"`).
+    ///
+    /// ```
+    /// use dingtalk_notify_proto::ErrorCode;
+    /// assert_eq!(ErrorCode::from_sub_code(" 60121"), Some(ErrorCode::USER_NOT_FOUND));
+    /// assert_eq!(
+    ///     ErrorCode::from_sub_code("Forbidden.AccessDenied.ApiCountLimitForOrg"),
+    ///     Some(ErrorCode::MONTHLY_QUOTA_EXCEEDED)
+    /// );
+    /// assert_eq!(ErrorCode::from_sub_code("isv.invalid-parameter"), None);
+    /// ```
+    pub fn from_sub_code(sub_code: &str) -> Option<Self> {
+        let sub_code = sub_code.trim();
+        if let Ok(code) = sub_code.parse() {
+            return Some(Self(code));
+        }
+        Self::TEXT_SUB_CODES
+            .iter()
+            .find(|(text, _)| text.eq_ignore_ascii_case(sub_code))
+            .map(|(_, code)| *code)
+    }
 
     /// Wraps any `errcode`.
     pub const fn new(code: i64) -> Self {

@@ -72,6 +72,13 @@ fn named() -> Vec<(i64, ErrorCode)> {
         (90014, ErrorCode::CALLS_BANNED_90014),
         (90017, ErrorCode::CALLS_BANNED_90017),
         (90018, ErrorCode::API_RATE_LIMITED),
+        // The contact endpoints' pages (issue 21): listsubid and listid list 60003 and
+        // 400002 (https://help.dingtalk.io/open/development/obtain-the-list-of-sub-department-ids,
+        // .../query-the-list-of-department-userids); getbymobile lists 40104 and 60121
+        // (https://help.dingtalk.io/open/development/query-users-by-phone-number).
+        (60003, ErrorCode::DEPT_NOT_FOUND),
+        (60121, ErrorCode::USER_NOT_FOUND),
+        (40104, ErrorCode::INVALID_MOBILE),
     ]
 }
 

@@ -11,6 +11,9 @@ pub(crate) enum Call {
     Result,
     StatusBar,
     Recall,
+    /// The contact endpoints (listsubid, listsub, listid, v2/user/list, getbymobile,
+    /// getbyunionid).
+    Contacts,
     Other,
 }
 
@@ -30,6 +33,13 @@ impl Call {
             ("/corpconversation/getsendresult", Self::Result),
             ("/corpconversation/status_bar/update", Self::StatusBar),
             ("/corpconversation/recall", Self::Recall),
+            // The contact endpoints.
+            ("/department/listsubid", Self::Contacts),
+            ("/department/listsub", Self::Contacts),
+            ("/user/listid", Self::Contacts),
+            ("/v2/user/list", Self::Contacts),
+            ("/user/getbymobile", Self::Contacts),
+            ("/user/getbyunionid", Self::Contacts),
         ]
         .into_iter()
         .find(|(end, _)| path.ends_with(end))
@@ -65,6 +75,9 @@ pub(crate) fn hint(code: i64, call: Option<Call>) -> Option<&'static str> {
             Call::StatusBar => {
                 "check task_id and agent_id (an OA notification of this app, at most 7 days old)"
             }
+            Call::Contacts => {
+                "a parameter is missing or invalid; check dept_id, the mobile number or the union id"
+            }
             Call::Other => "check task_id and agent_id (tasks are only queryable for 24 hours)",
         },
         40056 => "check agent_id: it must be the app's AgentId from the developer console",
@@ -77,6 +90,11 @@ pub(crate) fn hint(code: i64, call: Option<Call>) -> Option<&'static str> {
             Call::Send | Call::Progress | Call::Result | Call::StatusBar | Call::Recall => {
                 "the app lacks the work-notification permission; grant it under the app's \
                  permissions in the developer console"
+            }
+            Call::Contacts => {
+                "the app lacks the contacts permission for this API (qyapi_get_department_list, \
+                 qyapi_get_member, qyapi_get_department_member or qyapi_get_member_by_mobile); \
+                 grant it in the developer console"
             }
             _ => {
                 "the app lacks the permission for this API; grant it under the app's permissions in the developer console"
@@ -91,15 +109,31 @@ pub(crate) fn hint(code: i64, call: Option<Call>) -> Option<&'static str> {
         90001 | 90003..=90014 | 90017 => {
             "calls are banned for a while; back off for minutes before retrying"
         }
-        90020 => "the monthly quota is used up; calls fail until next month",
+        90020 => {
+            "the organization's monthly quota of metered API calls is used up (the free plan \
+             allows 10,000 a month); retrying cannot help: calls fail until next month or a \
+             plan upgrade (developer console, resource management, usage details)"
+        }
         143103 | 143104 | 143203 | 143204 => {
             "over the recipients-per-minute limit; retry after a minute"
         }
         143105 | 143205 => "this user reached today's message limit for the app",
         143106 | 143206 => "the same content was already sent to this user today",
-        400002 => {
-            "check agent_id and the task id; only this app's notifications of the last 24 hours can be recalled"
+        400002 => match call {
+            Call::Contacts => {
+                "a parameter was refused; check dept_id, the mobile number or the union id"
+            }
+            _ => {
+                "check agent_id and the task id; only this app's notifications of the last 24 hours can be recalled"
+            }
+        },
+        // The contact endpoints' codes.
+        60003 => "no such department; check dept_id (the root department is 1)",
+        60121 => {
+            "no such user in the organization; check the mobile number or union id (people who \
+             left cannot be found)"
         }
+        40104 => "the mobile number is not valid in this organization; check it",
         853002 => {
             "the timestamp is more than a minute off DingTalk's clock; sync this server's clock (NTP)"
         }
@@ -134,5 +168,16 @@ mod tests {
             Call::Recall
         );
         assert_eq!(Call::of("/topapi/unknown"), Call::Other);
+        for path in [
+            "/topapi/v2/department/listsubid",
+            "/topapi/v2/department/listsub",
+            "/topapi/user/listid",
+            "/topapi/v2/user/list",
+            "/topapi/v2/user/getbymobile",
+            "/gw/topapi/user/getbyunionid",
+        ] {
+            assert_eq!(Call::of(path), Call::Contacts, "{path}");
+        }
+        assert_eq!(Call::of("/topapi/user/listsimple"), Call::Other);
     }
 }
