@@ -102,7 +102,11 @@ pub struct Department {
 
 impl Department {
     /// Department `dept_id` named `name` under `parent_id`.
-    pub fn new(dept_id: impl Into<DeptId>, name: impl Into<String>, parent_id: Option<DeptId>) -> Self {
+    pub fn new(
+        dept_id: impl Into<DeptId>,
+        name: impl Into<String>,
+        parent_id: Option<DeptId>,
+    ) -> Self {
         Self {
             dept_id: dept_id.into(),
             name: name.into(),

@@ -56,5 +56,7 @@ pub use user_getbymobile::{GetUserByMobile, GetUserByMobileResponse, UserByMobil
 pub use user_getbyunionid::{
     ContactType, GetUserByUnionId, GetUserByUnionIdResponse, UserByUnionId,
 };
-pub use user_list::{ListDepartmentUsers, ListDepartmentUsersResponse, UserDetail, UserPage};
+pub use user_list::{
+    ListDepartmentUsers, ListDepartmentUsersResponse, UserDetail, UserOrder, UserPage,
+};
 pub use user_listid::{DepartmentUserIds, ListDepartmentUserIds, ListDepartmentUserIdsResponse};

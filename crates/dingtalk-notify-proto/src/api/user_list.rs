@@ -39,6 +39,9 @@ pub struct ListDepartmentUsers {
     pub cursor: u64,
     /// People per page, 1 to [`MAX_USER_PAGE_SIZE`].
     pub size: u32,
+    /// The order of the people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_field: Option<UserOrder>,
     /// Whether to include people whose profile is access-limited.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contain_access_limit: Option<bool>,
@@ -54,6 +57,7 @@ impl ListDepartmentUsers {
             dept_id: dept_id.into(),
             cursor,
             size,
+            order_field: None,
             contain_access_limit: None,
             language: None,
         }
@@ -68,6 +72,13 @@ impl ListDepartmentUsers {
     #[must_use]
     pub fn with_access_limited(mut self, contain: bool) -> Self {
         self.contain_access_limit = Some(contain);
+        self
+    }
+
+    /// People in `order`.
+    #[must_use]
+    pub fn with_order(mut self, order: UserOrder) -> Self {
+        self.order_field = Some(order);
         self
     }
 
@@ -94,6 +105,23 @@ impl Endpoint for ListDepartmentUsers {
     fn body(&self) -> Result<Option<Vec<u8>>, BuildError> {
         json_body(self)
     }
+}
+
+/// `order_field`: the order of a department's people (DingTalk's default is `custom`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum UserOrder {
+    /// `entry_asc`: by the time they joined the department, oldest first.
+    EntryAsc,
+    /// `entry_desc`: by the time they joined the department, newest first.
+    EntryDesc,
+    /// `modify_asc`: by the time their details changed, oldest first.
+    ModifyAsc,
+    /// `modify_desc`: by the time their details changed, newest first.
+    ModifyDesc,
+    /// `custom`: the order the organisation set (by pinyin when none).
+    Custom,
 }
 
 /// The answer: one page.
@@ -134,7 +162,11 @@ pub struct UserPage {
 impl UserPage {
     /// The cursor of the next page: `next_cursor` when `has_more`, else `None`.
     pub fn next_page(&self) -> Option<u64> {
-        if self.has_more { self.next_cursor } else { None }
+        if self.has_more {
+            self.next_cursor
+        } else {
+            None
+        }
     }
 }
 
