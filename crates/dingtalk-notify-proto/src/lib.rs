@@ -10,7 +10,8 @@
 //! # In scope
 //! - Building every work-notification request: `gettoken`, `get_corp_token` (signed),
 //!   `asyncsend_v2` with every message type, `getsendprogress`, `getsendresult`,
-//!   `status_bar/update` and `recall`; arguments are validated first.
+//!   `status_bar/update` and `recall`; the contact calls that turn departments, phone
+//!   numbers and union ids into user ids; arguments are validated first.
 //! - Authentication as a type ([`auth`]): each endpoint names its scheme, and
 //!   `build_request` takes that scheme's input, so a wrong one does not compile.
 //! - Parsing every answer, judging DingTalk's envelope (`errcode` under HTTP 200) in one
@@ -38,7 +39,8 @@
 //! 5. `endpoint`;
 //! 6. [`api`] (one module per endpoint), [`transport`] (the seam, its kit and the generic
 //!    [`transport::execute`]);
-//! 7. [`token`], [`retry`], [`tracking`].
+//! 7. [`token`], [`retry`], [`tracking`], [`resolve`] (departments, phone numbers and union
+//!    ids to user ids, walked through the contact endpoints).
 //!
 //! # The whole lifecycle
 //! Build a request, hand it to your transport (here a closure standing in for one), parse
@@ -98,6 +100,7 @@ mod http_types;
 mod ids;
 pub mod message;
 pub mod redaction;
+pub mod resolve;
 mod response;
 pub mod retry;
 mod secret;
