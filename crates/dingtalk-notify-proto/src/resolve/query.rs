@@ -120,6 +120,27 @@ impl ResolveConfig {
         self
     }
 
+    /// People per `topapi/v2/user/list` page (clamped to 1..=100).
+    #[must_use]
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = size.clamp(1, MAX_USER_PAGE_SIZE);
+        self
+    }
+
+    /// Failed answers to the same call in a row before giving up (at least 1).
+    #[must_use]
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The most departments a walk visits.
+    #[must_use]
+    pub fn max_departments(mut self, departments: usize) -> Self {
+        self.max_departments = departments;
+        self
+    }
+
     /// The values made sane: a budget and attempts of at least 1, a page of 1 to 100.
     pub(super) fn normalized(mut self) -> Self {
         self.per_second = self.per_second.max(1);
