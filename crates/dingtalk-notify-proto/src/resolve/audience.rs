@@ -128,9 +128,11 @@ impl Resolution {
             });
         }
         let extra = self.people.sorted_extra();
+        let mut people = self.people;
+        people.freeze();
         Ok(ResolvedAudience {
             depts: self.depts,
-            people: self.people,
+            people,
             extra,
             unresolved: self.unresolved,
             exclude_inactive: self.config.exclude_inactive,

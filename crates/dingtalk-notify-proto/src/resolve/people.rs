@@ -136,6 +136,12 @@ impl People {
         Some((self.ids.get(p)?, *self.home.get(p)?, *self.inactive.get(p)?))
     }
 
+    /// Drops what only adding needs (the lookup index), once nobody is added any more.
+    pub(super) fn freeze(&mut self) {
+        self.index = HashMap::new();
+        self.extra_set = HashSet::new();
+    }
+
     /// The further (person, department) pairs, sorted by person (for lookups by range).
     pub(super) fn sorted_extra(&self) -> Vec<(u32, u32)> {
         let mut extra = self.extra.clone();
