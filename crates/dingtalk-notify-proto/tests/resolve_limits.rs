@@ -488,3 +488,113 @@ fn the_result_waits_for_the_walk_to_finish() {
     ));
     assert_eq!(empty.into_audience().expect("empty").recipient_count(), 0);
 }
+
+#[test]
+fn replaying_the_answers_that_advanced_rebuilds_the_state_without_a_call() {
+    let build = || {
+        let mut org = wide(6)
+            .dept(3, 20)
+            .person("deep", &[20, 2], true)
+            .mobile("13800138000", "u4");
+        org.inject("/topapi/user/listid", r#"{"errcode":90018}"#);
+        org.inject(
+            "/topapi/v2/department/listsubid",
+            r#"{"errcode":-1,"errmsg":"系统繁忙"}"#,
+        );
+        org
+    };
+    let query = AudienceQuery::new()
+        .whole_organization()
+        .mobiles(["13800138000", "13900139000"]);
+    let config = ResolveConfig::default();
+    let mut org = build();
+    let mut resolution = Resolution::new(&query, config);
+    let token = dingtalk_notify_proto::AccessToken::new("t");
+    let mut now = Instant::now();
+    // The ledger: the bodies of the answers that moved the walk on, and a checkpoint after
+    // each, to compare with.
+    let mut ledger: Vec<Vec<u8>> = Vec::new();
+    let mut checkpoints = Vec::new();
+    loop {
+        match resolution.next(now).expect("a step") {
+            ResolveStep::Call(call) => {
+                let response = org.serve(
+                    &call
+                        .build_request(&Default::default(), &token)
+                        .expect("builds"),
+                );
+                let body = response.body().clone();
+                if resolution.answer_response(now, response).expect("answered")
+                    == AnswerOutcome::Advanced
+                {
+                    ledger.push(body);
+                    let mut state = serde_json::to_value(&resolution).expect("saves");
+                    state["calls"] = serde_json::json!(0);
+                    checkpoints.push(state);
+                }
+            }
+            ResolveStep::Wait(w) => now += w,
+            ResolveStep::Done => break,
+            other => panic!("{other:?}"),
+        }
+    }
+    let calls_made = org.log.len();
+    assert_eq!(ledger.len() + 2, calls_made, "two answers asked for a wait");
+    // A crash after any answer: a new resolution of the same query replays the ledger.
+    for k in [0, 1, 3, ledger.len()] {
+        let mut replayed = Resolution::new(&query, config);
+        for body in &ledger[..k] {
+            let outcome = replayed
+                .answer_response(Instant::now(), http::Response::new(body.as_slice()))
+                .expect("replays");
+            assert_eq!(outcome, AnswerOutcome::Advanced);
+        }
+        let state = serde_json::to_value(&replayed).expect("saves");
+        if k > 0 {
+            assert_eq!(state, checkpoints[k - 1], "after {k} answers");
+        }
+    }
+    assert_eq!(org.log.len(), calls_made, "replaying makes no call");
+    let audience = resolution.into_audience().expect("done");
+    assert_eq!(depts_of_all(&audience, "deep"), [2, 20]);
+}
+
+fn depts_of_all(
+    audience: &dingtalk_notify_proto::resolve::ResolvedAudience,
+    userid: &str,
+) -> Vec<u64> {
+    resolve_support::depts_of(audience, userid)
+}
+
+#[test]
+fn a_lost_answer_is_asked_again_with_a_backoff_and_bounded() {
+    let query = AudienceQuery::new().dept_tree(3);
+    let mut resolution = Resolution::new(&query, ResolveConfig::default().max_attempts(4));
+    let t0 = Instant::now();
+    let call = one_call(&mut resolution, t0);
+    let mut waits = Vec::new();
+    let error = loop {
+        match resolution.call_failed(t0) {
+            Ok(AnswerOutcome::Retry(w)) => waits.push(w),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(waits, [1, 2, 4].map(Duration::from_secs));
+    assert!(
+        matches!(error, ResolveError::GaveUp { attempts: 4, .. }),
+        "{error}"
+    );
+    // Before giving up, the same call came again after the wait.
+    let mut resolution = Resolution::new(&query, ResolveConfig::default());
+    assert_eq!(one_call(&mut resolution, t0), call);
+    assert_eq!(
+        resolution.call_failed(t0).expect("a wait"),
+        AnswerOutcome::Retry(Duration::from_secs(1))
+    );
+    assert_eq!(
+        resolution.next(t0).expect("a step"),
+        ResolveStep::Wait(Duration::from_secs(1))
+    );
+    assert_eq!(one_call(&mut resolution, t0 + Duration::from_secs(1)), call);
+}

@@ -119,6 +119,7 @@ impl Resolution {
         path: &'static str,
         error: ResponseError,
     ) -> Result<AnswerOutcome, ResolveError> {
+        // Some(Some(wait)): a throttle or ban naming its wait; Some(None): transient.
         let wait = match &error {
             ResponseError::Api(api) => {
                 let code = api.effective_code();
@@ -136,48 +137,59 @@ impl Resolution {
                     return Ok(AnswerOutcome::Advanced);
                 }
                 match api.class() {
-                    ErrorClass::Throttled => Some((api.min_retry_delay(), true)),
-                    ErrorClass::Banned => Some((Some(BAN_WAIT), true)),
-                    ErrorClass::Retryable => Some((None, false)),
+                    ErrorClass::Throttled => Some(Some(
+                        api.min_retry_delay().unwrap_or(Duration::from_secs(1)),
+                    )),
+                    ErrorClass::Banned => Some(Some(BAN_WAIT)),
+                    ErrorClass::Retryable => Some(None),
                     _ => None,
                 }
             }
-            ResponseError::Throttled { wait, .. } => {
-                Some((Some(wait.unwrap_or(IP_THROTTLE_WAIT)), true))
-            }
+            ResponseError::Throttled { wait, .. } => Some(Some(wait.unwrap_or(IP_THROTTLE_WAIT))),
             ResponseError::Status { status, .. }
                 if status.is_server_error() || *status == http::StatusCode::TOO_MANY_REQUESTS =>
             {
-                Some((None, false))
+                Some(None)
             }
             _ => None,
         };
-        let Some((asked, throttle)) = wait else {
-            return self.failed_attempt(
+        match wait {
+            None => self.failed_attempt(
                 path,
                 ResolveError::Rejected {
                     path,
                     error: Box::new(error),
                 },
-            );
-        };
-        // Throttles are bounded apart, more loosely: waiting them out is the point.
-        let (count, limit) = if throttle {
-            self.throttles = self.throttles.saturating_add(1);
-            (self.throttles, self.config.max_attempts.saturating_mul(10))
-        } else {
-            self.attempts = self.attempts.saturating_add(1);
-            (self.attempts, self.config.max_attempts)
-        };
-        if count >= limit {
-            return Err(self.give_up(path, count, error.to_string()));
+            ),
+            Some(None) => self.retry_later(now, path, error.to_string()),
+            Some(Some(asked)) => {
+                // Throttles are bounded apart, more loosely: waiting them out is the point.
+                self.throttles = self.throttles.saturating_add(1);
+                let limit = self.config.max_attempts.saturating_mul(10);
+                if self.throttles >= limit {
+                    return Err(self.give_up(path, self.throttles, error.to_string()));
+                }
+                let wait = asked.clamp(Duration::from_secs(1), MAX_WAIT);
+                self.pacer.hold(now, wait);
+                Ok(AnswerOutcome::Retry(wait))
+            }
         }
-        // A busy system: 1 s, 2 s, 4 s, ... up to 30 s.
-        let backoff = Duration::from_secs(1u64 << count.saturating_sub(1).min(5))
-            .min(Duration::from_secs(30));
-        let wait = asked
-            .unwrap_or(backoff)
-            .clamp(Duration::from_secs(1), MAX_WAIT);
+    }
+
+    /// A transient failure (a busy system, a gateway's 5xx, a lost answer): counted, and the
+    /// same call again after a backoff of 1 s, 2 s, 4 s, ... up to 30 s.
+    pub(super) fn retry_later(
+        &mut self,
+        now: Instant,
+        path: &'static str,
+        last: String,
+    ) -> Result<AnswerOutcome, ResolveError> {
+        self.attempts = self.attempts.saturating_add(1);
+        if self.attempts >= self.config.max_attempts {
+            return Err(self.give_up(path, self.attempts, last));
+        }
+        let shift = self.attempts.saturating_sub(1).min(5);
+        let wait = Duration::from_secs(1u64 << shift).min(Duration::from_secs(30));
         self.pacer.hold(now, wait);
         Ok(AnswerOutcome::Retry(wait))
     }
