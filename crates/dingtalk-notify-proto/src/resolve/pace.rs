@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 use crate::clock::instant_after;
 
 const SECOND: Duration = Duration::from_secs(1);
+/// The largest budget the window keeps exactly.
+const MAX_PER_SECOND: u32 = 10_000;
 
 /// The calls of the last second and the earliest next call. Not part of a checkpoint: a
 /// restored resolution starts with an empty window (at most one second's budget early).
@@ -34,7 +36,8 @@ impl Pacer {
         {
             self.recent.pop_front();
         }
-        let budget = usize::try_from(per_second.max(1)).unwrap_or(usize::MAX);
+        // Above 10,000 a second the window is capped (it holds one instant per call).
+        let budget = usize::try_from(per_second.clamp(1, MAX_PER_SECOND)).unwrap_or(1);
         if self.recent.len() < budget {
             return None;
         }

@@ -72,7 +72,8 @@ impl AudienceQuery {
 pub struct ResolveConfig {
     /// At most this many calls in any second (at least 1). DingTalk allows an internal app
     /// 20 calls a second per API on the standard plan (90018 beyond), an ISV app 40 per
-    /// organisation (90019); the default, 15, stays under both.
+    /// organisation (90019); the default, 15, stays under both. Budgets above 10,000 count
+    /// as 10,000.
     pub per_second: u32,
     /// Leave out people who never activated their account (`active: false`), and list them
     /// apart. Members are then read with `topapi/v2/user/list`, a page of
