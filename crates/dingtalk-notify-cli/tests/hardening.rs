@@ -66,6 +66,90 @@ fn usage_errors_never_echo_a_secret() {
     }
 }
 
+/// Issue 20: a password in the base URL's userinfo is never printed, whatever it holds
+/// (`/`, `#`, `?`, `@`, `%`), whether it comes from `--base-url` or `DINGTALK_BASE_URL`,
+/// in `--help`, in a usage error or in the refusal of the URL (exit 2, nothing sent).
+#[test]
+fn a_base_url_password_is_never_printed() {
+    for password in ["pa/ss9", "pa#ss9", "pa?ss9", "pa@ss9", "pa%2Fss9", "pa%ss9"] {
+        let url = format!("http://user:{password}@127.0.0.1:9");
+        let mut cases: Vec<(Vec<&str>, Option<&str>, i32)> = vec![
+            (
+                vec![
+                    "--base-url",
+                    &url,
+                    "--access-token",
+                    TOKEN,
+                    "send",
+                    "--user",
+                    "a",
+                    "--text",
+                    "x",
+                ],
+                None,
+                2,
+            ),
+            (
+                vec![
+                    "--json",
+                    "--base-url",
+                    &url,
+                    "--access-token",
+                    TOKEN,
+                    "send",
+                    "--user",
+                    "a",
+                    "--text",
+                    "x",
+                ],
+                None,
+                2,
+            ),
+            (
+                vec![
+                    "--access-token",
+                    TOKEN,
+                    "send",
+                    "--user",
+                    "a",
+                    "--text",
+                    "x",
+                ],
+                Some(&url),
+                2,
+            ),
+            (
+                vec![
+                    "--json",
+                    "--access-token",
+                    TOKEN,
+                    "progress",
+                    "--task-id",
+                    "1",
+                ],
+                Some(&url),
+                2,
+            ),
+            (vec!["--help"], Some(&url), 0),
+            (vec!["send", "--help"], Some(&url), 0),
+            (vec!["--base-url", &url, "nosuchcmd"], None, 2),
+        ];
+        for (args, env, code) in cases.drain(..) {
+            let mut cmd = bare();
+            if let Some(env) = env {
+                cmd.env("DINGTALK_BASE_URL", env);
+            }
+            let r = run(cmd, &args).expect_code(code);
+            let all = r.all();
+            assert!(!all.contains(password), "{args:?} shows {password}: {r:?}");
+            assert!(
+                !all.contains("ss9"),
+                "{args:?} shows part of {password}: {r:?}"
+            );
+        }
+    }
+}
+
 /// `--json` with any usage error prints one error document.
 #[test]
 fn json_usage_errors_print_a_document() {
@@ -321,13 +405,43 @@ fn ports_out_of_range_are_refused() {
 #[test]
 fn conflicting_audiences_are_refused() {
     let server = frozen();
-    for extra in [["--user", "alice"], ["--dept", "2"]] {
-        let mut args = vec!["--json", "send", "--all-users", "--text", "hi"];
-        args.extend(extra);
-        let r = run(cli(&server), &args).expect_code(2);
-        assert_eq!(r.json()["error"]["kind"], "invalid_input", "{r:?}");
+    let dir = std::env::temp_dir().join(format!("dtn-cli-audiences-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let users = dir.join("users.txt");
+    std::fs::write(&users, "alice\nbob\n").unwrap();
+    let users = users.to_str().unwrap();
+    let ledger = dir.join("ledger.db");
+    let ledger = ledger.to_str().unwrap();
+    // Every path: a single send, a campaign from a file, a campaign kept in a ledger, in
+    // either order of the options.
+    for extra in [
+        vec!["--user", "alice"],
+        vec!["--dept", "2"],
+        vec!["--users-file", users],
+        vec!["--users-file", users, "--ledger", ledger],
+        vec!["--user", "alice", "--ledger", ledger],
+    ] {
+        for all_first in [true, false] {
+            let mut args = vec!["--json", "send", "--text", "hi"];
+            if all_first {
+                args.insert(2, "--all-users");
+                args.extend(extra.iter().copied());
+            } else {
+                args.extend(extra.iter().copied());
+                args.push("--all-users");
+            }
+            let r = run(cli(&server), &args).expect_code(2);
+            assert_eq!(
+                r.json()["error"]["kind"],
+                "invalid_input",
+                "{args:?}: {r:?}"
+            );
+        }
     }
     assert!(server.requests_to(Route::Send).is_empty());
+    // Nothing was even planned: no ledger file was created.
+    assert!(!std::path::Path::new(ledger).exists());
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Answers that cannot be acted on exit 4 (`response`): a send answered with task id 0 or

@@ -175,12 +175,16 @@ pub(crate) fn is_loopback(host: &str) -> bool {
         .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// The input as an error may show it: credentials in the authority (`user:pw@`) and the
-/// values of credential keys in a query are redacted, and it is cut to 200 characters.
+/// The input as an error may show it: credentials (`user:pw@`) and the values of credential
+/// keys in a query are redacted, and it is cut to 200 characters.
+///
+/// The credentials end at the input's **last** `@`, not at the first `/`, `?` or `#`: a
+/// password may hold any of those (`https://u:pa/ss@host`, `https://u:p#w@host`), and an
+/// input that does not parse has no authority to trust. A base URL takes no `@` anywhere
+/// else, so at worst a little more than the credentials is hidden.
 fn cut(s: &str) -> String {
     let start = s.find("://").map_or(0, |i| i + 3);
-    let authority_len = s[start..].find(['/', '?', '#']).unwrap_or(s.len() - start);
-    let shown = match s[start..start + authority_len].rfind('@') {
+    let shown = match s[start..].rfind('@') {
         Some(at) => format!("{}[redacted]{}", &s[..start], &s[start + at..]),
         None => s.to_owned(),
     };
@@ -221,6 +225,29 @@ mod tests {
             ("", http::uri::Scheme::HTTP)
         );
         assert!(BaseUrl::new(MAINLAND_BASE_URL).is_ok());
+    }
+
+    /// Issue 20: a password holding `/`, `#`, `?`, `@` or `%` ended the "authority" early,
+    /// and the error showed the rest of it.
+    #[test]
+    fn a_password_in_a_refused_url_is_never_shown() {
+        for (input, secret) in [
+            ("https://user:pa/ss@oapi.dingtalk.io", "pa/ss"),
+            ("https://user:p#ss@oapi.dingtalk.io", "p#ss"),
+            ("https://user:p?ss@oapi.dingtalk.io", "p?ss"),
+            ("https://user:p@ss@oapi.dingtalk.io", "p@ss"),
+            ("https://user:p%2Fss@oapi.dingtalk.io", "p%2Fss"),
+            ("https://user:pa/ss@oapi.dingtalk.io/prefix", "pa/ss"),
+            ("http://user:s3cr/t#x@127.0.0.1:9", "s3cr/t#x"),
+        ] {
+            let error = BaseUrl::new(input).expect_err(input);
+            let shown = format!("{error} {error:?}");
+            // The part of the password after its special character, and the whole of it.
+            let tail = &secret[secret.len() - 2..];
+            assert!(!shown.contains(secret), "{input:?} -> {shown}");
+            assert!(!shown.contains(&format!("{tail}@")), "{input:?} -> {shown}");
+            assert!(shown.contains("[redacted]"), "{input:?} -> {shown}");
+        }
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub struct GlobalArgs {
         long,
         global = true,
         env = "DINGTALK_BASE_URL",
+        // `--help` would show the variable's value, and a URL may hold a password.
+        hide_env_values = true,
         default_value = DEFAULT_BASE_URL,
         value_name = "URL"
     )]
@@ -228,7 +230,12 @@ impl std::fmt::Debug for GlobalArgs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let hidden = |v: &Option<String>| v.as_ref().map(|_| "<redacted>");
         f.debug_struct("GlobalArgs")
-            .field("base_url", &self.base_url)
+            // A valid base URL holds no credentials; an invalid one may, so it is hidden.
+            .field(
+                "base_url",
+                &dingtalk_notify::BaseUrl::new(&self.base_url)
+                    .map_or_else(|_| "<invalid>".to_owned(), |url| url.to_string()),
+            )
             .field("app_key", &self.app_key)
             .field("app_secret", &hidden(&self.app_secret))
             .field("access_token", &hidden(&self.access_token))

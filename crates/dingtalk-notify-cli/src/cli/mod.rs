@@ -102,8 +102,9 @@ pub struct SendArgs {
     #[arg(long = "dept", value_name = "ID", value_delimiter = ',')]
     pub depts: Vec<u64>,
 
-    /// Send to every user of the organization.
-    #[arg(long)]
+    /// Send to every user of the organization, with DingTalk's own `to_all_user` (one call).
+    /// Refused beside any other audience: DingTalk would ignore the lists and notify everyone.
+    #[arg(long, conflicts_with_all = ["users", "depts", "users_file"])]
     pub all_users: bool,
 
     /// Recipient user ids, one per line (`-` for stdin), any number: sent as a campaign of
