@@ -181,6 +181,7 @@ mod fault;
 mod gateway;
 mod http;
 mod limits;
+mod org;
 mod record;
 mod server;
 mod sim;
@@ -193,10 +194,11 @@ pub use credentials::{
     AppCredentials, DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_CORP_ID, DEMO_ISV_AGENT_ID,
     DEMO_SUITE_KEY, DEMO_SUITE_SECRET, DEMO_SUITE_TICKET, IsvSuite, Secret,
 };
-pub use directory::{Directory, UserBehaviour};
+pub use directory::{Directory, Person, ROOT_DEPT_ID, UserBehaviour};
 pub use fault::{Calls, Fault, Route};
 pub use gateway::{ErrorStyle, SuccessStyle};
 pub use limits::SendLimits;
+pub use org::{MAX_GENERATED_PEOPLE, OrgError};
 pub use record::{REDACTED_PARAMS, RecordedRequest};
 pub use server::{
     DEFAULT_DAILY_USER_LIMIT, DEFAULT_DELIVERY_DURATION, DEFAULT_IDLE_TIMEOUT,
@@ -204,6 +206,6 @@ pub use server::{
     DEFAULT_RECIPIENTS_PER_MINUTE, DEFAULT_TOKEN_TTL, MAX_CONNECTIONS, MockServer,
     MockServerBuilder, ShutdownHandle,
 };
-pub use sim::{FIRST_TASK_ID, code};
+pub use sim::{DEFAULT_CONTACT_QPS, DEFAULT_ISV_CONTACT_QPS, FIRST_TASK_ID, code};
 pub use snapshot::{ForbiddenSnapshot, ProgressSnapshot, ResultSnapshot, TaskSnapshot};
 pub use tls::ServerTls;
