@@ -228,6 +228,16 @@ impl Directory {
     /// # Errors
     /// [`OrgError`]: not the file's shape (with the place), or an inconsistent organisation.
     pub fn from_json(text: &str) -> Result<Directory, OrgError> {
+        // serde would take a struct from an array too; the file is one object.
+        if !text.trim_start().starts_with('{') {
+            return Err(OrgError::Malformed {
+                path: ".".to_owned(),
+                line: 1,
+                column: 1,
+                message: "the org file is one JSON object, {\"departments\": […], \"users\": […]}"
+                    .to_owned(),
+            });
+        }
         let mut de = serde_json::Deserializer::from_str(text);
         let file: OrgFile = serde_path_to_error::deserialize(&mut de).map_err(|e| malformed(&e))?;
         de.end().map_err(|e| OrgError::Malformed {
