@@ -1,9 +1,12 @@
 //! [`Directory`]: the simulated organisation, its departments (a tree under the root, 1) and
 //! its people ([`Person`]).
 
+mod lookup;
 mod person;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
+
+use lookup::Lookup;
 
 pub use person::Person;
 
@@ -89,9 +92,9 @@ fn default_name(id: u64) -> String {
 #[derive(Debug, Clone)]
 pub struct Directory {
     people: Vec<Person>,
-    index: HashMap<String, usize>,
-    by_mobile: HashMap<String, usize>,
-    by_unionid: HashMap<String, usize>,
+    index: Lookup,
+    by_mobile: Lookup,
+    by_unionid: Lookup,
     departments: BTreeMap<u64, Dept>,
     any_user: Option<UserBehaviour>,
 }
@@ -109,9 +112,9 @@ impl Directory {
         departments.insert(ROOT_DEPT_ID, Dept::new(ROOT_DEPT_ID, None));
         Self {
             people: Vec::new(),
-            index: HashMap::new(),
-            by_mobile: HashMap::new(),
-            by_unionid: HashMap::new(),
+            index: Lookup::default(),
+            by_mobile: Lookup::default(),
+            by_unionid: Lookup::default(),
             departments,
             any_user: None,
         }
@@ -207,8 +210,8 @@ impl Directory {
         let mut list: Vec<usize> = Vec::new();
         for member in members {
             let member = member.into();
-            let i = match self.index.get(&member) {
-                Some(&i) => i,
+            let i = match self.index_of(&member) {
+                Some(i) => i,
                 None => self.put(Person::new(member).department(id)),
             };
             if !list.contains(&i) {
@@ -259,25 +262,31 @@ impl Directory {
     /// A person who never activated their account cannot read: [`UserBehaviour::Reads`]
     /// becomes [`UserBehaviour::LeavesUnread`].
     pub fn behaviour(&self, id: &str) -> Option<UserBehaviour> {
-        match self.index.get(id) {
-            Some(&i) => self.people.get(i).map(Person::effective_behaviour),
+        match self.index_of(id) {
+            Some(i) => self.people.get(i).map(Person::effective_behaviour),
             None => self.any_user,
         }
     }
 
     /// The person with this user id.
     pub fn person(&self, id: &str) -> Option<&Person> {
-        self.index.get(id).and_then(|&i| self.people.get(i))
+        self.index_of(id).and_then(|i| self.people.get(i))
     }
 
     /// The user id of the person with this mobile number.
     pub fn user_by_mobile(&self, mobile: &str) -> Option<&str> {
-        self.by_mobile.get(mobile).and_then(|&i| self.id_at(i))
+        let i = self.by_mobile.get(mobile, |i| {
+            self.people.get(i).and_then(|p| p.mobile.as_deref())
+        })?;
+        self.id_at(i)
     }
 
     /// The user id of the person with this union id.
     pub fn user_by_unionid(&self, unionid: &str) -> Option<&str> {
-        self.by_unionid.get(unionid).and_then(|&i| self.id_at(i))
+        let i = self.by_unionid.get(unionid, |i| {
+            self.people.get(i).and_then(|p| p.unionid.as_deref())
+        })?;
+        self.id_at(i)
     }
 
     /// A department's direct members, in order; `None` for an unknown department.
@@ -332,7 +341,7 @@ impl Directory {
     pub fn users(&self) -> impl Iterator<Item = (&str, UserBehaviour)> {
         self.people
             .iter()
-            .map(|p| (p.id.as_str(), p.effective_behaviour()))
+            .map(|p| (&*p.id, p.effective_behaviour()))
     }
 
     /// Every person, in the order added.
@@ -371,7 +380,11 @@ impl Directory {
     }
 
     fn id_at(&self, i: usize) -> Option<&str> {
-        self.people.get(i).map(|p| p.id.as_str())
+        self.people.get(i).map(|p| &*p.id)
+    }
+
+    fn index_of(&self, id: &str) -> Option<usize> {
+        self.index.get(id, |i| self.id_at(i))
     }
 
     fn ensure_dept(&mut self, id: u64) {
@@ -414,7 +427,7 @@ impl Directory {
     }
 
     fn set_behaviour_or_add(&mut self, id: String, behaviour: UserBehaviour) {
-        match self.index.get(&id).and_then(|&i| self.people.get_mut(i)) {
+        match self.index_of(&id).and_then(|i| self.people.get_mut(i)) {
             Some(p) => p.behaviour = behaviour,
             None => {
                 self.put(Person::new(id).behaviour(behaviour));
@@ -427,15 +440,15 @@ impl Directory {
         if person.departments.is_empty() {
             person.departments.push(ROOT_DEPT_ID);
         }
-        let i = match self.index.get(&person.id) {
-            Some(&i) => {
+        let i = match self.index_of(&person.id) {
+            Some(i) => {
                 self.unlink(i);
                 i
             }
             None => {
                 let i = self.people.len();
-                self.index.insert(person.id.clone(), i);
-                self.people.push(Person::new(person.id.clone()));
+                self.index.insert(&person.id, i);
+                self.people.push(Person::new(&*person.id));
                 i
             }
         };
@@ -446,10 +459,10 @@ impl Directory {
             }
         }
         if let Some(m) = &person.mobile {
-            self.by_mobile.insert(m.clone(), i);
+            self.by_mobile.insert(m, i);
         }
         if let Some(u) = &person.unionid {
-            self.by_unionid.insert(u.clone(), i);
+            self.by_unionid.insert(u, i);
         }
         if let Some(slot) = self.people.get_mut(i) {
             *slot = person;
@@ -468,10 +481,10 @@ impl Directory {
             }
         }
         if let Some(m) = &p.mobile {
-            self.by_mobile.remove(m);
+            self.by_mobile.remove(m, i);
         }
         if let Some(u) = &p.unionid {
-            self.by_unionid.remove(u);
+            self.by_unionid.remove(u, i);
         }
     }
 }

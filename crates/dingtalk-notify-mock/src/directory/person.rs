@@ -33,10 +33,10 @@ use super::UserBehaviour;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
-    pub(super) id: String,
-    pub(super) name: Option<String>,
-    pub(super) mobile: Option<String>,
-    pub(super) unionid: Option<String>,
+    pub(super) id: Box<str>,
+    pub(super) name: Option<Box<str>>,
+    pub(super) mobile: Option<Box<str>>,
+    pub(super) unionid: Option<Box<str>>,
     pub(super) active: bool,
     pub(super) behaviour: UserBehaviour,
     pub(super) departments: Vec<u64>,
@@ -47,7 +47,7 @@ impl Person {
     /// puts a person without departments in the root department, 1).
     pub fn new(id: impl Into<String>) -> Self {
         Self {
-            id: id.into(),
+            id: id.into().into_boxed_str(),
             name: None,
             mobile: None,
             unionid: None,
@@ -60,21 +60,21 @@ impl Person {
     /// Their display name (default: the user id).
     #[must_use]
     pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
+        self.name = Some(name.into().into_boxed_str());
         self
     }
 
     /// Their mobile number, for `topapi/v2/user/getbymobile`.
     #[must_use]
     pub fn mobile(mut self, mobile: impl Into<String>) -> Self {
-        self.mobile = Some(mobile.into());
+        self.mobile = Some(mobile.into().into_boxed_str());
         self
     }
 
     /// Their union id, for `topapi/user/getbyunionid`.
     #[must_use]
     pub fn unionid(mut self, unionid: impl Into<String>) -> Self {
-        self.unionid = Some(unionid.into());
+        self.unionid = Some(unionid.into().into_boxed_str());
         self
     }
 
