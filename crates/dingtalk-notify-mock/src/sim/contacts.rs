@@ -113,7 +113,7 @@ fn no_user() -> Reject {
     Reject::described(code::USER_NOT_FOUND)
 }
 
-/// A department's one-level answers: ids, or entries with names.
+/// A department's sub-department ids, one level; 60003 for an unknown department.
 fn children(dir: &Directory, dept: u64) -> Result<Vec<u64>, Reject> {
     dir.sub_departments(dept).ok_or_else(no_dept)
 }
