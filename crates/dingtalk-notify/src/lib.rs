@@ -73,11 +73,12 @@
 //! | `Budget` | the recipient budget's store failed | check the store | no |
 //!
 //! The error's methods answer both questions directly (whether retrying can help, whether
-//! a send may have gone out), and its `Display` ends with a hint. When a send may have gone
-//! out, read the recipients' result (or the campaign's) before deciding to send again:
+//! a send may have gone out). Its `Display` names the code, DingTalk's message and the
+//! `request_id`, and for an API error what to do about it (the hint). When a send may have
+//! gone out, read the recipients' result (or the campaign's) before deciding to send again:
 //! DingTalk drops the same content to the same user within a day (143106) anyway.
-//! A `main` that returns the error prints its `Debug` form; print it with `{}` (or
-//! `{:#}`) yourself to show the hint.
+//! A `main` that returns the error prints its `Debug` form; print it with `{}` yourself
+//! (`eprintln!("{e}")`, as the examples do) to show the hint.
 //!
 //! # Logging
 //! Through the [`log`](https://docs.rs/log) facade, never a secret (tokens and app secrets
@@ -89,7 +90,7 @@
 //! | `dingtalk_notify` | `warn` | a token refresh failed and the current token is used until it expires; ureq's `trace` logging is on (it would log access tokens) |
 //! | `dingtalk_notify::campaign` | `debug` | each chunk's outcome, and a chunk whose result could not be read |
 //! | `dingtalk_notify_redis` | `debug`, `warn` | the fleet crate: Redis unavailable (the process falls back to its own token), a token it could not store or drop |
-//! | `mock` (simulator, module targets) | `debug` | the simulator's listener and connections |
+//! | `dingtalk_notify_mock::…` | `debug` | the simulator's listener and connections |
 //!
 //! `RUST_LOG=dingtalk_notify=debug` (with `env_logger`, say) shows every retry. Keep `trace`
 //! off for the `ureq` targets wherever logs are kept.
