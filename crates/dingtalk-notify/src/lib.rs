@@ -8,25 +8,28 @@
 //! ```no_run
 //! use dingtalk_notify::{Message, TokenSource, api::SendWorkNotification};
 //!
-//! let client = dingtalk_notify::client(TokenSource::app("dingkey", "app-secret"));
-//! let send = SendWorkNotification::new(836390886, Message::text("Disk 91% on db-3"))
-//!     .to_users(["manager4220"]);
-//! let task = client.send(&send)?;
-//! let report = client.track(&task)?; // polls progress until done, then reads the result
-//! println!("read by {:?}", report.send_result.read_user_id_list);
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let client = dingtalk_notify::client(TokenSource::app("dingkey", "app-secret"));
+//!     let send = SendWorkNotification::new(836390886, Message::text("Disk 91% on db-3"))
+//!         .to_users(["manager4220"]);
+//!     let task = client.send(&send)?;
+//!     let report = client.track(&task)?; // polls progress until done, then reads the result
+//!     println!("read by {:?}", report.send_result.read_user_id_list);
+//!     Ok(())
+//! }
 //! ```
 //!
 //! # One way to build a client
-//! `Client::builder(source)…build(transport)`, plus one shortcut per transport feature:
+//! `Client::builder(source)…build(transport)`, plus shortcuts per transport feature:
 //!
 //! | feature | transport | shortcut | client type |
 //! |---|---|---|---|
-//! | `ureq` (default) | [`UreqTransport`] | [`client(source)`](client()) | [`UreqClient`] |
+//! | `ureq` (default) | [`UreqTransport`] | [`client(source)`](client()), [`client_at(base_url, source)`](client_at()) | [`UreqClient`] |
 //! | `isahc` | `IsahcTransport` | `isahc_client(source)` | `IsahcClient` |
 //!
-//! The shortcuts use the default settings: the international host
-//! ([`DEFAULT_BASE_URL`]), a 30 s deadline per call, the system clock.
+//! The shortcuts use the default settings: a 30 s deadline per call, the system clock, and
+//! the international host ([`DEFAULT_BASE_URL`]) or, with `client_at`, the base URL given
+//! (a gateway, [`MAINLAND_BASE_URL`], the simulator).
 //!
 //! # What is here
 //! - [`Client`] and [`ClientBuilder`]: token caching and refresh (one fetch however many
@@ -40,7 +43,106 @@
 //!   client uses; tests replace them.
 //! - Re-exports of the core: requests in [`api`], [`Message`], the errors, the secrets, and
 //!   the transport author's kit in [`transport`]. The whole core is also at [`proto`].
+//!
+//! # Features
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `ureq` | yes | the ureq 3 transport (pure Rust, rustls with ring): [`UreqTransport`], [`client`], [`client_at`] |
+//! | `isahc` | no | the isahc 2 transport (libcurl, rustls): `IsahcTransport`, `isahc_client` |
+//! | `platform-verifier` | no | `RootCertificates::Platform` (the operating system's trust store) on the ureq transport |
+//! | `sqlite` | no | `ledger::SqliteLedger`, a campaign ledger in a SQLite file (SQLite compiled in) |
+//!
+//! With neither transport feature the crate is the client over your own [`Transport`]
+//! (a closure will do). Items that need a feature carry its label in these docs.
+//!
+//! # Errors
+//! Every call returns [`Error`]`<T::Error>`; campaigns return
+//! [`CampaignError`](campaign::CampaignError) for the ledger and budget, and keep each
+//! chunk's own outcome in the campaign. Whether a **send** may have gone out is the question
+//! that matters, since the client never sends again after a failure that leaves it open:
+//!
+//! | kind | what it means | what to do | may a send have gone out? |
+//! |---|---|---|---|
+//! | `Build` | the request was refused before it was built (no recipients, over the limits, a bad field) | fix the input | no |
+//! | `OutsideWindow` | the task is too old for the call (24 h for result and recall, 7 days for progress and the status bar); refused locally | nothing: the window is DingTalk's | no (not a send) |
+//! | `Response` with an API error | DingTalk answered a non-zero `errcode` (retryable ones were already retried within the deadline) | read its `hint`; see `docs/errors.md` | no: DingTalk refused the call |
+//! | `Response`, unusable answer | a gateway's error page, the IP throttle page, malformed or cut JSON in a complete body | retry later; for a send, read the result first | yes (the throttle page: no, the gateway turned the call away) |
+//! | `Transport` | connect, DNS, TLS, timeout, reset, a body over its cap | check the network, proxy and CA | no if the connection never opened (connect, DNS, TLS); yes after the request was written (timeout, reset) |
+//! | `Deadline` | the call's overall deadline passed; the last failure is inside | raise `RetryPolicy::deadline`, or retry later | as its last failure |
+//! | `TokenProvider` | your token provider failed (Redis, say) | check the store | no |
+//! | `Budget` | the recipient budget's store failed | check the store | no |
+//!
+//! The error's methods answer both questions directly (whether retrying can help, whether
+//! a send may have gone out). Its `Display` names the code, DingTalk's message and the
+//! `request_id`, and for an API error what to do about it (the hint). When a send may have
+//! gone out, read the recipients' result (or the campaign's) before deciding to send again:
+//! DingTalk drops the same content to the same user within a day (143106) anyway.
+//! A `main` that returns the error prints its `Debug` form; print it with `{}` yourself
+//! (`eprintln!("{e}")`, as the examples do) to show the hint.
+//!
+//! # Logging
+//! Through the [`log`](https://docs.rs/log) facade, never a secret (tokens and app secrets
+//! are redacted, request URIs carry no query):
+//!
+//! | target | level | what |
+//! |---|---|---|
+//! | `dingtalk_notify` | `debug` | each call's attempts: retries with the delay, the token refresh and replay, the deadline, the final failure (path, errcode, `request_id`); token fetches with their lifetime |
+//! | `dingtalk_notify` | `warn` | a token refresh failed and the current token is used until it expires; ureq's `trace` logging is on (it would log access tokens) |
+//! | `dingtalk_notify::campaign` | `debug` | each chunk's outcome, and a chunk whose result could not be read |
+//! | `dingtalk_notify_redis` | `debug`, `warn` | the fleet crate: Redis unavailable (the process falls back to its own token), a token it could not store or drop |
+//! | `dingtalk_notify_mock::…` | `debug` | the simulator's listener and connections |
+//!
+//! `RUST_LOG=dingtalk_notify=debug` (with `env_logger`, say) shows every retry. Keep `trace`
+//! off for the `ureq` targets wherever logs are kept.
+//!
+//! # Testing your service with the simulator
+//! [`dingtalk-notify-mock`](https://docs.rs/dingtalk-notify-mock) is a blocking DingTalk on
+//! loopback (a dev-dependency): start one per test, point the client at its base URL with
+//! its demo app, and read what it received. Its clock is virtual, so a test moves time
+//! instead of sleeping.
+//!
+//! ```
+//! use dingtalk_notify::{Message, TokenSource, api::SendWorkNotification};
+//! use dingtalk_notify_mock::{DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, MockServer};
+//! use std::time::Duration;
+//!
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let server = MockServer::builder().frozen_clock().start()?; // a free port, stopped on drop
+//!     let source = TokenSource::app(DEMO_APP_KEY, DEMO_APP_SECRET);
+//!     let client = dingtalk_notify::client_at(&server.base_url(), source)?;
+//!
+//!     // Your service's code would run here; this sends directly.
+//!     let send = SendWorkNotification::new(DEMO_AGENT_ID, Message::text("Disk 91% on db-3"))
+//!         .to_users(["alice", "bob"]);
+//!     let task = client.send(&send)?;
+//!
+//!     server.advance(Duration::from_secs(2)); // delivery completes in simulator time
+//!     let result = client.result(&task)?;
+//!     assert_eq!(result.read_user_id_list, ["alice"]); // the demo directory's behaviours
+//!     assert_eq!(result.unread_user_id_list, ["bob"]);
+//!     assert_eq!(server.deliveries("alice"), 1);
+//!     Ok(())
+//! }
+//! ```
+//!
+//! `MockServer::inject` scripts faults (timeouts, resets, error codes, gateway pages) per
+//! endpoint; `MockServer::requests` shows what arrived. The example
+//! `examples/test_your_service.rs` wraps this in a test of a service's own function.
+//!
+//! # Fleets
+//! Several replicas of one app share its access token, its recipients-per-minute budget
+//! and its campaign ledger through Redis with
+//! [`dingtalk-notify-redis`](https://docs.rs/dingtalk-notify-redis) (`RedisTokenProvider`
+//! as a [`TokenSource::provider`], `RedisBudget` as the
+//! [recipient budget](ClientBuilder::recipient_budget), `RedisLedger` as the campaign
+//! [`ledger`]); the CLI does the same with `--redis URL`.
+//!
+//! # Examples
+//! `crates/dingtalk-notify/examples/`, each against its own simulator unless given
+//! `DINGTALK_BASE_URL`: `send_and_track`, `campaign_sqlite` (feature `sqlite`),
+//! `test_your_service`, `closure_transport`, `isv_app`, `from_async`, and `minimal`.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
@@ -91,6 +193,28 @@ pub type UreqClient = Client<UreqTransport>;
 #[cfg(feature = "ureq")]
 pub fn client(source: TokenSource) -> UreqClient {
     Client::builder(source).build(UreqTransport::default())
+}
+
+/// A client with default settings over a default [`UreqTransport`], at `base_url` instead
+/// of the international host: a gateway, [`MAINLAND_BASE_URL`], or the simulator (feature
+/// `ureq`). The one line that changes between production and a test.
+///
+/// ```
+/// use dingtalk_notify::TokenSource;
+/// let client = dingtalk_notify::client_at("http://127.0.0.1:8080", TokenSource::app("dingkey", "secret"))?;
+/// assert_eq!(client.base_url().as_str(), "http://127.0.0.1:8080");
+/// # Ok::<(), dingtalk_notify::BuildError>(())
+/// ```
+///
+/// # Errors
+/// [`BuildError`] if `base_url` is not a usable base URL ([`BaseUrl::new`]): not an
+/// absolute `http(s)` URL without query, fragment or credentials, or plain `http://` to a
+/// host that is not loopback.
+#[cfg(feature = "ureq")]
+pub fn client_at(base_url: &str, source: TokenSource) -> Result<UreqClient, BuildError> {
+    Ok(Client::builder(source)
+        .base_url(BaseUrl::new(base_url)?)
+        .build(UreqTransport::default()))
 }
 
 /// The isahc transport crate, whole: its defaults and builder (feature `isahc`).
