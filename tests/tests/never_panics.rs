@@ -148,10 +148,7 @@ fn durations_from_answers(expires_in: u64, wait: u64, deadline_secs: u64) {
         deadline: Duration::from_secs(deadline_secs),
         ..RetryPolicy::default()
     };
-    let failure = Failure::of(
-        &dingtalk_notify::Error::<()>::Response(err),
-        |()| unreachable!(),
-    );
+    let failure = Failure::of_response(&err);
     let delay = policy
         .decide(failure, 1, false, 0.5)
         .expect("a throttle is retried");

@@ -1,6 +1,5 @@
 //! The error family: [`BuildError`] before anything is sent, [`ResponseError`] for what came
-//! back, and [`Error`] wrapping both with the transport's own error and the client's
-//! deadlines and windows.
+//! back, and [`Error`] wrapping both with the transport's own error: one request's failure.
 
 use std::fmt;
 use std::time::Duration;

@@ -85,7 +85,7 @@ where
             Err(e) => {
                 let mut secrets = request.secrets();
                 secrets.extend(self.secrets());
-                let rejected = !matches!(e, dingtalk_notify::Error::Transport(_));
+                let rejected = !matches!(e, dingtalk_notify::proto::Error::Transport(_));
                 Err(fail(scrub(&e.to_string(), &secrets), rejected))
             }
         }

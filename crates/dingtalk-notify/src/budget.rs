@@ -6,8 +6,8 @@ use std::fmt;
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
+use dingtalk_notify_proto::Clock;
 use dingtalk_notify_proto::campaign::{Admission, QuotaError, QuotaWindow, RecipientQuota};
-use dingtalk_notify_proto::{BuildError, Clock, Error};
 
 /// A recipients-per-window budget. Implementations count a grant atomically: two callers
 /// never both get the last recipients of a window.
@@ -53,20 +53,6 @@ pub(crate) fn pace(
             Admission::Granted => return Ok(()),
             Admission::Wait(wait) => clock.sleep(wait),
         }
-    }
-}
-
-/// A budget failure as a call's error: more users than the whole quota is bad input.
-pub(crate) fn budget_error_into<E>(e: BudgetError) -> Error<E> {
-    match e {
-        BudgetError::Quota(QuotaError::LargerThanQuota { requested, quota }) => {
-            Error::Build(BuildError::TooManyRecipients {
-                kind: "users per minute (the recipient budget)",
-                count: requested as usize,
-                limit: quota as usize,
-            })
-        }
-        other => Error::Budget(Box::new(other)),
     }
 }
 

@@ -53,7 +53,7 @@ mod clock;
 mod jitter;
 pub mod ledger;
 
-pub use client::{Client, ClientBuilder};
+pub use client::{Client, ClientBuilder, Error};
 pub use clock::{SystemClock, VirtualClock};
 pub use jitter::RandomJitter;
 
@@ -61,7 +61,7 @@ pub use dingtalk_notify_proto as proto;
 pub use dingtalk_notify_proto::http;
 pub use dingtalk_notify_proto::{
     AccessToken, AgentId, ApiError, AppSecret, BaseUrl, BuildError, Clock, DEFAULT_BASE_URL,
-    DeliveryReport, DeptId, Endpoint, Error, ErrorClass, ErrorCode, HttpRequest, HttpResponse,
+    DeliveryReport, DeptId, Endpoint, ErrorClass, ErrorCode, HttpRequest, HttpResponse,
     MAINLAND_BASE_URL, Message, RawBody, ResponseError, RetryPolicy, StatusColor, SuiteSecret,
     SuiteTicket, TaskHandle, TaskId, TokenProvider, TokenSource, TopError, TrackPolicy, Transport,
 };

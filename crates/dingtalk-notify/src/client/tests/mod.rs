@@ -13,11 +13,11 @@ use dingtalk_notify_proto::api::SendWorkNotification;
 use dingtalk_notify_proto::retry::FixedJitter;
 use dingtalk_notify_proto::transport::{RequestTimeout, TransportErrorKind};
 use dingtalk_notify_proto::{
-    AccessToken, BuildError, Error, ErrorCode, HttpRequest, HttpResponse, Message, RetryPolicy,
+    AccessToken, BuildError, ErrorCode, HttpRequest, HttpResponse, Message, RetryPolicy,
     TaskHandle, TokenSource, Transport,
 };
 
-use super::Client;
+use super::{Client, Error};
 use crate::VirtualClock;
 
 mod providers;
