@@ -210,11 +210,11 @@ impl ResponseError {
         }
     }
 
-    /// Records the endpoint path on an API error, so its hint fits the endpoint.
+    /// Records the endpoint on an API error, so its hint fits the endpoint.
     #[must_use]
-    pub(crate) fn with_path(self, path: &str) -> Self {
+    pub(crate) fn with_call(self, call: crate::code::hint::Call) -> Self {
         match self {
-            Self::Api(e) => Self::Api(e.with_path(path)),
+            Self::Api(e) => Self::Api(e.with_call(call)),
             other => other,
         }
     }

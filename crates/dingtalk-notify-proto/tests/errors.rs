@@ -4,7 +4,8 @@ use std::error::Error as _;
 use std::time::Duration;
 
 use dingtalk_notify_proto::api::{
-    GetAccessToken, GetSendProgress, GetSendResult, SendWorkNotification, UpdateStatusBar,
+    GetAccessToken, GetSendProgress, GetSendResult, RecallWorkNotification, SendWorkNotification,
+    UpdateStatusBar,
 };
 use dingtalk_notify_proto::{
     AccessToken, ApiError, BaseUrl, BuildError, Endpoint, Error, ErrorCode, HttpRequest,
@@ -146,7 +147,15 @@ fn api_error_under_http_200() {
     ))
     .expect_err("an API error");
     let api = err.api().expect("Api");
-    assert_eq!(api, &sample_api_error().with_path(UpdateStatusBar::PATH));
+    assert_eq!(api.code, sample_api_error().code);
+    assert_eq!(api.errmsg, sample_api_error().errmsg);
+    assert_eq!(api.request_id, sample_api_error().request_id);
+    assert!(api.knows_endpoint());
+    assert_ne!(
+        api,
+        &sample_api_error(),
+        "the parsed error knows its endpoint"
+    );
     assert_eq!(err.status(), StatusCode::OK);
     assert!(!err.is_retryable_answer());
     let text = err.to_string();
@@ -335,8 +344,7 @@ fn api_error_builders() {
         .with_sub_code("42001")
         .with_sub_msg("expired")
         .with_request_id("r")
-        .with_status(StatusCode::FORBIDDEN)
-        .with_path("/topapi/message/corpconversation/recall");
+        .with_status(StatusCode::FORBIDDEN);
     assert_eq!(api.sub_code.as_deref(), Some("42001"));
     assert_eq!(api.sub_msg.as_deref(), Some("expired"));
     assert_eq!(api.request_id.as_deref(), Some("r"));
@@ -345,9 +353,13 @@ fn api_error_builders() {
         api.class(),
         dingtalk_notify_proto::ErrorClass::TokenRejected
     );
+    assert!(!api.knows_endpoint(), "{api:?}");
+    // An endpoint's parser records where the answer came from.
+    let body = r#"{"errcode":88,"sub_code":"42001","errmsg":"wrapped"}"#;
+    let err = RecallWorkNotification::parse_response(respond(200, body)).expect_err("an error");
     assert!(
-        format!("{api:?}").contains("endpoint: Some(Recall)"),
-        "{api:?}"
+        format!("{:?}", err.api().expect("Api")).contains("endpoint: Some(Recall)"),
+        "{err:?}"
     );
 }
 

@@ -7,10 +7,10 @@
 use http::Method;
 use serde::{Deserialize, Serialize};
 
+use super::endpoint::{Endpoint, json_body};
 use crate::api::gettoken::AccessTokenResponse;
 pub use crate::auth::SuiteSignature;
 use crate::auth::SuiteSigned;
-use crate::endpoint::{Endpoint, json_body};
 use crate::error::BuildError;
 use crate::validate::check_not_empty;
 

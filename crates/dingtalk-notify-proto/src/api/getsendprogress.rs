@@ -8,8 +8,8 @@ use std::fmt;
 use http::Method;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::endpoint::{Endpoint, json_body};
 use crate::auth::AccessTokenQuery;
-use crate::endpoint::{Endpoint, json_body};
 use crate::error::BuildError;
 use crate::ids::{AgentId, TaskId};
 use crate::validate::{check_agent, check_task};

@@ -6,9 +6,9 @@
 use http::Method;
 use serde::{Deserialize, Serialize};
 
+use super::endpoint::{Endpoint, json_body};
 use crate::auth::AccessTokenQuery;
 use crate::code::ErrorCode;
-use crate::endpoint::{Endpoint, json_body};
 use crate::error::BuildError;
 use crate::ids::{AgentId, DeptId, TaskId};
 use crate::validate::{check_agent, check_task};

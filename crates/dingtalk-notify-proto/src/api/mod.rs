@@ -10,6 +10,8 @@
 //! | `POST /topapi/message/corpconversation/status_bar/update` | [`UpdateStatusBar`] | [`UpdateStatusBarResponse`] |
 //! | `POST /topapi/message/corpconversation/recall` | [`RecallWorkNotification`] | [`RecallWorkNotificationResponse`] |
 
+pub(crate) mod endpoint;
+
 pub mod asyncsend_v2;
 pub mod get_corp_token;
 pub mod getsendprogress;
@@ -25,3 +27,21 @@ pub use getsendresult::{ForbiddenEntry, GetSendResult, GetSendResultResponse, Se
 pub use gettoken::{AccessTokenResponse, GetAccessToken};
 pub use recall::{RecallWorkNotification, RecallWorkNotificationResponse};
 pub use status_bar_update::{UpdateStatusBar, UpdateStatusBarResponse};
+
+use crate::code::hint::Call;
+use endpoint::Facts;
+
+/// The core's endpoints, one line each: what an unmarked request's
+/// [`Idempotency`](crate::transport::Idempotency) is, and the context their hints are written
+/// for, both read from the endpoint's own consts. An endpoint not listed still works: its
+/// requests carry an `Idempotency` marker when their method would mislead, and its answers
+/// get the generic hints.
+static CORE: [Facts; 7] = [
+    Facts::of::<GetAccessToken>(Call::Token),
+    Facts::of::<GetCorpToken>(Call::CorpToken),
+    Facts::of::<SendWorkNotification>(Call::Send),
+    Facts::of::<GetSendProgress>(Call::Progress),
+    Facts::of::<GetSendResult>(Call::Result),
+    Facts::of::<UpdateStatusBar>(Call::StatusBar),
+    Facts::of::<RecallWorkNotification>(Call::Recall),
+];

@@ -5,8 +5,8 @@
 use http::Method;
 use serde::{Deserialize, Serialize};
 
+use super::endpoint::{Endpoint, json_body};
 use crate::auth::AccessTokenQuery;
-use crate::endpoint::{Endpoint, json_body};
 use crate::error::BuildError;
 use crate::ids::{AgentId, TaskId};
 use crate::validate::{check_agent, check_task};

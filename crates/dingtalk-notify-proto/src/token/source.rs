@@ -5,10 +5,10 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::api::endpoint::{Endpoint, Validated};
 use crate::api::gettoken::AccessTokenResponse;
 use crate::api::{GetAccessToken, GetCorpToken, RecipientLimits, SuiteSignature};
 use crate::base_url::BaseUrl;
-use crate::endpoint::{Endpoint, Validated};
 use crate::error::{BuildError, Error, ResponseError};
 use crate::http_types::{HttpRequest, HttpResponse};
 use crate::secret::{AccessToken, AppSecret, SuiteSecret, SuiteTicket};

@@ -1,7 +1,7 @@
 //! [`execute`]: build → send → parse, once, for every endpoint over every transport.
 
+use crate::api::endpoint::{AuthInput, Endpoint, Validated};
 use crate::base_url::BaseUrl;
-use crate::endpoint::{AuthInput, Endpoint, Validated};
 use crate::error::Error;
 use crate::http_types::HttpRequest;
 
