@@ -4,7 +4,7 @@
 use std::fmt;
 
 use dingtalk_notify::budget::BudgetError;
-use dingtalk_notify::redaction::redact_values;
+use dingtalk_notify::kit::redaction::redact_values;
 use dingtalk_notify::transport::{TransportError, TransportErrorKind};
 use dingtalk_notify::{ApiError, Error, ResponseError};
 
@@ -222,7 +222,7 @@ mod tests {
 
     use dingtalk_notify::api::GetSendProgress;
     use dingtalk_notify::http::{Response, StatusCode};
-    use dingtalk_notify::proto::campaign::QuotaError;
+    use dingtalk_notify::kit::campaign::QuotaError;
     use dingtalk_notify::{BuildError, Endpoint, ErrorCode, RawBody, TaskId};
 
     use super::*;

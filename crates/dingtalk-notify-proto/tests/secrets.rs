@@ -4,8 +4,9 @@
 
 use dingtalk_notify_proto::api::{
     AccessTokenResponse, GetAccessToken, GetCorpToken, GetSendProgress, GetSendResult,
-    RecallWorkNotification, SendWorkNotification, SuiteSignature, UpdateStatusBar,
+    RecallWorkNotification, SendWorkNotification, UpdateStatusBar,
 };
+use dingtalk_notify_proto::auth::SuiteSignature;
 use dingtalk_notify_proto::{
     AccessToken, AppSecret, AuthInput, BaseUrl, BuildError, Endpoint, Error, HttpRequest,
     HttpResponse, Message, ResponseError, SuiteSecret, SuiteTicket, transport,

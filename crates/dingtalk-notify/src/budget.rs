@@ -60,7 +60,7 @@ pub(crate) fn pace(
 ///
 /// ```
 /// use dingtalk_notify::budget::{InProcessBudget, RecipientBudget};
-/// use dingtalk_notify::proto::campaign::{Admission, RecipientQuota};
+/// use dingtalk_notify::campaign::{Admission, RecipientQuota};
 /// use std::time::Instant;
 /// let budget = InProcessBudget::new(RecipientQuota::per_minute(150));
 /// let now = Instant::now();

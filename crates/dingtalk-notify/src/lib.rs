@@ -38,8 +38,10 @@
 //!   `ledger::SqliteLedger` with feature `sqlite`); [`budget`] paces recipients per minute.
 //! - [`SystemClock`] and [`VirtualClock`], [`RandomJitter`]: the time and randomness the
 //!   client uses; tests replace them.
-//! - Re-exports of the core: requests in [`api`], [`Message`], the errors, the secrets, and
-//!   the transport author's kit in [`transport`]. The whole core is also at [`proto`].
+//! - Re-exports of the core, each under one path: requests in [`api`], [`Message`] and its
+//!   parts in [`message`], the errors, the secrets, authentication schemes in [`auth`] (for
+//!   your own [`Endpoint`]), and transport settings in [`transport`]. The sans-IO core
+//!   itself is the `dingtalk-notify-proto` crate.
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
@@ -57,15 +59,42 @@ pub use client::{Client, ClientBuilder, Error};
 pub use clock::{SystemClock, VirtualClock};
 pub use jitter::RandomJitter;
 
-pub use dingtalk_notify_proto as proto;
 pub use dingtalk_notify_proto::http;
+pub use dingtalk_notify_proto::retry::Jitter;
+pub use dingtalk_notify_proto::token::ProvidedToken;
 pub use dingtalk_notify_proto::{
     AccessToken, AgentId, ApiError, AppSecret, BaseUrl, BuildError, Clock, DEFAULT_BASE_URL,
     DeliveryReport, DeptId, Endpoint, ErrorClass, ErrorCode, HttpRequest, HttpResponse,
     MAINLAND_BASE_URL, Message, RawBody, ResponseError, RetryPolicy, StatusColor, SuiteSecret,
     SuiteTicket, TaskHandle, TaskId, TokenProvider, TokenSource, TopError, TrackPolicy, Transport,
 };
-pub use dingtalk_notify_proto::{api, auth, message, redaction, retry, token, tracking, transport};
+pub use dingtalk_notify_proto::{api, auth};
+
+/// The parts of a [`Message`]: its OA and action-card bodies, buttons and media.
+pub mod message {
+    pub use dingtalk_notify_proto::message::{
+        ActionCard, ActionCardButton, ActionCardButtons, BtnOrientation, Link, Markdown, Media, Oa,
+        OaBody, OaForm, OaHead, OaRich, OaStatusBar, Text, Voice,
+    };
+}
+
+/// Configuring a transport (trust, proxies) and writing your own: its errors and the
+/// request extensions the client sets. The [`Transport`] trait itself is at the root.
+pub mod transport {
+    pub use dingtalk_notify_proto::transport::{
+        CaCertificates, CaError, EnvProxies, Idempotency, ProxyError, ProxySetting, ProxyUrl,
+        RequestTimeout, RootCertificates, TransportError, TransportErrorKind,
+    };
+}
+
+/// **The sibling crates' kit, not part of the documented API**: the whole core
+/// (`dingtalk-notify-proto`) for `dingtalk-notify-redis`, the `dingtalk-notify` command and
+/// the workspace's tests, which need what the surface above leaves out (the token cache,
+/// redaction, the retry classification, the campaign core, the transport helpers). It
+/// follows the core's versions. An application that needs the core adds
+/// `dingtalk-notify-proto` itself.
+#[doc(hidden)]
+pub use dingtalk_notify_proto as kit;
 
 /// The ureq transport crate, whole: its defaults and builder (feature `ureq`).
 #[cfg(feature = "ureq")]
@@ -76,7 +105,7 @@ pub use dingtalk_notify_ureq as ureq;
 struct ReadmeDoctests;
 
 #[cfg(feature = "ureq")]
-pub use dingtalk_notify_ureq::{UreqTransport, UreqTransportBuilder};
+pub use dingtalk_notify_ureq::UreqTransport;
 
 /// The blocking client over [`UreqTransport`] (feature `ureq`, on by default).
 #[cfg(feature = "ureq")]
@@ -97,7 +126,7 @@ pub fn client(source: TokenSource) -> UreqClient {
 #[cfg(feature = "isahc")]
 pub use dingtalk_notify_isahc as isahc;
 #[cfg(feature = "isahc")]
-pub use dingtalk_notify_isahc::{IsahcTransport, IsahcTransportBuilder};
+pub use dingtalk_notify_isahc::IsahcTransport;
 
 /// The blocking client over [`IsahcTransport`] (feature `isahc`).
 #[cfg(feature = "isahc")]

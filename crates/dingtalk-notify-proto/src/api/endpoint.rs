@@ -316,8 +316,9 @@ mod tests {
     use super::*;
     use crate::api::{
         GetAccessToken, GetCorpToken, GetSendProgress, GetSendResult, RecallWorkNotification,
-        SendWorkNotification, SuiteSignature, UpdateStatusBar,
+        SendWorkNotification, UpdateStatusBar,
     };
+    use crate::auth::SuiteSignature;
     use crate::{AccessToken, Message, SuiteSecret, SuiteTicket};
 
     fn unmarked<E: Endpoint>(request: &HttpRequest) {

@@ -25,7 +25,7 @@ use crate::wire::{lenient, opt_string};
 /// assert_eq!(req.body(), br#"{"agent_id":123,"task_id":456}"#);
 /// # Ok::<(), dingtalk_notify_proto::BuildError>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct GetSendProgress {
     /// The sending app's agent id.
     pub agent_id: AgentId,

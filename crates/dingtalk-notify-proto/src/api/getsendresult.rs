@@ -29,7 +29,7 @@ pub const MAX_RESULT_RECIPIENTS: usize = 100;
 /// assert!(res.send_result.forbidden_list.is_empty()); // missing lists are empty
 /// # Ok::<(), dingtalk_notify_proto::ResponseError>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct GetSendResult {
     /// The sending app's agent id.
     pub agent_id: AgentId,

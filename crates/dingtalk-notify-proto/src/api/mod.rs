@@ -1,4 +1,5 @@
-//! One module per endpoint, each with its request and response, named after its URL path.
+//! Every endpoint, each with its request and response (one source module per endpoint,
+//! named after its URL path; the types are all here).
 //!
 //! | path | request | response |
 //! |---|---|---|
@@ -12,19 +13,23 @@
 
 pub(crate) mod endpoint;
 
-pub mod asyncsend_v2;
-pub mod get_corp_token;
-pub mod getsendprogress;
-pub mod getsendresult;
-pub mod gettoken;
-pub mod recall;
-pub mod status_bar_update;
+pub(crate) mod asyncsend_v2;
+pub(crate) mod get_corp_token;
+pub(crate) mod getsendprogress;
+pub(crate) mod getsendresult;
+pub(crate) mod gettoken;
+pub(crate) mod recall;
+pub(crate) mod status_bar_update;
 
 pub use asyncsend_v2::{RecipientLimits, SendWorkNotification, SendWorkNotificationResponse};
-pub use get_corp_token::{GetCorpToken, SuiteSignature};
+pub use get_corp_token::GetCorpToken;
 pub use getsendprogress::{GetSendProgress, GetSendProgressResponse, ProgressStatus, SendProgress};
-pub use getsendresult::{ForbiddenEntry, GetSendResult, GetSendResultResponse, SendResult};
-pub use gettoken::{AccessTokenResponse, GetAccessToken};
+pub use getsendresult::{
+    ForbiddenEntry, GetSendResult, GetSendResultResponse, MAX_RESULT_RECIPIENTS, SendResult,
+};
+pub use gettoken::{
+    AccessTokenResponse, DEFAULT_TOKEN_LIFETIME, GetAccessToken, MAX_TOKEN_LIFETIME,
+};
 pub use recall::{RecallWorkNotification, RecallWorkNotificationResponse};
 pub use status_bar_update::{UpdateStatusBar, UpdateStatusBarResponse};
 

@@ -22,7 +22,7 @@ use crate::wire::opt_string;
 /// assert_eq!(req.body(), br#"{"agent_id":836390886,"msg_task_id":256271667526}"#);
 /// # Ok::<(), dingtalk_notify_proto::BuildError>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct RecallWorkNotification {
     /// The sending app's agent id.
     pub agent_id: AgentId,

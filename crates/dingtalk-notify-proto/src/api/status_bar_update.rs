@@ -28,7 +28,7 @@ use crate::wire::opt_string;
 /// );
 /// # Ok::<(), dingtalk_notify_proto::BuildError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UpdateStatusBar {
     /// The sending app's agent id.
     pub agent_id: AgentId,

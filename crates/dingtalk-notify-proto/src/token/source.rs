@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use crate::api::endpoint::{Endpoint, Validated};
 use crate::api::gettoken::AccessTokenResponse;
-use crate::api::{GetAccessToken, GetCorpToken, RecipientLimits, SuiteSignature};
+use crate::api::{GetAccessToken, GetCorpToken, RecipientLimits};
+use crate::auth::SuiteSignature;
 use crate::base_url::BaseUrl;
 use crate::error::{BuildError, Error, ResponseError};
 use crate::http_types::{HttpRequest, HttpResponse};

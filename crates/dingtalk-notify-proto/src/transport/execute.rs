@@ -10,7 +10,7 @@ use super::Transport;
 /// Build → send → parse, once, for any endpoint over any transport.
 ///
 /// ```
-/// use dingtalk_notify_proto::api::getsendprogress::GetSendProgress;
+/// use dingtalk_notify_proto::api::GetSendProgress;
 /// use dingtalk_notify_proto::transport::execute;
 /// use dingtalk_notify_proto::{AccessToken, BaseUrl, HttpRequest, HttpResponse};
 ///

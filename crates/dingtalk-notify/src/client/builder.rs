@@ -96,7 +96,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The jitter source (tests pass a [`FixedJitter`](crate::retry::FixedJitter)).
+    /// The jitter source (tests pass a constant one: the core's `retry::FixedJitter`).
     pub fn jitter(mut self, jitter: impl Jitter + 'static) -> Self {
         self.jitter = Arc::new(jitter);
         self
