@@ -328,7 +328,8 @@ impl ErrorCode {
     }
 
     /// What to do about this code, in one sentence, where there is something to say.
-    /// Where the meaning depends on the endpoint, prefer [`hint_for`](Self::hint_for).
+    /// Where the meaning depends on the endpoint, prefer the endpoint's
+    /// [`Endpoint::hint`](crate::Endpoint::hint).
     pub fn hint(self) -> Option<&'static str> {
         hint::hint(self.0, None)
     }

@@ -5,7 +5,8 @@
 //! Each endpoint is a module of [`api`] with a request type that becomes an
 //! [`http::Request<Vec<u8>>`](HttpRequest) and a response type parsed from any
 //! `http::Response<B: AsRef<[u8]>>`. Errors are typed: [`BuildError`] before anything is
-//! sent, [`ResponseError`] for what came back, [`Error`] for a whole call.
+//! sent, [`ResponseError`] for what came back, [`Error`] for one request (a driver's
+//! deadlines, retries and windows are the driver's: `dingtalk_notify::Error`).
 //!
 //! # In scope
 //! - Building every work-notification request: `gettoken`, `get_corp_token` (signed),

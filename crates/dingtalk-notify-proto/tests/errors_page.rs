@@ -186,13 +186,16 @@ fn the_recipient_limits_match_the_presets() {
 
 /// The hint of `code` at the endpoint whose path `path` ends with (a gateway prefix is
 /// allowed), asked of the endpoint type; the generic hint for any other path.
+/// An endpoint's `Endpoint::hint`.
+type Hint = fn(ErrorCode) -> Option<&'static str>;
+
 fn hint_at(code: ErrorCode, path: &str) -> Option<&'static str> {
     use dingtalk_notify_proto::Endpoint;
     use dingtalk_notify_proto::api::{
         GetAccessToken, GetCorpToken, GetSendProgress, GetSendResult, RecallWorkNotification,
         SendWorkNotification, UpdateStatusBar,
     };
-    let endpoints: [(&str, fn(ErrorCode) -> Option<&'static str>); 7] = [
+    let endpoints: [(&str, Hint); 7] = [
         (GetAccessToken::PATH, GetAccessToken::hint),
         (GetCorpToken::PATH, GetCorpToken::hint),
         (SendWorkNotification::PATH, SendWorkNotification::hint),

@@ -28,7 +28,7 @@ pub enum BuildError {
     NoRecipients,
     /// More users or departments than one call may carry (see [`RecipientLimits`]).
     ///
-    /// [`RecipientLimits`]: crate::api::asyncsend_v2::RecipientLimits
+    /// [`RecipientLimits`]: crate::api::RecipientLimits
     #[error(
         "too many {kind}: {count} given, at most {limit} per call; split the recipients across \
          several sends of at most {limit} {kind} each, or, if your app still has the old limits \
