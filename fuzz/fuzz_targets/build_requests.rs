@@ -3,10 +3,8 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use dingtalk_notify_proto::api::{
-    GetAccessToken, GetCorpToken, GetSendProgress, GetSendResult, RecallWorkNotification,
-    SendWorkNotification, SuiteSignature, UpdateStatusBar,
-};
+use dingtalk_notify_proto::api::{GetAccessToken, GetCorpToken, GetSendProgress, GetSendResult, RecallWorkNotification, SendWorkNotification, UpdateStatusBar};
+use dingtalk_notify_proto::auth::SuiteSignature;
 use dingtalk_notify_proto::message::{ActionCard, ActionCardButton, BtnOrientation, Link};
 use dingtalk_notify_proto::{
     AccessToken, BaseUrl, Endpoint, HttpRequest, Message, StatusColor, SuiteSecret,

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use dingtalk_notify_proto::api::gettoken::MAX_TOKEN_LIFETIME;
+use dingtalk_notify_proto::api::MAX_TOKEN_LIFETIME;
 use dingtalk_notify_proto::api::{GetAccessToken, SendWorkNotification};
 use dingtalk_notify_proto::retry::Failure;
 use dingtalk_notify_proto::token::{TokenCache, TokenKey};

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
-use dingtalk_notify::retry::FixedJitter;
+use dingtalk_notify::kit::retry::FixedJitter;
 use dingtalk_notify::transport::{EnvProxies, ProxySetting, RootCertificates};
 use dingtalk_notify::{BaseUrl, Client, Clock, RetryPolicy, TokenSource, Transport, VirtualClock};
 use dingtalk_notify_mock::{MockClock, MockServer, MockServerBuilder};

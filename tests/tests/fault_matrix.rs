@@ -48,7 +48,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use dingtalk_notify::api::SendWorkNotification;
-use dingtalk_notify::retry::FixedJitter;
+use dingtalk_notify::kit::retry::FixedJitter;
 use dingtalk_notify::transport::TransportErrorKind;
 use dingtalk_notify::transport::{CaCertificates, ProxySetting, ProxyUrl, RootCertificates};
 use dingtalk_notify::{

@@ -18,8 +18,8 @@
 use std::time::Duration;
 
 use dingtalk_notify::api::{RecipientLimits, SendWorkNotification};
+use dingtalk_notify::kit::retry::FixedJitter;
 use dingtalk_notify::message::{Oa, OaBody, OaHead};
-use dingtalk_notify::retry::FixedJitter;
 use dingtalk_notify::{
     BaseUrl, BuildError, Client, ClientBuilder, Error, ErrorCode, Message, ResponseError,
     StatusColor, TaskHandle, TokenSource, VirtualClock,

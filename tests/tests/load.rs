@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use dingtalk_notify::IsahcTransport;
 use dingtalk_notify::UreqTransport;
 use dingtalk_notify::api::SendWorkNotification;
-use dingtalk_notify::retry::FixedJitter;
+use dingtalk_notify::kit::retry::FixedJitter;
 use dingtalk_notify::ureq::ureq::Agent;
 use dingtalk_notify::{
     BaseUrl, Client, Error, Message, TaskHandle, TaskId, Transport, VirtualClock,

@@ -115,10 +115,10 @@ fn apply(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
 /// deadline check. Issue 15: values near 2^63 s used to panic in `Instant + Duration`.
 fn durations_from_answers(expires_in: u64, wait: u64, deadline_secs: u64) {
     use dingtalk_notify::RetryPolicy;
-    use dingtalk_notify::api::gettoken::MAX_TOKEN_LIFETIME;
-    use dingtalk_notify::proto::instant_after;
-    use dingtalk_notify::retry::Failure;
-    use dingtalk_notify::token::{Freshness, TokenCache, TokenKey};
+    use dingtalk_notify::api::MAX_TOKEN_LIFETIME;
+    use dingtalk_notify::kit::instant_after;
+    use dingtalk_notify::kit::retry::Failure;
+    use dingtalk_notify::kit::token::{Freshness, TokenCache, TokenKey};
     use std::time::{Duration, Instant};
 
     let token = format!(r#"{{"errcode":0,"access_token":"t0k","expires_in":{expires_in}}}"#);
@@ -148,10 +148,7 @@ fn durations_from_answers(expires_in: u64, wait: u64, deadline_secs: u64) {
         deadline: Duration::from_secs(deadline_secs),
         ..RetryPolicy::default()
     };
-    let failure = Failure::of(
-        &dingtalk_notify::Error::<()>::Response(err),
-        |()| unreachable!(),
-    );
+    let failure = Failure::of_response(&err);
     let delay = policy
         .decide(failure, 1, false, 0.5)
         .expect("a throttle is retried");

@@ -21,8 +21,9 @@ use std::collections::BTreeSet;
 use std::fmt::Debug;
 use std::time::Duration;
 
-use dingtalk_notify::api::{SendWorkNotification, SuiteSignature};
-use dingtalk_notify::retry::FixedJitter;
+use dingtalk_notify::api::SendWorkNotification;
+use dingtalk_notify::auth::SuiteSignature;
+use dingtalk_notify::kit::retry::FixedJitter;
 use dingtalk_notify::{
     BaseUrl, Client, Error, ErrorCode, Message, RetryPolicy, SuiteSecret, SuiteTicket, TaskHandle,
     TokenSource, VirtualClock,

@@ -3,7 +3,8 @@
 
 use std::fmt;
 
-use dingtalk_notify::redaction::redact_values;
+use dingtalk_notify::budget::BudgetError;
+use dingtalk_notify::kit::redaction::redact_values;
 use dingtalk_notify::transport::{TransportError, TransportErrorKind};
 use dingtalk_notify::{ApiError, Error, ResponseError};
 
@@ -192,7 +193,10 @@ impl From<Error<TransportError>> for Failure {
 /// The kind and exit code of a client error.
 fn classify(error: &Error<TransportError>) -> (Kind, u8) {
     match error {
-        Error::Build(_) => (Kind::InvalidInput, INVALID_INPUT),
+        // More users than the whole budget admits: the input must change.
+        Error::Build(_) | Error::Budget(BudgetError::Quota(_)) => {
+            (Kind::InvalidInput, INVALID_INPUT)
+        }
         Error::OutsideWindow { .. } => (Kind::OutsideWindow, INVALID_INPUT),
         Error::Response(ResponseError::Api(_)) => (Kind::Api, API),
         Error::Response(_) => (Kind::Response, RESPONSE),
@@ -218,6 +222,7 @@ mod tests {
 
     use dingtalk_notify::api::GetSendProgress;
     use dingtalk_notify::http::{Response, StatusCode};
+    use dingtalk_notify::kit::campaign::QuotaError;
     use dingtalk_notify::{BuildError, Endpoint, ErrorCode, RawBody, TaskId};
 
     use super::*;
@@ -253,6 +258,18 @@ mod tests {
 
         let f = Failure::from_client(&Error::Build(BuildError::NoRecipients));
         assert_eq!((f.kind, f.exit_code), (Kind::InvalidInput, INVALID_INPUT));
+
+        let over = QuotaError::LargerThanQuota {
+            requested: 6000,
+            quota: 5000,
+        };
+        let f = Failure::from_client(&Error::Budget(BudgetError::Quota(over)));
+        assert_eq!((f.kind, f.exit_code), (Kind::InvalidInput, INVALID_INPUT));
+        assert!(f.message.contains("6000"), "{}", f.message);
+
+        let store = BudgetError::Store(Box::new(std::io::Error::other("redis down")));
+        let f = Failure::from_client(&Error::Budget(store));
+        assert_eq!((f.kind, f.exit_code), (Kind::Other, TRANSPORT));
 
         let f = Failure::from_client(&status502());
         assert_eq!((f.kind, f.exit_code), (Kind::Response, RESPONSE));

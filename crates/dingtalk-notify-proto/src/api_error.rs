@@ -94,15 +94,16 @@ impl ApiError {
         self
     }
 
-    /// Records the endpoint path the answer came from (`Endpoint::PATH`, with or without a
-    /// gateway prefix), so the hint fits the endpoint. The endpoints' parsers do this.
+    /// Records the endpoint the answer came from, so the hint fits it (what the endpoints'
+    /// parsers do).
     #[must_use]
-    pub fn with_path(mut self, path: &str) -> Self {
-        self.endpoint = Some(Call::of(path));
+    pub(crate) fn with_call(mut self, call: Call) -> Self {
+        self.endpoint = Some(call);
         self
     }
 
-    /// Whether the endpoint the answer came from is known (see [`with_path`](Self::with_path)).
+    /// Whether the endpoint the answer came from is known: it is when an endpoint's
+    /// [`parse_response`](crate::Endpoint::parse_response) made this error.
     pub fn knows_endpoint(&self) -> bool {
         self.endpoint.is_some()
     }

@@ -29,9 +29,9 @@ pub(crate) mod hint;
 /// // The per-app, per-API rate limit: retry, but not before a second has passed.
 /// assert_eq!(ErrorCode::API_RATE_LIMITED.class(), Some(ErrorClass::Throttled));
 /// assert_eq!(ErrorCode::API_RATE_LIMITED.min_retry_delay(), Some(Duration::from_secs(1)));
-/// // Hints fit the endpoint: 40035 on gettoken is a missing appkey or appsecret.
-/// let hint = ErrorCode::INVALID_PARAMETER.hint_for("/gettoken").unwrap();
-/// assert!(hint.contains("appkey"));
+/// // Hints fit the endpoint (`Endpoint::hint`): 40035 on gettoken is a missing appkey.
+/// use dingtalk_notify_proto::{Endpoint, api::GetAccessToken};
+/// assert!(GetAccessToken::hint(ErrorCode::INVALID_PARAMETER).unwrap().contains("appkey"));
 /// ```
 ///
 /// [`is_retryable`]: ErrorCode::is_retryable
@@ -378,16 +378,10 @@ impl ErrorCode {
     }
 
     /// What to do about this code, in one sentence, where there is something to say.
-    /// Where the meaning depends on the endpoint, prefer [`hint_for`](Self::hint_for).
+    /// Where the meaning depends on the endpoint, prefer the endpoint's
+    /// [`Endpoint::hint`](crate::Endpoint::hint).
     pub fn hint(self) -> Option<&'static str> {
         hint::hint(self.0, None)
-    }
-
-    /// [`hint`](Self::hint) for an answer of the endpoint at `path` (`/gettoken`,
-    /// `/topapi/message/corpconversation/getsendresult`, ...): `40035` on `gettoken` means
-    /// a missing appkey or appsecret, on `getsendresult` a wrong task id.
-    pub fn hint_for(self, path: &str) -> Option<&'static str> {
-        hint::hint(self.0, Some(hint::Call::of(path)))
     }
 }
 

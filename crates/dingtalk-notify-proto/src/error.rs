@@ -1,6 +1,5 @@
 //! The error family: [`BuildError`] before anything is sent, [`ResponseError`] for what came
-//! back, and [`Error`] wrapping both with the transport's own error and the client's
-//! deadlines and windows.
+//! back, and [`Error`] wrapping both with the transport's own error: one request's failure.
 
 use std::fmt;
 use std::time::Duration;
@@ -211,11 +210,11 @@ impl ResponseError {
         }
     }
 
-    /// Records the endpoint path on an API error, so its hint fits the endpoint.
+    /// Records the endpoint on an API error, so its hint fits the endpoint.
     #[must_use]
-    pub(crate) fn with_path(self, path: &str) -> Self {
+    pub(crate) fn with_call(self, call: crate::code::hint::Call) -> Self {
         match self {
-            Self::Api(e) => Self::Api(e.with_path(path)),
+            Self::Api(e) => Self::Api(e.with_call(call)),
             other => other,
         }
     }

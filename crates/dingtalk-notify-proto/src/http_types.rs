@@ -1,4 +1,6 @@
-//! The `http` aliases and the request extensions the core attaches: a leaf module.
+//! The `http` aliases and the request extensions the core attaches: a leaf module. What an
+//! unmarked request's [`Idempotency`] is depends on the endpoints, so
+//! [`Idempotency::of`] is with them, in `api`.
 
 /// A request as the core builds it.
 pub type HttpRequest = http::Request<Vec<u8>>;
@@ -32,39 +34,6 @@ pub enum Idempotency {
     Idempotent,
     /// Repeating it may act twice (a send): never re-send it blindly.
     NonIdempotent,
-}
-
-/// The paths of the core's `POST` endpoints that are safe to repeat (every other `POST`, the
-/// send among them, is not); checked against each endpoint's `IDEMPOTENT` by a test.
-const IDEMPOTENT_POST_PATHS: [&str; 5] = [
-    "/topapi/message/corpconversation/getsendprogress",
-    "/topapi/message/corpconversation/getsendresult",
-    "/topapi/message/corpconversation/status_bar/update",
-    "/topapi/message/corpconversation/recall",
-    "/service/get_corp_token",
-];
-
-impl Idempotency {
-    /// The request's marker; without one, the core's endpoints by path, any other request
-    /// by method (`POST` and `PATCH` are not idempotent).
-    pub fn of<B>(request: &http::Request<B>) -> Self {
-        if let Some(marker) = request.extensions().get::<Self>() {
-            return *marker;
-        }
-        Self::inferred(request.method(), request.uri().path())
-    }
-
-    /// What [`of`](Self::of) says of an unmarked request.
-    pub(crate) fn inferred(method: &http::Method, path: &str) -> Self {
-        if method == http::Method::PATCH {
-            return Self::NonIdempotent;
-        }
-        if method != http::Method::POST || IDEMPOTENT_POST_PATHS.iter().any(|p| path.ends_with(p)) {
-            Self::Idempotent
-        } else {
-            Self::NonIdempotent
-        }
-    }
 }
 
 /// A per-request time limit, set by the blocking client as a request extension

@@ -164,22 +164,6 @@ where
     }
 }
 
-/// [`parse_response`] for the endpoint at `path`: an API error remembers the path, so its
-/// hint fits the endpoint.
-///
-/// # Errors
-/// As [`parse_response`].
-pub(crate) fn parse_response_at<R, B>(
-    path: &str,
-    response: http::Response<B>,
-) -> Result<R, ResponseError>
-where
-    R: DeserializeOwned,
-    B: AsRef<[u8]>,
-{
-    parse_response(response).map_err(|e| e.with_path(path))
-}
-
 fn status_error(status: StatusCode, bytes: &[u8]) -> ResponseError {
     ResponseError::Status {
         status,

@@ -24,7 +24,8 @@ pub enum Failure {
     Decode,
     /// The transport failed.
     Transport(TransportErrorKind),
-    /// Not retryable at all (bad arguments, window, provider).
+    /// Not retryable at all (bad arguments, the old TOP gateway's refusal, or a driver's
+    /// own failure: a window, a token provider).
     Fatal,
 }
 
@@ -32,12 +33,20 @@ impl Failure {
     /// Classifies an error; `kind` classifies the transport's own error.
     pub fn of<T>(error: &Error<T>, kind: impl Fn(&T) -> TransportErrorKind) -> Self {
         match error {
-            // A wrapped error (errcode 88) is judged by the code it wraps.
-            Error::Response(ResponseError::Api(e)) => Self::Api(e.effective_code()),
-            Error::Response(ResponseError::Throttled { wait, .. }) => Self::Throttled(*wait),
-            Error::Response(ResponseError::Status { status, .. }) => Self::Status(*status),
-            Error::Response(ResponseError::Decode { .. }) => Self::Decode,
+            Error::Response(r) => Self::of_response(r),
             Error::Transport(t) => Self::Transport(kind(t)),
+            _ => Self::Fatal,
+        }
+    }
+
+    /// Classifies an answer that could not be used.
+    pub fn of_response(error: &ResponseError) -> Self {
+        match error {
+            // A wrapped error (errcode 88) is judged by the code it wraps.
+            ResponseError::Api(e) => Self::Api(e.effective_code()),
+            ResponseError::Throttled { wait, .. } => Self::Throttled(*wait),
+            ResponseError::Status { status, .. } => Self::Status(*status),
+            ResponseError::Decode { .. } => Self::Decode,
             _ => Self::Fatal,
         }
     }

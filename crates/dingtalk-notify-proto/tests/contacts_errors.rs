@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use dingtalk_notify_proto::api::{
     GetUserByMobile, GetUserByUnionId, ListDepartmentUserIds, ListDepartmentUsers,
-    ListSubDepartmentIds, ListSubDepartments,
+    ListSubDepartmentIds, ListSubDepartments, RecallWorkNotification,
 };
 use dingtalk_notify_proto::retry::{Failure, RetryPolicy};
 use dingtalk_notify_proto::transport::TransportErrorKind;
@@ -88,8 +88,7 @@ fn invalid_parameter_400002_has_a_contact_hint_on_contact_calls() {
         "{hint}"
     );
     assert!(
-        ErrorCode::INVALID_RECALL_TARGET
-            .hint_for("/topapi/message/corpconversation/recall")
+        <RecallWorkNotification as Endpoint>::hint(ErrorCode::INVALID_RECALL_TARGET)
             .is_some_and(|h| h.contains("recalled"))
     );
 }

@@ -7,9 +7,10 @@
 
 use dingtalk_notify_proto::api::{
     GetAccessToken, GetCorpToken, GetSendProgress, GetSendResult, RecallWorkNotification,
-    SendWorkNotification, SuiteSignature, UpdateStatusBar,
+    SendWorkNotification, UpdateStatusBar,
 };
 use dingtalk_notify_proto::auth::AccessTokenQuery;
+use dingtalk_notify_proto::auth::SuiteSignature;
 use dingtalk_notify_proto::{
     AccessToken, BaseUrl, BuildError, DEFAULT_BASE_URL, Endpoint, HttpRequest, MAINLAND_BASE_URL,
     Message, StatusColor, SuiteSecret, SuiteTicket, USER_AGENT_VALUE,

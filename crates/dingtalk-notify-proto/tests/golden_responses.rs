@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use dingtalk_notify_proto::api::gettoken::DEFAULT_TOKEN_LIFETIME;
+use dingtalk_notify_proto::api::DEFAULT_TOKEN_LIFETIME;
 use dingtalk_notify_proto::api::{
     GetAccessToken, GetCorpToken, GetSendProgress, GetSendProgressResponse, GetSendResult,
     ProgressStatus, RecallWorkNotification, SendProgress, SendWorkNotification, UpdateStatusBar,

@@ -251,14 +251,14 @@ fn big_ids_survive_in_requests() {
 }
 
 #[test]
-fn big_ids_read_back_from_request_bodies() {
+fn big_ids_are_written_as_exact_integers_in_request_bodies() {
     for id in BIG_IDS {
         let req = built(&GetSendProgress::new(1, id));
-        let back: GetSendProgress = serde_json::from_slice(req.body()).expect("reads");
-        assert_eq!(back.task_id.get(), id);
+        let text = std::str::from_utf8(req.body()).expect("UTF-8");
+        assert!(text.contains(&format!(r#""task_id":{id}"#)), "{text}");
         let req = built(&RecallWorkNotification::new(1, id));
-        let back: RecallWorkNotification = serde_json::from_slice(req.body()).expect("reads");
-        assert_eq!(back.msg_task_id.get(), id);
+        let text = std::str::from_utf8(req.body()).expect("UTF-8");
+        assert!(text.contains(&format!(r#""msg_task_id":{id}"#)), "{text}");
     }
 }
 

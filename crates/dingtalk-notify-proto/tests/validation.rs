@@ -3,9 +3,10 @@
 
 use dingtalk_notify_proto::api::{
     GetAccessToken, GetCorpToken, GetSendProgress, GetSendResult, RecallWorkNotification,
-    RecipientLimits, SendWorkNotification, SuiteSignature, UpdateStatusBar,
+    RecipientLimits, SendWorkNotification, UpdateStatusBar,
 };
 use dingtalk_notify_proto::auth::AccessTokenQuery;
+use dingtalk_notify_proto::auth::SuiteSignature;
 use dingtalk_notify_proto::message::{ActionCard, BtnOrientation, Link, Oa, OaBody, OaHead};
 use dingtalk_notify_proto::{
     AccessToken, BaseUrl, BuildError, Endpoint, Message, StatusColor, SuiteSecret, SuiteTicket,

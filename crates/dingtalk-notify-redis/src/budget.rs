@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use dingtalk_notify::TokenSource;
 use dingtalk_notify::budget::{BudgetError, RecipientBudget};
-use dingtalk_notify::proto::campaign::{Admission, QuotaError, RecipientQuota};
+use dingtalk_notify::kit::campaign::{Admission, QuotaError, RecipientQuota};
 
 use crate::error::Error;
 use crate::keys::Namespace;

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use dingtalk_notify::token::{TokenKey, TokenSource};
+use dingtalk_notify::kit::token::{TokenKey, TokenSource};
 use dingtalk_notify::transport::RequestTimeout;
 use dingtalk_notify::{AccessToken, BaseUrl, Transport};
 
@@ -85,7 +85,7 @@ where
             Err(e) => {
                 let mut secrets = request.secrets();
                 secrets.extend(self.secrets());
-                let rejected = !matches!(e, dingtalk_notify::Error::Transport(_));
+                let rejected = !matches!(e, dingtalk_notify::kit::Error::Transport(_));
                 Err(fail(scrub(&e.to_string(), &secrets), rejected))
             }
         }

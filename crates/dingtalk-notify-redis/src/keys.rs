@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use dingtalk_notify::token::TokenKey;
+use dingtalk_notify::kit::token::TokenKey;
 use sha2::{Digest, Sha256};
 
 /// The prefix of every key this crate writes.

@@ -11,8 +11,8 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use dingtalk_notify::TokenSource;
+use dingtalk_notify::kit::campaign::{CampaignId, CampaignRecord, ChunkRecord, ChunkState};
 use dingtalk_notify::ledger::{Ledger, LedgerError};
-use dingtalk_notify::proto::campaign::{CampaignId, CampaignRecord, ChunkRecord, ChunkState};
 use serde_json::{Map, Value};
 
 use crate::error::Error;

@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use dingtalk_notify::token::{
+use dingtalk_notify::kit::token::{
     Freshness, ProvidedToken, TokenCache, TokenKey, TokenSource, refresh_margin,
 };
 use dingtalk_notify::{AccessToken, BaseUrl, TokenProvider, Transport};

@@ -38,7 +38,7 @@ fn providers_share_one_token_and_one_fetch() {
     assert_eq!(mock.token_fetches(), 1);
     // Cached by the client until the fleet's refresh point: below the lifetime, margin off.
     let lifetime = dingtalk_notify_mock::DEFAULT_TOKEN_TTL;
-    let margin = dingtalk_notify::token::refresh_margin(lifetime);
+    let margin = dingtalk_notify::kit::token::refresh_margin(lifetime);
     let until = second
         .expires_in
         .expect("a fresh token says how long to cache it");

@@ -6,8 +6,8 @@ use std::fmt;
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
+use dingtalk_notify_proto::Clock;
 use dingtalk_notify_proto::campaign::{Admission, QuotaError, QuotaWindow, RecipientQuota};
-use dingtalk_notify_proto::{BuildError, Clock, Error};
 
 /// A recipients-per-window budget. Implementations count a grant atomically: two callers
 /// never both get the last recipients of a window.
@@ -56,25 +56,11 @@ pub(crate) fn pace(
     }
 }
 
-/// A budget failure as a call's error: more users than the whole quota is bad input.
-pub(crate) fn budget_error_into<E>(e: BudgetError) -> Error<E> {
-    match e {
-        BudgetError::Quota(QuotaError::LargerThanQuota { requested, quota }) => {
-            Error::Build(BuildError::TooManyRecipients {
-                kind: "users per minute (the recipient budget)",
-                count: requested as usize,
-                limit: quota as usize,
-            })
-        }
-        other => Error::Budget(Box::new(other)),
-    }
-}
-
 /// The budget of one process: the core's [`QuotaWindow`] behind a mutex.
 ///
 /// ```
 /// use dingtalk_notify::budget::{InProcessBudget, RecipientBudget};
-/// use dingtalk_notify::proto::campaign::{Admission, RecipientQuota};
+/// use dingtalk_notify::campaign::{Admission, RecipientQuota};
 /// use std::time::Instant;
 /// let budget = InProcessBudget::new(RecipientQuota::per_minute(150));
 /// let now = Instant::now();

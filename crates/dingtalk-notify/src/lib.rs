@@ -41,8 +41,10 @@
 //!   `ledger::SqliteLedger` with feature `sqlite`); [`budget`] paces recipients per minute.
 //! - [`SystemClock`] and [`VirtualClock`], [`RandomJitter`]: the time and randomness the
 //!   client uses; tests replace them.
-//! - Re-exports of the core: requests in [`api`], [`Message`], the errors, the secrets, and
-//!   the transport author's kit in [`transport`]. The whole core is also at [`proto`].
+//! - Re-exports of the core, each under one path: requests in [`api`], [`Message`] and its
+//!   parts in [`message`], the errors, the secrets, authentication schemes in [`auth`] (for
+//!   your own [`Endpoint`]), and transport settings in [`transport`]. The sans-IO core
+//!   itself is the `dingtalk-notify-proto` crate.
 //!
 //! # Features
 //! | feature | default | what it adds |
@@ -70,15 +72,15 @@
 //! | `Transport` | connect, DNS, TLS, timeout, reset, a body over its cap | check the network, proxy and CA | no if the connection never opened (connect, DNS, TLS); yes after the request was written (timeout, reset) |
 //! | `Deadline` | the call's overall deadline passed; the last failure is inside | raise `RetryPolicy::deadline`, or retry later | as its last failure |
 //! | `TokenProvider` | your token provider failed (Redis, say) | check the store | no |
-//! | `Budget` | the recipient budget's store failed | check the store | no |
+//! | `Budget` | the recipient budget's store failed, or a send names more users than the whole budget | check the store, or split the send (a campaign does) | no |
 //!
-//! The error's methods answer both questions directly (whether retrying can help, whether
-//! a send may have gone out). Its `Display` names the code, DingTalk's message and the
+//! [`Error::is_retryable`] and [`Error::may_have_been_sent`] answer both questions directly,
+//! and [`Error::hint`] says what to do. Its `Display` names the code, DingTalk's message and the
 //! `request_id`, and for an API error what to do about it (the hint). When a send may have
 //! gone out, read the recipients' result (or the campaign's) before deciding to send again:
 //! DingTalk drops the same content to the same user within a day (143106) anyway.
-//! A `main` that returns the error prints its `Debug` form; print it with `{}` yourself
-//! (`eprintln!("{e}")`, as the examples do) to show the hint.
+//! A `main` that returns the error prints its `Debug` form, which is the `Display` text
+//! with the hint (`{:#?}` shows the structure).
 //!
 //! # Logging
 //! Through the [`log`](https://docs.rs/log) facade, never a secret (tokens and app secrets
@@ -155,19 +157,46 @@ mod clock;
 mod jitter;
 pub mod ledger;
 
-pub use client::{Client, ClientBuilder};
+pub use client::{Client, ClientBuilder, Error};
 pub use clock::{SystemClock, VirtualClock};
 pub use jitter::RandomJitter;
 
-pub use dingtalk_notify_proto as proto;
 pub use dingtalk_notify_proto::http;
+pub use dingtalk_notify_proto::retry::Jitter;
+pub use dingtalk_notify_proto::token::ProvidedToken;
 pub use dingtalk_notify_proto::{
     AccessToken, AgentId, ApiError, AppSecret, BaseUrl, BuildError, Clock, DEFAULT_BASE_URL,
-    DeliveryReport, DeptId, Endpoint, Error, ErrorClass, ErrorCode, HttpRequest, HttpResponse,
+    DeliveryReport, DeptId, Endpoint, ErrorClass, ErrorCode, HttpRequest, HttpResponse,
     MAINLAND_BASE_URL, Message, RawBody, ResponseError, RetryPolicy, StatusColor, SuiteSecret,
     SuiteTicket, TaskHandle, TaskId, TokenProvider, TokenSource, TopError, TrackPolicy, Transport,
 };
-pub use dingtalk_notify_proto::{api, auth, message, redaction, retry, token, tracking, transport};
+pub use dingtalk_notify_proto::{api, auth};
+
+/// The parts of a [`Message`]: its OA and action-card bodies, buttons and media.
+pub mod message {
+    pub use dingtalk_notify_proto::message::{
+        ActionCard, ActionCardButton, ActionCardButtons, BtnOrientation, Link, Markdown, Media, Oa,
+        OaBody, OaForm, OaHead, OaRich, OaStatusBar, Text, Voice,
+    };
+}
+
+/// Configuring a transport (trust, proxies) and writing your own: its errors and the
+/// request extensions the client sets. The [`Transport`] trait itself is at the root.
+pub mod transport {
+    pub use dingtalk_notify_proto::transport::{
+        CaCertificates, CaError, EnvProxies, Idempotency, ProxyError, ProxySetting, ProxyUrl,
+        RequestTimeout, RootCertificates, TransportError, TransportErrorKind, effective_timeout,
+    };
+}
+
+/// **The sibling crates' kit, not part of the documented API**: the whole core
+/// (`dingtalk-notify-proto`) for `dingtalk-notify-redis`, the `dingtalk-notify` command and
+/// the workspace's tests, which need what the surface above leaves out (the token cache,
+/// redaction, the retry classification, the campaign core, the transport helpers). It
+/// follows the core's versions. An application that needs the core adds
+/// `dingtalk-notify-proto` itself.
+#[doc(hidden)]
+pub use dingtalk_notify_proto as kit;
 
 /// The ureq transport crate, whole: its defaults and builder (feature `ureq`).
 #[cfg(feature = "ureq")]
@@ -178,7 +207,7 @@ pub use dingtalk_notify_ureq as ureq;
 struct ReadmeDoctests;
 
 #[cfg(feature = "ureq")]
-pub use dingtalk_notify_ureq::{UreqTransport, UreqTransportBuilder};
+pub use dingtalk_notify_ureq::UreqTransport;
 
 /// The blocking client over [`UreqTransport`] (feature `ureq`, on by default).
 #[cfg(feature = "ureq")]
@@ -221,7 +250,7 @@ pub fn client_at(base_url: &str, source: TokenSource) -> Result<UreqClient, Buil
 #[cfg(feature = "isahc")]
 pub use dingtalk_notify_isahc as isahc;
 #[cfg(feature = "isahc")]
-pub use dingtalk_notify_isahc::{IsahcTransport, IsahcTransportBuilder};
+pub use dingtalk_notify_isahc::IsahcTransport;
 
 /// The blocking client over [`IsahcTransport`] (feature `isahc`).
 #[cfg(feature = "isahc")]

@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use dingtalk_notify::retry::FixedJitter;
+use dingtalk_notify::kit::retry::FixedJitter;
 use dingtalk_notify::{
     Client, Error, ErrorCode, HttpRequest, HttpResponse, Message, TaskHandle, TokenSource,
     Transport, VirtualClock, api::SendWorkNotification,

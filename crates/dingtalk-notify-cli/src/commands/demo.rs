@@ -6,12 +6,12 @@
 
 use std::time::{Duration, Instant};
 
-use dingtalk_notify::api::{SendProgress, SendResult, SendWorkNotification};
+use dingtalk_notify::api::{GetAccessToken, SendProgress, SendResult, SendWorkNotification};
 use dingtalk_notify::campaign::{Audience, CHUNK_LIMITS, CampaignPlan, CampaignPolicy};
 use dingtalk_notify::ledger::MemoryLedger;
 use dingtalk_notify::message::{Oa, OaBody, OaForm, OaHead};
 use dingtalk_notify::transport::{ProxySetting, RootCertificates};
-use dingtalk_notify::{BaseUrl, Client, Message, StatusColor, TokenSource, TrackPolicy};
+use dingtalk_notify::{BaseUrl, Client, Endpoint, Message, StatusColor, TokenSource, TrackPolicy};
 use dingtalk_notify_mock::{
     DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, Directory, MockServer, UserBehaviour,
 };
@@ -103,7 +103,7 @@ impl Calls<'_> {
             } else {
                 String::new()
             };
-            let note = if path.ends_with("/gettoken") {
+            let note = if path.ends_with(<GetAccessToken as Endpoint>::PATH) {
                 "  (app key + secret -> access token, cached; never shown)"
             } else {
                 ""

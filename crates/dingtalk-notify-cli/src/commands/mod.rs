@@ -21,8 +21,9 @@ use std::time::Duration;
 use dingtalk_notify::UreqTransport;
 use dingtalk_notify::budget::{InProcessBudget, RecipientBudget};
 use dingtalk_notify::campaign::RecipientQuota;
+use dingtalk_notify::kit::transport::ProxyPolicy;
 use dingtalk_notify::transport::{
-    CaCertificates, EnvProxies, ProxyPolicy, ProxySetting, ProxyUrl, RootCertificates,
+    CaCertificates, EnvProxies, ProxySetting, ProxyUrl, RootCertificates,
 };
 use dingtalk_notify::{AgentId, BaseUrl, Client, RetryPolicy, TaskHandle, TokenSource};
 

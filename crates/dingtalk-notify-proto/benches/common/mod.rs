@@ -6,8 +6,9 @@
 
 use dingtalk_notify_proto::api::{
     GetAccessToken, GetCorpToken, GetSendProgress, GetSendResult, RecallWorkNotification,
-    SendWorkNotification, SuiteSignature, UpdateStatusBar,
+    SendWorkNotification, UpdateStatusBar,
 };
+use dingtalk_notify_proto::auth::SuiteSignature;
 use dingtalk_notify_proto::{AccessToken, BaseUrl, Message, StatusColor, SuiteSecret, SuiteTicket};
 
 /// A token of DingTalk's usual length (32 hex digits).

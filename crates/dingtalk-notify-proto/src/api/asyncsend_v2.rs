@@ -8,8 +8,8 @@
 use http::Method;
 use serde::{Deserialize, Deserializer, Serialize};
 
+use super::endpoint::{Endpoint, Validated, json_body};
 use crate::auth::AccessTokenQuery;
-use crate::endpoint::{Endpoint, Validated, json_body};
 use crate::error::BuildError;
 use crate::ids::{AgentId, DeptId, TaskId};
 use crate::message::Message;

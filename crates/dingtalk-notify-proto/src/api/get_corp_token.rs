@@ -5,27 +5,27 @@
 //! (milliseconds) and `suiteTicket` in the query.
 
 use http::Method;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::endpoint::{Endpoint, json_body};
 use crate::api::gettoken::AccessTokenResponse;
-pub use crate::auth::SuiteSignature;
 use crate::auth::SuiteSigned;
-use crate::endpoint::{Endpoint, json_body};
 use crate::error::BuildError;
 use crate::validate::check_not_empty;
 
 /// Gets the access token of an ISV app for the corp `auth_corpid`; authenticate it with a
-/// [`SuiteSignature`].
+/// [`SuiteSignature`](crate::auth::SuiteSignature).
 ///
 /// ```
-/// use dingtalk_notify_proto::api::{GetCorpToken, SuiteSignature};
+/// use dingtalk_notify_proto::api::{GetCorpToken};
+/// use dingtalk_notify_proto::auth::SuiteSignature;
 /// use dingtalk_notify_proto::{BaseUrl, Endpoint, SuiteSecret, SuiteTicket};
 /// let sig = SuiteSignature::sign("suitekey", &SuiteSecret::new("s"), &SuiteTicket::new("t"), 1_700_000_000_000)?;
 /// let req = GetCorpToken::new("ding_corp").build_request(&BaseUrl::default(), &sig)?;
 /// assert!(req.uri().query().unwrap().starts_with("accessKey=suitekey&timestamp=1700000000000&suiteTicket=t&signature="));
 /// # Ok::<(), dingtalk_notify_proto::BuildError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GetCorpToken {
     /// The authorizing corp's id.
     pub auth_corpid: String,

@@ -8,8 +8,8 @@ use std::fmt;
 use http::Method;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::endpoint::{Endpoint, json_body};
 use crate::auth::AccessTokenQuery;
-use crate::endpoint::{Endpoint, json_body};
 use crate::error::BuildError;
 use crate::ids::{AgentId, TaskId};
 use crate::validate::{check_agent, check_task};
@@ -25,7 +25,7 @@ use crate::wire::{lenient, opt_string};
 /// assert_eq!(req.body(), br#"{"agent_id":123,"task_id":456}"#);
 /// # Ok::<(), dingtalk_notify_proto::BuildError>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct GetSendProgress {
     /// The sending app's agent id.
     pub agent_id: AgentId,

@@ -6,9 +6,9 @@
 use http::Method;
 use serde::{Deserialize, Serialize};
 
+use super::endpoint::{Endpoint, json_body};
 use crate::auth::AccessTokenQuery;
 use crate::code::ErrorCode;
-use crate::endpoint::{Endpoint, json_body};
 use crate::error::BuildError;
 use crate::ids::{AgentId, DeptId, TaskId};
 use crate::validate::{check_agent, check_task};
@@ -29,7 +29,7 @@ pub const MAX_RESULT_RECIPIENTS: usize = 100;
 /// assert!(res.send_result.forbidden_list.is_empty()); // missing lists are empty
 /// # Ok::<(), dingtalk_notify_proto::ResponseError>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct GetSendResult {
     /// The sending app's agent id.
     pub agent_id: AgentId,

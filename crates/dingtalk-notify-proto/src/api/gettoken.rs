@@ -8,8 +8,8 @@ use std::time::Duration;
 use http::Method;
 use serde::Deserialize;
 
+use super::endpoint::Endpoint;
 use crate::auth::NoAuth;
-use crate::endpoint::Endpoint;
 use crate::error::BuildError;
 use crate::secret::{AccessToken, AppSecret};
 use crate::validate::check_not_empty;

@@ -1,4 +1,5 @@
-//! One module per endpoint, each with its request and response, named after its URL path.
+//! Every endpoint, each with its request and response (one source module per endpoint,
+//! named after its URL path; the types are all here).
 //!
 //! | path | request | response |
 //! |---|---|---|
@@ -22,36 +23,44 @@
 //! | `POST /topapi/v2/user/getbymobile` | [`GetUserByMobile`] | [`GetUserByMobileResponse`] |
 //! | `POST /topapi/user/getbyunionid` | [`GetUserByUnionId`] | [`GetUserByUnionIdResponse`] |
 
-pub mod asyncsend_v2;
-pub mod get_corp_token;
-pub mod getsendprogress;
-pub mod getsendresult;
-pub mod gettoken;
-pub mod recall;
-pub mod status_bar_update;
+pub(crate) mod endpoint;
+
+pub(crate) mod asyncsend_v2;
+pub(crate) mod get_corp_token;
+pub(crate) mod getsendprogress;
+pub(crate) mod getsendresult;
+pub(crate) mod gettoken;
+pub(crate) mod recall;
+pub(crate) mod status_bar_update;
 
 // The contact endpoints.
-pub mod contact;
-pub mod department_listsub;
-pub mod department_listsubid;
-pub mod user_getbymobile;
-pub mod user_getbyunionid;
-pub mod user_list;
-pub mod user_listid;
+pub(crate) mod contact;
+pub(crate) mod department_listsub;
+pub(crate) mod department_listsubid;
+pub(crate) mod user_getbymobile;
+pub(crate) mod user_getbyunionid;
+pub(crate) mod user_list;
+pub(crate) mod user_listid;
 
 pub use asyncsend_v2::{RecipientLimits, SendWorkNotification, SendWorkNotificationResponse};
-pub use get_corp_token::{GetCorpToken, SuiteSignature};
+pub use get_corp_token::GetCorpToken;
 pub use getsendprogress::{GetSendProgress, GetSendProgressResponse, ProgressStatus, SendProgress};
-pub use getsendresult::{ForbiddenEntry, GetSendResult, GetSendResultResponse, SendResult};
-pub use gettoken::{AccessTokenResponse, GetAccessToken};
+pub use getsendresult::{
+    ForbiddenEntry, GetSendResult, GetSendResultResponse, MAX_RESULT_RECIPIENTS, SendResult,
+};
+pub use gettoken::{
+    AccessTokenResponse, DEFAULT_TOKEN_LIFETIME, GetAccessToken, MAX_TOKEN_LIFETIME,
+};
 pub use recall::{RecallWorkNotification, RecallWorkNotificationResponse};
 pub use status_bar_update::{UpdateStatusBar, UpdateStatusBarResponse};
 
+use crate::code::hint::Call;
 pub use contact::{ContactLanguage, MAX_USER_PAGE_SIZE, ROOT_DEPT_ID};
 pub use department_listsub::{Department, ListSubDepartments, ListSubDepartmentsResponse};
 pub use department_listsubid::{
     ListSubDepartmentIds, ListSubDepartmentIdsResponse, SubDepartmentIds,
 };
+use endpoint::Facts;
 pub use user_getbymobile::{GetUserByMobile, GetUserByMobileResponse, UserByMobile};
 pub use user_getbyunionid::{
     ContactType, GetUserByUnionId, GetUserByUnionIdResponse, UserByUnionId,
@@ -60,3 +69,24 @@ pub use user_list::{
     ListDepartmentUsers, ListDepartmentUsersResponse, UserDetail, UserOrder, UserPage,
 };
 pub use user_listid::{DepartmentUserIds, ListDepartmentUserIds, ListDepartmentUserIdsResponse};
+
+/// The core's endpoints, one line each: what an unmarked request's
+/// [`Idempotency`](crate::transport::Idempotency) is, and the context their hints are written
+/// for, both read from the endpoint's own consts. An endpoint not listed still works: its
+/// requests carry an `Idempotency` marker when their method would mislead, and its answers
+/// get the generic hints.
+static CORE: [Facts; 13] = [
+    Facts::of::<GetAccessToken>(Call::Token),
+    Facts::of::<GetCorpToken>(Call::CorpToken),
+    Facts::of::<SendWorkNotification>(Call::Send),
+    Facts::of::<GetSendProgress>(Call::Progress),
+    Facts::of::<GetSendResult>(Call::Result),
+    Facts::of::<UpdateStatusBar>(Call::StatusBar),
+    Facts::of::<RecallWorkNotification>(Call::Recall),
+    Facts::of::<ListSubDepartmentIds>(Call::Contacts),
+    Facts::of::<ListSubDepartments>(Call::Contacts),
+    Facts::of::<ListDepartmentUserIds>(Call::Contacts),
+    Facts::of::<ListDepartmentUsers>(Call::Contacts),
+    Facts::of::<GetUserByMobile>(Call::Contacts),
+    Facts::of::<GetUserByUnionId>(Call::Contacts),
+];

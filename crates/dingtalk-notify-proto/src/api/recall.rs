@@ -5,8 +5,8 @@
 use http::Method;
 use serde::{Deserialize, Serialize};
 
+use super::endpoint::{Endpoint, json_body};
 use crate::auth::AccessTokenQuery;
-use crate::endpoint::{Endpoint, json_body};
 use crate::error::BuildError;
 use crate::ids::{AgentId, TaskId};
 use crate::validate::{check_agent, check_task};
@@ -22,7 +22,7 @@ use crate::wire::opt_string;
 /// assert_eq!(req.body(), br#"{"agent_id":836390886,"msg_task_id":256271667526}"#);
 /// # Ok::<(), dingtalk_notify_proto::BuildError>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct RecallWorkNotification {
     /// The sending app's agent id.
     pub agent_id: AgentId,

@@ -6,9 +6,9 @@
 use http::Method;
 use serde::{Deserialize, Serialize};
 
+use super::endpoint::{Endpoint, json_body};
 use crate::auth::AccessTokenQuery;
 use crate::color::StatusColor;
-use crate::endpoint::{Endpoint, json_body};
 use crate::error::BuildError;
 use crate::ids::{AgentId, TaskId};
 use crate::validate::{check_agent, check_not_empty, check_task};
@@ -28,7 +28,7 @@ use crate::wire::opt_string;
 /// );
 /// # Ok::<(), dingtalk_notify_proto::BuildError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UpdateStatusBar {
     /// The sending app's agent id.
     pub agent_id: AgentId,

@@ -410,7 +410,7 @@ mod tests {
 
     #[test]
     fn every_chunk_builds_a_valid_send_within_the_limits() {
-        use crate::endpoint::Endpoint;
+        use crate::api::endpoint::Endpoint;
         let p = plan(Audience::users(ids(250)).and_depts(1..=25u64)).unwrap();
         for i in 0..p.chunks().len() {
             let send = p.send_work_notification(i).unwrap();

@@ -1,7 +1,8 @@
 //! One sentence per code saying what to do, fitted to the endpoint where the meaning of a
 //! code depends on it.
 
-/// The endpoint an answer came from, as far as hints care.
+/// The endpoint an answer came from, as far as hints care; each endpoint names its own in
+/// the core's table (`api::CORE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Call {
     Token,
@@ -15,36 +16,6 @@ pub(crate) enum Call {
     /// getbyunionid).
     Contacts,
     Other,
-}
-
-impl Call {
-    /// Matched on the path's end, so a gateway prefix (`/dingtalk/topapi/...`) still fits.
-    pub(crate) fn of(path: &str) -> Self {
-        let path = path
-            .split('?')
-            .next()
-            .unwrap_or_default()
-            .trim_end_matches('/');
-        [
-            ("/gettoken", Self::Token),
-            ("/service/get_corp_token", Self::CorpToken),
-            ("/corpconversation/asyncsend_v2", Self::Send),
-            ("/corpconversation/getsendprogress", Self::Progress),
-            ("/corpconversation/getsendresult", Self::Result),
-            ("/corpconversation/status_bar/update", Self::StatusBar),
-            ("/corpconversation/recall", Self::Recall),
-            // The contact endpoints.
-            ("/department/listsubid", Self::Contacts),
-            ("/department/listsub", Self::Contacts),
-            ("/user/listid", Self::Contacts),
-            ("/v2/user/list", Self::Contacts),
-            ("/user/getbymobile", Self::Contacts),
-            ("/user/getbyunionid", Self::Contacts),
-        ]
-        .into_iter()
-        .find(|(end, _)| path.ends_with(end))
-        .map_or(Self::Other, |(_, call)| call)
-    }
 }
 
 pub(crate) fn hint(code: i64, call: Option<Call>) -> Option<&'static str> {
@@ -153,31 +124,4 @@ pub(crate) fn hint(code: i64, call: Option<Call>) -> Option<&'static str> {
         1430004 => "the recipient has executive protection enabled",
         _ => return None,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_are_matched_on_their_end() {
-        assert_eq!(Call::of("/gettoken"), Call::Token);
-        assert_eq!(Call::of("/proxy/dingtalk/gettoken?x=1"), Call::Token);
-        assert_eq!(
-            Call::of("/topapi/message/corpconversation/recall/"),
-            Call::Recall
-        );
-        assert_eq!(Call::of("/topapi/unknown"), Call::Other);
-        for path in [
-            "/topapi/v2/department/listsubid",
-            "/topapi/v2/department/listsub",
-            "/topapi/user/listid",
-            "/topapi/v2/user/list",
-            "/topapi/v2/user/getbymobile",
-            "/gw/topapi/user/getbyunionid",
-        ] {
-            assert_eq!(Call::of(path), Call::Contacts, "{path}");
-        }
-        assert_eq!(Call::of("/topapi/user/listsimple"), Call::Other);
-    }
 }

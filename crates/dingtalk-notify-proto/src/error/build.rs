@@ -28,13 +28,12 @@ pub enum BuildError {
     NoRecipients,
     /// More users or departments than one call may carry (see [`RecipientLimits`]).
     ///
-    /// [`RecipientLimits`]: crate::api::asyncsend_v2::RecipientLimits
+    /// [`RecipientLimits`]: crate::api::RecipientLimits
     #[error(
         "too many {kind}: {count} given, at most {limit} per call; split the recipients across \
          several sends of at most {limit} {kind} each, or, if your app still has the old limits \
-         of 5,000 users and 500 departments per call, opt in with \
-         ClientBuilder::recipient_limits(RecipientLimits::LEGACY) (or the request's \
-         .limits(RecipientLimits::LEGACY) with the core alone); nothing was sent"
+         of 5,000 users and 500 departments per call, opt in with RecipientLimits::LEGACY; \
+         nothing was sent"
     )]
     TooManyRecipients {
         /// `"users"` or `"departments"`.

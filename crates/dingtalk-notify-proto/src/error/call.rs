@@ -1,15 +1,18 @@
-//! [`Error`]: a whole call's failure, generic over the transport's error.
+//! [`Error`]: one request's failure, generic over the transport's error.
 
 use std::fmt;
-use std::time::Duration;
 
 use super::{ApiError, BuildError, ResponseError};
 use crate::code::ErrorCode;
-use crate::ids::TaskId;
 
-/// Everything that can go wrong with a call, generic over the transport's error `T`.
+/// One request's failure (build → send → parse), generic over the transport's error `T`.
+///
+/// What a driver adds around a request (deadlines, retries, windows, token providers,
+/// budgets) belongs to the driver's own error: the blocking client's is
+/// `dingtalk_notify::Error`, which converts from this one.
+///
+/// Exhaustive: a request fails before it is sent, in the transport, or in its answer.
 #[derive(Debug)]
-#[non_exhaustive]
 pub enum Error<T = std::convert::Infallible> {
     /// The request was refused before it was built; nothing was sent.
     Build(BuildError),
@@ -17,38 +20,13 @@ pub enum Error<T = std::convert::Infallible> {
     Response(ResponseError),
     /// The transport failed (connect, TLS, timeout, reset, body over its cap).
     Transport(T),
-    /// The call's overall deadline passed before it succeeded; `last` is the last failure.
-    Deadline {
-        /// The configured deadline.
-        deadline: Duration,
-        /// How many attempts were made.
-        attempts: u32,
-        /// The last failure before the deadline, if any attempt was made.
-        last: Option<Box<Error<T>>>,
-    },
-    /// The task is too old for this operation; refused locally, nothing was sent.
-    OutsideWindow {
-        /// The task.
-        task_id: TaskId,
-        /// What was attempted (`getsendresult`, `status_bar/update`, ...).
-        operation: &'static str,
-        /// How long ago the task was sent.
-        age: Duration,
-        /// How long the operation accepts tasks for.
-        window: Duration,
-    },
-    /// A caller-supplied token provider failed.
-    TokenProvider(Box<dyn std::error::Error + Send + Sync + 'static>),
-    /// The recipient budget (a shared store, say) failed; nothing was sent.
-    Budget(Box<dyn std::error::Error + Send + Sync + 'static>),
 }
 
 impl<T> Error<T> {
-    /// The API error, if DingTalk answered with one (also through a deadline's last error).
+    /// The API error, if DingTalk answered with one.
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Self::Response(r) => r.api(),
-            Self::Deadline { last: Some(l), .. } => l.api(),
             _ => None,
         }
     }
@@ -70,33 +48,11 @@ impl<T> Error<T> {
     }
 
     /// Maps the transport error.
-    pub fn map_transport<U>(self, f: impl Fn(T) -> U + Copy) -> Error<U> {
+    pub fn map_transport<U>(self, f: impl FnOnce(T) -> U) -> Error<U> {
         match self {
             Self::Build(e) => Error::Build(e),
             Self::Response(e) => Error::Response(e),
             Self::Transport(e) => Error::Transport(f(e)),
-            Self::Deadline {
-                deadline,
-                attempts,
-                last,
-            } => Error::Deadline {
-                deadline,
-                attempts,
-                last: last.map(|l| Box::new(l.map_transport(f))),
-            },
-            Self::OutsideWindow {
-                task_id,
-                operation,
-                age,
-                window,
-            } => Error::OutsideWindow {
-                task_id,
-                operation,
-                age,
-                window,
-            },
-            Self::TokenProvider(e) => Error::TokenProvider(e),
-            Self::Budget(e) => Error::Budget(e),
         }
     }
 }
@@ -119,34 +75,6 @@ impl<T: fmt::Display> fmt::Display for Error<T> {
             Self::Build(e) => write!(f, "invalid request: {e}"),
             Self::Response(e) => fmt::Display::fmt(e, f),
             Self::Transport(e) => write!(f, "transport failed: {e}"),
-            Self::Deadline {
-                deadline,
-                attempts,
-                last,
-            } => {
-                write!(
-                    f,
-                    "deadline of {deadline:?} exceeded after {attempts} attempt(s)"
-                )?;
-                if let Some(last) = last {
-                    write!(f, "; last failure: {last}")?;
-                }
-                Ok(())
-            }
-            Self::OutsideWindow {
-                task_id,
-                operation,
-                age,
-                window,
-            } => write!(
-                f,
-                "task {task_id} was sent {}s ago, but {operation} only accepts tasks sent within \
-                 the last {}s; nothing was sent",
-                age.as_secs(),
-                window.as_secs()
-            ),
-            Self::TokenProvider(e) => write!(f, "the access-token provider failed: {e}"),
-            Self::Budget(e) => write!(f, "the recipient budget failed, nothing was sent: {e}"),
         }
     }
 }
@@ -157,9 +85,6 @@ impl<T: std::error::Error + 'static> std::error::Error for Error<T> {
             Self::Build(e) => Some(e),
             Self::Response(e) => Some(e),
             Self::Transport(e) => Some(e),
-            Self::Deadline { last, .. } => last.as_deref().map(|l| l as _),
-            Self::OutsideWindow { .. } => None,
-            Self::TokenProvider(e) | Self::Budget(e) => Some(e.as_ref()),
         }
     }
 }

@@ -5,12 +5,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::api::endpoint::{Endpoint, Validated};
 use crate::api::gettoken::AccessTokenResponse;
-use crate::api::{GetAccessToken, GetCorpToken, RecipientLimits, SuiteSignature};
+use crate::api::{GetAccessToken, GetCorpToken, RecipientLimits};
+use crate::auth::SuiteSignature;
 use crate::base_url::BaseUrl;
-use crate::endpoint::{Endpoint, Validated};
-use crate::error::{BuildError, Error, ResponseError};
-use crate::http_types::{HttpRequest, HttpResponse};
+use crate::error::{BuildError, Error};
+use crate::http_types::HttpRequest;
 use crate::secret::{AccessToken, AppSecret, SuiteSecret, SuiteTicket};
 use crate::transport::{Transport, execute_with};
 
@@ -235,17 +236,6 @@ impl TokenRequest {
         }
     }
 
-    /// Builds the HTTP request.
-    ///
-    /// # Errors
-    /// A [`BuildError`] for empty credentials.
-    pub fn build(&self, base: &BaseUrl) -> Result<HttpRequest, BuildError> {
-        match self {
-            Self::App(r) => r.build_request(base, ()),
-            Self::Isv(r, sig) => r.build_request(base, sig),
-        }
-    }
-
     /// Builds, sends and parses the fetch through [`execute_with`], the same path every
     /// call takes, with `extend` adding per-request extensions. Errors are not yet scrubbed
     /// of [`secrets`](Self::secrets).
@@ -262,13 +252,5 @@ impl TokenRequest {
             Self::App(r) => execute_with(transport, base, (), Validated::new(r)?, extend),
             Self::Isv(r, sig) => execute_with(transport, base, sig, Validated::new(r)?, extend),
         }
-    }
-
-    /// Parses the answer.
-    ///
-    /// # Errors
-    /// A [`ResponseError`], e.g. errcode 40001 for a wrong secret.
-    pub fn parse(response: HttpResponse) -> Result<AccessTokenResponse, ResponseError> {
-        GetAccessToken::parse_response(response)
     }
 }

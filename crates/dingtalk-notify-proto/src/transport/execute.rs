@@ -1,7 +1,7 @@
 //! [`execute`]: build → send → parse, once, for every endpoint over every transport.
 
+use crate::api::endpoint::{AuthInput, Endpoint, Validated};
 use crate::base_url::BaseUrl;
-use crate::endpoint::{AuthInput, Endpoint, Validated};
 use crate::error::Error;
 use crate::http_types::HttpRequest;
 
@@ -10,7 +10,7 @@ use super::Transport;
 /// Build → send → parse, once, for any endpoint over any transport.
 ///
 /// ```
-/// use dingtalk_notify_proto::api::getsendprogress::GetSendProgress;
+/// use dingtalk_notify_proto::api::GetSendProgress;
 /// use dingtalk_notify_proto::transport::execute;
 /// use dingtalk_notify_proto::{AccessToken, BaseUrl, HttpRequest, HttpResponse};
 ///

@@ -4,17 +4,17 @@
 use std::collections::VecDeque;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use dingtalk_notify_proto::Transport;
 use dingtalk_notify_proto::campaign::{
     CampaignId, CampaignPlan, CampaignRecord, ChunkOrigin, ChunkRecipients, RecordError,
     SendVerdict, TransitionError, is_per_minute_quota, users_to_resend,
 };
 use dingtalk_notify_proto::retry::Failure;
-use dingtalk_notify_proto::{Error, Transport};
 
 use super::CampaignHandle;
-use crate::Client;
 use crate::budget::{BudgetError, InProcessBudget, RecipientBudget};
 use crate::ledger::{Ledger, LedgerError};
+use crate::{Client, Error};
 
 const LOG_TARGET: &str = "dingtalk_notify::campaign";
 
@@ -348,7 +348,7 @@ fn verdict<T: Transport>(client: &Client<T>, error: &Error<T::Error>) -> SendVer
             error.to_string(),
         ),
         other => SendVerdict::of_failure(
-            Failure::of(other, |e| client.transport().classify(e)),
+            other.failure(|e| client.transport().classify(e)),
             other.to_string(),
         ),
     }

@@ -7,9 +7,10 @@ use dingtalk_notify_proto::api::{ProgressStatus, SendProgress};
 use dingtalk_notify_proto::campaign::{
     CampaignProgress, CampaignResult, ChunkState, ProblemKind, ResultMerger,
 };
-use dingtalk_notify_proto::{Error, StatusColor, TaskHandle, Transport};
+use dingtalk_notify_proto::{StatusColor, TaskHandle, Transport};
 
 use super::{CampaignHandle, Campaigns};
+use crate::Error;
 use crate::ledger::Ledger;
 
 /// One call per sent chunk (status bar, recall): which chunks it reached, which failed and

@@ -2,7 +2,7 @@
 //! as one, resumable after a crash without a duplicate.
 //!
 //! The pure half (planning, pacing, chunk states, merging) is the core's
-//! [`proto::campaign`](crate::proto::campaign); this module drives it: it sends under a
+//! `campaign` module (`dingtalk-notify-proto`), re-exported here; this module drives it: it sends under a
 //! [`RecipientBudget`](crate::budget::RecipientBudget), writes every chunk's state to a
 //! [`Ledger`](crate::ledger::Ledger) before and after each call, and follows the chunks.
 //!

@@ -7,7 +7,7 @@ use dingtalk_notify_proto::retry::Jitter;
 use dingtalk_notify_proto::token::TokenCache;
 use dingtalk_notify_proto::{BaseUrl, Clock, RetryPolicy, TokenSource, TrackPolicy, Transport};
 
-use super::Client;
+use super::{Client, Shared};
 use crate::budget::RecipientBudget;
 use crate::clock::SystemClock;
 use crate::jitter::RandomJitter;
@@ -96,7 +96,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The jitter source (tests pass a [`FixedJitter`](crate::retry::FixedJitter)).
+    /// The jitter source (tests pass a constant one: the core's `retry::FixedJitter`).
     pub fn jitter(mut self, jitter: impl Jitter + 'static) -> Self {
         self.jitter = Arc::new(jitter);
         self
@@ -116,7 +116,7 @@ impl ClientBuilder {
         let limits = self
             .limits
             .unwrap_or_else(|| self.source.recipient_limits());
-        Client {
+        Client::new(Shared {
             key: self.source.key(),
             transport,
             base: self.base,
@@ -129,6 +129,6 @@ impl ClientBuilder {
             clock: self.clock,
             jitter: self.jitter,
             budget: self.budget,
-        }
+        })
     }
 }

@@ -4,13 +4,12 @@
 use std::time::{Duration, Instant};
 
 use dingtalk_notify_proto::auth::AccessTokenQuery;
-use dingtalk_notify_proto::retry::Failure;
 use dingtalk_notify_proto::transport::{RequestTimeout, execute_with};
 use dingtalk_notify_proto::{
-    AccessToken, Endpoint, Error, HttpRequest, ResponseError, Transport, Validated, instant_after,
+    AccessToken, Endpoint, HttpRequest, ResponseError, Transport, Validated, instant_after,
 };
 
-use super::{Client, LOG_TARGET};
+use super::{Client, Error, LOG_TARGET};
 
 /// One attempt's outcome.
 enum Step<R, E> {
@@ -31,8 +30,8 @@ impl<T: Transport> Client<T> {
     where
         E: Endpoint<Auth = AccessTokenQuery>,
     {
-        let deadline = self.retry.deadline;
-        let deadline_at = instant_after(self.clock.now(), deadline);
+        let deadline = self.inner.retry.deadline;
+        let deadline_at = instant_after(self.inner.clock.now(), deadline);
         let mut attempt = 0u32;
         let mut replayed = false;
         loop {
@@ -56,14 +55,19 @@ impl<T: Transport> Client<T> {
                     error,
                     safe_to_repeat,
                 } => {
-                    let failure = Failure::of(&error, |e| self.transport.classify(e));
-                    let decision =
-                        self.retry
-                            .decide(failure, attempt, safe_to_repeat, self.jitter.next());
+                    let failure = error.failure(|e| self.inner.transport.classify(e));
+                    let decision = self.inner.retry.decide(
+                        failure,
+                        attempt,
+                        safe_to_repeat,
+                        self.inner.jitter.next(),
+                    );
                     match decision {
                         None => error,
                         // A delay too long to add (a throttle page's `wait` near 2^63 s) is past any deadline.
-                        Some(delay) if instant_after(self.clock.now(), delay) >= deadline_at => {
+                        Some(delay)
+                            if instant_after(self.inner.clock.now(), delay) >= deadline_at =>
+                        {
                             log::debug!(
                                 target: LOG_TARGET,
                                 "{} attempt {attempt}: {failure:?}: deadline {deadline:?} reached",
@@ -81,7 +85,7 @@ impl<T: Transport> Client<T> {
                                 "{} attempt {attempt}: {failure:?} errcode {:?} request_id {:?}: retrying in {delay:?}",
                                 E::PATH, error.code().map(|c| c.get()), error.request_id()
                             );
-                            self.clock.sleep(delay);
+                            self.inner.clock.sleep(delay);
                             continue;
                         }
                     }
@@ -114,15 +118,21 @@ impl<T: Transport> Client<T> {
                 };
             }
         };
-        let result = execute_with(&self.transport, &self.base, &token, endpoint, |request| {
-            self.set_timeout(request, deadline_at);
-        });
+        let result = execute_with(
+            &self.inner.transport,
+            &self.inner.base,
+            &token,
+            endpoint,
+            |request| {
+                self.set_timeout(request, deadline_at);
+            },
+        );
         match result {
             Ok(r) => {
                 log::debug!(target: LOG_TARGET, "{}: ok", E::PATH);
                 Step::Done(r)
             }
-            Err(Error::Response(e)) => {
+            Err(dingtalk_notify_proto::Error::Response(e)) => {
                 let e = e.without_secrets(&[token.expose_secret()]);
                 match e {
                     // Also wrapped as errcode 88 with sub_code 40014/42001/40001/33001.
@@ -135,12 +145,12 @@ impl<T: Transport> Client<T> {
                     },
                 }
             }
-            Err(error @ Error::Transport(_)) => Step::Failed {
-                error,
+            Err(dingtalk_notify_proto::Error::Transport(t)) => Step::Failed {
+                error: Error::Transport(t),
                 safe_to_repeat: E::IDEMPOTENT,
             },
             Err(error) => Step::Failed {
-                error,
+                error: error.into(),
                 safe_to_repeat: false,
             },
         }
@@ -148,7 +158,7 @@ impl<T: Transport> Client<T> {
 
     /// The per-request extension hook: the time left before the call's deadline.
     pub(super) fn set_timeout(&self, request: &mut HttpRequest, deadline_at: Instant) {
-        let left = deadline_at.saturating_duration_since(self.clock.now());
+        let left = deadline_at.saturating_duration_since(self.inner.clock.now());
         request
             .extensions_mut()
             .insert(RequestTimeout(left.max(Duration::from_millis(1))));

@@ -9,6 +9,7 @@
 
 mod builder;
 mod call;
+mod error;
 #[cfg(test)]
 mod tests;
 mod token;
@@ -27,24 +28,22 @@ use dingtalk_notify_proto::retry::Jitter;
 use dingtalk_notify_proto::token::{TokenCache, TokenKey};
 use dingtalk_notify_proto::tracking::Operation;
 use dingtalk_notify_proto::{
-    BaseUrl, Clock, DeliveryReport, Endpoint, Error, RetryPolicy, StatusColor, TaskHandle,
-    TokenSource, TrackPolicy, Transport, Validated, instant_after,
+    BaseUrl, Clock, DeliveryReport, Endpoint, RetryPolicy, StatusColor, TaskHandle, TokenSource,
+    TrackPolicy, Transport, Validated, instant_after,
 };
 
 pub use builder::ClientBuilder;
+pub use error::Error;
 
-use crate::budget::{BudgetError, RecipientBudget, budget_error_into};
-
-fn budget_error<E>(e: BudgetError) -> Error<E> {
-    budget_error_into(e)
-}
+use crate::budget::RecipientBudget;
 
 const LOG_TARGET: &str = "dingtalk_notify";
 
 /// The blocking DingTalk work-notification client.
 ///
-/// Create it once and share it across threads (`Client<T>` is `Send + Sync` when `T` is):
-/// it caches the access token (one fetch however many threads find it expired), refreshes it
+/// Create it once and share it across threads (`Client<T>` is `Send + Sync` when `T` is),
+/// by reference or by [`clone`](Clone::clone): clones share one token cache, one budget and
+/// one transport. It caches the access token (one fetch however many threads find it expired), refreshes it
 /// ahead of expiry, replays a call once when DingTalk rejects the token, retries transient
 /// failures with backoff within a deadline, and never repeats a send after an ambiguous
 /// failure.
@@ -67,6 +66,11 @@ const LOG_TARGET: &str = "dingtalk_notify";
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Client<T> {
+    inner: Arc<Shared<T>>,
+}
+
+/// What every clone of a [`Client`] shares.
+struct Shared<T> {
     transport: T,
     base: BaseUrl,
     source: TokenSource,
@@ -84,15 +88,34 @@ pub struct Client<T> {
     budget: Option<Arc<dyn RecipientBudget>>,
 }
 
+/// A clone is cheap (one reference count) and shares everything with the original: the
+/// transport (and its connection pool), the token cache and its single refresh, the
+/// recipient budget, the clock.
+impl<T> Clone for Client<T> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
 impl<T> fmt::Debug for Client<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base", &self.base)
-            .field("source", &self.source)
-            .field("retry", &self.retry)
-            .field("limits", &self.limits)
-            .field("budget", &self.budget.is_some())
+            .field("base", &self.inner.base)
+            .field("source", &self.inner.source)
+            .field("retry", &self.inner.retry)
+            .field("limits", &self.inner.limits)
+            .field("budget", &self.inner.budget.is_some())
             .finish_non_exhaustive()
+    }
+}
+
+impl<T> Client<T> {
+    fn new(shared: Shared<T>) -> Self {
+        Self {
+            inner: Arc::new(shared),
+        }
     }
 }
 
@@ -106,17 +129,17 @@ impl Client<()> {
 impl<T: Transport> Client<T> {
     /// The transport.
     pub fn transport(&self) -> &T {
-        &self.transport
+        &self.inner.transport
     }
 
     /// The base URL.
     pub fn base_url(&self) -> &BaseUrl {
-        &self.base
+        &self.inner.base
     }
 
     /// The recipient limits every send is checked against.
     pub fn recipient_limits(&self) -> RecipientLimits {
-        self.limits
+        self.inner.limits
     }
 
     /// Sends a work notification; the handle remembers when, for the follow-up windows.
@@ -127,18 +150,21 @@ impl<T: Transport> Client<T> {
     /// unknown), and a per-minute quota answer (143103/143104) holds the budget for a window.
     ///
     /// # Errors
-    /// [`Error::Build`] for invalid arguments or more users than the whole budget (nothing
-    /// sent), [`Error::Budget`] when a shared budget fails, or the call's failure.
+    /// [`Error::Build`] for invalid arguments (nothing sent), [`Error::Budget`] for more
+    /// users than the whole budget or when a shared budget fails (nothing sent), or the
+    /// call's failure.
     pub fn send(&self, request: &SendWorkNotification) -> Result<TaskHandle, Error<T::Error>> {
-        let Some(budget) = self.budget.as_deref() else {
+        let Some(budget) = self.inner.budget.as_deref() else {
             return self.send_unpaced(request);
         };
-        request.validate_within(self.limits)?;
+        request.validate_within(self.inner.limits)?;
         self.wait_for_budget(budget, request)?;
         let result = self.send_unpaced(request);
         if let Err(e) = &result {
             if e.code().is_some_and(is_per_minute_quota) {
-                budget.exhausted(self.clock.now()).map_err(budget_error)?;
+                budget
+                    .exhausted(self.inner.clock.now())
+                    .map_err(Error::Budget)?;
             }
         }
         result
@@ -150,8 +176,8 @@ impl<T: Transport> Client<T> {
         &self,
         request: &SendWorkNotification,
     ) -> Result<TaskHandle, Error<T::Error>> {
-        let checked = request.validated_within(self.limits)?;
-        let sent_at = self.clock.wall();
+        let checked = request.validated_within(self.inner.limits)?;
+        let sent_at = self.inner.clock.wall();
         let answer = self.call_validated(checked)?;
         Ok(TaskHandle::new(request.agent_id(), answer.task_id).sent_at(sent_at))
     }
@@ -163,27 +189,27 @@ impl<T: Transport> Client<T> {
         request: &SendWorkNotification,
     ) -> Result<(), Error<T::Error>> {
         let users = u32::try_from(request.userid_list().len()).unwrap_or(u32::MAX);
-        crate::budget::pace(budget, users, self.clock.as_ref()).map_err(budget_error)
+        crate::budget::pace(budget, users, self.inner.clock.as_ref()).map_err(Error::Budget)
     }
 
     /// The client's budget, if it has one.
     pub(crate) fn budget(&self) -> Option<&dyn RecipientBudget> {
-        self.budget.as_deref()
+        self.inner.budget.as_deref()
     }
 
     /// The client's clock.
     pub(crate) fn clock(&self) -> &dyn Clock {
-        self.clock.as_ref()
+        self.inner.clock.as_ref()
     }
 
     /// The retry policy.
     pub(crate) fn retry_policy(&self) -> RetryPolicy {
-        self.retry
+        self.inner.retry
     }
 
     /// The track policy.
     pub(crate) fn track_policy(&self) -> TrackPolicy {
-        self.track
+        self.inner.track
     }
 
     /// The task's delivery progress (`getsendprogress`).
@@ -262,7 +288,7 @@ impl<T: Transport> Client<T> {
         // The track ends with getsendresult, whose window (24 hours) is shorter than
         // getsendprogress's (7 days): refuse a task too old for it before polling at all.
         self.check_window(task, Operation::Result)?;
-        let deadline_at = instant_after(self.clock.now(), self.track.deadline);
+        let deadline_at = instant_after(self.inner.clock.now(), self.inner.track.deadline);
         let mut poll = 0u32;
         let progress = loop {
             poll += 1;
@@ -271,15 +297,15 @@ impl<T: Transport> Client<T> {
             if progress.is_done() {
                 break progress;
             }
-            let wait = self.track.interval(poll);
-            if instant_after(self.clock.now(), wait) > deadline_at {
+            let wait = self.inner.track.interval(poll);
+            if instant_after(self.inner.clock.now(), wait) > deadline_at {
                 return Err(Error::Deadline {
-                    deadline: self.track.deadline,
+                    deadline: self.inner.track.deadline,
                     attempts: poll,
                     last: None,
                 });
             }
-            self.clock.sleep(wait);
+            self.inner.clock.sleep(wait);
         };
         let send_result = self.result(task)?;
         Ok(DeliveryReport::new(*task, progress, send_result))
@@ -328,7 +354,7 @@ impl<T: Transport> Client<T> {
     }
 
     fn check_window(&self, task: &TaskHandle, op: Operation) -> Result<(), Error<T::Error>> {
-        task.check_window(op, self.clock.wall())
+        task.check_window(op, self.inner.clock.wall())
             .map_err(|w| Error::OutsideWindow {
                 task_id: task.task_id,
                 operation: op.name(),

@@ -7,11 +7,9 @@ use std::time::{Instant, UNIX_EPOCH};
 use dingtalk_notify_proto::token::{
     Freshness, TokenCache, TokenOrRequest, TokenProvider, TokenRequest,
 };
-use dingtalk_notify_proto::{
-    AccessToken, BuildError, Error, TokenSource, Transport, instant_after,
-};
+use dingtalk_notify_proto::{AccessToken, BuildError, TokenSource, Transport, instant_after};
 
-use super::{Client, LOG_TARGET};
+use super::{Client, Error, LOG_TARGET};
 
 impl<T: Transport> Client<T> {
     /// A valid access token, fetched if none is cached.
@@ -19,24 +17,36 @@ impl<T: Transport> Client<T> {
     /// # Errors
     /// The token fetch's failure.
     pub fn access_token(&self) -> Result<AccessToken, Error<T::Error>> {
-        self.token(instant_after(self.clock.now(), self.retry.deadline))
+        self.token(instant_after(
+            self.inner.clock.now(),
+            self.inner.retry.deadline,
+        ))
     }
 
     fn read_cache(&self) -> RwLockReadGuard<'_, TokenCache> {
-        self.cache.read().unwrap_or_else(PoisonError::into_inner)
+        self.inner
+            .cache
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn write_cache(&self) -> RwLockWriteGuard<'_, TokenCache> {
-        self.cache.write().unwrap_or_else(PoisonError::into_inner)
+        self.inner
+            .cache
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The hot path: a fresh cached token (or the static one), under the shared lock, with
     /// nothing allocated (the token is an `Arc`) and no wall clock read.
     fn fresh_token(&self) -> Option<AccessToken> {
-        if let TokenSource::Static(t) = &self.source {
+        if let TokenSource::Static(t) = &self.inner.source {
             return Some(t.clone());
         }
-        match self.read_cache().freshness(&self.key, self.clock.now()) {
+        match self
+            .read_cache()
+            .freshness(&self.inner.key, self.inner.clock.now())
+        {
             Freshness::Fresh(t) => Some(t),
             _ => None,
         }
@@ -45,12 +55,13 @@ impl<T: Transport> Client<T> {
     /// What the cache says: the token, or what to do to get one.
     fn plan(&self) -> Result<TokenOrRequest, BuildError> {
         let timestamp_ms = self
+            .inner
             .clock
             .wall()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
         self.read_cache()
-            .token_or_request(&self.source, self.clock.now(), timestamp_ms)
+            .token_or_request(&self.inner.source, self.inner.clock.now(), timestamp_ms)
     }
 
     /// The token to use: cached, or fetched by exactly one thread at a time.
@@ -65,14 +76,16 @@ impl<T: Transport> Client<T> {
             }
             _ => None,
         };
-        let _guard = match (&stale, self.refresh.try_lock()) {
+        let _guard = match (&stale, self.inner.refresh.try_lock()) {
             (_, Ok(guard)) => guard,
             // Someone else is refreshing: keep using the still-valid token meanwhile.
             (Some(t), Err(TryLockError::WouldBlock)) => return Ok(t.clone()),
             (_, Err(TryLockError::Poisoned(p))) => p.into_inner(),
-            (None, Err(TryLockError::WouldBlock)) => {
-                self.refresh.lock().unwrap_or_else(PoisonError::into_inner)
-            }
+            (None, Err(TryLockError::WouldBlock)) => self
+                .inner
+                .refresh
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
         };
         // Another thread may have refreshed while this one waited.
         let fetched = match self.plan()? {
@@ -86,7 +99,7 @@ impl<T: Transport> Client<T> {
                 return Ok(t);
             }
             TokenOrRequest::Request { request, .. } => self.fetch_token(&request, deadline_at),
-            TokenOrRequest::AskProvider { .. } => match &self.source {
+            TokenOrRequest::AskProvider { .. } => match &self.inner.source {
                 TokenSource::Provider(p) => self.provided_token(p.as_ref()),
                 _ => Err(no_token()),
             },
@@ -107,14 +120,18 @@ impl<T: Transport> Client<T> {
     }
 
     fn provided_token(&self, p: &dyn TokenProvider) -> Result<AccessToken, Error<T::Error>> {
-        let now = self.clock.now();
+        let now = self.inner.clock.now();
         let provided = p.token().map_err(Error::TokenProvider)?;
         if provided.token.is_empty() {
             return Err(no_token());
         }
         if let Some(lifetime) = provided.expires_in {
-            self.write_cache()
-                .insert(self.key.clone(), provided.token.clone(), lifetime, now);
+            self.write_cache().insert(
+                self.inner.key.clone(),
+                provided.token.clone(),
+                lifetime,
+                now,
+            );
         }
         Ok(provided.token)
     }
@@ -124,15 +141,17 @@ impl<T: Transport> Client<T> {
         request: &TokenRequest,
         deadline_at: Instant,
     ) -> Result<AccessToken, Error<T::Error>> {
-        let issued = self.clock.now();
+        let issued = self.inner.clock.now();
         log::debug!(target: LOG_TARGET, "{}: fetching an access token", request.path());
         let answer = request
-            .execute_with(&self.transport, &self.base, |http| {
+            .execute_with(&self.inner.transport, &self.inner.base, |http| {
                 self.set_timeout(http, deadline_at);
             })
             .map_err(|e| match e {
-                Error::Response(r) => Error::Response(r.without_secrets(&request.secrets())),
-                other => other,
+                dingtalk_notify_proto::Error::Response(r) => {
+                    Error::Response(r.without_secrets(&request.secrets()))
+                }
+                other => other.into(),
             })?;
         let lifetime = answer.lifetime();
         log::debug!(
@@ -142,7 +161,7 @@ impl<T: Transport> Client<T> {
             answer.request_id
         );
         self.write_cache().insert(
-            self.key.clone(),
+            self.inner.key.clone(),
             answer.access_token.clone(),
             lifetime,
             issued,
@@ -152,15 +171,15 @@ impl<T: Transport> Client<T> {
 
     /// Drops a rejected token so the next attempt fetches another; whether a replay can help.
     pub(super) fn invalidate(&self, rejected: &AccessToken) -> bool {
-        match &self.source {
+        match &self.inner.source {
             TokenSource::Static(_) => false,
             TokenSource::Provider(p) => {
-                self.write_cache().invalidate(&self.key, rejected);
+                self.write_cache().invalidate(&self.inner.key, rejected);
                 p.invalidate(rejected);
                 true
             }
             _ => {
-                self.write_cache().invalidate(&self.key, rejected);
+                self.write_cache().invalidate(&self.inner.key, rejected);
                 true
             }
         }

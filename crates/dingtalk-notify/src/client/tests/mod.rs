@@ -9,15 +9,16 @@ use std::time::SystemTime;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use dingtalk_notify_proto::api::SendWorkNotification;
+use dingtalk_notify_proto::Endpoint;
+use dingtalk_notify_proto::api::{GetAccessToken, GetCorpToken, SendWorkNotification};
 use dingtalk_notify_proto::retry::FixedJitter;
 use dingtalk_notify_proto::transport::{RequestTimeout, TransportErrorKind};
 use dingtalk_notify_proto::{
-    AccessToken, BuildError, Error, ErrorCode, HttpRequest, HttpResponse, Message, RetryPolicy,
+    AccessToken, BuildError, ErrorCode, HttpRequest, HttpResponse, Message, RetryPolicy,
     TaskHandle, TokenSource, Transport,
 };
 
-use super::Client;
+use super::{Client, Error};
 use crate::VirtualClock;
 
 mod providers;
@@ -54,7 +55,7 @@ impl Transport for FakeRef {
             self.timeouts.lock().unwrap().push(t.0);
         }
         let path = req.uri().path().to_owned();
-        if path == "/gettoken" || path == "/service/get_corp_token" {
+        if path == GetAccessToken::PATH || path == GetCorpToken::PATH {
             let n = self.token_fetches.fetch_add(1, Ordering::SeqCst) + 1;
             let body = format!(r#"{{"errcode":0,"access_token":"tok{n}","expires_in":7200}}"#);
             return Ok(http::Response::new(body.into_bytes()));

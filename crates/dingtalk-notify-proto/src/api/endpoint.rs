@@ -1,4 +1,5 @@
-//! [`Endpoint`]: the metadata and the one generic builder every request goes through.
+//! [`Endpoint`]: the metadata and the one generic builder every request goes through, and
+//! what an unmarked request's [`Idempotency`] is.
 
 use http::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderValue, Method};
@@ -7,6 +8,8 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::AuthScheme;
 use crate::base_url::BaseUrl;
+use crate::code::ErrorCode;
+use crate::code::hint::{self, Call};
 use crate::error::{BuildError, ResponseError};
 use crate::http_types::{HttpRequest, Idempotency};
 use crate::wire::{encode_query_component, encoded_query_len};
@@ -83,7 +86,82 @@ pub trait Endpoint {
     fn parse_response<B: AsRef<[u8]>>(
         response: http::Response<B>,
     ) -> Result<Self::Response, ResponseError> {
-        crate::response::parse_response_at(Self::PATH, response)
+        crate::response::parse_response(response).map_err(|e| e.with_call(hint_call::<Self>()))
+    }
+
+    /// What to do about `code` in an answer of this endpoint, in one sentence, where there
+    /// is something to say: `40035` on `gettoken` is a missing appkey or appsecret, on
+    /// `getsendresult` a wrong task id. An [`ApiError`](crate::ApiError) this endpoint's
+    /// [`parse_response`](Self::parse_response) returns carries the same hint.
+    ///
+    /// ```
+    /// use dingtalk_notify_proto::api::{GetAccessToken, GetSendResult};
+    /// use dingtalk_notify_proto::{Endpoint, ErrorCode};
+    /// let missing = GetAccessToken::hint(ErrorCode::INVALID_PARAMETER).unwrap();
+    /// assert!(missing.contains("appkey"));
+    /// let task = GetSendResult::hint(ErrorCode::INVALID_PARAMETER).unwrap();
+    /// assert!(task.contains("task_id"));
+    /// ```
+    fn hint(code: ErrorCode) -> Option<&'static str> {
+        hint::hint(code.get(), Some(hint_call::<Self>()))
+    }
+}
+
+/// The hint context of `E`: the core table's, or the generic one.
+fn hint_call<E: Endpoint + ?Sized>() -> Call {
+    super::CORE
+        .iter()
+        .find(|facts| facts.path == E::PATH)
+        .map_or(Call::Other, |facts| facts.call)
+}
+
+/// What the core knows of one of its own endpoints, for requests and answers that no longer
+/// carry their type: an unmarked request's idempotency, the context of a hint. Read from
+/// the endpoint's consts, so nothing is written twice.
+pub(crate) struct Facts {
+    method: Method,
+    path: &'static str,
+    idempotent: bool,
+    call: Call,
+}
+
+impl Facts {
+    /// `E`'s facts, with the context its hints are written for.
+    pub(crate) const fn of<E: Endpoint>(call: Call) -> Self {
+        Self {
+            method: E::METHOD,
+            path: E::PATH,
+            idempotent: E::IDEMPOTENT,
+            call,
+        }
+    }
+}
+
+impl Idempotency {
+    /// The request's marker; without one, the core's endpoints by method and path, any other
+    /// request by method (`POST` and `PATCH` are not idempotent).
+    pub fn of<B>(request: &http::Request<B>) -> Self {
+        if let Some(marker) = request.extensions().get::<Self>() {
+            return *marker;
+        }
+        Self::inferred(request.method(), request.uri().path())
+    }
+
+    /// What [`of`](Self::of) says of an unmarked request. Matched on the path's end, so a
+    /// gateway prefix (`/dingtalk/topapi/...`) still fits.
+    fn inferred(method: &Method, path: &str) -> Self {
+        let core = super::CORE
+            .iter()
+            .find(|facts| facts.method == method && path.ends_with(facts.path));
+        let idempotent = match core {
+            Some(facts) => facts.idempotent,
+            None => method != Method::POST && method != Method::PATCH,
+        };
+        if idempotent {
+            Self::Idempotent
+        } else {
+            Self::NonIdempotent
+        }
     }
 }
 
@@ -238,8 +316,9 @@ mod tests {
     use super::*;
     use crate::api::{
         GetAccessToken, GetCorpToken, GetSendProgress, GetSendResult, RecallWorkNotification,
-        SendWorkNotification, SuiteSignature, UpdateStatusBar,
+        SendWorkNotification, UpdateStatusBar,
     };
+    use crate::auth::SuiteSignature;
     use crate::{AccessToken, Message, SuiteSecret, SuiteTicket};
 
     fn unmarked<E: Endpoint>(request: &HttpRequest) {
