@@ -5,6 +5,7 @@ mod conn;
 mod respond;
 mod shared;
 mod start;
+mod write;
 
 use std::collections::BTreeMap;
 use std::io;
