@@ -238,7 +238,7 @@ impl Shared {
                 Then::Close
             }
             Fault::Gzip => {
-                let gz = http::gzip_stored(body);
+                let gz = http::gzip(body);
                 let headers = [
                     ("Content-Type", String::from(JSON)),
                     ("Content-Encoding", "gzip".into()),
