@@ -24,15 +24,15 @@
 //!
 //! // Defaults: 5 s to connect, 30 s in all, bodies up to 4 MiB.
 //! let transport = UreqTransport::default();
-//! assert_eq!(transport.timeout(), Duration::from_secs(30));
+//! assert_eq!(transport.config().timeout, Duration::from_secs(30));
 //!
 //! // Or tuned, or over an agent of your own (its pool and TLS roots are used; the proxy
 //! // is always the transport's own `proxy` setting).
 //! let transport = UreqTransport::builder()
 //!     .timeout(Duration::from_secs(10))
-//!     .agent(ureq::Agent::new_with_defaults())
+//!     .client(ureq::Agent::new_with_defaults())
 //!     .build();
-//! assert_eq!(transport.connect_timeout(), Duration::from_secs(5));
+//! assert_eq!(transport.config().connect_timeout, Duration::from_secs(5));
 //! ```
 //!
 //! Sending (this one needs a server, so it is not run):

@@ -20,7 +20,7 @@ mod over_a_callers_default_agent {
 
     fn make(settings: ConformanceSettings) -> UreqTransport {
         UreqTransport::builder()
-            .agent(ureq::Agent::new_with_defaults())
+            .client(ureq::Agent::new_with_defaults())
             .timeout(settings.timeout)
             .max_body_size(settings.max_body)
             .build()

@@ -20,7 +20,7 @@ fn the_default_cap_is_4_mib() {
     assert_eq!(DEFAULT_MAX_BODY_SIZE, 4 * 1024 * 1024);
     let server = MockServer::start().unwrap();
     let transport = UreqTransport::new();
-    assert_eq!(transport.max_body_size(), DEFAULT_MAX_BODY_SIZE);
+    assert_eq!(transport.config().max_body_size, DEFAULT_MAX_BODY_SIZE);
 
     server.inject(
         Route::Any,
