@@ -58,20 +58,24 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod build;
 mod error;
 mod proxy;
 mod resolver;
 mod tls;
 mod transport;
 
-pub use dingtalk_notify_proto::http;
-pub use dingtalk_notify_proto::transport::{
-    CaCertificates, CaError, EnvProxies, ProxyError, ProxySetting, ProxyUrl, RootCertificates,
-    Transport, TransportError, TransportErrorKind,
-};
+// The transport, its builder and its resolver's cache time; the kit's types its API speaks
+// (settings, errors, the defaults) straight from the core; the libraries it is built on.
+pub use build::UreqTransportBuilder;
 pub use resolver::DNS_CACHE_TTL;
-pub use transport::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT, UreqTransport,
-    UreqTransportBuilder,
+pub use transport::UreqTransport;
+
+pub use dingtalk_notify_proto::transport::{
+    CaCertificates, CaError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT,
+    EnvProxies, ProxyError, ProxySetting, ProxyUrl, RootCertificates, Transport, TransportError,
+    TransportErrorKind,
 };
+
+pub use dingtalk_notify_proto::http;
 pub use ureq;

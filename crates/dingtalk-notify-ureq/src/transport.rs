@@ -4,20 +4,15 @@ use std::time::Duration;
 
 use dingtalk_notify_proto::http::{self, Method};
 use dingtalk_notify_proto::transport::{
-    BuildTransport, HttpRequest, HttpResponse, Opaque, RootCertificates, Transport,
-    TransportBuilder, TransportConfig, TransportError, TransportErrorKind, TransportSettings,
-    declared_body_exceeds, fresh_response, omits_empty_body, read_capped,
+    HttpRequest, HttpResponse, Opaque, Transport, TransportBuilder, TransportConfig,
+    TransportError, TransportErrorKind, declared_body_exceeds, fresh_response, omits_empty_body,
+    read_capped,
 };
 use ureq::Agent;
 use ureq::tls::TlsConfig;
 
 use crate::error::{from_body_read, from_ureq};
 use crate::proxy::UreqProxy;
-use crate::tls::forced;
-
-pub use dingtalk_notify_proto::transport::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT,
-};
 
 /// A [`Transport`] over a [`ureq::Agent`].
 ///
@@ -37,14 +32,14 @@ pub use dingtalk_notify_proto::transport::{
 /// which may hold credentials).
 #[derive(Clone, Debug)]
 pub struct UreqTransport {
-    agent: Opaque<Agent>,
-    config: TransportConfig,
-    proxy: UreqProxy,
+    pub(crate) agent: Opaque<Agent>,
+    pub(crate) config: TransportConfig,
+    pub(crate) proxy: UreqProxy,
     /// The TLS configuration forced on each request (`None`: the agent's own is right).
-    tls: Result<Option<Opaque<TlsConfig>>, TransportError>,
+    pub(crate) tls: Result<Option<Opaque<TlsConfig>>, TransportError>,
     /// Whether the agent is the transport's own, built with the contract's settings (status
     /// as response, no redirects, the transport's timeouts, TLS verified, no proxy).
-    own_agent: bool,
+    pub(crate) own_agent: bool,
 }
 
 /// How much sooner than the transport's own timeout a request's overall timeout may end and
@@ -60,8 +55,8 @@ impl UreqTransport {
 
     /// A builder, to set timeouts, the body cap, the user agent, the proxy, the roots or
     /// the agent ([`client`](TransportBuilder::client)).
-    pub fn builder() -> UreqTransportBuilder {
-        UreqTransportBuilder::default()
+    pub fn builder() -> TransportBuilder<Self> {
+        TransportBuilder::default()
     }
 
     /// The wrapped agent.
@@ -192,94 +187,6 @@ impl Default for UreqTransport {
     fn default() -> Self {
         Self::new()
     }
-}
-
-impl From<Agent> for UreqTransport {
-    /// Wraps a caller's agent, with the default timeouts and body cap.
-    ///
-    /// The agent's connection pool and TLS roots are used; its status, redirect, timeout and
-    /// proxy settings are overridden per request (see [`UreqTransport`]).
-    fn from(agent: Agent) -> Self {
-        Self::builder().client(agent).build()
-    }
-}
-
-/// Builds a [`UreqTransport`]; start from [`UreqTransport::builder`]. The settings are the
-/// kit's [`TransportBuilder`]'s, the same for every transport; its
-/// [`client`](TransportBuilder::client) is a [`ureq::Agent`].
-///
-/// ```
-/// use std::time::Duration;
-/// use dingtalk_notify_ureq::{CaCertificates, ProxySetting, ProxyUrl, RootCertificates, UreqTransport};
-/// use dingtalk_notify_ureq::http::HeaderValue;
-///
-/// # let pem = "-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n";
-/// let ca = CaCertificates::from_pem(pem)?; // your proxy's or gateway's CA
-/// let transport = UreqTransport::builder()
-///     .connect_timeout(Duration::from_secs(3))
-///     .timeout(Duration::from_secs(10))
-///     .max_body_size(1024 * 1024)
-///     .user_agent(HeaderValue::from_static("my-app/1.0"))
-///     .proxy(ProxySetting::Via(ProxyUrl::parse("http://proxy.corp:3128")?))
-///     .root_certificates(RootCertificates::BundledAnd(ca)) // plus Mozilla's roots
-///     .build();
-/// assert_eq!(transport.config().max_body_size, 1024 * 1024);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub type UreqTransportBuilder = TransportBuilder<UreqTransport>;
-
-impl BuildTransport for UreqTransport {
-    type Client = Agent;
-
-    fn from_settings(settings: TransportSettings, agent: Option<Agent>) -> Self {
-        let config = settings.config;
-        let owns_agent = agent.is_none();
-        let (agent, tls) = match agent {
-            Some(agent) => {
-                let tls = forced(agent.config().tls_config(), &settings.roots);
-                (Opaque(agent), tls)
-            }
-            None => own_agent(&config, &settings.roots),
-        };
-        UreqTransport {
-            agent,
-            config,
-            proxy: UreqProxy::new(&settings.proxy, settings.proxy_env),
-            tls: tls.map(|t| t.map(Opaque)),
-            own_agent: owns_agent,
-        }
-    }
-}
-
-/// An agent of the transport's own, its roots set once (so requests share its pool).
-fn own_agent(
-    config: &TransportConfig,
-    roots: &RootCertificates,
-) -> (Opaque<Agent>, Result<Option<TlsConfig>, TransportError>) {
-    let (tls_config, tls) = match forced(&TlsConfig::default(), roots) {
-        Ok(forced) => (forced.unwrap_or_default(), Ok(None)),
-        Err(e) => (TlsConfig::default(), Err(e)),
-    };
-    let agent = {
-        {
-            let agent_config = Agent::config_builder()
-                .tls_config(tls_config)
-                .proxy(None) // decided per request by the transport's proxy policy
-                .http_status_as_error(false)
-                .max_redirects(0)
-                .max_redirects_will_error(false)
-                .timeout_connect(Some(config.connect_timeout))
-                .timeout_global(Some(config.timeout))
-                .build();
-            // ureq's default resolver spawns a thread per request whenever a timeout applies.
-            Opaque(Agent::with_parts(
-                agent_config,
-                ureq::unversioned::transport::DefaultConnector::new(),
-                crate::resolver::CachingResolver::default(),
-            ))
-        }
-    };
-    (agent, tls)
 }
 
 #[cfg(test)]
