@@ -274,7 +274,9 @@ for ((r = 0; r < ROUNDS; r++)); do
 done
 
 # --- 6. threads sharing one client ------------------------------------------------------------
-THR=(client-ureq client-isahc raw-ureq raw-ureq-same-agent)
+# client-ureq is judged against raw-ureq-json (the same agent doing the same JSON work); the
+# bare loops are context.
+THR=(client-ureq client-isahc raw-ureq raw-ureq-same-agent raw-ureq-json)
 m=${#THR[@]}
 for ((r = 0; r < THREAD_ROUNDS; r++)); do
   for t in 1 4 16 64; do

@@ -297,7 +297,7 @@ fn ureq(threads: usize) -> UreqTransport {
         .max_idle_connections_per_host(threads * 2)
         .build()
         .new_agent();
-    UreqTransport::builder().agent(agent).build()
+    UreqTransport::builder().client(agent).build()
 }
 
 const CI: Load = Load {

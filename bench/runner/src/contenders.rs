@@ -210,7 +210,7 @@ pub(crate) fn ureq_transport_ip_resolver() -> UreqTransport {
         ureq::unversioned::transport::DefaultConnector::new(),
         LiteralResolver::default(),
     );
-    UreqTransport::builder().agent(agent).build()
+    UreqTransport::builder().client(agent).build()
 }
 
 /// The physical limit: the same request bytes, HTTP/1.1 keep-alive on a bare socket, the

@@ -123,6 +123,10 @@ pub(crate) fn threaded(
             let raw = RawUreq::same_agent(base)?;
             Arc::new(move || raw.call())
         }
+        "raw-ureq-json" => {
+            let raw = RawUreq::same_agent(base)?;
+            Arc::new(move || raw.call_json())
+        }
         "raw-isahc" => {
             let raw = RawIsahc::new(base)?;
             Arc::new(move || raw.call())

@@ -6,6 +6,7 @@
 use std::ffi::OsString;
 
 use clap::error::ErrorKind;
+use dingtalk_notify::kit::redaction::{contains_values, redact_values};
 
 use crate::exit::Failure;
 use crate::output::Output;
@@ -60,28 +61,29 @@ pub fn wants_json(args: &[OsString]) -> bool {
         .any(|a| a == "--json")
 }
 
-/// `text` without any of `secrets`: each is cut out, or the whole text is withheld when a
-/// secret too short to cut out cleanly appears in it.
+/// `text` without any of `secrets`, by the core's redaction engine: each is cut out (in any
+/// form a text could hold it: any ASCII case, percent-encoded, JSON-escaped), or the whole
+/// text is withheld when a secret too short to cut out cleanly appears in it.
 /// Clap also quotes pieces of an argument (`-abc` as `'-a'`): a quoted piece of a secret
 /// withholds the text too.
 pub fn without_secrets(text: &str, secrets: &[String]) -> String {
     const WITHHELD: &str =
         "invalid arguments (the details are withheld: they would show a secret); see --help";
-    let mut text = text.to_owned();
-    for secret in secrets {
-        if !text.contains(secret.as_str()) {
-            continue;
-        }
-        if secret.len() < SHORTEST_REDACTED {
-            return WITHHELD.to_owned();
-        }
-        text = text.replace(secret.as_str(), "<redacted>");
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    let short: Vec<&str> = secrets
+        .iter()
+        .copied()
+        .filter(|s| s.len() < SHORTEST_REDACTED)
+        .collect();
+    if contains_values(text.as_bytes(), &short, 1) {
+        return WITHHELD.to_owned();
     }
+    let text = redact_values(text, &secrets, "<redacted>", SHORTEST_REDACTED);
     let mut quoted = text.split('\'').skip(1).step_by(2);
     if quoted.any(|q| !q.is_empty() && secrets.iter().any(|s| s.contains(q))) {
         return WITHHELD.to_owned();
     }
-    text
+    text.into_owned()
 }
 
 /// Reports a clap error and returns the exit code: help and version as clap prints them,

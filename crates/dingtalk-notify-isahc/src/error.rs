@@ -122,11 +122,15 @@ mod tests {
             assert!(!format!("{err} {err:?}").contains("s3cr3tT0ken"), "{err:?}");
             err.kind()
         };
-        assert_eq!(kind(io::ErrorKind::ConnectionRefused), K::Connect);
-        assert_eq!(kind(io::ErrorKind::ConnectionAborted), K::Interrupted);
-        assert_eq!(kind(io::ErrorKind::UnexpectedEof), K::Interrupted);
-        assert_eq!(kind(io::ErrorKind::TimedOut), K::Timeout);
-        assert_eq!(kind(io::ErrorKind::InvalidData), K::Protocol);
-        assert_eq!(kind(io::ErrorKind::Other), K::Unknown);
+        for (io_kind, want) in [
+            (io::ErrorKind::ConnectionRefused, K::Connect),
+            (io::ErrorKind::ConnectionAborted, K::Interrupted),
+            (io::ErrorKind::UnexpectedEof, K::Interrupted),
+            (io::ErrorKind::TimedOut, K::Timeout),
+            (io::ErrorKind::InvalidData, K::Protocol),
+            (io::ErrorKind::Other, K::Unknown),
+        ] {
+            assert_eq!(kind(io_kind), want, "{io_kind:?}");
+        }
     }
 }

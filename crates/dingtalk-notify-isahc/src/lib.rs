@@ -21,7 +21,7 @@
 //!
 //! // Defaults: 5 s to connect, 30 s in all, bodies up to 4 MiB.
 //! let transport = IsahcTransport::default();
-//! assert_eq!(transport.timeout(), Duration::from_secs(30));
+//! assert_eq!(transport.config().timeout, Duration::from_secs(30));
 //!
 //! // Or tuned, or over a client of your own (its connection cache, proxy and TLS are used).
 //! let client = isahc::HttpClient::new()?;
@@ -29,7 +29,7 @@
 //!     .timeout(Duration::from_secs(10))
 //!     .client(client)
 //!     .build();
-//! assert_eq!(transport.connect_timeout(), Duration::from_secs(5));
+//! assert_eq!(transport.config().connect_timeout, Duration::from_secs(5));
 //! # Ok::<(), isahc::Error>(())
 //! ```
 //!

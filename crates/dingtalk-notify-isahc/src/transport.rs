@@ -4,10 +4,10 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use dingtalk_notify_proto::http::{self, HeaderValue};
+use dingtalk_notify_proto::http;
 use dingtalk_notify_proto::transport::{
-    EnvProxies, HttpRequest, HttpResponse, Idempotency, Opaque, ProxySetting, RootCertificates,
-    Transport, TransportConfig, TransportError, TransportErrorKind, declared_body_exceeds,
+    BuildTransport, HttpRequest, HttpResponse, Idempotency, Transport, TransportBuilder,
+    TransportConfig, TransportError, TransportErrorKind, TransportSettings, declared_body_exceeds,
     fresh_response, omits_empty_body, read_capped,
 };
 use isahc::HttpClient;
@@ -28,13 +28,13 @@ pub use dingtalk_notify_proto::transport::{
 /// - the transport's connect and overall timeouts;
 /// - no automatic decompression and no `Expect: 100-continue`, so the request goes out as
 ///   built and the body comes back as sent;
-/// - the proxy the [`proxy`](IsahcTransportBuilder::proxy) setting picks for the target, or
+/// - the proxy the [`proxy`](TransportBuilder::proxy) setting picks for the target, or
 ///   explicitly none (never one for loopback; libcurl's own reading of the proxy variables
 ///   and the client's proxy setting are not used);
-/// - the [`root_certificates`](IsahcTransportBuilder::root_certificates) setting.
+/// - the [`root_certificates`](TransportBuilder::root_certificates) setting.
 ///
 /// isahc already returns every status as a response. The body is read up to the transport's
-/// cap, [`max_body_size`](Self::max_body_size). TLS certificates are always verified: isahc
+/// cap, [`config`](Self::config)`.max_body_size`. TLS certificates are always verified: isahc
 /// can only turn that off with its `tls-insecure` feature, which this crate does not enable.
 ///
 /// Requests marked [`Idempotency::NonIdempotent`] (sends) go through a second client that
@@ -149,27 +149,7 @@ impl IsahcTransport {
         Ok(cell.0.get_or_init(|| built).clone())
     }
 
-    /// The time allowed to resolve and connect.
-    pub fn connect_timeout(&self) -> Duration {
-        self.config.connect_timeout
-    }
-
-    /// The time allowed for a whole exchange, reading the body included.
-    pub fn timeout(&self) -> Duration {
-        self.config.timeout
-    }
-
-    /// The largest response body accepted, in bytes.
-    pub fn max_body_size(&self) -> usize {
-        self.config.max_body_size
-    }
-
-    /// The `User-Agent` sent when a request has none.
-    pub fn user_agent(&self) -> Option<&HeaderValue> {
-        self.config.user_agent.as_ref()
-    }
-
-    /// The whole configuration.
+    /// The whole configuration: timeouts, body cap, user agent.
     pub fn config(&self) -> &TransportConfig {
         &self.config
     }
@@ -280,11 +260,15 @@ impl From<HttpClient> for IsahcTransport {
     }
 }
 
-/// Builds an [`IsahcTransport`]; start from [`IsahcTransport::builder`].
+/// Builds an [`IsahcTransport`]; start from [`IsahcTransport::builder`]. The settings are the
+/// kit's [`TransportBuilder`]'s, the same for every transport; its
+/// [`client`](TransportBuilder::client) is an [`HttpClient`]. It starts no thread: a client
+/// of the transport's own starts on the first request. [`RootCertificates::Platform`](crate::RootCertificates::Platform) is
+/// curl's native store.
 ///
 /// ```
 /// use std::time::Duration;
-/// use dingtalk_notify_isahc::IsahcTransport;
+/// use dingtalk_notify_isahc::{IsahcTransport, ProxySetting, ProxyUrl};
 /// use dingtalk_notify_isahc::http::HeaderValue;
 ///
 /// let transport = IsahcTransport::builder()
@@ -292,97 +276,28 @@ impl From<HttpClient> for IsahcTransport {
 ///     .timeout(Duration::from_secs(10))
 ///     .max_body_size(1024 * 1024)
 ///     .user_agent(HeaderValue::from_static("my-app/1.0"))
+///     .proxy(ProxySetting::Via(ProxyUrl::parse("http://proxy.corp:3128")?))
 ///     .build();
-/// assert_eq!(transport.max_body_size(), 1024 * 1024);
+/// assert_eq!(transport.config().max_body_size, 1024 * 1024);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, Default)]
-pub struct IsahcTransportBuilder {
-    client: Option<Opaque<HttpClient>>,
-    config: TransportConfig,
-    proxy: ProxySetting,
-    proxy_env: Option<EnvProxies>,
-    roots: RootCertificates,
-}
+pub type IsahcTransportBuilder = TransportBuilder<IsahcTransport>;
 
-impl IsahcTransportBuilder {
-    /// The time allowed to resolve and connect (default [`DEFAULT_CONNECT_TIMEOUT`]).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.config.connect_timeout = timeout;
-        self
-    }
+impl BuildTransport for IsahcTransport {
+    type Client = HttpClient;
 
-    /// The time allowed for a whole exchange, from resolving the host to the last byte of the
-    /// body (default [`DEFAULT_TIMEOUT`]).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.config.timeout = timeout;
-        self
-    }
-
-    /// The largest response body accepted, in bytes (default [`DEFAULT_MAX_BODY_SIZE`]);
-    /// a larger one fails with [`TransportErrorKind::BodyTooLarge`].
-    pub fn max_body_size(mut self, bytes: usize) -> Self {
-        self.config.max_body_size = bytes;
-        self
-    }
-
-    /// The `User-Agent` sent when a request has none (a request's own header is sent as it
-    /// is). Unset, isahc's default (`curl/<version> isahc/<version>`) is sent.
-    pub fn user_agent(mut self, user_agent: HeaderValue) -> Self {
-        self.config.user_agent = Some(user_agent);
-        self
-    }
-    /// Which proxy to use (default [`ProxySetting::FromEnv`]: `HTTPS_PROXY` or `ALL_PROXY`
-    /// for https targets only, minus `NO_PROXY`). A loopback target never goes through a
-    /// proxy; a proxy that cannot be used (`socks5://`, unparsable) fails every request that
-    /// would use it, with nothing sent. The environment is read when the transport is built.
-    ///
-    /// ```
-    /// use dingtalk_notify_isahc::{IsahcTransport, ProxySetting, ProxyUrl};
-    /// let proxy = ProxyUrl::parse("http://proxy.corp:3128")?;
-    /// let transport = IsahcTransport::builder().proxy(ProxySetting::Via(proxy)).build();
-    /// # Ok::<(), dingtalk_notify_isahc::ProxyError>(())
-    /// ```
-    pub fn proxy(mut self, proxy: ProxySetting) -> Self {
-        self.proxy = proxy;
-        self
-    }
-
-    /// The proxy variables [`ProxySetting::FromEnv`] reads, instead of the process's own
-    /// (for tests, or a program that sanitises its environment).
-    pub fn proxy_env(mut self, env: EnvProxies) -> Self {
-        self.proxy_env = Some(env);
-        self
-    }
-
-    /// The certificate authorities servers are verified against (default
-    /// [`RootCertificates::Bundled`], Mozilla's; [`RootCertificates::Platform`] is curl's
-    /// native store). Verification itself is always on. A setting other than `Bundled`
-    /// replaces a caller's client's trust store per request.
-    pub fn root_certificates(mut self, roots: RootCertificates) -> Self {
-        self.roots = roots;
-        self
-    }
-
-    /// Sends through this client (its connection cache and TLS settings) instead of a new
-    /// one.
-    pub fn client(mut self, client: HttpClient) -> Self {
-        self.client = Some(Opaque(client));
-        self
-    }
-
-    /// The transport. It starts no thread: a client of its own starts on the first request.
-    pub fn build(self) -> IsahcTransport {
+    fn from_settings(settings: TransportSettings, client: Option<HttpClient>) -> Self {
         let cell = OnceLock::new();
-        let own_client = self.client.is_none();
-        if let Some(Opaque(client)) = self.client {
+        let own_client = client.is_none();
+        if let Some(client) = client {
             let _ = cell.set(client);
         }
         IsahcTransport {
             client: LazyClient(Arc::new(cell)),
             fresh: LazyClient::default(),
-            config: self.config,
-            proxy: IsahcProxy::new(&self.proxy, self.proxy_env),
-            tls: crate::tls::for_roots(&self.roots),
+            config: settings.config,
+            proxy: IsahcProxy::new(&settings.proxy, settings.proxy_env),
+            tls: crate::tls::for_roots(&settings.roots),
             own_client,
         }
     }

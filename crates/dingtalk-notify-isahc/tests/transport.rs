@@ -1,12 +1,14 @@
 //! What the conformance suite (`tests/conformance.rs`) cannot say about this adapter: its
-//! defaults, its builder's options, its lazily started clients, the fresh connections of
-//! sends, and TLS, against the simulator on loopback.
+//! lazily started clients and the fresh connections of sends, against the simulator on
+//! loopback. The settings both transports share (body cap, user agent) and TLS to a
+//! plaintext server are checked once for both, in the workspace's
+//! `tests/tests/transport_settings.rs`.
 
-use dingtalk_notify_isahc::{DEFAULT_MAX_BODY_SIZE, IsahcTransport};
+use dingtalk_notify_isahc::IsahcTransport;
+use dingtalk_notify_mock::MockServer;
 use dingtalk_notify_mock::conformance::{ACCESS_TOKEN, Conformance, ConformanceSettings};
-use dingtalk_notify_mock::{Calls, Fault, MockServer, Route};
-use dingtalk_notify_proto::http::{self, HeaderValue};
-use dingtalk_notify_proto::transport::{HttpRequest, Idempotency, Transport, TransportErrorKind};
+use dingtalk_notify_proto::http;
+use dingtalk_notify_proto::transport::{HttpRequest, Idempotency, Transport};
 
 fn get(url: &str) -> HttpRequest {
     http::Request::get(url).body(Vec::new()).unwrap()
@@ -20,29 +22,6 @@ fn send(url: &str) -> HttpRequest {
 
 fn url(server: &MockServer) -> String {
     format!("{}/gettoken?access_token={ACCESS_TOKEN}", server.base_url())
-}
-
-#[test]
-fn the_default_cap_is_4_mib() {
-    assert_eq!(DEFAULT_MAX_BODY_SIZE, 4 * 1024 * 1024);
-    let server = MockServer::start().unwrap();
-    let transport = IsahcTransport::new();
-    assert_eq!(transport.max_body_size(), DEFAULT_MAX_BODY_SIZE);
-
-    server.inject(
-        Route::Any,
-        Calls::Nth(1),
-        Fault::Oversized(DEFAULT_MAX_BODY_SIZE),
-    );
-    server.inject(
-        Route::Any,
-        Calls::Nth(2),
-        Fault::Oversized(DEFAULT_MAX_BODY_SIZE + 1),
-    );
-    let at = transport.send(get(&url(&server))).unwrap();
-    assert_eq!(at.body().len(), DEFAULT_MAX_BODY_SIZE);
-    let over = transport.send(get(&url(&server))).unwrap_err();
-    assert_eq!(over.kind(), TransportErrorKind::BodyTooLarge, "{over}");
 }
 
 #[test]
@@ -98,45 +77,6 @@ fn through_the_reusing_client_libcurl_would_send_twice() {
         failure.problem().contains("saw the POST 2 times"),
         "{failure}"
     );
-}
-
-#[test]
-fn the_configured_user_agent_fills_in_a_missing_one_only() {
-    let server = MockServer::start().unwrap();
-    let transport = IsahcTransport::builder()
-        .user_agent(HeaderValue::from_static("dingtalk-notify-test/1"))
-        .build();
-    transport.send(get(&url(&server))).unwrap();
-    let own = http::Request::get(url(&server))
-        .header("User-Agent", "caller/1.0")
-        .body(Vec::new())
-        .unwrap();
-    transport.send(own).unwrap();
-
-    let requests = server.requests();
-    let agents: Vec<_> = requests
-        .iter()
-        .map(|r| r.header_values("user-agent"))
-        .collect();
-    assert_eq!(agents, [["dingtalk-notify-test/1"], ["caller/1.0"]]);
-}
-
-#[test]
-fn https_to_a_plaintext_server_fails_before_sending() {
-    // The simulator speaks plain HTTP: TLS must fail, never fall back to plaintext.
-    let server = MockServer::start().unwrap();
-    let url = format!(
-        "https://{}/gettoken?access_token={ACCESS_TOKEN}",
-        server.addr()
-    );
-    let err = IsahcTransport::new().send(get(&url)).unwrap_err();
-    // curl fails the TLS handshake, before any request: Connect.
-    assert_eq!(err.kind(), TransportErrorKind::Connect, "{err}");
-    let shown = format!("{err} {err:?}");
-    assert!(!shown.contains(ACCESS_TOKEN), "{shown}");
-    // The ClientHello was refused as not HTTP; no request ever arrived in plaintext.
-    assert_eq!(server.connections_accepted(), 1);
-    assert!(server.requests().is_empty(), "{:?}", server.requests());
 }
 
 #[test]

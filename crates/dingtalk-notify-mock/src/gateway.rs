@@ -3,7 +3,8 @@
 //! `errmsg: "ok"`).
 
 use crate::fault::Route;
-use crate::sim::{Wrap, code};
+use crate::sim::answer::Wrap;
+use crate::sim::code;
 
 /// How errors are written.
 ///

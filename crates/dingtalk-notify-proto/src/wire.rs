@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serializer};
 
@@ -287,30 +288,24 @@ pub(crate) fn as_string<S: Serializer, T: fmt::Display>(v: &T, s: S) -> Result<S
     s.collect_str(v)
 }
 
+/// What a query component keeps as it is: RFC 3986's unreserved characters (letters,
+/// digits, `-`, `.`, `_`, `~`); everything else is percent-encoded.
+const QUERY_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// The length of `value` once [`encode_query_component`] has encoded it.
 pub(crate) fn encoded_query_len(value: &str) -> usize {
-    value
-        .bytes()
-        .map(|b| if is_unreserved(b) { 1 } else { 3 })
+    utf8_percent_encode(value, QUERY_COMPONENT)
+        .map(str::len)
         .sum()
-}
-
-fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
 /// Percent-encodes a query component: everything but RFC 3986 unreserved characters.
 pub(crate) fn encode_query_component(out: &mut String, value: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in value.as_bytes() {
-        if is_unreserved(b) {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0x0f)]));
-        }
-    }
+    out.extend(utf8_percent_encode(value, QUERY_COMPONENT));
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use dingtalk_notify::TokenSource;
 use dingtalk_notify::budget::{BudgetError, RecipientBudget};
@@ -11,7 +11,7 @@ use dingtalk_notify::kit::campaign::{Admission, QuotaError, RecipientQuota};
 
 use crate::error::Error;
 use crate::keys::Namespace;
-use crate::store::RedisStore;
+use crate::store::{RedisStore, later};
 
 /// DingTalk's quota period.
 pub const DEFAULT_PERIOD: Duration = Duration::from_secs(60);
@@ -109,16 +109,17 @@ pub enum Acquire {
 /// ```no_run
 /// use dingtalk_notify::TokenSource;
 /// use dingtalk_notify_redis::{Acquire, RedisBudget, RedisStore};
-/// use std::time::{Duration, Instant};
+/// use std::time::Duration;
 /// let redis = RedisStore::open("redis://127.0.0.1:6379")?;
 /// let app = TokenSource::app("dingkey", "secret");
 /// let budget = RedisBudget::new(&redis, &app, 5_000)?; // recipients per minute, fleet-wide
 /// match budget.try_acquire(100)? {
 ///     Acquire::Go { .. } => { /* send to 100 users */ }
-///     Acquire::Wait(d) => std::thread::sleep(d),
+///     Acquire::Wait(d) => redis.clock().sleep(d),
 ///     _ => {}
 /// }
-/// budget.acquire(100, Instant::now() + Duration::from_secs(90))?; // or block until granted
+/// let deadline = redis.clock().now() + Duration::from_secs(90); // on the store's clock
+/// budget.acquire(100, deadline)?; // or block until granted
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct RedisBudget {
@@ -239,7 +240,7 @@ impl RedisBudget {
     /// [`Error::OverBudget`] when `recipients` exceed the whole budget; a typed Redis
     /// failure otherwise.
     pub fn try_acquire(&self, recipients: u64) -> Result<Acquire, Error> {
-        self.try_acquire_before(recipients, Instant::now() + self.response_deadline)
+        self.try_acquire_before(recipients, self.store.deadline_in(self.response_deadline))
     }
 
     /// Waits until `recipients` are granted, or fails when that cannot happen before
@@ -249,17 +250,18 @@ impl RedisBudget {
     /// [`Error::Timeout`] when the wait would pass `deadline` (nothing is counted then), or
     /// as [`try_acquire`](Self::try_acquire).
     pub fn acquire(&self, recipients: u64, deadline: Instant) -> Result<(), Error> {
-        let started = Instant::now();
+        let clock = self.store.clock();
+        let started = clock.now();
         loop {
             match self.try_acquire_before(recipients, deadline)? {
                 Acquire::Go { .. } => return Ok(()),
                 Acquire::Wait(wait) => {
-                    if Instant::now() + wait > deadline {
+                    if later(clock.now(), wait) > deadline {
                         return Err(Error::Timeout {
                             timeout: deadline.saturating_duration_since(started),
                         });
                     }
-                    std::thread::sleep(wait);
+                    clock.sleep(wait);
                 }
             }
         }
@@ -319,7 +321,7 @@ impl RedisBudget {
         let id = self.unique_id();
         let script = redis::Script::new(EXHAUST);
         self.store
-            .run(Instant::now() + self.response_deadline, |c| {
+            .run(self.store.deadline_in(self.response_deadline), |c| {
                 script
                     .key(&self.key)
                     .key(&self.sum_key)
@@ -332,7 +334,7 @@ impl RedisBudget {
     }
 
     fn unique_id(&self) -> String {
-        let nanos = SystemTime::now()
+        let nanos = (self.store.clock().wall())
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
         let seq = self.seq.fetch_add(1, Ordering::Relaxed);

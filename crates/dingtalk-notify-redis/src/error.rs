@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use dingtalk_notify::kit::redaction::redact_values;
+
 /// A failure of the Redis store, of the token fetch it drives, or of its configuration.
 ///
 /// No variant holds the Redis password, the app secret or an access token: the texts taken
@@ -122,15 +124,11 @@ impl Error {
     }
 }
 
-/// Replaces every secret (4 characters or more) in `text` with `[redacted]`.
+/// Replaces every secret (4 characters or more) in `text` with `[redacted]`, by the core's
+/// redaction engine: in any form the text could hold it (any ASCII case, percent-encoded,
+/// JSON-escaped).
 pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
-    let mut out = text.to_owned();
-    for secret in secrets.iter().filter(|s| s.len() >= 4) {
-        if out.contains(secret) {
-            out = out.replace(secret, "[redacted]");
-        }
-    }
-    out
+    redact_values(text, secrets, "[redacted]", 4).into_owned()
 }
 
 #[cfg(test)]
@@ -144,5 +142,10 @@ mod tests {
             "pw=[redacted] and [redacted]"
         );
         assert_eq!(scrub("a b", &["a"]), "a b");
+        // Every form a server could echo: another case, percent-encoded.
+        assert_eq!(
+            scrub("HUNTER2/x, hunter2%2Fx", &["hunter2/x"]),
+            "[redacted], [redacted]"
+        );
     }
 }

@@ -1,11 +1,12 @@
 //! [`TokenFetcher`]: fetches an access token from DingTalk with the core's request types
 //! (`GetAccessToken`, or the signed `GetCorpToken`) over any [`Transport`].
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use dingtalk_notify::kit::token::{TokenKey, TokenSource};
 use dingtalk_notify::transport::RequestTimeout;
-use dingtalk_notify::{AccessToken, BaseUrl, Transport};
+use dingtalk_notify::{AccessToken, BaseUrl, Clock, Transport};
 
 use crate::error::{Error, scrub};
 
@@ -21,22 +22,30 @@ pub(crate) trait Fetch: Send + Sync {
     fn fetch(&self, deadline: Instant) -> Result<Fetched, Error>;
 }
 
-/// Fetches tokens for one [`TokenSource`] (`App` or `Isv`) over a transport.
+/// Fetches tokens for one [`TokenSource`] (`App` or `Isv`) over a transport, reading time
+/// (the signature's timestamp, the time left) on the store's clock.
 pub(crate) struct TokenFetcher<T> {
     source: TokenSource,
     base: BaseUrl,
     transport: T,
+    clock: Arc<dyn Clock>,
 }
 
 impl<T: Transport> TokenFetcher<T> {
     /// # Errors
     /// [`Error::Config`] for a source that cannot be fetched (a static token or a provider).
-    pub(crate) fn new(source: TokenSource, base: BaseUrl, transport: T) -> Result<Self, Error> {
+    pub(crate) fn new(
+        source: TokenSource,
+        base: BaseUrl,
+        transport: T,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, Error> {
         match source.key() {
             TokenKey::App(_) | TokenKey::Isv { .. } => Ok(Self {
                 source,
                 base,
                 transport,
+                clock,
             }),
             _ => Err(Error::Config(
                 "the Redis token provider fetches for an app (TokenSource::App) or an ISV \
@@ -53,7 +62,9 @@ where
 {
     fn fetch(&self, deadline: Instant) -> Result<Fetched, Error> {
         let fail = |detail: String, rejected: bool| Error::Fetch { detail, rejected };
-        let timestamp_ms = SystemTime::now()
+        let timestamp_ms = self
+            .clock
+            .wall()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
         let request = match self.source.fetch_request(timestamp_ms) {
@@ -61,7 +72,7 @@ where
             Ok(None) => return Err(fail("this token source cannot be fetched".into(), false)),
             Err(e) => return Err(fail(e.to_string(), true)),
         };
-        let left = deadline.saturating_duration_since(Instant::now());
+        let left = deadline.saturating_duration_since(self.clock.now());
         if left.is_zero() {
             return Err(Error::Timeout {
                 timeout: Duration::ZERO,

@@ -8,7 +8,7 @@
 //! the hash's TTL (7 days, the status bar's window, plus a day by default).
 
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use dingtalk_notify::TokenSource;
 use dingtalk_notify::kit::campaign::{CampaignId, CampaignRecord, ChunkRecord, ChunkState};
@@ -107,7 +107,7 @@ impl RedisLedger {
         f: impl FnMut(&mut redis::Connection) -> redis::RedisResult<R>,
     ) -> Result<R, LedgerError> {
         self.store
-            .run(Instant::now() + OP_TIMEOUT, f)
+            .run(self.store.deadline_in(OP_TIMEOUT), f)
             .map_err(|e| LedgerError::Storage(Box::new(e)))
     }
 }

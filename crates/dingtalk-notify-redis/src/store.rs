@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use dingtalk_notify::{Clock, SystemClock};
 use redis::{Connection, IntoConnectionInfo, RedisResult};
 
 use crate::error::Error;
@@ -22,6 +23,11 @@ const MAX_IDLE: usize = 16;
 /// the response timeout, and neither more than what is left of the caller's deadline. A
 /// broken connection is dropped and the next call opens a fresh one, so a restarted Redis is
 /// picked up by itself.
+///
+/// Every part of the crate built on a store (the token provider, the budget, the ledger)
+/// reads time and sleeps on the store's [`Clock`]: the system's by default, or the
+/// client's own ([`RedisStoreBuilder::clock`]), so a client on a
+/// [`VirtualClock`](dingtalk_notify::VirtualClock) and its Redis parts run on one clock.
 ///
 /// ```no_run
 /// use dingtalk_notify_redis::RedisStore;
@@ -45,6 +51,7 @@ struct Inner {
     /// The password, only to scrub it from error texts.
     password: Option<String>,
     idle: Mutex<Vec<Connection>>,
+    clock: Arc<dyn Clock>,
 }
 
 /// Configures a [`RedisStore`].
@@ -55,6 +62,7 @@ pub struct RedisStoreBuilder {
     password: Option<String>,
     connect_timeout: Duration,
     response_timeout: Duration,
+    clock: Arc<dyn Clock>,
     #[cfg(feature = "tls")]
     root_pem: Option<Vec<u8>>,
 }
@@ -91,6 +99,25 @@ impl RedisStoreBuilder {
     /// The time allowed for one answer (default [`DEFAULT_RESPONSE_TIMEOUT`]).
     pub fn response_timeout(mut self, timeout: Duration) -> Self {
         self.response_timeout = timeout;
+        self
+    }
+
+    /// The clock every part built on this store reads time and sleeps on (default
+    /// [`SystemClock`]). Give it the client's clock (a clone of the same
+    /// [`VirtualClock`](dingtalk_notify::VirtualClock), in a test) so the client and its
+    /// Redis parts share one timeline. Redis's own expiries and the budget's window still
+    /// run on the Redis server's clock.
+    ///
+    /// ```no_run
+    /// use dingtalk_notify::VirtualClock;
+    /// use dingtalk_notify_redis::RedisStore;
+    /// let clock = VirtualClock::new();
+    /// let redis = RedisStore::builder("redis://127.0.0.1:6379").clock(clock.clone()).build()?;
+    /// // ... Client::builder(..).clock(clock) ...
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
         self
     }
 
@@ -160,9 +187,19 @@ impl RedisStoreBuilder {
                 response_timeout: self.response_timeout,
                 password,
                 idle: Mutex::new(Vec::new()),
+                clock: self.clock,
             }),
         })
     }
+}
+
+/// `at + by`, never panicking: a duration too long to add gives about a century from `at`
+/// (or `at` itself, on a platform where even that cannot be represented).
+pub(crate) fn later(at: Instant, by: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    at.checked_add(by)
+        .or_else(|| at.checked_add(CENTURY))
+        .unwrap_or(at)
 }
 
 /// The password part of a URL (`scheme://user:password@host`), to scrub it from errors.
@@ -191,6 +228,7 @@ impl RedisStore {
             password: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             response_timeout: DEFAULT_RESPONSE_TIMEOUT,
+            clock: Arc::new(SystemClock),
             #[cfg(feature = "tls")]
             root_pem: None,
         }
@@ -201,7 +239,7 @@ impl RedisStore {
     /// # Errors
     /// The typed failure: unreachable, timeout, auth.
     pub fn ping(&self, timeout: Duration) -> Result<(), Error> {
-        let deadline = Instant::now() + timeout;
+        let deadline = self.deadline_in(timeout);
         let pong: String = self.run(deadline, |c| redis::cmd("PING").query(c))?;
         if pong == "PONG" {
             Ok(())
@@ -210,6 +248,22 @@ impl RedisStore {
                 detail: "PING was not answered PONG".into(),
             })
         }
+    }
+
+    /// The clock the store's users read time and sleep on ([`RedisStoreBuilder::clock`]).
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.inner.clock
+    }
+
+    /// A shared handle on the store's clock, for a part that keeps it.
+    pub(crate) fn shared_clock(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.inner.clock)
+    }
+
+    /// The instant `timeout` from now on the store's clock (far in the future for a
+    /// duration too long to add).
+    pub(crate) fn deadline_in(&self, timeout: Duration) -> Instant {
+        later(self.clock().now(), timeout)
     }
 
     fn secrets(&self) -> Vec<&str> {
@@ -269,7 +323,7 @@ impl RedisStore {
 
     /// The smaller of `limit` and the time left before `deadline`.
     fn bound(&self, limit: Duration, deadline: Instant) -> Result<Duration, Error> {
-        let left = deadline.saturating_duration_since(Instant::now());
+        let left = deadline.saturating_duration_since(self.clock().now());
         if left.is_zero() {
             return Err(Error::Timeout { timeout: limit });
         }

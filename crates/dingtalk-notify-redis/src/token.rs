@@ -15,21 +15,23 @@
 //!    then takes it over.
 //!
 //! The app secret stays in the process: only the token and its lifetime go to Redis.
+//!
+//! Time is read, and the polls sleep, on the store's [`Clock`].
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use dingtalk_notify::kit::token::{
     Freshness, ProvidedToken, TokenCache, TokenKey, TokenSource, refresh_margin,
 };
-use dingtalk_notify::{AccessToken, BaseUrl, TokenProvider, Transport};
+use dingtalk_notify::{AccessToken, BaseUrl, Clock, TokenProvider, Transport};
 
 use crate::error::Error;
 use crate::fetch::{Fetch, TokenFetcher};
 use crate::keys::Namespace;
-use crate::store::RedisStore;
+use crate::store::{RedisStore, later};
 use crate::token_keys::{Stored, TokenKeys};
 
 /// The default time one [`token`](TokenProvider::token) call may take, waiting included.
@@ -78,8 +80,11 @@ pub struct RedisTokenProvider {
     poll_interval: Duration,
     fallback: Option<Fallback>,
     key: TokenKey,
-    seq: AtomicU64,
 }
+
+/// Numbers this process's lock owners, so two providers never share an owner id (not even
+/// on one virtual clock, where their wall times agree).
+static OWNER_SEQ: AtomicU64 = AtomicU64::new(0);
 
 /// Configures a [`RedisTokenProvider`].
 #[must_use]
@@ -143,7 +148,12 @@ impl<T: Transport + Send + Sync + 'static> RedisTokenProviderBuilder<T> {
         let key = self.source.key();
         let ns = Namespace::for_key(&key)
             .ok_or_else(|| Error::Config("this token source has no app identity".into()))?;
-        let fetcher = TokenFetcher::new(self.source, self.base, self.transport)?;
+        let fetcher = TokenFetcher::new(
+            self.source,
+            self.base,
+            self.transport,
+            self.store.shared_clock(),
+        )?;
         Ok(RedisTokenProvider {
             store: self.store,
             fetcher: Arc::new(fetcher),
@@ -153,7 +163,6 @@ impl<T: Transport + Send + Sync + 'static> RedisTokenProviderBuilder<T> {
             poll_interval: self.poll_interval.max(Duration::from_millis(1)),
             fallback: self.fallback.then(Fallback::default),
             key,
-            seq: AtomicU64::new(0),
         })
     }
 }
@@ -197,10 +206,11 @@ impl RedisTokenProvider {
     /// A typed [`Error`]: Redis unreachable, slow or answering garbage (unless the fallback
     /// is on), the fetch failing, or no token appearing while another process refreshes.
     pub fn current_token(&self) -> Result<ProvidedToken, Error> {
-        let deadline = Instant::now() + self.max_wait;
+        let deadline = self.store.deadline_in(self.max_wait);
         if let Some(fallback) = &self.fallback {
             // Redis failed a moment ago: do not wait for its timeouts on every call.
-            let skip = lock(&fallback.down_until).is_some_and(|until| Instant::now() < until);
+            let now = self.clock().now();
+            let skip = lock(&fallback.down_until).is_some_and(|until| now < until);
             if skip {
                 return self.local_token(fallback, deadline);
             }
@@ -212,15 +222,20 @@ impl RedisTokenProvider {
                     "Redis unavailable ({e}); using this process's own token cache for {:?}",
                     FALLBACK_RECHECK
                 );
-                *lock(&fallback.down_until) = Some(Instant::now() + FALLBACK_RECHECK);
+                *lock(&fallback.down_until) = Some(later(self.clock().now(), FALLBACK_RECHECK));
                 self.local_token(fallback, deadline)
             }
             (other, _) => other,
         }
     }
 
+    /// The store's clock, which every read of time and every wait here goes by.
+    fn clock(&self) -> &dyn Clock {
+        self.store.clock()
+    }
+
     fn shared_token(&self, deadline: Instant) -> Result<ProvidedToken, Error> {
-        let started = Instant::now();
+        let started = self.clock().now();
         loop {
             let stale = match self.judge(self.keys.read(&self.store, deadline)?) {
                 (Freshness::Fresh(token), until_refresh) => {
@@ -248,13 +263,14 @@ impl RedisTokenProvider {
                 return Ok(provided(token, None));
             }
             // Leave time for one more read before the deadline.
-            let left = deadline.saturating_duration_since(Instant::now() + self.poll_interval);
+            let now = self.clock().now();
+            let left = deadline.saturating_duration_since(later(now, self.poll_interval));
             if left.is_zero() {
                 return Err(Error::LockWait {
-                    waited: started.elapsed(),
+                    waited: now.saturating_duration_since(started),
                 });
             }
-            std::thread::sleep(self.poll_interval);
+            self.clock().sleep(self.poll_interval);
         }
     }
 
@@ -263,7 +279,7 @@ impl RedisTokenProvider {
         deadline: Instant,
         stale: Option<AccessToken>,
     ) -> Result<ProvidedToken, Error> {
-        let locked_at = Instant::now();
+        let locked_at = self.clock().now();
         // Another process may have stored a token between the read and the lock.
         if let (Freshness::Fresh(token), until_refresh) =
             self.judge(self.keys.read(&self.store, deadline)?)
@@ -277,7 +293,7 @@ impl RedisTokenProvider {
         let fetch_deadline = deadline
             .checked_sub(reserve)
             .unwrap_or(locked_at)
-            .min(locked_at + self.lock_ttl);
+            .min(later(locked_at, self.lock_ttl));
         match self.fetcher.fetch(fetch_deadline) {
             Ok(fetched) => {
                 if let Err(e) =
@@ -307,7 +323,7 @@ impl RedisTokenProvider {
 
     fn local_token(&self, fallback: &Fallback, deadline: Instant) -> Result<ProvidedToken, Error> {
         let mut cache = lock(&fallback.cache);
-        let now = Instant::now();
+        let now = self.clock().now();
         let stale = match cache.freshness(&self.key, now) {
             Freshness::Fresh(token) => return Ok(provided(token, None)),
             Freshness::Stale(token) => Some(token),
@@ -330,7 +346,7 @@ impl RedisTokenProvider {
         let Some(s) = stored else {
             return (Freshness::Missing, None);
         };
-        let now = Instant::now();
+        let now = self.clock().now();
         let age = s.lifetime.saturating_sub(s.remaining);
         let Some(issued) = now.checked_sub(age) else {
             return (Freshness::Missing, None);
@@ -342,10 +358,12 @@ impl RedisTokenProvider {
     }
 
     fn owner_id(&self) -> String {
-        let nanos = SystemTime::now()
+        let nanos = self
+            .clock()
+            .wall()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
-        let seq = self.seq.fetch_add(1, Ordering::Relaxed);
+        let seq = OWNER_SEQ.fetch_add(1, Ordering::Relaxed);
         format!("{}:{nanos}:{seq}", std::process::id())
     }
 }
@@ -363,9 +381,9 @@ impl TokenProvider for RedisTokenProvider {
         if let Some(fallback) = &self.fallback {
             lock(&fallback.cache).invalidate(&self.key, token);
         }
-        let result = self
-            .keys
-            .invalidate(&self.store, token, Instant::now() + self.max_wait);
+        let result =
+            self.keys
+                .invalidate(&self.store, token, self.store.deadline_in(self.max_wait));
         if let Err(e) = result {
             log::warn!(
                 target: "dingtalk_notify_redis",

@@ -24,15 +24,15 @@
 //!
 //! // Defaults: 5 s to connect, 30 s in all, bodies up to 4 MiB.
 //! let transport = UreqTransport::default();
-//! assert_eq!(transport.timeout(), Duration::from_secs(30));
+//! assert_eq!(transport.config().timeout, Duration::from_secs(30));
 //!
 //! // Or tuned, or over an agent of your own (its pool and TLS roots are used; the proxy
 //! // is always the transport's own `proxy` setting).
 //! let transport = UreqTransport::builder()
 //!     .timeout(Duration::from_secs(10))
-//!     .agent(ureq::Agent::new_with_defaults())
+//!     .client(ureq::Agent::new_with_defaults())
 //!     .build();
-//! assert_eq!(transport.connect_timeout(), Duration::from_secs(5));
+//! assert_eq!(transport.config().connect_timeout, Duration::from_secs(5));
 //! ```
 //!
 //! Sending (this one needs a server, so it is not run):
@@ -58,20 +58,24 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod build;
 mod error;
 mod proxy;
 mod resolver;
 mod tls;
 mod transport;
 
-pub use dingtalk_notify_proto::http;
-pub use dingtalk_notify_proto::transport::{
-    CaCertificates, CaError, EnvProxies, ProxyError, ProxySetting, ProxyUrl, RootCertificates,
-    Transport, TransportError, TransportErrorKind,
-};
+// The transport, its builder and its resolver's cache time; the kit's types its API speaks
+// (settings, errors, the defaults) straight from the core; the libraries it is built on.
+pub use build::UreqTransportBuilder;
 pub use resolver::DNS_CACHE_TTL;
-pub use transport::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT, UreqTransport,
-    UreqTransportBuilder,
+pub use transport::UreqTransport;
+
+pub use dingtalk_notify_proto::transport::{
+    CaCertificates, CaError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT,
+    EnvProxies, ProxyError, ProxySetting, ProxyUrl, RootCertificates, Transport, TransportError,
+    TransportErrorKind,
 };
+
+pub use dingtalk_notify_proto::http;
 pub use ureq;

@@ -2,22 +2,17 @@
 
 use std::time::Duration;
 
-use dingtalk_notify_proto::http::{self, HeaderValue, Method};
+use dingtalk_notify_proto::http::{self, Method};
 use dingtalk_notify_proto::transport::{
-    EnvProxies, HttpRequest, HttpResponse, Opaque, ProxySetting, RootCertificates, Transport,
-    TransportConfig, TransportError, TransportErrorKind, declared_body_exceeds, fresh_response,
-    omits_empty_body, read_capped,
+    HttpRequest, HttpResponse, Opaque, Transport, TransportBuilder, TransportConfig,
+    TransportError, TransportErrorKind, declared_body_exceeds, fresh_response, omits_empty_body,
+    read_capped,
 };
 use ureq::Agent;
 use ureq::tls::TlsConfig;
 
 use crate::error::{from_body_read, from_ureq};
 use crate::proxy::UreqProxy;
-use crate::tls::forced;
-
-pub use dingtalk_notify_proto::transport::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT,
-};
 
 /// A [`Transport`] over a [`ureq::Agent`].
 ///
@@ -27,24 +22,24 @@ pub use dingtalk_notify_proto::transport::{
 /// - no redirect is followed (`max_redirects(0)`);
 /// - the transport's connect and overall timeouts;
 /// - TLS certificate verification, even if the agent was built without it, against the
-///   [`root_certificates`](UreqTransportBuilder::root_certificates) setting;
-/// - the proxy the [`proxy`](UreqTransportBuilder::proxy) setting picks for the target
+///   [`root_certificates`](TransportBuilder::root_certificates) setting;
+/// - the proxy the [`proxy`](TransportBuilder::proxy) setting picks for the target
 ///   (never one for loopback; the agent's own proxy setting is not used).
 ///
-/// The body is read up to the transport's cap, [`max_body_size`](Self::max_body_size).
+/// The body is read up to the transport's cap, [`config`](Self::config)`.max_body_size`.
 ///
 /// Its `Debug` shows the configuration, not the agent (whose `Debug` shows the proxy URI,
 /// which may hold credentials).
 #[derive(Clone, Debug)]
 pub struct UreqTransport {
-    agent: Opaque<Agent>,
-    config: TransportConfig,
-    proxy: UreqProxy,
+    pub(crate) agent: Opaque<Agent>,
+    pub(crate) config: TransportConfig,
+    pub(crate) proxy: UreqProxy,
     /// The TLS configuration forced on each request (`None`: the agent's own is right).
-    tls: Result<Option<Opaque<TlsConfig>>, TransportError>,
+    pub(crate) tls: Result<Option<Opaque<TlsConfig>>, TransportError>,
     /// Whether the agent is the transport's own, built with the contract's settings (status
     /// as response, no redirects, the transport's timeouts, TLS verified, no proxy).
-    own_agent: bool,
+    pub(crate) own_agent: bool,
 }
 
 /// How much sooner than the transport's own timeout a request's overall timeout may end and
@@ -58,9 +53,10 @@ impl UreqTransport {
         Self::builder().build()
     }
 
-    /// A builder, to set timeouts, the body cap, the user agent or the agent.
-    pub fn builder() -> UreqTransportBuilder {
-        UreqTransportBuilder::default()
+    /// A builder, to set timeouts, the body cap, the user agent, the proxy, the roots or
+    /// the agent ([`client`](TransportBuilder::client)).
+    pub fn builder() -> TransportBuilder<Self> {
+        TransportBuilder::default()
     }
 
     /// The wrapped agent.
@@ -68,27 +64,7 @@ impl UreqTransport {
         &self.agent.0
     }
 
-    /// The time allowed to connect, TLS handshake included.
-    pub fn connect_timeout(&self) -> Duration {
-        self.config.connect_timeout
-    }
-
-    /// The time allowed for a whole exchange, reading the body included.
-    pub fn timeout(&self) -> Duration {
-        self.config.timeout
-    }
-
-    /// The largest response body accepted, in bytes.
-    pub fn max_body_size(&self) -> usize {
-        self.config.max_body_size
-    }
-
-    /// The `User-Agent` sent when a request has none.
-    pub fn user_agent(&self) -> Option<&HeaderValue> {
-        self.config.user_agent.as_ref()
-    }
-
-    /// The whole configuration.
+    /// The whole configuration: timeouts, body cap, user agent.
     pub fn config(&self) -> &TransportConfig {
         &self.config
     }
@@ -211,169 +187,6 @@ impl Default for UreqTransport {
     fn default() -> Self {
         Self::new()
     }
-}
-
-impl From<Agent> for UreqTransport {
-    /// Wraps a caller's agent, with the default timeouts and body cap.
-    ///
-    /// The agent's connection pool and TLS roots are used; its status, redirect, timeout and
-    /// proxy settings are overridden per request (see [`UreqTransport`]).
-    fn from(agent: Agent) -> Self {
-        Self::builder().agent(agent).build()
-    }
-}
-
-/// Builds a [`UreqTransport`]; start from [`UreqTransport::builder`].
-///
-/// ```
-/// use std::time::Duration;
-/// use dingtalk_notify_ureq::UreqTransport;
-/// use dingtalk_notify_ureq::http::HeaderValue;
-///
-/// let transport = UreqTransport::builder()
-///     .connect_timeout(Duration::from_secs(3))
-///     .timeout(Duration::from_secs(10))
-///     .max_body_size(1024 * 1024)
-///     .user_agent(HeaderValue::from_static("my-app/1.0"))
-///     .build();
-/// assert_eq!(transport.max_body_size(), 1024 * 1024);
-/// ```
-#[derive(Clone, Debug, Default)]
-pub struct UreqTransportBuilder {
-    agent: Option<Opaque<Agent>>,
-    config: TransportConfig,
-    proxy: ProxySetting,
-    proxy_env: Option<EnvProxies>,
-    roots: RootCertificates,
-}
-
-impl UreqTransportBuilder {
-    /// The time allowed to resolve, connect and finish the TLS handshake
-    /// (default [`DEFAULT_CONNECT_TIMEOUT`]).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.config.connect_timeout = timeout;
-        self
-    }
-
-    /// The time allowed for a whole exchange, from resolving the host to the last byte of the
-    /// body (default [`DEFAULT_TIMEOUT`]).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.config.timeout = timeout;
-        self
-    }
-
-    /// The largest response body accepted, in bytes (default [`DEFAULT_MAX_BODY_SIZE`]);
-    /// a larger one fails with [`TransportErrorKind::BodyTooLarge`].
-    pub fn max_body_size(mut self, bytes: usize) -> Self {
-        self.config.max_body_size = bytes;
-        self
-    }
-
-    /// The `User-Agent` sent when a request has none (a request's own header is sent as it
-    /// is). Unset, ureq's default (`ureq/<version>`) is sent.
-    pub fn user_agent(mut self, user_agent: HeaderValue) -> Self {
-        self.config.user_agent = Some(user_agent);
-        self
-    }
-
-    /// Which proxy to use (default [`ProxySetting::FromEnv`]: `HTTPS_PROXY` or `ALL_PROXY`
-    /// for https targets only, minus `NO_PROXY`). A loopback target never goes through a
-    /// proxy; a proxy that cannot be used (`socks5://`, unparsable) fails every request that
-    /// would use it, with nothing sent. The environment is read when the transport is built.
-    ///
-    /// ```
-    /// use dingtalk_notify_ureq::{ProxySetting, ProxyUrl, UreqTransport};
-    /// let proxy = ProxyUrl::parse("http://proxy.corp:3128")?;
-    /// let transport = UreqTransport::builder().proxy(ProxySetting::Via(proxy)).build();
-    /// # Ok::<(), dingtalk_notify_ureq::ProxyError>(())
-    /// ```
-    pub fn proxy(mut self, proxy: ProxySetting) -> Self {
-        self.proxy = proxy;
-        self
-    }
-
-    /// The proxy variables [`ProxySetting::FromEnv`] reads, instead of the process's own
-    /// (for tests, or a program that sanitises its environment).
-    pub fn proxy_env(mut self, env: EnvProxies) -> Self {
-        self.proxy_env = Some(env);
-        self
-    }
-
-    /// The certificate authorities servers are verified against (default
-    /// [`RootCertificates::Bundled`], Mozilla's). Verification itself is always on. With a
-    /// caller's [`agent`](Self::agent), a setting other than `Bundled` replaces the agent's
-    /// roots per request.
-    ///
-    /// ```
-    /// use dingtalk_notify_ureq::{CaCertificates, RootCertificates, UreqTransport};
-    /// # let pem = "-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n";
-    /// let ca = CaCertificates::from_pem(pem)?; // your proxy's or gateway's CA
-    /// let transport = UreqTransport::builder()
-    ///     .root_certificates(RootCertificates::BundledAnd(ca)) // plus Mozilla's roots
-    ///     .build();
-    /// # Ok::<(), dingtalk_notify_ureq::CaError>(())
-    /// ```
-    pub fn root_certificates(mut self, roots: RootCertificates) -> Self {
-        self.roots = roots;
-        self
-    }
-
-    /// Sends through this agent (its pool and TLS roots) instead of a new one.
-    pub fn agent(mut self, agent: Agent) -> Self {
-        self.agent = Some(Opaque(agent));
-        self
-    }
-
-    /// The transport.
-    pub fn build(self) -> UreqTransport {
-        let config = self.config;
-        let owns_agent = self.agent.is_none();
-        let (agent, tls) = match self.agent {
-            Some(agent) => {
-                let tls = forced(agent.0.config().tls_config(), &self.roots);
-                (agent, tls)
-            }
-            None => own_agent(&config, &self.roots),
-        };
-        UreqTransport {
-            agent,
-            config,
-            proxy: UreqProxy::new(&self.proxy, self.proxy_env),
-            tls: tls.map(|t| t.map(Opaque)),
-            own_agent: owns_agent,
-        }
-    }
-}
-
-/// An agent of the transport's own, its roots set once (so requests share its pool).
-fn own_agent(
-    config: &TransportConfig,
-    roots: &RootCertificates,
-) -> (Opaque<Agent>, Result<Option<TlsConfig>, TransportError>) {
-    let (tls_config, tls) = match forced(&TlsConfig::default(), roots) {
-        Ok(forced) => (forced.unwrap_or_default(), Ok(None)),
-        Err(e) => (TlsConfig::default(), Err(e)),
-    };
-    let agent = {
-        {
-            let agent_config = Agent::config_builder()
-                .tls_config(tls_config)
-                .proxy(None) // decided per request by the transport's proxy policy
-                .http_status_as_error(false)
-                .max_redirects(0)
-                .max_redirects_will_error(false)
-                .timeout_connect(Some(config.connect_timeout))
-                .timeout_global(Some(config.timeout))
-                .build();
-            // ureq's default resolver spawns a thread per request whenever a timeout applies.
-            Opaque(Agent::with_parts(
-                agent_config,
-                ureq::unversioned::transport::DefaultConnector::new(),
-                crate::resolver::CachingResolver::default(),
-            ))
-        }
-    };
-    (agent, tls)
 }
 
 #[cfg(test)]

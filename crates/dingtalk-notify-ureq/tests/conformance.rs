@@ -5,10 +5,7 @@ use dingtalk_notify_mock::conformance::ConformanceSettings;
 use dingtalk_notify_ureq::UreqTransport;
 
 fn make(settings: ConformanceSettings) -> UreqTransport {
-    UreqTransport::builder()
-        .timeout(settings.timeout)
-        .max_body_size(settings.max_body)
-        .build()
+    settings.build(UreqTransport::builder())
 }
 
 dingtalk_notify_mock::transport_conformance_tests!(make);
@@ -18,20 +15,16 @@ dingtalk_notify_mock::transport_conformance_tests!(make);
 mod over_a_callers_default_agent {
     use super::*;
 
-    fn make(settings: ConformanceSettings) -> UreqTransport {
-        UreqTransport::builder()
-            .agent(ureq::Agent::new_with_defaults())
-            .timeout(settings.timeout)
-            .max_body_size(settings.max_body)
-            .build()
-    }
-
     #[test]
     fn the_default_agent_would_break_the_contract() {
         let agent = ureq::Agent::new_with_defaults();
         assert!(agent.config().http_status_as_error());
         assert_eq!(agent.config().max_redirects(), 10);
         assert_eq!(agent.config().timeouts().global, None);
+    }
+
+    fn make(settings: ConformanceSettings) -> UreqTransport {
+        settings.build(UreqTransport::builder().client(ureq::Agent::new_with_defaults()))
     }
 
     dingtalk_notify_mock::transport_conformance_tests!(make);

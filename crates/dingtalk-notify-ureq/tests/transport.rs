@@ -1,91 +1,33 @@
 //! What the conformance suite (`tests/conformance.rs`) cannot say about this adapter: its
-//! defaults, its builder's options, its pool and TLS, against the simulator on loopback.
+//! agent's pool, a caller's agent, its `Debug`, against the simulator on loopback. The
+//! settings both transports share (body cap, user agent) and TLS to a plaintext server are
+//! checked once for both, in the workspace's `tests/tests/transport_settings.rs`.
 
+use dingtalk_notify_mock::MockServer;
 use dingtalk_notify_mock::conformance::ACCESS_TOKEN;
-use dingtalk_notify_mock::{Calls, Fault, MockServer, Route};
-use dingtalk_notify_proto::http::{self, HeaderValue, StatusCode};
-use dingtalk_notify_proto::transport::{HttpRequest, Transport, TransportErrorKind};
-use dingtalk_notify_ureq::{DEFAULT_MAX_BODY_SIZE, UreqTransport};
+use dingtalk_notify_proto::http::{self, StatusCode};
+use dingtalk_notify_proto::transport::{HttpRequest, Transport};
+use dingtalk_notify_ureq::UreqTransport;
 
-fn get(url: &str) -> HttpRequest {
-    http::Request::get(url).body(Vec::new()).unwrap()
-}
-
+/// The token URL of `server`, with a token in its query.
 fn url(server: &MockServer) -> String {
     format!("{}/gettoken?access_token={ACCESS_TOKEN}", server.base_url())
 }
 
-#[test]
-fn the_default_cap_is_4_mib() {
-    assert_eq!(DEFAULT_MAX_BODY_SIZE, 4 * 1024 * 1024);
-    let server = MockServer::start().unwrap();
-    let transport = UreqTransport::new();
-    assert_eq!(transport.max_body_size(), DEFAULT_MAX_BODY_SIZE);
-
-    server.inject(
-        Route::Any,
-        Calls::Nth(1),
-        Fault::Oversized(DEFAULT_MAX_BODY_SIZE),
-    );
-    server.inject(
-        Route::Any,
-        Calls::Nth(2),
-        Fault::Oversized(DEFAULT_MAX_BODY_SIZE + 1),
-    );
-    let at = transport.send(get(&url(&server))).unwrap();
-    assert_eq!(at.body().len(), DEFAULT_MAX_BODY_SIZE);
-    let over = transport.send(get(&url(&server))).unwrap_err();
-    assert_eq!(over.kind(), TransportErrorKind::BodyTooLarge, "{over}");
+/// A GET of [`url`], as the client sends it.
+fn token_get(server: &MockServer) -> HttpRequest {
+    let request = http::Request::get(url(server)).body(Vec::new());
+    request.unwrap()
 }
 
 #[test]
 fn clones_share_the_connection_pool() {
     let server = MockServer::start().unwrap();
     let transport = UreqTransport::new();
-    transport.send(get(&url(&server))).unwrap();
-    transport.clone().send(get(&url(&server))).unwrap();
+    transport.send(token_get(&server)).unwrap();
+    transport.clone().send(token_get(&server)).unwrap();
     assert_eq!(server.requests().len(), 2);
     assert_eq!(server.connections_accepted(), 1);
-}
-
-#[test]
-fn the_configured_user_agent_fills_in_a_missing_one_only() {
-    let server = MockServer::start().unwrap();
-    let transport = UreqTransport::builder()
-        .user_agent(HeaderValue::from_static("dingtalk-notify-test/1"))
-        .build();
-    transport.send(get(&url(&server))).unwrap();
-    let own = http::Request::get(url(&server))
-        .header("User-Agent", "caller/1.0")
-        .body(Vec::new())
-        .unwrap();
-    transport.send(own).unwrap();
-
-    let requests = server.requests();
-    let agents: Vec<_> = requests
-        .iter()
-        .map(|r| r.header_values("user-agent"))
-        .collect();
-    assert_eq!(agents, [["dingtalk-notify-test/1"], ["caller/1.0"]]);
-}
-
-#[test]
-fn https_to_a_plaintext_server_fails_before_sending() {
-    // The simulator speaks plain HTTP: TLS must fail, never fall back to plaintext.
-    let server = MockServer::start().unwrap();
-    let url = format!(
-        "https://{}/gettoken?access_token={ACCESS_TOKEN}",
-        server.addr()
-    );
-    let err = UreqTransport::new().send(get(&url)).unwrap_err();
-    // rustls's failure comes through ureq inside an io::Error: recognised as TLS.
-    assert_eq!(err.kind(), TransportErrorKind::Tls, "{err}");
-    assert!(err.to_string().contains("corrupt message"), "{err}");
-    let shown = format!("{err} {err:?}");
-    assert!(!shown.contains(ACCESS_TOKEN), "{shown}");
-    // The ClientHello was refused as not HTTP; no request ever arrived in plaintext.
-    assert_eq!(server.connections_accepted(), 1);
-    assert!(server.requests().is_empty(), "{:?}", server.requests());
 }
 
 #[test]
@@ -93,7 +35,7 @@ fn a_callers_agent_is_used_for_its_pool() {
     let server = MockServer::start().unwrap();
     let agent = ureq::Agent::new_with_defaults();
     let transport = UreqTransport::from(agent.clone());
-    transport.send(get(&url(&server))).unwrap();
+    transport.send(token_get(&server)).unwrap();
     // The agent itself reuses the connection the transport opened.
     let status = agent.get(url(&server)).call().map(|r| r.status()).unwrap();
     assert_eq!(status, StatusCode::OK);

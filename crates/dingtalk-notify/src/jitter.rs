@@ -1,32 +1,22 @@
 //! [`RandomJitter`]: the randomness behind the retry delays (the core's
 //! [`RetryPolicy`](dingtalk_notify_proto::RetryPolicy) takes the jitter as an argument).
 
-use std::collections::hash_map::RandomState;
 use std::fmt;
-use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use dingtalk_notify_proto::retry::Jitter;
 
-/// A small xorshift generator seeded from the standard library's random hasher keys.
+/// Uniform jitter in `[0, 1)` from [`fastrand`]'s thread-local generator (wyrand, seeded
+/// per thread from the standard library's random hasher keys), so threads sharing one
+/// client never share or race on a state.
+#[derive(Clone, Copy, Default)]
 pub struct RandomJitter {
-    state: AtomicU64,
+    _private: (),
 }
 
 impl RandomJitter {
-    /// A generator with a random seed.
+    /// A jitter source (every one draws from its thread's generator).
     pub fn new() -> Self {
-        let mut h = RandomState::new().build_hasher();
-        h.write_u64(0x9E37_79B9_7F4A_7C15);
-        Self {
-            state: AtomicU64::new(h.finish() | 1),
-        }
-    }
-}
-
-impl Default for RandomJitter {
-    fn default() -> Self {
-        Self::new()
+        Self { _private: () }
     }
 }
 
@@ -38,15 +28,7 @@ impl fmt::Debug for RandomJitter {
 
 impl Jitter for RandomJitter {
     fn next(&self) -> f64 {
-        let mut x = self.state.load(Ordering::Relaxed);
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.state.store(x, Ordering::Relaxed);
-        // 53 random bits make a float in [0, 1).
-        #[allow(clippy::cast_precision_loss)]
-        let v = (x >> 11) as f64 / (1u64 << 53) as f64;
-        v
+        fastrand::f64()
     }
 }
 
@@ -61,5 +43,24 @@ mod tests {
         assert!(values.iter().all(|v| (0.0..1.0).contains(v)));
         let mean = values.iter().sum::<f64>() / 1000.0;
         assert!((0.4..0.6).contains(&mean), "mean {mean}");
+    }
+
+    #[test]
+    fn threads_sharing_one_jitter_draw_different_values() {
+        let j = std::sync::Arc::new(RandomJitter::new());
+        let draws: Vec<Vec<f64>> = (0..4)
+            .map(|_| {
+                let j = j.clone();
+                std::thread::spawn(move || (0..64).map(|_| j.next()).collect::<Vec<f64>>())
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .collect();
+        for (i, a) in draws.iter().enumerate() {
+            for b in &draws[i + 1..] {
+                assert_ne!(a, b, "two threads drew the same sequence");
+            }
+        }
     }
 }

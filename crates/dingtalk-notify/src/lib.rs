@@ -185,7 +185,8 @@ pub mod message {
 pub mod transport {
     pub use dingtalk_notify_proto::transport::{
         CaCertificates, CaError, EnvProxies, Idempotency, ProxyError, ProxySetting, ProxyUrl,
-        RequestTimeout, RootCertificates, TransportError, TransportErrorKind, effective_timeout,
+        RequestTimeout, RootCertificates, TransportBuilder, TransportError, TransportErrorKind,
+        effective_timeout,
     };
 }
 

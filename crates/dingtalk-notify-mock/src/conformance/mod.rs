@@ -83,7 +83,8 @@ use std::time::{Duration, Instant};
 
 use dingtalk_notify_proto::http::{self, Method, StatusCode};
 use dingtalk_notify_proto::transport::{
-    HttpRequest, HttpResponse, Idempotency, RequestTimeout, Transport, TransportErrorKind,
+    BuildTransport, HttpRequest, HttpResponse, Idempotency, RequestTimeout, Transport,
+    TransportBuilder, TransportErrorKind,
 };
 
 use crate::fault::{Calls, Fault, Route};
@@ -130,6 +131,15 @@ impl ConformanceSettings {
     /// These settings.
     pub fn new(timeout: Duration, max_body: usize) -> Self {
         Self { timeout, max_body }
+    }
+
+    /// A transport of the kit ([`TransportBuilder`]: the ureq and isahc transports) built
+    /// from `builder` with these settings applied.
+    pub fn build<T: BuildTransport>(self, builder: TransportBuilder<T>) -> T {
+        builder
+            .timeout(self.timeout)
+            .max_body_size(self.max_body)
+            .build()
     }
 }
 

@@ -390,7 +390,7 @@ fn drain(reader: &mut Reader, len: u64) {
 }
 
 pub(crate) use deadline::Deadline;
-pub(crate) use wire::{gzip_stored, head, parse_query};
+pub(crate) use wire::{gzip, head, parse_query};
 
 /// A connection's read half: buffered, with a deadline.
 pub(crate) type Reader = BufReader<Deadline>;

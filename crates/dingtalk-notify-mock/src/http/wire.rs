@@ -1,5 +1,10 @@
 //! The bytes of an answer: status lines and heads, plus the helpers faults and routing need
-//! (query and percent-decoding, a stored-block gzip).
+//! (query and form decoding, a gzip body).
+
+use std::io::Write;
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
 
 /// The reason phrase of a status.
 pub(crate) fn reason(status: u16) -> &'static str {
@@ -54,111 +59,23 @@ pub(crate) fn head(
     out
 }
 
-/// Parses a query string (`a=1&b=x%2By`), `+` as space, bad escapes kept as they are.
+/// Parses a query string or form body (`a=1&b=x%2By`): `+` as space, bad escapes kept as
+/// they are, invalid UTF-8 replaced (`application/x-www-form-urlencoded` parsing).
 pub(crate) fn parse_query(raw: &str) -> Vec<(String, String)> {
-    raw.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(k), percent_decode(v))
-        })
+    form_urlencoded::parse(raw.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
 }
 
-fn hex_val(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// Decodes `%XX` and `+` (form encoding); invalid UTF-8 is replaced.
-pub(crate) fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b'%' => {
-                let hi = bytes.get(i + 1).copied().and_then(hex_val);
-                let lo = bytes.get(i + 2).copied().and_then(hex_val);
-                if let (Some(hi), Some(lo)) = (hi, lo) {
-                    out.push(hi << 4 | lo);
-                    i += 3;
-                } else {
-                    out.push(b'%');
-                    i += 1;
-                }
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-const fn crc32_table() -> [u32; 256] {
-    let mut table = [0u32; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut c = i as u32;
-        let mut k = 0;
-        while k < 8 {
-            c = if c & 1 != 0 {
-                0xEDB8_8320 ^ (c >> 1)
-            } else {
-                c >> 1
-            };
-            k += 1;
-        }
-        table[i] = c;
-        i += 1;
-    }
-    table
-}
-
-static CRC32: [u32; 256] = crc32_table();
-
-/// CRC-32 (IEEE), as gzip uses it.
-pub(crate) fn crc32(data: &[u8]) -> u32 {
-    let mut c = 0xFFFF_FFFFu32;
-    for &b in data {
-        c = CRC32[((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8);
-    }
-    c ^ 0xFFFF_FFFF
-}
-
-/// A gzip stream of `data` made of stored (uncompressed) deflate blocks: valid gzip with no
-/// compressor.
-pub(crate) fn gzip_stored(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len() + data.len() / 65535 * 5 + 32);
-    out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
-    if data.is_empty() {
-        out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
-    } else {
-        let mut chunks = data.chunks(65535).peekable();
-        while let Some(chunk) = chunks.next() {
-            out.push(u8::from(chunks.peek().is_none()));
-            let len = u16::try_from(chunk.len()).unwrap_or(u16::MAX);
-            out.extend_from_slice(&len.to_le_bytes());
-            out.extend_from_slice(&(!len).to_le_bytes());
-            out.extend_from_slice(chunk);
-        }
-    }
-    out.extend_from_slice(&crc32(data).to_le_bytes());
-    // ISIZE is the length modulo 2^32 by definition.
-    #[allow(clippy::cast_possible_truncation)]
-    let isize = data.len() as u32;
-    out.extend_from_slice(&isize.to_le_bytes());
-    out
+/// `data` as a gzip stream of stored (uncompressed) deflate blocks, for a body sent with
+/// `Content-Encoding: gzip`.
+pub(crate) fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::with_capacity(data.len() + 64), Compression::none());
+    // Writing to a Vec cannot fail.
+    encoder
+        .write_all(data)
+        .and_then(|()| encoder.finish())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -166,23 +83,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn crc32_known_value() {
-        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
-        assert_eq!(crc32(b""), 0);
-    }
-
-    #[test]
-    fn gzip_layout() {
-        let g = gzip_stored(b"hello");
-        assert_eq!(&g[..3], &[0x1f, 0x8b, 8]);
-        assert_eq!(g[10], 1); // final stored block
-        assert_eq!(&g[11..15], &[5, 0, 0xfa, 0xff]);
-        assert_eq!(&g[15..20], b"hello");
-        assert_eq!(g.len(), 10 + 5 + 5 + 8);
-        let big = vec![b'x'; 70_000];
-        let g = gzip_stored(&big);
-        assert_eq!(g[10], 0); // first of two blocks is not final
-        assert_eq!(g.len(), 10 + 5 + 65535 + 5 + (70_000 - 65535) + 8);
+    fn gzip_is_a_gzip_stream_of_the_body() {
+        use std::io::Read;
+        for body in [&b""[..], b"hello", &vec![b'x'; 70_000]] {
+            let g = gzip(body);
+            assert_eq!(&g[..3], &[0x1f, 0x8b, 8], "gzip magic and deflate");
+            let mut back = Vec::new();
+            flate2::read::GzDecoder::new(g.as_slice())
+                .read_to_end(&mut back)
+                .unwrap();
+            assert_eq!(back, body);
+        }
     }
 
     #[test]

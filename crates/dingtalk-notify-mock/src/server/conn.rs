@@ -8,29 +8,12 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use super::lock;
-use super::respond::write_json;
 use super::shared::{Open, Shared};
+use super::write::{Then, write_json};
 use crate::http::{self, Deadline, ReadOutcome};
 use crate::sim::{Reject, Wrap, answer, code};
 
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// What becomes of a connection after an answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Then {
-    /// Read the next request.
-    KeepOpen,
-    /// Close it cleanly (a FIN).
-    Close,
-    /// Abort it (a TCP RST).
-    Reset,
-}
-
-impl Then {
-    pub(super) fn keep_if(keep: bool) -> Then {
-        if keep { Then::KeepOpen } else { Then::Close }
-    }
-}
 
 /// Makes closing `stream` send a TCP RST instead of a FIN: with `SO_LINGER` set to zero,
 /// the last close aborts the connection. Falls back to a clean close if the option cannot

@@ -6,6 +6,7 @@ mod contacts;
 mod respond;
 mod shared;
 mod start;
+mod write;
 
 use std::collections::BTreeMap;
 use std::io;

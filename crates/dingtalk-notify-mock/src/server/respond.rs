@@ -1,12 +1,15 @@
-//! Faults on the wire: answers replaced by a fault, and real answers damaged by one.
+//! Answering one request on the wire: the simulator's answer, an answer replaced by a
+//! fault, or a real answer damaged by one.
 
 use std::io::{self, Write};
 use std::net::TcpStream;
+use std::sync::atomic::Ordering;
 
-use super::conn::Then;
+use super::lock;
 use super::shared::Shared;
+use super::write::{JSON, Then, write_body, write_json};
 use crate::fault::{Fault, Route};
-use crate::http;
+use crate::http::{self, Incoming};
 use crate::sim::{Answer, Reject, Wrap, answer, code};
 
 const MAX_HUGE_HEADERS: usize = 16 * 1024 * 1024;
@@ -16,9 +19,46 @@ const THROTTLE_JSON: &str = r#"{"status":1111,"wait":5,"punish":"deny"}"#;
 const THROTTLE_HTML: &str = "<!DOCTYPE html>\r\n<html><head><meta charset=\"utf-8\"><title>访问被拒绝</title></head>\r\n<body><h1>访问被拒绝</h1><p>您的访问过于频繁,请稍后再试 (status 1111, wait 5)</p></body></html>\r\n";
 /// The old TOP gateway's error shape (dingtalk.oapi pages on open.alitrip.com, "异常示例").
 const OLD_GATEWAY_ERROR: &str = r#"{"error_response":{"msg":"Remote service error","code":50,"sub_msg":"非法参数","sub_code":"isv.invalid-parameter"}}"#;
-pub(crate) const JSON: &str = "application/json;charset=utf-8";
 
 impl Shared {
+    /// Handles one request.
+    pub(super) fn handle(&self, req: &Incoming, w: &mut TcpStream) -> Then {
+        let now = self.clock.now();
+        let route = self.route_of(&req.path);
+        if matches!(route, Route::GetToken | Route::GetCorpToken) {
+            self.token_fetches.fetch_add(1, Ordering::SeqCst);
+        }
+        self.record(req, route, now);
+        let keep = req.keep_alive;
+        if req.method == "HEAD" {
+            // No route takes HEAD (404 or 405), and an answer to HEAD has no body: the head
+            // alone, or a client would read the body as the next response. No fault applies.
+            let answer = self.answer(route, req, now);
+            let ct = [("Content-Type", String::from(JSON))];
+            let head = http::head(answer.status, &ct, Some(answer.body.len()), keep);
+            return Then::keep_if(w.write_all(&head).and_then(|()| w.flush()).is_ok() && keep);
+        }
+        let fault = lock(&self.faults).on_call(route);
+        if let Some(fault) = &fault {
+            if !fault.runs_the_call() {
+                log::debug!("mock: {} {} -> fault {fault:?}", req.method, req.path);
+                return Then::keep_if(self.replace(fault, route, w, keep));
+            }
+        }
+        let answer = self.answer(route, req, now);
+        log::debug!(
+            "mock: {} {} -> {} errcode {}",
+            req.method,
+            req.path,
+            answer.status,
+            answer.errcode
+        );
+        match fault {
+            None => Then::keep_if(write_json(w, &answer, keep)),
+            Some(fault) => self.mangle(&fault, &answer, w, keep),
+        }
+    }
+
     /// A fault standing in for the answer.
     pub(super) fn replace(
         &self,
@@ -198,7 +238,7 @@ impl Shared {
                 Then::Close
             }
             Fault::Gzip => {
-                let gz = http::gzip_stored(body);
+                let gz = http::gzip(body);
                 let headers = [
                     ("Content-Type", String::from(JSON)),
                     ("Content-Encoding", "gzip".into()),
@@ -221,26 +261,4 @@ impl Shared {
             _ => Then::keep_if(write_json(w, answer, keep)),
         }
     }
-}
-
-pub(super) fn write_body(
-    w: &mut TcpStream,
-    status: u16,
-    headers: &[(&str, String)],
-    body: &[u8],
-    keep: bool,
-) -> bool {
-    let mut out = http::head(status, headers, Some(body.len()), keep);
-    out.extend_from_slice(body);
-    w.write_all(&out).and_then(|()| w.flush()).is_ok() && keep
-}
-
-pub(super) fn write_json(w: &mut TcpStream, answer: &Answer, keep: bool) -> bool {
-    write_body(
-        w,
-        answer.status,
-        &[("Content-Type", String::from(JSON))],
-        &answer.body,
-        keep,
-    )
 }

@@ -1,20 +1,18 @@
-//! The state every connection thread shares, and the handling of one request.
+//! The state every connection thread shares: the simulator, faults, records, connections
+//! and the stop signal; routing a request to its answer.
 
 use std::collections::{HashMap, VecDeque};
-use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::conn::Then;
 use super::lock;
-use super::respond::{JSON, write_json};
 use crate::clock::MockClock;
 use crate::fault::{FaultTable, Route};
 use crate::gateway::ErrorStyle;
-use crate::http::{self, Incoming};
+use crate::http::Incoming;
 use crate::record::RecordedRequest;
 use crate::sim::{Answer, Ids, Reject, Sim, Wrap, answer, code};
 
@@ -201,44 +199,6 @@ impl Shared {
                 &self.ids,
             ),
             Some(_) => lock(&self.sim).handle(route, req, now, &self.ids),
-        }
-    }
-
-    /// Handles one request.
-    pub(super) fn handle(&self, req: &Incoming, w: &mut TcpStream) -> Then {
-        let now = self.clock.now();
-        let route = self.route_of(&req.path);
-        if matches!(route, Route::GetToken | Route::GetCorpToken) {
-            self.token_fetches.fetch_add(1, Ordering::SeqCst);
-        }
-        self.record(req, route, now);
-        let keep = req.keep_alive;
-        if req.method == "HEAD" {
-            // No route takes HEAD (404 or 405), and an answer to HEAD has no body: the head
-            // alone, or a client would read the body as the next response. No fault applies.
-            let answer = self.answer(route, req, now);
-            let ct = [("Content-Type", String::from(JSON))];
-            let head = http::head(answer.status, &ct, Some(answer.body.len()), keep);
-            return Then::keep_if(w.write_all(&head).and_then(|()| w.flush()).is_ok() && keep);
-        }
-        let fault = lock(&self.faults).on_call(route);
-        if let Some(fault) = &fault {
-            if !fault.runs_the_call() {
-                log::debug!("mock: {} {} -> fault {fault:?}", req.method, req.path);
-                return Then::keep_if(self.replace(fault, route, w, keep));
-            }
-        }
-        let answer = self.answer(route, req, now);
-        log::debug!(
-            "mock: {} {} -> {} errcode {}",
-            req.method,
-            req.path,
-            answer.status,
-            answer.errcode
-        );
-        match fault {
-            None => Then::keep_if(write_json(w, &answer, keep)),
-            Some(fault) => self.mangle(&fault, &answer, w, keep),
         }
     }
 }

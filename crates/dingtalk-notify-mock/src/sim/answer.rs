@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use super::code;
 use super::ids::Ids;
+use crate::sim::code;
 
 /// An answer, ready for the wire.
 #[derive(Debug, Clone)]

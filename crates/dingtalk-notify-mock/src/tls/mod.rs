@@ -44,19 +44,6 @@ pub struct ServerTls {
     key_der: Vec<u8>,
 }
 
-/// DER as PEM: base64 in lines of 64, between the `CERTIFICATE` markers (RFC 7468).
-fn pem(der: &[u8]) -> String {
-    use base64::Engine;
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        out.push_str(&String::from_utf8_lossy(line));
-        out.push('\n');
-    }
-    out.push_str("-----END CERTIFICATE-----\n");
-    out
-}
-
 fn tls_error(e: impl fmt::Display) -> io::Error {
     io::Error::other(format!("cannot make the simulator's certificates: {e}"))
 }
@@ -97,9 +84,9 @@ impl ServerTls {
         let cert = params.signed_by(&key, &ca, &ca_key).map_err(tls_error)?;
         Ok(Self {
             names,
-            ca_pem: pem(ca.der()),
+            ca_pem: ca.pem(),
             ca_der: ca.der().to_vec(),
-            cert_pem: pem(cert.der()),
+            cert_pem: cert.pem(),
             cert_der: cert.der().to_vec(),
             key_der: key.serialize_der(),
         })

@@ -3,6 +3,8 @@
 //! - [`Transport`], the blocking seam (closures are transports too), and
 //!   [`execute`] / [`execute_with`], the one generic build → send → parse path that the
 //!   blocking client's calls and its token fetch all go through;
+//! - [`TransportBuilder`], the one settings builder of every transport (a transport
+//!   implements [`BuildTransport`] to be built from [`TransportSettings`]);
 //! - [`TransportConfig`] (timeouts, body cap, user agent, with their defaults) and
 //!   [`Opaque`], so a transport can derive its `Debug` without printing its HTTP agent;
 //! - [`TransportError`], an error a transport can use as its own: a
@@ -14,6 +16,7 @@
 //! - the proxy policy both transports apply: [`ProxySetting`], [`ProxyPolicy`];
 //! - the certificate authorities a transport trusts: [`RootCertificates`].
 
+mod builder;
 mod config;
 mod execute;
 mod helpers;
@@ -22,6 +25,7 @@ mod roots;
 
 pub use crate::http_types::{HttpRequest, HttpResponse, Idempotency, RequestTimeout};
 pub use crate::redaction::redact_uri;
+pub use builder::{BuildTransport, TransportBuilder, TransportSettings};
 pub use config::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT, Opaque, TransportConfig,
 };

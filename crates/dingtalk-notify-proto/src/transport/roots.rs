@@ -4,7 +4,8 @@
 use std::fmt;
 use std::sync::Arc;
 
-use base64::Engine as _;
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
 
 /// The authorities a transport verifies servers against. Every choice verifies; a custom
 /// CA is trusted *besides* the public roots ([`BundledAnd`](Self::BundledAnd)) or, when you
@@ -72,7 +73,8 @@ pub enum CaError {
     /// No `-----BEGIN CERTIFICATE-----` block at all.
     #[error("no PEM certificate (-----BEGIN CERTIFICATE-----) found")]
     NoCertificate,
-    /// A block whose base64 does not decode, or that is not closed.
+    /// A block whose base64 does not decode, that is empty or not closed, or a malformed
+    /// `-----BEGIN` line.
     #[error("PEM certificate number {number} is damaged (bad base64 or no END line)")]
     Damaged {
         /// Which block, from 1.
@@ -81,28 +83,19 @@ pub enum CaError {
 }
 
 impl CaCertificates {
-    /// Every `CERTIFICATE` block of `pem` (other blocks, such as keys, are skipped).
+    /// Every `CERTIFICATE` block of `pem` (other blocks, such as keys, are skipped), read
+    /// by `rustls-pki-types`' PEM parser.
     ///
     /// # Errors
     /// [`CaError`] when there is none, or one is damaged.
     pub fn from_pem(pem: &str) -> Result<Self, CaError> {
-        const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
-        const END: &str = "-----END CERTIFICATE-----";
         let mut der = Vec::new();
-        let mut rest = pem;
-        while let Some(start) = rest.find(BEGIN) {
+        for block in CertificateDer::pem_slice_iter(pem.as_bytes()) {
             let number = der.len() + 1;
-            let body = &rest[start + BEGIN.len()..];
-            let end = body.find(END).ok_or(CaError::Damaged { number })?;
-            let b64: String = body[..end].split_whitespace().collect();
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(b64)
-                .map_err(|_| CaError::Damaged { number })?;
-            if bytes.is_empty() {
-                return Err(CaError::Damaged { number });
+            match block {
+                Ok(cert) if !cert.is_empty() => der.push(cert.to_vec()),
+                _ => return Err(CaError::Damaged { number }),
             }
-            der.push(bytes);
-            rest = &body[end + END.len()..];
         }
         if der.is_empty() {
             return Err(CaError::NoCertificate);
