@@ -192,10 +192,11 @@ type Hint = fn(ErrorCode) -> Option<&'static str>;
 fn hint_at(code: ErrorCode, path: &str) -> Option<&'static str> {
     use dingtalk_notify_proto::Endpoint;
     use dingtalk_notify_proto::api::{
-        GetAccessToken, GetCorpToken, GetSendProgress, GetSendResult, RecallWorkNotification,
-        SendWorkNotification, UpdateStatusBar,
+        GetAccessToken, GetCorpToken, GetSendProgress, GetSendResult, GetUserByMobile,
+        GetUserByUnionId, ListDepartmentUserIds, ListDepartmentUsers, ListSubDepartmentIds,
+        ListSubDepartments, RecallWorkNotification, SendWorkNotification, UpdateStatusBar,
     };
-    let endpoints: [(&str, Hint); 7] = [
+    let endpoints: [(&str, Hint); 13] = [
         (GetAccessToken::PATH, GetAccessToken::hint),
         (GetCorpToken::PATH, GetCorpToken::hint),
         (SendWorkNotification::PATH, SendWorkNotification::hint),
@@ -203,6 +204,12 @@ fn hint_at(code: ErrorCode, path: &str) -> Option<&'static str> {
         (GetSendResult::PATH, GetSendResult::hint),
         (UpdateStatusBar::PATH, UpdateStatusBar::hint),
         (RecallWorkNotification::PATH, RecallWorkNotification::hint),
+        (ListSubDepartmentIds::PATH, ListSubDepartmentIds::hint),
+        (ListSubDepartments::PATH, ListSubDepartments::hint),
+        (ListDepartmentUserIds::PATH, ListDepartmentUserIds::hint),
+        (ListDepartmentUsers::PATH, ListDepartmentUsers::hint),
+        (GetUserByMobile::PATH, GetUserByMobile::hint),
+        (GetUserByUnionId::PATH, GetUserByUnionId::hint),
     ];
     match endpoints.iter().find(|(p, _)| path.ends_with(p)) {
         Some((_, hint)) => hint(code),
