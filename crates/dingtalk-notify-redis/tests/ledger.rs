@@ -197,11 +197,13 @@ fn any_replica_follows_a_campaign_another_sent() {
     // Replica A sends, paced by the fleet's budget.
     let ledger_a = RedisLedger::new(&store, &app()).unwrap();
     let budget = RedisBudget::new(&store, &app(), 5_000).unwrap();
-    let client_a = client(&mock);
+    let client_a = Client::builder(app())
+        .base_url(BaseUrl::new(&mock.base_url()).unwrap())
+        .recipient_budget(std::sync::Arc::new(budget))
+        .build(UreqTransport::default());
     let handle = client_a
         .campaigns(&ledger_a)
         .policy(no_resends())
-        .budget(&budget)
         .start(plan(250))
         .unwrap();
     assert!(handle.is_complete());
