@@ -9,9 +9,7 @@ use std::time::Duration;
 
 use dingtalk_notify::api::SendWorkNotification;
 use dingtalk_notify::budget::InProcessBudget;
-use dingtalk_notify::campaign::{
-    Audience, CHUNK_LIMITS, CampaignPlan, ChunkOrigin, RecipientQuota,
-};
+use dingtalk_notify::campaign::{Audience, Budget, CHUNK_LIMITS, CampaignPlan, ChunkOrigin};
 use dingtalk_notify::ledger::MemoryLedger;
 use dingtalk_notify::message::{Oa, OaBody, OaHead};
 use dingtalk_notify::{ErrorCode, Message, StatusColor};
@@ -24,7 +22,7 @@ use crate::scenarios::TestTransport;
 
 /// An in-process budget of `n` recipients a minute, for the client's builder.
 fn budget(n: usize) -> Arc<InProcessBudget> {
-    Arc::new(InProcessBudget::new(RecipientQuota::per_minute(
+    Arc::new(InProcessBudget::new(Budget::per_minute(
         u32::try_from(n).expect("a small budget"),
     )))
 }

@@ -76,7 +76,7 @@ fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
         }
         Audience::users(users).and_depts(args.depts.iter().copied())
     };
-    let limits = crate::pacing::chunk_limits(global.budget);
+    let limits = crate::budget::chunk_limits(global.budget);
     let plan = CampaignPlan::new(agent_id, message, audience, limits)
         .map_err(|e| Failure::invalid_input(e.to_string()))?;
     let (client, fleet) = super::client_and_fleet(global)?;

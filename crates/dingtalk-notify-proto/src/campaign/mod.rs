@@ -6,8 +6,8 @@
 //! than 100 recipients. A campaign therefore is:
 //! - a [`CampaignPlan`]: the [`Audience`] split into chunks within the per-call limits
 //!   ([`CHUNK_LIMITS`]), duplicates removed, order stable;
-//! - pacing by a [`QuotaWindow`]: when the next chunk of `n` recipients may go
-//!   ([`RecipientQuota::DINGTALK_APP`], 5,000 a minute, by default);
+//! - pacing by a [`BudgetWindow`]: when the next chunk of `n` recipients may go
+//!   ([`Budget::DINGTALK_APP`], 5,000 a minute, by default);
 //! - a [`CampaignRecord`]: every chunk's recipients and [`ChunkState`]
 //!   (planned → sending → sent(task) | failed(error) | ambiguous), written to a ledger before
 //!   and after each call, with the rules for resuming ([`CampaignRecord::resume_plan`]);
@@ -28,7 +28,7 @@
 //! let plan = CampaignPlan::new(836390886, Message::text("Office closed Friday"),
 //!     Audience::users(users), CHUNK_LIMITS)?;
 //! let mut record = CampaignRecord::new(CampaignId::new("c1")?, plan, SystemTime::now());
-//! let mut quota = QuotaWindow::new(RecipientQuota::per_minute(200));
+//! let mut quota = BudgetWindow::new(Budget::per_minute(200));
 //! let (t0, wall) = (Instant::now(), SystemTime::now());
 //!
 //! let mut at = t0;
@@ -63,7 +63,7 @@ mod result;
 mod state;
 
 pub use audience::Audience;
-pub use budget::{Admission, QuotaError, QuotaWindow, RecipientQuota};
+pub use budget::{Admission, Budget, BudgetWindow, BudgetWindowError};
 pub use id::{CampaignId, InvalidCampaignId};
 pub use plan::{CHUNK_LIMITS, CampaignPlan, ChunkRecipients, PlanError};
 pub use progress::{CampaignProgress, ProgressTally};

@@ -104,7 +104,7 @@ impl ClientBuilder {
 
     /// The app's recipient budget: every single send and every chunk of every campaign of
     /// this client waits for it, so they share one quota (default: an in-process
-    /// [`RecipientQuota::DINGTALK_APP`](crate::campaign::RecipientQuota::DINGTALK_APP), 5,000 recipients a
+    /// [`Budget::DINGTALK_APP`](crate::campaign::Budget::DINGTALK_APP), 5,000 recipients a
     /// minute). Give clients of one app the same budget: an `Arc` of one
     /// [`InProcessBudget`] in one process, the fleet-wide `RedisBudget` of
     /// `dingtalk-notify-redis` across processes.

@@ -86,7 +86,7 @@ pub fn run(global: &GlobalArgs, command: &CampaignCommand, out: Output) -> Resul
 }
 
 pub(super) fn campaign_failure(e: CampaignError) -> Failure {
-    if let Some(over) = crate::pacing::over_budget(&e) {
+    if let Some(over) = crate::budget::over_budget(&e) {
         return Failure::over_budget(over);
     }
     match e {
