@@ -7,8 +7,9 @@ use std::collections::VecDeque;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use dingtalk_notify_proto::campaign::{
-    CampaignId, CampaignPlan, CampaignRecord, ChunkOrigin, ChunkRecipients, ChunkRecord,
-    RecordError, SendVerdict, TransitionError, is_per_minute_quota, users_to_resend,
+    CampaignId, CampaignPlan, CampaignRecord, ChunkEvent, ChunkOrigin, ChunkRecipients,
+    ChunkRecord, ChunkState, RecordError, SendVerdict, TransitionError, is_per_minute_quota,
+    users_to_resend,
 };
 use dingtalk_notify_proto::retry::Failure;
 use dingtalk_notify_proto::{Error, Transport};
@@ -200,10 +201,7 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
     ) -> Result<CampaignHandle, CampaignError> {
         let mut record = self.load(id)?.into_record();
         for &index in chunks {
-            let c = record.chunk(index).ok_or(RecordError::NoSuchChunk(index))?;
-            let planned = c.state.resend_ambiguous()?;
-            self.ledger.transition(id, index, &c.state, &planned)?;
-            record.set_state(index, planned)?;
+            self.step(&mut record, index, ChunkEvent::ResendAmbiguous)?;
         }
         self.send_pending(record)
     }
@@ -226,12 +224,7 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
         let id = record.id().clone();
         let plan = record.resume_plan();
         for index in plan.interrupted {
-            let Some(c) = record.chunk(index) else {
-                continue;
-            };
-            let ambiguous = c.state.on_resume(self.client.clock().wall());
-            self.ledger.transition(&id, index, &c.state, &ambiguous)?;
-            record.set_state(index, ambiguous)?;
+            self.step(&mut record, index, ChunkEvent::Resumed)?;
         }
         let mut queue: VecDeque<(usize, u32)> = plan.send.into_iter().map(|i| (i, 0)).collect();
         while let Some((index, tries)) = queue.pop_front() {
@@ -254,6 +247,28 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
         Ok(CampaignHandle::new(record))
     }
 
+    /// The one place a chunk changes state: the core decides ([`CampaignRecord::transition`],
+    /// by [`ChunkState::next`](super::ChunkState::next)), the ledger records it (compare and
+    /// set), then the record in memory follows ([`CampaignRecord::commit`]). Returns the new
+    /// state.
+    fn step(
+        &self,
+        record: &mut CampaignRecord,
+        index: usize,
+        event: ChunkEvent,
+    ) -> Result<ChunkState, CampaignError> {
+        let t = record
+            .transition(index, event, self.client.clock().wall())
+            .map_err(|e| match e {
+                RecordError::Transition(t) => CampaignError::Transition(t),
+                other => CampaignError::Record(other),
+            })?;
+        self.ledger
+            .transition(record.id(), t.index, &t.from, &t.to)?;
+        record.commit(&t)?;
+        Ok(t.to)
+    }
+
     /// One chunk: budget, `sending` in the ledger, the call, its outcome in the ledger.
     fn send_chunk(&self, record: &mut CampaignRecord, index: usize) -> Result<Step, CampaignError> {
         let id = record.id().clone();
@@ -261,45 +276,39 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
         if !chunk.state.may_send() {
             return Ok(Step::Done);
         }
-        let from = chunk.state.clone();
-        let sending = from.begin_send(self.client.clock().wall())?;
-        let Some(request) = record.send_work_notification(index) else {
-            return Err(RecordError::NoSuchChunk(index).into());
-        };
-        let users = u32::try_from(request.userid_list().len()).unwrap_or(u32::MAX);
+        let users = u32::try_from(chunk.recipients.user_ids().len()).unwrap_or(u32::MAX);
+        let send = record.chunk_send(index, self.client.recipient_limits());
         crate::budget::pace(self.client.budget(), users, self.client.clock())?;
-        match self.ledger.transition(&id, index, &from, &sending) {
-            Ok(()) => {}
-            Err(LedgerError::Conflict { .. }) => return Ok(Step::TakenElsewhere),
-            Err(e) => return Err(e.into()),
+        match self.step(record, index, ChunkEvent::BeginSend) {
+            Ok(_) => {}
+            Err(CampaignError::Ledger(LedgerError::Conflict { .. })) => {
+                return Ok(Step::TakenElsewhere);
+            }
+            Err(e) => return Err(e),
         }
-        record.set_state(index, sending.clone())?;
-        let verdict = match request
-            .validated_within(self.client.recipient_limits())
-            .map_err(Error::Build)
-            .and_then(|checked| self.client.send_validated(checked))
-        {
-            Ok(task) => SendVerdict::Accepted(task),
-            Err(error) => verdict(self.client, &error),
+        let verdict = match send {
+            Ok(send) => match self.client.send_validated(send.validated()) {
+                Ok(task) => SendVerdict::Accepted(task),
+                Err(error) => verdict(self.client, &error),
+            },
+            // Recipients beyond the client's limits: refused before sending.
+            Err(e) => SendVerdict::of_failure(Failure::Fatal, e.to_string()),
         };
         let quota = matches!(&verdict, SendVerdict::Rejected(f)
             if f.code.is_some_and(is_per_minute_quota));
         if quota {
             self.client.budget().exhausted(self.client.clock().now())?;
         }
-        let done = sending.finish_send(verdict, self.client.clock().wall())?;
+        let done = self.step(record, index, ChunkEvent::SendEnded(verdict))?;
         log::debug!(target: LOG_TARGET, "campaign {id} chunk {index}: {}", done.name());
-        let step = if done.may_send() {
-            Step::Retry { quota }
-        } else {
-            Step::Done
-        };
-        self.ledger.transition(&id, index, &sending, &done)?;
-        record.set_state(index, done)?;
         if let (Some(observe), Some(chunk)) = (self.observer, record.chunk(index)) {
             observe(chunk);
         }
-        Ok(step)
+        Ok(if done.may_send() {
+            Step::Retry { quota }
+        } else {
+            Step::Done
+        })
     }
 
     /// Reads the results of sent chunks without a resend yet and plans one for the users
