@@ -393,13 +393,26 @@ fn verdict<T: Transport>(client: &Client<T>, error: &Error<T::Error>) -> SendVer
     }
 }
 
-/// `c-<unix ms>-<16 random hex digits>`: unique across processes and hosts sharing a ledger.
+/// `c-<unix ms>-<16 random hex digits>`: unique across processes and hosts sharing a ledger
+/// (64 random bits from `fastrand`, seeded per thread from the OS's hasher keys).
 fn fresh_id(at: SystemTime) -> Result<CampaignId, CampaignError> {
-    use std::hash::{BuildHasher, Hasher};
     let ms = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(ms);
-    h.write_u32(std::process::id());
-    let id = format!("c-{ms}-{:016x}", h.finish());
+    let id = format!("c-{ms}-{:016x}", fastrand::u64(..));
     CampaignId::new(id).map_err(|e| CampaignError::Ledger(LedgerError::Storage(Box::new(e))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_ids_are_valid_and_distinct() {
+        let at = UNIX_EPOCH + std::time::Duration::from_millis(1_764_625_200_123);
+        let ids: std::collections::BTreeSet<CampaignId> =
+            (0..1_000).map(|_| fresh_id(at).unwrap()).collect();
+        assert_eq!(ids.len(), 1_000, "the same millisecond, no collision");
+        let id = ids.iter().next().unwrap().as_str().to_owned();
+        assert!(id.starts_with("c-1764625200123-"), "{id}");
+        assert_eq!(id.len(), "c-1764625200123-".len() + 16);
+    }
 }
