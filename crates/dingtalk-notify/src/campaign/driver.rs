@@ -7,12 +7,12 @@ use std::collections::VecDeque;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use dingtalk_notify_proto::campaign::{
-    CampaignId, CampaignPlan, CampaignRecord, ChunkEvent, ChunkOrigin, ChunkRecipients,
-    ChunkRecord, ChunkState, RecordError, SendVerdict, TransitionError, is_per_minute_quota,
-    users_to_resend,
+    Audience, CampaignId, CampaignPlan, CampaignRecord, ChunkEvent, ChunkOrigin, ChunkRecipients,
+    ChunkRecord, ChunkState, PlanError, RecordError, SendVerdict, TransitionError,
+    is_per_minute_quota, users_to_resend,
 };
 use dingtalk_notify_proto::retry::Failure;
-use dingtalk_notify_proto::{Error, Transport};
+use dingtalk_notify_proto::{AgentId, Error, Message, Transport};
 
 use super::CampaignHandle;
 use crate::Client;
@@ -112,6 +112,27 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
     pub fn policy(mut self, policy: CampaignPolicy) -> Self {
         self.policy = policy;
         self
+    }
+
+    /// Plans `message` from `agent_id` to `audience` within the client's limits: its
+    /// [recipient limits](crate::ClientBuilder::recipient_limits), with chunks of users cut
+    /// to fit its [budget](crate::ClientBuilder::recipient_budget) when that is smaller, so
+    /// every chunk can be granted.
+    ///
+    /// # Errors
+    /// [`PlanError`] as [`CampaignPlan::new`]: nothing is stored or sent.
+    pub fn plan(
+        &self,
+        agent_id: impl Into<AgentId>,
+        message: impl Into<Message>,
+        audience: Audience,
+    ) -> Result<CampaignPlan, PlanError> {
+        let mut limits = self.client.recipient_limits();
+        if let Some(capacity) = self.client.budget().capacity() {
+            let capacity = usize::try_from(capacity).unwrap_or(usize::MAX).max(1);
+            limits.max_users = limits.max_users.min(capacity);
+        }
+        CampaignPlan::new(agent_id, message, audience, limits)
     }
 
     /// Calls `observer` with each chunk once its send has ended (sent, refused or
@@ -403,7 +424,56 @@ fn fresh_id(at: SystemTime) -> Result<CampaignId, CampaignError> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use dingtalk_notify_proto::{HttpRequest, HttpResponse, TokenSource};
+
     use super::*;
+    use crate::budget::InProcessBudget;
+    use crate::campaign::Budget;
+    use crate::ledger::MemoryLedger;
+
+    fn client(source: TokenSource, budget: u32) -> Client<impl Transport> {
+        let never = |_: HttpRequest| -> Result<HttpResponse, std::io::Error> {
+            Err(std::io::Error::other("planning makes no call"))
+        };
+        Client::builder(source)
+            .recipient_budget(Arc::new(InProcessBudget::new(Budget::per_minute(budget))))
+            .build(never)
+    }
+
+    #[test]
+    fn a_plan_fits_the_clients_limits_and_budget() {
+        let ledger = MemoryLedger::new();
+        let users = || Audience::users((0..250).map(|i| format!("u{i}")));
+        let app = TokenSource::app("key", "secret");
+        let small = client(app.clone(), 30);
+        let plan = small
+            .campaigns(&ledger)
+            .plan(7, Message::text("hi"), users());
+        let sizes: Vec<_> = plan
+            .unwrap()
+            .chunks()
+            .iter()
+            .map(|c| c.user_ids().len())
+            .collect();
+        assert_eq!(sizes, [30, 30, 30, 30, 30, 30, 30, 30, 10]);
+        let roomy = client(app, 5_000);
+        let plan = roomy
+            .campaigns(&ledger)
+            .plan(7, Message::text("hi"), users());
+        assert_eq!(plan.unwrap().chunks().len(), 3, "the client's 100 a call");
+        // A third-party app's limits forbid all users: refused while planning.
+        let isv = client(
+            TokenSource::isv("suite", "secret", "ticket", "ding-corp"),
+            5_000,
+        );
+        let err = isv
+            .campaigns(&ledger)
+            .plan(7, Message::text("hi"), Audience::all_users())
+            .unwrap_err();
+        assert_eq!(err, PlanError::ToAllUserNotAllowed);
+    }
 
     #[test]
     fn fresh_ids_are_valid_and_distinct() {
