@@ -7,9 +7,8 @@ use std::collections::VecDeque;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use dingtalk_notify_proto::campaign::{
-    Audience, CampaignId, CampaignPlan, CampaignRecord, ChunkEvent, ChunkOrigin, ChunkRecipients,
-    ChunkRecord, ChunkState, PlanError, RecordError, SendVerdict, TransitionError,
-    is_per_minute_quota, users_to_resend,
+    Audience, CampaignId, CampaignPlan, CampaignRecord, ChunkEvent, ChunkRecord, ChunkState,
+    PlanError, RecordError, SendVerdict, TransitionError, is_per_minute_quota,
 };
 use dingtalk_notify_proto::retry::Failure;
 use dingtalk_notify_proto::{AgentId, Error, Message, Transport};
@@ -19,7 +18,7 @@ use crate::Client;
 use crate::budget::BudgetError;
 use crate::ledger::{Ledger, LedgerError};
 
-const LOG_TARGET: &str = "dingtalk_notify::campaign";
+pub(super) const LOG_TARGET: &str = "dingtalk_notify::campaign";
 
 /// How a campaign is driven.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +82,7 @@ pub enum CampaignError {
 pub struct Campaigns<'a, T, L: ?Sized> {
     pub(super) client: &'a Client<T>,
     pub(super) ledger: &'a L,
-    policy: CampaignPolicy,
+    pub(super) policy: CampaignPolicy,
     observer: Option<&'a (dyn Fn(&ChunkRecord) + Sync)>,
 }
 
@@ -180,33 +179,6 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
         self.send_pending(self.load(id)?.into_record())
     }
 
-    /// Follows up the per-minute quota: waits until the sent chunks of users are delivered
-    /// (polling as [`Client::track`] does), reads their results, and resends the users
-    /// DingTalk held back with a per-minute quota code (143103/143104, ISV 143203/143204)
-    /// in new chunks, recorded in the ledger before they are sent; then again for those
-    /// chunks, up to the policy's [`resend_rounds`](CampaignPolicy::resend_rounds). Users
-    /// held back for the day (143105, 143106) are never resent. A chunk gets at most one
-    /// resend, so calling this again (after a crash, say) resends nobody twice.
-    ///
-    /// This blocks for as long as delivery takes; call it when the caller wants everyone
-    /// reached, not to send.
-    ///
-    /// # Errors
-    /// As [`resume`](Self::resume).
-    pub fn resend_held_back(&self, id: &CampaignId) -> Result<CampaignHandle, CampaignError> {
-        let mut record = self
-            .send_pending(self.load(id)?.into_record())?
-            .into_record();
-        for round in 1..=self.policy.resend_rounds {
-            let added = self.plan_resends(&mut record, round)?;
-            if added.is_empty() {
-                break;
-            }
-            record = self.send_pending(record)?.into_record();
-        }
-        Ok(CampaignHandle::new(record))
-    }
-
     /// Sends the ambiguous chunks `chunks` again: the caller's decision, never the
     /// driver's. DingTalk drops the same content to the same user within a day (143106 in
     /// the result's forbidden list), so users who did get the first send are not notified
@@ -241,7 +213,10 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
     /// Sends every chunk the record's resume plan lists, after recording interrupted
     /// chunks as ambiguous; a retryable refusal is retried up to the policy's
     /// `retries_per_chunk`, then left pending.
-    fn send_pending(&self, mut record: CampaignRecord) -> Result<CampaignHandle, CampaignError> {
+    pub(super) fn send_pending(
+        &self,
+        mut record: CampaignRecord,
+    ) -> Result<CampaignHandle, CampaignError> {
         let id = record.id().clone();
         let plan = record.resume_plan();
         for index in plan.interrupted {
@@ -330,70 +305,6 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
         } else {
             Step::Done
         })
-    }
-
-    /// Reads the results of sent chunks without a resend yet and plans one for the users
-    /// a per-minute quota held back. Returns the new chunks.
-    ///
-    /// Users held back that way mean DingTalk's quota is tighter than the budget (another
-    /// sender of the app, or a budget set too loose): the budget is marked exhausted for a
-    /// window, once a round, before their resends are queued, so they wait for the quota
-    /// instead of burning the resend rounds in the same minute.
-    fn plan_resends(
-        &self,
-        record: &mut CampaignRecord,
-        round: usize,
-    ) -> Result<Vec<usize>, CampaignError> {
-        let id = record.id().clone();
-        let candidates: Vec<usize> = record
-            .chunks()
-            .iter()
-            .filter(|c| {
-                matches!(c.recipients, ChunkRecipients::Users { .. })
-                    && c.recipients.has_per_user_result()
-                    && c.state.task().is_some()
-                    && record.resend_depth(c.index) < round
-                    && !record
-                        .chunks()
-                        .iter()
-                        .any(|r| r.origin == ChunkOrigin::Resend { of: c.index })
-            })
-            .map(|c| c.index)
-            .collect();
-        let mut added = Vec::new();
-        let mut exhausted = false;
-        for index in candidates {
-            let Some(task) = record.chunk(index).and_then(|c| c.state.task()).copied() else {
-                continue;
-            };
-            let report = match self.client.track(&task) {
-                Ok(r) => r,
-                Err(e) => {
-                    log::debug!(target: LOG_TARGET, "campaign {id} chunk {index}: no result to check for held-back users: {e}");
-                    continue;
-                }
-            };
-            let users = users_to_resend(&report.send_result);
-            if users.is_empty() {
-                continue;
-            }
-            if !exhausted {
-                self.client.budget().exhausted(self.client.clock().now())?;
-                exhausted = true;
-            }
-            let chunks = record.plan_resend(index, users)?;
-            match self.ledger.append(&id, &chunks) {
-                Ok(()) => {}
-                Err(LedgerError::Conflict { .. }) => {
-                    *record = self.load(&id)?.into_record();
-                    continue;
-                }
-                Err(e) => return Err(e.into()),
-            }
-            added.extend(chunks.iter().map(|c| c.index));
-            record.append(chunks)?;
-        }
-        Ok(added)
     }
 }
 

@@ -38,6 +38,7 @@
 mod driver;
 mod follow;
 mod handle;
+mod resend;
 
 pub use dingtalk_notify_proto::campaign::*;
 pub use driver::{CampaignError, CampaignPolicy, Campaigns};
