@@ -123,7 +123,7 @@ impl Failure {
     }
 
     /// A send the budget refused within `--budget-wait` (exit 3).
-    pub fn over_budget(over: &crate::pacing::OverBudget) -> Self {
+    pub fn over_budget(over: &crate::budget::OverBudget) -> Self {
         Self::plain(Kind::OverBudget, TRANSPORT, over.to_string())
     }
 
@@ -142,7 +142,7 @@ impl Failure {
 
     /// Classifies a client error.
     pub fn from_client(error: &Error<TransportError>) -> Self {
-        if let Some(over) = crate::pacing::over_budget(error) {
+        if let Some(over) = crate::budget::over_budget(error) {
             return Self::over_budget(over);
         }
         let message = error.to_string();
@@ -194,7 +194,7 @@ impl From<Error<TransportError>> for Failure {
 fn classify(error: &Error<TransportError>) -> (Kind, u8) {
     match error {
         // More users than the whole budget admits: the input must change.
-        Error::Build(_) | Error::Budget(BudgetError::Quota(_)) => {
+        Error::Build(_) | Error::Budget(BudgetError::Window(_)) => {
             (Kind::InvalidInput, INVALID_INPUT)
         }
         Error::OutsideWindow { .. } => (Kind::OutsideWindow, INVALID_INPUT),
@@ -222,7 +222,7 @@ mod tests {
 
     use dingtalk_notify::api::GetSendProgress;
     use dingtalk_notify::http::{Response, StatusCode};
-    use dingtalk_notify::kit::campaign::QuotaError;
+    use dingtalk_notify::kit::campaign::BudgetWindowError;
     use dingtalk_notify::{BuildError, Endpoint, ErrorCode, RawBody, TaskId};
 
     use super::*;
@@ -259,11 +259,11 @@ mod tests {
         let f = Failure::from_client(&Error::Build(BuildError::NoRecipients));
         assert_eq!((f.kind, f.exit_code), (Kind::InvalidInput, INVALID_INPUT));
 
-        let over = QuotaError::LargerThanQuota {
+        let over = BudgetWindowError::LargerThanBudget {
             requested: 6000,
-            quota: 5000,
+            budget: 5000,
         };
-        let f = Failure::from_client(&Error::Budget(BudgetError::Quota(over)));
+        let f = Failure::from_client(&Error::Budget(BudgetError::Window(over)));
         assert_eq!((f.kind, f.exit_code), (Kind::InvalidInput, INVALID_INPUT));
         assert!(f.message.contains("6000"), "{}", f.message);
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use dingtalk_notify::TokenSource;
 use dingtalk_notify::budget::{BudgetError, RecipientBudget};
-use dingtalk_notify::kit::campaign::{Admission, QuotaError, RecipientQuota};
+use dingtalk_notify::kit::campaign::{Admission, Budget, BudgetWindowError};
 
 use crate::error::Error;
 use crate::keys::Namespace;
@@ -210,17 +210,17 @@ impl RedisBudget {
         }
     }
 
-    /// A budget of `quota` (its recipients per window) for the app of `source`.
+    /// A budget of `budget` (its recipients per window) for the app of `source`.
     ///
     /// # Errors
     /// See [`RedisBudgetBuilder::build`].
-    pub fn from_quota(
+    pub fn from_budget(
         store: &RedisStore,
         source: &TokenSource,
-        quota: RecipientQuota,
+        budget: Budget,
     ) -> Result<Self, Error> {
-        Self::builder(store, source, u64::from(quota.recipients))
-            .period(quota.window)
+        Self::builder(store, source, u64::from(budget.recipients))
+            .period(budget.window)
             .build()
     }
 
@@ -350,10 +350,12 @@ impl RecipientBudget for RedisBudget {
         match RedisBudget::try_acquire(self, u64::from(recipients)) {
             Ok(Acquire::Go { .. }) => Ok(Admission::Granted),
             Ok(Acquire::Wait(wait)) => Ok(Admission::Wait(wait)),
-            Err(Error::OverBudget { .. }) => Err(BudgetError::Quota(QuotaError::LargerThanQuota {
-                requested: recipients,
-                quota: u32::try_from(self.budget).unwrap_or(u32::MAX),
-            })),
+            Err(Error::OverBudget { .. }) => {
+                Err(BudgetError::Window(BudgetWindowError::LargerThanBudget {
+                    requested: recipients,
+                    budget: u32::try_from(self.budget).unwrap_or(u32::MAX),
+                }))
+            }
             Err(e) => Err(BudgetError::Store(Box::new(e))),
         }
     }
@@ -361,6 +363,10 @@ impl RecipientBudget for RedisBudget {
     fn exhausted(&self, now: Instant) -> Result<(), BudgetError> {
         let _ = now;
         self.exhaust().map_err(|e| BudgetError::Store(Box::new(e)))
+    }
+
+    fn capacity(&self) -> Option<u32> {
+        Some(u32::try_from(self.budget).unwrap_or(u32::MAX))
     }
 }
 

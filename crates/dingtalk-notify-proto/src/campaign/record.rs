@@ -1,50 +1,29 @@
 //! [`CampaignRecord`]: everything a ledger keeps about a campaign, as plain serializable
-//! data: the message, every chunk's recipients and state (with its task once sent).
+//! data: a [`CampaignHeader`] (id, app, message, audience, creation, schema version) and
+//! every chunk's recipients and state (with its task once sent).
 
 use std::collections::HashSet;
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::{RecipientLimits, SendProgress, SendWorkNotification};
+use crate::api::{RecipientLimits, SendProgress};
 use crate::ids::AgentId;
 use crate::message::Message;
 use crate::tracking::TaskHandle;
 
 use super::record_error::RecordError;
 use super::{
-    CampaignId, CampaignPlan, CampaignProgress, ChunkRecipients, ChunkState, ProgressTally,
+    AudienceSummary, CHUNK_LIMITS, CampaignHeader, CampaignId, CampaignPlan, CampaignProgress,
+    ChunkEvent, ChunkOrigin, ChunkRecipients, ChunkRecord, ChunkSend, ChunkState, MAX_CHUNK_USERS,
+    ProgressTally, SCHEMA_VERSION, Transition,
 };
 
-/// Where a chunk comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChunkOrigin {
-    /// The planned audience.
-    Audience,
-    /// Users of chunk `of` that its result listed as held back by a per-minute quota.
-    Resend {
-        /// The chunk they were first sent in.
-        of: usize,
-    },
-}
-
-/// One chunk: its place, recipients, origin and state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChunkRecord {
-    /// Its 0-based place in the campaign.
-    pub index: usize,
-    /// Who it goes to.
-    pub recipients: ChunkRecipients,
-    /// Where it comes from.
-    pub origin: ChunkOrigin,
-    /// Where its send stands.
-    pub state: ChunkState,
-}
-
-/// Everything about a campaign that survives its process: what a ledger stores, and what a
-/// campaign handle is made of. Pure data; the rules of its chunks' states are in
-/// [`ChunkState`].
+/// Everything about a campaign that survives its process: its [`CampaignHeader`] and its
+/// chunks, each with its [`ChunkState`]. The one record shape every ledger stores (the
+/// header, and each [`ChunkRecord`] as it is); a chunk's state changes only through
+/// [`ChunkState::next`], recorded with [`transition`](Self::transition) then
+/// [`commit`](Self::commit). The per-call limits are not part of it: the client holds them.
 ///
 /// ```
 /// use dingtalk_notify_proto::campaign::{Audience, CHUNK_LIMITS, CampaignId, CampaignPlan, CampaignRecord};
@@ -54,6 +33,7 @@ pub struct ChunkRecord {
 ///     Audience::users((0..250).map(|i| format!("u{i}"))), CHUNK_LIMITS)?;
 /// let record = CampaignRecord::new(CampaignId::new("c1")?, plan, SystemTime::now());
 /// assert_eq!(record.resume_plan().send, [0, 1, 2]);
+/// assert_eq!(record.header().audience.users, 250);
 /// let json = serde_json::to_string(&record)?;
 /// assert_eq!(serde_json::from_str::<CampaignRecord>(&json)?, record);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -61,37 +41,20 @@ pub struct ChunkRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "Wire")]
 pub struct CampaignRecord {
-    id: CampaignId,
-    agent_id: AgentId,
-    message: Message,
-    #[serde(with = "limits")]
-    limits: RecipientLimits,
-    created_at: SystemTime,
+    header: CampaignHeader,
     chunks: Vec<ChunkRecord>,
 }
 
 #[derive(Deserialize)]
 struct Wire {
-    id: CampaignId,
-    agent_id: AgentId,
-    message: Message,
-    #[serde(with = "limits")]
-    limits: RecipientLimits,
-    created_at: SystemTime,
+    header: CampaignHeader,
     chunks: Vec<ChunkRecord>,
 }
 
 impl TryFrom<Wire> for CampaignRecord {
     type Error = RecordError;
     fn try_from(w: Wire) -> Result<Self, RecordError> {
-        Self::from_parts(
-            w.id,
-            w.agent_id,
-            w.message,
-            w.limits,
-            w.created_at,
-            w.chunks,
-        )
+        Self::from_stored(w.header, w.chunks)
     }
 }
 
@@ -101,7 +64,7 @@ pub struct ResumePlan {
     /// Chunks to send: planned, or failed with a retryable error.
     pub send: Vec<usize>,
     /// Chunks left sending by a process that stopped: record them as
-    /// [`ChunkState::on_resume`] says (ambiguous) before anything else.
+    /// [`ChunkEvent::Resumed`] says (ambiguous) before anything else.
     pub interrupted: Vec<usize>,
     /// Chunks already ambiguous, listed for the caller to decide on.
     pub ambiguous: Vec<usize>,
@@ -110,7 +73,21 @@ pub struct ResumePlan {
 impl CampaignRecord {
     /// A new campaign: every chunk of `plan`, planned.
     pub fn new(id: CampaignId, plan: CampaignPlan, created_at: SystemTime) -> Self {
-        let (agent_id, message, limits, chunks) = plan.into_parts();
+        let users = plan.user_count();
+        let (agent_id, message, _limits, chunks) = plan.into_parts();
+        let audience = AudienceSummary {
+            users,
+            depts: chunks
+                .iter()
+                .map(|c| match c {
+                    ChunkRecipients::Depts { dept_ids } => dept_ids.len(),
+                    _ => 0,
+                })
+                .sum(),
+            all_users: chunks
+                .iter()
+                .any(|c| matches!(c, ChunkRecipients::AllUsers)),
+        };
         let chunks = chunks
             .into_iter()
             .enumerate()
@@ -122,63 +99,66 @@ impl CampaignRecord {
             })
             .collect();
         Self {
-            id,
-            agent_id,
-            message,
-            limits,
-            created_at,
+            header: CampaignHeader {
+                schema: SCHEMA_VERSION,
+                id,
+                agent_id,
+                message,
+                audience,
+                created_at,
+            },
             chunks,
         }
     }
 
-    /// A record from stored parts, checked: every chunk at its place, of a valid size, and
-    /// every resend after a chunk of users.
+    /// The record a ledger stored: its header and chunks, checked once here: the schema
+    /// version, the message, every chunk at its place and of a valid size, every resend
+    /// after a chunk of users.
     ///
     /// # Errors
-    /// [`RecordError`] naming the first chunk that breaks a rule.
-    pub fn from_parts(
-        id: CampaignId,
-        agent_id: AgentId,
-        message: Message,
-        limits: RecipientLimits,
-        created_at: SystemTime,
+    /// [`RecordError`] naming what breaks a rule.
+    pub fn from_stored(
+        header: CampaignHeader,
         chunks: Vec<ChunkRecord>,
     ) -> Result<Self, RecordError> {
+        if header.schema != SCHEMA_VERSION {
+            return Err(RecordError::Schema {
+                found: header.schema,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        header.message.validate()?;
         let mut record = Self {
-            id,
-            agent_id,
-            message,
-            limits,
-            created_at,
+            header,
             chunks: Vec::with_capacity(chunks.len()),
         };
         record.append(chunks)?;
         Ok(record)
     }
 
+    /// The header: id, app, message, audience, creation time.
+    pub fn header(&self) -> &CampaignHeader {
+        &self.header
+    }
+
     /// The id.
     pub fn id(&self) -> &CampaignId {
-        &self.id
+        &self.header.id
     }
 
     /// The sending app.
     pub fn agent_id(&self) -> AgentId {
-        self.agent_id
+        self.header.agent_id
     }
 
     /// The message.
     pub fn message(&self) -> &Message {
-        &self.message
-    }
-
-    /// The per-call limits.
-    pub fn limits(&self) -> RecipientLimits {
-        self.limits
+        &self.header.message
     }
 
     /// When it was created.
     pub fn created_at(&self) -> SystemTime {
-        self.created_at
+        self.header.created_at
     }
 
     /// Every chunk, in order.
@@ -191,20 +171,75 @@ impl CampaignRecord {
         self.chunks.get(index)
     }
 
-    /// The send of chunk `index`.
-    pub fn send_work_notification(&self, index: usize) -> Option<SendWorkNotification> {
-        let c = self.chunks.get(index)?;
-        Some(
-            c.recipients
-                .send_work_notification(self.agent_id, &self.message, self.limits),
-        )
-    }
-
-    /// Records chunk `index`'s new state (judge it first with [`ChunkState`]'s rules).
+    /// The send of chunk `index`, its recipients checked against `limits` (the client's);
+    /// the message is not checked again.
     ///
     /// # Errors
-    /// [`RecordError::NoSuchChunk`].
-    pub fn set_state(&mut self, index: usize, state: ChunkState) -> Result<(), RecordError> {
+    /// [`RecordError::NoSuchChunk`], or [`RecordError::Message`] holding the
+    /// [`BuildError`](crate::error::BuildError) of recipients beyond `limits`.
+    pub fn chunk_send(
+        &self,
+        index: usize,
+        limits: RecipientLimits,
+    ) -> Result<ChunkSend, RecordError> {
+        let c = self
+            .chunks
+            .get(index)
+            .ok_or(RecordError::NoSuchChunk(index))?;
+        let request =
+            c.recipients
+                .send_work_notification(self.header.agent_id, &self.header.message, limits);
+        request.validate_recipients_within(limits)?;
+        Ok(ChunkSend { request })
+    }
+
+    /// The transition `event` makes on chunk `index` at `now`, by [`ChunkState::next`].
+    /// Pure: nothing changes until it is [committed](Self::commit) (after the ledger
+    /// recorded it).
+    ///
+    /// # Errors
+    /// [`RecordError::NoSuchChunk`], or [`RecordError::Transition`] when the chunk's state
+    /// does not allow `event`.
+    pub fn transition(
+        &self,
+        index: usize,
+        event: ChunkEvent,
+        now: SystemTime,
+    ) -> Result<Transition, RecordError> {
+        let c = self
+            .chunks
+            .get(index)
+            .ok_or(RecordError::NoSuchChunk(index))?;
+        let to = c.state.next(event, now)?;
+        Ok(Transition {
+            index,
+            from: c.state.clone(),
+            to,
+        })
+    }
+
+    /// Records `t` if its chunk is still in `t.from` (compare and set).
+    ///
+    /// # Errors
+    /// [`RecordError::NoSuchChunk`], or [`RecordError::Stale`] when the chunk moved.
+    pub fn commit(&mut self, t: &Transition) -> Result<(), RecordError> {
+        let c = self
+            .chunks
+            .get_mut(t.index)
+            .ok_or(RecordError::NoSuchChunk(t.index))?;
+        if c.state != t.from {
+            return Err(RecordError::Stale {
+                index: t.index,
+                expected: t.from.name(),
+                found: c.state.name(),
+            });
+        }
+        c.state = t.to.clone();
+        Ok(())
+    }
+
+    #[cfg(test)]
+    pub(crate) fn set_state(&mut self, index: usize, state: ChunkState) -> Result<(), RecordError> {
         let c = self
             .chunks
             .get_mut(index)
@@ -213,7 +248,7 @@ impl CampaignRecord {
         Ok(())
     }
 
-    /// Appends chunks, checked as in [`from_parts`](Self::from_parts).
+    /// Appends chunks, checked as in [`from_stored`](Self::from_stored).
     ///
     /// # Errors
     /// [`RecordError`] naming the first bad chunk; nothing is appended then.
@@ -228,11 +263,11 @@ impl CampaignRecord {
                 });
             }
             if let ChunkRecipients::Users { user_ids } = &c.recipients {
-                if user_ids.is_empty() || user_ids.len() > self.limits.max_users {
+                if user_ids.is_empty() || user_ids.len() > MAX_CHUNK_USERS {
                     return Err(RecordError::BadSize {
                         index: c.index,
                         count: user_ids.len(),
-                        limit: self.limits.max_users,
+                        limit: MAX_CHUNK_USERS,
                     });
                 }
             }
@@ -252,9 +287,10 @@ impl CampaignRecord {
         Ok(())
     }
 
-    /// The chunks that resend chunk `of`'s `users`, to append in one ledger write (so a crash
-    /// cannot plan them twice). `users` are those [`users_to_resend`](super::users_to_resend)
-    /// found in `of`'s result. No users, no chunks.
+    /// The chunk that resends chunk `of`'s `users`, to append in one ledger write (so a
+    /// crash cannot plan it twice): one chunk, since they were all recipients of `of`.
+    /// `users` are those [`users_to_resend`](super::users_to_resend) found in `of`'s result.
+    /// No users, no chunk.
     ///
     /// # Errors
     /// [`RecordError`] when `of` is not sent, already has a resend, or `users` holds someone
@@ -281,7 +317,6 @@ impl CampaignRecord {
             .iter()
             .map(String::as_str)
             .collect();
-        let mut seen = HashSet::new();
         for user in &users {
             if !allowed.contains(user.as_str()) {
                 return Err(RecordError::NotARecipient {
@@ -290,23 +325,20 @@ impl CampaignRecord {
                 });
             }
         }
+        let mut seen = HashSet::new();
         let users: Vec<String> = users
             .into_iter()
             .filter(|u| seen.insert(u.clone()))
             .collect();
-        let max = self.limits.max_users.max(1);
-        Ok(users
-            .chunks(max)
-            .enumerate()
-            .map(|(i, ids)| ChunkRecord {
-                index: self.chunks.len() + i,
-                recipients: ChunkRecipients::Users {
-                    user_ids: ids.to_vec(),
-                },
-                origin: ChunkOrigin::Resend { of },
-                state: ChunkState::Planned,
-            })
-            .collect())
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(vec![ChunkRecord {
+            index: self.chunks.len(),
+            recipients: ChunkRecipients::Users { user_ids: users },
+            origin: ChunkOrigin::Resend { of },
+            state: ChunkState::Planned,
+        }])
     }
 
     /// How many resends deep chunk `index` is (0 for a chunk of the audience).
@@ -347,7 +379,7 @@ impl CampaignRecord {
         let n = chunk
             .recipients
             .user_count()
-            .unwrap_or(self.limits.max_users);
+            .unwrap_or(CHUNK_LIMITS.max_users);
         u64::try_from(n).unwrap_or(u64::MAX)
     }
 
@@ -374,39 +406,5 @@ fn chunks_or_new<'a>(
     match index.checked_sub(start) {
         None => existing.get(index),
         Some(offset) => new.get(offset),
-    }
-}
-
-/// [`RecipientLimits`] as `{max_users, max_depts, allow_to_all_user}`.
-mod limits {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    use crate::api::RecipientLimits;
-
-    #[derive(Serialize, Deserialize)]
-    struct Limits {
-        max_users: usize,
-        max_depts: usize,
-        allow_to_all_user: bool,
-    }
-
-    pub(super) fn serialize<S: Serializer>(l: &RecipientLimits, s: S) -> Result<S::Ok, S::Error> {
-        Limits {
-            max_users: l.max_users,
-            max_depts: l.max_depts,
-            allow_to_all_user: l.allow_to_all_user,
-        }
-        .serialize(s)
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<RecipientLimits, D::Error> {
-        let l = Limits::deserialize(d)?;
-        Ok(RecipientLimits {
-            max_users: l.max_users,
-            max_depts: l.max_depts,
-            allow_to_all_user: l.allow_to_all_user,
-        })
     }
 }

@@ -2,9 +2,13 @@
 //! as one, resumable after a crash without a duplicate.
 //!
 //! The pure half (planning, pacing, chunk states, merging) is the core's
-//! `campaign` module (`dingtalk-notify-proto`), re-exported here; this module drives it: it sends under a
-//! [`RecipientBudget`](crate::budget::RecipientBudget), writes every chunk's state to a
+//! `campaign` module (`dingtalk-notify-proto`), re-exported here; this module drives it: it
+//! sends under the client's [`RecipientBudget`](crate::budget::RecipientBudget) (one per
+//! app), writes every chunk's state to a
 //! [`Ledger`](crate::ledger::Ledger) before and after each call, and follows the chunks.
+//!
+//! `start` sends and returns; following (progress, track, result, the per-minute quota's
+//! resends) is a separate call on [`Campaigns`].
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -35,6 +39,7 @@
 mod driver;
 mod follow;
 mod handle;
+mod resend;
 
 pub use dingtalk_notify_proto::campaign::*;
 pub use driver::{CampaignError, CampaignPolicy, Campaigns};

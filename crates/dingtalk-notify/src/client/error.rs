@@ -261,7 +261,7 @@ impl<T> Error<T> {
                 window.as_secs()
             ),
             Self::TokenProvider(e) => write!(f, "the access-token provider failed: {e}"),
-            Self::Budget(BudgetError::Quota(e)) => {
+            Self::Budget(BudgetError::Window(e)) => {
                 write!(
                     f,
                     "the recipient budget refused the send: {e}; nothing was sent"
@@ -440,10 +440,10 @@ mod tests {
         );
         assert!(!provider.may_have_been_sent() && provider.is_retryable());
 
-        let over: Error<ConnRefused> = Error::Budget(BudgetError::Quota(
-            dingtalk_notify_proto::campaign::QuotaError::LargerThanQuota {
+        let over: Error<ConnRefused> = Error::Budget(BudgetError::Window(
+            dingtalk_notify_proto::campaign::BudgetWindowError::LargerThanBudget {
                 requested: 6000,
-                quota: 5000,
+                budget: 5000,
             },
         ));
         assert!(
