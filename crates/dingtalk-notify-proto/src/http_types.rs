@@ -36,12 +36,14 @@ pub enum Idempotency {
 
 /// The paths of the core's `POST` endpoints that are safe to repeat (every other `POST`, the
 /// send among them, is not); checked against each endpoint's `IDEMPOTENT` by a test.
-const IDEMPOTENT_POST_PATHS: [&str; 5] = [
+const IDEMPOTENT_POST_PATHS: [&str; 6] = [
     "/topapi/message/corpconversation/getsendprogress",
     "/topapi/message/corpconversation/getsendresult",
     "/topapi/message/corpconversation/status_bar/update",
     "/topapi/message/corpconversation/recall",
     "/service/get_corp_token",
+    // A second upload only makes a second media_id.
+    "/media/upload",
 ];
 
 impl Idempotency {

@@ -10,7 +10,8 @@
 //! # In scope
 //! - Building every work-notification request: `gettoken`, `get_corp_token` (signed),
 //!   `asyncsend_v2` with every message type, `getsendprogress`, `getsendresult`,
-//!   `status_bar/update` and `recall`; arguments are validated first.
+//!   `status_bar/update` and `recall`, and `media/upload` (a [`multipart`] body, the
+//!   [`media`] kinds' formats and limits); arguments are validated first.
 //! - Authentication as a type ([`auth`]): each endpoint names its scheme, and
 //!   `build_request` takes that scheme's input, so a wrong one does not compile.
 //! - Parsing every answer, judging DingTalk's envelope (`errcode` under HTTP 200) in one
@@ -30,10 +31,10 @@
 //! The modules form a DAG; each imports only from the layers before it (`.ci/module-dag`
 //! checks it and prints these layers):
 //! 0. leaves: `secret`, `wire`, `clock` (the trait), `http_types` (the `http` aliases and
-//!    the request extensions);
+//!    the request extensions), [`multipart`] (the form-data builder);
 //! 1. `ids`, `code`, [`redaction`];
 //! 2. `error`;
-//! 3. `validate`, `color`, `base_url`, `response`;
+//! 3. `validate`, `color`, `base_url`, `response`, [`media`];
 //! 4. [`auth`], [`message`];
 //! 5. `endpoint`;
 //! 6. [`api`] (one module per endpoint), [`transport`] (the seam, its kit and the generic
@@ -96,7 +97,9 @@ mod endpoint;
 mod error;
 mod http_types;
 mod ids;
+pub mod media;
 pub mod message;
+pub mod multipart;
 pub mod redaction;
 mod response;
 pub mod retry;
