@@ -24,13 +24,15 @@ pub enum Route {
     StatusBarUpdate,
     /// `POST /topapi/message/corpconversation/recall`.
     Recall,
+    /// `POST /media/upload`.
+    MediaUpload,
     /// Any path the simulator does not serve.
     Unknown,
 }
 
 impl Route {
     /// Every served route with its path (after the path prefix).
-    pub const SERVED: [(Route, &'static str); 7] = [
+    pub const SERVED: [(Route, &'static str); 8] = [
         (Route::GetToken, "/gettoken"),
         (Route::GetCorpToken, "/service/get_corp_token"),
         (Route::Send, "/topapi/message/corpconversation/asyncsend_v2"),
@@ -47,6 +49,7 @@ impl Route {
             "/topapi/message/corpconversation/status_bar/update",
         ),
         (Route::Recall, "/topapi/message/corpconversation/recall"),
+        (Route::MediaUpload, "/media/upload"),
     ];
 
     /// The route a path (without the prefix) names; [`Route::Unknown`] for anything else.

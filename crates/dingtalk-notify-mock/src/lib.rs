@@ -14,12 +14,14 @@
 //! # In scope
 //! - `GET /gettoken`, `POST /service/get_corp_token` (signed, ISV),
 //!   `POST /topapi/message/corpconversation/{asyncsend_v2, getsendprogress, getsendresult,
-//!   status_bar/update, recall}`, with JSON or form-encoded bodies.
+//!   status_bar/update, recall}`, with JSON or form-encoded bodies, and
+//!   `POST /media/upload` (`multipart/form-data`, read by its own [`multipart`] parser; the
+//!   media are kept: [`MockServer::uploads`]).
 //! - Virtual time, fault injection, inspection, clean shutdown.
 //! - HTTPS with certificates generated at run time ([`ServerTls`], [`MockServerBuilder::https`]).
 //!
 //! # Out of scope
-//! - HTTP/2, the media upload and directory APIs, sub-departments.
+//! - HTTP/2, the directory APIs, sub-departments.
 //!
 //! # Why not tiny_http
 //! Tests need a server that stops cleanly, and `tiny_http` does not: its threads are
@@ -84,6 +86,8 @@
 //! | `asyncsend_v2` | `msg` a string or not a message of the reference; `agent_id` not the token's app; ISV `to_all_user`; over 100 users or 20 departments ([`SendLimits`]); no recipients; recipients-per-minute budget | 41 or 40; 40056; 41; 41; 1430000; 143103 (ISV 143203) |
 //! | `getsendprogress`, `getsendresult` | task unknown, of another agent, or too old (progress: 7 days or more; result: 24 h or more); result of a task with over 100 recipients (`"Call timeout: ..."`) | 40035; 41052 |
 //! | `status_bar/update` | `agent_id` not the token's app; task unknown, of another agent, or 7 days old or more | 40056; 40035 |
+//! | `media/upload` | `type` missing from the query or unknown (or the form's differs); body not multipart; no `media` file part; extension not of the type's formats; empty or over the type's limit (voice 2 MB, others 20 MB) | 40004; 43008; 40; 40005; 40006 |
+//! | `asyncsend_v2` (media) | an `image`, `voice` or `file` naming a `media_id` never issued | 40007 |
 //! | `recall` (`msg_task_id`) | `agent_id` not the token's app; task unknown, of another agent, or 24 h old or more | 40056; 40035 |
 //!
 //! Errors follow [`ErrorStyle`]: by default as the live gateway, which on `/topapi/...`
@@ -196,6 +200,7 @@ pub use credentials::{
 pub use directory::{Directory, UserBehaviour};
 pub use fault::{Calls, Fault, Route};
 pub use gateway::{ErrorStyle, SuccessStyle};
+pub use http::multipart;
 pub use limits::SendLimits;
 pub use record::{REDACTED_PARAMS, RecordedRequest};
 pub use server::{
@@ -204,6 +209,6 @@ pub use server::{
     DEFAULT_RECIPIENTS_PER_MINUTE, DEFAULT_TOKEN_TTL, MAX_CONNECTIONS, MockServer,
     MockServerBuilder, ShutdownHandle,
 };
-pub use sim::{FIRST_TASK_ID, code};
+pub use sim::{FIRST_TASK_ID, UploadedMedia, code};
 pub use snapshot::{ForbiddenSnapshot, ProgressSnapshot, ResultSnapshot, TaskSnapshot};
 pub use tls::ServerTls;

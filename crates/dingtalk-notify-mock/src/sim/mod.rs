@@ -7,6 +7,7 @@ pub(crate) mod answer;
 pub mod code;
 mod follow;
 pub(crate) mod ids;
+mod media;
 mod msg;
 mod send;
 mod signature;
@@ -30,6 +31,7 @@ pub(crate) use follow::{
     Forbidden, Progress, SendResultWire, progress_of as follow_progress, result_of as follow_result,
 };
 pub(crate) use ids::Ids;
+pub use media::UploadedMedia;
 
 /// The first task id issued: already over 32 bits, like DingTalk's.
 pub const FIRST_TASK_ID: u64 = 256_271_667_526;
@@ -128,6 +130,8 @@ pub(crate) struct Sim {
     pruned_day: u64,
     send_log: VecDeque<SendRecord>,
     delivery_log: VecDeque<Delivery>,
+    media: Vec<UploadedMedia>,
+    media_counter: u64,
 }
 
 fn push_capped<T>(log: &mut VecDeque<T>, item: T) {
@@ -156,6 +160,8 @@ impl Sim {
             pruned_day: 0,
             send_log: VecDeque::new(),
             delivery_log: VecDeque::new(),
+            media: Vec::new(),
+            media_counter: 0,
         }
     }
 
@@ -194,6 +200,7 @@ impl Sim {
             Route::SendResult => self.result(req, now, ids),
             Route::StatusBarUpdate => self.status_bar(req, now, ids),
             Route::Recall => self.recall(req, now, ids),
+            Route::MediaUpload => self.upload(req, now, ids),
             Route::Any | Route::Unknown => Err(Reject::with_status(
                 404,
                 code::INVALID_METHOD,
