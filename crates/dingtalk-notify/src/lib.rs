@@ -53,7 +53,10 @@ mod clock;
 mod jitter;
 pub mod ledger;
 
-pub use client::{Client, ClientBuilder};
+pub use client::{
+    Client, ClientBuilder, MediaFile, MediaFileError, UPLOAD_FLOOR_BYTES_PER_SEC, UploadFileError,
+    upload_deadline,
+};
 pub use clock::{SystemClock, VirtualClock};
 pub use jitter::RandomJitter;
 
@@ -65,7 +68,9 @@ pub use dingtalk_notify_proto::{
     MAINLAND_BASE_URL, Message, RawBody, ResponseError, RetryPolicy, StatusColor, SuiteSecret,
     SuiteTicket, TaskHandle, TaskId, TokenProvider, TokenSource, TopError, TrackPolicy, Transport,
 };
-pub use dingtalk_notify_proto::{api, auth, message, redaction, retry, token, tracking, transport};
+pub use dingtalk_notify_proto::{
+    api, auth, media, message, multipart, redaction, retry, token, tracking, transport,
+};
 
 /// The ureq transport crate, whole: its defaults and builder (feature `ureq`).
 #[cfg(feature = "ureq")]
