@@ -22,14 +22,16 @@ pub fn run(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fail
         return super::campaign::send(global, args, out);
     }
     let agent_id = super::agent_id(global)?;
-    let message = message(&args.message)?;
+    // A file is read and checked here: nothing is sent when it is unfit.
+    let pending = super::media::Pending::from_args(args)?;
+    let client = super::client(global)?;
+    let (message, media_id) = pending.resolve(&client)?;
     let mut request = SendWorkNotification::new(agent_id, message)
         .to_users(args.users.iter().cloned())
         .to_depts(args.depts.iter().copied());
     if args.all_users {
         request = request.to_all_users();
     }
-    let client = super::client(global)?;
     let task = client.send(&request)?;
     let task_id = task.task_id.get();
     out.answer(
@@ -37,6 +39,7 @@ pub fn run(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fail
         &SendDoc {
             agent_id: task.agent_id.get(),
             task_id,
+            media_id,
         },
     );
     Ok(())
@@ -61,7 +64,7 @@ pub fn message(args: &MessageArgs) -> Result<Message, Failure> {
     match &args.msg_json {
         Some(path) => parse_msg_json(&read_input(path)?),
         None => Err(Failure::invalid_input(
-            "give the message with --text, --markdown or --msg-json",
+            "give the message with --text, --markdown, --msg-json, --file, --image or --voice",
         )),
     }
 }

@@ -97,7 +97,7 @@ pub fn run(global: &GlobalArgs, command: &CampaignCommand, out: Output) -> Resul
 /// reported in the document and the exit code.
 pub fn send(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Failure> {
     let agent_id = super::agent_id(global)?;
-    let message = super::send::message(&args.message)?;
+    let (message, _) = super::media::Pending::from_args(args)?.resolve_with(global)?;
     let audience = if args.all_users {
         Audience::all_users()
     } else {
@@ -219,6 +219,9 @@ struct CampaignDoc<'a> {
     ambiguous: Vec<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     progress: Option<&'a CampaignProgress>,
+    /// The media id the message carries (kept in the ledger: never uploaded again).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    media_id: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -252,6 +255,7 @@ fn report(
         failed,
         ambiguous: handle.ambiguous(),
         progress,
+        media_id: super::media::media_id_of(handle.record().message()),
     };
     let mut human = format!(
         "campaign {}: {} of {} chunks sent",
