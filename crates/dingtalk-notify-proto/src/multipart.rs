@@ -224,13 +224,24 @@ impl Fnv {
     }
 }
 
-/// The `Content-Type` of a body with this boundary: `multipart/form-data; boundary=…`.
+/// The `Content-Type` of a body with this boundary: `multipart/form-data; boundary=…`, the
+/// boundary quoted when it holds a character a token may not (RFC 2045 `tspecials` or a
+/// space), as RFC 2046 asks.
 pub fn content_type(boundary: &Boundary) -> String {
     const HEAD: &str = "multipart/form-data; boundary=";
     let b = boundary.as_str();
-    let mut out = String::with_capacity(HEAD.len() + b.len());
+    let quote = !b
+        .bytes()
+        .all(|c| c.is_ascii_alphanumeric() || b"'+_-.".contains(&c));
+    let mut out = String::with_capacity(HEAD.len() + b.len() + if quote { 2 } else { 0 });
     out.push_str(HEAD);
+    if quote {
+        out.push('"');
+    }
     out.push_str(b);
+    if quote {
+        out.push('"');
+    }
     out
 }
 
@@ -352,6 +363,14 @@ mod tests {
         assert_ne!(picked, first);
         assert!(!picked.occurs_in(&parts));
         assert_eq!(picked, Boundary::for_parts(&parts), "deterministic");
+    }
+
+    #[test]
+    fn a_boundary_with_tspecials_is_quoted() {
+        let plain = Boundary::new("a-b_c.d'e+f").unwrap();
+        assert_eq!(content_type(&plain), "multipart/form-data; boundary=a-b_c.d'e+f");
+        let special = Boundary::new("a b:c=d").unwrap();
+        assert_eq!(content_type(&special), "multipart/form-data; boundary=\"a b:c=d\"");
     }
 
     #[test]
