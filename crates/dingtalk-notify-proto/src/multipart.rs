@@ -368,9 +368,15 @@ mod tests {
     #[test]
     fn a_boundary_with_tspecials_is_quoted() {
         let plain = Boundary::new("a-b_c.d'e+f").unwrap();
-        assert_eq!(content_type(&plain), "multipart/form-data; boundary=a-b_c.d'e+f");
+        assert_eq!(
+            content_type(&plain),
+            "multipart/form-data; boundary=a-b_c.d'e+f"
+        );
         let special = Boundary::new("a b:c=d").unwrap();
-        assert_eq!(content_type(&special), "multipart/form-data; boundary=\"a b:c=d\"");
+        assert_eq!(
+            content_type(&special),
+            "multipart/form-data; boundary=\"a b:c=d\""
+        );
     }
 
     #[test]
