@@ -11,7 +11,7 @@ use dingtalk_notify::{MediaFile, MediaFileError};
 use serde::Serialize;
 
 use super::CliClient;
-use crate::cli::{GlobalArgs, MediaCommand, MediaUploadArgs, SendArgs};
+use crate::cli::{GlobalArgs, MediaCommand, MediaUploadArgs, MessageArgs, SendArgs};
 use crate::exit::Failure;
 use crate::output::Output;
 
@@ -38,18 +38,23 @@ fn refused(e: MediaFileError) -> Failure {
 
 impl Pending {
     /// Reads the options: a `--file`, `--image` or `--voice` file is read and checked here,
-    /// so a file too big or of the wrong type exits 2 before anything is sent.
+    /// so a file too big or of the wrong type exits 2 before anything is sent; any other
+    /// message is `message`'s (`send::message`, passed in so this module does not depend
+    /// on `send`).
     ///
     /// # Errors
     /// Exit 2 for an unreadable or unfit file, a voice length out of range, or an invalid
     /// message.
-    pub fn from_args(args: &SendArgs) -> Result<Self, Failure> {
+    pub fn from_args(
+        args: &SendArgs,
+        message: impl FnOnce(&MessageArgs) -> Result<Message, Failure>,
+    ) -> Result<Self, Failure> {
         let m = &args.message;
         let (path, kind) = match (&m.file, &m.image, &m.voice) {
             (Some(p), _, _) => (p, MediaKind::File),
             (_, Some(p), _) => (p, MediaKind::Image),
             (_, _, Some(p)) => (p, MediaKind::Voice),
-            _ => return super::send::message(m).map(Self::Ready),
+            _ => return message(m).map(Self::Ready),
         };
         let duration = match (kind, args.duration) {
             (MediaKind::Voice, Some(d)) if (1..MAX_VOICE_SECS).contains(&d) => d,

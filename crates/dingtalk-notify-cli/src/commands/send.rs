@@ -23,7 +23,7 @@ pub fn run(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fail
     }
     let agent_id = super::agent_id(global)?;
     // A file is read and checked here: nothing is sent when it is unfit.
-    let pending = super::media::Pending::from_args(args)?;
+    let pending = super::media::Pending::from_args(args, message)?;
     let client = super::client(global)?;
     let (message, media_id) = pending.resolve(&client)?;
     let mut request = SendWorkNotification::new(agent_id, message)

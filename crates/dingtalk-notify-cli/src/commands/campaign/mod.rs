@@ -97,7 +97,8 @@ pub fn run(global: &GlobalArgs, command: &CampaignCommand, out: Output) -> Resul
 /// reported in the document and the exit code.
 pub fn send(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Failure> {
     let agent_id = super::agent_id(global)?;
-    let (message, _) = super::media::Pending::from_args(args)?.resolve_with(global)?;
+    let (message, _) =
+        super::media::Pending::from_args(args, super::send::message)?.resolve_with(global)?;
     let audience = if args.all_users {
         Audience::all_users()
     } else {
