@@ -1,7 +1,7 @@
 //! `POST /media/upload` and the media a send may name. Written from the reference
 //! (`shared/spec/audience-and-media.md`, "Media upload") and the global error-code table
 //! (open.dingtalk.com/document/orgapp/server-api-error-codes-1, quoted at
-//! https://developer.aliyun.com/ask/540868), never from the client's types:
+//! <https://developer.aliyun.com/ask/540868>), never from the client's types:
 //!
 //! | check, in order | errcode |
 //! |---|---|
@@ -13,7 +13,7 @@
 //! | the file is empty, or over the type's limit (voice 2 MB, others 20 MB) | 40006 |
 //!
 //! A send whose `image`, `voice` or `file` names a `media_id` never issued answers 40007
-//! "不合法的媒体文件id" (captured on a file message: https://developer.aliyun.com/ask/220587).
+//! "不合法的媒体文件id" (captured on a file message: <https://developer.aliyun.com/ask/220587>).
 
 use std::time::Duration;
 

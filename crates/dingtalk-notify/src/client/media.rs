@@ -154,8 +154,8 @@ impl<T: Transport> Client<T> {
     /// `media_id`, for [`Message::image`](crate::Message::image),
     /// [`Message::file`](crate::Message::file) or [`Message::voice`](crate::Message::voice).
     /// The kind's formats and size limit are checked first (nothing is sent when they fail);
-    /// the bytes are copied once, into the request body. See the [module docs](self) for
-    /// retries and the deadline.
+    /// the bytes are copied once, into the request body. Retries: an upload is safe to
+    /// repeat; its deadline is [`upload_deadline`] of the retry deadline and the size.
     ///
     /// A `media_id` does not expire: upload a file once and send it any number of times
     /// (a campaign's message carries it, so a resumed campaign does not upload again).
