@@ -10,7 +10,8 @@
 #     running as root) answering /gettoken and getsendprogress with fixed DingTalk bodies;
 #  2. installs the Python peer (dingtalk-sdk + cryptography from PyPI) into bench/.venv;
 #  3. builds the runner (bench/runner) in release;
-#  4. runs the criterion benches (codec) and the allocation counts (allocs);
+#  4. runs the criterion benches (codec, media) and the allocation counts (allocs), and a
+#     20 MB media upload over loopback beside a raw ureq POST of the same body;
 #  5. interleaves the contenders round by round (A B C ... A B C ...), each in its own process,
 #     N sequential getsendprogress calls each, wall and CPU (user + sys) time measured;
 #     (with them, when redis-server is there or can be installed, dingtalk-notify-redis's
@@ -194,6 +195,17 @@ else
 fi
 log "allocations: cargo bench -p dingtalk-notify-proto --bench allocs"
 cargo bench -q -p dingtalk-notify-proto --bench allocs > "$OUT/allocs.txt" 2>&1
+# Media upload (issue 22): building a 20 MB upload beside one memcpy of the 20 MB, and an
+# upload over loopback beside a raw ureq POST of the same body (the runner's own sink).
+log "criterion: cargo bench -p dingtalk-notify-proto --bench media"
+if [ "$QUICK" = 1 ]; then
+  cargo bench -q -p dingtalk-notify-proto --bench media -- --warm-up-time 0.2 --measurement-time 0.5 \
+    > "$OUT/media.txt" 2>&1
+else
+  cargo bench -q -p dingtalk-notify-proto --bench media > "$OUT/media.txt" 2>&1
+fi
+log "media upload over loopback: the client beside a raw ureq POST of the same 20 MB body"
+"$RUNNER" upload --rounds "$([ "$QUICK" = 1 ] && echo 3 || echo 15)" > "$OUT/upload.json"
 # Campaign planning at 10,000 and 100,000 ids (issue 12: linear in the number of ids), beside
 # the same ids deduplicated and split by hand (campaign_plan matches both groups).
 log "criterion: cargo bench -p dingtalk-notify-proto --bench campaign -- campaign_plan"

@@ -411,6 +411,53 @@ summary["reported"] = {
     "threads_64_vs_bare_loop_same_agent": s["threads_64_vs_raw_ureq_same_agent"],
     "wall_vs_raw_ureq_json": s["overhead_vs_raw_ureq_json"],
 }
+# ---- media upload (issue 22) ----------------------------------------------------------------
+def upload_run():
+    try:
+        with open(os.path.join(OUT, "upload.json")) as f:
+            return json.loads(f.read().strip().splitlines()[-1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+_up = upload_run() or {}
+_media_allocs = (allocs() or {}).get("media_upload_20mb", {})
+media = {
+    "build_20mb_ns": rnd(criterion_ns("media_build", "upload_20mb"), 0),
+    "memcpy_20mb_ns": rnd(criterion_ns("media_build", "memcpy_20mb"), 0),
+    "build_over_memcpy": rnd(ratio(criterion_ns("media_build", "upload_20mb"),
+                                   criterion_ns("media_build", "memcpy_20mb"))),
+    # The whole request (its head as every endpoint's) and the multipart body alone.
+    "request_build_allocs": _media_allocs.get("build_allocs"),
+    "body_build_allocs": _media_allocs.get("body_allocs"),
+    "upload_ns": _up.get("client_ureq_upload_ns"),
+    "raw_ureq_post_ns": _up.get("raw_ureq_post_ns"),
+    "upload_over_raw_ureq": rnd(_up.get("ratio")),
+    "upload_build_ns": _up.get("build_ns"),
+    "upload_transport_send_ns": _up.get("transport_send_ns"),
+}
+summary["media"] = media
+# The allocations an upload adds to the request head every endpoint's build makes
+# (getsendprogress's: the target URI, the header map): the body and its content type.
+_head = al_endpoints.get("getsendprogress", {}).get("build_allocs")
+_upload_allocs = (None if media["request_build_allocs"] is None or _head is None
+                  else float(media["request_build_allocs"]) - float(_head))
+media["upload_allocs_beyond_head"] = _upload_allocs
+summary["targets"].update({
+    "media_build_over_memcpy": target(
+        "media.build_over_memcpy (20 MB upload request ÷ one memcpy of the 20 MB)",
+        media["build_over_memcpy"],
+        media["build_over_memcpy"] is not None and media["build_over_memcpy"] <= 1.5, "<= 1.5"),
+    "media_allocs_per_upload_build": target(
+        "media.upload_allocs_beyond_head (a 20 MB upload's request build, less the head every "
+        "endpoint's build has: getsendprogress's build_allocs)",
+        _upload_allocs, _upload_allocs is not None and _upload_allocs <= 3, "<= 3"),
+    "media_upload_over_raw_ureq": target(
+        "media.upload_over_raw_ureq (20 MB over loopback, the client ÷ a raw ureq POST)",
+        media["upload_over_raw_ureq"],
+        media["upload_over_raw_ureq"] is not None and media["upload_over_raw_ureq"] <= 1.1,
+        "<= 1.1"),
+})
 
 with open(os.path.join(OUT, "summary.json"), "w") as f:
     json.dump(summary, f, indent=2)
@@ -459,6 +506,12 @@ labels = {
     "campaign_planning_linear":
         "campaign planning: per-id growth 10k → 100k ids ÷ a by-hand dedupe's growth",
 }
+# The media upload targets (issue 22), added beside the others.
+labels.update({
+    "media_build_over_memcpy": "20 MB upload build ÷ one memcpy of the 20 MB",
+    "media_allocs_per_upload_build": "allocations an upload build adds to the request head",
+    "media_upload_over_raw_ureq": "20 MB upload over loopback ÷ a raw ureq POST of the body",
+})
 for key, t in summary["targets"].items():
     met = {True: "yes", False: "**no**", None: "n/a"}[t["met"]]
     v = t["value"]

@@ -12,6 +12,7 @@ pub mod campaigns;
 pub mod capture_log;
 pub mod harness;
 pub mod hostile;
+pub mod media;
 pub mod proxy;
 pub mod scenarios;
 pub mod tls;
@@ -82,6 +83,29 @@ macro_rules! campaign_matrix {
             #[test]
             fn $name() {
                 $crate::campaigns::$name($make);
+            }
+        )*
+    };
+}
+
+/// Expands every media scenario of [`media`] into a `#[test]` over the transport that
+/// `$make: fn(TransportSettings) -> T` builds.
+#[macro_export]
+macro_rules! media_matrix {
+    ($make:path) => {
+        $crate::media_matrix!(@tests $make;
+            names_and_bytes_arrive_as_given,
+            too_big_or_wrong_type_sends_nothing,
+            an_upload_is_retried_and_makes_a_second_media_id,
+            a_media_id_never_issued_is_refused,
+            a_pdf_campaign_of_250_uploads_once,
+        );
+    };
+    (@tests $make:path; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                $crate::media::$name($make);
             }
         )*
     };

@@ -60,6 +60,7 @@ mod cpu;
 mod expiry;
 mod fleet;
 mod modes;
+mod upload;
 
 const APP_KEY: &str = "dingbench0appkey0x";
 const APP_SECRET: &str = "bench-app-secret-0123456789abcdefghijklmnop";
@@ -164,6 +165,16 @@ enum Mode {
         #[arg(long)]
         iters: u64,
     },
+    /// A media upload of `size` bytes through the client beside a raw ureq POST of the
+    /// same body, to a loopback sink, interleaved for `rounds` rounds.
+    Upload {
+        /// Bytes of the file.
+        #[arg(long, default_value_t = 20 * 1024 * 1024)]
+        size: usize,
+        /// Measured rounds.
+        #[arg(long, default_value_t = 15)]
+        rounds: usize,
+    },
     /// Serve the simulator until killed, printing the minimal example's settings.
     Simulate,
 }
@@ -181,6 +192,7 @@ fn main() -> ExitCode {
 
 fn run(mode: Mode) -> Result<()> {
     match mode {
+        Mode::Upload { size, rounds } => upload::upload(size, rounds),
         Mode::Seq {
             contender,
             base,

@@ -164,13 +164,16 @@ pub fn error_json(failure: &Failure) -> String {
     })
 }
 
-/// `send`: `{"agent_id", "task_id"}`.
+/// `send`: `{"agent_id", "task_id"}`, and `"media_id"` when a file was uploaded for it.
 #[derive(Debug, Serialize)]
 pub struct SendDoc {
     /// The sending app.
     pub agent_id: u64,
     /// The new task.
     pub task_id: u64,
+    /// The media id of the file uploaded for the message (`--file`, `--image`, `--voice`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_id: Option<String>,
 }
 
 /// `progress`: `{"agent_id", "task_id", "progress": {"progress_in_percent", "status"}}`.

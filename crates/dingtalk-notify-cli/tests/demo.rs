@@ -72,6 +72,23 @@ fn demo_as_json() {
     assert_eq!(steps.last(), Some(&"campaign"));
     assert_eq!(doc["campaign"]["chunks"], 3);
     assert_eq!(doc["campaign"]["read"], 250);
+    // The HR notice's PDF went once, through /media/upload, before the campaign's sends.
+    let paths: Vec<&str> = doc["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
+    let uploads = paths
+        .iter()
+        .filter(|p| p.ends_with("/media/upload"))
+        .count();
+    assert_eq!(uploads, 1, "{paths:?}");
+    assert!(
+        doc["campaign"]["media_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with('@'))
+    );
     // The narration went to stderr.
     assert!(r.stderr.contains("[1/6] send"), "{r:?}");
 }

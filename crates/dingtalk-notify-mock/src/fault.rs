@@ -36,13 +36,15 @@ pub enum Route {
     UserGetByMobile,
     /// `POST /topapi/user/getbyunionid`: a user id from a union id.
     UserGetByUnionId,
+    /// `POST /media/upload`.
+    MediaUpload,
     /// Any path the simulator does not serve.
     Unknown,
 }
 
 impl Route {
     /// Every served route with its path (after the path prefix).
-    pub const SERVED: [(Route, &'static str); 13] = [
+    pub const SERVED: [(Route, &'static str); 14] = [
         (Route::GetToken, "/gettoken"),
         (Route::GetCorpToken, "/service/get_corp_token"),
         (Route::Send, "/topapi/message/corpconversation/asyncsend_v2"),
@@ -68,6 +70,7 @@ impl Route {
         (Route::UserList, "/topapi/v2/user/list"),
         (Route::UserGetByMobile, "/topapi/v2/user/getbymobile"),
         (Route::UserGetByUnionId, "/topapi/user/getbyunionid"),
+        (Route::MediaUpload, "/media/upload"),
     ];
 
     /// The route a path (without the prefix) names; [`Route::Unknown`] for anything else.

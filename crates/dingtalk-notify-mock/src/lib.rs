@@ -19,11 +19,13 @@
 //! - The contact calls: `POST /topapi/v2/department/{listsubid, listsub}`,
 //!   `/topapi/user/{listid, getbyunionid}`, `/topapi/v2/user/{list, getbymobile}`, with the
 //!   per-app QPS limit (90018).
+//! - `POST /media/upload` (`multipart/form-data`, read by its own [`multipart`] parser; the
+//!   media are kept: [`MockServer::uploads`]).
 //! - Virtual time, fault injection, inspection, clean shutdown.
 //! - HTTPS with certificates generated at run time ([`ServerTls`], [`MockServerBuilder::https`]).
 //!
 //! # Out of scope
-//! - HTTP/2, the media upload, the contact calls that change the organisation.
+//! - HTTP/2, the contact calls that change the organisation.
 //!
 //! # Why not tiny_http
 //! Tests need a server that stops cleanly, and `tiny_http` does not: its threads are
@@ -88,6 +90,8 @@
 //! | `asyncsend_v2` | `msg` a string or not a message of the reference; `agent_id` not the token's app; ISV `to_all_user`; over 100 users or 20 departments ([`SendLimits`]); no recipients; recipients-per-minute budget | 41 or 40; 40056; 41; 41; 1430000; 143103 (ISV 143203) |
 //! | `getsendprogress`, `getsendresult` | task unknown, of another agent, or too old (progress: 7 days or more; result: 24 h or more); result of a task with over 100 recipients (`"Call timeout: ..."`) | 40035; 41052 |
 //! | `status_bar/update` | `agent_id` not the token's app; task unknown, of another agent, or 7 days old or more | 40056; 40035 |
+//! | `media/upload` | `type` missing from the query or unknown (or the form's differs); body not multipart; no `media` file part; extension not of the type's formats; empty or over the type's limit (voice 2 MB, others 20 MB) | 40004; 43008; 40; 40005; 40006 |
+//! | `asyncsend_v2` (media) | an `image`, `voice` or `file` naming a `media_id` never issued | 40007 |
 //! | `recall` (`msg_task_id`) | `agent_id` not the token's app; task unknown, of another agent, or 24 h old or more | 40056; 40035 |
 //! | contact calls | the app's calls to this endpoint within the last second of simulator time at the limit ([`MockServerBuilder::contact_qps`], default 20; ISV 40) | 90018 (ISV 90019), not wrapped |
 //! | `listsubid`, `listsub`, `listid`, `v2/user/list` | `dept_id` missing (`listsub`: the root) or not a number; department unknown; `v2/user/list`: `cursor` or `size` missing, `size` not 1 to 100 | 40; 41; 60003; 40, 40035 |
@@ -258,6 +262,7 @@ pub use credentials::{
 pub use directory::{Directory, Person, ROOT_DEPT_ID, UserBehaviour};
 pub use fault::{Calls, Fault, Route};
 pub use gateway::{ErrorStyle, SuccessStyle};
+pub use http::multipart;
 pub use limits::SendLimits;
 pub use org::{MAX_GENERATED_PEOPLE, OrgError};
 pub use record::{REDACTED_PARAMS, RecordedRequest};
@@ -267,6 +272,6 @@ pub use server::{
     DEFAULT_RECIPIENTS_PER_MINUTE, DEFAULT_TOKEN_TTL, MAX_CONNECTIONS, MockServer,
     MockServerBuilder, ShutdownHandle,
 };
-pub use sim::{DEFAULT_CONTACT_QPS, DEFAULT_ISV_CONTACT_QPS, FIRST_TASK_ID, code};
+pub use sim::{DEFAULT_CONTACT_QPS, DEFAULT_ISV_CONTACT_QPS, FIRST_TASK_ID, UploadedMedia, code};
 pub use snapshot::{ForbiddenSnapshot, ProgressSnapshot, ResultSnapshot, TaskSnapshot};
 pub use tls::ServerTls;

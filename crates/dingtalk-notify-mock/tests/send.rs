@@ -391,10 +391,29 @@ fn too_many_users_or_departments_per_call_answer_41() {
 fn every_message_type_is_accepted_and_kept() {
     let server = frozen();
     let t = token(&server);
+    // Media ids must be issued by an upload (40007 otherwise: tests/media.rs).
+    let issue = |kind: &str, name: &str| {
+        let body = format!(
+            "--b\r\nContent-Disposition: form-data; name=\"media\"; filename=\"{name}\"\r\n\r\nx\r\n--b--\r\n"
+        );
+        let r = request(
+            server.addr(),
+            "POST",
+            &format!("/media/upload?access_token={t}&type={kind}"),
+            Some("multipart/form-data; boundary=b"),
+            body.as_bytes(),
+        );
+        r.json()["media_id"].as_str().unwrap().to_owned()
+    };
+    let (image, voice, file) = (
+        issue("image", "a.png"),
+        issue("voice", "a.amr"),
+        issue("file", "a.pdf"),
+    );
     let msgs = [
-        json!({"msgtype":"image","image":{"media_id":"@lA"}}),
-        json!({"msgtype":"voice","voice":{"media_id":"@lA","duration":"10"}}),
-        json!({"msgtype":"file","file":{"media_id":"@lA"}}),
+        json!({"msgtype":"image","image":{"media_id":image}}),
+        json!({"msgtype":"voice","voice":{"media_id":voice,"duration":"10"}}),
+        json!({"msgtype":"file","file":{"media_id":file}}),
         json!({"msgtype":"link","link":{"messageUrl":"https://e.x","picUrl":"@lA","title":"t","text":"x"}}),
         json!({"msgtype":"markdown","markdown":{"title":"t","text":"**x**"}}),
         json!({"msgtype":"action_card","action_card":{"title":"t","markdown":"m","single_title":"s","single_url":"https://e.x"}}),

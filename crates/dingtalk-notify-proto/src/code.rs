@@ -133,6 +133,22 @@ codes! {
     INVALID_CORP_ID = 33001, "invalid corp id";
     /// `40001`: invalid credential or secret (token rejected).
     INVALID_CREDENTIAL = 40001, "invalid credential";
+    // 40004–40008: the global error-code table (open.dingtalk.com/document/orgapp/
+    // server-api-error-codes-1, quoted at https://developer.aliyun.com/ask/540868), with the
+    // captured {"errcode":40004,"errmsg":"不合法的媒体文件类型"} (developer.aliyun.com/ask/660148,
+    // ask/270597: `type` missing from the query) and {"errcode":40007,"errmsg":"不合法的媒体文件id"}
+    // on a file message (ask/220587).
+    /// `40004`: invalid media type (`type` is not image, voice, video or file, or is missing
+    /// from the upload's query).
+    INVALID_MEDIA_TYPE = 40004, "invalid media type";
+    /// `40005`: invalid file type: the file's format is not one the media type takes.
+    INVALID_FILE_TYPE = 40005, "invalid file type";
+    /// `40006`: invalid file size: empty, or over the media type's limit.
+    INVALID_FILE_SIZE = 40006, "invalid file size";
+    /// `40007`: invalid media id: a message names a `media_id` DingTalk never issued.
+    INVALID_MEDIA_ID = 40007, "invalid media_id";
+    /// `40008`: invalid message type.
+    INVALID_MESSAGE_TYPE = 40008, "invalid message type";
     /// `40014`: invalid access token.
     INVALID_ACCESS_TOKEN = 40014, "invalid access token";
     /// `40035`: a parameter is missing or invalid; what it means depends on the endpoint

@@ -12,7 +12,8 @@
 //! - Building every work-notification request: `gettoken`, `get_corp_token` (signed),
 //!   `asyncsend_v2` with every message type, `getsendprogress`, `getsendresult`,
 //!   `status_bar/update` and `recall`; the contact calls that turn departments, phone
-//!   numbers and union ids into user ids; arguments are validated first.
+//!   numbers and union ids into user ids; `media/upload` (a [`multipart`] body, the
+//!   [`media`] kinds' formats and limits); arguments are validated first.
 //! - Authentication as a type ([`auth`]): each endpoint names its scheme, and
 //!   `build_request` takes that scheme's input, so a wrong one does not compile.
 //! - Parsing every answer, judging DingTalk's envelope (`errcode` under HTTP 200) in one
@@ -32,10 +33,10 @@
 //! The modules form a DAG; each imports only from the layers before it (`.ci/module-dag`
 //! checks it and prints these layers):
 //! 0. leaves: `secret`, `wire`, `clock` (the trait), `http_types` (the `http` aliases and
-//!    the request extensions);
+//!    the request extensions), [`multipart`] (the form-data builder);
 //! 1. `ids`, `code`, [`redaction`];
 //! 2. `error`;
-//! 3. `validate`, `color`, `base_url`, `response`;
+//! 3. `validate`, `color`, `base_url`, `response`, [`media`];
 //! 4. [`auth`], [`message`];
 //! 5. [`api`]: the [`Endpoint`] trait, its one generic builder, the table of the core's
 //!    endpoints (what an unmarked request's idempotency is, the context of a hint) and one
@@ -100,7 +101,9 @@ mod color;
 mod error;
 mod http_types;
 mod ids;
+pub mod media;
 pub mod message;
+pub mod multipart;
 pub mod redaction;
 pub mod resolve;
 mod response;

@@ -18,6 +18,13 @@ fn named() -> Vec<(i64, ErrorCode)> {
         (88, ErrorCode::SEE_SUB_CODE),
         (33001, ErrorCode::INVALID_CORP_ID),
         (40001, ErrorCode::INVALID_CREDENTIAL),
+        // The media codes of the global table (open.dingtalk.com/document/orgapp/
+        // server-api-error-codes-1; quoted at https://developer.aliyun.com/ask/540868).
+        (40004, ErrorCode::INVALID_MEDIA_TYPE),
+        (40005, ErrorCode::INVALID_FILE_TYPE),
+        (40006, ErrorCode::INVALID_FILE_SIZE),
+        (40007, ErrorCode::INVALID_MEDIA_ID),
+        (40008, ErrorCode::INVALID_MESSAGE_TYPE),
         (40014, ErrorCode::INVALID_ACCESS_TOKEN),
         (42001, ErrorCode::ACCESS_TOKEN_EXPIRED),
         (90019, ErrorCode::ISV_CALL_RATE_EXCEEDED),

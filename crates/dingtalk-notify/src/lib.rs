@@ -172,6 +172,16 @@ pub use dingtalk_notify_proto::{
 };
 pub use dingtalk_notify_proto::{api, auth};
 
+/// Attachments: the kinds DingTalk takes ([`MediaKind`](media::MediaKind), with their formats
+/// and limits), a file read and checked before upload, and the upload's errors and deadline.
+/// Upload with [`Client::upload_media`] or [`Client::upload_media_path`].
+pub mod media {
+    pub use crate::client::{
+        MediaFile, MediaFileError, UPLOAD_FLOOR_BYTES_PER_SEC, UploadFileError, upload_deadline,
+    };
+    pub use dingtalk_notify_proto::media::MediaKind;
+}
+
 /// The parts of a [`Message`]: its OA and action-card bodies, buttons and media.
 pub mod message {
     pub use dingtalk_notify_proto::message::{

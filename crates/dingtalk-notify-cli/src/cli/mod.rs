@@ -4,6 +4,7 @@
 //! by the commands, so that `--json` can report it as a JSON error.
 
 mod global;
+mod media;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -11,6 +12,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 pub use global::{GlobalArgs, MAX_BUDGET, MAX_SECS, parse_budget, parse_secs, parse_wait};
+pub use media::{MediaCommand, MediaUploadArgs};
 
 const AFTER_HELP: &str = "\
 Exit codes:
@@ -73,6 +75,9 @@ pub enum Command {
     /// Follow, resume or act on a campaign (`send --users-file`) kept in a ledger.
     #[command(subcommand)]
     Campaign(CampaignCommand),
+    /// Upload a file for a media_id (`send --file/--image/--voice` upload and send at once).
+    #[command(subcommand)]
+    Media(MediaCommand),
     /// Print the completion script for SHELL (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
     /// Run the whole lifecycle against the embedded simulator: no credentials, no network.
@@ -128,6 +133,10 @@ pub struct SendArgs {
     /// The message.
     #[command(flatten)]
     pub message: MessageArgs,
+
+    /// The --voice message's length in seconds (1 to 59).
+    #[arg(long, value_name = "SECS", requires = "voice")]
+    pub duration: Option<u32>,
 }
 
 /// `campaign`'s actions, each on a campaign of a ledger.
@@ -204,6 +213,21 @@ pub struct MessageArgs {
     /// file, or `-` for stdin.
     #[arg(long, value_name = "FILE|-")]
     pub msg_json: Option<PathBuf>,
+
+    /// A `file` message: uploads the file (doc, docx, xls, xlsx, ppt, pptx, zip, pdf, rar;
+    /// 20 MB), then sends it.
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+
+    /// An `image` message, which previews: uploads the image (jpg, gif, png, bmp; 20 MB),
+    /// then sends it.
+    #[arg(long, value_name = "PATH")]
+    pub image: Option<PathBuf>,
+
+    /// A `voice` message: uploads the recording (amr, mp3, wav; 2 MB), then sends it; give
+    /// its length with --duration.
+    #[arg(long, value_name = "PATH", requires = "duration")]
+    pub voice: Option<PathBuf>,
 }
 
 /// A task to act on.

@@ -2,13 +2,15 @@
 //! the HTTP call behind each step. Needs no credentials and no network.
 //!
 //! send (an OA message with a status bar, to the demo directory's users) → watch → result →
-//! status bar update → recall → a short campaign (250 users in paced chunks, followed as one).
+//! status bar update → recall → a short campaign with a file: an HR notice's PDF uploaded
+//! once (`POST /media/upload`), then sent to 250 users in paced chunks, followed as one.
 
 use std::time::{Duration, Instant};
 
 use dingtalk_notify::api::{GetAccessToken, SendProgress, SendResult, SendWorkNotification};
 use dingtalk_notify::campaign::{Audience, CHUNK_LIMITS, CampaignPlan, CampaignPolicy};
 use dingtalk_notify::ledger::MemoryLedger;
+use dingtalk_notify::media::MediaKind;
 use dingtalk_notify::message::{Oa, OaBody, OaForm, OaHead};
 use dingtalk_notify::transport::{ProxySetting, RootCertificates};
 use dingtalk_notify::{BaseUrl, Client, Endpoint, Message, StatusColor, TokenSource, TrackPolicy};
@@ -57,7 +59,13 @@ struct CampaignDoc {
     users: usize,
     chunks: usize,
     read: usize,
+    media_id: String,
 }
+
+/// The demo's attachment: a tiny, valid one-page PDF.
+const POLICY_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n\
+2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n\
+3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 144]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 
 /// How many users the demo campaign goes to.
 const CAMPAIGN_USERS: usize = 250;
@@ -214,12 +222,19 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
 
     // 6. a campaign
     out.narrate(&format!(
-        "[6/6] a campaign: {CAMPAIGN_USERS} users in chunks of at most 100, paced, each chunk recorded in a ledger before and after its call"
+        "[6/6] a campaign with a file: the HR notice's PDF uploaded once, then {CAMPAIGN_USERS} users in chunks of at most 100, paced, each chunk recorded in a ledger before and after its call"
+    ));
+    let media_id = client
+        .upload_media(MediaKind::File, "2027 leave policy.pdf", POLICY_PDF)?
+        .media_id;
+    calls.show("campaign");
+    out.narrate(&format!(
+        "      -> media id {media_id} (it does not expire; the ledger keeps it in the message)"
     ));
     let staff = (0..CAMPAIGN_USERS).map(|i| format!("staff{i:03}"));
     let plan = CampaignPlan::new(
         DEMO_AGENT_ID,
-        Message::text("Fire drill at 3pm"),
+        Message::file(media_id.as_str()),
         Audience::users(staff),
         CHUNK_LIMITS,
     )
@@ -270,6 +285,7 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
                 users: CAMPAIGN_USERS,
                 chunks,
                 read,
+                media_id,
             },
             calls: &calls.all,
         },

@@ -6,6 +6,7 @@ pub mod completions;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod fleet;
+pub mod media;
 #[cfg(feature = "demo")]
 pub mod mock_server;
 pub mod progress;
@@ -54,6 +55,7 @@ pub fn run(cli: &Cli, out: Output) -> Result<(), Failure> {
         Command::StatusBar(args) => status_bar::run(global, args, out),
         Command::Watch(args) => watch::run(global, args, out),
         Command::Campaign(command) => campaign::run(global, command, out),
+        Command::Media(command) => media::run(global, command, out),
         Command::Completions(args) => completions::run(args),
         #[cfg(feature = "demo")]
         Command::Demo => demo::run(global, out),

@@ -36,14 +36,16 @@ pub fn run(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fail
         ));
     }
     let agent_id = super::agent_id(global)?;
-    let message = message(&args.message)?;
+    // A file is read and checked here: nothing is sent when it is unfit.
+    let pending = super::media::Pending::from_args(args, message)?;
+    let client = super::client(global)?;
+    let (message, media_id) = pending.resolve(&client)?;
     let mut request = SendWorkNotification::new(agent_id, message)
         .to_users(args.users.iter().cloned())
         .to_depts(args.depts.iter().copied());
     if args.all_users {
         request = request.to_all_users();
     }
-    let client = super::client(global)?;
     let task = client.send(&request)?;
     let task_id = task.task_id.get();
     out.answer(
@@ -51,6 +53,7 @@ pub fn run(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fail
         &SendDoc {
             agent_id: task.agent_id.get(),
             task_id,
+            media_id,
         },
     );
     Ok(())
@@ -66,7 +69,8 @@ pub fn run(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fail
 /// reported in the document and the exit code.
 fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Failure> {
     let agent_id = super::agent_id(global)?;
-    let message = message(&args.message)?;
+    // The file is read and checked first: an unfit one is refused before anything is sent.
+    let pending = super::media::Pending::from_args(args, message)?;
     let audience = if args.all_users {
         Audience::all_users()
     } else {
@@ -77,6 +81,8 @@ fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
         Audience::users(users).and_depts(args.depts.iter().copied())
     };
     let (client, fleet) = super::client_and_fleet(global)?;
+    // Uploaded once, here: the message the ledger keeps carries its media id.
+    let (message, _) = pending.resolve(&client)?;
     // Chunks within the client's limits and --budget, so each can be granted.
     let plan = client
         .campaigns(&MemoryLedger::new())
@@ -170,7 +176,7 @@ pub fn message(args: &MessageArgs) -> Result<Message, Failure> {
     match &args.msg_json {
         Some(path) => parse_msg_json(&read_input(path)?),
         None => Err(Failure::invalid_input(
-            "give the message with --text, --markdown or --msg-json",
+            "give the message with --text, --markdown, --msg-json, --file, --image or --voice",
         )),
     }
 }

@@ -3,6 +3,7 @@
 //! Never panics on what a client sends.
 
 mod deadline;
+pub mod multipart;
 mod wire;
 
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -246,6 +247,7 @@ pub(crate) fn read_request(
         Ok(req) => req,
         Err((status, reason)) => return ReadOutcome::Malformed { status, reason },
     };
+    let max_body = multipart::body_cap(&req.path, max_body);
     // The head is in: the body has a deadline of its own.
     reader.get_mut().set(BODY_TIMEOUT);
 

@@ -20,6 +20,7 @@ use crate::campaign::{Delivery, SendRecord};
 use crate::clock::MockClock;
 use crate::fault::{Calls, Fault, Route};
 use crate::record::RecordedRequest;
+use crate::sim::UploadedMedia;
 use crate::snapshot::{TaskSnapshot, snapshot_of};
 
 pub use builder::MockServerBuilder;
@@ -239,6 +240,17 @@ impl MockServer {
     /// failing deliveries; recalls do not undo it).
     pub fn deliveries(&self, user_id: &str) -> u64 {
         lock(&self.shared.sim).deliveries(user_id)
+    }
+
+    /// Every file `POST /media/upload` accepted, oldest first (a refused upload is not
+    /// kept; [`requests`](Self::requests) records every call).
+    pub fn uploads(&self) -> Vec<UploadedMedia> {
+        lock(&self.shared.sim).uploads()
+    }
+
+    /// How many uploads were accepted (media ids issued).
+    pub fn upload_count(&self) -> usize {
+        lock(&self.shared.sim).upload_count()
     }
 
     /// Deliveries per user, for every user who got at least one.

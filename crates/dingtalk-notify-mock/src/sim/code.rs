@@ -35,6 +35,19 @@ pub const INVALID_MOBILE: i64 = 40104;
 pub const INVALID_CORP_ID: i64 = 33001;
 /// The app secret (or suite credential) is wrong.
 pub const INVALID_CREDENTIAL: i64 = 40001;
+// 40004–40007: the global error-code table (open.dingtalk.com/document/orgapp/
+// server-api-error-codes-1, quoted at https://developer.aliyun.com/ask/540868).
+/// `media/upload`: `type` missing from the query or not image/voice/video/file.
+pub const INVALID_MEDIA_TYPE: i64 = 40004;
+/// `media/upload`: the file's format is not one its type takes.
+pub const INVALID_FILE_TYPE: i64 = 40005;
+/// `media/upload`: the file is empty or over its type's limit.
+pub const INVALID_FILE_SIZE: i64 = 40006;
+/// A message names a `media_id` never issued.
+pub const INVALID_MEDIA_ID: i64 = 40007;
+/// `media/upload`: the body is not `multipart/form-data` ("参数需要multipart类型", captured
+/// at blog.csdn.net/qubes/article/details/137156316).
+pub const NEEDS_MULTIPART: i64 = 43008;
 /// The access token is not valid.
 pub const INVALID_ACCESS_TOKEN: i64 = 40014;
 /// The access token has expired.
@@ -101,6 +114,11 @@ pub(crate) fn description(code: i64) -> Option<&'static str> {
         INVALID_MOBILE => "无效的手机号",
         33001 => "Invalid corpid",
         40001 => "Invalid appkey or appsecret",
+        INVALID_MEDIA_TYPE => "不合法的媒体文件类型",
+        INVALID_FILE_TYPE => "不合法的文件类型",
+        INVALID_FILE_SIZE => "不合法的文件大小",
+        INVALID_MEDIA_ID => "不合法的媒体文件id",
+        NEEDS_MULTIPART => "参数需要multipart类型",
         40014 => "不合法的access_token",
         42001 => "access_token超时",
         40035 => "Invalid parameter",

@@ -9,6 +9,7 @@ mod contact_wire;
 mod contacts;
 mod follow;
 pub(crate) mod ids;
+mod media;
 mod msg;
 mod send;
 mod signature;
@@ -34,6 +35,7 @@ pub(crate) use follow::{
     Forbidden, Progress, SendResultWire, progress_of as follow_progress, result_of as follow_result,
 };
 pub(crate) use ids::Ids;
+pub use media::UploadedMedia;
 
 /// The first task id issued: already over 32 bits, like DingTalk's.
 pub const FIRST_TASK_ID: u64 = 256_271_667_526;
@@ -134,6 +136,8 @@ pub(crate) struct Sim {
     send_log: VecDeque<SendRecord>,
     delivery_log: VecDeque<Delivery>,
     contacts: ContactState,
+    media: Vec<UploadedMedia>,
+    media_counter: u64,
 }
 
 fn push_capped<T>(log: &mut VecDeque<T>, item: T) {
@@ -163,6 +167,8 @@ impl Sim {
             send_log: VecDeque::new(),
             delivery_log: VecDeque::new(),
             contacts: ContactState::default(),
+            media: Vec::new(),
+            media_counter: 0,
         }
     }
 
@@ -207,6 +213,7 @@ impl Sim {
             | Route::UserList
             | Route::UserGetByMobile
             | Route::UserGetByUnionId => self.contact(route, req, now, ids),
+            Route::MediaUpload => self.upload(req, now, ids),
             Route::Any | Route::Unknown => Err(Reject::with_status(
                 404,
                 code::INVALID_METHOD,

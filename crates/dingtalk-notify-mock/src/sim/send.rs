@@ -91,6 +91,7 @@ impl Sim {
         }
         let send: SendBody = decode(map)?;
         let bar = msg::check(&send.msg)?;
+        self.check_media(&send.msg)?;
         if send.agent_id != caller.agent_id {
             return Err(Reject::new(code::INVALID_AGENT_ID, "Invalid agentid"));
         }

@@ -67,6 +67,16 @@ pub trait Endpoint {
     /// [`BuildError::Encode`] if serialization fails.
     fn body(&self) -> Result<Option<Vec<u8>>, BuildError>;
 
+    /// The body with its `Content-Type`: by default [`body`](Self::body) as
+    /// `application/json`. An endpoint with another body (the `multipart/form-data` of a
+    /// media upload) overrides this instead.
+    ///
+    /// # Errors
+    /// [`BuildError::Encode`] if the body cannot be encoded.
+    fn content(&self) -> Result<Option<(Vec<u8>, HeaderValue)>, BuildError> {
+        Ok(self.body()?.map(|body| (body, APPLICATION_JSON)))
+    }
+
     /// Validates, then builds the `http::Request` under `base` with the scheme's input.
     ///
     /// # Errors
@@ -276,8 +286,10 @@ fn build<E: Endpoint + ?Sized>(
     // a first extension costs three allocations (`http::Extensions` boxes a map).
     let marked = Idempotency::inferred(&E::METHOD, &target[..path_len]) != idempotency;
 
-    let body = endpoint.body()?;
-    let has_body = body.is_some();
+    let (body, content_type) = match endpoint.content()? {
+        Some((body, content_type)) => (body, Some(content_type)),
+        None => (Vec::new(), None),
+    };
     // Assembled in place rather than through `http::request::Builder`, which moves the whole
     // request head through every step (a tenth of a build's instructions), and from parts,
     // so the base's scheme and authority are shared rather than parsed again.
@@ -291,7 +303,7 @@ fn build<E: Endpoint + ?Sized>(
             .map_err(invalid)?,
     );
     let uri = http::Uri::from_parts(parts).map_err(|_| BuildError::InvalidUri { path: E::PATH })?;
-    let mut request = http::Request::new(body.unwrap_or_default());
+    let mut request = http::Request::new(body);
     *request.method_mut() = E::METHOD;
     *request.uri_mut() = uri;
     let headers = request.headers_mut();
@@ -300,9 +312,9 @@ fn build<E: Endpoint + ?Sized>(
     headers
         .try_insert(USER_AGENT, USER_AGENT_HEADER)
         .map_err(full)?;
-    if has_body {
+    if let Some(content_type) = content_type {
         headers
-            .try_insert(CONTENT_TYPE, APPLICATION_JSON)
+            .try_insert(CONTENT_TYPE, content_type)
             .map_err(full)?;
     }
     if marked {

@@ -11,6 +11,8 @@
 //! | `POST /topapi/message/corpconversation/status_bar/update` | [`UpdateStatusBar`] | [`UpdateStatusBarResponse`] |
 //! | `POST /topapi/message/corpconversation/recall` | [`RecallWorkNotification`] | [`RecallWorkNotificationResponse`] |
 //!
+//! | `POST /media/upload` | [`UploadMedia`] | [`UploadMediaResponse`] |
+//!
 //! The contact endpoints, which turn departments, phone numbers and union ids into user ids
 //! (walked by [`crate::resolve`]):
 //!
@@ -30,6 +32,7 @@ pub(crate) mod get_corp_token;
 pub(crate) mod getsendprogress;
 pub(crate) mod getsendresult;
 pub(crate) mod gettoken;
+pub(crate) mod media_upload;
 pub(crate) mod recall;
 pub(crate) mod status_bar_update;
 
@@ -51,6 +54,7 @@ pub use getsendresult::{
 pub use gettoken::{
     AccessTokenResponse, DEFAULT_TOKEN_LIFETIME, GetAccessToken, MAX_TOKEN_LIFETIME,
 };
+pub use media_upload::{UploadMedia, UploadMediaResponse};
 pub use recall::{RecallWorkNotification, RecallWorkNotificationResponse};
 pub use status_bar_update::{UpdateStatusBar, UpdateStatusBarResponse};
 
@@ -75,7 +79,7 @@ pub use user_listid::{DepartmentUserIds, ListDepartmentUserIds, ListDepartmentUs
 /// for, both read from the endpoint's own consts. An endpoint not listed still works: its
 /// requests carry an `Idempotency` marker when their method would mislead, and its answers
 /// get the generic hints.
-static CORE: [Facts; 13] = [
+static CORE: [Facts; 14] = [
     Facts::of::<GetAccessToken>(Call::Token),
     Facts::of::<GetCorpToken>(Call::CorpToken),
     Facts::of::<SendWorkNotification>(Call::Send),
@@ -89,4 +93,5 @@ static CORE: [Facts; 13] = [
     Facts::of::<ListDepartmentUsers>(Call::Contacts),
     Facts::of::<GetUserByMobile>(Call::Contacts),
     Facts::of::<GetUserByUnionId>(Call::Contacts),
+    Facts::of::<UploadMedia<'static>>(Call::Upload),
 ];

@@ -15,6 +15,8 @@ pub(crate) enum Call {
     /// The contact endpoints (listsubid, listsub, listid, v2/user/list, getbymobile,
     /// getbyunionid).
     Contacts,
+    /// `POST /media/upload`.
+    Upload,
     Other,
 }
 
@@ -27,6 +29,24 @@ pub(crate) fn hint(code: i64, call: Option<Call>) -> Option<&'static str> {
         88 => "see sub_code and sub_msg for the cause",
         33001 => "check the corp id the token was issued for",
         40001 => "check the app key and app secret",
+        40004 => {
+            "the media type must be image, voice, video or file, in the form and in the query \
+             (?type=)"
+        }
+        40005 => {
+            "DingTalk does not take this format for the media type (image: jpg, gif, png, bmp; \
+             voice: amr, mp3, wav; video: mp4; file: doc, docx, xls, xlsx, ppt, pptx, zip, pdf, \
+             rar)"
+        }
+        40006 => "the file is empty or over its limit (voice 2 MB; image, video and file 20 MB)",
+        40007 => match call {
+            Call::Send => {
+                "the message names a media_id DingTalk never issued; upload the file \
+                 (POST /media/upload) and send the media_id it answers"
+            }
+            _ => "check the media_id: it must come from POST /media/upload",
+        },
+        40008 => "the msgtype is not one DingTalk knows; check msg.msgtype",
         40014 | 42001 => "fetch a new access token and retry once",
         40035 => match call {
             Call::Token => "appkey or appsecret is missing; pass both to gettoken",
@@ -49,7 +69,7 @@ pub(crate) fn hint(code: i64, call: Option<Call>) -> Option<&'static str> {
             Call::Contacts => {
                 "a parameter is missing or invalid; check dept_id, the mobile number or the union id"
             }
-            Call::Other => "check task_id and agent_id (tasks are only queryable for 24 hours)",
+            Call::Upload | Call::Other => "check task_id and agent_id (tasks are only queryable for 24 hours)",
         },
         40056 => "check agent_id: it must be the app's AgentId from the developer console",
         40089 => {

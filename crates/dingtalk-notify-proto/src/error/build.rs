@@ -77,6 +77,46 @@ pub enum BuildError {
         /// The endpoint's path.
         path: &'static str,
     },
+    /// A file larger than DingTalk takes for its media type (see
+    /// [`MediaKind::max_bytes`](crate::media::MediaKind::max_bytes)).
+    #[error(
+        "{file:?} is {size} bytes, over the {limit_mib} MB ({limit} bytes) limit of a DingTalk \
+         {kind} upload; nothing was sent"
+    )]
+    MediaTooLarge {
+        /// The file name (cut to 200 characters).
+        file: String,
+        /// The media type (`image`, `voice`, `video`, `file`).
+        kind: &'static str,
+        /// The file's size in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+        /// The limit in MB (MiB, as DingTalk counts them).
+        limit_mib: u64,
+    },
+    /// A file whose extension DingTalk does not take for its media type (see
+    /// [`MediaKind::formats`](crate::media::MediaKind::formats)).
+    #[error(
+        "{file:?} cannot be uploaded as {kind}: DingTalk takes {formats} files for it (by the \
+         file name's extension){hint}; nothing was sent"
+    )]
+    MediaFormat {
+        /// The file name (cut to 200 characters).
+        file: String,
+        /// The media type asked for.
+        kind: &'static str,
+        /// The extensions DingTalk takes for it, comma-separated.
+        formats: &'static str,
+        /// What to do instead, if something fits (`; upload it as image, which previews`).
+        hint: &'static str,
+    },
+    /// An empty file: DingTalk refuses it.
+    #[error("{file:?} is empty; nothing was sent")]
+    MediaEmpty {
+        /// The file name (cut to 200 characters).
+        file: String,
+    },
     /// The body could not be encoded as JSON (a bug: please report it).
     #[error("the request body could not be encoded: {0}")]
     Encode(String),

@@ -30,7 +30,19 @@ impl<T: Transport> Client<T> {
     where
         E: Endpoint<Auth = AccessTokenQuery>,
     {
-        let deadline = self.inner.retry.deadline;
+        self.call_validated_within(endpoint, self.inner.retry.deadline)
+    }
+
+    /// [`call_validated`](Self::call_validated) within `deadline` instead of the policy's
+    /// (an upload's, which fits its size).
+    pub(super) fn call_validated_within<E>(
+        &self,
+        endpoint: Validated<'_, E>,
+        deadline: Duration,
+    ) -> Result<E::Response, Error<T::Error>>
+    where
+        E: Endpoint<Auth = AccessTokenQuery>,
+    {
         let deadline_at = instant_after(self.inner.clock.now(), deadline);
         let mut attempt = 0u32;
         let mut replayed = false;

@@ -4,12 +4,14 @@
 //!
 //! - [`builder`]: [`ClientBuilder`], the one way to configure it;
 //! - this module: the operations (send, progress, result, status bar, recall, track);
+//! - `media`: media upload, from bytes or a path, with a deadline that fits the size;
 //! - `call`: the retry loop around the core's one build → send → parse path;
 //! - `token`: the access token, driven from the core's `TokenCache::token_or_request`.
 
 mod builder;
 mod call;
 mod error;
+mod media;
 #[cfg(test)]
 mod tests;
 mod token;
@@ -34,6 +36,9 @@ use dingtalk_notify_proto::{
 
 pub use builder::ClientBuilder;
 pub use error::Error;
+pub use media::{
+    MediaFile, MediaFileError, UPLOAD_FLOOR_BYTES_PER_SEC, UploadFileError, upload_deadline,
+};
 
 use crate::budget::RecipientBudget;
 

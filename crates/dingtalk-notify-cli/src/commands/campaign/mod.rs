@@ -154,6 +154,9 @@ struct CampaignDoc<'a> {
     ambiguous: Vec<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     progress: Option<&'a CampaignProgress>,
+    /// The media id the message carries (kept in the ledger: never uploaded again).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    media_id: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -187,6 +190,7 @@ pub(super) fn report(
         failed,
         ambiguous: handle.ambiguous(),
         progress,
+        media_id: super::media::media_id_of(handle.record().message()),
     };
     let mut human = format!(
         "campaign {}: {} of {} chunks sent",
