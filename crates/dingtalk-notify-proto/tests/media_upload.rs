@@ -8,7 +8,7 @@
 //! quoted at https://developer.aliyun.com/ask/540868): 40004 不合法的媒体文件类型, 40005
 //! 不合法的文件类型, 40006 不合法的文件大小, 40007 不合法的媒体文件id, 40008 不合法的消息类型.
 
-use dingtalk_notify_proto::api::UploadMedia;
+use dingtalk_notify_proto::api::{SendWorkNotification, UploadMedia};
 use dingtalk_notify_proto::media::MediaKind;
 use dingtalk_notify_proto::multipart::Boundary;
 use dingtalk_notify_proto::transport::Idempotency;
@@ -189,8 +189,7 @@ fn media_error_codes_are_classified_with_hints() {
     assert_eq!(api.code, ErrorCode::INVALID_MEDIA_TYPE);
     assert_eq!(api.code.class(), Some(ErrorClass::Permanent));
     assert!(
-        api.code
-            .hint_for("/media/upload")
+        <UploadMedia<'static> as Endpoint>::hint(api.code)
             .unwrap()
             .contains("?type=")
     );
@@ -208,8 +207,6 @@ fn media_error_codes_are_classified_with_hints() {
         assert!(code.hint().is_some());
     }
     // 40007 on a send: the media_id was never issued.
-    let hint = ErrorCode::INVALID_MEDIA_ID
-        .hint_for("/topapi/message/corpconversation/asyncsend_v2")
-        .unwrap();
+    let hint = SendWorkNotification::hint(ErrorCode::INVALID_MEDIA_ID).unwrap();
     assert!(hint.contains("/media/upload"), "{hint}");
 }

@@ -5,8 +5,8 @@
 //! campaign's message is kept in its ledger, media_id included, so a resumed campaign never
 //! uploads again.
 
+use dingtalk_notify::Message;
 use dingtalk_notify::media::MediaKind;
-use dingtalk_notify::message::Message;
 use dingtalk_notify::media::{MediaFile, MediaFileError};
 use serde::Serialize;
 

@@ -69,7 +69,9 @@ pub(crate) fn hint(code: i64, call: Option<Call>) -> Option<&'static str> {
             Call::Contacts => {
                 "a parameter is missing or invalid; check dept_id, the mobile number or the union id"
             }
-            Call::Upload | Call::Other => "check task_id and agent_id (tasks are only queryable for 24 hours)",
+            Call::Upload | Call::Other => {
+                "check task_id and agent_id (tasks are only queryable for 24 hours)"
+            }
         },
         40056 => "check agent_id: it must be the app's AgentId from the developer console",
         40089 => {

@@ -20,9 +20,10 @@ use std::time::Duration;
 
 use dingtalk_notify_proto::api::{UploadMedia, UploadMediaResponse};
 use dingtalk_notify_proto::media::MediaKind;
-use dingtalk_notify_proto::{BuildError, Error, Transport, Validated};
+use dingtalk_notify_proto::{BuildError, Transport, Validated};
 
 use super::Client;
+use crate::Error;
 
 /// The slowest upload rate the deadline allows for: 256 KiB/s.
 pub const UPLOAD_FLOOR_BYTES_PER_SEC: u64 = 256 * 1024;
@@ -171,7 +172,10 @@ impl<T: Transport> Client<T> {
     ) -> Result<UploadMediaResponse, Error<T::Error>> {
         let upload = UploadMedia::new(kind, file_name, bytes);
         let checked = Validated::new(&upload)?;
-        self.call_validated_within(checked, upload_deadline(self.retry.deadline, bytes.len()))
+        self.call_validated_within(
+            checked,
+            upload_deadline(self.inner.retry.deadline, bytes.len()),
+        )
     }
 
     /// Reads the file at `path` ([`MediaFile::read`], the kind inferred from its extension)
