@@ -24,13 +24,25 @@ pub enum Route {
     StatusBarUpdate,
     /// `POST /topapi/message/corpconversation/recall`.
     Recall,
+    /// `POST /topapi/v2/department/listsubid`: a department's sub-department ids.
+    DepartmentListSubId,
+    /// `POST /topapi/v2/department/listsub`: a department's sub-departments, with names.
+    DepartmentListSub,
+    /// `POST /topapi/user/listid`: a department's direct members' user ids.
+    UserListId,
+    /// `POST /topapi/v2/user/list`: a department's direct members, paged, with details.
+    UserList,
+    /// `POST /topapi/v2/user/getbymobile`: a user id from a mobile number.
+    UserGetByMobile,
+    /// `POST /topapi/user/getbyunionid`: a user id from a union id.
+    UserGetByUnionId,
     /// Any path the simulator does not serve.
     Unknown,
 }
 
 impl Route {
     /// Every served route with its path (after the path prefix).
-    pub const SERVED: [(Route, &'static str); 7] = [
+    pub const SERVED: [(Route, &'static str); 13] = [
         (Route::GetToken, "/gettoken"),
         (Route::GetCorpToken, "/service/get_corp_token"),
         (Route::Send, "/topapi/message/corpconversation/asyncsend_v2"),
@@ -47,6 +59,15 @@ impl Route {
             "/topapi/message/corpconversation/status_bar/update",
         ),
         (Route::Recall, "/topapi/message/corpconversation/recall"),
+        (
+            Route::DepartmentListSubId,
+            "/topapi/v2/department/listsubid",
+        ),
+        (Route::DepartmentListSub, "/topapi/v2/department/listsub"),
+        (Route::UserListId, "/topapi/user/listid"),
+        (Route::UserList, "/topapi/v2/user/list"),
+        (Route::UserGetByMobile, "/topapi/v2/user/getbymobile"),
+        (Route::UserGetByUnionId, "/topapi/user/getbyunionid"),
     ];
 
     /// The route a path (without the prefix) names; [`Route::Unknown`] for anything else.
@@ -80,7 +101,8 @@ impl Route {
         }
     }
 
-    /// Whether the route is one of the five `/topapi` corpconversation calls.
+    /// Whether the route is under `/topapi`: the five corpconversation calls and the
+    /// contact calls.
     pub(crate) fn is_topapi(self) -> bool {
         matches!(
             self,
@@ -89,6 +111,19 @@ impl Route {
                 | Route::SendResult
                 | Route::StatusBarUpdate
                 | Route::Recall
+        ) || self.is_contact()
+    }
+
+    /// Whether the route is one of the six contact calls.
+    pub fn is_contact(self) -> bool {
+        matches!(
+            self,
+            Route::DepartmentListSubId
+                | Route::DepartmentListSub
+                | Route::UserListId
+                | Route::UserList
+                | Route::UserGetByMobile
+                | Route::UserGetByUnionId
         )
     }
 

@@ -4,7 +4,8 @@
 //! [`MockServer`] serves the oapi endpoints a work-notification client calls, with DingTalk's
 //! semantics: the `{"errcode","errmsg","request_id"}` envelope under HTTP 200 (a fresh
 //! `request_id` in every answer), tokens with a lifetime, tasks whose delivery progresses,
-//! per-recipient results from a configurable [`Directory`], the 24-hour and 7-day windows,
+//! per-recipient results from a configurable [`Directory`] (an organisation: a department
+//! tree and its people, answered by the contact calls too), the 24-hour and 7-day windows,
 //! and the rate limits. Time is a [`MockClock`] the test moves with
 //! [`MockServer::advance`], so nothing sleeps to wait for a window or an expiry. Faults
 //! ([`Fault`]) are scripted per endpoint ([`Route`]) and per call ([`Calls`]), and every
@@ -15,11 +16,14 @@
 //! - `GET /gettoken`, `POST /service/get_corp_token` (signed, ISV),
 //!   `POST /topapi/message/corpconversation/{asyncsend_v2, getsendprogress, getsendresult,
 //!   status_bar/update, recall}`, with JSON or form-encoded bodies.
+//! - The contact calls: `POST /topapi/v2/department/{listsubid, listsub}`,
+//!   `/topapi/user/{listid, getbyunionid}`, `/topapi/v2/user/{list, getbymobile}`, with the
+//!   per-app QPS limit (90018).
 //! - Virtual time, fault injection, inspection, clean shutdown.
 //! - HTTPS with certificates generated at run time ([`ServerTls`], [`MockServerBuilder::https`]).
 //!
 //! # Out of scope
-//! - HTTP/2, the media upload and directory APIs, sub-departments.
+//! - HTTP/2, the media upload, the contact calls that change the organisation.
 //!
 //! # Why not tiny_http
 //! Tests need a server that stops cleanly, and `tiny_http` does not: its threads are
@@ -85,6 +89,10 @@
 //! | `getsendprogress`, `getsendresult` | task unknown, of another agent, or too old (progress: 7 days or more; result: 24 h or more); result of a task with over 100 recipients (`"Call timeout: ..."`) | 40035; 41052 |
 //! | `status_bar/update` | `agent_id` not the token's app; task unknown, of another agent, or 7 days old or more | 40056; 40035 |
 //! | `recall` (`msg_task_id`) | `agent_id` not the token's app; task unknown, of another agent, or 24 h old or more | 40056; 40035 |
+//! | contact calls | the app's calls to this endpoint within the last second of simulator time at the limit ([`MockServerBuilder::contact_qps`], default 20; ISV 40) | 90018 (ISV 90019), not wrapped |
+//! | `listsubid`, `listsub`, `listid`, `v2/user/list` | `dept_id` missing (`listsub`: the root) or not a number; department unknown; `v2/user/list`: `cursor` or `size` missing, `size` not 1 to 100 | 40; 41; 60003; 40, 40035 |
+//! | `v2/user/getbymobile` | `mobile` missing; not 6 to 20 digits (after an optional `+86-`); nobody has it | 40; 40104; 60121 |
+//! | `user/getbyunionid` | `unionid` missing or empty; nobody has it | 40; 60121 |
 //!
 //! Errors follow [`ErrorStyle`]: by default as the live gateway, which on `/topapi/...`
 //! paths wraps token and permission errors as HTTP 200
@@ -101,10 +109,61 @@
 //!
 //! Delivery: a task's progress goes from status 0 (0 %) through 1 to 2 (100 %) over the
 //! delivery duration; until it completes, every delivered user is unread. Then each user
-//! lands in the list of their [`UserBehaviour`]. Recipients are the users given, then the
-//! members of the departments given (or every directory user for `to_all_user`),
+//! lands in the list of their [`UserBehaviour`] (someone who never activated their account
+//! leaves it unread). Recipients are the users given, then the members of the departments
+//! given and of every department below them (or every person for `to_all_user`),
 //! deduplicated; ids outside the directory are invalid, unknown departments go to
 //! `invalid_dept_id_list`.
+//!
+//! # The organisation
+//! A [`Directory`]: departments in a tree under the root (1), each with a name, and people
+//! ([`Person`]) with a user id, a name, one or more departments, a mobile number, a union
+//! id, `active`, and a [`UserBehaviour`]. [`MockServer::builder`] uses the six users of
+//! [`Directory::demo`]; [`Directory::demo_org`] puts 279 staff in three levels around them
+//! (the `mock-server` command's default); [`Directory::generated`] makes any size, the same
+//! for the same seed; [`Directory::from_json_file`] reads an org file:
+//!
+//! ```json
+//! {
+//!   "departments": [
+//!     {"id": 1, "name": "Acme"},
+//!     {"id": 2, "name": "Engineering", "parent": 1},
+//!     {"id": 3, "name": "Platform", "parent": 2}
+//!   ],
+//!   "users": [
+//!     {"userid": "alice", "name": "Alice", "departments": [2, 3],
+//!      "mobile": "13800000001", "unionid": "unionAlice", "active": true,
+//!      "behaviour": "reads"},
+//!     {"userid": "bob", "behaviour": "unread"},
+//!     {"userid": "eve", "departments": [3], "active": false}
+//!   ],
+//!   "accept_any_user": "reads"
+//! }
+//! ```
+//!
+//! - `departments`: `id` (a positive integer), `name` (default `Department <id>`), `parent`
+//!   (default the root, 1). The root, 1, always exists (list it to name it) and has no
+//!   parent. Listed in any order.
+//! - `users`: `userid`; `name` (default the user id); `departments` (default `[1]`; a person
+//!   may sit in several); `mobile` and `unionid` (for the lookups by mobile and union id);
+//!   `active` (default `true`; `false` is someone who never activated their account: a
+//!   notification reaches them and stays unread); `behaviour`: `reads` (default), `unread`
+//!   or `fails`.
+//! - `accept_any_user` (optional): makes every other user id valid with that behaviour, so
+//!   a file of your own ids is delivered (see [`Directory::accept_any_user`]).
+//!
+//! People who left the organisation are simply not listed: the lookups answer 60121 for
+//! them and a send lists them as invalid. Unknown fields, a department or user listed
+//! twice, a parent or department that does not exist, a cycle of parents, and a mobile or
+//! union id given to two people are refused with an [`OrgError`] naming the culprit.
+//!
+//! The contact calls answer from it, as the reference shows them: `listsubid`
+//! (`{"result":{"dept_id_list":[…]}}`) and `listsub` (`{"result":[{"dept_id","name",
+//! "parent_id"}]}`) one level at a time, `listid` a department's direct members,
+//! `v2/user/list` those members paged (`cursor` an offset, `size` up to 100, `has_more`,
+//! `next_cursor`, each with `userid`, `unionid`, `name`, `active`, `dept_id_list`,
+//! `mobile`), `getbymobile` and `getbyunionid` a user id. [`MockServer::contact_calls`]
+//! counts them per endpoint.
 //!
 //! Rate limits, per app, on simulator days (day *n* is `[n*24h, (n+1)*24h)` of simulator
 //! time): the same content to the same user a second time in a day, and any message past the
@@ -116,8 +175,9 @@
 //!
 //! # Knobs
 //! See [`MockServerBuilder`]: port, token lifetime and advertised `expires_in`, delivery
-//! duration, directory, daily and per-minute limits, apps and ISV suites, frozen or shared
-//! clock, path prefix, body cap, recording cap.
+//! duration, directory (or a generated organisation), contact calls per second, daily and
+//! per-minute limits, apps and ISV suites, frozen or shared clock, path prefix, body cap,
+//! recording cap.
 //!
 //! # Faults
 //! Scripted with [`MockServer::inject`] per [`Route`] and [`Calls`]. A fault either **runs
@@ -156,7 +216,8 @@
 //! `suiteTicket` and `signature`), [`MockServer::token_fetches`],
 //! [`MockServer::connections_accepted`], [`MockServer::task`] (a [`TaskSnapshot`] in the
 //! simulator's own terms: plain ids, the raw `msg`, progress and result as it computes
-//! them), [`MockServer::deliveries`]. The simulator's error codes are in [`code`], for
+//! them), [`MockServer::deliveries`], [`MockServer::contact_calls`] and
+//! [`MockServer::contact_throttled`]. The simulator's error codes are in [`code`], for
 //! scripting faults and reading answers.
 //!
 //! # Transport conformance
@@ -181,6 +242,7 @@ mod fault;
 mod gateway;
 mod http;
 mod limits;
+mod org;
 mod record;
 mod server;
 mod sim;
@@ -193,10 +255,11 @@ pub use credentials::{
     AppCredentials, DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_CORP_ID, DEMO_ISV_AGENT_ID,
     DEMO_SUITE_KEY, DEMO_SUITE_SECRET, DEMO_SUITE_TICKET, IsvSuite, Secret,
 };
-pub use directory::{Directory, UserBehaviour};
+pub use directory::{Directory, Person, ROOT_DEPT_ID, UserBehaviour};
 pub use fault::{Calls, Fault, Route};
 pub use gateway::{ErrorStyle, SuccessStyle};
 pub use limits::SendLimits;
+pub use org::{MAX_GENERATED_PEOPLE, OrgError};
 pub use record::{REDACTED_PARAMS, RecordedRequest};
 pub use server::{
     DEFAULT_DAILY_USER_LIMIT, DEFAULT_DELIVERY_DURATION, DEFAULT_IDLE_TIMEOUT,
@@ -204,6 +267,6 @@ pub use server::{
     DEFAULT_RECIPIENTS_PER_MINUTE, DEFAULT_TOKEN_TTL, MAX_CONNECTIONS, MockServer,
     MockServerBuilder, ShutdownHandle,
 };
-pub use sim::{FIRST_TASK_ID, code};
+pub use sim::{DEFAULT_CONTACT_QPS, DEFAULT_ISV_CONTACT_QPS, FIRST_TASK_ID, code};
 pub use snapshot::{ForbiddenSnapshot, ProgressSnapshot, ResultSnapshot, TaskSnapshot};
 pub use tls::ServerTls;

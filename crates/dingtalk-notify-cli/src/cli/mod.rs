@@ -243,6 +243,30 @@ pub struct MockServerArgs {
     /// The port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub port: u16,
+
+    /// The organisation from an org file (JSON: departments with parents, users with
+    /// departments, mobile, unionid, active; the format is in the dingtalk-notify-mock
+    /// docs). Default: the demo organisation, 285 people in three levels.
+    #[arg(long, value_name = "FILE", conflicts_with = "org_size")]
+    pub org: Option<PathBuf>,
+
+    /// A generated organisation of N people, about 20 per department in a tree eight
+    /// wide: user ids u0, u1, …, mobiles 13000000000 + i, union ids union-u{i}.
+    #[arg(long, value_name = "N")]
+    pub org_size: Option<usize>,
+
+    /// The seed of --org-size (the same seed, the same organisation).
+    #[arg(long, value_name = "S", default_value_t = 1, requires = "org_size")]
+    pub org_seed: u64,
+
+    /// Accept any user id as a reader, listed or not: a file of your own ids is delivered.
+    #[arg(long)]
+    pub accept_any_user: bool,
+
+    /// Contact calls an app may make per endpoint per second before errcode 90018
+    /// (DingTalk's figure, 20, by default; 0: no limit).
+    #[arg(long, value_name = "N", default_value_t = dingtalk_notify_mock::DEFAULT_CONTACT_QPS)]
+    pub contact_qps: u32,
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use crate::directory::Directory;
 use crate::fault::Route;
 use crate::gateway::{ErrorStyle, SuccessStyle};
 use crate::limits::SendLimits;
-use crate::sim::Config;
+use crate::sim::{Config, ContactSettings};
 use crate::tls::ServerTls;
 
 /// Settings for a [`MockServer`]; every knob has DingTalk's default.
@@ -61,6 +61,7 @@ impl Default for MockServerBuilder {
                 expires_in: None,
                 delivery_duration: DEFAULT_DELIVERY_DURATION,
                 directory: Directory::demo(),
+                contacts: ContactSettings::default(),
                 daily_user_limit: DEFAULT_DAILY_USER_LIMIT,
                 isv_daily_user_limit: DEFAULT_ISV_DAILY_USER_LIMIT,
                 recipients_per_minute: DEFAULT_RECIPIENTS_PER_MINUTE,
@@ -127,10 +128,55 @@ impl MockServerBuilder {
         self
     }
 
-    /// The organization's users and departments (default [`Directory::demo`]).
+    /// The organization's users and departments (default [`Directory::demo`]; a few
+    /// hundred people: [`Directory::demo_org`]; from an org file:
+    /// [`Directory::from_json_file`]).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use dingtalk_notify_mock::{Directory, MockServer};
+    /// let org = Directory::from_json(r#"{"users": [{"userid": "ann", "mobile": "13800000009"}]}"#)?;
+    /// let server = MockServer::builder().directory(org).start()?;
+    /// # drop(server); Ok(()) }
+    /// ```
     #[must_use]
     pub fn directory(mut self, directory: Directory) -> Self {
         self.config.directory = directory;
+        self
+    }
+
+    /// A generated organisation of `people` people (see [`Directory::generated`] for its
+    /// shape, the same for the same `seed`).
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// use dingtalk_notify_mock::MockServer;
+    /// let server = MockServer::builder().generated_org(10_000, 1).start()?;
+    /// # drop(server); Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn generated_org(self, people: usize, seed: u64) -> Self {
+        self.directory(Directory::generated(people, seed))
+    }
+
+    /// Contact calls an internal app may make per endpoint within any second of simulator
+    /// time (default `Some(`[`DEFAULT_CONTACT_QPS`]`)`, DingTalk's figure); past it a call
+    /// is answered errcode 90018 (not wrapped) and does not run. `None` lifts the limit.
+    ///
+    /// [`DEFAULT_CONTACT_QPS`]: crate::DEFAULT_CONTACT_QPS
+    #[must_use]
+    pub fn contact_qps(mut self, qps: Option<u32>) -> Self {
+        self.config.contacts.qps = qps;
+        self
+    }
+
+    /// The same for ISV apps, per authorizing organisation (default
+    /// `Some(`[`DEFAULT_ISV_CONTACT_QPS`]`)`), answered errcode 90019.
+    ///
+    /// [`DEFAULT_ISV_CONTACT_QPS`]: crate::DEFAULT_ISV_CONTACT_QPS
+    #[must_use]
+    pub fn isv_contact_qps(mut self, qps: Option<u32>) -> Self {
+        self.config.contacts.isv_qps = qps;
         self
     }
 

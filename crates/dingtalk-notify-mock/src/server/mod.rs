@@ -2,6 +2,7 @@
 
 mod builder;
 mod conn;
+mod contacts;
 mod respond;
 mod shared;
 mod start;

@@ -20,6 +20,17 @@ pub const WRAPPED: i64 = 88;
 pub const GLOBAL_QPS_LIMIT: i64 = 90002;
 /// The per-app, per-API QPS limit of the old API: wait 1 s and retry.
 pub const API_QPS_LIMIT: i64 = 90018;
+/// ISV apps: the per-organisation, per-API QPS limit (40 calls a second).
+pub const ISV_QPS_LIMIT: i64 = 90019;
+/// The organisation's monthly quota of metered API calls is spent: retrying cannot help
+/// before the month ends or the plan changes.
+pub const MONTHLY_QUOTA: i64 = 90020;
+/// Contact calls: the department does not exist.
+pub const DEPT_NOT_FOUND: i64 = 60003;
+/// Contact lookups: no such user (people who left cannot be found either).
+pub const USER_NOT_FOUND: i64 = 60121;
+/// `getbymobile`: the mobile number is not a valid one.
+pub const INVALID_MOBILE: i64 = 40104;
 /// The corp id is invalid (or the corp did not authorize the suite).
 pub const INVALID_CORP_ID: i64 = 33001;
 /// The app secret (or suite credential) is wrong.
@@ -82,6 +93,12 @@ pub(crate) fn description(code: i64) -> Option<&'static str> {
         GLOBAL_QPS_LIMIT => "The global QPS limit has been exceeded",
         90001..=90014 | 90017 => "Calls are temporarily banned: too many requests",
         API_QPS_LIMIT => "The API call rate of this app is over its limit; wait 1 s and retry",
+        ISV_QPS_LIMIT => "The API call rate of this ISV app in this organization is over its limit",
+        // The captured text (dingtalk.com/qidian/help-detail-1061621972), without the counts.
+        MONTHLY_QUOTA => "您的企业本月api调用量已超过限制",
+        DEPT_NOT_FOUND => "部门不存在",
+        USER_NOT_FOUND => "找不到该用户",
+        INVALID_MOBILE => "无效的手机号",
         33001 => "Invalid corpid",
         40001 => "Invalid appkey or appsecret",
         40014 => "不合法的access_token",

@@ -5,6 +5,8 @@
 
 pub(crate) mod answer;
 pub mod code;
+mod contact_wire;
+mod contacts;
 mod follow;
 pub(crate) mod ids;
 mod msg;
@@ -26,6 +28,8 @@ use crate::gateway::{ErrorStyle, SuccessStyle};
 use crate::http::Incoming;
 use crate::limits::SendLimits;
 pub(crate) use answer::{Answer, Reject, Wrap};
+pub(crate) use contacts::{ContactSettings, ContactState};
+pub use contacts::{DEFAULT_CONTACT_QPS, DEFAULT_ISV_CONTACT_QPS};
 pub(crate) use follow::{
     Forbidden, Progress, SendResultWire, progress_of as follow_progress, result_of as follow_result,
 };
@@ -48,6 +52,7 @@ pub(crate) struct Config {
     pub(crate) expires_in: Option<Option<u64>>,
     pub(crate) delivery_duration: Duration,
     pub(crate) directory: Directory,
+    pub(crate) contacts: ContactSettings,
     pub(crate) daily_user_limit: u32,
     pub(crate) isv_daily_user_limit: u32,
     pub(crate) recipients_per_minute: usize,
@@ -128,6 +133,7 @@ pub(crate) struct Sim {
     pruned_day: u64,
     send_log: VecDeque<SendRecord>,
     delivery_log: VecDeque<Delivery>,
+    contacts: ContactState,
 }
 
 fn push_capped<T>(log: &mut VecDeque<T>, item: T) {
@@ -156,6 +162,7 @@ impl Sim {
             pruned_day: 0,
             send_log: VecDeque::new(),
             delivery_log: VecDeque::new(),
+            contacts: ContactState::default(),
         }
     }
 
@@ -194,6 +201,12 @@ impl Sim {
             Route::SendResult => self.result(req, now, ids),
             Route::StatusBarUpdate => self.status_bar(req, now, ids),
             Route::Recall => self.recall(req, now, ids),
+            Route::DepartmentListSubId
+            | Route::DepartmentListSub
+            | Route::UserListId
+            | Route::UserList
+            | Route::UserGetByMobile
+            | Route::UserGetByUnionId => self.contact(route, req, now, ids),
             Route::Any | Route::Unknown => Err(Reject::with_status(
                 404,
                 code::INVALID_METHOD,

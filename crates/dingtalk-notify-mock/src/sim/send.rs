@@ -29,7 +29,8 @@ fn content_hash(msg: &Value) -> u64 {
     h.finish()
 }
 
-/// The users a send names, then the members of its departments (or everyone), deduplicated,
+/// The users a send names, then the members of its departments and the departments below
+/// them (or everyone), deduplicated,
 /// each with their behaviour (`None`: not in the directory); and the unknown departments.
 fn resolve(send: &SendBody, dir: &Directory) -> (Vec<(String, Option<UserBehaviour>)>, Vec<u64>) {
     let mut users = Vec::new();
@@ -44,8 +45,9 @@ fn resolve(send: &SendBody, dir: &Directory) -> (Vec<(String, Option<UserBehavio
         add(id, &mut users);
     }
     for dept in &send.dept_id_list {
-        match dir.department(*dept) {
-            Some(members) => members.iter().for_each(|id| add(id, &mut users)),
+        // A department reaches everyone below it too (the page: "接收者是部门ID时，包括子部门下的所有用户").
+        match dir.reach(*dept) {
+            Some(members) => members.into_iter().for_each(|id| add(id, &mut users)),
             None if !invalid_depts.contains(dept) => invalid_depts.push(*dept),
             None => {}
         }
