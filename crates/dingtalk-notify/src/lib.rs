@@ -52,8 +52,9 @@ mod client;
 mod clock;
 mod jitter;
 pub mod ledger;
+pub mod resolve;
 
-pub use client::{Client, ClientBuilder};
+pub use client::{AudienceResolver, Client, ClientBuilder};
 pub use clock::{SystemClock, VirtualClock};
 pub use jitter::RandomJitter;
 

@@ -4,11 +4,13 @@
 //!
 //! - [`builder`]: [`ClientBuilder`], the one way to configure it;
 //! - this module: the operations (send, progress, result, status bar, recall, track);
+//! - `resolve`: [`AudienceResolver`], the core's resolution plan driven over the client;
 //! - `call`: the retry loop around the core's one build → send → parse path;
 //! - `token`: the access token, driven from the core's `TokenCache::token_or_request`.
 
 mod builder;
 mod call;
+mod resolve;
 #[cfg(test)]
 mod tests;
 mod token;
@@ -32,6 +34,7 @@ use dingtalk_notify_proto::{
 };
 
 pub use builder::ClientBuilder;
+pub use resolve::AudienceResolver;
 
 use crate::budget::{BudgetError, RecipientBudget, budget_error_into};
 
