@@ -13,6 +13,7 @@ pub mod capture_log;
 pub mod harness;
 pub mod hostile;
 pub mod proxy;
+pub mod resolve;
 pub mod scenarios;
 pub mod tls;
 
