@@ -29,6 +29,12 @@
 #
 #   bench/run.sh --footprint   # step 8 alone (then the summary)
 #   bench/run.sh --no-footprint
+#   bench/run.sh --resolve     # step 7b alone: its numbers go into summary.json's "resolve"
+#
+# 7b. resolving an organisation of BENCH_RESOLVE_PEOPLE (100,000) people in 5,000 departments
+#     on the simulator (the runner's `resolve` mode: the resolution in a child process):
+#     contact calls per department (target <= 2.1), CPU per resolved person over one loopback
+#     call (<= 0.05), the resolving process's peak RSS (<= 64 MB).
 #
 # Knobs (environment): BENCH_PORT (default 18480; +1 and +2, Redis, are used too), BENCH_ROUNDS (7),
 # BENCH_CALLS (10000 per Rust run), BENCH_PY_CALLS (1500 per Python run),
@@ -47,12 +53,21 @@ for arg in "$@"; do
     --quick) QUICK=1 ;;
     --footprint) FOOTPRINT=only ;;
     --no-footprint) FOOTPRINT=no ;;
+    --resolve) FOOTPRINT=resolve ;;
     -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
 
 log() { printf '[bench] %s\n' "$*" >&2; }
+
+# 7b: resolve an organisation once on the simulator; the row goes to $OUT/resolve.jsonl and
+# bench/resolve_summary.py merges its ratios (with their targets) into summary.json.
+resolve_case() {
+  local people=${BENCH_RESOLVE_PEOPLE:-100000}
+  log "resolve: an organisation of $people people on the simulator (child process)"
+  "$RUNNER" resolve --people "$people" > "$OUT/resolve.jsonl"
+}
 
 PORT=${BENCH_PORT:-18480}
 PORT_EXPIRY=$((PORT + 1))
@@ -68,6 +83,18 @@ if [ "$QUICK" = 1 ]; then
 fi
 
 mkdir -p "$OUT"
+if [ "$FOOTPRINT" = resolve ]; then
+  log "building the runner (release)"
+  cargo build --release -q -p dingtalk-notify-bench >&2
+  TARGET_DIR=$(cargo metadata --format-version 1 --no-deps \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+  RUNNER=$TARGET_DIR/release/dingtalk-notify-bench
+  resolve_case
+  python3 bench/resolve_summary.py "$OUT"
+  python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["resolve"], indent=2))' \
+    "$OUT/summary.json"
+  exit 0
+fi
 TIME_BIN=""
 [ -x /usr/bin/time ] && TIME_BIN=/usr/bin/time
 PY_STATUS=unavailable
@@ -307,6 +334,9 @@ for c in client-ureq client-isahc; do
     --rounds "$EXPIRY_ROUNDS"
 done
 
+# --- 7b. resolving an organisation ----------------------------------------------------------
+resolve_case
+
 fi # FOOTPRINT != only
 
 # --- 8. footprint -------------------------------------------------------------------------
@@ -451,6 +481,7 @@ BENCH_ROUNDS_USED=$ROUNDS
 BENCH_CALLS_USED=$CALLS
 BENCH_PY_CALLS_USED=$PY_CALLS
 python3 bench/summarize.py "$OUT"
+python3 bench/resolve_summary.py "$OUT"
 # Campaign cost per chunk as a ratio to one loopback send (client-ureq): target <= 5x.
 python3 - "$RAW" > "$OUT/campaign.md" <<'PY'
 import json, statistics, sys

@@ -60,6 +60,18 @@ pub(crate) struct Measure {
     cpu: Cpu,
 }
 
+impl Times {
+    /// The process CPU time, ns.
+    pub(crate) fn cpu_ns(&self) -> u64 {
+        self.cpu_ns
+    }
+
+    /// The wall time, ns.
+    pub(crate) fn wall_ns(&self) -> u128 {
+        self.wall_ns
+    }
+}
+
 impl Measure {
     pub(crate) fn start() -> Result<Self> {
         Ok(Self {

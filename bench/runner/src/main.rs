@@ -8,6 +8,7 @@
 //! dingtalk-notify-bench expiry <contender> --base URL --threads T --lifetime SECS --rounds R
 //! dingtalk-notify-bench codec <case> --iters N
 //! dingtalk-notify-bench fleet <contender> --base URL --redis URL --calls N [--warmup N]
+//! dingtalk-notify-bench resolve [--people 100000] [--seed 1]
 //! ```
 //!
 //! Contenders, all calling `POST /topapi/message/corpconversation/getsendprogress`:
@@ -38,6 +39,9 @@
 //! `/gettoken` requests T threads make when released together at a token's expiry. `codec`
 //! runs build and parse in a loop with no IO, for a profiler (`valgrind --tool=callgrind`).
 //!
+//! `resolve` resolves a generated organisation on the simulator in a child process (see
+//! `resolve.rs`): contact calls per department, CPU per person, the child's peak RSS.
+//!
 //! `simulate` starts the simulator (`dingtalk-notify-mock`, its demo credentials and
 //! directory) on a free loopback port, prints the `DINGTALK_*` settings of
 //! `examples/minimal.rs` as one JSON object and serves until killed: the footprint run's
@@ -61,6 +65,7 @@ mod expiry;
 mod fleet;
 mod modes;
 mod upload;
+mod resolve;
 
 const APP_KEY: &str = "dingbench0appkey0x";
 const APP_SECRET: &str = "bench-app-secret-0123456789abcdefghijklmnop";
@@ -175,6 +180,23 @@ enum Mode {
         #[arg(long, default_value_t = 15)]
         rounds: usize,
     },
+    /// Resolving a generated organisation of `people` (20 per department) on the simulator,
+    /// in a child process: calls per department, CPU per person, peak RSS.
+    Resolve {
+        /// People in the organisation.
+        #[arg(long, default_value_t = 100_000)]
+        people: usize,
+        /// The organisation's seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// The child of `resolve`: resolves the whole organisation at `base`.
+    #[command(hide = true)]
+    ResolveChild {
+        /// The simulator's base URL.
+        #[arg(long)]
+        base: BaseUrl,
+    },
     /// Serve the simulator until killed, printing the minimal example's settings.
     Simulate,
 }
@@ -234,6 +256,8 @@ fn run(mode: Mode) -> Result<()> {
         }
         Mode::Codec { case, iters } => codec::codec(&case, iters),
         Mode::Campaign { chunks, dir } => campaign::campaign(chunks, &dir),
+        Mode::Resolve { people, seed } => resolve::resolve(people, seed),
+        Mode::ResolveChild { base } => resolve::child(&base),
         Mode::Simulate => simulate(),
     }
 }

@@ -156,6 +156,7 @@ mod client;
 mod clock;
 mod jitter;
 pub mod ledger;
+pub mod resolve;
 
 pub use client::{Client, ClientBuilder, Error};
 pub use clock::{SystemClock, VirtualClock};

@@ -5,6 +5,7 @@
 //! - [`builder`]: [`ClientBuilder`], the one way to configure it;
 //! - this module: the operations (send, progress, result, status bar, recall, track);
 //! - `media`: media upload, from bytes or a path, with a deadline that fits the size;
+//! - `resolve`: [`AudienceResolver`], the core's resolution plan driven over the client;
 //! - `call`: the retry loop around the core's one build → send → parse path;
 //! - `token`: the access token, driven from the core's `TokenCache::token_or_request`.
 
@@ -12,6 +13,7 @@ mod builder;
 mod call;
 mod error;
 mod media;
+mod resolve;
 #[cfg(test)]
 mod tests;
 mod token;
@@ -39,6 +41,7 @@ pub use error::Error;
 pub use media::{
     MediaFile, MediaFileError, UPLOAD_FLOOR_BYTES_PER_SEC, UploadFileError, upload_deadline,
 };
+pub use resolve::AudienceResolver;
 
 use crate::budget::RecipientBudget;
 
