@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::cli::{CampaignCommand, GlobalArgs};
 use crate::exit::{AMBIGUOUS, API, Failure, INVALID_INPUT, Kind, TRANSPORT};
-use crate::output::Output;
+use crate::output::{Output, printable};
 
 mod ledger;
 
@@ -196,7 +196,11 @@ pub(super) fn report(
         human.push_str(&format!(", {} to send (resume it)", doc.pending.len()));
     }
     for f in &doc.failed {
-        human.push_str(&format!("\nchunk {} failed: {}", f.index, f.message));
+        human.push_str(&format!(
+            "\nchunk {} failed: {}",
+            f.index,
+            printable(f.message)
+        ));
     }
     if !doc.ambiguous.is_empty() {
         human.push_str(&format!(
@@ -270,7 +274,11 @@ fn calls_report(
         doc.done.len()
     );
     for f in &doc.failed {
-        human.push_str(&format!("\nchunk {} failed: {}", f.index, f.message));
+        human.push_str(&format!(
+            "\nchunk {} failed: {}",
+            f.index,
+            printable(f.message)
+        ));
     }
     out.answer(&human, &doc);
     match failures.first() {
