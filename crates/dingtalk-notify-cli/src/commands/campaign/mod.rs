@@ -4,8 +4,9 @@
 
 use std::io::IsTerminal;
 
+use dingtalk_notify::budget::BudgetError;
 use dingtalk_notify::campaign::{CampaignError, CampaignHandle, CampaignProgress, ChunkCalls};
-use dingtalk_notify::ledger::Ledger;
+use dingtalk_notify::ledger::{Ledger, LedgerError};
 use dingtalk_notify::transport::TransportError;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -90,8 +91,14 @@ pub(super) fn campaign_failure(e: CampaignError) -> Failure {
         return Failure::over_budget(over);
     }
     match e {
-        CampaignError::NotFound(_) => Failure::invalid_input(e.to_string()),
-        other => Failure::plain(Kind::Other, TRANSPORT, other.to_string()),
+        CampaignError::NotFound(_) | CampaignError::Ledger(LedgerError::NotFound { .. }) => {
+            Failure::not_found(e.to_string())
+        }
+        CampaignError::Budget(BudgetError::Window(_)) => Failure::invalid_input(e.to_string()),
+        CampaignError::Budget(_) => Failure::plain(Kind::Redis, TRANSPORT, e.to_string()),
+        // The ledger failed, holds what another writer changed, or is damaged (and any
+        // failure a later version adds is the ledger's too: the rest are sends, recorded).
+        _ => Failure::ledger(&e, e.to_string()),
     }
 }
 
