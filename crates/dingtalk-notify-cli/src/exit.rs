@@ -110,6 +110,9 @@ pub struct Failure {
     pub request_id: Option<String>,
     /// A sentence for humans.
     pub message: String,
+    /// Whether the command's document (a campaign that stopped early) was already printed
+    /// with this failure in it: `--json` then prints no second document.
+    pub documented: bool,
 }
 
 /// The `sub_code` and `sub_msg` of an answer (boxed in [`Failure`], every command's error,
@@ -161,6 +164,13 @@ impl Failure {
         }
     }
 
+    /// This failure, printed inside the command's document already (one `--json` document).
+    #[must_use]
+    pub fn documented(mut self) -> Self {
+        self.documented = true;
+        self
+    }
+
     /// A failure without DingTalk details.
     pub fn plain(kind: Kind, exit_code: u8, message: impl Into<String>) -> Self {
         Self {
@@ -171,6 +181,7 @@ impl Failure {
             sub: None,
             request_id: None,
             message: message.into(),
+            documented: false,
         }
     }
 
@@ -190,6 +201,7 @@ impl Failure {
             sub: api.and_then(SubCause::of),
             request_id: error.request_id().map(str::to_owned),
             message,
+            documented: false,
         }
     }
 

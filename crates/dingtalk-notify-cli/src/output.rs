@@ -66,8 +66,8 @@ impl Output {
             request_id: failure.request_id.as_deref().map(redact),
             ..failure.clone()
         };
-        // An incomplete campaign already printed its document.
-        if self.json && failure.kind != crate::exit::Kind::Incomplete {
+        // An incomplete campaign, or one that stopped early, already printed its document.
+        if self.json && failure.kind != crate::exit::Kind::Incomplete && !failure.documented {
             stdout_exact(&error_json(&failure));
         }
         stderr(&format!("error: {}", printable(&failure.message)));
@@ -197,10 +197,10 @@ pub struct ErrorBody<'a> {
     pub exit_code: u8,
 }
 
-/// The error document for `failure`, as one line of JSON.
-pub fn error_json(failure: &Failure) -> String {
-    let doc = ErrorDoc {
-        error: ErrorBody {
+impl<'a> ErrorBody<'a> {
+    /// The body for `failure` (its texts as they are: redact them first).
+    pub fn of(failure: &'a Failure) -> Self {
+        ErrorBody {
             kind: failure.kind.as_str(),
             errcode: failure.errcode,
             errmsg: failure.errmsg.as_deref(),
@@ -209,7 +209,14 @@ pub fn error_json(failure: &Failure) -> String {
             request_id: failure.request_id.as_deref(),
             message: &failure.message,
             exit_code: failure.exit_code,
-        },
+        }
+    }
+}
+
+/// The error document for `failure`, as one line of JSON.
+pub fn error_json(failure: &Failure) -> String {
+    let doc = ErrorDoc {
+        error: ErrorBody::of(failure),
     };
     json_text(&doc).unwrap_or_else(|_| {
         r#"{"error":{"kind":"other","errcode":null,"errmsg":null,"sub_code":null,"sub_msg":null,"request_id":null,"message":"unprintable error"}}"#

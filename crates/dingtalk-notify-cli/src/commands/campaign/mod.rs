@@ -5,7 +5,9 @@
 use std::io::IsTerminal;
 
 use dingtalk_notify::budget::BudgetError;
-use dingtalk_notify::campaign::{CampaignError, CampaignHandle, CampaignProgress, ChunkCalls};
+use dingtalk_notify::campaign::{
+    CampaignError, CampaignHandle, CampaignId, CampaignProgress, ChunkCalls,
+};
 use dingtalk_notify::ledger::{Ledger, LedgerError};
 use dingtalk_notify::transport::TransportError;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -75,13 +77,15 @@ pub fn run(global: &GlobalArgs, command: &CampaignCommand, out: Output) -> Resul
         CampaignCommand::Resume(args) => {
             let (ledger, handle) = open(&client, fleet, &args.campaign)?;
             let campaigns = client.campaigns(ledger.as_ref());
-            let handle = if args.resend_ambiguous {
+            let resumed = if args.resend_ambiguous {
                 campaigns.resend_ambiguous(handle.id(), &handle.ambiguous())
             } else {
                 campaigns.resume(handle.id())
+            };
+            match resumed {
+                Ok(handle) => report(out, &handle, None),
+                Err(e) => Err(stopped(out, &client, ledger.as_ref(), handle.id(), e)),
             }
-            .map_err(campaign_failure)?;
-            report(out, &handle, None)
         }
     }
 }
@@ -161,6 +165,10 @@ struct CampaignDoc<'a> {
     ambiguous: Vec<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     progress: Option<&'a CampaignProgress>,
+    /// Why the campaign stopped early (over budget, its ledger or Redis failing); absent
+    /// when every chunk was tried.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<crate::output::ErrorBody<'a>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -170,11 +178,48 @@ struct FailedChunk<'a> {
     message: &'a str,
 }
 
+/// A campaign that stopped early (over budget, its ledger or Redis failing): its document
+/// as the ledger has it, with the error in it (so `--json` prints one document, with the id
+/// to resume), and the failure to exit with. When the ledger cannot be read either, the
+/// error document alone, naming the campaign.
+pub(super) fn stopped(
+    out: Output,
+    client: &CliClient,
+    ledger: &dyn Ledger,
+    id: &CampaignId,
+    error: CampaignError,
+) -> Failure {
+    let mut failure = campaign_failure(error);
+    failure.message = format!("campaign {id} stopped early: {}", failure.message);
+    match client.campaigns(ledger).load(id) {
+        Ok(handle) => {
+            let redacted = Failure {
+                message: crate::secrets::redact(&failure.message),
+                ..failure.clone()
+            };
+            // The document's own verdict (failed or ambiguous chunks) yields to the stop.
+            let _ = render(out, &handle, None, Some(&redacted));
+            failure.documented()
+        }
+        Err(_) => failure,
+    }
+}
+
 /// Prints the campaign's document; failed chunks exit 1, ambiguous ones exit 5.
 pub(super) fn report(
     out: Output,
     handle: &CampaignHandle,
     progress: Option<&CampaignProgress>,
+) -> Result<(), Failure> {
+    render(out, handle, progress, None)
+}
+
+/// The document, with why it stopped early if it did.
+fn render(
+    out: Output,
+    handle: &CampaignHandle,
+    progress: Option<&CampaignProgress>,
+    stopped: Option<&Failure>,
 ) -> Result<(), Failure> {
     let failed: Vec<FailedChunk<'_>> = handle
         .failed()
@@ -194,6 +239,7 @@ pub(super) fn report(
         failed,
         ambiguous: handle.ambiguous(),
         progress,
+        error: stopped.map(crate::output::ErrorBody::of),
     };
     let mut human = format!(
         "campaign {}: {} of {} chunks sent",
