@@ -180,8 +180,8 @@ struct FailedChunk<'a> {
 
 /// A campaign that stopped early (over budget, its ledger or Redis failing): its document
 /// as the ledger has it, with the error in it (so `--json` prints one document, with the id
-/// to resume), and the failure to exit with. When the ledger cannot be read either, the
-/// error document alone, naming the campaign.
+/// to resume), and the failure to exit with. When the ledger cannot be read either (Redis
+/// lost), the document has the id and the error, and `null` for what only the ledger knows.
 pub(super) fn stopped(
     out: Output,
     client: &CliClient,
@@ -201,8 +201,32 @@ pub(super) fn stopped(
             let _ = render(out, &handle, None, Some(&redacted));
             failure.documented()
         }
-        Err(_) => failure,
+        Err(_) => {
+            let doc = UnreadDoc {
+                campaign_id: id.as_str(),
+                sent: None,
+                pending: None,
+                ambiguous: None,
+                error: crate::output::ErrorBody::of(&failure),
+            };
+            out.answer(
+                &format!("campaign {id}: the ledger cannot be read; `campaign status` says what was sent once it can"),
+                &doc,
+            );
+            failure.documented()
+        }
     }
+}
+
+/// The document of a campaign that stopped early and whose ledger cannot be read: what was
+/// sent, pending and ambiguous is unknown here (`null`), the id says what to resume.
+#[derive(Debug, Serialize)]
+struct UnreadDoc<'a> {
+    campaign_id: &'a str,
+    sent: Option<usize>,
+    pending: Option<Vec<usize>>,
+    ambiguous: Option<Vec<usize>>,
+    error: crate::output::ErrorBody<'a>,
 }
 
 /// Prints the campaign's document; failed chunks exit 1, ambiguous ones exit 5.
