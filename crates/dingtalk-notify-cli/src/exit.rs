@@ -21,6 +21,10 @@ pub const RESPONSE: u8 = 4;
 /// Exit code: a campaign completed, but some chunks are ambiguous (they may or may not have
 /// reached their users; listed, never resent unless asked).
 pub const AMBIGUOUS: u8 = 5;
+/// Exit code: the campaign ledger could not be opened, read or written (an unwritable path,
+/// a full disk, a foreign or damaged file); what it recorded before is the truth
+/// (`campaign status`).
+pub const LEDGER: u8 = 6;
 
 /// What kind of failure it was, as `--json` names it in `error.kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +50,18 @@ pub enum Kind {
     /// `"over_budget"`: the recipient budget (`--budget`) would not admit the send within
     /// `--budget-wait`; nothing more was sent (exit 3: try again later).
     OverBudget,
-    /// `"other"`: anything else.
+    /// `"ledger"`: the campaign ledger (`--ledger`'s SQLite file) could not be opened, read
+    /// or written, or is not a dingtalk-notify ledger (exit 6).
+    Ledger,
+    /// `"redis"`: the fleet's Redis (`--redis`) could not be reached or failed: its ledger,
+    /// its budget or its token store (exit 3: try again later).
+    Redis,
+    /// `"token_provider"`: the source of access tokens failed; nothing was sent (exit 3).
+    TokenProvider,
+    /// `"not_found"`: no such campaign, or no ledger at the path given; nothing was sent
+    /// (exit 2).
+    NotFound,
+    /// `"other"`: anything else (a bug, not something a user can cause).
     Other,
 }
 
@@ -63,6 +78,10 @@ impl Kind {
             Self::OutsideWindow => "outside_window",
             Self::Incomplete => "incomplete",
             Self::OverBudget => "over_budget",
+            Self::Ledger => "ledger",
+            Self::Redis => "redis",
+            Self::TokenProvider => "token_provider",
+            Self::NotFound => "not_found",
             Self::Other => "other",
         }
     }
@@ -91,6 +110,9 @@ pub struct Failure {
     pub request_id: Option<String>,
     /// A sentence for humans.
     pub message: String,
+    /// Whether the command's document (a campaign that stopped early) was already printed
+    /// with this failure in it: `--json` then prints no second document.
+    pub documented: bool,
 }
 
 /// The `sub_code` and `sub_msg` of an answer (boxed in [`Failure`], every command's error,
@@ -127,6 +149,28 @@ impl Failure {
         Self::plain(Kind::OverBudget, TRANSPORT, over.to_string())
     }
 
+    /// No such campaign, or no ledger at the path given (exit 2).
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::plain(Kind::NotFound, INVALID_INPUT, message)
+    }
+
+    /// The campaign ledger failed (exit 6), or the fleet's Redis when it holds the ledger
+    /// (exit 3).
+    pub fn ledger(error: &(dyn std::error::Error + 'static), message: impl Into<String>) -> Self {
+        if from_redis(error) {
+            Self::plain(Kind::Redis, TRANSPORT, message)
+        } else {
+            Self::plain(Kind::Ledger, LEDGER, message)
+        }
+    }
+
+    /// This failure, printed inside the command's document already (one `--json` document).
+    #[must_use]
+    pub fn documented(mut self) -> Self {
+        self.documented = true;
+        self
+    }
+
     /// A failure without DingTalk details.
     pub fn plain(kind: Kind, exit_code: u8, message: impl Into<String>) -> Self {
         Self {
@@ -137,6 +181,7 @@ impl Failure {
             sub: None,
             request_id: None,
             message: message.into(),
+            documented: false,
         }
     }
 
@@ -156,6 +201,7 @@ impl Failure {
             sub: api.and_then(SubCause::of),
             request_id: error.request_id().map(str::to_owned),
             message,
+            documented: false,
         }
     }
 
@@ -212,8 +258,29 @@ fn classify(error: &Error<TransportError>) -> (Kind, u8) {
             let code = last.as_deref().map_or(TRANSPORT, |l| classify(l).1);
             (Kind::Deadline, code)
         }
+        Error::TokenProvider(e) if from_redis(e.as_ref()) => (Kind::Redis, TRANSPORT),
+        Error::TokenProvider(_) => (Kind::TokenProvider, TRANSPORT),
+        // The command's only shared budget store is the fleet's Redis.
+        Error::Budget(BudgetError::Store(_)) => (Kind::Redis, TRANSPORT),
         _ => (Kind::Other, TRANSPORT),
     }
+}
+
+/// Whether `error`, or an error it was caused by, is the fleet's Redis failing.
+pub fn from_redis(error: &(dyn std::error::Error + 'static)) -> bool {
+    #[cfg(feature = "redis")]
+    {
+        let mut next = Some(error);
+        while let Some(e) = next {
+            if e.is::<dingtalk_notify_redis::Error>() {
+                return true;
+            }
+            next = e.source();
+        }
+    }
+    #[cfg(not(feature = "redis"))]
+    let _ = error;
+    false
 }
 
 #[cfg(test)]
@@ -269,7 +336,12 @@ mod tests {
 
         let store = BudgetError::Store(Box::new(std::io::Error::other("redis down")));
         let f = Failure::from_client(&Error::Budget(store));
-        assert_eq!((f.kind, f.exit_code), (Kind::Other, TRANSPORT));
+        assert_eq!((f.kind, f.exit_code), (Kind::Redis, TRANSPORT));
+
+        let provider = Error::TokenProvider(Box::new(std::io::Error::other("vault sealed")));
+        let f = Failure::from_client(&provider);
+        assert_eq!((f.kind, f.exit_code), (Kind::TokenProvider, TRANSPORT));
+        assert!(f.message.contains("vault sealed"), "{}", f.message);
 
         let f = Failure::from_client(&status502());
         assert_eq!((f.kind, f.exit_code), (Kind::Response, RESPONSE));

@@ -31,7 +31,7 @@ impl Output {
         if self.json {
             match serde_json::to_value(doc).and_then(|mut v| {
                 crate::secrets::redact_json(&mut v);
-                serde_json::to_string(&v)
+                json_text(&v)
             }) {
                 Ok(text) => stdout_exact(&text),
                 // Our documents hold strings and integers only; this cannot happen, but if
@@ -66,8 +66,8 @@ impl Output {
             request_id: failure.request_id.as_deref().map(redact),
             ..failure.clone()
         };
-        // An incomplete campaign already printed its document.
-        if self.json && failure.kind != crate::exit::Kind::Incomplete {
+        // An incomplete campaign, or one that stopped early, already printed its document.
+        if self.json && failure.kind != crate::exit::Kind::Incomplete && !failure.documented {
             stdout_exact(&error_json(&failure));
         }
         stderr(&format!("error: {}", printable(&failure.message)));
@@ -79,10 +79,6 @@ impl Output {
 /// (`\u{1b}`, `\n`), so an answer cannot move the cursor, set the window title, clear the
 /// screen or forge a line. Human output only: JSON output stays exact.
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
-    };
     if !text.chars().any(unsafe_char) {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -97,10 +93,62 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Whether `c` could drive a terminal or hide text: a control character (C0, DEL, C1) or an
+/// invisible formatting one (bidi controls and overrides, zero-width characters, BOM).
+fn unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+/// `value` as one line of JSON, every [`unsafe_char`] written as a `\uXXXX` escape (serde
+/// escapes only C0): the same document once parsed, but a terminal showing it is never
+/// driven by a bidi override, DEL or a C1 control.
+fn json_text<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    let mut out = Vec::with_capacity(128);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, EscapingFormatter);
+    value.serialize(&mut ser)?;
+    String::from_utf8(out).map_err(serde::ser::Error::custom)
+}
+
+/// serde_json's compact formatter, with [`unsafe_char`]s escaped in strings.
+struct EscapingFormatter;
+
+impl serde_json::ser::Formatter for EscapingFormatter {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if unsafe_char(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                // Every unsafe character is in the Basic Multilingual Plane.
+                write!(writer, "\\u{:04x}", u32::from(c))?;
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+}
+
+/// Human text made safe for a terminal, the one gate of every human output ([`stdout`],
+/// [`stderr`], [`Output::narrate`], [`Output::answer`]'s text): each line as [`printable`]
+/// makes it, the line breaks the command itself wrote kept. A server string that may hold a
+/// line break is passed through [`printable`] where it is put into the text, so it stays on
+/// its line.
+pub fn neutralised(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\n') {
+        return printable(text);
+    }
+    let lines: Vec<_> = text.split('\n').map(printable).collect();
+    std::borrow::Cow::Owned(lines.join("\n"))
+}
+
 /// Writes a line to stdout and flushes, ignoring a closed pipe (`| head`); every secret the
-/// process knows is cut out first.
+/// process knows is cut out first, then the text is [`neutralised`].
 pub fn stdout(line: &str) {
-    stdout_exact(&crate::secrets::redact(line));
+    stdout_exact(&neutralised(&crate::secrets::redact(line)));
 }
 
 /// Writes a line to stdout as it is (a JSON document already redacted string by string).
@@ -110,9 +158,14 @@ fn stdout_exact(line: &str) {
     let _ = out.flush();
 }
 
-/// Writes a line to stderr, ignoring failures; every secret the process knows is cut out.
+/// Writes a line to stderr, ignoring failures; every secret the process knows is cut out,
+/// then the text is [`neutralised`].
 pub fn stderr(line: &str) {
-    let _ = writeln!(io::stderr().lock(), "{}", crate::secrets::redact(line));
+    let _ = writeln!(
+        io::stderr().lock(),
+        "{}",
+        neutralised(&crate::secrets::redact(line))
+    );
 }
 
 /// `{"error": {"kind", "errcode", "errmsg", "sub_code", "sub_msg", "request_id", "message",
@@ -144,10 +197,10 @@ pub struct ErrorBody<'a> {
     pub exit_code: u8,
 }
 
-/// The error document for `failure`, as one line of JSON.
-pub fn error_json(failure: &Failure) -> String {
-    let doc = ErrorDoc {
-        error: ErrorBody {
+impl<'a> ErrorBody<'a> {
+    /// The body for `failure` (its texts as they are: redact them first).
+    pub fn of(failure: &'a Failure) -> Self {
+        ErrorBody {
             kind: failure.kind.as_str(),
             errcode: failure.errcode,
             errmsg: failure.errmsg.as_deref(),
@@ -156,9 +209,16 @@ pub fn error_json(failure: &Failure) -> String {
             request_id: failure.request_id.as_deref(),
             message: &failure.message,
             exit_code: failure.exit_code,
-        },
+        }
+    }
+}
+
+/// The error document for `failure`, as one line of JSON.
+pub fn error_json(failure: &Failure) -> String {
+    let doc = ErrorDoc {
+        error: ErrorBody::of(failure),
     };
-    serde_json::to_string(&doc).unwrap_or_else(|_| {
+    json_text(&doc).unwrap_or_else(|_| {
         r#"{"error":{"kind":"other","errcode":null,"errmsg":null,"sub_code":null,"sub_msg":null,"request_id":null,"message":"unprintable error"}}"#
             .to_owned()
     })
@@ -328,6 +388,26 @@ mod tests {
         result.read_user_id_list = vec!["eve\nread      9  forged".into()];
         let text = result_summary(&result);
         assert_eq!(text.lines().count(), 5, "{text}");
+    }
+
+    #[test]
+    fn every_line_is_neutralised_and_the_commands_own_breaks_kept() {
+        assert_eq!(neutralised("a\nb"), "a\nb");
+        assert_eq!(
+            neutralised("x\u{1b}[2J\r\n\u{202e}y\0"),
+            "x\\u{1b}[2J\\u{d}\n\\u{202e}y\\u{0}"
+        );
+    }
+
+    #[test]
+    fn json_escapes_what_could_drive_a_terminal_and_parses_back_the_same() {
+        let value = serde_json::json!({"m": "a\u{202e}b\u{7f}\u{85}\u{1b}c\u{200b}张\"\\"});
+        let text = json_text(&value).unwrap();
+        assert!(text.is_ascii() || text.contains('张'), "{text}");
+        assert!(!text.chars().any(unsafe_char), "{text}");
+        assert!(text.contains("\\u202e"), "{text}");
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
     }
 
     #[test]

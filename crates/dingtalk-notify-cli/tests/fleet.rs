@@ -514,3 +514,69 @@ fn an_unknown_campaign_names_the_ledger_in_use() {
     assert!(r.stderr.contains("--ledger"), "{r:?}");
     assert!(!r.stderr.contains("Redis"), "{r:?}");
 }
+
+/// Redis lost mid-campaign (killed while a chunk is on its way): with `--json`, stdout still
+/// holds exactly one document, with the campaign's id and the `redis` error; once Redis is
+/// back, `campaign resume ID` finds the campaign, and nobody gets the message twice (issue
+/// 20, item 9).
+#[test]
+fn redis_lost_mid_campaign_still_prints_one_document() {
+    let mut redis = RedisServer::start_with(Options {
+        aof: true,
+        ..Options::default()
+    });
+    let server = server();
+    // The second chunk's answer comes late; Redis dies meanwhile.
+    server.inject(
+        Route::Send,
+        Calls::Nth(2),
+        Fault::Delay(Duration::from_millis(1500)),
+    );
+    let dir = TempDir::new("lost");
+    let users = dir.users_file(300);
+    let url = redis.url();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dingtalk-notify"));
+    for var in ENV {
+        child.env_remove(var);
+    }
+    let child = child
+        .args(["--base-url", &server.base_url(), "--app-key", DEMO_APP_KEY])
+        .args(["--app-secret", DEMO_APP_SECRET, "--timeout", "5"])
+        .args(["--agent-id", &DEMO_AGENT_ID.to_string(), "--redis", &url])
+        .args(["--json", "send", "--text", "x", "--users-file", &users])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while server.requests_to(Route::Send).len() < 2 && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    redis.kill();
+    let out = child.wait_with_output().unwrap();
+    let r = Run {
+        code: out.status.code(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    };
+    assert_eq!(r.code, Some(3), "{r:#?}");
+    let doc = r.json();
+    let id = doc["campaign_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no campaign_id: {r:#?}"))
+        .to_owned();
+    assert_eq!(doc["error"]["kind"], "redis", "{r:#?}");
+    for key in ["sent", "pending", "ambiguous"] {
+        assert!(doc.get(key).is_some(), "{key}: {r:#?}");
+    }
+
+    redis.restart();
+    let r = run(fleet(&server, &url), ["--json", "campaign", "resume", &id]);
+    assert!(matches!(r.code, Some(0) | Some(5)), "{r:#?}");
+    assert_eq!(r.json()["campaign_id"], id.as_str());
+    let lists = sent_lists(&server);
+    let all: Vec<&String> = lists.iter().flatten().collect();
+    let unique: BTreeSet<&String> = all.iter().copied().collect();
+    assert_eq!(all.len(), unique.len(), "nobody twice");
+}

@@ -19,9 +19,11 @@ Exit codes:
   0  success
   1  DingTalk answered with a non-zero errcode (the code, message and request id are printed)
   2  invalid arguments or input, refused before anything was sent
-  3  transport failure (connect, timeout, TLS), or over --budget past --budget-wait
+  3  transport failure (connect, timeout, TLS), over --budget past --budget-wait, the
+     --redis server down, or the token source failing
   4  unusable response (HTTP error page, throttle page, malformed or oversized body)
   5  a campaign completed with ambiguous chunks (listed; see `campaign resume --help`)
+  6  the campaign ledger (--ledger) could not be opened, read or written
 
 With --json, stdout holds exactly one JSON document: the answer, with DingTalk's field
 names, or {\"error\": {\"kind\", \"errcode\", \"errmsg\", \"sub_code\", \"sub_msg\",

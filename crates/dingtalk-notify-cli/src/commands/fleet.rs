@@ -201,7 +201,7 @@ mod imp {
             .map_err(|e| Failure::invalid_input(format!("invalid --redis: {e}")))?;
         store.ping(global.timeout).map_err(|e| {
             Failure::plain(
-                Kind::Transport,
+                Kind::Redis,
                 TRANSPORT,
                 format!("cannot use the --redis server: {e}"),
             )

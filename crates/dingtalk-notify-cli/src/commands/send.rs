@@ -11,7 +11,7 @@ use dingtalk_notify::campaign::{Audience, ChunkRecord};
 use dingtalk_notify::ledger::{Ledger, MemoryLedger};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::campaign::{both_ledgers, campaign_failure, open_ledger, report, watch};
+use super::campaign::{both_ledgers, campaign_failure, open_ledger, report, stopped, watch};
 use crate::cli::{GlobalArgs, MessageArgs, SendArgs};
 use crate::exit::Failure;
 use crate::output::{Output, SendDoc};
@@ -114,17 +114,17 @@ fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
         }
     };
     let campaigns = client.campaigns(ledger.as_ref()).observe(&on_chunk);
-    let sent = campaigns.resume(created.id()).map_err(campaign_failure);
+    let sent = campaigns.resume(created.id());
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let handle = sent?;
+    // Stopped early: the document still, with the id to resume.
+    let early = |e| stopped(out, &client, ledger.as_ref(), created.id(), e);
+    let handle = sent.map_err(early)?;
     if !args.watch {
         return report(out, &handle, None);
     }
-    let handle = campaigns
-        .resend_held_back(handle.id())
-        .map_err(campaign_failure)?;
+    let handle = campaigns.resend_held_back(handle.id()).map_err(early)?;
     let progress = watch(&client, ledger.as_ref(), &handle);
     report(out, &handle, Some(&progress))
 }

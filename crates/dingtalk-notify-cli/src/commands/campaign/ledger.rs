@@ -17,16 +17,23 @@ pub(in crate::commands) fn open_ledger(path: &Path) -> Result<Box<dyn Ledger>, F
     dingtalk_notify::ledger::SqliteLedger::open(path)
         .map(|l| Box::new(l) as Box<dyn Ledger>)
         .map_err(|e| {
-            Failure::invalid_input(format!("cannot open the ledger {}: {e}", path.display()))
+            Failure::ledger(
+                &e,
+                format!("cannot open the ledger {}: {e}", path.display()),
+            )
         })
 }
 
 #[cfg(not(feature = "sqlite"))]
 pub(in crate::commands) fn open_ledger(path: &Path) -> Result<Box<dyn Ledger>, Failure> {
-    Err(Failure::invalid_input(format!(
-        "cannot open the ledger {}: this build has no SQLite (feature `sqlite`)",
-        path.display()
-    )))
+    Err(Failure::plain(
+        crate::exit::Kind::Ledger,
+        crate::exit::LEDGER,
+        format!(
+            "cannot open the ledger {}: this build has no SQLite (feature `sqlite`)",
+            path.display()
+        ),
+    ))
 }
 
 /// The ledger and the campaign `args` name: `--ledger`'s SQLite file, or the fleet's Redis.
@@ -41,7 +48,7 @@ pub(super) fn open(
         (None, Some(fleet)) => fleet.ledger()?,
         (Some(path), None) => {
             if !path.exists() {
-                return Err(Failure::invalid_input(format!(
+                return Err(Failure::not_found(format!(
                     "no ledger at {}; give the --ledger the campaign was sent with",
                     path.display()
                 )));
@@ -60,7 +67,7 @@ pub(super) fn open(
         .load(&id)
         .map_err(|e| match e {
             CampaignError::NotFound(_) | CampaignError::Ledger(LedgerError::NotFound { .. }) => {
-                Failure::invalid_input(not_found(&id, args))
+                Failure::not_found(not_found(&id, args))
             }
             other => campaign_failure(other),
         })?;

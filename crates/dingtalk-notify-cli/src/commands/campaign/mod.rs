@@ -4,15 +4,18 @@
 
 use std::io::IsTerminal;
 
-use dingtalk_notify::campaign::{CampaignError, CampaignHandle, CampaignProgress, ChunkCalls};
-use dingtalk_notify::ledger::Ledger;
+use dingtalk_notify::budget::BudgetError;
+use dingtalk_notify::campaign::{
+    CampaignError, CampaignHandle, CampaignId, CampaignProgress, ChunkCalls,
+};
+use dingtalk_notify::ledger::{Ledger, LedgerError};
 use dingtalk_notify::transport::TransportError;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use crate::cli::{CampaignCommand, GlobalArgs};
 use crate::exit::{AMBIGUOUS, API, Failure, INVALID_INPUT, Kind, TRANSPORT};
-use crate::output::Output;
+use crate::output::{Output, printable};
 
 mod ledger;
 
@@ -74,13 +77,15 @@ pub fn run(global: &GlobalArgs, command: &CampaignCommand, out: Output) -> Resul
         CampaignCommand::Resume(args) => {
             let (ledger, handle) = open(&client, fleet, &args.campaign)?;
             let campaigns = client.campaigns(ledger.as_ref());
-            let handle = if args.resend_ambiguous {
+            let resumed = if args.resend_ambiguous {
                 campaigns.resend_ambiguous(handle.id(), &handle.ambiguous())
             } else {
                 campaigns.resume(handle.id())
+            };
+            match resumed {
+                Ok(handle) => report(out, &handle, None),
+                Err(e) => Err(stopped(out, &client, ledger.as_ref(), handle.id(), e)),
             }
-            .map_err(campaign_failure)?;
-            report(out, &handle, None)
         }
     }
 }
@@ -90,8 +95,14 @@ pub(super) fn campaign_failure(e: CampaignError) -> Failure {
         return Failure::over_budget(over);
     }
     match e {
-        CampaignError::NotFound(_) => Failure::invalid_input(e.to_string()),
-        other => Failure::plain(Kind::Other, TRANSPORT, other.to_string()),
+        CampaignError::NotFound(_) | CampaignError::Ledger(LedgerError::NotFound { .. }) => {
+            Failure::not_found(e.to_string())
+        }
+        CampaignError::Budget(BudgetError::Window(_)) => Failure::invalid_input(e.to_string()),
+        CampaignError::Budget(_) => Failure::plain(Kind::Redis, TRANSPORT, e.to_string()),
+        // The ledger failed, holds what another writer changed, or is damaged (and any
+        // failure a later version adds is the ledger's too: the rest are sends, recorded).
+        _ => Failure::ledger(&e, e.to_string()),
     }
 }
 
@@ -157,6 +168,10 @@ struct CampaignDoc<'a> {
     /// The media id the message carries (kept in the ledger: never uploaded again).
     #[serde(skip_serializing_if = "Option::is_none")]
     media_id: Option<&'a str>,
+    /// Why the campaign stopped early (over budget, its ledger or Redis failing); absent
+    /// when every chunk was tried.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<crate::output::ErrorBody<'a>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -166,11 +181,72 @@ struct FailedChunk<'a> {
     message: &'a str,
 }
 
+/// A campaign that stopped early (over budget, its ledger or Redis failing): its document
+/// as the ledger has it, with the error in it (so `--json` prints one document, with the id
+/// to resume), and the failure to exit with. When the ledger cannot be read either (Redis
+/// lost), the document has the id and the error, and `null` for what only the ledger knows.
+pub(super) fn stopped(
+    out: Output,
+    client: &CliClient,
+    ledger: &dyn Ledger,
+    id: &CampaignId,
+    error: CampaignError,
+) -> Failure {
+    let mut failure = campaign_failure(error);
+    failure.message = format!("campaign {id} stopped early: {}", failure.message);
+    match client.campaigns(ledger).load(id) {
+        Ok(handle) => {
+            let redacted = Failure {
+                message: crate::secrets::redact(&failure.message),
+                ..failure.clone()
+            };
+            // The document's own verdict (failed or ambiguous chunks) yields to the stop.
+            let _ = render(out, &handle, None, Some(&redacted));
+            failure.documented()
+        }
+        Err(_) => {
+            let doc = UnreadDoc {
+                campaign_id: id.as_str(),
+                sent: None,
+                pending: None,
+                ambiguous: None,
+                error: crate::output::ErrorBody::of(&failure),
+            };
+            out.answer(
+                &format!("campaign {id}: the ledger cannot be read; `campaign status` says what was sent once it can"),
+                &doc,
+            );
+            failure.documented()
+        }
+    }
+}
+
+/// The document of a campaign that stopped early and whose ledger cannot be read: what was
+/// sent, pending and ambiguous is unknown here (`null`), the id says what to resume.
+#[derive(Debug, Serialize)]
+struct UnreadDoc<'a> {
+    campaign_id: &'a str,
+    sent: Option<usize>,
+    pending: Option<Vec<usize>>,
+    ambiguous: Option<Vec<usize>>,
+    error: crate::output::ErrorBody<'a>,
+}
+
 /// Prints the campaign's document; failed chunks exit 1, ambiguous ones exit 5.
 pub(super) fn report(
     out: Output,
     handle: &CampaignHandle,
     progress: Option<&CampaignProgress>,
+) -> Result<(), Failure> {
+    render(out, handle, progress, None)
+}
+
+/// The document, with why it stopped early if it did.
+fn render(
+    out: Output,
+    handle: &CampaignHandle,
+    progress: Option<&CampaignProgress>,
+    stopped: Option<&Failure>,
 ) -> Result<(), Failure> {
     let failed: Vec<FailedChunk<'_>> = handle
         .failed()
@@ -191,6 +267,7 @@ pub(super) fn report(
         ambiguous: handle.ambiguous(),
         progress,
         media_id: super::media::media_id_of(handle.record().message()),
+        error: stopped.map(crate::output::ErrorBody::of),
     };
     let mut human = format!(
         "campaign {}: {} of {} chunks sent",
@@ -200,7 +277,11 @@ pub(super) fn report(
         human.push_str(&format!(", {} to send (resume it)", doc.pending.len()));
     }
     for f in &doc.failed {
-        human.push_str(&format!("\nchunk {} failed: {}", f.index, f.message));
+        human.push_str(&format!(
+            "\nchunk {} failed: {}",
+            f.index,
+            printable(f.message)
+        ));
     }
     if !doc.ambiguous.is_empty() {
         human.push_str(&format!(
@@ -274,7 +355,11 @@ fn calls_report(
         doc.done.len()
     );
     for f in &doc.failed {
-        human.push_str(&format!("\nchunk {} failed: {}", f.index, f.message));
+        human.push_str(&format!(
+            "\nchunk {} failed: {}",
+            f.index,
+            printable(f.message)
+        ));
     }
     out.answer(&human, &doc);
     match failures.first() {
