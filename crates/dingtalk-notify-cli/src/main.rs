@@ -15,6 +15,7 @@ pub mod commands;
 pub mod exit;
 pub mod output;
 pub mod pacing;
+pub mod report;
 pub mod secrets;
 pub mod usage;
 
