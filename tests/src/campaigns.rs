@@ -4,13 +4,12 @@
 //! driver's beliefs.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use dingtalk_notify::api::SendWorkNotification;
 use dingtalk_notify::budget::InProcessBudget;
-use dingtalk_notify::campaign::{
-    Audience, CHUNK_LIMITS, CampaignPlan, ChunkOrigin, RecipientQuota,
-};
+use dingtalk_notify::campaign::{Audience, Budget, CHUNK_LIMITS, CampaignPlan, ChunkOrigin};
 use dingtalk_notify::ledger::MemoryLedger;
 use dingtalk_notify::message::{Oa, OaBody, OaHead};
 use dingtalk_notify::{ErrorCode, Message, StatusColor};
@@ -18,8 +17,15 @@ use dingtalk_notify_mock::{
     BudgetOverflow, Calls, DEMO_AGENT_ID, Directory, Fault, Route, UserBehaviour, code,
 };
 
-use crate::harness::{TransportSettings, demo_app, harness_with};
+use crate::harness::{TransportSettings, demo_app, harness_with, harness_with_client};
 use crate::scenarios::TestTransport;
+
+/// An in-process budget of `n` recipients a minute, for the client's builder.
+fn budget(n: usize) -> Arc<InProcessBudget> {
+    Arc::new(InProcessBudget::new(Budget::per_minute(
+        u32::try_from(n).expect("a small budget"),
+    )))
+}
 
 fn users(n: usize) -> Vec<String> {
     (0..n).map(|i| format!("employee{i:05}")).collect()
@@ -143,20 +149,19 @@ pub fn chunking_2350_users<T: TestTransport>(make: fn(TransportSettings) -> T) {
 /// simulator's send records holds more than B, and nothing is refused or sent twice.
 pub fn budget_paces_sends<T: TestTransport>(make: fn(TransportSettings) -> T) {
     const B: usize = 300;
-    let h = harness_with(
+    let h = harness_with_client(
         make(TransportSettings::default()),
         |_| demo_app(),
         |b| {
             b.directory(Directory::new().accept_any_user(UserBehaviour::Reads))
                 .recipients_per_minute(B)
         },
+        |c| c.recipient_budget(budget(B)),
     );
-    let budget = InProcessBudget::new(RecipientQuota::per_minute(B as u32));
     let ledger = MemoryLedger::new();
     let handle = h
         .client
         .campaigns(&ledger)
-        .budget(&budget)
         .start(plan(&users(1_050), Message::text("Payslips are out")))
         .expect("the campaign runs");
     assert!(handle.is_complete());
@@ -237,7 +242,8 @@ pub fn per_user_quota_resends_exactly_the_held_back_users<T: TestTransport>(
     make: fn(TransportSettings) -> T,
 ) {
     const B: usize = 250;
-    let h = harness_with(
+    // Another sender of the app (or a wrong quota) leaves this client 50 short a minute.
+    let h = harness_with_client(
         make(TransportSettings::default()),
         |_| demo_app(),
         |b| {
@@ -245,15 +251,17 @@ pub fn per_user_quota_resends_exactly_the_held_back_users<T: TestTransport>(
                 .recipients_per_minute(B)
                 .budget_overflow(BudgetOverflow::ForbidExcessUsers)
         },
+        |c| c.recipient_budget(budget(300)),
     );
-    // Another sender of the app (or a wrong quota) leaves this driver 50 short a minute.
-    let budget = InProcessBudget::new(RecipientQuota::per_minute(300));
     let ledger = MemoryLedger::new();
     let audience = users(500);
-    let campaigns = h.client.campaigns(&ledger).budget(&budget);
-    let handle = campaigns
+    let campaigns = h.client.campaigns(&ledger);
+    let started = campaigns
         .start(plan(&audience, Message::text("Payslips are out")))
         .expect("the campaign runs");
+    let handle = campaigns
+        .resend_held_back(started.id())
+        .expect("the resend rounds run");
     assert!(handle.is_complete(), "{:?}", handle.record().resume_plan());
 
     // The simulator's witness: who each task delivered to.
@@ -368,9 +376,12 @@ pub fn final_for_the_day_codes_are_reported_and_never_resent<T: TestTransport>(
 
     let ledger = MemoryLedger::new();
     let campaigns = h.client.campaigns(&ledger);
-    let handle = campaigns
+    let started = campaigns
         .start(plan(&audience, msg))
         .expect("the campaign runs");
+    let handle = campaigns
+        .resend_held_back(started.id())
+        .expect("the resend rounds run");
     assert!(handle.is_complete());
     assert!(
         h.server.requests_to(Route::SendResult).len() > results_before,
@@ -449,7 +460,7 @@ pub fn final_for_the_day_codes_are_reported_and_never_resent<T: TestTransport>(
 /// the resend rounds, and nobody is given up on.
 pub fn per_user_quota_codes_slow_the_pacing<T: TestTransport>(make: fn(TransportSettings) -> T) {
     const B: usize = 150;
-    let h = harness_with(
+    let h = harness_with_client(
         make(TransportSettings::default()),
         |_| demo_app(),
         |b| {
@@ -457,14 +468,17 @@ pub fn per_user_quota_codes_slow_the_pacing<T: TestTransport>(make: fn(Transport
                 .recipients_per_minute(B)
                 .budget_overflow(BudgetOverflow::ForbidExcessUsers)
         },
+        |c| c.recipient_budget(budget(5_000)),
     );
-    let budget = InProcessBudget::new(RecipientQuota::per_minute(5_000));
     let ledger = MemoryLedger::new();
     let audience = users(600);
-    let campaigns = h.client.campaigns(&ledger).budget(&budget);
-    let handle = campaigns
+    let campaigns = h.client.campaigns(&ledger);
+    let started = campaigns
         .start(plan(&audience, Message::text("Payslips are out")))
         .expect("the campaign runs");
+    let handle = campaigns
+        .resend_held_back(started.id())
+        .expect("the resend rounds run");
     let sending_took = h.clock.client.elapsed();
     assert!(handle.is_complete(), "{:?}", handle.record().resume_plan());
 
@@ -521,4 +535,134 @@ pub fn per_user_quota_codes_slow_the_pacing<T: TestTransport>(make: fn(Transport
     }
     assert!(resends >= 3, "resend chunks were planned: {resends}");
     assert!(sending_took >= Duration::from_secs(180), "{sending_took:?}");
+}
+
+/// `start` sends and returns: every chunk is sent, nothing is polled, and the simulator's
+/// deliveries (five minutes each, on the virtual clock) are still under way when it
+/// returns. Following is a separate call: `track` then waits for them.
+pub fn start_returns_while_deliveries_are_under_way<T: TestTransport>(
+    make: fn(TransportSettings) -> T,
+) {
+    const DELIVERY: Duration = Duration::from_secs(300);
+    let h = harness_with(
+        make(TransportSettings::default()),
+        |_| demo_app(),
+        |b| {
+            b.directory(Directory::new().accept_any_user(UserBehaviour::Reads))
+                .delivery_duration(DELIVERY)
+        },
+    );
+    let ledger = MemoryLedger::new();
+    let campaigns = h.client.campaigns(&ledger);
+    let handle = campaigns
+        .start(plan(&users(450), Message::text("Office closed Friday")))
+        .expect("the campaign is sent");
+    let returned_at = h.clock.client.elapsed();
+
+    // Every chunk sent, as the simulator saw it, and the handle says so.
+    assert_eq!(h.server.sends().len(), 5);
+    assert_eq!(handle.sent(), [0, 1, 2, 3, 4]);
+    assert!(handle.pending().is_empty() && handle.ambiguous().is_empty());
+    // `start` neither polled nor read a result, nor waited for delivery.
+    assert!(h.server.requests_to(Route::SendProgress).is_empty());
+    assert!(h.server.requests_to(Route::SendResult).is_empty());
+    assert!(returned_at < DELIVERY, "returned after {returned_at:?}");
+
+    // The simulator says the deliveries are still under way.
+    let progress = campaigns.progress(&handle);
+    assert!(!progress.is_finished(), "{progress:?}");
+    assert!(progress.progress_in_percent < 100, "{progress:?}");
+    assert_eq!(progress.delivering, 5, "{progress:?}");
+
+    // Following is explicit, and waits for them.
+    let tracked = campaigns.track(&handle, |_| {});
+    assert!(tracked.is_finished(), "{tracked:?}");
+    assert!(h.clock.client.elapsed() >= DELIVERY);
+}
+
+/// Two campaigns of one client share its one budget: with 150 recipients a minute (the
+/// simulator's quota too, refusing a whole call past it), campaigns of 100 each from two
+/// `client.campaigns(..)` go a minute apart, and the simulator refuses nothing.
+pub fn two_campaigns_share_the_client_budget<T: TestTransport>(make: fn(TransportSettings) -> T) {
+    const B: usize = 150;
+    let h = harness_with_client(
+        make(TransportSettings::default()),
+        |_| demo_app(),
+        |b| {
+            b.directory(Directory::new().accept_any_user(UserBehaviour::Reads))
+                .recipients_per_minute(B)
+        },
+        |c| c.recipient_budget(budget(B)),
+    );
+    let audience = users(200);
+    let (first_ledger, second_ledger) = (MemoryLedger::new(), MemoryLedger::new());
+    let first = h
+        .client
+        .campaigns(&first_ledger)
+        .start(plan(&audience[..100], Message::text("First notice")))
+        .expect("the first campaign is sent");
+    let second = h
+        .client
+        .campaigns(&second_ledger)
+        .start(plan(&audience[100..], Message::text("Second notice")))
+        .expect("the second campaign is sent");
+    assert_eq!((first.sent().len(), second.sent().len()), (1, 1));
+
+    // The simulator's witness: two sends, both accepted (no 143103), a minute apart.
+    let records = h.server.sends();
+    assert_eq!(
+        h.server.requests_to(Route::Send).len(),
+        2,
+        "no call refused"
+    );
+    assert_eq!(records.len(), 2);
+    assert!(
+        records[1].at >= records[0].at + Duration::from_secs(60),
+        "the second campaign waited for the budget: {:?} then {:?}",
+        records[0].at,
+        records[1].at
+    );
+    let windows: Vec<(Duration, usize)> = records.iter().map(|r| (r.at, r.counted)).collect();
+    assert_windows_within(&windows, B, "recipients counted");
+    assert_eq!(h.server.deliveries_by_user().len(), 200);
+}
+
+/// Without a budget given, a client still has one (5,000 a minute, the app's), shared by
+/// its campaigns and single sends: a campaign of 4,950 and then a single send of 100 stay
+/// within the simulator's default quota of 5,000 a minute, the send waiting a minute.
+pub fn the_default_budget_is_one_per_client<T: TestTransport>(make: fn(TransportSettings) -> T) {
+    let h = harness_with(
+        make(TransportSettings::default()),
+        |_| demo_app(),
+        |b| b.directory(Directory::new().accept_any_user(UserBehaviour::Reads)),
+    );
+    let audience = users(5_050);
+    let ledger = MemoryLedger::new();
+    let handle = h
+        .client
+        .campaigns(&ledger)
+        .start(plan(&audience[..4_950], Message::text("Fire drill at 3pm")))
+        .expect("the campaign is sent");
+    assert_eq!(handle.sent().len(), 50);
+    let send = SendWorkNotification::new(DEMO_AGENT_ID, Message::text("Canteen menu"))
+        .to_users(audience[4_950..].iter().map(String::as_str));
+    h.client
+        .send(&send)
+        .expect("the single send waits, then goes");
+
+    let records = h.server.sends();
+    assert_eq!(
+        h.server.requests_to(Route::Send).len(),
+        51,
+        "no call refused"
+    );
+    assert_eq!(records.len(), 51);
+    let last = records.last().expect("the single send");
+    assert!(
+        last.at >= records[0].at + Duration::from_secs(60),
+        "the single send waited for the budget: {:?}",
+        last.at
+    );
+    let windows: Vec<(Duration, usize)> = records.iter().map(|r| (r.at, r.counted)).collect();
+    assert_windows_within(&windows, 5_000, "recipients counted");
 }

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 use dingtalk_notify::retry::FixedJitter;
 use dingtalk_notify::transport::{EnvProxies, ProxySetting, RootCertificates};
-use dingtalk_notify::{BaseUrl, Client, Clock, RetryPolicy, TokenSource, Transport, VirtualClock};
+use dingtalk_notify::{
+    BaseUrl, Client, ClientBuilder, Clock, RetryPolicy, TokenSource, Transport, VirtualClock,
+};
 use dingtalk_notify_mock::{MockClock, MockServer, MockServerBuilder};
 
 /// What a scenario asks of the transport under test.
@@ -116,6 +118,20 @@ pub fn harness_with<T: Transport>(
     source: impl FnOnce(&MockServer) -> TokenSource,
     configure: impl FnOnce(MockServerBuilder) -> MockServerBuilder,
 ) -> Harness<T> {
+    harness_with_client(transport, source, configure, |b| b)
+}
+
+/// [`harness_with`], with the client's builder finished by `client` (a recipient budget,
+/// say).
+///
+/// # Panics
+/// If the simulator cannot start.
+pub fn harness_with_client<T: Transport>(
+    transport: T,
+    source: impl FnOnce(&MockServer) -> TokenSource,
+    configure: impl FnOnce(MockServerBuilder) -> MockServerBuilder,
+    client: impl FnOnce(ClientBuilder) -> ClientBuilder,
+) -> Harness<T> {
     let server = configure(MockServer::builder().frozen_clock())
         .start()
         .expect("the simulator starts");
@@ -123,12 +139,12 @@ pub fn harness_with<T: Transport>(
         client: VirtualClock::new(),
         mock: server.clock(),
     };
-    let client = Client::builder(source(&server))
+    let builder = Client::builder(source(&server))
         .base_url(BaseUrl::new(&server.base_url()).expect("loopback base URL"))
         .retry(retry_policy())
         .clock(clock.clone())
-        .jitter(FixedJitter(0.5))
-        .build(transport);
+        .jitter(FixedJitter(0.5));
+    let client = client(builder).build(transport);
     Harness {
         server,
         client,

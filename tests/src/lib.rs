@@ -72,6 +72,9 @@ macro_rules! campaign_matrix {
             per_user_quota_resends_exactly_the_held_back_users,
             final_for_the_day_codes_are_reported_and_never_resent,
             per_user_quota_codes_slow_the_pacing,
+            start_returns_while_deliveries_are_under_way,
+            two_campaigns_share_the_client_budget,
+            the_default_budget_is_one_per_client,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Instant, SystemTime};
 
 use dingtalk_notify::campaign::{
-    Audience, CHUNK_LIMITS, CampaignId, CampaignPlan, CampaignRecord, ChunkState, SendVerdict,
+    Audience, CHUNK_LIMITS, CampaignId, CampaignPlan, CampaignRecord, ChunkEvent, SendVerdict,
 };
 use dingtalk_notify::ledger::{Ledger, SqliteLedger};
 use dingtalk_notify::{Message, TaskHandle};
@@ -29,18 +29,21 @@ pub(crate) fn campaign(chunks: usize, dir: &Path) -> Result<()> {
         Audience::users(ids),
         CHUNK_LIMITS,
     )?;
-    let record = CampaignRecord::new(CampaignId::new("bench")?, plan, SystemTime::now());
+    let mut record = CampaignRecord::new(CampaignId::new("bench")?, plan, SystemTime::now());
     let planned = start.elapsed();
 
     let start = Instant::now();
     ledger.create(&record)?;
     for index in 0..record.chunks().len() {
         let now = SystemTime::now();
-        let sending = ChunkState::Planned.begin_send(now)?;
-        ledger.transition(record.id(), index, &ChunkState::Planned, &sending)?;
+        let sending = record.transition(index, ChunkEvent::BeginSend, now)?;
+        ledger.transition(record.id(), index, &sending.from, &sending.to)?;
+        record.commit(&sending)?;
         let task = TaskHandle::new(AGENT, TASK + index as u64);
-        let sent = sending.finish_send(SendVerdict::Accepted(task), now)?;
-        ledger.transition(record.id(), index, &sending, &sent)?;
+        let ended = ChunkEvent::SendEnded(SendVerdict::Accepted(task));
+        let sent = record.transition(index, ended, now)?;
+        ledger.transition(record.id(), index, &sent.from, &sent.to)?;
+        record.commit(&sent)?;
     }
     let ledgered = start.elapsed();
     drop(ledger);

@@ -122,7 +122,7 @@ impl Failure {
     }
 
     /// A send the budget refused within `--budget-wait` (exit 3).
-    pub fn over_budget(over: &crate::pacing::OverBudget) -> Self {
+    pub fn over_budget(over: &crate::budget::OverBudget) -> Self {
         Self::plain(Kind::OverBudget, TRANSPORT, over.to_string())
     }
 
@@ -141,7 +141,7 @@ impl Failure {
 
     /// Classifies a client error.
     pub fn from_client(error: &Error<TransportError>) -> Self {
-        if let Some(over) = crate::pacing::over_budget(error) {
+        if let Some(over) = crate::budget::over_budget(error) {
             return Self::over_budget(over);
         }
         let message = error.to_string();

@@ -10,11 +10,11 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod budget;
 pub mod cli;
 pub mod commands;
 pub mod exit;
 pub mod output;
-pub mod pacing;
 pub mod report;
 pub mod secrets;
 pub mod usage;

@@ -282,3 +282,64 @@ fn redis_without_the_feature_is_refused_with_how_to_build_it() {
     assert!(server.requests_to(Route::Send).is_empty());
     assert!(server.requests_to(Route::GetToken).is_empty());
 }
+
+/// `send --users-file` returns once every chunk is sent and follows nothing; `--watch`
+/// follows delivery and puts the final progress in its one JSON document.
+#[test]
+fn send_returns_once_sent_and_follows_only_with_watch() {
+    let server = MockServer::builder()
+        .delivery_duration(Duration::from_millis(300))
+        .directory(Directory::new().accept_any_user(UserBehaviour::Reads))
+        .start()
+        .unwrap();
+    let dir = TempDir::new("watch");
+    let users = users_file(&dir, 150);
+    let users = users.to_str().unwrap();
+
+    let r = run(
+        cli(&server),
+        ["--json", "send", "--text", "Drill", "--users-file", users],
+    )
+    .expect_code(0);
+    let doc = r.json();
+    assert_eq!(
+        (doc["chunks"].as_u64(), doc["sent"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert!(doc.get("progress").is_none(), "{doc}");
+    assert_eq!(server.requests_to(Route::Send).len(), 2);
+    assert!(
+        server.requests_to(Route::SendProgress).is_empty(),
+        "no delivery followed without --watch"
+    );
+    assert!(server.requests_to(Route::SendResult).is_empty());
+
+    let r = run(
+        cli(&server),
+        [
+            "--json",
+            "send",
+            "--text",
+            "Second drill",
+            "--users-file",
+            users,
+            "--watch",
+        ],
+    )
+    .expect_code(0);
+    let doc = r.json();
+    assert_eq!(doc["sent"], 2);
+    assert_eq!(doc["progress"]["progress_in_percent"], 100, "{doc}");
+    assert_eq!(doc["progress"]["delivered"], 2, "{doc}");
+    assert!(!server.requests_to(Route::SendProgress).is_empty());
+    assert_eq!(server.requests_to(Route::Send).len(), 4);
+
+    // --watch follows a campaign, not a single send.
+    let r = run(
+        cli(&server),
+        ["send", "--text", "x", "--user", "worker0001", "--watch"],
+    )
+    .expect_code(2);
+    assert!(r.stderr.contains("--watch"), "{r:?}");
+    assert_eq!(server.requests_to(Route::Send).len(), 4, "nothing sent");
+}

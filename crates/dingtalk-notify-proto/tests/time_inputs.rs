@@ -1,26 +1,26 @@
-//! Decisions that take `now`: the recipient quota window, the token cache and the clock's
+//! Decisions that take `now`: the recipient budget window, the token cache and the clock's
 //! saturating arithmetic. An `Instant` can only be made with `Instant::now()`, which the
 //! core's `src/` never calls, so these tests live here: each takes one arbitrary origin and
 //! moves time by adding to it.
 
 use std::time::{Duration, Instant};
 
-use dingtalk_notify_proto::campaign::{Admission, QuotaError, QuotaWindow, RecipientQuota};
+use dingtalk_notify_proto::campaign::{Admission, Budget, BudgetWindow, BudgetWindowError};
 use dingtalk_notify_proto::token::{
     Freshness, ProvidedToken, TokenCache, TokenKey, TokenOrRequest, TokenProvider,
 };
 use dingtalk_notify_proto::{AccessToken, FOREVER, TokenSource, instant_after};
 use proptest::prelude::*;
 
-// ---- the recipient quota window ----------------------------------------------------------
+// ---- the recipient budget window ---------------------------------------------------------
 
 fn secs(n: u64) -> Duration {
     Duration::from_secs(n)
 }
 
 #[test]
-fn a_campaign_within_the_quota_is_not_slowed() {
-    let mut w = QuotaWindow::new(RecipientQuota::DINGTALK_APP);
+fn a_campaign_within_the_budget_is_not_slowed() {
+    let mut w = BudgetWindow::new(Budget::DINGTALK_APP);
     let t0 = Instant::now();
     for _ in 0..50 {
         assert_eq!(w.try_acquire(100, t0).unwrap(), Admission::Granted);
@@ -31,7 +31,7 @@ fn a_campaign_within_the_quota_is_not_slowed() {
 
 #[test]
 fn waits_until_enough_old_grants_leave() {
-    let mut w = QuotaWindow::new(RecipientQuota::per_minute(300));
+    let mut w = BudgetWindow::new(Budget::per_minute(300));
     let t0 = Instant::now();
     for i in 0..3 {
         assert_eq!(
@@ -51,14 +51,14 @@ fn waits_until_enough_old_grants_leave() {
 }
 
 #[test]
-fn more_than_the_quota_at_once_is_an_error() {
-    let mut w = QuotaWindow::new(RecipientQuota::per_minute(50));
+fn more_than_the_budget_at_once_is_an_error() {
+    let mut w = BudgetWindow::new(Budget::per_minute(50));
     let err = w.try_acquire(100, Instant::now()).unwrap_err();
     assert_eq!(
         err,
-        QuotaError::LargerThanQuota {
+        BudgetWindowError::LargerThanBudget {
             requested: 100,
-            quota: 50
+            budget: 50
         }
     );
     assert!(err.to_string().contains("send smaller chunks"));
@@ -66,9 +66,9 @@ fn more_than_the_quota_at_once_is_an_error() {
 
 #[test]
 fn saturate_holds_everything_for_a_window() {
-    let mut w = QuotaWindow::new(RecipientQuota::per_minute(1_000));
+    let mut w = BudgetWindow::new(Budget::per_minute(1_000));
     let t0 = Instant::now();
-    w.saturate(t0);
+    w.exhaust(t0);
     assert_eq!(w.wait_for(1, t0 + secs(59)).unwrap(), secs(1));
     assert_eq!(
         w.try_acquire(1_000, t0 + secs(60)).unwrap(),
@@ -78,7 +78,7 @@ fn saturate_holds_everything_for_a_window() {
 
 #[test]
 fn a_now_before_the_last_grant_counts_it_later_not_earlier() {
-    let mut w = QuotaWindow::new(RecipientQuota::per_minute(100));
+    let mut w = BudgetWindow::new(Budget::per_minute(100));
     let t0 = Instant::now();
     w.try_acquire(60, t0 + secs(10)).unwrap();
     w.try_acquire(40, t0).unwrap(); // recorded at t0 + 10 s
@@ -87,7 +87,7 @@ fn a_now_before_the_last_grant_counts_it_later_not_earlier() {
 
 #[test]
 fn expired_grants_are_dropped() {
-    let mut w = QuotaWindow::new(RecipientQuota::per_minute(100));
+    let mut w = BudgetWindow::new(Budget::per_minute(100));
     let t0 = Instant::now();
     for i in 0..1_000 {
         w.try_acquire(100, t0 + secs(60 * i)).unwrap();
@@ -97,12 +97,12 @@ fn expired_grants_are_dropped() {
 
 proptest! {
     #[test]
-    fn no_window_ever_holds_more_than_the_quota_and_waits_are_exact(
+    fn no_window_ever_holds_more_than_the_budget_and_waits_are_exact(
         quota in 1u32..500,
         steps in prop::collection::vec((0u64..40_000, 0u32..200, any::<bool>()), 1..120),
     ) {
-        let quota = RecipientQuota { recipients: quota, window: Duration::from_secs(60) };
-        let mut w = QuotaWindow::new(quota);
+        let quota = Budget { recipients: quota, window: Duration::from_secs(60) };
+        let mut w = BudgetWindow::new(quota);
         let t0 = Instant::now();
         let mut now = t0;
         // Real grants only; a saturation counts in the window but sends nothing.
@@ -110,12 +110,12 @@ proptest! {
         for (dt_ms, n, saturate) in steps {
             now += Duration::from_millis(dt_ms);
             if saturate && n % 7 == 0 {
-                w.saturate(now);
+                w.exhaust(now);
                 prop_assert_eq!(w.wait_for(1, now), Ok(quota.window));
                 continue;
             }
             match w.try_acquire(n, now) {
-                Err(QuotaError::LargerThanQuota { .. }) => prop_assert!(n > quota.recipients),
+                Err(BudgetWindowError::LargerThanBudget { .. }) => prop_assert!(n > quota.recipients),
                 Err(other) => prop_assert!(false, "unexpected error: {}", other),
                 Ok(Admission::Granted) => {
                     prop_assert!(n <= quota.recipients);

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use dingtalk_notify::TokenSource;
 use dingtalk_notify::budget::{BudgetError, RecipientBudget};
-use dingtalk_notify::proto::campaign::{Admission, QuotaError, RecipientQuota};
+use dingtalk_notify::proto::campaign::{Admission, Budget, BudgetWindowError};
 
 use crate::error::Error;
 use crate::keys::Namespace;
@@ -209,17 +209,17 @@ impl RedisBudget {
         }
     }
 
-    /// A budget of `quota` (its recipients per window) for the app of `source`.
+    /// A budget of `budget` (its recipients per window) for the app of `source`.
     ///
     /// # Errors
     /// See [`RedisBudgetBuilder::build`].
-    pub fn from_quota(
+    pub fn from_budget(
         store: &RedisStore,
         source: &TokenSource,
-        quota: RecipientQuota,
+        budget: Budget,
     ) -> Result<Self, Error> {
-        Self::builder(store, source, u64::from(quota.recipients))
-            .period(quota.window)
+        Self::builder(store, source, u64::from(budget.recipients))
+            .period(budget.window)
             .build()
     }
 
@@ -348,10 +348,12 @@ impl RecipientBudget for RedisBudget {
         match RedisBudget::try_acquire(self, u64::from(recipients)) {
             Ok(Acquire::Go { .. }) => Ok(Admission::Granted),
             Ok(Acquire::Wait(wait)) => Ok(Admission::Wait(wait)),
-            Err(Error::OverBudget { .. }) => Err(BudgetError::Quota(QuotaError::LargerThanQuota {
-                requested: recipients,
-                quota: u32::try_from(self.budget).unwrap_or(u32::MAX),
-            })),
+            Err(Error::OverBudget { .. }) => {
+                Err(BudgetError::Window(BudgetWindowError::LargerThanBudget {
+                    requested: recipients,
+                    budget: u32::try_from(self.budget).unwrap_or(u32::MAX),
+                }))
+            }
             Err(e) => Err(BudgetError::Store(Box::new(e))),
         }
     }

@@ -1,19 +1,20 @@
 //! [`RedisLedger`]: campaign ledgers on Redis, so any replica can resume a campaign, read its
 //! result or update its status bar.
 //!
-//! One hash per campaign, `dingtalk-notify:v1:<app hash>:campaign:<id>`: `head` (the record
-//! without its chunks, JSON), `count`, and per chunk `chunk:<i>` (its recipients and origin)
-//! and `state:<i>` (its state), each JSON. Every operation is one Lua script, so it happens
-//! whole or not at all; a transition is a compare and set on `state:<i>`. Every write renews
-//! the hash's TTL (7 days, the status bar's window, plus a day by default).
+//! One hash per campaign, `dingtalk-notify:v1:<app hash>:campaign:<id>`, holding the core's
+//! record as it is: `head` (the [`CampaignHeader`], with its schema version), `count`, and
+//! per chunk `chunk:<i>` (the [`ChunkRecord`]), each JSON. Every write is one Lua script, so
+//! it happens whole or not at all; a transition is a compare and set on `chunk:<i>`. Every
+//! write renews the hash's TTL (7 days, the status bar's window, plus a day by default).
 
 use std::fmt;
 use std::time::{Duration, Instant};
 
 use dingtalk_notify::TokenSource;
 use dingtalk_notify::ledger::{Ledger, LedgerError};
-use dingtalk_notify::proto::campaign::{CampaignId, CampaignRecord, ChunkRecord, ChunkState};
-use serde_json::{Map, Value};
+use dingtalk_notify::proto::campaign::{
+    CampaignHeader, CampaignId, CampaignRecord, ChunkRecord, ChunkState,
+};
 
 use crate::error::Error;
 use crate::keys::Namespace;
@@ -116,31 +117,19 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String, LedgerError> {
     serde_json::to_string(value).map_err(|e| LedgerError::Storage(Box::new(e)))
 }
 
-/// A chunk as stored: everything but its state.
-fn chunk_fields(chunk: &ChunkRecord) -> Result<[(String, String); 2], LedgerError> {
-    let mut value = serde_json::to_value(chunk).map_err(|e| LedgerError::Storage(Box::new(e)))?;
-    if let Value::Object(map) = &mut value {
-        map.remove("state");
-    }
-    Ok([
-        (format!("chunk:{}", chunk.index), value.to_string()),
-        (format!("state:{}", chunk.index), json(&chunk.state)?),
-    ])
+/// A chunk as stored: its field and JSON.
+fn chunk_field(chunk: &ChunkRecord) -> Result<(String, String), LedgerError> {
+    Ok((format!("chunk:{}", chunk.index), json(chunk)?))
 }
 
 impl Ledger for RedisLedger {
     fn create(&self, record: &CampaignRecord) -> Result<(), LedgerError> {
-        let mut head =
-            serde_json::to_value(record).map_err(|e| LedgerError::Storage(Box::new(e)))?;
-        if let Value::Object(map) = &mut head {
-            map.remove("chunks");
-        }
         let mut fields = vec![
-            ("head".to_owned(), head.to_string()),
+            ("head".to_owned(), json(record.header())?),
             ("count".to_owned(), record.chunks().len().to_string()),
         ];
         for chunk in record.chunks() {
-            fields.extend(chunk_fields(chunk)?);
+            fields.push(chunk_field(chunk)?);
         }
         let script = redis::Script::new(CREATE);
         let key = self.key(record.id());
@@ -176,30 +165,41 @@ impl Ledger for RedisLedger {
         to: &ChunkState,
     ) -> Result<(), LedgerError> {
         let key = self.key(id);
-        let field = format!("state:{index}");
-        let (to_json, mut expected) = (json(to)?, json(from)?);
+        let field = format!("chunk:{index}");
+        let mut stored: Option<String> =
+            self.run(|c| redis::cmd("HGET").arg(&key).arg(&field).query(c))?;
         let script = redis::Script::new(TRANSITION);
-        // A second round only when the stored text differs from ours yet means the same.
+        // A second round only when the chunk was rewritten meanwhile yet is still `from`.
         for _ in 0..2 {
-            let (outcome, stored): (i64, String) = self.run(|c| {
+            let Some(expected) = stored.take() else {
+                let exists: bool = self.run(|c| redis::cmd("EXISTS").arg(&key).query(c))?;
+                return Err(if exists {
+                    not_found(id, &format!("has no chunk {index}"))
+                } else {
+                    not_found(id, "is not in the ledger")
+                });
+            };
+            let mut chunk: ChunkRecord = serde_json::from_str(&expected)
+                .map_err(|e| corrupt(id, &format!("chunk {index}: {e}")))?;
+            if &chunk.state != from {
+                break;
+            }
+            chunk.state = to.clone();
+            let new = json(&chunk)?;
+            let (outcome, current): (i64, String) = self.run(|c| {
                 script
                     .key(&key)
                     .arg(self.ttl_ms())
                     .arg(&field)
                     .arg(&expected)
-                    .arg(&to_json)
+                    .arg(&new)
                     .invoke(c)
             })?;
             match outcome {
                 1 => return Ok(()),
                 -1 => return Err(not_found(id, "is not in the ledger")),
                 -2 => return Err(not_found(id, &format!("has no chunk {index}"))),
-                _ => {}
-            }
-            match serde_json::from_str::<ChunkState>(&stored) {
-                Ok(state) if &state == from && stored != expected => expected = stored,
-                Ok(_) => break,
-                Err(e) => return Err(corrupt(id, &format!("state of chunk {index}: {e}"))),
+                _ => stored = Some(current),
             }
         }
         Err(LedgerError::Conflict {
@@ -227,9 +227,9 @@ impl Ledger for RedisLedger {
         record
             .append(chunks.to_vec())
             .map_err(|e| corrupt(id, &e.to_string()))?;
-        let mut fields = Vec::with_capacity(chunks.len() * 2);
+        let mut fields = Vec::with_capacity(chunks.len());
         for chunk in chunks {
-            fields.extend(chunk_fields(chunk)?);
+            fields.push(chunk_field(chunk)?);
         }
         let key = self.key(id);
         let script = redis::Script::new(APPEND);
@@ -266,18 +266,16 @@ fn corrupt(id: &CampaignId, detail: &str) -> LedgerError {
     }
 }
 
-/// Rebuilds the record from the hash's fields; the record's own checks run on the result.
+/// The record from the hash's fields, by the core's one constructor for stored records.
 fn assemble(id: &CampaignId, fields: Vec<(String, String)>) -> Result<CampaignRecord, LedgerError> {
-    let parse = |text: &str, what: &str| -> Result<Value, LedgerError> {
-        serde_json::from_str(text).map_err(|e| corrupt(id, &format!("{what}: {e}")))
-    };
-    let mut head = None;
+    let mut head: Option<CampaignHeader> = None;
     let mut count = None;
-    let mut chunks: Map<String, Value> = Map::new();
-    let mut states: Map<String, Value> = Map::new();
+    let mut chunks: Vec<Option<ChunkRecord>> = Vec::new();
+    let mut stored = Vec::new();
     for (field, value) in fields {
         if field == "head" {
-            head = Some(parse(&value, "head")?);
+            head =
+                Some(serde_json::from_str(&value).map_err(|e| corrupt(id, &format!("head: {e}")))?);
         } else if field == "count" {
             count = Some(
                 value
@@ -285,31 +283,40 @@ fn assemble(id: &CampaignId, fields: Vec<(String, String)>) -> Result<CampaignRe
                     .map_err(|_| corrupt(id, "the chunk count is not a number"))?,
             );
         } else if let Some(i) = field.strip_prefix("chunk:") {
-            chunks.insert(i.to_owned(), parse(&value, &field)?);
-        } else if let Some(i) = field.strip_prefix("state:") {
-            states.insert(i.to_owned(), parse(&value, &field)?);
+            let i: usize = i
+                .parse()
+                .map_err(|_| corrupt(id, &format!("a chunk field {field:?}")))?;
+            let chunk: ChunkRecord = serde_json::from_str(&value)
+                .map_err(|e| corrupt(id, &format!("chunk {i}: {e}")))?;
+            stored.push((i, chunk));
+        } else if field.starts_with("state:") {
+            return Err(corrupt(
+                id,
+                "it was written by an earlier version (a state field per chunk); finish it \
+                 with that version",
+            ));
         }
     }
-    let (Some(Value::Object(mut head)), Some(count)) = (head, count) else {
+    let (Some(head), Some(count)) = (head, count) else {
         return Err(corrupt(id, "the head or the chunk count is missing"));
     };
-    if chunks.len() != count || states.len() != count {
+    if stored.len() != count {
         return Err(corrupt(id, "chunks are missing"));
     }
-    let mut list = Vec::with_capacity(count);
-    for i in 0..count {
-        let key = i.to_string();
-        let (Some(Value::Object(mut chunk)), Some(state)) =
-            (chunks.remove(&key), states.remove(&key))
-        else {
-            return Err(corrupt(id, &format!("chunk {i} is missing")));
-        };
-        chunk.insert("state".to_owned(), state);
-        list.push(Value::Object(chunk));
+    chunks.resize_with(count, || None);
+    for (i, chunk) in stored {
+        match chunks.get_mut(i) {
+            Some(slot) => *slot = Some(chunk),
+            None => return Err(corrupt(id, &format!("chunk {i} is past the count"))),
+        }
     }
-    head.insert("chunks".to_owned(), Value::Array(list));
-    let record: CampaignRecord =
-        serde_json::from_value(Value::Object(head)).map_err(|e| corrupt(id, &e.to_string()))?;
+    let chunks = chunks
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| c.ok_or_else(|| corrupt(id, &format!("chunk {i} is missing"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let record =
+        CampaignRecord::from_stored(head, chunks).map_err(|e| corrupt(id, &e.to_string()))?;
     if record.id() != id {
         return Err(corrupt(id, "the stored record has another id"));
     }

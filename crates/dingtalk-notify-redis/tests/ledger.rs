@@ -168,11 +168,37 @@ fn damaged_campaigns_are_corrupt_and_a_dead_redis_is_a_storage_error() {
         .find(|l| l.contains(":campaign:c2"))
         .unwrap()
         .to_owned();
-    redis.command(&["HSET", &key, "state:1", "{\"not\":\"a state\"}"]);
+    // The stored shape is the core's: the header with its schema version, whole chunks.
+    let redis::Value::BulkString(head) = redis.command(&["HGET", &key, "head"]) else {
+        panic!("HGET answers the head");
+    };
+    let head: serde_json::Value = serde_json::from_slice(&head).unwrap();
+    assert_eq!(head["schema"], dingtalk_notify::campaign::SCHEMA_VERSION);
+    assert_eq!(head, serde_json::to_value(r.header()).unwrap());
+    let redis::Value::BulkString(chunk) = redis.command(&["HGET", &key, "chunk:1"]) else {
+        panic!("HGET answers the chunk");
+    };
+    let chunk: ChunkRecord = serde_json::from_slice(&chunk).unwrap();
+    assert_eq!(Some(&chunk), r.chunk(1));
+
+    let good = serde_json::to_string(&chunk).unwrap();
+    let bad = good.replace("\"planned\"", "\"exploded\"");
+    redis.command(&["HSET", &key, "chunk:1", &bad]);
     assert!(matches!(
         ledger.load(r.id()),
         Err(LedgerError::Corrupt { .. })
     ));
+    assert!(matches!(
+        ledger.transition(r.id(), 1, &ChunkState::Planned, &ChunkState::Planned),
+        Err(LedgerError::Corrupt { .. })
+    ));
+    redis.command(&["HSET", &key, "chunk:1", &good]);
+    assert_eq!(ledger.load(r.id()).unwrap().as_ref(), Some(&r));
+    // A campaign in the earlier layout (a state field per chunk) is named as such.
+    redis.command(&["HSET", &key, "state:1", "{\"state\":\"planned\"}"]);
+    let err = ledger.load(r.id()).unwrap_err();
+    assert!(err.to_string().contains("earlier version"), "{err}");
+    redis.command(&["HDEL", &key, "state:1"]);
     redis.command(&["HDEL", &key, "chunk:0"]);
     assert!(matches!(
         ledger.load(r.id()),
@@ -197,11 +223,13 @@ fn any_replica_follows_a_campaign_another_sent() {
     // Replica A sends, paced by the fleet's budget.
     let ledger_a = RedisLedger::new(&store, &app()).unwrap();
     let budget = RedisBudget::new(&store, &app(), 5_000).unwrap();
-    let client_a = client(&mock);
+    let client_a = Client::builder(app())
+        .base_url(BaseUrl::new(&mock.base_url()).unwrap())
+        .recipient_budget(std::sync::Arc::new(budget))
+        .build(UreqTransport::default());
     let handle = client_a
         .campaigns(&ledger_a)
         .policy(no_resends())
-        .budget(&budget)
         .start(plan(250))
         .unwrap();
     assert!(handle.is_complete());

@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
-use dingtalk_notify_proto::campaign::{Admission, QuotaError, QuotaWindow, RecipientQuota};
+use dingtalk_notify_proto::campaign::{Admission, Budget, BudgetWindow, BudgetWindowError};
 use dingtalk_notify_proto::{BuildError, Clock, Error};
 
 /// A recipients-per-window budget. Implementations count a grant atomically: two callers
@@ -33,7 +33,7 @@ pub trait RecipientBudget: Send + Sync {
 pub enum BudgetError {
     /// The request can never fit.
     #[error(transparent)]
-    Quota(#[from] QuotaError),
+    Window(#[from] BudgetWindowError),
     /// The shared store failed.
     #[error("the recipient budget's store failed: {0}")]
     Store(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
@@ -56,47 +56,47 @@ pub(crate) fn pace(
     }
 }
 
-/// A budget failure as a call's error: more users than the whole quota is bad input.
+/// A budget failure as a call's error: more users than the whole budget is bad input.
 pub(crate) fn budget_error_into<E>(e: BudgetError) -> Error<E> {
     match e {
-        BudgetError::Quota(QuotaError::LargerThanQuota { requested, quota }) => {
+        BudgetError::Window(BudgetWindowError::LargerThanBudget { requested, budget }) => {
             Error::Build(BuildError::TooManyRecipients {
                 kind: "users per minute (the recipient budget)",
                 count: requested as usize,
-                limit: quota as usize,
+                limit: budget as usize,
             })
         }
         other => Error::Budget(Box::new(other)),
     }
 }
 
-/// The budget of one process: the core's [`QuotaWindow`] behind a mutex.
+/// The budget of one process: the core's [`BudgetWindow`] behind a mutex.
 ///
 /// ```
 /// use dingtalk_notify::budget::{InProcessBudget, RecipientBudget};
-/// use dingtalk_notify::proto::campaign::{Admission, RecipientQuota};
+/// use dingtalk_notify::proto::campaign::{Admission, Budget};
 /// use std::time::Instant;
-/// let budget = InProcessBudget::new(RecipientQuota::per_minute(150));
+/// let budget = InProcessBudget::new(Budget::per_minute(150));
 /// let now = Instant::now();
 /// assert_eq!(budget.try_acquire(100, now)?, Admission::Granted);
 /// assert!(matches!(budget.try_acquire(100, now)?, Admission::Wait(_)));
 /// # Ok::<(), dingtalk_notify::budget::BudgetError>(())
 /// ```
 pub struct InProcessBudget {
-    window: Mutex<QuotaWindow>,
+    window: Mutex<BudgetWindow>,
 }
 
 impl InProcessBudget {
-    /// A budget of `quota` (default [`RecipientQuota::DINGTALK_APP`], 5,000 a minute).
-    pub fn new(quota: RecipientQuota) -> Self {
+    /// A budget of `budget` (default [`Budget::DINGTALK_APP`], 5,000 a minute).
+    pub fn new(budget: Budget) -> Self {
         Self {
-            window: Mutex::new(QuotaWindow::new(quota)),
+            window: Mutex::new(BudgetWindow::new(budget)),
         }
     }
 
-    /// The quota.
-    pub fn quota(&self) -> RecipientQuota {
-        self.with(|w| w.quota())
+    /// The budget.
+    pub fn budget(&self) -> Budget {
+        self.with(|w| w.budget())
     }
 
     /// Recipients granted in the window ending at `now`.
@@ -104,21 +104,21 @@ impl InProcessBudget {
         self.with(|w| w.used(now))
     }
 
-    fn with<R>(&self, f: impl FnOnce(&mut QuotaWindow) -> R) -> R {
+    fn with<R>(&self, f: impl FnOnce(&mut BudgetWindow) -> R) -> R {
         f(&mut self.window.lock().unwrap_or_else(PoisonError::into_inner))
     }
 }
 
 impl Default for InProcessBudget {
     fn default() -> Self {
-        Self::new(RecipientQuota::default())
+        Self::new(Budget::default())
     }
 }
 
 impl fmt::Debug for InProcessBudget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("InProcessBudget")
-            .field("quota", &self.quota())
+            .field("budget", &self.budget())
             .finish_non_exhaustive()
     }
 }
@@ -129,7 +129,7 @@ impl RecipientBudget for InProcessBudget {
     }
 
     fn exhausted(&self, now: Instant) -> Result<(), BudgetError> {
-        self.with(|w| w.saturate(now));
+        self.with(|w| w.exhaust(now));
         Ok(())
     }
 }
@@ -142,8 +142,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn threads_never_share_out_more_than_the_quota() {
-        let budget = Arc::new(InProcessBudget::new(RecipientQuota::per_minute(1_000)));
+    fn threads_never_share_out_more_than_the_budget() {
+        let budget = Arc::new(InProcessBudget::new(Budget::per_minute(1_000)));
         let now = Instant::now();
         let granted: u32 = (0..8)
             .map(|_| {
@@ -175,6 +175,6 @@ mod tests {
             Admission::Wait(Duration::from_secs(30))
         );
         let err = budget.try_acquire(5_001, now).unwrap_err();
-        assert!(matches!(err, BudgetError::Quota(_)));
+        assert!(matches!(err, BudgetError::Window(_)));
     }
 }

@@ -273,7 +273,7 @@ pub fn parse_secs(input: &str) -> Result<Duration, String> {
 }
 
 /// The largest `--budget`: DingTalk's per-app quota, 5,000 recipients a minute.
-pub const MAX_BUDGET: u32 = dingtalk_notify::campaign::RecipientQuota::DINGTALK_APP.recipients;
+pub const MAX_BUDGET: u32 = dingtalk_notify::campaign::Budget::DINGTALK_APP.recipients;
 
 /// Parses `--budget`: recipients per minute, 1 to [`MAX_BUDGET`].
 ///

@@ -117,6 +117,13 @@ pub struct SendArgs {
     #[arg(long, env = "DINGTALK_LEDGER", value_name = "PATH")]
     pub ledger: Option<PathBuf>,
 
+    /// With --users-file or --ledger: once every chunk is sent, follow the campaign's
+    /// delivery (one progress bar on a terminal), resend the users DingTalk held back for
+    /// its per-minute quota, and report the final progress. Without it, `send` returns as
+    /// soon as every chunk is sent.
+    #[arg(long)]
+    pub watch: bool,
+
     /// The message.
     #[command(flatten)]
     pub message: MessageArgs,

@@ -143,7 +143,7 @@ mod imp {
     use std::sync::Arc;
 
     use dingtalk_notify::budget::RecipientBudget;
-    use dingtalk_notify::campaign::RecipientQuota;
+    use dingtalk_notify::campaign::Budget;
     use dingtalk_notify::ledger::Ledger;
     use dingtalk_notify::{BaseUrl, Client, ClientBuilder, TokenSource};
     use dingtalk_notify_redis::{
@@ -242,8 +242,8 @@ mod imp {
         /// # Errors
         /// Exit 2 when it cannot be configured.
         pub fn budget(&self, global: &GlobalArgs) -> Result<Arc<dyn RecipientBudget>, Failure> {
-            let quota = RecipientQuota::per_minute(global.budget);
-            RedisBudget::from_quota(&self.store, &self.app, quota)
+            let quota = Budget::per_minute(global.budget);
+            RedisBudget::from_budget(&self.store, &self.app, quota)
                 .map(|b| Arc::new(b) as Arc<dyn RecipientBudget>)
                 .map_err(|e| Failure::invalid_input(format!("cannot use the --redis budget: {e}")))
         }

@@ -20,16 +20,16 @@ use std::time::Duration;
 
 use dingtalk_notify::UreqTransport;
 use dingtalk_notify::budget::{InProcessBudget, RecipientBudget};
-use dingtalk_notify::campaign::RecipientQuota;
+use dingtalk_notify::campaign::Budget;
 use dingtalk_notify::transport::{
     CaCertificates, EnvProxies, ProxyPolicy, ProxySetting, ProxyUrl, RootCertificates,
 };
 use dingtalk_notify::{AgentId, BaseUrl, Client, RetryPolicy, TaskHandle, TokenSource};
 
+use crate::budget::WaitLimit;
 use crate::cli::{Cli, Command, GlobalArgs, TaskArgs};
 use crate::exit::Failure;
 use crate::output::Output;
-use crate::pacing::WaitLimit;
 use crate::secrets::Witness;
 
 /// The transport every command uses: ureq, with every credential it sends remembered for
@@ -273,7 +273,7 @@ pub fn client_and_fleet(global: &GlobalArgs) -> Result<(CliClient, Option<fleet:
             fleet.budget(global)?,
         ),
         None => {
-            let quota = RecipientQuota::per_minute(global.budget);
+            let quota = Budget::per_minute(global.budget);
             let budget: Arc<dyn RecipientBudget> = Arc::new(InProcessBudget::new(quota));
             (Client::builder(source), budget)
         }

@@ -1,17 +1,25 @@
-//! `send`: one work notification (`asyncsend_v2`); prints the task id.
+//! `send`: one work notification (`asyncsend_v2`), printing the task id; or, with
+//! `--users-file` / `--ledger`, a campaign of any number of users in paced chunks, which
+//! returns once every chunk is sent (`--watch` follows delivery too).
 
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 use std::path::Path;
 
 use dingtalk_notify::Message;
 use dingtalk_notify::api::SendWorkNotification;
+use dingtalk_notify::campaign::{Audience, CampaignPlan, ChunkRecord};
+use dingtalk_notify::ledger::{Ledger, MemoryLedger};
+use indicatif::{ProgressBar, ProgressStyle};
 
+use super::campaign::{both_ledgers, campaign_failure, open_ledger, report, watch};
 use crate::cli::{GlobalArgs, MessageArgs, SendArgs};
 use crate::exit::Failure;
 use crate::output::{Output, SendDoc};
 
 /// The most `--msg-json` input read (DingTalk's own body limit is far smaller).
 const MAX_MSG_JSON: u64 = 1024 * 1024;
+/// The most `--users-file` input read: 64 MiB, a few million ids.
+const MAX_USERS_FILE: u64 = 64 * 1024 * 1024;
 
 /// Runs `send`.
 ///
@@ -19,7 +27,13 @@ const MAX_MSG_JSON: u64 = 1024 * 1024;
 /// Exit 2 for invalid input (nothing sent), else the call's failure.
 pub fn run(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Failure> {
     if args.users_file.is_some() || args.ledger.is_some() {
-        return super::campaign::send(global, args, out);
+        return campaign(global, args, out);
+    }
+    if args.watch {
+        return Err(Failure::invalid_input(
+            "--watch follows a campaign (--users-file or --ledger); follow one task with \
+             `watch TASK_ID`",
+        ));
     }
     let agent_id = super::agent_id(global)?;
     let message = message(&args.message)?;
@@ -40,6 +54,99 @@ pub fn run(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fail
         },
     );
     Ok(())
+}
+
+/// `send --users-file` / `send --ledger`: plans the audience, stores the campaign (printing
+/// its id first), sends every chunk (a progress bar of the chunks on a terminal) and
+/// returns; with `--watch` it then follows delivery and resends the users held back by the
+/// per-minute quota. One document either way.
+///
+/// # Errors
+/// Exit 2 for invalid input (nothing sent), else a ledger failure; chunks that fail are
+/// reported in the document and the exit code.
+fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Failure> {
+    let agent_id = super::agent_id(global)?;
+    let message = message(&args.message)?;
+    let audience = if args.all_users {
+        Audience::all_users()
+    } else {
+        let mut users = args.users.clone();
+        if let Some(path) = &args.users_file {
+            users.extend(read_users(path)?);
+        }
+        Audience::users(users).and_depts(args.depts.iter().copied())
+    };
+    let limits = crate::budget::chunk_limits(global.budget);
+    let plan = CampaignPlan::new(agent_id, message, audience, limits)
+        .map_err(|e| Failure::invalid_input(e.to_string()))?;
+    let (client, fleet) = super::client_and_fleet(global)?;
+    let ledger: Box<dyn Ledger> = match (&args.ledger, &fleet) {
+        (Some(_), Some(_)) => return Err(both_ledgers()),
+        (Some(path), None) => open_ledger(path)?,
+        (None, Some(fleet)) => fleet.ledger()?,
+        (None, None) => Box::new(MemoryLedger::new()),
+    };
+    let created = client
+        .campaigns(ledger.as_ref())
+        .create(plan)
+        .map_err(campaign_failure)?;
+    if args.ledger.is_some() || fleet.is_some() {
+        out.narrate(&format!("campaign {}", created.id()));
+    }
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(created.pending().len() as u64);
+        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} chunks sent") {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let on_chunk = |_: &ChunkRecord| {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    };
+    let campaigns = client.campaigns(ledger.as_ref()).observe(&on_chunk);
+    let sent = campaigns.resume(created.id()).map_err(campaign_failure);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let handle = sent?;
+    if !args.watch {
+        return report(out, &handle, None);
+    }
+    let handle = campaigns
+        .resend_held_back(handle.id())
+        .map_err(campaign_failure)?;
+    let progress = watch(&client, ledger.as_ref(), &handle);
+    report(out, &handle, Some(&progress))
+}
+
+/// One id per line; blank lines skipped, spaces trimmed.
+fn read_users(path: &Path) -> Result<Vec<String>, Failure> {
+    let shown = path.display();
+    let mut bytes = Vec::new();
+    let read = if path.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .take(MAX_USERS_FILE + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(MAX_USERS_FILE + 1).read_to_end(&mut bytes))
+    };
+    read.map_err(|e| Failure::invalid_input(format!("cannot read --users-file {shown}: {e}")))?;
+    if bytes.len() as u64 > MAX_USERS_FILE {
+        return Err(Failure::invalid_input(format!(
+            "--users-file {shown} is larger than {MAX_USERS_FILE} bytes"
+        )));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Failure::invalid_input(format!("--users-file {shown} is not UTF-8")))?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect())
 }
 
 /// The message the options describe.

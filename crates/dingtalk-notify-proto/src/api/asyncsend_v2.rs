@@ -219,6 +219,16 @@ impl SendWorkNotification {
     /// # Errors
     /// A [`BuildError`] saying what to fix.
     pub fn validate_within(&self, limits: RecipientLimits) -> Result<(), BuildError> {
+        self.validate_recipients_within(limits)?;
+        self.msg.validate()
+    }
+
+    /// [`validate_within`](Self::validate_within) without the message: for a campaign's
+    /// chunk, whose message was checked once for every chunk.
+    pub(crate) fn validate_recipients_within(
+        &self,
+        limits: RecipientLimits,
+    ) -> Result<(), BuildError> {
         check_agent(self.agent_id)?;
         if self.userid_list.is_empty() && self.dept_id_list.is_empty() && !self.to_all_user {
             return Err(BuildError::NoRecipients);
@@ -264,7 +274,7 @@ impl SendWorkNotification {
                 });
             }
         }
-        self.msg.validate()
+        Ok(())
     }
 
     /// [`validate_within`](Self::validate_within), then the checked request, ready to build.

@@ -1,5 +1,6 @@
-//! Pacing: a recipient quota per window, kept as a sliding window of grants. Pure: every
-//! decision takes `now`.
+//! The recipient budget: at most so many recipients per window, kept as a sliding window of
+//! grants. Pure: every decision takes `now`. (DingTalk calls its own limit a quota; ours,
+//! which keeps under it, is the budget, in every crate.)
 //!
 //! DingTalk counts recipients per app per minute (143103 for the app, 143104 for the
 //! organization; 143203/143204 for third-party apps). A sliding window is exact for such a
@@ -11,22 +12,22 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-/// A recipient quota: at most `recipients` in any `window`.
+/// A recipient budget: at most `recipients` in any `window`.
 ///
-/// The default, [`RecipientQuota::DINGTALK_APP`], is 5,000 recipients a minute: the per-app
+/// The default, [`Budget::DINGTALK_APP`], is 5,000 recipients a minute: the per-app
 /// figure of DingTalk's work-notification limits ("up to 5,000 recipients per minute per
 /// app"). A campaign of up to 5,000 people goes out at once, unslowed; a larger one sends
 /// 5,000 a minute, as fast as DingTalk accepts. Lower it when other senders share the app, or
 /// when the organization's quota (143104) is smaller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RecipientQuota {
+pub struct Budget {
     /// The most recipients in any window.
     pub recipients: u32,
     /// The window's length.
     pub window: Duration,
 }
 
-impl RecipientQuota {
+impl Budget {
     /// 5,000 recipients a minute: DingTalk's per-app figure.
     pub const DINGTALK_APP: Self = Self::per_minute(5_000);
 
@@ -39,26 +40,26 @@ impl RecipientQuota {
     }
 }
 
-impl Default for RecipientQuota {
-    /// [`RecipientQuota::DINGTALK_APP`].
+impl Default for Budget {
+    /// [`Budget::DINGTALK_APP`].
     fn default() -> Self {
         Self::DINGTALK_APP
     }
 }
 
-/// A request the quota can never grant.
+/// A request the budget can never grant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum QuotaError {
-    /// More recipients at once than the whole quota.
+pub enum BudgetWindowError {
+    /// More recipients at once than the whole budget.
     #[error(
-        "{requested} recipients at once exceed the quota of {quota} per window; send smaller chunks or raise the quota"
+        "{requested} recipients at once exceed the budget of {budget} per window; send smaller chunks or raise the budget"
     )]
-    LargerThanQuota {
+    LargerThanBudget {
         /// What was asked for.
         requested: u32,
-        /// The quota.
-        quota: u32,
+        /// The budget.
+        budget: u32,
     },
 }
 
@@ -74,9 +75,9 @@ pub enum Admission {
 /// The grants of the last window, and the decisions taken from them.
 ///
 /// ```
-/// use dingtalk_notify_proto::campaign::{Admission, QuotaWindow, RecipientQuota};
+/// use dingtalk_notify_proto::campaign::{Admission, BudgetWindow, Budget};
 /// use std::time::{Duration, Instant};
-/// let mut window = QuotaWindow::new(RecipientQuota::per_minute(250));
+/// let mut window = BudgetWindow::new(Budget::per_minute(250));
 /// let t0 = Instant::now(); // any instant: time is an input
 /// assert_eq!(window.try_acquire(100, t0)?, Admission::Granted);
 /// assert_eq!(window.try_acquire(100, t0 + Duration::from_secs(10))?, Admission::Granted);
@@ -84,27 +85,27 @@ pub enum Admission {
 /// let at = t0 + Duration::from_secs(20);
 /// assert_eq!(window.try_acquire(100, at)?, Admission::Wait(Duration::from_secs(40)));
 /// assert_eq!(window.try_acquire(100, t0 + Duration::from_secs(60))?, Admission::Granted);
-/// # Ok::<(), dingtalk_notify_proto::campaign::QuotaError>(())
+/// # Ok::<(), dingtalk_notify_proto::campaign::BudgetWindowError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QuotaWindow {
-    quota: RecipientQuota,
+pub struct BudgetWindow {
+    budget: Budget,
     /// Grants in time order: when, and how many recipients.
     grants: VecDeque<(Instant, u32)>,
 }
 
-impl QuotaWindow {
-    /// An empty window for `quota`.
-    pub fn new(quota: RecipientQuota) -> Self {
+impl BudgetWindow {
+    /// An empty window for `budget`.
+    pub fn new(budget: Budget) -> Self {
         Self {
-            quota,
+            budget,
             grants: VecDeque::new(),
         }
     }
 
-    /// The quota.
-    pub fn quota(&self) -> RecipientQuota {
-        self.quota
+    /// The budget.
+    pub fn budget(&self) -> Budget {
+        self.budget
     }
 
     /// How many grants the window keeps. Grants that left the window are dropped as new
@@ -116,7 +117,7 @@ impl QuotaWindow {
     /// Whether a grant made at `at` still counts at `now` (also when `at` is after `now`).
     fn live(&self, at: Instant, now: Instant) -> bool {
         now.checked_duration_since(at)
-            .is_none_or(|age| age < self.quota.window)
+            .is_none_or(|age| age < self.budget.window)
     }
 
     /// Recipients granted within the window ending at `now`.
@@ -131,17 +132,17 @@ impl QuotaWindow {
     /// How long from `now` until `n` recipients fit (zero: they fit now). Counts nothing.
     ///
     /// # Errors
-    /// [`QuotaError::LargerThanQuota`] when `n` exceeds the whole quota.
-    pub fn wait_for(&self, n: u32, now: Instant) -> Result<Duration, QuotaError> {
-        let quota = u64::from(self.quota.recipients);
-        if u64::from(n) > quota {
-            return Err(QuotaError::LargerThanQuota {
+    /// [`BudgetWindowError::LargerThanBudget`] when `n` exceeds the whole budget.
+    pub fn wait_for(&self, n: u32, now: Instant) -> Result<Duration, BudgetWindowError> {
+        let budget = u64::from(self.budget.recipients);
+        if u64::from(n) > budget {
+            return Err(BudgetWindowError::LargerThanBudget {
                 requested: n,
-                quota: self.quota.recipients,
+                budget: self.budget.recipients,
             });
         }
         let used = self.used(now);
-        let Some(excess) = (used + u64::from(n)).checked_sub(quota).filter(|e| *e > 0) else {
+        let Some(excess) = (used + u64::from(n)).checked_sub(budget).filter(|e| *e > 0) else {
             return Ok(Duration::ZERO);
         };
         // Free the oldest grants until the excess is gone: the wait ends when the last of
@@ -151,21 +152,21 @@ impl QuotaWindow {
             freed += u64::from(*count);
             if freed >= excess {
                 return Ok(at
-                    .checked_add(self.quota.window)
+                    .checked_add(self.budget.window)
                     .map_or(Duration::MAX, |expiry| {
                         expiry.saturating_duration_since(now)
                     }));
             }
         }
-        // Unreachable while `n` fits the quota: the live grants hold `used >= excess`.
-        Ok(self.quota.window)
+        // Unreachable while `n` fits the budget: the live grants hold `used >= excess`.
+        Ok(self.budget.window)
     }
 
     /// Counts `n` recipients at `now` if they fit, or says how long to wait.
     ///
     /// # Errors
-    /// [`QuotaError::LargerThanQuota`] when `n` exceeds the whole quota.
-    pub fn try_acquire(&mut self, n: u32, now: Instant) -> Result<Admission, QuotaError> {
+    /// [`BudgetWindowError::LargerThanBudget`] when `n` exceeds the whole budget.
+    pub fn try_acquire(&mut self, n: u32, now: Instant) -> Result<Admission, BudgetWindowError> {
         let wait = self.wait_for(n, now)?;
         if !wait.is_zero() {
             return Ok(Admission::Wait(wait));
@@ -178,12 +179,12 @@ impl QuotaWindow {
 
     /// DingTalk answered a per-minute quota code (143103/143104): others used the quota this
     /// window, so treat it as full for a whole window from `now`.
-    pub fn saturate(&mut self, now: Instant) {
-        self.record(self.quota.recipients, now);
+    pub fn exhaust(&mut self, now: Instant) {
+        self.record(self.budget.recipients, now);
     }
 
     fn record(&mut self, n: u32, now: Instant) {
-        let window = self.quota.window;
+        let window = self.budget.window;
         while self.grants.front().is_some_and(|(at, _)| {
             now.checked_duration_since(*at)
                 .is_some_and(|age| age >= window)

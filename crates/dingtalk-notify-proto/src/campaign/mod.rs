@@ -6,11 +6,12 @@
 //! than 100 recipients. A campaign therefore is:
 //! - a [`CampaignPlan`]: the [`Audience`] split into chunks within the per-call limits
 //!   ([`CHUNK_LIMITS`]), duplicates removed, order stable;
-//! - pacing by a [`QuotaWindow`]: when the next chunk of `n` recipients may go
-//!   ([`RecipientQuota::DINGTALK_APP`], 5,000 a minute, by default);
-//! - a [`CampaignRecord`]: every chunk's recipients and [`ChunkState`]
-//!   (planned → sending → sent(task) | failed(error) | ambiguous), written to a ledger before
-//!   and after each call, with the rules for resuming ([`CampaignRecord::resume_plan`]);
+//! - pacing by a [`BudgetWindow`]: when the next chunk of `n` recipients may go
+//!   ([`Budget::DINGTALK_APP`], 5,000 a minute, by default);
+//! - a [`CampaignRecord`]: a [`CampaignHeader`] and every chunk's recipients and
+//!   [`ChunkState`] (planned → sending → sent(task) | failed(error) | ambiguous), changed
+//!   only by one pure function, [`ChunkState::next`], and written to a ledger before and
+//!   after each call, with the rules for resuming ([`CampaignRecord::resume_plan`]);
 //! - aggregation: [`CampaignProgress`] summed over chunks, and a [`CampaignResult`] merged
 //!   by [`ResultMerger`] in which each user appears once, with the chunks that have no
 //!   result beside it.
@@ -28,7 +29,7 @@
 //! let plan = CampaignPlan::new(836390886, Message::text("Office closed Friday"),
 //!     Audience::users(users), CHUNK_LIMITS)?;
 //! let mut record = CampaignRecord::new(CampaignId::new("c1")?, plan, SystemTime::now());
-//! let mut quota = QuotaWindow::new(RecipientQuota::per_minute(200));
+//! let mut quota = BudgetWindow::new(Budget::per_minute(200));
 //! let (t0, wall) = (Instant::now(), SystemTime::now());
 //!
 //! let mut at = t0;
@@ -39,12 +40,13 @@
 //!         at += wait;
 //!     }
 //!     // Ledger: record "sending" before the call...
-//!     let sending = record.chunk(index).unwrap().state.begin_send(wall)?;
-//!     record.set_state(index, sending.clone())?;
-//!     let _request = record.send_work_notification(index).unwrap(); // → your transport
+//!     let sending = record.transition(index, ChunkEvent::BeginSend, wall)?;
+//!     record.commit(&sending)?; // after your ledger's compare-and-set of the same
+//!     let send = record.chunk_send(index, CHUNK_LIMITS)?; // → send.validated(): your transport
 //!     // ...and the outcome after it.
 //!     let task = TaskHandle::new(836390886, 1000 + index as u64);
-//!     record.set_state(index, sending.finish_send(SendVerdict::Accepted(task), wall)?)?;
+//!     let sent = record.transition(index, ChunkEvent::SendEnded(SendVerdict::Accepted(task)), wall)?;
+//!     record.commit(&sent)?;
 //! }
 //! assert_eq!(at - t0, Duration::from_secs(60)); // 200 at once, the last 50 a minute later
 //! assert!(record.resume_plan().send.is_empty()); // nothing is ever sent twice
@@ -64,18 +66,21 @@ mod result;
 mod state;
 
 pub use audience::Audience;
-pub use budget::{Admission, QuotaError, QuotaWindow, RecipientQuota};
+pub use budget::{Admission, Budget, BudgetWindow, BudgetWindowError};
 pub use id::{CampaignId, InvalidCampaignId};
 pub use plan::{CHUNK_LIMITS, CampaignPlan, ChunkRecipients, PlanError};
 pub use progress::{CampaignProgress, ProgressTally};
-pub use record::{CampaignRecord, ChunkOrigin, ChunkRecord, ResumePlan};
+pub use record::{
+    AudienceSummary, CampaignHeader, CampaignRecord, ChunkOrigin, ChunkRecord, ChunkSend,
+    MAX_CHUNK_USERS, ResumePlan, SCHEMA_VERSION, Transition,
+};
 pub use record_error::RecordError;
 pub use report::{CampaignReport, DeptTally, PersonState, ReportBuilder, ReportRow};
 pub use result::{
     CampaignResult, ChunkProblem, ProblemKind, ResultMerger, UserOutcome, is_per_minute_quota,
     users_to_resend,
 };
-pub use state::{ChunkFailure, ChunkState, SendVerdict, TransitionError};
+pub use state::{ChunkEvent, ChunkFailure, ChunkState, SendVerdict, TransitionError};
 
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,6 @@
 //! [`CampaignRecord`]: everything a ledger keeps about a campaign, as plain serializable
-//! data: the message, every chunk's recipients and state (with its task once sent).
+//! data: a [`CampaignHeader`] (id, app, message, audience, creation, schema version) and
+//! every chunk's recipients and state (with its task once sent).
 
 use std::collections::HashSet;
 use std::time::SystemTime;
@@ -7,13 +8,15 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 
 use crate::api::{RecipientLimits, SendProgress, SendWorkNotification};
+use crate::endpoint::Validated;
 use crate::ids::AgentId;
 use crate::message::Message;
 use crate::tracking::TaskHandle;
 
 use super::record_error::RecordError;
 use super::{
-    CampaignId, CampaignPlan, CampaignProgress, ChunkRecipients, ChunkState, ProgressTally,
+    CHUNK_LIMITS, CampaignId, CampaignPlan, CampaignProgress, ChunkEvent, ChunkRecipients,
+    ChunkState, ProgressTally,
 };
 
 /// Where a chunk comes from.
@@ -42,9 +45,59 @@ pub struct ChunkRecord {
     pub state: ChunkState,
 }
 
-/// Everything about a campaign that survives its process: what a ledger stores, and what a
-/// campaign handle is made of. Pure data; the rules of its chunks' states are in
-/// [`ChunkState`].
+/// The schema version of [`CampaignHeader`] and [`CampaignRecord`] that this crate reads and
+/// writes; every ledger stores it with the header.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The most users a chunk may hold: the largest per-call limit DingTalk has had (its older
+/// internal apps' 5,000). The client checks each send against its own, usually 100.
+pub const MAX_CHUNK_USERS: usize = 5_000;
+
+/// What the campaign's audience was, as planned: distinct users and departments, or all
+/// users. A summary, not the ids (the chunks hold those).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AudienceSummary {
+    /// Distinct user ids.
+    pub users: usize,
+    /// Distinct departments.
+    pub depts: usize,
+    /// Every user of the organization.
+    pub all_users: bool,
+}
+
+/// What a campaign is, written once when it is created: id, app, message, audience,
+/// creation time, and the schema version. Every ledger stores it as it is, beside the
+/// chunks.
+///
+/// Room to grow: a later version adds fields here with `#[serde(default)]` (the resolved
+/// people and unresolved inputs of an audience, a parent campaign for reminders, call
+/// counts, a sender lease), so a record written before them still reads; fields this
+/// version does not know are ignored on reading.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CampaignHeader {
+    /// The schema version it was written with ([`SCHEMA_VERSION`]).
+    #[serde(default)]
+    pub schema: u32,
+    /// The id.
+    pub id: CampaignId,
+    /// The sending app.
+    pub agent_id: AgentId,
+    /// The message, validated when the plan was made and again once when read.
+    pub message: Message,
+    /// The audience, as planned.
+    #[serde(default)]
+    pub audience: AudienceSummary,
+    /// When it was created.
+    pub created_at: SystemTime,
+}
+
+/// Everything about a campaign that survives its process: its [`CampaignHeader`] and its
+/// chunks, each with its [`ChunkState`]. The one record shape every ledger stores (the
+/// header, and each [`ChunkRecord`] as it is); a chunk's state changes only through
+/// [`ChunkState::next`], recorded with [`transition`](Self::transition) then
+/// [`commit`](Self::commit). The per-call limits are not part of it: the client holds them.
 ///
 /// ```
 /// use dingtalk_notify_proto::campaign::{Audience, CHUNK_LIMITS, CampaignId, CampaignPlan, CampaignRecord};
@@ -54,6 +107,7 @@ pub struct ChunkRecord {
 ///     Audience::users((0..250).map(|i| format!("u{i}"))), CHUNK_LIMITS)?;
 /// let record = CampaignRecord::new(CampaignId::new("c1")?, plan, SystemTime::now());
 /// assert_eq!(record.resume_plan().send, [0, 1, 2]);
+/// assert_eq!(record.header().audience.users, 250);
 /// let json = serde_json::to_string(&record)?;
 /// assert_eq!(serde_json::from_str::<CampaignRecord>(&json)?, record);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -61,37 +115,52 @@ pub struct ChunkRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "Wire")]
 pub struct CampaignRecord {
-    id: CampaignId,
-    agent_id: AgentId,
-    message: Message,
-    #[serde(with = "limits")]
-    limits: RecipientLimits,
-    created_at: SystemTime,
+    header: CampaignHeader,
     chunks: Vec<ChunkRecord>,
 }
 
 #[derive(Deserialize)]
 struct Wire {
-    id: CampaignId,
-    agent_id: AgentId,
-    message: Message,
-    #[serde(with = "limits")]
-    limits: RecipientLimits,
-    created_at: SystemTime,
+    header: CampaignHeader,
     chunks: Vec<ChunkRecord>,
 }
 
 impl TryFrom<Wire> for CampaignRecord {
     type Error = RecordError;
     fn try_from(w: Wire) -> Result<Self, RecordError> {
-        Self::from_parts(
-            w.id,
-            w.agent_id,
-            w.message,
-            w.limits,
-            w.created_at,
-            w.chunks,
-        )
+        Self::from_stored(w.header, w.chunks)
+    }
+}
+
+/// One chunk's change of state, decided by [`CampaignRecord::transition`]: what a ledger
+/// writes (compare and set: only if the chunk is still `from`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    /// The chunk.
+    pub index: usize,
+    /// The state it leaves.
+    pub from: ChunkState,
+    /// The state it enters.
+    pub to: ChunkState,
+}
+
+/// The send of one chunk, its recipients checked against the caller's limits and its
+/// message checked once for the whole campaign: build it with
+/// [`validated`](Self::validated), which checks nothing again.
+#[derive(Debug, Clone)]
+pub struct ChunkSend {
+    request: SendWorkNotification,
+}
+
+impl ChunkSend {
+    /// The request.
+    pub fn request(&self) -> &SendWorkNotification {
+        &self.request
+    }
+
+    /// The checked request, ready to build.
+    pub fn validated(&self) -> Validated<'_, SendWorkNotification> {
+        Validated::checked(&self.request)
     }
 }
 
@@ -101,7 +170,7 @@ pub struct ResumePlan {
     /// Chunks to send: planned, or failed with a retryable error.
     pub send: Vec<usize>,
     /// Chunks left sending by a process that stopped: record them as
-    /// [`ChunkState::on_resume`] says (ambiguous) before anything else.
+    /// [`ChunkEvent::Resumed`] says (ambiguous) before anything else.
     pub interrupted: Vec<usize>,
     /// Chunks already ambiguous, listed for the caller to decide on.
     pub ambiguous: Vec<usize>,
@@ -110,7 +179,21 @@ pub struct ResumePlan {
 impl CampaignRecord {
     /// A new campaign: every chunk of `plan`, planned.
     pub fn new(id: CampaignId, plan: CampaignPlan, created_at: SystemTime) -> Self {
-        let (agent_id, message, limits, chunks) = plan.into_parts();
+        let users = plan.user_count();
+        let (agent_id, message, _limits, chunks) = plan.into_parts();
+        let audience = AudienceSummary {
+            users,
+            depts: chunks
+                .iter()
+                .map(|c| match c {
+                    ChunkRecipients::Depts { dept_ids } => dept_ids.len(),
+                    _ => 0,
+                })
+                .sum(),
+            all_users: chunks
+                .iter()
+                .any(|c| matches!(c, ChunkRecipients::AllUsers)),
+        };
         let chunks = chunks
             .into_iter()
             .enumerate()
@@ -122,63 +205,66 @@ impl CampaignRecord {
             })
             .collect();
         Self {
-            id,
-            agent_id,
-            message,
-            limits,
-            created_at,
+            header: CampaignHeader {
+                schema: SCHEMA_VERSION,
+                id,
+                agent_id,
+                message,
+                audience,
+                created_at,
+            },
             chunks,
         }
     }
 
-    /// A record from stored parts, checked: every chunk at its place, of a valid size, and
-    /// every resend after a chunk of users.
+    /// The record a ledger stored: its header and chunks, checked once here: the schema
+    /// version, the message, every chunk at its place and of a valid size, every resend
+    /// after a chunk of users.
     ///
     /// # Errors
-    /// [`RecordError`] naming the first chunk that breaks a rule.
-    pub fn from_parts(
-        id: CampaignId,
-        agent_id: AgentId,
-        message: Message,
-        limits: RecipientLimits,
-        created_at: SystemTime,
+    /// [`RecordError`] naming what breaks a rule.
+    pub fn from_stored(
+        header: CampaignHeader,
         chunks: Vec<ChunkRecord>,
     ) -> Result<Self, RecordError> {
+        if header.schema != SCHEMA_VERSION {
+            return Err(RecordError::Schema {
+                found: header.schema,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        header.message.validate()?;
         let mut record = Self {
-            id,
-            agent_id,
-            message,
-            limits,
-            created_at,
+            header,
             chunks: Vec::with_capacity(chunks.len()),
         };
         record.append(chunks)?;
         Ok(record)
     }
 
+    /// The header: id, app, message, audience, creation time.
+    pub fn header(&self) -> &CampaignHeader {
+        &self.header
+    }
+
     /// The id.
     pub fn id(&self) -> &CampaignId {
-        &self.id
+        &self.header.id
     }
 
     /// The sending app.
     pub fn agent_id(&self) -> AgentId {
-        self.agent_id
+        self.header.agent_id
     }
 
     /// The message.
     pub fn message(&self) -> &Message {
-        &self.message
-    }
-
-    /// The per-call limits.
-    pub fn limits(&self) -> RecipientLimits {
-        self.limits
+        &self.header.message
     }
 
     /// When it was created.
     pub fn created_at(&self) -> SystemTime {
-        self.created_at
+        self.header.created_at
     }
 
     /// Every chunk, in order.
@@ -191,20 +277,75 @@ impl CampaignRecord {
         self.chunks.get(index)
     }
 
-    /// The send of chunk `index`.
-    pub fn send_work_notification(&self, index: usize) -> Option<SendWorkNotification> {
-        let c = self.chunks.get(index)?;
-        Some(
-            c.recipients
-                .send_work_notification(self.agent_id, &self.message, self.limits),
-        )
-    }
-
-    /// Records chunk `index`'s new state (judge it first with [`ChunkState`]'s rules).
+    /// The send of chunk `index`, its recipients checked against `limits` (the client's);
+    /// the message is not checked again.
     ///
     /// # Errors
-    /// [`RecordError::NoSuchChunk`].
-    pub fn set_state(&mut self, index: usize, state: ChunkState) -> Result<(), RecordError> {
+    /// [`RecordError::NoSuchChunk`], or [`RecordError::Message`] holding the
+    /// [`BuildError`](crate::error::BuildError) of recipients beyond `limits`.
+    pub fn chunk_send(
+        &self,
+        index: usize,
+        limits: RecipientLimits,
+    ) -> Result<ChunkSend, RecordError> {
+        let c = self
+            .chunks
+            .get(index)
+            .ok_or(RecordError::NoSuchChunk(index))?;
+        let request =
+            c.recipients
+                .send_work_notification(self.header.agent_id, &self.header.message, limits);
+        request.validate_recipients_within(limits)?;
+        Ok(ChunkSend { request })
+    }
+
+    /// The transition `event` makes on chunk `index` at `now`, by [`ChunkState::next`].
+    /// Pure: nothing changes until it is [committed](Self::commit) (after the ledger
+    /// recorded it).
+    ///
+    /// # Errors
+    /// [`RecordError::NoSuchChunk`], or [`RecordError::Transition`] when the chunk's state
+    /// does not allow `event`.
+    pub fn transition(
+        &self,
+        index: usize,
+        event: ChunkEvent,
+        now: SystemTime,
+    ) -> Result<Transition, RecordError> {
+        let c = self
+            .chunks
+            .get(index)
+            .ok_or(RecordError::NoSuchChunk(index))?;
+        let to = c.state.next(event, now)?;
+        Ok(Transition {
+            index,
+            from: c.state.clone(),
+            to,
+        })
+    }
+
+    /// Records `t` if its chunk is still in `t.from` (compare and set).
+    ///
+    /// # Errors
+    /// [`RecordError::NoSuchChunk`], or [`RecordError::Stale`] when the chunk moved.
+    pub fn commit(&mut self, t: &Transition) -> Result<(), RecordError> {
+        let c = self
+            .chunks
+            .get_mut(t.index)
+            .ok_or(RecordError::NoSuchChunk(t.index))?;
+        if c.state != t.from {
+            return Err(RecordError::Stale {
+                index: t.index,
+                expected: t.from.name(),
+                found: c.state.name(),
+            });
+        }
+        c.state = t.to.clone();
+        Ok(())
+    }
+
+    #[cfg(test)]
+    pub(crate) fn set_state(&mut self, index: usize, state: ChunkState) -> Result<(), RecordError> {
         let c = self
             .chunks
             .get_mut(index)
@@ -213,7 +354,7 @@ impl CampaignRecord {
         Ok(())
     }
 
-    /// Appends chunks, checked as in [`from_parts`](Self::from_parts).
+    /// Appends chunks, checked as in [`from_stored`](Self::from_stored).
     ///
     /// # Errors
     /// [`RecordError`] naming the first bad chunk; nothing is appended then.
@@ -228,11 +369,11 @@ impl CampaignRecord {
                 });
             }
             if let ChunkRecipients::Users { user_ids } = &c.recipients {
-                if user_ids.is_empty() || user_ids.len() > self.limits.max_users {
+                if user_ids.is_empty() || user_ids.len() > MAX_CHUNK_USERS {
                     return Err(RecordError::BadSize {
                         index: c.index,
                         count: user_ids.len(),
-                        limit: self.limits.max_users,
+                        limit: MAX_CHUNK_USERS,
                     });
                 }
             }
@@ -252,9 +393,10 @@ impl CampaignRecord {
         Ok(())
     }
 
-    /// The chunks that resend chunk `of`'s `users`, to append in one ledger write (so a crash
-    /// cannot plan them twice). `users` are those [`users_to_resend`](super::users_to_resend)
-    /// found in `of`'s result. No users, no chunks.
+    /// The chunk that resends chunk `of`'s `users`, to append in one ledger write (so a
+    /// crash cannot plan it twice): one chunk, since they were all recipients of `of`.
+    /// `users` are those [`users_to_resend`](super::users_to_resend) found in `of`'s result.
+    /// No users, no chunk.
     ///
     /// # Errors
     /// [`RecordError`] when `of` is not sent, already has a resend, or `users` holds someone
@@ -281,7 +423,6 @@ impl CampaignRecord {
             .iter()
             .map(String::as_str)
             .collect();
-        let mut seen = HashSet::new();
         for user in &users {
             if !allowed.contains(user.as_str()) {
                 return Err(RecordError::NotARecipient {
@@ -290,23 +431,20 @@ impl CampaignRecord {
                 });
             }
         }
+        let mut seen = HashSet::new();
         let users: Vec<String> = users
             .into_iter()
             .filter(|u| seen.insert(u.clone()))
             .collect();
-        let max = self.limits.max_users.max(1);
-        Ok(users
-            .chunks(max)
-            .enumerate()
-            .map(|(i, ids)| ChunkRecord {
-                index: self.chunks.len() + i,
-                recipients: ChunkRecipients::Users {
-                    user_ids: ids.to_vec(),
-                },
-                origin: ChunkOrigin::Resend { of },
-                state: ChunkState::Planned,
-            })
-            .collect())
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(vec![ChunkRecord {
+            index: self.chunks.len(),
+            recipients: ChunkRecipients::Users { user_ids: users },
+            origin: ChunkOrigin::Resend { of },
+            state: ChunkState::Planned,
+        }])
     }
 
     /// How many resends deep chunk `index` is (0 for a chunk of the audience).
@@ -347,7 +485,7 @@ impl CampaignRecord {
         let n = chunk
             .recipients
             .user_count()
-            .unwrap_or(self.limits.max_users);
+            .unwrap_or(CHUNK_LIMITS.max_users);
         u64::try_from(n).unwrap_or(u64::MAX)
     }
 
@@ -374,39 +512,5 @@ fn chunks_or_new<'a>(
     match index.checked_sub(start) {
         None => existing.get(index),
         Some(offset) => new.get(offset),
-    }
-}
-
-/// [`RecipientLimits`] as `{max_users, max_depts, allow_to_all_user}`.
-mod limits {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    use crate::api::RecipientLimits;
-
-    #[derive(Serialize, Deserialize)]
-    struct Limits {
-        max_users: usize,
-        max_depts: usize,
-        allow_to_all_user: bool,
-    }
-
-    pub(super) fn serialize<S: Serializer>(l: &RecipientLimits, s: S) -> Result<S::Ok, S::Error> {
-        Limits {
-            max_users: l.max_users,
-            max_depts: l.max_depts,
-            allow_to_all_user: l.allow_to_all_user,
-        }
-        .serialize(s)
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<RecipientLimits, D::Error> {
-        let l = Limits::deserialize(d)?;
-        Ok(RecipientLimits {
-            max_users: l.max_users,
-            max_depts: l.max_depts,
-            allow_to_all_user: l.allow_to_all_user,
-        })
     }
 }

@@ -49,4 +49,30 @@ pub enum RecordError {
         /// The user, cut to 64 characters.
         user: String,
     },
+    /// A record written by another schema version of this crate.
+    #[error(
+        "the campaign record has schema version {found}; this version reads {supported} (upgrade or finish the campaign with the version that started it)"
+    )]
+    Schema {
+        /// The record's version.
+        found: u32,
+        /// The version this crate reads and writes.
+        supported: u32,
+    },
+    /// The record's message is invalid (a damaged or hand-edited ledger).
+    #[error("the campaign's message is invalid: {0}")]
+    Message(#[from] crate::error::BuildError),
+    /// The chunk is no longer in the state a transition started from (another writer).
+    #[error("chunk {index} is {found}, not {expected} as the transition expected")]
+    Stale {
+        /// The chunk.
+        index: usize,
+        /// The state the transition started from.
+        expected: &'static str,
+        /// The state it is in.
+        found: &'static str,
+    },
+    /// The chunk's state does not allow the event.
+    #[error(transparent)]
+    Transition(#[from] super::TransitionError),
 }

@@ -114,6 +114,19 @@ impl SendVerdict {
     }
 }
 
+/// What happens to a chunk: the input of [`ChunkState::next`], the one transition function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChunkEvent {
+    /// Its send call is about to start (recorded before the call).
+    BeginSend,
+    /// Its send call ended so.
+    SendEnded(SendVerdict),
+    /// A resume found it: a chunk left sending by a process that stopped is ambiguous.
+    Resumed,
+    /// The caller decided to send an ambiguous chunk again.
+    ResendAmbiguous,
+}
+
 /// A transition the rules do not allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("cannot {action} a chunk that is {state}")]
@@ -164,27 +177,52 @@ impl ChunkState {
         }
     }
 
-    /// The state to record before the send call starts at `now`.
+    /// The one transition function: the state after `event` at `now`, or why the rules do
+    /// not allow it. Pure; the driver records its answer in the ledger (compare and set)
+    /// and only then in memory.
+    ///
+    /// - [`BeginSend`](ChunkEvent::BeginSend): planned, or failed with a retryable error,
+    ///   becomes sending.
+    /// - [`SendEnded`](ChunkEvent::SendEnded): sending becomes sent (a task without a send
+    ///   time gets `now`), failed or ambiguous, as the verdict says.
+    /// - [`Resumed`](ChunkEvent::Resumed): sending becomes ambiguous (the process stopped
+    ///   during the call); every other state stays.
+    /// - [`ResendAmbiguous`](ChunkEvent::ResendAmbiguous): ambiguous becomes planned.
+    ///   DingTalk itself drops the same content to the same user within a day (143106 in
+    ///   the result's forbidden list), so users who did get the first send are not
+    ///   notified twice.
+    ///
+    /// ```
+    /// use dingtalk_notify_proto::campaign::{ChunkEvent, ChunkState, SendVerdict};
+    /// use dingtalk_notify_proto::tracking::TaskHandle;
+    /// use std::time::SystemTime;
+    /// let now = SystemTime::UNIX_EPOCH;
+    /// let sending = ChunkState::Planned.next(ChunkEvent::BeginSend, now)?;
+    /// let sent = sending.next(ChunkEvent::SendEnded(SendVerdict::Accepted(TaskHandle::new(1, 2))), now)?;
+    /// assert!(sent.task().is_some());
+    /// assert!(sent.next(ChunkEvent::BeginSend, now).is_err()); // never sent twice
+    /// # Ok::<(), dingtalk_notify_proto::campaign::TransitionError>(())
+    /// ```
     ///
     /// # Errors
-    /// [`TransitionError`] unless [`may_send`](Self::may_send).
-    pub fn begin_send(&self, now: SystemTime) -> Result<Self, TransitionError> {
+    /// [`TransitionError`] naming the event and the state it cannot apply to.
+    pub fn next(&self, event: ChunkEvent, now: SystemTime) -> Result<Self, TransitionError> {
+        match event {
+            ChunkEvent::BeginSend => self.begin_send(now),
+            ChunkEvent::SendEnded(verdict) => self.finish_send(verdict, now),
+            ChunkEvent::Resumed => Ok(self.on_resume(now)),
+            ChunkEvent::ResendAmbiguous => self.resend_ambiguous(),
+        }
+    }
+
+    fn begin_send(&self, now: SystemTime) -> Result<Self, TransitionError> {
         if !self.may_send() {
             return Err(self.refuse("send"));
         }
         Ok(Self::Sending { since: now })
     }
 
-    /// The state to record once the call ended with `verdict` at `now`. A task without a
-    /// send time gets `now`.
-    ///
-    /// # Errors
-    /// [`TransitionError`] unless the chunk is sending.
-    pub fn finish_send(
-        &self,
-        verdict: SendVerdict,
-        now: SystemTime,
-    ) -> Result<Self, TransitionError> {
+    fn finish_send(&self, verdict: SendVerdict, now: SystemTime) -> Result<Self, TransitionError> {
         if !matches!(self, Self::Sending { .. }) {
             return Err(self.refuse("finish the send of"));
         }
@@ -201,9 +239,7 @@ impl ChunkState {
         })
     }
 
-    /// The state a resume finds it in: a chunk left sending by a process that stopped is
-    /// ambiguous; every other state stays.
-    pub fn on_resume(&self, now: SystemTime) -> Self {
+    fn on_resume(&self, now: SystemTime) -> Self {
         match self {
             Self::Sending { .. } => Self::Ambiguous {
                 since: now,
@@ -214,15 +250,7 @@ impl ChunkState {
         }
     }
 
-    /// The caller's decision to send an ambiguous chunk again: back to planned.
-    ///
-    /// DingTalk itself drops the same content to the same user within a day (143106 in the
-    /// result's forbidden list), so users who did get the first send are not notified
-    /// twice; they show up as forbidden in the resent chunk's result.
-    ///
-    /// # Errors
-    /// [`TransitionError`] unless the chunk is ambiguous.
-    pub fn resend_ambiguous(&self) -> Result<Self, TransitionError> {
+    fn resend_ambiguous(&self) -> Result<Self, TransitionError> {
         match self {
             Self::Ambiguous { .. } => Ok(Self::Planned),
             _ => Err(self.refuse("resend")),

@@ -141,15 +141,15 @@ fn append_refuses_chunks_out_of_place_oversized_or_resending_the_wrong_chunk() {
             RecordError::BadSize {
                 index: 1,
                 count: 0,
-                limit: 100,
+                limit: MAX_CHUNK_USERS,
             },
         ),
         (
-            chunk(1, users(101), ChunkOrigin::Audience),
+            chunk(1, users(MAX_CHUNK_USERS + 1), ChunkOrigin::Audience),
             RecordError::BadSize {
                 index: 1,
-                count: 101,
-                limit: 100,
+                count: MAX_CHUNK_USERS + 1,
+                limit: MAX_CHUNK_USERS,
             },
         ),
         (
@@ -186,7 +186,9 @@ fn a_stored_record_is_checked_when_read() {
     let json = serde_json::to_value(&r).unwrap();
     let back: CampaignRecord = serde_json::from_value(json.clone()).unwrap();
     assert_eq!(back, r);
-    assert_eq!(json["limits"]["max_users"], 100);
+    assert_eq!(json["header"]["schema"], SCHEMA_VERSION);
+    assert_eq!(json["header"]["audience"]["users"], 250);
+    assert!(json.get("limits").is_none(), "the client holds the limits");
     assert_eq!(json["chunks"][1]["state"]["state"], "sent");
     assert_eq!(json["chunks"][1]["state"]["task"]["task_id"], 5);
 
@@ -194,9 +196,21 @@ fn a_stored_record_is_checked_when_read() {
     swapped["chunks"][0]["index"] = 1.into();
     let err = serde_json::from_value::<CampaignRecord>(swapped).unwrap_err();
     assert!(err.to_string().contains("stored at place 0"), "{err}");
-    let mut bad_id = json;
-    bad_id["id"] = "../etc".into();
+    let mut bad_id = json.clone();
+    bad_id["header"]["id"] = "../etc".into();
     assert!(serde_json::from_value::<CampaignRecord>(bad_id).is_err());
+    let mut newer = json.clone();
+    newer["header"]["schema"] = (SCHEMA_VERSION + 1).into();
+    let err = serde_json::from_value::<CampaignRecord>(newer).unwrap_err();
+    assert!(err.to_string().contains("schema version"), "{err}");
+    // The message is checked once, when the record is read.
+    let mut bad_message = json.clone();
+    bad_message["header"]["message"]["text"]["content"] = " ".into();
+    assert!(serde_json::from_value::<CampaignRecord>(bad_message).is_err());
+    // A later version's header fields are ignored, not refused.
+    let mut grown = json;
+    grown["header"]["parent"] = "c0".into();
+    assert_eq!(serde_json::from_value::<CampaignRecord>(grown).unwrap(), r);
 }
 
 #[test]

@@ -1,19 +1,22 @@
-//! [`Campaigns`]: starts, resumes and drives campaigns: chunk after chunk under the budget,
-//! every state written to the ledger before and after its call.
+//! [`Campaigns`]: starts and resumes campaigns: chunk after chunk under the client's
+//! budget, every state written to the ledger before and after its call. Sending returns
+//! once every chunk is sent; the resend rounds that need delivered results are a separate
+//! call ([`Campaigns::resend_held_back`]).
 
 use std::collections::VecDeque;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use dingtalk_notify_proto::campaign::{
-    CampaignId, CampaignPlan, CampaignRecord, ChunkOrigin, ChunkRecipients, RecordError,
-    SendVerdict, TransitionError, is_per_minute_quota, users_to_resend,
+    CampaignId, CampaignPlan, CampaignRecord, ChunkEvent, ChunkOrigin, ChunkRecipients,
+    ChunkRecord, ChunkState, RecordError, SendVerdict, TransitionError, is_per_minute_quota,
+    users_to_resend,
 };
 use dingtalk_notify_proto::retry::Failure;
 use dingtalk_notify_proto::{Error, Transport};
 
 use super::CampaignHandle;
 use crate::Client;
-use crate::budget::{BudgetError, InProcessBudget, RecipientBudget};
+use crate::budget::BudgetError;
 use crate::ledger::{Ledger, LedgerError};
 
 const LOG_TARGET: &str = "dingtalk_notify::campaign";
@@ -24,10 +27,11 @@ pub struct CampaignPolicy {
     /// How often one run sends a chunk again after a retryable refusal (a whole-call
     /// 143103/143104, a busy server) before leaving it for a later resume. Default 5.
     pub retries_per_chunk: u32,
-    /// How many rounds of resends for users a chunk's result holds back with a per-minute
-    /// quota code (143103/143104, ISV 143203/143204). Each round waits for the chunks to
-    /// be delivered and reads their results. Default 3; 0 sends no resends and reads no
-    /// results.
+    /// How many rounds of resends [`Campaigns::resend_held_back`] makes for users a chunk's
+    /// result holds back with a per-minute quota code (143103/143104, ISV 143203/143204).
+    /// Each round waits for the chunks to be delivered and reads their results. Default 3;
+    /// 0 sends no resends and reads no results. [`Campaigns::start`] and
+    /// [`Campaigns::resume`] make none: they return once every chunk is sent.
     pub resend_rounds: usize,
 }
 
@@ -65,16 +69,22 @@ pub enum CampaignError {
 
 /// Campaigns of one client, kept in one ledger: `client.campaigns(&ledger)`.
 ///
-/// Pacing: the budget given to [`budget`](Self::budget), else the client's
-/// [recipient budget](crate::ClientBuilder::recipient_budget), else one in-process
-/// [`RecipientQuota::DINGTALK_APP`](super::RecipientQuota::DINGTALK_APP) budget per
-/// `Campaigns`.
+/// - [`start`](Self::start) (or [`create`](Self::create) then [`resume`](Self::resume))
+///   **sends and returns**: every chunk is sent (or refused, or ambiguous) when it returns;
+///   it does not wait for delivery. The handle says what was sent
+///   ([`CampaignHandle::sent`]), what is pending and what is ambiguous.
+/// - Following is separate and explicit: [`progress`](Self::progress) (once),
+///   [`track`](Self::track) (until delivered), [`result`](Self::result) (per user), and
+///   [`resend_held_back`](Self::resend_held_back), which waits for the chunks' results and
+///   resends the users DingTalk held back with a per-minute quota code.
+///
+/// Pacing: the client's [recipient budget](crate::ClientBuilder::recipient_budget), one per
+/// client, shared by its single sends and every campaign.
 pub struct Campaigns<'a, T, L: ?Sized> {
     pub(super) client: &'a Client<T>,
     pub(super) ledger: &'a L,
     policy: CampaignPolicy,
-    budget: Option<&'a dyn RecipientBudget>,
-    fallback: InProcessBudget,
+    observer: Option<&'a (dyn Fn(&ChunkRecord) + Sync)>,
 }
 
 impl<T: Transport> Client<T> {
@@ -84,8 +94,7 @@ impl<T: Transport> Client<T> {
             client: self,
             ledger,
             policy: CampaignPolicy::default(),
-            budget: None,
-            fallback: InProcessBudget::default(),
+            observer: None,
         }
     }
 }
@@ -105,27 +114,24 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
         self
     }
 
-    /// Paces with `budget` (shared with other campaigns or clients of the app).
+    /// Calls `observer` with each chunk once its send has ended (sent, refused or
+    /// ambiguous), as recorded: a progress bar of the sending.
     #[must_use]
-    pub fn budget(mut self, budget: &'a dyn RecipientBudget) -> Self {
-        self.budget = Some(budget);
+    pub fn observe(mut self, observer: &'a (dyn Fn(&ChunkRecord) + Sync)) -> Self {
+        self.observer = Some(observer);
         self
     }
 
-    fn pacing(&self) -> &dyn RecipientBudget {
-        self.budget
-            .or_else(|| self.client.budget())
-            .unwrap_or(&self.fallback)
-    }
-
-    /// Stores `plan` as a new campaign with a fresh id, then sends it. The id is in the
-    /// ledger before anything is sent.
+    /// Stores `plan` as a new campaign with a fresh id, then sends every chunk and returns:
+    /// it does not wait for delivery (see [`track`](Self::track),
+    /// [`resend_held_back`](Self::resend_held_back)). The id is in the ledger before
+    /// anything is sent.
     ///
     /// # Errors
     /// [`CampaignError`] when the ledger or the budget fails; a chunk DingTalk refuses does
     /// not stop the others (see [`CampaignHandle::failed`]).
     pub fn start(&self, plan: CampaignPlan) -> Result<CampaignHandle, CampaignError> {
-        self.drive(self.create(plan)?)
+        self.send_pending(self.create(plan)?.into_record())
     }
 
     /// Stores `plan` as a new campaign with a fresh id and sends nothing: call
@@ -144,12 +150,40 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
     /// Sends what campaign `id` never sent: planned chunks and chunks refused with a
     /// retryable error. A chunk recorded as sent is never sent again; a chunk left
     /// `sending` by a process that stopped becomes ambiguous and is listed
-    /// ([`CampaignHandle::ambiguous`]), never resent on its own.
+    /// ([`CampaignHandle::ambiguous`]), never resent on its own. Returns once they are
+    /// sent, like [`start`](Self::start).
     ///
     /// # Errors
     /// [`CampaignError::NotFound`], or as [`start`](Self::start).
     pub fn resume(&self, id: &CampaignId) -> Result<CampaignHandle, CampaignError> {
-        self.drive(self.load(id)?)
+        self.send_pending(self.load(id)?.into_record())
+    }
+
+    /// Follows up the per-minute quota: waits until the sent chunks of users are delivered
+    /// (polling as [`Client::track`] does), reads their results, and resends the users
+    /// DingTalk held back with a per-minute quota code (143103/143104, ISV 143203/143204)
+    /// in new chunks, recorded in the ledger before they are sent; then again for those
+    /// chunks, up to the policy's [`resend_rounds`](CampaignPolicy::resend_rounds). Users
+    /// held back for the day (143105, 143106) are never resent. A chunk gets at most one
+    /// resend, so calling this again (after a crash, say) resends nobody twice.
+    ///
+    /// This blocks for as long as delivery takes; call it when the caller wants everyone
+    /// reached, not to send.
+    ///
+    /// # Errors
+    /// As [`resume`](Self::resume).
+    pub fn resend_held_back(&self, id: &CampaignId) -> Result<CampaignHandle, CampaignError> {
+        let mut record = self
+            .send_pending(self.load(id)?.into_record())?
+            .into_record();
+        for round in 1..=self.policy.resend_rounds {
+            let added = self.plan_resends(&mut record, round)?;
+            if added.is_empty() {
+                break;
+            }
+            record = self.send_pending(record)?.into_record();
+        }
+        Ok(CampaignHandle::new(record))
     }
 
     /// Sends the ambiguous chunks `chunks` again: the caller's decision, never the
@@ -167,12 +201,9 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
     ) -> Result<CampaignHandle, CampaignError> {
         let mut record = self.load(id)?.into_record();
         for &index in chunks {
-            let c = record.chunk(index).ok_or(RecordError::NoSuchChunk(index))?;
-            let planned = c.state.resend_ambiguous()?;
-            self.ledger.transition(id, index, &c.state, &planned)?;
-            record.set_state(index, planned)?;
+            self.step(&mut record, index, ChunkEvent::ResendAmbiguous)?;
         }
-        self.drive(CampaignHandle::new(record))
+        self.send_pending(record)
     }
 
     /// Campaign `id` as last recorded.
@@ -186,49 +217,56 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
             .ok_or_else(|| CampaignError::NotFound(id.clone()))
     }
 
-    fn drive(&self, handle: CampaignHandle) -> Result<CampaignHandle, CampaignError> {
-        let mut record = handle.into_record();
+    /// Sends every chunk the record's resume plan lists, after recording interrupted
+    /// chunks as ambiguous; a retryable refusal is retried up to the policy's
+    /// `retries_per_chunk`, then left pending.
+    fn send_pending(&self, mut record: CampaignRecord) -> Result<CampaignHandle, CampaignError> {
         let id = record.id().clone();
         let plan = record.resume_plan();
         for index in plan.interrupted {
-            let Some(c) = record.chunk(index) else {
-                continue;
-            };
-            let ambiguous = c.state.on_resume(self.client.clock().wall());
-            self.ledger.transition(&id, index, &c.state, &ambiguous)?;
-            record.set_state(index, ambiguous)?;
+            self.step(&mut record, index, ChunkEvent::Resumed)?;
         }
         let mut queue: VecDeque<(usize, u32)> = plan.send.into_iter().map(|i| (i, 0)).collect();
-        let mut round = 0;
-        loop {
-            while let Some((index, tries)) = queue.pop_front() {
-                match self.send_chunk(&mut record, index)? {
-                    Step::Done => {}
-                    Step::TakenElsewhere => {
-                        record = self.load(&id)?.into_record();
-                    }
-                    Step::Retry { quota } => {
-                        if tries < self.policy.retries_per_chunk {
-                            if !quota {
-                                let wait = self.client.retry_policy().ceiling(tries + 1);
-                                self.client.clock().sleep(wait);
-                            }
-                            queue.push_back((index, tries + 1));
+        while let Some((index, tries)) = queue.pop_front() {
+            match self.send_chunk(&mut record, index)? {
+                Step::Done => {}
+                Step::TakenElsewhere => {
+                    record = self.load(&id)?.into_record();
+                }
+                Step::Retry { quota } => {
+                    if tries < self.policy.retries_per_chunk {
+                        if !quota {
+                            let wait = self.client.retry_policy().ceiling(tries + 1);
+                            self.client.clock().sleep(wait);
                         }
+                        queue.push_back((index, tries + 1));
                     }
                 }
             }
-            if round >= self.policy.resend_rounds {
-                break;
-            }
-            round += 1;
-            let added = self.plan_resends(&mut record, round)?;
-            if added.is_empty() {
-                break;
-            }
-            queue.extend(added.into_iter().map(|i| (i, 0)));
         }
         Ok(CampaignHandle::new(record))
+    }
+
+    /// The one place a chunk changes state: the core decides ([`CampaignRecord::transition`],
+    /// by [`ChunkState::next`](super::ChunkState::next)), the ledger records it (compare and
+    /// set), then the record in memory follows ([`CampaignRecord::commit`]). Returns the new
+    /// state.
+    fn step(
+        &self,
+        record: &mut CampaignRecord,
+        index: usize,
+        event: ChunkEvent,
+    ) -> Result<ChunkState, CampaignError> {
+        let t = record
+            .transition(index, event, self.client.clock().wall())
+            .map_err(|e| match e {
+                RecordError::Transition(t) => CampaignError::Transition(t),
+                other => CampaignError::Record(other),
+            })?;
+        self.ledger
+            .transition(record.id(), t.index, &t.from, &t.to)?;
+        record.commit(&t)?;
+        Ok(t.to)
     }
 
     /// One chunk: budget, `sending` in the ledger, the call, its outcome in the ledger.
@@ -238,38 +276,39 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
         if !chunk.state.may_send() {
             return Ok(Step::Done);
         }
-        let from = chunk.state.clone();
-        let sending = from.begin_send(self.client.clock().wall())?;
-        let Some(request) = record.send_work_notification(index) else {
-            return Err(RecordError::NoSuchChunk(index).into());
-        };
-        let users = u32::try_from(request.userid_list().len()).unwrap_or(u32::MAX);
-        crate::budget::pace(self.pacing(), users, self.client.clock())?;
-        match self.ledger.transition(&id, index, &from, &sending) {
-            Ok(()) => {}
-            Err(LedgerError::Conflict { .. }) => return Ok(Step::TakenElsewhere),
-            Err(e) => return Err(e.into()),
+        let users = u32::try_from(chunk.recipients.user_ids().len()).unwrap_or(u32::MAX);
+        let send = record.chunk_send(index, self.client.recipient_limits());
+        crate::budget::pace(self.client.budget(), users, self.client.clock())?;
+        match self.step(record, index, ChunkEvent::BeginSend) {
+            Ok(_) => {}
+            Err(CampaignError::Ledger(LedgerError::Conflict { .. })) => {
+                return Ok(Step::TakenElsewhere);
+            }
+            Err(e) => return Err(e),
         }
-        record.set_state(index, sending.clone())?;
-        let verdict = match self.client.send_unpaced(&request) {
-            Ok(task) => SendVerdict::Accepted(task),
-            Err(error) => verdict(self.client, &error),
+        let verdict = match send {
+            Ok(send) => match self.client.send_validated(send.validated()) {
+                Ok(task) => SendVerdict::Accepted(task),
+                Err(error) => verdict(self.client, &error),
+            },
+            // Recipients beyond the client's limits: refused before sending.
+            Err(e) => SendVerdict::of_failure(Failure::Fatal, e.to_string()),
         };
         let quota = matches!(&verdict, SendVerdict::Rejected(f)
             if f.code.is_some_and(is_per_minute_quota));
         if quota {
-            self.pacing().exhausted(self.client.clock().now())?;
+            self.client.budget().exhausted(self.client.clock().now())?;
         }
-        let done = sending.finish_send(verdict, self.client.clock().wall())?;
+        let done = self.step(record, index, ChunkEvent::SendEnded(verdict))?;
         log::debug!(target: LOG_TARGET, "campaign {id} chunk {index}: {}", done.name());
-        let step = if done.may_send() {
+        if let (Some(observe), Some(chunk)) = (self.observer, record.chunk(index)) {
+            observe(chunk);
+        }
+        Ok(if done.may_send() {
             Step::Retry { quota }
         } else {
             Step::Done
-        };
-        self.ledger.transition(&id, index, &sending, &done)?;
-        record.set_state(index, done)?;
-        Ok(step)
+        })
     }
 
     /// Reads the results of sent chunks without a resend yet and plans one for the users
@@ -318,7 +357,7 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
                 continue;
             }
             if !exhausted {
-                self.pacing().exhausted(self.client.clock().now())?;
+                self.client.budget().exhausted(self.client.clock().now())?;
                 exhausted = true;
             }
             let chunks = record.plan_resend(index, users)?;
@@ -354,13 +393,26 @@ fn verdict<T: Transport>(client: &Client<T>, error: &Error<T::Error>) -> SendVer
     }
 }
 
-/// `c-<unix ms>-<16 random hex digits>`: unique across processes and hosts sharing a ledger.
+/// `c-<unix ms>-<16 random hex digits>`: unique across processes and hosts sharing a ledger
+/// (64 random bits from `fastrand`, seeded per thread from the OS's hasher keys).
 fn fresh_id(at: SystemTime) -> Result<CampaignId, CampaignError> {
-    use std::hash::{BuildHasher, Hasher};
     let ms = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(ms);
-    h.write_u32(std::process::id());
-    let id = format!("c-{ms}-{:016x}", h.finish());
+    let id = format!("c-{ms}-{:016x}", fastrand::u64(..));
     CampaignId::new(id).map_err(|e| CampaignError::Ledger(LedgerError::Storage(Box::new(e))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_ids_are_valid_and_distinct() {
+        let at = UNIX_EPOCH + std::time::Duration::from_millis(1_764_625_200_123);
+        let ids: std::collections::BTreeSet<CampaignId> =
+            (0..1_000).map(|_| fresh_id(at).unwrap()).collect();
+        assert_eq!(ids.len(), 1_000, "the same millisecond, no collision");
+        let id = ids.iter().next().unwrap().as_str().to_owned();
+        assert!(id.starts_with("c-1764625200123-"), "{id}");
+        assert_eq!(id.len(), "c-1764625200123-".len() + 16);
+    }
 }

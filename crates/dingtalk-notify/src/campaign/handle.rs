@@ -30,6 +30,13 @@ impl CampaignHandle {
         self.record.tasks()
     }
 
+    /// The chunks sent: DingTalk accepted them and gave each a task (see
+    /// [`tasks`](Self::tasks)). Sent is not delivered: follow them with
+    /// [`Campaigns::track`](super::Campaigns::track).
+    pub fn sent(&self) -> Vec<usize> {
+        self.indices(|s| matches!(s, ChunkState::Sent { .. }))
+    }
+
     /// The chunks whose send is ambiguous: their users may or may not have the message.
     /// They are never resent on their own; see
     /// [`Campaigns::resend_ambiguous`](super::Campaigns::resend_ambiguous).

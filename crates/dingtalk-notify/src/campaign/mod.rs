@@ -3,8 +3,11 @@
 //!
 //! The pure half (planning, pacing, chunk states, merging) is the core's
 //! [`proto::campaign`](crate::proto::campaign); this module drives it: it sends under a
-//! [`RecipientBudget`](crate::budget::RecipientBudget), writes every chunk's state to a
+//! [`RecipientBudget`](crate::budget::RecipientBudget) (the client's, one per app), writes every chunk's state to a
 //! [`Ledger`](crate::ledger::Ledger) before and after each call, and follows the chunks.
+//!
+//! `start` sends and returns; following (progress, track, result, the per-minute quota's
+//! resends) is a separate call on [`Campaigns`].
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -8,7 +8,7 @@ use dingtalk_notify_proto::token::TokenCache;
 use dingtalk_notify_proto::{BaseUrl, Clock, RetryPolicy, TokenSource, TrackPolicy, Transport};
 
 use super::Client;
-use crate::budget::RecipientBudget;
+use crate::budget::{InProcessBudget, RecipientBudget};
 use crate::clock::SystemClock;
 use crate::jitter::RandomJitter;
 
@@ -102,10 +102,12 @@ impl ClientBuilder {
         self
     }
 
-    /// The recipient budget every send waits for, shared with campaigns (default: none for
-    /// single sends; a campaign then paces with an in-process
-    /// [`RecipientQuota::DINGTALK_APP`](crate::campaign::RecipientQuota::DINGTALK_APP)).
-    /// Give clients of one app the same budget (an `Arc`, or a fleet-wide one on Redis).
+    /// The app's recipient budget: every single send and every chunk of every campaign of
+    /// this client waits for it, so they share one quota (default: an in-process
+    /// [`Budget::DINGTALK_APP`](crate::campaign::Budget::DINGTALK_APP), 5,000 recipients a
+    /// minute). Give clients of one app the same budget: an `Arc` of one
+    /// [`InProcessBudget`] in one process, the fleet-wide `RedisBudget` of
+    /// `dingtalk-notify-redis` across processes.
     pub fn recipient_budget(mut self, budget: Arc<dyn RecipientBudget>) -> Self {
         self.budget = Some(budget);
         self
@@ -128,7 +130,9 @@ impl ClientBuilder {
             limits,
             clock: self.clock,
             jitter: self.jitter,
-            budget: self.budget,
+            budget: self
+                .budget
+                .unwrap_or_else(|| Arc::new(InProcessBudget::default())),
         }
     }
 }

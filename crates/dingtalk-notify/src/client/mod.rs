@@ -81,7 +81,7 @@ pub struct Client<T> {
     limits: RecipientLimits,
     clock: Arc<dyn Clock>,
     jitter: Arc<dyn Jitter>,
-    budget: Option<Arc<dyn RecipientBudget>>,
+    budget: Arc<dyn RecipientBudget>,
 }
 
 impl<T> fmt::Debug for Client<T> {
@@ -91,7 +91,7 @@ impl<T> fmt::Debug for Client<T> {
             .field("source", &self.source)
             .field("retry", &self.retry)
             .field("limits", &self.limits)
-            .field("budget", &self.budget.is_some())
+            .field("budget", &"RecipientBudget")
             .finish_non_exhaustive()
     }
 }
@@ -121,54 +121,50 @@ impl<T: Transport> Client<T> {
 
     /// Sends a work notification; the handle remembers when, for the follow-up windows.
     /// Checked against the client's [recipient limits](ClientBuilder::recipient_limits), and
-    /// never repeated after an ambiguous failure (the message may already be out). With a
-    /// [recipient budget](ClientBuilder::recipient_budget), it first waits until the budget
-    /// admits its user ids (departments and all users are not counted: their size is
-    /// unknown), and a per-minute quota answer (143103/143104) holds the budget for a window.
+    /// never repeated after an ambiguous failure (the message may already be out). It first
+    /// waits until the client's [recipient budget](ClientBuilder::recipient_budget) admits
+    /// its user ids (departments and all users are not counted: their size is unknown); the
+    /// budget is the app's, shared with every campaign of this client. A per-minute quota
+    /// answer (143103/143104) holds the budget for a window.
     ///
     /// # Errors
     /// [`Error::Build`] for invalid arguments or more users than the whole budget (nothing
     /// sent), [`Error::Budget`] when a shared budget fails, or the call's failure.
     pub fn send(&self, request: &SendWorkNotification) -> Result<TaskHandle, Error<T::Error>> {
-        let Some(budget) = self.budget.as_deref() else {
-            return self.send_unpaced(request);
-        };
-        request.validate_within(self.limits)?;
-        self.wait_for_budget(budget, request)?;
-        let result = self.send_unpaced(request);
+        let checked = request.validated_within(self.limits)?;
+        self.wait_for_budget(request.userid_list().len())?;
+        let result = self.send_validated(checked);
         if let Err(e) = &result {
             if e.code().is_some_and(is_per_minute_quota) {
-                budget.exhausted(self.clock.now()).map_err(budget_error)?;
+                self.budget
+                    .exhausted(self.clock.now())
+                    .map_err(budget_error)?;
             }
         }
         result
     }
 
-    /// [`send`](Self::send) without the budget (the campaign driver paces before it writes
-    /// its ledger).
-    pub(crate) fn send_unpaced(
+    /// Sends a checked request without the budget (the campaign driver waits for the
+    /// budget before it writes its ledger).
+    pub(crate) fn send_validated(
         &self,
-        request: &SendWorkNotification,
+        checked: Validated<'_, SendWorkNotification>,
     ) -> Result<TaskHandle, Error<T::Error>> {
-        let checked = request.validated_within(self.limits)?;
         let sent_at = self.clock.wall();
+        let agent_id = checked.endpoint().agent_id();
         let answer = self.call_validated(checked)?;
-        Ok(TaskHandle::new(request.agent_id(), answer.task_id).sent_at(sent_at))
+        Ok(TaskHandle::new(agent_id, answer.task_id).sent_at(sent_at))
     }
 
-    /// Waits on the client's clock until `budget` admits the request's user ids.
-    pub(crate) fn wait_for_budget(
-        &self,
-        budget: &dyn RecipientBudget,
-        request: &SendWorkNotification,
-    ) -> Result<(), Error<T::Error>> {
-        let users = u32::try_from(request.userid_list().len()).unwrap_or(u32::MAX);
-        crate::budget::pace(budget, users, self.clock.as_ref()).map_err(budget_error)
+    /// Waits on the client's clock until the budget admits `users` recipients.
+    pub(crate) fn wait_for_budget(&self, users: usize) -> Result<(), Error<T::Error>> {
+        let users = u32::try_from(users).unwrap_or(u32::MAX);
+        crate::budget::pace(self.budget.as_ref(), users, self.clock.as_ref()).map_err(budget_error)
     }
 
-    /// The client's budget, if it has one.
-    pub(crate) fn budget(&self) -> Option<&dyn RecipientBudget> {
-        self.budget.as_deref()
+    /// The client's recipient budget: the app's, shared by single sends and campaigns.
+    pub(crate) fn budget(&self) -> &dyn RecipientBudget {
+        self.budget.as_ref()
     }
 
     /// The client's clock.

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError};
 
-use dingtalk_notify_proto::campaign::{CampaignId, CampaignRecord, ChunkRecord, ChunkState};
+use dingtalk_notify_proto::campaign::{
+    CampaignId, CampaignRecord, ChunkRecord, ChunkState, RecordError, Transition,
+};
 
 use super::{Ledger, LedgerError};
 
@@ -58,17 +60,18 @@ impl Ledger for MemoryLedger {
             let r = m
                 .get_mut(id)
                 .ok_or_else(|| LedgerError::not_found(id, "is not in the ledger"))?;
-            let chunk = r
-                .chunk(index)
-                .ok_or_else(|| LedgerError::not_found(id, format!("has no chunk {index}")))?;
-            if &chunk.state != from {
-                return Err(LedgerError::Conflict {
+            let t = Transition {
+                index,
+                from: from.clone(),
+                to: to.clone(),
+            };
+            r.commit(&t).map_err(|e| match e {
+                RecordError::Stale { .. } => LedgerError::Conflict {
                     id: id.clone(),
                     index,
-                });
-            }
-            r.set_state(index, to.clone())
-                .map_err(|e| LedgerError::not_found(id, e.to_string()))
+                },
+                other => LedgerError::not_found(id, other.to_string()),
+            })
         })
     }
 
@@ -127,7 +130,12 @@ mod tests {
             .transition(r.id(), 0, &ChunkState::Planned, &sent)
             .unwrap_err();
         assert!(matches!(err, LedgerError::Conflict { index: 0, .. }));
-        r.set_state(0, sent).unwrap();
+        r.commit(&Transition {
+            index: 0,
+            from: ChunkState::Planned,
+            to: sent,
+        })
+        .unwrap();
         let resend = r.plan_resend(0, vec!["u1".into()]).unwrap();
         l.append(r.id(), &resend).unwrap();
         assert!(matches!(

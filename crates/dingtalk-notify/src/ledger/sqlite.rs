@@ -4,14 +4,18 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use dingtalk_notify_proto::campaign::{CampaignId, CampaignRecord, ChunkRecord, ChunkState};
+use dingtalk_notify_proto::campaign::{
+    CampaignHeader, CampaignId, CampaignRecord, ChunkRecord, ChunkState,
+};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::{Ledger, LedgerError};
 
-/// The schema version kept in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 1;
+/// The file's schema version, kept in `PRAGMA user_version`: the core's record schema
+/// ([`SCHEMA_VERSION`](dingtalk_notify_proto::campaign::SCHEMA_VERSION)).
+const FILE_VERSION: i64 = dingtalk_notify_proto::campaign::SCHEMA_VERSION as i64;
 
+/// The core's record as it is: the header's JSON, and each chunk's.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS campaigns (
     id TEXT PRIMARY KEY NOT NULL,
@@ -20,11 +24,27 @@ CREATE TABLE IF NOT EXISTS campaigns (
 CREATE TABLE IF NOT EXISTS chunks (
     campaign TEXT NOT NULL REFERENCES campaigns(id),
     idx INTEGER NOT NULL,
-    recipients TEXT NOT NULL,
-    origin TEXT NOT NULL,
-    state TEXT NOT NULL,
+    chunk TEXT NOT NULL,
     PRIMARY KEY (campaign, idx)
 ) WITHOUT ROWID;
+";
+
+/// Version 1 kept a chunk in three columns and the header with the per-call limits; it
+/// becomes version 2 in one transaction (SQLite's JSON functions).
+const FROM_V1: &str = "
+UPDATE campaigns SET header =
+    json_set(json_remove(header, '$.limits', '$.chunks'), '$.schema', 2);
+CREATE TABLE chunks_v2 (
+    campaign TEXT NOT NULL REFERENCES campaigns(id),
+    idx INTEGER NOT NULL,
+    chunk TEXT NOT NULL,
+    PRIMARY KEY (campaign, idx)
+) WITHOUT ROWID;
+INSERT INTO chunks_v2 (campaign, idx, chunk)
+    SELECT campaign, idx, json_object('index', idx, 'recipients', json(recipients),
+        'origin', json(origin), 'state', json(state)) FROM chunks;
+DROP TABLE chunks;
+ALTER TABLE chunks_v2 RENAME TO chunks;
 ";
 
 /// Campaigns in one SQLite file, safe across process crashes: WAL journal with
@@ -86,14 +106,19 @@ impl SqliteLedger {
         match version {
             0 => conn
                 .execute_batch(&format!(
-                    "BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;"
+                    "BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version={FILE_VERSION}; COMMIT;"
                 ))
                 .map_err(storage)?,
-            SCHEMA_VERSION => {}
+            1 => conn
+                .execute_batch(&format!(
+                    "BEGIN IMMEDIATE; {FROM_V1} PRAGMA user_version={FILE_VERSION}; COMMIT;"
+                ))
+                .map_err(storage)?,
+            FILE_VERSION => {}
             other => {
                 return Err(LedgerError::Storage(
                     format!(
-                        "{} is a ledger of schema version {other}; this version reads {SCHEMA_VERSION}",
+                        "{} is a ledger of schema version {other}; this version reads {FILE_VERSION}",
                         path.display()
                     )
                     .into(),
@@ -122,35 +147,19 @@ fn insert_chunks(
     chunks: &[ChunkRecord],
 ) -> Result<(), LedgerError> {
     let mut stmt = tx
-        .prepare_cached(
-            "INSERT INTO chunks (campaign, idx, recipients, origin, state) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
+        .prepare_cached("INSERT INTO chunks (campaign, idx, chunk) VALUES (?1, ?2, ?3)")
         .map_err(storage)?;
     for c in chunks {
         let idx = i64::try_from(c.index).map_err(|e| LedgerError::Storage(Box::new(e)))?;
-        stmt.execute(params![
-            id.as_str(),
-            idx,
-            to_json(&c.recipients)?,
-            to_json(&c.origin)?,
-            to_json(&c.state)?
-        ])
-        .map_err(storage)?;
+        stmt.execute(params![id.as_str(), idx, to_json(c)?])
+            .map_err(storage)?;
     }
     Ok(())
 }
 
 impl Ledger for SqliteLedger {
     fn create(&self, record: &CampaignRecord) -> Result<(), LedgerError> {
-        let header = CampaignRecord::from_parts(
-            record.id().clone(),
-            record.agent_id(),
-            record.message().clone(),
-            record.limits(),
-            record.created_at(),
-            Vec::new(),
-        )
-        .map_err(|e| LedgerError::Storage(Box::new(e)))?;
+        let header = to_json(record.header())?;
         let mut conn = self.conn();
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -168,7 +177,7 @@ impl Ledger for SqliteLedger {
         }
         tx.execute(
             "INSERT INTO campaigns (id, header) VALUES (?1, ?2)",
-            params![record.id().as_str(), to_json(&header)?],
+            params![record.id().as_str(), header],
         )
         .map_err(storage)?;
         insert_chunks(&tx, record.id(), record.chunks())?;
@@ -193,38 +202,29 @@ impl Ledger for SqliteLedger {
         let Some(header) = header else {
             return Ok(None);
         };
-        let mut record: CampaignRecord =
+        let header: CampaignHeader =
             serde_json::from_str(&header).map_err(|e| corrupt(format!("header: {e}")))?;
         let mut stmt = tx
-            .prepare_cached(
-                "SELECT idx, recipients, origin, state FROM chunks WHERE campaign = ?1 ORDER BY idx",
-            )
+            .prepare_cached("SELECT idx, chunk FROM chunks WHERE campaign = ?1 ORDER BY idx")
             .map_err(storage)?;
         let rows = stmt
             .query_map([id.as_str()], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
             })
             .map_err(storage)?;
         let mut chunks = Vec::new();
         for row in rows {
-            let (idx, recipients, origin, state) = row.map_err(storage)?;
-            let index = usize::try_from(idx).map_err(|_| corrupt(format!("chunk index {idx}")))?;
-            let field =
-                |what: &str, e: serde_json::Error| corrupt(format!("chunk {index} {what}: {e}"));
-            chunks.push(ChunkRecord {
-                index,
-                recipients: serde_json::from_str(&recipients)
-                    .map_err(|e| field("recipients", e))?,
-                origin: serde_json::from_str(&origin).map_err(|e| field("origin", e))?,
-                state: serde_json::from_str(&state).map_err(|e| field("state", e))?,
-            });
+            let (idx, chunk) = row.map_err(storage)?;
+            chunks.push(
+                serde_json::from_str::<ChunkRecord>(&chunk)
+                    .map_err(|e| corrupt(format!("chunk {idx}: {e}")))?,
+            );
         }
-        record.append(chunks).map_err(|e| corrupt(e.to_string()))?;
+        let record =
+            CampaignRecord::from_stored(header, chunks).map_err(|e| corrupt(e.to_string()))?;
+        if record.id() != id {
+            return Err(corrupt("the stored record has another id".to_owned()));
+        }
         Ok(Some(record))
     }
 
@@ -236,31 +236,39 @@ impl Ledger for SqliteLedger {
         to: &ChunkState,
     ) -> Result<(), LedgerError> {
         let idx = i64::try_from(index).map_err(|e| LedgerError::Storage(Box::new(e)))?;
-        let conn = self.conn();
-        let changed = conn
-            .execute(
-                "UPDATE chunks SET state = ?1 WHERE campaign = ?2 AND idx = ?3 AND state = ?4",
-                params![to_json(to)?, id.as_str(), idx, to_json(from)?],
-            )
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(storage)?;
-        if changed == 1 {
-            return Ok(());
-        }
-        let exists = conn
+        let stored: Option<String> = tx
             .query_row(
-                "SELECT 1 FROM chunks WHERE campaign = ?1 AND idx = ?2",
+                "SELECT chunk FROM chunks WHERE campaign = ?1 AND idx = ?2",
                 params![id.as_str(), idx],
-                |_| Ok(()),
+                |r| r.get(0),
             )
             .optional()
             .map_err(storage)?;
-        match exists {
-            Some(()) => Err(LedgerError::Conflict {
+        let Some(stored) = stored else {
+            return Err(LedgerError::not_found(id, format!("has no chunk {index}")));
+        };
+        let mut chunk: ChunkRecord =
+            serde_json::from_str(&stored).map_err(|e| LedgerError::Corrupt {
+                id: id.clone(),
+                detail: format!("chunk {index}: {e}"),
+            })?;
+        if &chunk.state != from {
+            return Err(LedgerError::Conflict {
                 id: id.clone(),
                 index,
-            }),
-            None => Err(LedgerError::not_found(id, format!("has no chunk {index}"))),
+            });
         }
+        chunk.state = to.clone();
+        tx.execute(
+            "UPDATE chunks SET chunk = ?1 WHERE campaign = ?2 AND idx = ?3",
+            params![to_json(&chunk)?, id.as_str(), idx],
+        )
+        .map_err(storage)?;
+        tx.commit().map_err(storage)
     }
 
     fn append(&self, id: &CampaignId, chunks: &[ChunkRecord]) -> Result<(), LedgerError> {
@@ -318,7 +326,7 @@ mod tests {
     use std::time::SystemTime;
 
     use dingtalk_notify_proto::Message;
-    use dingtalk_notify_proto::campaign::{Audience, CHUNK_LIMITS, CampaignPlan};
+    use dingtalk_notify_proto::campaign::{Audience, CHUNK_LIMITS, CampaignPlan, Transition};
     use dingtalk_notify_proto::tracking::TaskHandle;
 
     use super::*;
@@ -375,7 +383,12 @@ mod tests {
         let l = SqliteLedger::open(dir.file()).unwrap();
         let back = l.load(r.id()).unwrap().unwrap();
         let mut want = r.clone();
-        want.set_state(1, sent).unwrap();
+        want.commit(&Transition {
+            index: 1,
+            from: ChunkState::Planned,
+            to: sent,
+        })
+        .unwrap();
         assert_eq!(back, want);
         assert_eq!(l.load(&CampaignId::new("nope").unwrap()).unwrap(), None);
         let mode: String = l
@@ -428,12 +441,13 @@ mod tests {
         let l = SqliteLedger::open(dir.file()).unwrap();
         let mut r = record("c1", 100);
         l.create(&r).unwrap();
-        r.set_state(
-            0,
-            ChunkState::Sent {
+        r.commit(&Transition {
+            index: 0,
+            from: ChunkState::Planned,
+            to: ChunkState::Sent {
                 task: TaskHandle::new(7, 1),
             },
-        )
+        })
         .unwrap();
         let resend = r.plan_resend(0, vec!["u5".into()]).unwrap();
         l.append(r.id(), &resend).unwrap();
@@ -453,24 +467,76 @@ mod tests {
         l.create(&r).unwrap();
         l.conn()
             .execute(
-                "UPDATE chunks SET state = '{\"state\":\"exploded\"}' WHERE idx = 1",
+                "UPDATE chunks SET chunk = json_set(chunk, '$.state.state', 'exploded') WHERE idx = 1",
                 [],
             )
             .unwrap();
         let err = l.load(r.id()).unwrap_err();
         assert!(matches!(err, LedgerError::Corrupt { .. }), "{err}");
-        assert!(err.to_string().contains("chunk 1 state"), "{err}");
+        assert!(err.to_string().contains("chunk 1"), "{err}");
         l.conn()
             .execute("DELETE FROM chunks WHERE idx = 0", [])
             .unwrap();
         l.conn()
             .execute(
-                "UPDATE chunks SET state = '{\"state\":\"planned\"}' WHERE idx = 1",
+                "UPDATE chunks SET chunk = json_set(chunk, '$.state', json('{\"state\":\"planned\"}')) WHERE idx = 1",
                 [],
             )
             .unwrap();
         let err = l.load(r.id()).unwrap_err();
         assert!(err.to_string().contains("stored at place 0"), "{err}");
+    }
+
+    #[test]
+    fn a_version_1_file_is_upgraded_and_its_campaign_reads_back() {
+        let dir = TempDir::new("v1");
+        let r = record("c1", 150);
+        {
+            // Version 1: the header held the limits, a chunk three columns.
+            let c = Connection::open(dir.file()).unwrap();
+            c.execute_batch(
+                "CREATE TABLE campaigns (id TEXT PRIMARY KEY NOT NULL, header TEXT NOT NULL) WITHOUT ROWID;
+                 CREATE TABLE chunks (campaign TEXT NOT NULL REFERENCES campaigns(id),
+                     idx INTEGER NOT NULL, recipients TEXT NOT NULL, origin TEXT NOT NULL,
+                     state TEXT NOT NULL, PRIMARY KEY (campaign, idx)) WITHOUT ROWID;
+                 PRAGMA user_version = 1;",
+            )
+            .unwrap();
+            let h = r.header();
+            let header = serde_json::json!({
+                "id": "c1", "agent_id": h.agent_id, "message": h.message,
+                "limits": {"max_users": 100, "max_depts": 20, "allow_to_all_user": true},
+                "created_at": h.created_at, "chunks": [],
+            });
+            c.execute(
+                "INSERT INTO campaigns VALUES ('c1', ?1)",
+                [header.to_string()],
+            )
+            .unwrap();
+            for chunk in r.chunks() {
+                c.execute(
+                    "INSERT INTO chunks VALUES ('c1', ?1, ?2, ?3, ?4)",
+                    params![
+                        chunk.index as i64,
+                        to_json(&chunk.recipients).unwrap(),
+                        to_json(&chunk.origin).unwrap(),
+                        to_json(&chunk.state).unwrap()
+                    ],
+                )
+                .unwrap();
+            }
+        }
+        let l = SqliteLedger::open(dir.file()).unwrap();
+        let back = l.load(r.id()).unwrap().unwrap();
+        assert_eq!(back.chunks(), r.chunks());
+        assert_eq!(back.message(), r.message());
+        assert_eq!(back.header().schema, FILE_VERSION as u32);
+        let version: i64 = l
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, FILE_VERSION);
+        l.integrity_check().unwrap();
     }
 
     #[test]

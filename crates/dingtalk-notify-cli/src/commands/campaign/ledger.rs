@@ -13,7 +13,7 @@ use crate::commands::fleet::Fleet;
 use crate::exit::Failure;
 
 #[cfg(feature = "sqlite")]
-pub(super) fn open_ledger(path: &Path) -> Result<Box<dyn Ledger>, Failure> {
+pub(in crate::commands) fn open_ledger(path: &Path) -> Result<Box<dyn Ledger>, Failure> {
     dingtalk_notify::ledger::SqliteLedger::open(path)
         .map(|l| Box::new(l) as Box<dyn Ledger>)
         .map_err(|e| {
@@ -22,7 +22,7 @@ pub(super) fn open_ledger(path: &Path) -> Result<Box<dyn Ledger>, Failure> {
 }
 
 #[cfg(not(feature = "sqlite"))]
-pub(super) fn open_ledger(path: &Path) -> Result<Box<dyn Ledger>, Failure> {
+pub(in crate::commands) fn open_ledger(path: &Path) -> Result<Box<dyn Ledger>, Failure> {
     Err(Failure::invalid_input(format!(
         "cannot open the ledger {}: this build has no SQLite (feature `sqlite`)",
         path.display()
@@ -84,7 +84,7 @@ fn not_found(id: &CampaignId, args: &CampaignArgs) -> String {
 }
 
 /// `--ledger` and `--redis` together: a campaign is kept in one of them.
-pub(super) fn both_ledgers() -> Failure {
+pub(in crate::commands) fn both_ledgers() -> Failure {
     Failure::invalid_input(
         "give --ledger (a SQLite file) or --redis (a fleet's Redis), not both: a campaign is \
          kept in one of them (check DINGTALK_LEDGER and DINGTALK_REDIS_URL too)",

@@ -1,30 +1,26 @@
-//! Campaigns from the shell: `send --users-file` (any number of users, paced chunks) and
-//! `campaign status|watch|result|status-bar|recall|resume ID`, over a SQLite ledger or a
-//! fleet's Redis (`--redis`).
+//! Campaigns from the shell: `campaign status|watch|result|status-bar|recall|resume ID`,
+//! over a SQLite ledger or a fleet's Redis (`--redis`), and the document and progress bar
+//! `send --users-file` shares with them.
 
-use std::io::{IsTerminal, Read};
-use std::path::Path;
+use std::io::IsTerminal;
 
-use dingtalk_notify::campaign::{
-    Audience, CampaignError, CampaignHandle, CampaignPlan, CampaignProgress, ChunkCalls,
-};
-use dingtalk_notify::ledger::{Ledger, MemoryLedger};
+use dingtalk_notify::campaign::{CampaignError, CampaignHandle, CampaignProgress, ChunkCalls};
+use dingtalk_notify::ledger::Ledger;
 use dingtalk_notify::transport::TransportError;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use crate::cli::{CampaignCommand, GlobalArgs, SendArgs};
+use crate::cli::{CampaignCommand, GlobalArgs};
 use crate::exit::{AMBIGUOUS, API, Failure, INVALID_INPUT, Kind, TRANSPORT};
 use crate::output::Output;
 
 mod ledger;
 
-use ledger::{both_ledgers, open, open_ledger};
+pub(super) use ledger::{both_ledgers, open_ledger};
+
+use ledger::open;
 
 use super::CliClient;
-
-/// The most `--users-file` input read: 64 MiB, a few million ids.
-const MAX_USERS_FILE: u64 = 64 * 1024 * 1024;
 
 /// Runs a `campaign` action.
 ///
@@ -89,73 +85,8 @@ pub fn run(global: &GlobalArgs, command: &CampaignCommand, out: Output) -> Resul
     }
 }
 
-/// `send --users-file` / `send --ledger`: plans the audience, stores the campaign (printing
-/// its id first), then sends it.
-///
-/// # Errors
-/// Exit 2 for invalid input (nothing sent), else a ledger failure; chunks that fail are
-/// reported in the document and the exit code.
-pub fn send(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Failure> {
-    let agent_id = super::agent_id(global)?;
-    let message = super::send::message(&args.message)?;
-    let audience = if args.all_users {
-        Audience::all_users()
-    } else {
-        let mut users = args.users.clone();
-        if let Some(path) = &args.users_file {
-            users.extend(read_users(path)?);
-        }
-        Audience::users(users).and_depts(args.depts.iter().copied())
-    };
-    let limits = crate::pacing::chunk_limits(global.budget);
-    let plan = CampaignPlan::new(agent_id, message, audience, limits)
-        .map_err(|e| Failure::invalid_input(e.to_string()))?;
-    let (client, fleet) = super::client_and_fleet(global)?;
-    let ledger: Box<dyn Ledger> = match (&args.ledger, &fleet) {
-        (Some(_), Some(_)) => return Err(both_ledgers()),
-        (Some(path), None) => open_ledger(path)?,
-        (None, Some(fleet)) => fleet.ledger()?,
-        (None, None) => Box::new(MemoryLedger::new()),
-    };
-    let campaigns = client.campaigns(ledger.as_ref());
-    let created = campaigns.create(plan).map_err(campaign_failure)?;
-    if args.ledger.is_some() || fleet.is_some() {
-        out.narrate(&format!("campaign {}", created.id()));
-    }
-    let handle = campaigns.resume(created.id()).map_err(campaign_failure)?;
-    report(out, &handle, None)
-}
-
-/// One id per line; blank lines skipped, spaces trimmed.
-fn read_users(path: &Path) -> Result<Vec<String>, Failure> {
-    let shown = path.display();
-    let mut bytes = Vec::new();
-    let read = if path.as_os_str() == "-" {
-        std::io::stdin()
-            .lock()
-            .take(MAX_USERS_FILE + 1)
-            .read_to_end(&mut bytes)
-    } else {
-        std::fs::File::open(path).and_then(|f| f.take(MAX_USERS_FILE + 1).read_to_end(&mut bytes))
-    };
-    read.map_err(|e| Failure::invalid_input(format!("cannot read --users-file {shown}: {e}")))?;
-    if bytes.len() as u64 > MAX_USERS_FILE {
-        return Err(Failure::invalid_input(format!(
-            "--users-file {shown} is larger than {MAX_USERS_FILE} bytes"
-        )));
-    }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Failure::invalid_input(format!("--users-file {shown} is not UTF-8")))?;
-    Ok(text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect())
-}
-
 pub(super) fn campaign_failure(e: CampaignError) -> Failure {
-    if let Some(over) = crate::pacing::over_budget(&e) {
+    if let Some(over) = crate::budget::over_budget(&e) {
         return Failure::over_budget(over);
     }
     match e {
@@ -165,7 +96,11 @@ pub(super) fn campaign_failure(e: CampaignError) -> Failure {
 }
 
 /// One progress bar (stderr, on a terminal) or a line per change.
-fn watch(client: &CliClient, ledger: &dyn Ledger, handle: &CampaignHandle) -> CampaignProgress {
+pub(super) fn watch(
+    client: &CliClient,
+    ledger: &dyn Ledger,
+    handle: &CampaignHandle,
+) -> CampaignProgress {
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(100);
         if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos:>3}% {msg}") {
@@ -229,7 +164,7 @@ struct FailedChunk<'a> {
 }
 
 /// Prints the campaign's document; failed chunks exit 1, ambiguous ones exit 5.
-fn report(
+pub(super) fn report(
     out: Output,
     handle: &CampaignHandle,
     progress: Option<&CampaignProgress>,

@@ -108,10 +108,10 @@ pub fn chunk_limits(budget: u32) -> RecipientLimits {
 mod tests {
     use super::*;
     use dingtalk_notify::budget::InProcessBudget;
-    use dingtalk_notify::campaign::RecipientQuota;
+    use dingtalk_notify::campaign::Budget;
 
     fn limited(budget: u32, max_wait: Option<Duration>) -> WaitLimit {
-        let inner = Arc::new(InProcessBudget::new(RecipientQuota::per_minute(budget)));
+        let inner = Arc::new(InProcessBudget::new(Budget::per_minute(budget)));
         WaitLimit::new(inner, budget, max_wait)
     }
 
