@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use dingtalk_notify::DeptId;
-use dingtalk_notify::campaign::{CampaignReport, PersonState};
+use dingtalk_notify::campaign::{CampaignReport, PersonState, ReportRow};
 
 /// A colour per state, for the totals bar and its legend.
 fn colour(state: PersonState) -> &'static str {
@@ -139,6 +139,31 @@ fn departments(page: &mut String, report: &CampaignReport, names: &BTreeMap<Dept
     page.push_str("</svg></section>\n");
 }
 
+/// Why a person was not reached, in words: the code and what it means for `forbidden`,
+/// the chunk's error or problem for the others, and what the state means when nothing
+/// more is known.
+fn why(row: &ReportRow) -> String {
+    if let Some(code) = row.code {
+        return match code.description() {
+            Some(meaning) => format!("{} ({meaning})", code.get()),
+            None => format!("code {}", code.get()),
+        };
+    }
+    if let Some(detail) = row.detail.as_deref().filter(|d| !d.is_empty()) {
+        return detail.to_owned();
+    }
+    match row.state {
+        PersonState::Invalid => "no such user",
+        PersonState::Failed => "DingTalk could not deliver it",
+        PersonState::Forbidden => "held back by a limit",
+        PersonState::Ambiguous => "the send may or may not have arrived",
+        PersonState::ResultUnavailable => "sent; who read it cannot be read",
+        PersonState::NotSent => "not sent",
+        PersonState::Read | PersonState::Unread => "",
+    }
+    .to_owned()
+}
+
 fn not_reached(page: &mut String, report: &CampaignReport) {
     let rows: Vec<_> = report.not_reached().collect();
     let _ = write!(
@@ -154,11 +179,7 @@ fn not_reached(page: &mut String, report: &CampaignReport) {
         "<table><thead><tr><th>user id</th><th>state</th><th>why</th></tr></thead><tbody>",
     );
     for row in rows {
-        let why = match (row.code, row.detail.as_deref()) {
-            (Some(code), _) => format!("code {}", code.get()),
-            (None, Some(detail)) => esc(detail),
-            (None, None) => String::new(),
-        };
+        let why = esc(&why(row));
         let _ = write!(
             page,
             "<tr><td>{}</td><td>{}</td><td>{why}</td></tr>",
@@ -212,5 +233,25 @@ mod tests {
         assert!(page.contains("<svg"));
         assert!(page.contains("Sales"));
         assert!(page.contains("100% (1/1)"));
+    }
+
+    #[test]
+    fn every_person_not_reached_says_why() {
+        let mut result = SendResult::default();
+        result.invalid_user_id_list = vec!["ghost".into()];
+        result.failed_user_id_list = vec!["away".into()];
+        result.forbidden_list = vec![dingtalk_notify::api::ForbiddenEntry::new(
+            dingtalk_notify::ErrorCode::DUPLICATE_CONTENT,
+            1,
+            "dup",
+        )];
+        let mut b = ReportBuilder::new();
+        b.add_result(0, TaskId(1), &result);
+        let page = render("c", &b.finish(), &BTreeMap::new());
+        assert!(page.contains("<td>ghost</td><td>invalid</td><td>no such user</td>"));
+        assert!(
+            page.contains("<td>away</td><td>failed</td><td>DingTalk could not deliver it</td>")
+        );
+        assert!(page.contains("<td>dup</td><td>forbidden</td><td>143106 (duplicate content"));
     }
 }

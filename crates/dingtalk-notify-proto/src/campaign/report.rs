@@ -1,7 +1,7 @@
 //! The per-person report of a campaign: one [`ReportRow`] per person, built from the chunks'
 //! results and problems by a [`ReportBuilder`], with totals and read rates per department.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -214,7 +214,9 @@ impl ReportBuilder {
                 self.see(user, state, None, chunk, Some(task), None);
             }
         }
+        let mut with_entry = HashSet::with_capacity(result.forbidden_list.len());
         for entry in &result.forbidden_list {
+            with_entry.insert(entry.userid.as_str());
             let code = Some(entry.code);
             self.see(
                 &entry.userid,
@@ -225,16 +227,19 @@ impl ReportBuilder {
                 None,
             );
         }
-        // Ids in `forbidden_user_id_list` without a `forbidden_list` entry (older answers).
+        // Ids in `forbidden_user_id_list` without a `forbidden_list` entry in this result
+        // (older answers): forbidden, code unknown.
         for user in &result.forbidden_user_id_list {
-            if !self.index.contains_key(user.as_str()) {
+            if !with_entry.contains(user.as_str()) {
                 self.see(user, PersonState::Forbidden, None, chunk, Some(task), None);
             }
         }
     }
 
     /// Adds chunk `chunk`, which has no result, with its people: `task` once it was sent,
-    /// `detail` the reason as displayed.
+    /// `detail` the reason as displayed. A chunk not sent yet and a chunk whose send was
+    /// refused ([`ProblemKind::NotSent`], [`ProblemKind::Failed`]) both make `not_sent`
+    /// rows (nobody in them got it); `detail` says which.
     pub fn add_problem(
         &mut self,
         chunk: usize,
@@ -251,10 +256,14 @@ impl ReportBuilder {
 
     /// Records `user`'s departments (from the audience's resolution); a person not yet in
     /// the report gets them when added, or is added as `not_sent` by [`finish`](Self::finish)
-    /// if no chunk ever names them.
+    /// if no chunk ever names them. Each department counts once per person (sorted,
+    /// duplicates removed). The campaign record does not keep resolved departments yet, so
+    /// this is how a caller who knows them (from its own resolution) adds them.
     pub fn set_departments(&mut self, user: &str, depts: impl IntoIterator<Item = DeptId>) {
-        self.depts
-            .insert(user.to_owned(), depts.into_iter().collect());
+        let mut depts: Vec<DeptId> = depts.into_iter().collect();
+        depts.sort_unstable();
+        depts.dedup();
+        self.depts.insert(user.to_owned(), depts);
     }
 
     fn see(
@@ -394,6 +403,44 @@ mod tests {
         assert!((by[&DeptId(2)].read_rate() - 0.5).abs() < 1e-9);
         let not_reached: Vec<&str> = report.not_reached().map(|r| r.user_id.as_str()).collect();
         assert_eq!(not_reached, ["d", "e", "z"]);
+    }
+
+    #[test]
+    fn a_forbidden_id_without_an_entry_is_forbidden_again_in_a_later_chunk() {
+        let mut b = ReportBuilder::new();
+        b.add_result(0, TaskId(1), &result(&[], &[], &[("a", 143103)]));
+        let mut later = SendResult::default();
+        later.forbidden_user_id_list = vec!["a".into()];
+        b.add_result(2, TaskId(5), &later);
+        let report = b.finish();
+        assert_eq!(report.rows.len(), 1);
+        assert_eq!(
+            (
+                report.rows[0].chunk,
+                report.rows[0].task_id,
+                report.rows[0].code
+            ),
+            (Some(2), Some(TaskId(5)), None)
+        );
+    }
+
+    #[test]
+    fn a_department_listed_twice_counts_the_person_once() {
+        let mut b = ReportBuilder::new();
+        b.add_result(0, TaskId(1), &result(&["a"], &[], &[]));
+        b.set_departments("a", [DeptId(4), DeptId(2), DeptId(4)]);
+        let report = b.finish();
+        assert_eq!(report.rows[0].dept_ids, [DeptId(2), DeptId(4)]);
+        assert_eq!(report.by_department()[&DeptId(4)].people, 1);
+    }
+
+    #[test]
+    fn totals_follow_the_order_of_all() {
+        // `totals` indexes by discriminant: ALL must list the states in declaration order.
+        for (i, state) in PersonState::ALL.iter().enumerate() {
+            assert_eq!(*state as usize, i, "{state:?}");
+        }
+        assert!(PersonState::ALL.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

@@ -7,7 +7,9 @@
 //! [`Ledger`](crate::ledger::Ledger) before and after each call, and follows the chunks.
 //!
 //! `start` sends and returns; following (progress, track, result, the per-minute quota's
-//! resends) is a separate call on [`Campaigns`].
+//! resends) is a separate call on [`Campaigns`]. [`Campaigns::report`] gives one
+//! [`ReportRow`] per person (state, code, chunk, task) from the same reads as
+//! [`Campaigns::result`].
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -38,6 +40,7 @@
 mod driver;
 mod follow;
 mod handle;
+mod report;
 
 pub use dingtalk_notify_proto::campaign::*;
 pub use driver::{CampaignError, CampaignPolicy, Campaigns};
