@@ -4,6 +4,9 @@
 //! Chromium.
 
 mod common;
+#[cfg(feature = "redis")]
+#[path = "../../dingtalk-notify-redis/tests/common/mod.rs"]
+mod redis_server;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -315,6 +318,14 @@ fn every_state_over_a_sqlite_ledger() {
     every_state("sqlite", |dir| {
         vec!["--ledger".into(), dir.path("ledger.db")]
     });
+}
+
+/// The same campaign kept in a fleet's Redis (a real `redis-server`), no ledger file.
+#[cfg(feature = "redis")]
+#[test]
+fn every_state_over_a_fleets_redis() {
+    let redis = redis_server::RedisServer::start();
+    every_state("redis", |_| vec!["--redis".into(), redis.url()]);
 }
 
 /// The Chromium binary, or `None` (with a loud message) when it is absent outside CI;
