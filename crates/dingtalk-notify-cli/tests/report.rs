@@ -407,7 +407,10 @@ fn chromium_checks(page: &Path, dir: &TempDir) {
             .unwrap_or_else(|| panic!("{cells:?} not in the page"));
         let rest = &text[at + cells.len()..];
         let reason = rest.split(" p0").next().unwrap_or_default();
-        assert!(!reason.is_empty() && reason.contains(why), "{cells}: {reason:?} lacks {why:?}");
+        assert!(
+            !reason.is_empty() && reason.contains(why),
+            "{cells}: {reason:?} lacks {why:?}"
+        );
     }
 
     let png = dir.path("report.png");

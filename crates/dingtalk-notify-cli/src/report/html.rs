@@ -112,7 +112,7 @@ fn departments(page: &mut String, report: &CampaignReport, names: &BTreeMap<Dept
         page,
         "<section id=\"departments\"><h2>Read rate per department</h2>\
          <svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{height}\" role=\"img\" aria-label=\"read rate per department\">",
-        w = LABEL + WIDTH + 80,
+        w = LABEL + WIDTH + 160,
     );
     for (i, (dept, tally)) in depts.iter().enumerate() {
         let y = i * ROW + 5;
@@ -253,5 +253,76 @@ mod tests {
             page.contains("<td>away</td><td>failed</td><td>DingTalk could not deliver it</td>")
         );
         assert!(page.contains("<td>dup</td><td>forbidden</td><td>143106 (duplicate content"));
+    }
+
+    /// The page of docs/report.png: 1,000 people in four departments, every state present.
+    /// `cargo test -p dingtalk-notify-cli --bin dingtalk-notify -- --ignored readme_picture`
+    /// writes it to target/report-demo.html; then
+    /// `chromium --headless --no-sandbox --disable-gpu --screenshot=docs/report.png
+    /// --window-size=1000,800 file://$PWD/target/report-demo.html`.
+    #[test]
+    #[ignore = "writes the README's picture"]
+    fn readme_picture() {
+        use dingtalk_notify::ErrorCode;
+        use dingtalk_notify::api::ForbiddenEntry;
+        let depts = [
+            (10, "Sales"),
+            (20, "Engineering"),
+            (30, "Finance"),
+            (40, "Warehouse"),
+        ];
+        let mut b = ReportBuilder::new();
+        for chunk in 0..10usize {
+            let users: Vec<String> = (chunk * 100..chunk * 100 + 100)
+                .map(|i| format!("emp{i:04}"))
+                .collect();
+            if chunk == 7 {
+                b.add_problem(
+                    chunk,
+                    None,
+                    ProblemKind::Ambiguous,
+                    "transport failed: connection reset",
+                    users,
+                );
+                continue;
+            }
+            if chunk == 9 {
+                b.add_problem(
+                    chunk,
+                    Some(TaskId(256_271_667_009)),
+                    ProblemKind::ResultUnavailable,
+                    "task sent 24 hours ago or more: its result is gone",
+                    users,
+                );
+                continue;
+            }
+            let mut r = SendResult::default();
+            for (k, u) in users.iter().enumerate() {
+                let slot = (k * 7 + chunk * 13) % 100;
+                let dept = (chunk * 100 + k) * 7 % 4;
+                match slot {
+                    0..=2 => r.forbidden_list.push(ForbiddenEntry::new(
+                        ErrorCode::DUPLICATE_CONTENT,
+                        1,
+                        u.as_str(),
+                    )),
+                    3 => r.invalid_user_id_list.push(u.clone()),
+                    4 | 5 => r.failed_user_id_list.push(u.clone()),
+                    s if s <= 12 + dept * 12 => r.unread_user_id_list.push(u.clone()),
+                    _ => r.read_user_id_list.push(u.clone()),
+                }
+            }
+            b.add_result(chunk, TaskId(256_271_667_000 + chunk as u64), &r);
+        }
+        for i in 0..1000usize {
+            b.set_departments(&format!("emp{i:04}"), [DeptId(depts[i * 7 % 4].0)]);
+        }
+        let names = depts
+            .iter()
+            .map(|(id, n)| (DeptId(*id), (*n).to_owned()))
+            .collect();
+        let page = render("c-2026-12-07-benefits", &b.finish(), &names);
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/report-demo.html");
+        std::fs::write(path, page).unwrap();
     }
 }
