@@ -7,9 +7,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dingtalk_notify::api::RecipientLimits;
 use dingtalk_notify::budget::{BudgetError, RecipientBudget};
-use dingtalk_notify::campaign::{Admission, CHUNK_LIMITS};
+use dingtalk_notify::campaign::Admission;
 
 /// A send refused because the budget would not admit it within `--budget-wait`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,15 +91,9 @@ impl RecipientBudget for WaitLimit {
     fn exhausted(&self, now: Instant) -> Result<(), BudgetError> {
         self.inner.exhausted(now)
     }
-}
 
-/// A campaign's chunk limits under a budget of `budget` a minute: chunks of at most
-/// `budget` users, so that every chunk fits the budget.
-pub fn chunk_limits(budget: u32) -> RecipientLimits {
-    let budget = usize::try_from(budget).unwrap_or(usize::MAX).max(1);
-    RecipientLimits {
-        max_users: CHUNK_LIMITS.max_users.min(budget),
-        ..CHUNK_LIMITS
+    fn capacity(&self) -> Option<u32> {
+        self.inner.capacity()
     }
 }
 
@@ -147,14 +140,5 @@ mod tests {
             short.try_acquire(1, t0).unwrap(),
             Admission::Wait(_)
         ));
-    }
-
-    #[test]
-    fn chunks_fit_the_budget() {
-        assert_eq!(chunk_limits(5_000).max_users, 100);
-        assert_eq!(chunk_limits(100).max_users, 100);
-        assert_eq!(chunk_limits(30).max_users, 30);
-        assert_eq!(chunk_limits(1).max_users, 1);
-        assert_eq!(chunk_limits(30).max_depts, CHUNK_LIMITS.max_depts);
     }
 }

@@ -362,6 +362,10 @@ impl RecipientBudget for RedisBudget {
         let _ = now;
         self.exhaust().map_err(|e| BudgetError::Store(Box::new(e)))
     }
+
+    fn capacity(&self) -> Option<u32> {
+        Some(u32::try_from(self.budget).unwrap_or(u32::MAX))
+    }
 }
 
 impl fmt::Debug for RedisBudget {

@@ -25,6 +25,12 @@ pub trait RecipientBudget: Send + Sync {
     /// # Errors
     /// [`BudgetError::Store`] when a shared store failed.
     fn exhausted(&self, now: Instant) -> Result<(), BudgetError>;
+
+    /// The most recipients one grant can ever take (the budget per window), when known: a
+    /// campaign's chunks are cut to fit it ([`Campaigns::plan`](crate::campaign::Campaigns::plan)).
+    fn capacity(&self) -> Option<u32> {
+        None
+    }
 }
 
 /// A budget could not answer.
@@ -131,6 +137,10 @@ impl RecipientBudget for InProcessBudget {
     fn exhausted(&self, now: Instant) -> Result<(), BudgetError> {
         self.with(|w| w.exhaust(now));
         Ok(())
+    }
+
+    fn capacity(&self) -> Option<u32> {
+        Some(self.budget().recipients)
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use dingtalk_notify::Message;
 use dingtalk_notify::api::SendWorkNotification;
-use dingtalk_notify::campaign::{Audience, CampaignPlan, ChunkRecord};
+use dingtalk_notify::campaign::{Audience, ChunkRecord};
 use dingtalk_notify::ledger::{Ledger, MemoryLedger};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -76,10 +76,12 @@ fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
         }
         Audience::users(users).and_depts(args.depts.iter().copied())
     };
-    let limits = crate::budget::chunk_limits(global.budget);
-    let plan = CampaignPlan::new(agent_id, message, audience, limits)
-        .map_err(|e| Failure::invalid_input(e.to_string()))?;
     let (client, fleet) = super::client_and_fleet(global)?;
+    // Chunks within the client's limits and --budget, so each can be granted.
+    let plan = client
+        .campaigns(&MemoryLedger::new())
+        .plan(agent_id, message, audience)
+        .map_err(|e| Failure::invalid_input(e.to_string()))?;
     let ledger: Box<dyn Ledger> = match (&args.ledger, &fleet) {
         (Some(_), Some(_)) => return Err(both_ledgers()),
         (Some(path), None) => open_ledger(path)?,

@@ -56,6 +56,8 @@
 
 mod audience;
 mod budget;
+mod chunk;
+mod header;
 mod id;
 mod plan;
 mod progress;
@@ -67,13 +69,12 @@ mod state;
 
 pub use audience::Audience;
 pub use budget::{Admission, Budget, BudgetWindow, BudgetWindowError};
+pub use chunk::{ChunkOrigin, ChunkRecord, ChunkSend, Transition};
+pub use header::{AudienceSummary, CampaignHeader, MAX_CHUNK_USERS, SCHEMA_VERSION};
 pub use id::{CampaignId, InvalidCampaignId};
 pub use plan::{CHUNK_LIMITS, CampaignPlan, ChunkRecipients, PlanError};
 pub use progress::{CampaignProgress, ProgressTally};
-pub use record::{
-    AudienceSummary, CampaignHeader, CampaignRecord, ChunkOrigin, ChunkRecord, ChunkSend,
-    MAX_CHUNK_USERS, ResumePlan, SCHEMA_VERSION, Transition,
-};
+pub use record::{CampaignRecord, ResumePlan};
 pub use record_error::RecordError;
 pub use report::{CampaignReport, DeptTally, PersonState, ReportBuilder, ReportRow};
 pub use result::{

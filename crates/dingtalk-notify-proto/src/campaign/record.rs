@@ -7,91 +7,17 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::{RecipientLimits, SendProgress, SendWorkNotification};
-use crate::endpoint::Validated;
+use crate::api::{RecipientLimits, SendProgress};
 use crate::ids::AgentId;
 use crate::message::Message;
 use crate::tracking::TaskHandle;
 
 use super::record_error::RecordError;
 use super::{
-    CHUNK_LIMITS, CampaignId, CampaignPlan, CampaignProgress, ChunkEvent, ChunkRecipients,
-    ChunkState, ProgressTally,
+    AudienceSummary, CHUNK_LIMITS, CampaignHeader, CampaignId, CampaignPlan, CampaignProgress,
+    ChunkEvent, ChunkOrigin, ChunkRecipients, ChunkRecord, ChunkSend, ChunkState, MAX_CHUNK_USERS,
+    ProgressTally, SCHEMA_VERSION, Transition,
 };
-
-/// Where a chunk comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChunkOrigin {
-    /// The planned audience.
-    Audience,
-    /// Users of chunk `of` that its result listed as held back by a per-minute quota.
-    Resend {
-        /// The chunk they were first sent in.
-        of: usize,
-    },
-}
-
-/// One chunk: its place, recipients, origin and state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChunkRecord {
-    /// Its 0-based place in the campaign.
-    pub index: usize,
-    /// Who it goes to.
-    pub recipients: ChunkRecipients,
-    /// Where it comes from.
-    pub origin: ChunkOrigin,
-    /// Where its send stands.
-    pub state: ChunkState,
-}
-
-/// The schema version of [`CampaignHeader`] and [`CampaignRecord`] that this crate reads and
-/// writes; every ledger stores it with the header.
-pub const SCHEMA_VERSION: u32 = 2;
-
-/// The most users a chunk may hold: the largest per-call limit DingTalk has had (its older
-/// internal apps' 5,000). The client checks each send against its own, usually 100.
-pub const MAX_CHUNK_USERS: usize = 5_000;
-
-/// What the campaign's audience was, as planned: distinct users and departments, or all
-/// users. A summary, not the ids (the chunks hold those).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct AudienceSummary {
-    /// Distinct user ids.
-    pub users: usize,
-    /// Distinct departments.
-    pub depts: usize,
-    /// Every user of the organization.
-    pub all_users: bool,
-}
-
-/// What a campaign is, written once when it is created: id, app, message, audience,
-/// creation time, and the schema version. Every ledger stores it as it is, beside the
-/// chunks.
-///
-/// Room to grow: a later version adds fields here with `#[serde(default)]` (the resolved
-/// people and unresolved inputs of an audience, a parent campaign for reminders, call
-/// counts, a sender lease), so a record written before them still reads; fields this
-/// version does not know are ignored on reading.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct CampaignHeader {
-    /// The schema version it was written with ([`SCHEMA_VERSION`]).
-    #[serde(default)]
-    pub schema: u32,
-    /// The id.
-    pub id: CampaignId,
-    /// The sending app.
-    pub agent_id: AgentId,
-    /// The message, validated when the plan was made and again once when read.
-    pub message: Message,
-    /// The audience, as planned.
-    #[serde(default)]
-    pub audience: AudienceSummary,
-    /// When it was created.
-    pub created_at: SystemTime,
-}
 
 /// Everything about a campaign that survives its process: its [`CampaignHeader`] and its
 /// chunks, each with its [`ChunkState`]. The one record shape every ledger stores (the
@@ -129,38 +55,6 @@ impl TryFrom<Wire> for CampaignRecord {
     type Error = RecordError;
     fn try_from(w: Wire) -> Result<Self, RecordError> {
         Self::from_stored(w.header, w.chunks)
-    }
-}
-
-/// One chunk's change of state, decided by [`CampaignRecord::transition`]: what a ledger
-/// writes (compare and set: only if the chunk is still `from`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Transition {
-    /// The chunk.
-    pub index: usize,
-    /// The state it leaves.
-    pub from: ChunkState,
-    /// The state it enters.
-    pub to: ChunkState,
-}
-
-/// The send of one chunk, its recipients checked against the caller's limits and its
-/// message checked once for the whole campaign: build it with
-/// [`validated`](Self::validated), which checks nothing again.
-#[derive(Debug, Clone)]
-pub struct ChunkSend {
-    request: SendWorkNotification,
-}
-
-impl ChunkSend {
-    /// The request.
-    pub fn request(&self) -> &SendWorkNotification {
-        &self.request
-    }
-
-    /// The checked request, ready to build.
-    pub fn validated(&self) -> Validated<'_, SendWorkNotification> {
-        Validated::checked(&self.request)
     }
 }
 

@@ -7,19 +7,18 @@ use std::collections::VecDeque;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use dingtalk_notify_proto::campaign::{
-    CampaignId, CampaignPlan, CampaignRecord, ChunkEvent, ChunkOrigin, ChunkRecipients,
-    ChunkRecord, ChunkState, RecordError, SendVerdict, TransitionError, is_per_minute_quota,
-    users_to_resend,
+    Audience, CampaignId, CampaignPlan, CampaignRecord, ChunkEvent, ChunkRecord, ChunkState,
+    PlanError, RecordError, SendVerdict, TransitionError, is_per_minute_quota,
 };
 use dingtalk_notify_proto::retry::Failure;
-use dingtalk_notify_proto::{Error, Transport};
+use dingtalk_notify_proto::{AgentId, Error, Message, Transport};
 
 use super::CampaignHandle;
 use crate::Client;
 use crate::budget::BudgetError;
 use crate::ledger::{Ledger, LedgerError};
 
-const LOG_TARGET: &str = "dingtalk_notify::campaign";
+pub(super) const LOG_TARGET: &str = "dingtalk_notify::campaign";
 
 /// How a campaign is driven.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +82,7 @@ pub enum CampaignError {
 pub struct Campaigns<'a, T, L: ?Sized> {
     pub(super) client: &'a Client<T>,
     pub(super) ledger: &'a L,
-    policy: CampaignPolicy,
+    pub(super) policy: CampaignPolicy,
     observer: Option<&'a (dyn Fn(&ChunkRecord) + Sync)>,
 }
 
@@ -112,6 +111,27 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
     pub fn policy(mut self, policy: CampaignPolicy) -> Self {
         self.policy = policy;
         self
+    }
+
+    /// Plans `message` from `agent_id` to `audience` within the client's limits: its
+    /// [recipient limits](crate::ClientBuilder::recipient_limits), with chunks of users cut
+    /// to fit its [budget](crate::ClientBuilder::recipient_budget) when that is smaller, so
+    /// every chunk can be granted.
+    ///
+    /// # Errors
+    /// [`PlanError`] as [`CampaignPlan::new`]: nothing is stored or sent.
+    pub fn plan(
+        &self,
+        agent_id: impl Into<AgentId>,
+        message: impl Into<Message>,
+        audience: Audience,
+    ) -> Result<CampaignPlan, PlanError> {
+        let mut limits = self.client.recipient_limits();
+        if let Some(capacity) = self.client.budget().capacity() {
+            let capacity = usize::try_from(capacity).unwrap_or(usize::MAX).max(1);
+            limits.max_users = limits.max_users.min(capacity);
+        }
+        CampaignPlan::new(agent_id, message, audience, limits)
     }
 
     /// Calls `observer` with each chunk once its send has ended (sent, refused or
@@ -159,33 +179,6 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
         self.send_pending(self.load(id)?.into_record())
     }
 
-    /// Follows up the per-minute quota: waits until the sent chunks of users are delivered
-    /// (polling as [`Client::track`] does), reads their results, and resends the users
-    /// DingTalk held back with a per-minute quota code (143103/143104, ISV 143203/143204)
-    /// in new chunks, recorded in the ledger before they are sent; then again for those
-    /// chunks, up to the policy's [`resend_rounds`](CampaignPolicy::resend_rounds). Users
-    /// held back for the day (143105, 143106) are never resent. A chunk gets at most one
-    /// resend, so calling this again (after a crash, say) resends nobody twice.
-    ///
-    /// This blocks for as long as delivery takes; call it when the caller wants everyone
-    /// reached, not to send.
-    ///
-    /// # Errors
-    /// As [`resume`](Self::resume).
-    pub fn resend_held_back(&self, id: &CampaignId) -> Result<CampaignHandle, CampaignError> {
-        let mut record = self
-            .send_pending(self.load(id)?.into_record())?
-            .into_record();
-        for round in 1..=self.policy.resend_rounds {
-            let added = self.plan_resends(&mut record, round)?;
-            if added.is_empty() {
-                break;
-            }
-            record = self.send_pending(record)?.into_record();
-        }
-        Ok(CampaignHandle::new(record))
-    }
-
     /// Sends the ambiguous chunks `chunks` again: the caller's decision, never the
     /// driver's. DingTalk drops the same content to the same user within a day (143106 in
     /// the result's forbidden list), so users who did get the first send are not notified
@@ -220,7 +213,10 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
     /// Sends every chunk the record's resume plan lists, after recording interrupted
     /// chunks as ambiguous; a retryable refusal is retried up to the policy's
     /// `retries_per_chunk`, then left pending.
-    fn send_pending(&self, mut record: CampaignRecord) -> Result<CampaignHandle, CampaignError> {
+    pub(super) fn send_pending(
+        &self,
+        mut record: CampaignRecord,
+    ) -> Result<CampaignHandle, CampaignError> {
         let id = record.id().clone();
         let plan = record.resume_plan();
         for index in plan.interrupted {
@@ -310,70 +306,6 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
             Step::Done
         })
     }
-
-    /// Reads the results of sent chunks without a resend yet and plans one for the users
-    /// a per-minute quota held back. Returns the new chunks.
-    ///
-    /// Users held back that way mean DingTalk's quota is tighter than the budget (another
-    /// sender of the app, or a budget set too loose): the budget is marked exhausted for a
-    /// window, once a round, before their resends are queued, so they wait for the quota
-    /// instead of burning the resend rounds in the same minute.
-    fn plan_resends(
-        &self,
-        record: &mut CampaignRecord,
-        round: usize,
-    ) -> Result<Vec<usize>, CampaignError> {
-        let id = record.id().clone();
-        let candidates: Vec<usize> = record
-            .chunks()
-            .iter()
-            .filter(|c| {
-                matches!(c.recipients, ChunkRecipients::Users { .. })
-                    && c.recipients.has_per_user_result()
-                    && c.state.task().is_some()
-                    && record.resend_depth(c.index) < round
-                    && !record
-                        .chunks()
-                        .iter()
-                        .any(|r| r.origin == ChunkOrigin::Resend { of: c.index })
-            })
-            .map(|c| c.index)
-            .collect();
-        let mut added = Vec::new();
-        let mut exhausted = false;
-        for index in candidates {
-            let Some(task) = record.chunk(index).and_then(|c| c.state.task()).copied() else {
-                continue;
-            };
-            let report = match self.client.track(&task) {
-                Ok(r) => r,
-                Err(e) => {
-                    log::debug!(target: LOG_TARGET, "campaign {id} chunk {index}: no result to check for held-back users: {e}");
-                    continue;
-                }
-            };
-            let users = users_to_resend(&report.send_result);
-            if users.is_empty() {
-                continue;
-            }
-            if !exhausted {
-                self.client.budget().exhausted(self.client.clock().now())?;
-                exhausted = true;
-            }
-            let chunks = record.plan_resend(index, users)?;
-            match self.ledger.append(&id, &chunks) {
-                Ok(()) => {}
-                Err(LedgerError::Conflict { .. }) => {
-                    *record = self.load(&id)?.into_record();
-                    continue;
-                }
-                Err(e) => return Err(e.into()),
-            }
-            added.extend(chunks.iter().map(|c| c.index));
-            record.append(chunks)?;
-        }
-        Ok(added)
-    }
 }
 
 /// Judges a failed send: by the last attempt when the call hit its deadline.
@@ -403,7 +335,56 @@ fn fresh_id(at: SystemTime) -> Result<CampaignId, CampaignError> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use dingtalk_notify_proto::{HttpRequest, HttpResponse, TokenSource};
+
     use super::*;
+    use crate::budget::InProcessBudget;
+    use crate::campaign::Budget;
+    use crate::ledger::MemoryLedger;
+
+    fn client(source: TokenSource, budget: u32) -> Client<impl Transport> {
+        let never = |_: HttpRequest| -> Result<HttpResponse, std::io::Error> {
+            Err(std::io::Error::other("planning makes no call"))
+        };
+        Client::builder(source)
+            .recipient_budget(Arc::new(InProcessBudget::new(Budget::per_minute(budget))))
+            .build(never)
+    }
+
+    #[test]
+    fn a_plan_fits_the_clients_limits_and_budget() {
+        let ledger = MemoryLedger::new();
+        let users = || Audience::users((0..250).map(|i| format!("u{i}")));
+        let app = TokenSource::app("key", "secret");
+        let small = client(app.clone(), 30);
+        let plan = small
+            .campaigns(&ledger)
+            .plan(7, Message::text("hi"), users());
+        let sizes: Vec<_> = plan
+            .unwrap()
+            .chunks()
+            .iter()
+            .map(|c| c.user_ids().len())
+            .collect();
+        assert_eq!(sizes, [30, 30, 30, 30, 30, 30, 30, 30, 10]);
+        let roomy = client(app, 5_000);
+        let plan = roomy
+            .campaigns(&ledger)
+            .plan(7, Message::text("hi"), users());
+        assert_eq!(plan.unwrap().chunks().len(), 3, "the client's 100 a call");
+        // A third-party app's limits forbid all users: refused while planning.
+        let isv = client(
+            TokenSource::isv("suite", "secret", "ticket", "ding-corp"),
+            5_000,
+        );
+        let err = isv
+            .campaigns(&ledger)
+            .plan(7, Message::text("hi"), Audience::all_users())
+            .unwrap_err();
+        assert_eq!(err, PlanError::ToAllUserNotAllowed);
+    }
 
     #[test]
     fn fresh_ids_are_valid_and_distinct() {

@@ -41,6 +41,7 @@ mod driver;
 mod follow;
 mod handle;
 mod report;
+mod resend;
 
 pub use dingtalk_notify_proto::campaign::*;
 pub use driver::{CampaignError, CampaignPolicy, Campaigns};

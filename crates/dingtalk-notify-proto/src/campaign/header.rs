@@ -1,0 +1,59 @@
+//! [`CampaignHeader`]: what a campaign is, written once when it is created, and the schema
+//! version every ledger stores with it.
+
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::AgentId;
+use crate::message::Message;
+
+use super::CampaignId;
+
+/// The schema version of [`CampaignHeader`] and [`CampaignRecord`](super::CampaignRecord) that this crate reads and
+/// writes; every ledger stores it with the header.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The most users a chunk may hold: the largest per-call limit DingTalk has had (its older
+/// internal apps' 5,000). The client checks each send against its own, usually 100.
+pub const MAX_CHUNK_USERS: usize = 5_000;
+
+/// What the campaign's audience was, as planned: distinct users and departments, or all
+/// users. A summary, not the ids (the chunks hold those).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AudienceSummary {
+    /// Distinct user ids.
+    pub users: usize,
+    /// Distinct departments.
+    pub depts: usize,
+    /// Every user of the organization.
+    pub all_users: bool,
+}
+
+/// What a campaign is, written once when it is created: id, app, message, audience,
+/// creation time, and the schema version. Every ledger stores it as it is, beside the
+/// chunks.
+///
+/// Room to grow: a later version adds fields here with `#[serde(default)]` (the resolved
+/// people and unresolved inputs of an audience, a parent campaign for reminders, call
+/// counts, a sender lease), so a record written before them still reads; fields this
+/// version does not know are ignored on reading.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CampaignHeader {
+    /// The schema version it was written with ([`SCHEMA_VERSION`]).
+    #[serde(default)]
+    pub schema: u32,
+    /// The id.
+    pub id: CampaignId,
+    /// The sending app.
+    pub agent_id: AgentId,
+    /// The message, validated when the plan was made and again once when read.
+    pub message: Message,
+    /// The audience, as planned.
+    #[serde(default)]
+    pub audience: AudienceSummary,
+    /// When it was created.
+    pub created_at: SystemTime,
+}
