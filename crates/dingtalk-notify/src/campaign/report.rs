@@ -29,7 +29,7 @@ impl<T: Transport, L: Ledger + ?Sized> Campaigns<'_, T, L> {
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let server = dingtalk_notify_mock::MockServer::builder()
     /// #     .directory(dingtalk_notify_mock::Directory::new().with_user("ann", dingtalk_notify_mock::UserBehaviour::Reads))
-    /// #     .frozen_clock().start()?;
+    /// #     .delivery_duration(std::time::Duration::ZERO).frozen_clock().start()?;
     /// # let (key, secret, agent) = (dingtalk_notify_mock::DEMO_APP_KEY, dingtalk_notify_mock::DEMO_APP_SECRET, dingtalk_notify_mock::DEMO_AGENT_ID);
     /// use dingtalk_notify::campaign::{Audience, CHUNK_LIMITS, CampaignPlan, PersonState, ReportBuilder};
     /// use dingtalk_notify::ledger::MemoryLedger;
