@@ -15,6 +15,7 @@ pub mod cli;
 pub mod commands;
 pub mod exit;
 pub mod output;
+pub mod report;
 pub mod secrets;
 pub mod usage;
 

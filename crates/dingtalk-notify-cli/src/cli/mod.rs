@@ -156,6 +156,9 @@ pub enum CampaignCommand {
     Recall(CampaignArgs),
     /// Send the chunks never sent; list the ambiguous ones (never resent unless asked).
     Resume(CampaignResumeArgs),
+    /// Write the per-person report (one row per person: state, code, chunk, task) as CSV,
+    /// JSON or one self-contained HTML page.
+    Report(CampaignReportArgs),
 }
 
 /// A campaign of a ledger.
@@ -197,6 +200,26 @@ pub struct CampaignResumeArgs {
     /// DingTalk drops the same content to the same user within a day, 143106).
     #[arg(long)]
     pub resend_ambiguous: bool,
+}
+
+/// `campaign report`'s arguments.
+#[derive(Debug, Clone, Args)]
+pub struct CampaignReportArgs {
+    /// The campaign.
+    #[command(flatten)]
+    pub campaign: CampaignArgs,
+
+    /// The report's format.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: crate::report::ReportFormat,
+
+    /// Start the CSV with a UTF-8 byte-order mark, for Excel on Windows (CSV only).
+    #[arg(long)]
+    pub bom: bool,
+
+    /// Write the report to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Exactly one way to give the message.

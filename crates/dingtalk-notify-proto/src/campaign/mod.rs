@@ -63,6 +63,7 @@ mod plan;
 mod progress;
 mod record;
 mod record_error;
+mod report;
 mod result;
 mod state;
 
@@ -75,6 +76,7 @@ pub use plan::{CHUNK_LIMITS, CampaignPlan, ChunkRecipients, PlanError};
 pub use progress::{CampaignProgress, ProgressTally};
 pub use record::{CampaignRecord, ResumePlan};
 pub use record_error::RecordError;
+pub use report::{CampaignReport, DeptTally, PersonState, ReportBuilder, ReportRow};
 pub use result::{
     CampaignResult, ChunkProblem, ProblemKind, ResultMerger, UserOutcome, is_per_minute_quota,
     users_to_resend,

@@ -3,11 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use dingtalk_notify_proto::api::{ProgressStatus, SendProgress};
+use dingtalk_notify_proto::api::{ProgressStatus, SendProgress, SendResult};
 use dingtalk_notify_proto::campaign::{
     CampaignProgress, CampaignResult, ChunkState, ProblemKind, ResultMerger,
 };
-use dingtalk_notify_proto::{StatusColor, TaskHandle, Transport};
+use dingtalk_notify_proto::{StatusColor, TaskHandle, TaskId, Transport};
 
 use super::{CampaignHandle, Campaigns};
 use crate::Error;
@@ -28,6 +28,24 @@ impl<E> ChunkCalls<E> {
     pub fn is_complete(&self) -> bool {
         self.failed.is_empty()
     }
+}
+
+/// One chunk as [`Campaigns::read_chunks`] read it.
+pub(super) enum ChunkRead {
+    /// The chunk's per-user result, read for its task.
+    Result {
+        index: usize,
+        task: TaskId,
+        result: SendResult,
+    },
+    /// The chunk has no result: why, and its users.
+    Problem {
+        index: usize,
+        task: Option<TaskId>,
+        kind: ProblemKind,
+        detail: String,
+        users: Vec<String>,
+    },
 }
 
 /// A task past the 24-hour window finished delivering long ago.
@@ -95,30 +113,56 @@ impl<T: Transport, L: Ledger + ?Sized> Campaigns<'_, T, L> {
     /// result unreadable) beside it with its users.
     pub fn result(&self, handle: &CampaignHandle) -> CampaignResult {
         let mut merger = ResultMerger::new();
+        self.read_chunks(handle, |chunk| match chunk {
+            ChunkRead::Result { result, .. } => merger.add_result(&result),
+            ChunkRead::Problem {
+                index,
+                kind,
+                detail,
+                users,
+                ..
+            } => merger.add_problem(index, kind, detail, users),
+        });
+        merger.finish()
+    }
+
+    /// The one pass over a campaign's chunks that `result` and `report` share: in chunk
+    /// order, one `getsendresult` per sent chunk, and every chunk without a result with
+    /// why and its users.
+    pub(super) fn read_chunks(&self, handle: &CampaignHandle, mut visit: impl FnMut(ChunkRead)) {
         for c in handle.record().chunks() {
-            let users = c.recipients.user_ids().iter().cloned();
-            match &c.state {
+            let (index, problem) = (c.index, |task, kind, detail| ChunkRead::Problem {
+                index: c.index,
+                task,
+                kind,
+                detail,
+                users: c.recipients.user_ids().to_vec(),
+            });
+            let read = match &c.state {
                 ChunkState::Sent { task } => match self.client.result(task) {
-                    Ok(r) => merger.add_result(&r),
-                    Err(e) => merger.add_problem(
-                        c.index,
+                    Ok(result) => ChunkRead::Result {
+                        index,
+                        task: task.task_id,
+                        result,
+                    },
+                    Err(e) => problem(
+                        Some(task.task_id),
                         ProblemKind::ResultUnavailable,
                         e.to_string(),
-                        users,
                     ),
                 },
                 ChunkState::Planned | ChunkState::Sending { .. } => {
-                    merger.add_problem(c.index, ProblemKind::NotSent, "not sent yet", users)
+                    problem(None, ProblemKind::NotSent, "not sent yet".to_owned())
                 }
                 ChunkState::Failed { failure } => {
-                    merger.add_problem(c.index, ProblemKind::Failed, failure.message.clone(), users)
+                    problem(None, ProblemKind::Failed, failure.message.clone())
                 }
                 ChunkState::Ambiguous { reason, .. } => {
-                    merger.add_problem(c.index, ProblemKind::Ambiguous, reason.clone(), users)
+                    problem(None, ProblemKind::Ambiguous, reason.clone())
                 }
-            }
+            };
+            visit(read);
         }
-        merger.finish()
     }
 
     /// Updates the OA status bar of every sent chunk.

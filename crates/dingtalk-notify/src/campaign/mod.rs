@@ -8,7 +8,9 @@
 //! [`Ledger`](crate::ledger::Ledger) before and after each call, and follows the chunks.
 //!
 //! `start` sends and returns; following (progress, track, result, the per-minute quota's
-//! resends) is a separate call on [`Campaigns`].
+//! resends) is a separate call on [`Campaigns`]. [`Campaigns::report`] gives one
+//! [`ReportRow`] per person (state, code, chunk, task) from the same reads as
+//! [`Campaigns::result`].
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -39,6 +41,7 @@
 mod driver;
 mod follow;
 mod handle;
+mod report;
 mod resend;
 
 // What users and ledger authors touch, one path each; the driver's own steps (events,

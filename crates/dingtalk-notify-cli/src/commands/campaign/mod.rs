@@ -1,4 +1,4 @@
-//! Campaigns from the shell: `campaign status|watch|result|status-bar|recall|resume ID`,
+//! Campaigns from the shell: `campaign status|watch|result|report|status-bar|recall|resume ID`,
 //! over a SQLite ledger or a fleet's Redis (`--redis`), and the document and progress bar
 //! `send --users-file` shares with them.
 
@@ -18,6 +18,7 @@ use crate::exit::{AMBIGUOUS, API, Failure, INVALID_INPUT, Kind, TRANSPORT};
 use crate::output::{Output, printable};
 
 mod ledger;
+mod report;
 
 pub(super) use ledger::{both_ledgers, open_ledger};
 
@@ -74,6 +75,7 @@ pub fn run(global: &GlobalArgs, command: &CampaignCommand, out: Output) -> Resul
             let calls = client.campaigns(ledger.as_ref()).recall(&handle);
             calls_report(out, &handle, "recalled", calls)
         }
+        CampaignCommand::Report(args) => report::run(&client, fleet, args, out),
         CampaignCommand::Resume(args) => {
             let (ledger, handle) = open(&client, fleet, &args.campaign)?;
             let campaigns = client.campaigns(ledger.as_ref());
