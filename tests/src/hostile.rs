@@ -138,6 +138,118 @@ pub fn a_fetched_token_echoed_in_any_field_is_redacted<T: TestTransport>(
     }
 }
 
+/// `s` with every byte percent-encoded, the hex digits upper-case (or lower-case).
+pub fn percent_every_byte(s: &str, upper: bool) -> String {
+    s.bytes()
+        .map(|b| {
+            if upper {
+                format!("%{b:02X}")
+            } else {
+                format!("%{b:02x}")
+            }
+        })
+        .collect()
+}
+
+/// Standard base64 (with padding) of `bytes`, written here so the oracle is independent of
+/// the code under test.
+pub fn base64_of(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The token fetched at run time, echoed back fully percent-encoded (upper, lower and mixed
+/// hex), `\u`-escaped, and as base64 of `prefix + token` at each alignment (standard and
+/// URL-safe), in every field of the answer and in a response header: no form reaches the
+/// error's `Display` or `Debug`, nor any field the caller reads.
+pub fn a_fetched_token_echoed_in_any_encoding_is_redacted<T: TestTransport>(
+    make: fn(TransportSettings) -> T,
+) {
+    let upper = percent_every_byte(FETCHED, true);
+    let lower = percent_every_byte(FETCHED, false);
+    let mixed: String = FETCHED
+        .char_indices()
+        .map(|(i, c)| {
+            if i % 2 == 0 {
+                format!("%{:02X}", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    let escaped: String = FETCHED
+        .chars()
+        .map(|c| format!("\\u{:04x}", u32::from(c)))
+        .collect();
+    let b64 = |prefix: &str| base64_of(format!("{prefix}{FETCHED}").as_bytes());
+    let url_safe = |s: String| s.replace('+', "-").replace('/', "_").replace('=', "");
+    // Each form, and where the characters that hold only token bits start (base64 of a
+    // prefix keeps the prefix's own characters visible).
+    let after = |prefix: &str| (prefix.len() * 4).div_ceil(3) + 2;
+    let forms = [
+        (upper, 3),
+        (lower, 3),
+        (mixed, 3),
+        (escaped, 6),
+        (b64(""), 0),
+        (b64("x"), after("x")),
+        (url_safe(b64("xy")), after("xy")),
+        (url_safe(b64("access_token=")), after("access_token=")),
+    ];
+    for (i, (form, start)) in forms.iter().enumerate() {
+        let h = harness(make(TransportSettings::default()));
+        let token = format!(
+            r#"{{"errcode":0,"errmsg":"ok","access_token":"{}","expires_in":7200}}"#,
+            FETCHED.replace('/', "\\/")
+        );
+        h.server
+            .inject(Route::GetToken, Calls::All, Fault::Raw(raw_json(&token)));
+        let body = format!(
+            r#"{{"errcode":40056,"errmsg":"bad {form}","sub_code":"{form}","sub_msg":"{form}","request_id":"{form}"}}"#
+        );
+        let raw = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Echo: {form}\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        h.server
+            .inject(Route::Send, Calls::All, Fault::Raw(raw.into_bytes()));
+        let err = h.client.send(&text_to("alice")).expect_err("refused");
+        let shown = format!("{err} {err:?}");
+        assert!(shown.contains("40056"), "{shown}");
+        let api = err.api().expect("an API error");
+        let fields = [
+            Some(api.errmsg.as_str()),
+            api.sub_code.as_deref(),
+            api.sub_msg.as_deref(),
+            api.request_id.as_deref(),
+        ];
+        for text in fields.into_iter().flatten().chain([shown.as_str()]) {
+            // What encodes the token alone, less its last characters.
+            let lowered = text.to_ascii_lowercase();
+            let probe = form[*start..form.len() - 4].to_ascii_lowercase();
+            assert!(!lowered.contains(&probe), "form {i} {form}: {text}");
+            assert!(text.contains("[redacted]"), "form {i}: {text}");
+        }
+    }
+}
+
 /// Expands every scenario of [`hostile`](crate::hostile) into a `#[test]` over the
 /// transport that `$make: fn(TransportSettings) -> T` builds.
 #[macro_export]
@@ -147,6 +259,7 @@ macro_rules! hostile_matrix {
             overflowing_expires_in_is_clamped,
             overflowing_throttle_wait_ends_at_the_deadline,
             a_fetched_token_echoed_in_any_field_is_redacted,
+            a_fetched_token_echoed_in_any_encoding_is_redacted,
         );
     };
 }

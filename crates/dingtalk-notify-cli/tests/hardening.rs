@@ -616,3 +616,92 @@ fn dns_failures_name_the_host_lookup() {
     let message = r.json()["error"]["message"].as_str().unwrap().to_owned();
     assert!(message.contains("host lookup (DNS) failed"), "{r:?}");
 }
+
+/// `s` with every byte as `%XX`, upper-case hex on even bytes, lower-case on odd ones.
+fn percent_every_byte(s: &str) -> String {
+    s.bytes()
+        .enumerate()
+        .map(|(i, b)| {
+            if i % 2 == 0 {
+                format!("%{b:02X}")
+            } else {
+                format!("%{b:02x}")
+            }
+        })
+        .collect()
+}
+
+/// Standard base64 with padding, written here (the oracle is not the code under test).
+fn base64_of(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The token fetched at run time, echoed fully percent-encoded or as base64 (of the token
+/// behind a 0-, 1- or 2-byte prefix, standard or URL-safe) in a failed send's fields and
+/// headers, and in a successful send's `request_id`: no form reaches stdout or stderr, human
+/// or `--json`.
+#[test]
+fn a_fetched_token_echoed_in_any_encoding_never_reaches_the_output() {
+    use dingtalk_notify_mock::{Calls, Fault};
+    const FETCHED: &str = "Run-Time-Token+77aa/Zq";
+    let b64 = |prefix: &str| base64_of(format!("{prefix}{FETCHED}").as_bytes());
+    // (form, where the characters holding token bits only start)
+    let forms = [
+        (percent_every_byte(FETCHED), 3),
+        (b64(""), 0),
+        (b64("a"), 4),
+        (b64("ab").replace('+', "-").replace('/', "_"), 5),
+    ];
+    for (form, start) in &forms {
+        let probe = form[*start..form.len() - 4].to_ascii_lowercase();
+        let failed = format!(
+            r#"{{"errcode":40056,"errmsg":"bad {form}","sub_code":"{form}","sub_msg":"{form}","request_id":"{form}"}}"#
+        );
+        let sent = format!(r#"{{"errcode":0,"errmsg":"ok","task_id":77,"request_id":"{form}"}}"#);
+        for (answer, code) in [(failed, 1), (sent, 0)] {
+            for json in [false, true] {
+                let server = frozen();
+                let token =
+                    format!(r#"{{"errcode":0,"access_token":"{FETCHED}","expires_in":7200}}"#);
+                server.inject(Route::GetToken, Calls::All, Fault::Raw(raw_json(&token)));
+                let raw = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Echo: {form}\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                    answer.len()
+                );
+                server.inject(Route::Send, Calls::All, Fault::Raw(raw.into_bytes()));
+                let mut args = vec!["--timeout", "2", "send", "--user", "alice", "--text", "hi"];
+                if json {
+                    args.insert(0, "--json");
+                }
+                let r = run(cli(&server), &args).expect_code(code);
+                if json {
+                    let _ = r.json();
+                }
+                let shown = r.all().to_ascii_lowercase();
+                assert!(!shown.contains(&probe), "{form} ({answer}): {r:?}");
+                // (A success shows the task id, not the request id: nothing to redact.)
+                if code != 0 {
+                    assert!(shown.contains("redacted"), "{form} ({answer}): {r:?}");
+                }
+            }
+        }
+    }
+}

@@ -4,13 +4,17 @@
 //!
 //! - [`redact_secrets`]: the value after any credential key (`access_token=...`,
 //!   `"appsecret":"..."`) becomes `[redacted]`, wherever the text comes from.
-//! - [`redact_values`]: known secret values, raw and percent-encoded, become a marker.
+//! - [`redact_values`]: known secret values become a marker, in every form a server could
+//!   echo them (raw, percent-encoded in part or in full, JSON-escaped, base64 at any
+//!   alignment), in linear time.
 //! - [`redact_uri`]: a request URI, its parts and its query values leave a transport's
 //!   error message.
 
 use std::borrow::Cow;
 
-use crate::wire::encode_query_component;
+mod values;
+
+pub use values::{BASE64_MIN, contains_values, redact_values};
 
 /// Query or JSON keys whose values are credentials. Matched case-insensitively.
 const SECRET_KEYS: [&str; 10] = [
@@ -99,98 +103,6 @@ pub fn redact_secrets(text: &str) -> Cow<'_, str> {
         out.push_str(&text[copied..]);
         Cow::Owned(out)
     }
-}
-
-/// Replaces every occurrence of each secret in `text` with `marker`, in every form a server
-/// could echo it: raw, percent-encoded as it travels in a query, or JSON-escaped; each
-/// matched regardless of ASCII case (a gateway that lower-cases the URL it logs, `%2f` for
-/// `%2F`). Secrets shorter than `min_len` bytes are skipped (a one-letter "secret" would
-/// shred any message); pass 1 to replace every non-empty one.
-///
-/// ```
-/// use dingtalk_notify_proto::redaction::redact_values;
-/// let shown = redact_values("bad token a+b/c (a%2bB%2fc, \"a+b\\/c\")", &["a+b/c"], "[redacted]", 4);
-/// assert_eq!(shown, "bad token [redacted] ([redacted], \"[redacted]\")");
-/// let shown = redact_values("TOKEN ABCDEF", &["abcdef"], "[redacted]", 4);
-/// assert_eq!(shown, "TOKEN [redacted]");
-/// ```
-pub fn redact_values<'t>(
-    text: &'t str,
-    secrets: &[&str],
-    marker: &str,
-    min_len: usize,
-) -> Cow<'t, str> {
-    let mut out = Cow::Borrowed(text);
-    for secret in secrets
-        .iter()
-        .filter(|s| !s.is_empty() && s.len() >= min_len)
-    {
-        for form in forms(secret) {
-            if let Some(replaced) = replace_ignoring_case(&out, &form, marker) {
-                out = Cow::Owned(replaced);
-            }
-        }
-    }
-    out
-}
-
-/// Whether `bytes` hold any of the secrets (of at least `min_len` bytes), in any of the
-/// forms [`redact_values`] replaces, so a caller can keep bytes that need no redaction as
-/// they are.
-pub fn contains_values(bytes: &[u8], secrets: &[&str], min_len: usize) -> bool {
-    let lower = bytes.to_ascii_lowercase();
-    secrets
-        .iter()
-        .filter(|s| !s.is_empty() && s.len() >= min_len)
-        .any(|s| {
-            forms(s).iter().any(|f| {
-                let f = f.to_ascii_lowercase();
-                lower.windows(f.len()).any(|w| w == f.as_bytes())
-            })
-        })
-}
-
-/// A secret raw, percent-encoded and JSON-escaped (with and without `\/`), longest first.
-fn forms(secret: &str) -> Vec<String> {
-    let mut encoded = String::new();
-    encode_query_component(&mut encoded, secret);
-    let mut json = String::new();
-    for c in secret.chars() {
-        match c {
-            '"' => json.push_str("\\\""),
-            '\\' => json.push_str("\\\\"),
-            c if c.is_control() => json.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => json.push(c),
-        }
-    }
-    let json_slash = json.replace('/', "\\/");
-    let mut all = vec![secret.to_owned(), encoded, json, json_slash];
-    all.sort();
-    all.dedup();
-    all.sort_by_key(|f| std::cmp::Reverse(f.len()));
-    all
-}
-
-/// `text` with every ASCII-case-insensitive occurrence of `needle` replaced, or `None` when
-/// there is none. (ASCII lower-casing keeps byte offsets, so matches map back exactly.)
-fn replace_ignoring_case(text: &str, needle: &str, marker: &str) -> Option<String> {
-    let lower = text.to_ascii_lowercase();
-    let needle = needle.to_ascii_lowercase();
-    let mut out = String::new();
-    let mut copied = 0;
-    for (at, _) in lower.match_indices(needle.as_str()) {
-        if at < copied {
-            continue;
-        }
-        out.push_str(&text[copied..at]);
-        out.push_str(marker);
-        copied = at + needle.len();
-    }
-    if copied == 0 && out.is_empty() {
-        return None;
-    }
-    out.push_str(&text[copied..]);
-    Some(out)
 }
 
 /// Removes a request URI from a transport's error message: the whole URI, its path and
