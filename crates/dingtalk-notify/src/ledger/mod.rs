@@ -18,7 +18,7 @@ use dingtalk_notify_proto::campaign::{CampaignId, CampaignRecord, ChunkRecord, C
 
 pub use memory::MemoryLedger;
 #[cfg(feature = "sqlite")]
-pub use sqlite::SqliteLedger;
+pub use sqlite::{APPLICATION_ID, SqliteLedger};
 
 /// Where campaigns are kept. Every operation is atomic: it happens whole or not at all.
 pub trait Ledger: Send + Sync {
@@ -86,6 +86,19 @@ pub enum LedgerError {
         /// The campaign.
         id: CampaignId,
         /// What is wrong.
+        detail: String,
+    },
+    /// The file is a database, but not a dingtalk-notify ledger (another application's
+    /// mark, or content without ours); it was left as it was.
+    #[error(
+        "{} is not a dingtalk-notify ledger ({detail}); it was left unchanged: give a new \
+         file, or one dingtalk-notify created",
+        path.display()
+    )]
+    NotALedger {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What was found instead.
         detail: String,
     },
     /// The store failed (a file, a connection).
