@@ -10,15 +10,19 @@
 //!
 //! The trait is small on purpose: four operations a store can make atomic.
 
+#[cfg(feature = "sqlite")]
+mod mark;
 mod memory;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
 use dingtalk_notify_proto::campaign::{CampaignId, CampaignRecord, ChunkRecord, ChunkState};
 
+#[cfg(feature = "sqlite")]
+pub use mark::APPLICATION_ID;
 pub use memory::MemoryLedger;
 #[cfg(feature = "sqlite")]
-pub use sqlite::{APPLICATION_ID, SqliteLedger};
+pub use sqlite::SqliteLedger;
 
 /// Where campaigns are kept. Every operation is atomic: it happens whole or not at all.
 pub trait Ledger: Send + Sync {
