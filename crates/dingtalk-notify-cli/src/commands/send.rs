@@ -2,7 +2,7 @@
 //! `--users-file` / `--ledger`, a campaign of any number of users in paced chunks, which
 //! returns once every chunk is sent (`--watch` follows delivery too).
 
-use std::io::{IsTerminal, Read};
+use std::io::{BufRead, BufReader, IsTerminal, Read};
 use std::path::Path;
 
 use dingtalk_notify::Message;
@@ -129,32 +129,114 @@ fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
     report(out, &handle, Some(&progress))
 }
 
-/// One id per line; blank lines skipped, spaces trimmed.
+/// One id per line, as spreadsheets and other tools write them: a UTF-8 byte-order mark,
+/// CRLF line ends, spaces around an id and blank lines are ignored, and a duplicate id is
+/// kept once (at its first place). Read line by line: the ids are the only copy of the file
+/// kept in memory.
+///
+/// # Errors
+/// Exit 2 (nothing sent) naming the line of an id that is not UTF-8, holds a control
+/// character or is longer than [`MAX_USER_ID_CHARS`]; or for a file that cannot be read or
+/// is larger than [`MAX_USERS_FILE`].
 fn read_users(path: &Path) -> Result<Vec<String>, Failure> {
-    let shown = path.display();
-    let mut bytes = Vec::new();
-    let read = if path.as_os_str() == "-" {
-        std::io::stdin()
-            .lock()
-            .take(MAX_USERS_FILE + 1)
-            .read_to_end(&mut bytes)
+    let shown = path.display().to_string();
+    if path.as_os_str() == "-" {
+        parse_users(std::io::stdin().lock(), &shown)
     } else {
-        std::fs::File::open(path).and_then(|f| f.take(MAX_USERS_FILE + 1).read_to_end(&mut bytes))
-    };
-    read.map_err(|e| Failure::invalid_input(format!("cannot read --users-file {shown}: {e}")))?;
-    if bytes.len() as u64 > MAX_USERS_FILE {
-        return Err(Failure::invalid_input(format!(
-            "--users-file {shown} is larger than {MAX_USERS_FILE} bytes"
-        )));
+        let file = std::fs::File::open(path).map_err(|e| {
+            Failure::invalid_input(format!("cannot read --users-file {shown}: {e}"))
+        })?;
+        parse_users(BufReader::with_capacity(64 * 1024, file), &shown)
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Failure::invalid_input(format!("--users-file {shown} is not UTF-8")))?;
-    Ok(text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect())
+}
+
+/// The longest userid DingTalk gives out: "长度为1~64个字符" (1 to 64 characters), the
+/// `userid` of `dingtalk.oapi.user.create` (https://jaq-doc.alibaba.com/docs/api.htm?apiId=37117;
+/// `topapi/v2/user/create` takes the same field).
+const MAX_USER_ID_CHARS: usize = 64;
+
+/// [`read_users`] on any reader (stdin, a file, a test's bytes).
+fn parse_users(input: impl BufRead, shown: &str) -> Result<Vec<String>, Failure> {
+    let bad = |number: usize, what: &str| {
+        Failure::invalid_input(format!(
+            "--users-file {shown}, line {number}: {what}; nothing was sent"
+        ))
+    };
+    let mut input = input.take(MAX_USERS_FILE + 1);
+    let mut ids = Vec::new();
+    let mut line = Vec::new();
+    let mut total: u64 = 0;
+    for number in 1.. {
+        line.clear();
+        let read = input.read_until(b'\n', &mut line).map_err(|e| {
+            Failure::invalid_input(format!("cannot read --users-file {shown}: {e}"))
+        })?;
+        if read == 0 {
+            break;
+        }
+        total = total.saturating_add(read as u64);
+        if total > MAX_USERS_FILE {
+            return Err(Failure::invalid_input(format!(
+                "--users-file {shown} is larger than {MAX_USERS_FILE} bytes"
+            )));
+        }
+        let mut bytes = line.as_slice();
+        if number == 1 {
+            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        }
+        let text = std::str::from_utf8(bytes).map_err(|_| bad(number, "not UTF-8"))?;
+        let id = text.trim();
+        if id.is_empty() {
+            continue;
+        }
+        if let Some(c) = id.chars().find(|c| c.is_control()) {
+            return Err(bad(
+                number,
+                &format!("the id holds a control character (U+{:04X})", u32::from(c)),
+            ));
+        }
+        let length = id.chars().count();
+        if length > MAX_USER_ID_CHARS {
+            return Err(bad(
+                number,
+                &format!(
+                    "the id is {length} characters long; a DingTalk userid has at most \
+                     {MAX_USER_ID_CHARS}"
+                ),
+            ));
+        }
+        ids.push(id.to_owned());
+    }
+    Ok(first_of_each(ids))
+}
+
+/// Keeps the first of equal ids, in their order, without a second copy of any: the ids'
+/// places sorted by id (4 bytes each) find the later ones.
+fn first_of_each(mut ids: Vec<String>) -> Vec<String> {
+    let Ok(count) = u32::try_from(ids.len()) else {
+        // More than 4 billion ids cannot fit in MAX_USERS_FILE; keep them as they are
+        // (the plan dedupes too).
+        return ids;
+    };
+    let mut order: Vec<u32> = (0..count).collect();
+    // Stable: among equal ids, the first place comes first.
+    order.sort_by(|&a, &b| ids[a as usize].cmp(&ids[b as usize]));
+    let mut later = vec![false; ids.len()];
+    for pair in order.windows(2) {
+        if let [a, b] = *pair {
+            if ids[a as usize] == ids[b as usize] {
+                later[b as usize] = true;
+            }
+        }
+    }
+    drop(order);
+    let mut place = 0;
+    ids.retain(|_| {
+        let keep = !later[place];
+        place += 1;
+        keep
+    });
+    ids
 }
 
 /// The message the options describe.
@@ -250,5 +332,33 @@ mod tests {
             let f = parse_msg_json(bad).unwrap_err();
             assert_eq!(f.exit_code, INVALID_INPUT, "{bad}");
         }
+    }
+
+    #[test]
+    fn users_files_as_spreadsheets_write_them() {
+        let text = "\u{feff}alice\r\n  bob  \r\n\r\n\t\ncarol\r\nalice\r\nbob\ndave";
+        let ids = parse_users(text.as_bytes(), "f").unwrap();
+        assert_eq!(ids, ["alice", "bob", "carol", "dave"]);
+    }
+
+    #[test]
+    fn bad_ids_are_refused_with_their_line() {
+        let long = "x".repeat(MAX_USER_ID_CHARS + 1);
+        let fit = "é".repeat(MAX_USER_ID_CHARS);
+        assert_eq!(parse_users(fit.as_bytes(), "f").unwrap(), [fit]);
+        for (text, line, what) in [
+            (format!("a\n\n{long}\n"), 3, "65 characters"),
+            ("a\nb\x1b[31m\n".to_owned(), 2, "U+001B"),
+            ("a\r\nb\0c\r\n".to_owned(), 2, "U+0000"),
+            ("a\nb\rc\n".to_owned(), 2, "U+000D"),
+        ] {
+            let f = parse_users(text.as_bytes(), "f").unwrap_err();
+            assert_eq!(f.exit_code, INVALID_INPUT, "{text:?}");
+            let shown = f.message;
+            assert!(shown.contains(&format!("line {line}:")), "{shown}");
+            assert!(shown.contains(what), "{shown}");
+        }
+        let f = parse_users(&b"a\n\xff\xfe\n"[..], "f").unwrap_err();
+        assert!(f.message.contains("line 2: not UTF-8"), "{}", f.message);
     }
 }

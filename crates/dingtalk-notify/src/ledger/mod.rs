@@ -10,12 +10,16 @@
 //!
 //! The trait is small on purpose: four operations a store can make atomic.
 
+#[cfg(feature = "sqlite")]
+mod mark;
 mod memory;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
 use dingtalk_notify_proto::campaign::{CampaignId, CampaignRecord, ChunkRecord, ChunkState};
 
+#[cfg(feature = "sqlite")]
+pub use mark::APPLICATION_ID;
 pub use memory::MemoryLedger;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteLedger;
@@ -86,6 +90,19 @@ pub enum LedgerError {
         /// The campaign.
         id: CampaignId,
         /// What is wrong.
+        detail: String,
+    },
+    /// The file is a database, but not a dingtalk-notify ledger (another application's
+    /// mark, or content without ours); it was left as it was.
+    #[error(
+        "{} is not a dingtalk-notify ledger ({detail}); it was left unchanged: give a new \
+         file, or one dingtalk-notify created",
+        path.display()
+    )]
+    NotALedger {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What was found instead.
         detail: String,
     },
     /// The store failed (a file, a connection).

@@ -9,11 +9,8 @@ use dingtalk_notify_proto::campaign::{
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+use super::mark::{APPLICATION_ID, FILE_VERSION, Found, identify};
 use super::{Ledger, LedgerError};
-
-/// The file's schema version, kept in `PRAGMA user_version`: the core's record schema
-/// ([`SCHEMA_VERSION`](dingtalk_notify_proto::campaign::SCHEMA_VERSION)).
-const FILE_VERSION: i64 = dingtalk_notify_proto::campaign::SCHEMA_VERSION as i64;
 
 /// The core's record as it is: the header's JSON, and each chunk's.
 const SCHEMA: &str = "
@@ -79,13 +76,22 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, LedgerError> {
 impl SqliteLedger {
     /// Opens (or creates) the ledger at `path`.
     ///
+    /// A new (or empty) file becomes a ledger: marked with [`APPLICATION_ID`] and the schema
+    /// version in `user_version`. A ledger written by an earlier version is upgraded in one
+    /// transaction and marked.
+    ///
     /// # Errors
-    /// [`LedgerError::Storage`] when the file cannot be opened or is not a ledger of this
-    /// version.
+    /// [`LedgerError::NotALedger`] for a database that is not a dingtalk-notify ledger
+    /// (another `application_id`, or content without the mark); the file is then left
+    /// exactly as it was: no table, no journal mode, no mark. [`LedgerError::Storage`] when
+    /// the file cannot be opened, is not SQLite, or is a ledger of a newer schema.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, LedgerError> {
         let path = path.as_ref().to_path_buf();
         let conn = Connection::open(&path).map_err(storage)?;
         conn.busy_timeout(Duration::from_secs(5)).map_err(storage)?;
+        // Read-only first: a file that is not ours is refused before anything is written
+        // to it (no journal mode, no table, no mark).
+        let found = identify(&conn, &path)?;
         let mode: String = conn
             .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
             .map_err(storage)?;
@@ -100,29 +106,25 @@ impl SqliteLedger {
         }
         conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
             .map_err(storage)?;
-        let version: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(storage)?;
-        match version {
-            0 => conn
-                .execute_batch(&format!(
-                    "BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version={FILE_VERSION}; COMMIT;"
+        if found != Found::Current {
+            // Once more under the write lock: another process may have set it up meanwhile.
+            conn.execute_batch("BEGIN IMMEDIATE").map_err(storage)?;
+            let done = identify(&conn, &path).and_then(|now| {
+                let setup = match now {
+                    Found::Current => String::new(),
+                    Found::Empty => SCHEMA.to_owned(),
+                    Found::Version1 => FROM_V1.to_owned(),
+                    Found::Unmarked2 => String::new(),
+                };
+                conn.execute_batch(&format!(
+                    "{setup} PRAGMA application_id={APPLICATION_ID}; \
+                     PRAGMA user_version={FILE_VERSION}; COMMIT;"
                 ))
-                .map_err(storage)?,
-            1 => conn
-                .execute_batch(&format!(
-                    "BEGIN IMMEDIATE; {FROM_V1} PRAGMA user_version={FILE_VERSION}; COMMIT;"
-                ))
-                .map_err(storage)?,
-            FILE_VERSION => {}
-            other => {
-                return Err(LedgerError::Storage(
-                    format!(
-                        "{} is a ledger of schema version {other}; this version reads {FILE_VERSION}",
-                        path.display()
-                    )
-                    .into(),
-                ));
+                .map_err(storage)
+            });
+            if let Err(e) = done {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(e);
             }
         }
         Ok(Self {
@@ -544,11 +546,123 @@ mod tests {
         let dir = TempDir::new("version");
         {
             let c = Connection::open(dir.file()).unwrap();
-            c.execute_batch("PRAGMA user_version = 9").unwrap();
+            c.execute_batch(&format!(
+                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = 9"
+            ))
+            .unwrap();
         }
         let err = SqliteLedger::open(dir.file()).unwrap_err();
         assert!(err.to_string().contains("schema version 9"), "{err}");
         let err = SqliteLedger::open(dir.0.join("missing-dir/ledger.db")).unwrap_err();
         assert!(matches!(err, LedgerError::Storage(_)), "{err}");
+    }
+
+    fn pragma(path: &Path, name: &str) -> i64 {
+        Connection::open(path)
+            .unwrap()
+            .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+            .unwrap()
+    }
+
+    /// A database another program made: its own table, journal mode DELETE.
+    fn foreign(path: &Path, setup: &str) -> (Vec<u8>, String) {
+        let c = Connection::open(path).unwrap();
+        let mode: String = c
+            .query_row("PRAGMA journal_mode=DELETE", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "delete");
+        c.execute_batch(setup).unwrap();
+        drop(c);
+        (std::fs::read(path).unwrap(), mode)
+    }
+
+    #[test]
+    fn a_new_file_is_marked_as_ours() {
+        let dir = TempDir::new("mark");
+        drop(SqliteLedger::open(dir.file()).unwrap());
+        assert_eq!(
+            pragma(&dir.file(), "application_id"),
+            i64::from(APPLICATION_ID)
+        );
+        assert_eq!(pragma(&dir.file(), "user_version"), FILE_VERSION);
+        // And it opens again.
+        let l = SqliteLedger::open(dir.file()).unwrap();
+        l.create(&record("c1", 10)).unwrap();
+    }
+
+    #[test]
+    fn a_foreign_database_is_refused_and_left_byte_for_byte_unchanged() {
+        let dir = TempDir::new("foreign");
+        let cases = [
+            // Someone's own table, no mark.
+            "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL);
+             INSERT INTO invoices VALUES (1, 9.5);",
+            // Tables named like ours, with other columns.
+            "CREATE TABLE campaigns (id TEXT PRIMARY KEY, header TEXT, owner TEXT);
+             CREATE TABLE chunks (campaign TEXT, idx INTEGER, chunk TEXT);
+             PRAGMA user_version = 2;",
+            // Our tables and version, plus one of theirs.
+            "CREATE TABLE campaigns (id TEXT PRIMARY KEY NOT NULL, header TEXT NOT NULL) WITHOUT ROWID;
+             CREATE TABLE chunks (campaign TEXT NOT NULL, idx INTEGER NOT NULL, chunk TEXT NOT NULL,
+                 PRIMARY KEY (campaign, idx)) WITHOUT ROWID;
+             CREATE TABLE extra (x);
+             PRAGMA user_version = 2;",
+            // Another application's mark, nothing else.
+            "PRAGMA application_id = 1234;",
+            // Only a version, no tables.
+            "PRAGMA user_version = 3;",
+        ];
+        for (i, setup) in cases.iter().enumerate() {
+            let path = dir.0.join(format!("foreign-{i}.db"));
+            let (before, mode) = foreign(&path, setup);
+            let err = SqliteLedger::open(&path).unwrap_err();
+            assert!(matches!(err, LedgerError::NotALedger { .. }), "{i}: {err}");
+            assert!(
+                err.to_string().contains("is not a dingtalk-notify ledger"),
+                "{err}"
+            );
+            assert_eq!(
+                std::fs::read(&path).unwrap(),
+                before,
+                "case {i}: the bytes changed"
+            );
+            let c = Connection::open(&path).unwrap();
+            let now: String = c
+                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(now, mode, "case {i}");
+            assert!(
+                !dir.0.join(format!("foreign-{i}.db-wal")).exists(),
+                "case {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unmarked_version_2_ledger_is_marked_and_keeps_its_campaigns() {
+        let dir = TempDir::new("unmarked");
+        let r = record("c1", 150);
+        {
+            // What earlier builds wrote: the schema, user_version 2, no application_id.
+            let c = Connection::open(dir.file()).unwrap();
+            c.execute_batch(&format!("{SCHEMA} PRAGMA user_version = 2;"))
+                .unwrap();
+            c.execute(
+                "INSERT INTO campaigns VALUES (?1, ?2)",
+                params![r.id().as_str(), to_json(r.header()).unwrap()],
+            )
+            .unwrap();
+            let tx = c.unchecked_transaction().unwrap();
+            insert_chunks(&tx, r.id(), r.chunks()).unwrap();
+            tx.commit().unwrap();
+        }
+        assert_eq!(pragma(&dir.file(), "application_id"), 0);
+        let l = SqliteLedger::open(dir.file()).unwrap();
+        assert_eq!(l.load(r.id()).unwrap().unwrap(), r);
+        assert_eq!(
+            pragma(&dir.file(), "application_id"),
+            i64::from(APPLICATION_ID)
+        );
+        assert_eq!(pragma(&dir.file(), "user_version"), FILE_VERSION);
     }
 }
