@@ -64,8 +64,8 @@ mod cpu;
 mod expiry;
 mod fleet;
 mod modes;
-mod upload;
 mod resolve;
+mod upload;
 
 const APP_KEY: &str = "dingbench0appkey0x";
 const APP_SECRET: &str = "bench-app-secret-0123456789abcdefghijklmnop";

@@ -18,7 +18,7 @@
 
 use std::process::Command;
 
-use dingtalk_notify::api::ListSubDepartmentIds;
+use dingtalk_notify::kit::api::ListSubDepartmentIds;
 use dingtalk_notify::resolve::{AudienceQuery, ResolveConfig, SavedAnswer};
 use dingtalk_notify::{BaseUrl, Client, TokenSource, UreqTransport};
 use dingtalk_notify_mock::{DEMO_APP_KEY, DEMO_APP_SECRET, Directory, MockServer, Route};

@@ -173,7 +173,10 @@ fn damaged_campaigns_are_corrupt_and_a_dead_redis_is_a_storage_error() {
         panic!("HGET answers the head");
     };
     let head: serde_json::Value = serde_json::from_slice(&head).unwrap();
-    assert_eq!(head["schema"], dingtalk_notify::kit::campaign::SCHEMA_VERSION);
+    assert_eq!(
+        head["schema"],
+        dingtalk_notify::kit::campaign::SCHEMA_VERSION
+    );
     assert_eq!(head, serde_json::to_value(r.header()).unwrap());
     let redis::Value::BulkString(chunk) = redis.command(&["HGET", &key, "chunk:1"]) else {
         panic!("HGET answers the chunk");

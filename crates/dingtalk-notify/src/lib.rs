@@ -162,6 +162,7 @@ pub use client::{Client, ClientBuilder, Error};
 pub use clock::{SystemClock, VirtualClock};
 pub use jitter::RandomJitter;
 
+pub use dingtalk_notify_proto::auth;
 pub use dingtalk_notify_proto::http;
 pub use dingtalk_notify_proto::retry::Jitter;
 pub use dingtalk_notify_proto::token::ProvidedToken;
@@ -171,7 +172,21 @@ pub use dingtalk_notify_proto::{
     MAINLAND_BASE_URL, Message, RawBody, ResponseError, RetryPolicy, StatusColor, SuiteSecret,
     SuiteTicket, TaskHandle, TaskId, TokenProvider, TokenSource, TopError, TrackPolicy, Transport,
 };
-pub use dingtalk_notify_proto::{api, auth};
+
+/// Every request the client sends and every answer it parses, as the API reference names
+/// them. The contact calls a resolution makes (`listsubid`, `listid`, `getbymobile`, …) are
+/// driven for you by [`resolve`]; their typed requests are in `dingtalk-notify-proto`'s
+/// `api` for those who call them directly.
+pub mod api {
+    pub use dingtalk_notify_proto::api::{
+        AccessTokenResponse, DEFAULT_TOKEN_LIFETIME, ForbiddenEntry, GetAccessToken, GetCorpToken,
+        GetSendProgress, GetSendProgressResponse, GetSendResult, GetSendResultResponse,
+        MAX_RESULT_RECIPIENTS, MAX_TOKEN_LIFETIME, ProgressStatus, RecallWorkNotification,
+        RecallWorkNotificationResponse, RecipientLimits, SendProgress, SendResult,
+        SendWorkNotification, SendWorkNotificationResponse, UpdateStatusBar,
+        UpdateStatusBarResponse, UploadMedia, UploadMediaResponse,
+    };
+}
 
 /// Attachments: the kinds DingTalk takes ([`MediaKind`](media::MediaKind), with their formats
 /// and limits), a file read and checked before upload, and the upload's errors and deadline.

@@ -3,7 +3,7 @@
 //! ([`Client::resolve_audience`](crate::Client::resolve_audience), or
 //! [`Client::resolver`](crate::Client::resolver) to configure, checkpoint and resume).
 //!
-//! The walk is the core's pure plan ([`Resolution`]); the client makes its calls with its
+//! The walk is the core's pure plan (`dingtalk_notify_proto::resolve::Resolution`); the client makes its calls with its
 //! token, waits on its [`Clock`](crate::Clock) for every pause the plan asks for (its
 //! per-second pace, the waits that 90002, 90018, 90019 and the 1111 page ask for, the backoff
 //! after a lost answer), and hands each answer back.
@@ -56,8 +56,8 @@ use serde::{Deserialize, Serialize};
 use dingtalk_notify_proto::Error;
 
 pub use dingtalk_notify_proto::resolve::{
-    AudienceQuery, Input, Resolution, ResolveConfig, ResolveError, ResolvedAudience,
-    ResolvedPerson, Unresolved, UnresolvedReason,
+    AudienceQuery, Input, ResolveConfig, ResolveError, ResolvedAudience, ResolvedPerson,
+    Unresolved, UnresolvedReason,
 };
 
 pub use crate::client::AudienceResolver;

@@ -47,11 +47,11 @@ mod resend;
 // What users and ledger authors touch, one path each; the driver's own steps (events,
 // resume plans, the merger) stay in the core, reached by the sibling crates through `kit`.
 pub use dingtalk_notify_proto::campaign::{
-    Admission, Audience, AudienceSummary, Budget, BudgetWindowError, CHUNK_LIMITS,
-    CampaignHeader, CampaignId, CampaignPlan, CampaignProgress, CampaignRecord, CampaignResult,
-    ChunkFailure, ChunkOrigin, ChunkProblem, ChunkRecipients, ChunkRecord, ChunkState,
-    InvalidCampaignId, PlanError, ProblemKind, ProgressTally, RecordError, SendVerdict,
-    Transition, TransitionError, UserOutcome,
+    Admission, Audience, AudienceSummary, Budget, BudgetWindowError, CHUNK_LIMITS, CampaignHeader,
+    CampaignId, CampaignPlan, CampaignProgress, CampaignRecord, CampaignResult, ChunkFailure,
+    ChunkOrigin, ChunkProblem, ChunkRecipients, ChunkRecord, ChunkState, InvalidCampaignId,
+    PlanError, ProblemKind, ProgressTally, RecordError, SendVerdict, Transition, TransitionError,
+    UserOutcome,
 };
 pub use driver::{CampaignError, CampaignPolicy, Campaigns};
 pub use follow::ChunkCalls;
