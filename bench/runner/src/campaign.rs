@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::time::{Instant, SystemTime};
 
-use dingtalk_notify::campaign::{
+use dingtalk_notify::kit::campaign::{
     Audience, CHUNK_LIMITS, CampaignId, CampaignPlan, CampaignRecord, ChunkEvent, SendVerdict,
 };
 use dingtalk_notify::ledger::{Ledger, SqliteLedger};

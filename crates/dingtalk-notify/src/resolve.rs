@@ -53,7 +53,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use dingtalk_notify_proto::Error;
+use crate::Error;
 
 pub use dingtalk_notify_proto::resolve::{
     AudienceQuery, Input, ResolveConfig, ResolveError, ResolvedAudience, ResolvedPerson,

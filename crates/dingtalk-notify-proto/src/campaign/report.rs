@@ -326,15 +326,16 @@ mod tests {
     use crate::api::ForbiddenEntry;
 
     fn result(read: &[&str], unread: &[&str], forbidden: &[(&str, i64)]) -> SendResult {
-        let mut r = SendResult::default();
-        r.read_user_id_list = read.iter().map(|s| s.to_string()).collect();
-        r.unread_user_id_list = unread.iter().map(|s| s.to_string()).collect();
-        r.forbidden_list = forbidden
-            .iter()
-            .map(|(u, c)| ForbiddenEntry::new(ErrorCode::new(*c), 1, *u))
-            .collect();
-        r.forbidden_user_id_list = forbidden.iter().map(|(u, _)| u.to_string()).collect();
-        r
+        SendResult {
+            read_user_id_list: read.iter().map(|s| s.to_string()).collect(),
+            unread_user_id_list: unread.iter().map(|s| s.to_string()).collect(),
+            forbidden_list: forbidden
+                .iter()
+                .map(|(u, c)| ForbiddenEntry::new(ErrorCode::new(*c), 1, *u))
+                .collect(),
+            forbidden_user_id_list: forbidden.iter().map(|(u, _)| u.to_string()).collect(),
+            ..SendResult::default()
+        }
     }
 
     #[test]
@@ -409,8 +410,10 @@ mod tests {
     fn a_forbidden_id_without_an_entry_is_forbidden_again_in_a_later_chunk() {
         let mut b = ReportBuilder::new();
         b.add_result(0, TaskId(1), &result(&[], &[], &[("a", 143103)]));
-        let mut later = SendResult::default();
-        later.forbidden_user_id_list = vec!["a".into()];
+        let later = SendResult {
+            forbidden_user_id_list: vec!["a".into()],
+            ..SendResult::default()
+        };
         b.add_result(2, TaskId(5), &later);
         let report = b.finish();
         assert_eq!(report.rows.len(), 1);

@@ -48,10 +48,10 @@ mod resend;
 // resume plans, the merger) stay in the core, reached by the sibling crates through `kit`.
 pub use dingtalk_notify_proto::campaign::{
     Admission, Audience, AudienceSummary, Budget, BudgetWindowError, CHUNK_LIMITS, CampaignHeader,
-    CampaignId, CampaignPlan, CampaignProgress, CampaignRecord, CampaignResult, ChunkFailure,
-    ChunkOrigin, ChunkProblem, ChunkRecipients, ChunkRecord, ChunkState, InvalidCampaignId,
-    PlanError, ProblemKind, ProgressTally, RecordError, SendVerdict, Transition, TransitionError,
-    UserOutcome,
+    CampaignId, CampaignPlan, CampaignProgress, CampaignRecord, CampaignReport, CampaignResult,
+    ChunkFailure, ChunkOrigin, ChunkProblem, ChunkRecipients, ChunkRecord, ChunkState, DeptTally,
+    InvalidCampaignId, PersonState, PlanError, ProblemKind, ProgressTally, RecordError,
+    ReportBuilder, ReportRow, SendVerdict, Transition, TransitionError, UserOutcome,
 };
 pub use driver::{CampaignError, CampaignPolicy, Campaigns};
 pub use follow::ChunkCalls;

@@ -8,9 +8,10 @@ use dingtalk_notify_proto::resolve::{
     AnswerOutcome, AudienceQuery, ContactAnswer, ContactCall, Resolution, ResolveConfig,
     ResolveError, ResolveStep, ResolvedAudience,
 };
-use dingtalk_notify_proto::{AccessToken, Error, ResponseError, Transport, instant_after};
+use dingtalk_notify_proto::{AccessToken, ResponseError, Transport, instant_after};
 
 use super::{Client, LOG_TARGET};
+use crate::Error;
 use crate::resolve::{AnswerSink, ResolveAudienceError, SavedAnswer};
 
 type Failure<T> = ResolveAudienceError<<T as Transport>::Error>;
@@ -55,21 +56,21 @@ impl<T: Transport> Client<T> {
 
     /// Makes `call` once with the current token, the retry policy's deadline as its timeout.
     fn contact_attempt(&self, call: &ContactCall) -> Result<Attempt<T::Error>, Failure<T>> {
-        let deadline_at = instant_after(self.clock.now(), self.retry.deadline);
+        let deadline_at = instant_after(self.inner.clock.now(), self.inner.retry.deadline);
         let token = match self.token(deadline_at) {
             Ok(token) => token,
-            Err(Error::Transport(e)) if self.transport.classify(&e).is_transient() => {
+            Err(Error::Transport(e)) if self.inner.transport.classify(&e).is_transient() => {
                 return Ok(Attempt::Lost(Error::Transport(e)));
             }
             Err(e) => return Err(ResolveAudienceError::Call(e)),
         };
         let mut request = call
-            .build_request(&self.base, &token)
+            .build_request(&self.inner.base, &token)
             .map_err(|e| ResolveAudienceError::Call(Error::Build(e)))?;
         self.set_timeout(&mut request, deadline_at);
-        let response = match self.transport.send(request) {
+        let response = match self.inner.transport.send(request) {
             Ok(response) => response,
-            Err(e) if self.transport.classify(&e).is_transient() => {
+            Err(e) if self.inner.transport.classify(&e).is_transient() => {
                 return Ok(Attempt::Lost(Error::Transport(e)));
             }
             Err(e) => return Err(ResolveAudienceError::Call(Error::Transport(e))),
@@ -146,13 +147,13 @@ impl<'a, T: Transport> AudienceResolver<'a, T> {
             mut sink,
         } = self;
         let mut resolution = Resolution::new(query, config);
-        replay(&mut resolution, saved, client.clock.now())?;
+        replay(&mut resolution, saved, client.inner.clock.now())?;
         let mut token_replayed = false;
         loop {
-            let call = match resolution.next(client.clock.now())? {
+            let call = match resolution.next(client.inner.clock.now())? {
                 ResolveStep::Call(call) => call,
                 ResolveStep::Wait(wait) => {
-                    client.clock.sleep(wait);
+                    client.inner.clock.sleep(wait);
                     continue;
                 }
                 ResolveStep::Done => break,
@@ -171,7 +172,7 @@ impl<'a, T: Transport> AudienceResolver<'a, T> {
                 } => (answer, token, body),
                 Attempt::Lost(error) => {
                     log::debug!(target: LOG_TARGET, "{}: no answer ({error}); the plan backs off", call.path());
-                    resolution.call_failed(client.clock.now())?;
+                    resolution.call_failed(client.inner.clock.now())?;
                     continue;
                 }
             };
@@ -182,7 +183,7 @@ impl<'a, T: Transport> AudienceResolver<'a, T> {
                 }
             }
             token_replayed = false;
-            let outcome = resolution.answer(client.clock.now(), answer)?;
+            let outcome = resolution.answer(client.inner.clock.now(), answer)?;
             match outcome {
                 AnswerOutcome::Advanced => {
                     if let Some(sink) = sink.as_deref_mut() {
