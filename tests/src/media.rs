@@ -5,7 +5,7 @@
 //!
 //! Sources: `shared/spec/audience-and-media.md` ("Media upload"); the global error-code table
 //! (open.dingtalk.com/document/orgapp/server-api-error-codes-1, quoted at
-//! https://developer.aliyun.com/ask/540868): 40007 不合法的媒体文件id on a message naming an
+//! <https://developer.aliyun.com/ask/540868>): 40007 不合法的媒体文件id on a message naming an
 //! unknown media id (captured at developer.aliyun.com/ask/220587).
 
 use std::path::PathBuf;
