@@ -159,7 +159,11 @@ fn bash_completes_subcommands_and_options_at_every_level() {
     }
     // The prefix typed so far narrows the offer.
     let offered = bash_completes(&script, &dir, &["dingtalk-notify", "campaign", "re"]);
-    assert_eq!(offered, ["result", "recall", "resume", "report"], "campaign re<TAB>");
+    assert_eq!(
+        offered,
+        ["result", "recall", "resume", "report"],
+        "campaign re<TAB>"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
