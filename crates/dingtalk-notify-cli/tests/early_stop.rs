@@ -6,28 +6,10 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use common::{cli, run};
+use common::{TempDir, cli, run};
 use dingtalk_notify_mock::{Directory, MockServer, Route, UserBehaviour};
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("dtn-cli-early-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Every user id the simulator was asked to notify, with repeats.
 fn sent_users(server: &MockServer) -> Vec<String> {

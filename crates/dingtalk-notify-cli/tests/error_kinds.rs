@@ -6,27 +6,8 @@
 
 mod common;
 
-use std::path::PathBuf;
-
-use common::{Run, cli, run};
+use common::{Run, TempDir, cli, run};
 use dingtalk_notify_mock::{MockServer, Route};
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("dtn-cli-kinds-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// The error document's kind, checked against the exit code it states and the process's.
 #[track_caller]

@@ -145,3 +145,22 @@ pub fn int(v: &serde_json::Value) -> u64 {
     v.as_u64()
         .unwrap_or_else(|| panic!("{v} is not a JSON integer"))
 }
+
+/// A scratch folder for one test, removed when dropped.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    /// An empty folder named after the test and this process.
+    pub fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("dtn-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
