@@ -250,6 +250,53 @@ impl Ledger for RedisLedger {
             }),
         }
     }
+
+    fn update_header(
+        &self,
+        id: &CampaignId,
+        from: &CampaignHeader,
+        to: &CampaignHeader,
+    ) -> Result<(), LedgerError> {
+        if &from.id != id || &to.id != id || from.schema != to.schema {
+            return Err(corrupt(
+                id,
+                "a header update may not change the id or schema version",
+            ));
+        }
+        let key = self.key(id);
+        let stored: Option<String> =
+            self.run(|c| redis::cmd("HGET").arg(&key).arg("head").query(c))?;
+        let Some(expected) = stored else {
+            return Err(not_found(id, "is not in the ledger"));
+        };
+        let head: CampaignHeader =
+            serde_json::from_str(&expected).map_err(|e| corrupt(id, &format!("head: {e}")))?;
+        let conflict = || LedgerError::Conflict {
+            id: id.clone(),
+            index: 0,
+        };
+        if &head != from {
+            return Err(conflict());
+        }
+        let new = json(to)?;
+        // The same compare and set as a chunk's, on the `head` field: written only if it
+        // still holds exactly what was read.
+        let script = redis::Script::new(TRANSITION);
+        let (outcome, _current): (i64, String) = self.run(|c| {
+            script
+                .key(&key)
+                .arg(self.ttl_ms())
+                .arg("head")
+                .arg(&expected)
+                .arg(&new)
+                .invoke(c)
+        })?;
+        match outcome {
+            1 => Ok(()),
+            -1 | -2 => Err(not_found(id, "is not in the ledger")),
+            _ => Err(conflict()),
+        }
+    }
 }
 
 fn not_found(id: &CampaignId, what: &str) -> LedgerError {

@@ -78,6 +78,43 @@ fn sends_per_user(mock: &MockServer) -> BTreeMap<String, usize> {
 }
 
 #[test]
+fn a_header_update_is_a_compare_and_set() {
+    let redis = RedisServer::start();
+    let store = RedisStore::open(&redis.url()).unwrap();
+    let ledger = RedisLedger::new(&store, &app()).unwrap();
+    let r = record("h1", 150);
+    let id = r.id().clone();
+    ledger.create(&r).unwrap();
+    let from = r.header().clone();
+    let mut to = from.clone();
+    to.created_at += Duration::from_secs(60);
+    ledger.update_header(&id, &from, &to).unwrap();
+    assert_eq!(ledger.load(&id).unwrap().unwrap().header(), &to);
+    // A writer holding the old header loses, and the stored one stays.
+    let mut late = from.clone();
+    late.created_at += Duration::from_secs(7);
+    let lost = ledger.update_header(&id, &from, &late);
+    assert!(
+        matches!(lost, Err(LedgerError::Conflict { .. })),
+        "{lost:?}"
+    );
+    assert_eq!(ledger.load(&id).unwrap().unwrap().header(), &to);
+    // The id cannot change, and an unknown campaign is not found.
+    let mut renamed = to.clone();
+    renamed.id = CampaignId::new("h2").unwrap();
+    assert!(matches!(
+        ledger.update_header(&id, &to, &renamed),
+        Err(LedgerError::Corrupt { .. })
+    ));
+    let ghost = CampaignId::new("h2").unwrap();
+    assert!(matches!(
+        ledger.update_header(&ghost, &renamed, &renamed),
+        Err(LedgerError::NotFound { .. })
+    ));
+    assert_eq!(ledger.load(&id).unwrap().unwrap().chunks(), r.chunks());
+}
+
+#[test]
 fn create_load_transition_append_as_the_contract_says() {
     let redis = RedisServer::start();
     let store = RedisStore::open(&redis.url()).unwrap();

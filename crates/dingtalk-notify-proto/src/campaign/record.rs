@@ -141,6 +141,19 @@ impl CampaignRecord {
         &self.header
     }
 
+    /// Replaces the header with a later version of itself (a ledger's
+    /// `update_header`): the id and schema version stay.
+    ///
+    /// # Errors
+    /// [`RecordError::HeaderIdentity`] when `header` names another campaign or schema.
+    pub fn set_header(&mut self, header: CampaignHeader) -> Result<(), RecordError> {
+        if header.id != self.header.id || header.schema != self.header.schema {
+            return Err(RecordError::HeaderIdentity);
+        }
+        self.header = header;
+        Ok(())
+    }
+
     /// The id.
     pub fn id(&self) -> &CampaignId {
         &self.header.id

@@ -49,6 +49,9 @@ pub enum RecordError {
         /// The user, cut to 64 characters.
         user: String,
     },
+    /// A new header that names another campaign or schema than the record's.
+    #[error("a header may change only its fields, not the campaign's id or schema version")]
+    HeaderIdentity,
     /// A record written by another schema version of this crate.
     #[error(
         "the campaign record has schema version {found}; this version reads {supported} (upgrade or finish the campaign with the version that started it)"

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError};
 
 use dingtalk_notify_proto::campaign::{
-    CampaignId, CampaignRecord, ChunkRecord, ChunkState, RecordError, Transition,
+    CampaignHeader, CampaignId, CampaignRecord, ChunkRecord, ChunkState, RecordError, Transition,
 };
 
 use super::{Ledger, LedgerError};
@@ -92,6 +92,30 @@ impl Ledger for MemoryLedger {
             })
         })
     }
+
+    fn update_header(
+        &self,
+        id: &CampaignId,
+        from: &CampaignHeader,
+        to: &CampaignHeader,
+    ) -> Result<(), LedgerError> {
+        super::same_campaign(id, from, to)?;
+        self.with(|m| {
+            let r = m
+                .get_mut(id)
+                .ok_or_else(|| LedgerError::not_found(id, "is not in the ledger"))?;
+            if r.header() != from {
+                return Err(LedgerError::Conflict {
+                    id: id.clone(),
+                    index: 0,
+                });
+            }
+            r.set_header(to.clone()).map_err(|e| LedgerError::Corrupt {
+                id: id.clone(),
+                detail: e.to_string(),
+            })
+        })
+    }
 }
 
 #[cfg(test)]
@@ -150,5 +174,36 @@ mod tests {
             l.transition(r.id(), 9, &ChunkState::Planned, &ChunkState::Planned),
             Err(LedgerError::NotFound { .. })
         ));
+    }
+    #[test]
+    fn a_header_update_is_a_compare_and_set() {
+        let l = MemoryLedger::new();
+        let r = record();
+        l.create(&r).unwrap();
+        let id = r.id().clone();
+        let from = r.header().clone();
+        let mut to = from.clone();
+        to.created_at += std::time::Duration::from_secs(60);
+        l.update_header(&id, &from, &to).unwrap();
+        assert_eq!(l.load(&id).unwrap().unwrap().header(), &to);
+        // A writer holding the old header loses, and the stored one stays.
+        let mut late = from.clone();
+        late.created_at += std::time::Duration::from_secs(7);
+        assert!(matches!(
+            l.update_header(&id, &from, &late),
+            Err(LedgerError::Conflict { .. })
+        ));
+        assert_eq!(l.load(&id).unwrap().unwrap().header(), &to);
+        let mut renamed = to.clone();
+        renamed.id = CampaignId::new("other").unwrap();
+        assert!(matches!(
+            l.update_header(&id, &to, &renamed),
+            Err(LedgerError::Corrupt { .. })
+        ));
+        assert!(matches!(
+            l.update_header(&renamed.id, &renamed, &renamed),
+            Err(LedgerError::NotFound { .. })
+        ));
+        assert_eq!(l.load(&id).unwrap().unwrap().chunks(), r.chunks());
     }
 }

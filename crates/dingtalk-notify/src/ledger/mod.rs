@@ -16,7 +16,9 @@ mod memory;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
-use dingtalk_notify_proto::campaign::{CampaignId, CampaignRecord, ChunkRecord, ChunkState};
+use dingtalk_notify_proto::campaign::{
+    CampaignHeader, CampaignId, CampaignRecord, ChunkRecord, ChunkState,
+};
 
 #[cfg(feature = "sqlite")]
 pub use mark::APPLICATION_ID;
@@ -59,6 +61,37 @@ pub trait Ledger: Send + Sync {
     /// [`LedgerError::Conflict`] when the campaign has other chunks by now;
     /// [`LedgerError::NotFound`]; a storage failure.
     fn append(&self, id: &CampaignId, chunks: &[ChunkRecord]) -> Result<(), LedgerError>;
+
+    /// Replaces the campaign's header with `to` if it is still `from` (compare and set), so
+    /// what a header records after creation (a sender's lease, calls spent, reminders) is
+    /// never lost to a concurrent writer. The id and schema version cannot change.
+    ///
+    /// # Errors
+    /// [`LedgerError::Conflict`] (index 0) when the header is no longer `from`;
+    /// [`LedgerError::NotFound`]; [`LedgerError::Corrupt`] when `to` names another
+    /// campaign or schema; a storage failure.
+    fn update_header(
+        &self,
+        id: &CampaignId,
+        from: &CampaignHeader,
+        to: &CampaignHeader,
+    ) -> Result<(), LedgerError>;
+}
+
+/// Checks that `to` is a later version of the header `from` of campaign `id`: same id, same
+/// schema. Every ledger's `update_header` calls it before writing.
+pub(crate) fn same_campaign(
+    id: &CampaignId,
+    from: &CampaignHeader,
+    to: &CampaignHeader,
+) -> Result<(), LedgerError> {
+    if &to.id != id || &from.id != id || to.schema != from.schema {
+        return Err(LedgerError::Corrupt {
+            id: id.clone(),
+            detail: "a header update may not change the id or schema version".to_owned(),
+        });
+    }
+    Ok(())
 }
 
 /// A ledger operation failed; the stored campaign is as before it.

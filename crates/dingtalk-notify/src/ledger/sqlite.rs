@@ -301,6 +301,48 @@ impl Ledger for SqliteLedger {
         insert_chunks(&tx, id, chunks)?;
         tx.commit().map_err(storage)
     }
+
+    fn update_header(
+        &self,
+        id: &CampaignId,
+        from: &CampaignHeader,
+        to: &CampaignHeader,
+    ) -> Result<(), LedgerError> {
+        super::same_campaign(id, from, to)?;
+        let new = to_json(to)?;
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(storage)?;
+        let stored: Option<String> = tx
+            .query_row(
+                "SELECT header FROM campaigns WHERE id = ?1",
+                [id.as_str()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(storage)?;
+        let Some(stored) = stored else {
+            return Err(LedgerError::not_found(id, "is not in the ledger"));
+        };
+        let stored: CampaignHeader =
+            serde_json::from_str(&stored).map_err(|e| LedgerError::Corrupt {
+                id: id.clone(),
+                detail: format!("header: {e}"),
+            })?;
+        if &stored != from {
+            return Err(LedgerError::Conflict {
+                id: id.clone(),
+                index: 0,
+            });
+        }
+        tx.execute(
+            "UPDATE campaigns SET header = ?1 WHERE id = ?2",
+            params![new, id.as_str()],
+        )
+        .map_err(storage)?;
+        tx.commit().map_err(storage)
+    }
 }
 
 impl SqliteLedger {
@@ -664,5 +706,37 @@ mod tests {
             i64::from(APPLICATION_ID)
         );
         assert_eq!(pragma(&dir.file(), "user_version"), FILE_VERSION);
+    }
+    #[test]
+    fn a_header_update_is_a_compare_and_set() {
+        let dir = TempDir::new("header");
+        let l = SqliteLedger::open(dir.file()).unwrap();
+        let r = record("c1", 150);
+        l.create(&r).unwrap();
+        let id = r.id().clone();
+        let from = r.header().clone();
+        let mut to = from.clone();
+        to.created_at += std::time::Duration::from_secs(60);
+        l.update_header(&id, &from, &to).unwrap();
+        assert_eq!(l.load(&id).unwrap().unwrap().header(), &to);
+        // A writer holding the old header loses, and the stored one stays.
+        let mut late = from.clone();
+        late.created_at += std::time::Duration::from_secs(7);
+        assert!(matches!(
+            l.update_header(&id, &from, &late),
+            Err(LedgerError::Conflict { .. })
+        ));
+        assert_eq!(l.load(&id).unwrap().unwrap().header(), &to);
+        let mut renamed = to.clone();
+        renamed.id = CampaignId::new("other").unwrap();
+        assert!(matches!(
+            l.update_header(&id, &to, &renamed),
+            Err(LedgerError::Corrupt { .. })
+        ));
+        assert!(matches!(
+            l.update_header(&renamed.id, &renamed, &renamed),
+            Err(LedgerError::NotFound { .. })
+        ));
+        assert_eq!(l.load(&id).unwrap().unwrap().chunks(), r.chunks());
     }
 }
