@@ -57,10 +57,14 @@
 )]
 
 mod budget;
+mod durability;
 mod error;
 mod fetch;
 mod keys;
 mod ledger;
+mod ledger_record;
+mod ledger_scripts;
+mod ledger_write;
 mod store;
 #[cfg(feature = "tls")]
 mod tls;

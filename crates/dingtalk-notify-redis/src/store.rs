@@ -250,6 +250,11 @@ impl RedisStore {
         }
     }
 
+    /// The time allowed for one answer ([`RedisStoreBuilder::response_timeout`]).
+    pub(crate) fn response_timeout(&self) -> Duration {
+        self.inner.response_timeout
+    }
+
     /// The clock the store's users read time and sleep on ([`RedisStoreBuilder::clock`]).
     pub fn clock(&self) -> &dyn Clock {
         &*self.inner.clock
