@@ -580,3 +580,34 @@ fn redis_lost_mid_campaign_still_prints_one_document() {
     let unique: BTreeSet<&String> = all.iter().copied().collect();
     assert_eq!(all.len(), unique.len(), "nobody twice");
 }
+
+/// Issue 20: a Redis that cannot promise to keep the ledger's writes (no append-only file)
+/// is refused before anything is stored or sent, unless `--redis-accept-volatile` accepts
+/// it by name; the flag without `--redis` is refused rather than ignored.
+#[test]
+fn a_volatile_redis_ledger_is_refused_unless_accepted_by_name() {
+    let redis = RedisServer::start_with(Options::volatile());
+    let server = server();
+    let dir = TempDir::new("volatile");
+    let users = dir.users_file(150);
+    let url = redis.url();
+    let send = ["send", "--text", "x", "--users-file", &users];
+    let r = run(fleet(&server, &url), send).expect_code(3);
+    assert!(
+        r.stderr.contains("--redis-accept-volatile") && r.stderr.contains("appendonly"),
+        "{r:?}"
+    );
+    assert!(server.requests_to(Route::Send).is_empty(), "nothing sent");
+    assert!(!redis.dump_all().contains(":campaign:"), "nothing stored");
+
+    let mut accepted = fleet(&server, &url);
+    accepted.arg("--redis-accept-volatile");
+    run(accepted, send).expect_code(0);
+    assert_eq!(server.requests_to(Route::Send).len(), 2);
+
+    let mut alone = cli(&server);
+    alone.arg("--redis-accept-volatile");
+    let r = run(alone, ["send", "--text", "x", "--user", "a"]).expect_code(2);
+    assert!(r.stderr.contains("--redis-accept-volatile"), "{r:?}");
+    assert_eq!(server.requests_to(Route::Send).len(), 2);
+}
