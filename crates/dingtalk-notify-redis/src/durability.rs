@@ -11,7 +11,7 @@
 //!   ([`Mode::Fsync`]); Redis 7.2 and later with `appendonly yes` confirms each write with
 //!   `WAITAOF` ([`Mode::WaitAof`]); anything else may forget acknowledged writes
 //!   ([`Mode::Volatile`]), and the ledger refuses to write there unless the caller accepted
-//!   that by name (`RedisLedger::accept_volatile`). With replicas attached, each write also
+//!   that by name (`RedisLedger::accept_volatile`). With replicas online, each write also
 //!   waits for every one of them (`WAIT`, or `WAITAOF`'s replica count).
 //! - **The stamp**: every write records, in the campaign's hash, the `run_id` of the server
 //!   that made it and a per-campaign sequence number (`seq`); `proven` is the highest `seq`
@@ -35,8 +35,10 @@ macro_rules! with_stamp {
             r"
 local function server()
   local run_id = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)') or ''
-  local replication = redis.call('INFO', 'replication')
-  local replicas = tonumber(string.match(replication, 'connected_slaves:(%d+)') or '0') or 0
+  local replicas = 0
+  for _ in string.gmatch(redis.call('INFO', 'replication'), 'state=online') do
+    replicas = replicas + 1
+  end
   return run_id, replicas
 end
 local function staleness(key, run_id)

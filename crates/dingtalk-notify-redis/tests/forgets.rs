@@ -390,3 +390,70 @@ fn a_campaign_written_by_an_earlier_version_is_treated_as_possibly_stale() {
             .all(|c| matches!(&c.state, ChunkState::Ambiguous { reason, .. } if reason.contains("earlier version")))
     );
 }
+
+/// `kill -<signal> pid`.
+fn signal(pid: u32, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn with_a_replica_each_write_waits_for_it_and_a_lagging_one_stops_the_campaign() {
+    let primary = RedisServer::start();
+    let replica = RedisServer::start_with(Options {
+        extra: vec![
+            "--replicaof".into(),
+            "127.0.0.1".into(),
+            primary.port().to_string(),
+        ],
+        ..Options::default()
+    });
+    let until = Instant::now() + Duration::from_secs(20);
+    while !matches!(primary.command(&["INFO", "replication"]),
+        redis::Value::BulkString(b) if String::from_utf8_lossy(&b).contains("state=online"))
+    {
+        assert!(Instant::now() < until, "the replica never attached");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let l = ledger(&primary, false);
+    let record = CampaignRecord::new(
+        CampaignId::new("rep1").unwrap(),
+        plan(200),
+        SystemTime::UNIX_EPOCH,
+    );
+    let id = record.id().clone();
+    l.create(&record).unwrap();
+    // Confirmed by the replica (WAIT 1), so recorded as proven: the replica has it all.
+    let key = primary
+        .dump_all()
+        .lines()
+        .find(|l| l.contains(":campaign:rep1"))
+        .unwrap()
+        .to_owned();
+    let field = |server: &RedisServer, f: &str| match server.command(&["HGET", &key, f]) {
+        redis::Value::BulkString(b) => String::from_utf8_lossy(&b).into_owned(),
+        other => format!("{other:?}"),
+    };
+    assert_eq!(field(&primary, "proven"), field(&primary, "seq"));
+    assert_eq!(field(&replica, "seq"), field(&primary, "seq"));
+
+    // The replica stops answering: the write is made but not confirmed, and the caller
+    // hears it (the driver stops; a resume treats what may be lost as ambiguous).
+    signal(replica.pid(), "-STOP");
+    let since = SystemTime::UNIX_EPOCH;
+    let err = l
+        .transition(&id, 0, &ChunkState::Planned, &ChunkState::Sending { since })
+        .unwrap_err();
+    signal(replica.pid(), "-CONT");
+    let LedgerError::Storage(inner) = &err else {
+        panic!("{err:?}");
+    };
+    assert!(
+        matches!(inner.downcast_ref::<Error>(), Some(Error::NotConfirmed { detail }) if detail.contains("WAIT")),
+        "{inner:?}"
+    );
+    assert_ne!(field(&primary, "proven"), field(&primary, "seq"));
+}

@@ -230,6 +230,11 @@ impl RedisServer {
         self.port
     }
 
+    /// The server's process id (to stop and continue it, as a lagging replica).
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map(Child::id).expect("the server runs")
+    }
+
     /// The data directory.
     pub fn dir(&self) -> &Path {
         &self.dir
