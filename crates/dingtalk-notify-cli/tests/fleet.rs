@@ -580,3 +580,127 @@ fn redis_lost_mid_campaign_still_prints_one_document() {
     let unique: BTreeSet<&String> = all.iter().copied().collect();
     assert_eq!(all.len(), unique.len(), "nobody twice");
 }
+
+/// Issue 20: a Redis that cannot promise to keep the ledger's writes (no append-only file)
+/// is refused before anything is stored or sent, unless `--redis-accept-volatile` accepts
+/// it by name; the flag without `--redis` is refused rather than ignored.
+#[test]
+fn a_volatile_redis_ledger_is_refused_unless_accepted_by_name() {
+    let redis = RedisServer::start_with(Options::volatile());
+    let server = server();
+    let dir = TempDir::new("volatile");
+    let users = dir.users_file(150);
+    let url = redis.url();
+    let send = ["send", "--text", "x", "--users-file", &users];
+    let r = run(fleet(&server, &url), send).expect_code(3);
+    assert!(
+        r.stderr.contains("--redis-accept-volatile") && r.stderr.contains("appendonly"),
+        "{r:?}"
+    );
+    assert!(server.requests_to(Route::Send).is_empty(), "nothing sent");
+    assert!(!redis.dump_all().contains(":campaign:"), "nothing stored");
+
+    let mut accepted = fleet(&server, &url);
+    accepted.arg("--redis-accept-volatile");
+    run(accepted, send).expect_code(0);
+    assert_eq!(server.requests_to(Route::Send).len(), 2);
+
+    let mut alone = cli(&server);
+    alone.arg("--redis-accept-volatile");
+    let r = run(alone, ["send", "--text", "x", "--user", "a"]).expect_code(2);
+    assert!(r.stderr.contains("--redis-accept-volatile"), "{r:?}");
+    assert_eq!(server.requests_to(Route::Send).len(), 2);
+}
+
+/// Issue 20: a send killed midway on a Redis with RDB snapshots only, which then comes back
+/// from a snapshot older than the sends: `campaign resume` sends nobody twice. What the
+/// snapshot does not prove unsent is ambiguous (exit 5); `FLUSHALL` then gives not found
+/// (exit 2) and sends nothing.
+#[test]
+fn a_redis_back_from_an_older_snapshot_makes_resume_send_nobody_twice() {
+    let mut redis = RedisServer::start_with(Options::volatile());
+    let server = server();
+    // The first send is slow (the snapshot is taken meanwhile); the third hangs and the
+    // process is killed.
+    server.inject(
+        Route::Send,
+        Calls::Nth(1),
+        Fault::Delay(Duration::from_millis(1_500)),
+    );
+    server.inject(
+        Route::Send,
+        Calls::Nth(3),
+        Fault::Delay(Duration::from_secs(60)),
+    );
+    let dir = TempDir::new("snapshot");
+    let users = dir.users_file(300);
+    let url = redis.url();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dingtalk-notify"));
+    for var in ENV {
+        child.env_remove(var);
+    }
+    let mut child = child
+        .args(["--base-url", &server.base_url(), "--app-key", DEMO_APP_KEY])
+        .args(["--app-secret", DEMO_APP_SECRET, "--timeout", "120"])
+        .args(["--agent-id", &DEMO_AGENT_ID.to_string(), "--redis", &url])
+        .args(["--redis-accept-volatile", "send", "--text", "Drill at 3pm"])
+        .args(["--users-file", &users])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let wait_for = |n: usize, child: &mut std::process::Child| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while server.requests_to(Route::Send).len() < n {
+            assert!(Instant::now() < deadline, "send {n} never went out");
+            assert!(child.try_wait().unwrap().is_none(), "ended early");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    };
+    wait_for(1, &mut child);
+    let snapshot = redis.snapshot(); // chunk 0 sending, chunks 1 and 2 planned
+    wait_for(3, &mut child);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    let id = campaign_id(&out);
+    redis.restart_from(&snapshot);
+
+    let resume = |extra: &[&str]| {
+        let mut cmd = fleet(&server, &url);
+        cmd.args([
+            "--json",
+            "--redis-accept-volatile",
+            "campaign",
+            "resume",
+            &id,
+        ]);
+        cmd.args(extra);
+        run(cmd, std::iter::empty::<&str>())
+    };
+    let resumed = resume(&[]).expect_code(5).json();
+    assert_eq!(
+        resumed["ambiguous"],
+        serde_json::json!([0, 1, 2]),
+        "{resumed}"
+    );
+    assert_eq!(sent_lists(&server).len(), 3, "nothing sent again");
+    let all: Vec<String> = sent_lists(&server).into_iter().flatten().collect();
+    assert_eq!(
+        all.iter().collect::<BTreeSet<_>>().len(),
+        all.len(),
+        "nobody twice"
+    );
+
+    redis.command(&["FLUSHALL"]);
+    let r = resume(&[]).expect_code(2);
+    assert!(r.stdout.contains("not_found"), "{r:?}");
+    assert_eq!(sent_lists(&server).len(), 3, "nothing sent anew");
+}

@@ -1,5 +1,6 @@
 //! [`RedisBudget`]: the fleet-wide recipients-per-minute budget of one app, as one atomic
-//! Lua script (a sliding-window log on Redis's own clock).
+//! Lua script (a sliding-window log on Redis's own clock, or on the store's when it was
+//! given one).
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,11 +22,14 @@ pub const DEFAULT_MARGIN: Duration = Duration::from_millis(500);
 /// The script. KEYS[1]: the log, a sorted set of `<recipients>:<unique id>` scored by the
 /// time granted (Redis milliseconds); KEYS[2]: the sum of the log's recipients, kept beside
 /// it so that a grant costs O(log n), not a pass over the window. ARGV: budget, window
-/// (period + margin) in ms, recipients, unique id. Returns `{1, 0, left}` when granted,
-/// `{0, wait_ms, left}` when not.
+/// (period + margin) in ms, recipients, unique id, now in Unix ms (empty: Redis's `TIME`).
+/// Returns `{1, 0, left}` when granted, `{0, wait_ms, left}` when not.
 const ACQUIRE: &str = r"
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = tonumber(ARGV[5])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
 local budget = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local n = tonumber(ARGV[3])
@@ -75,11 +79,15 @@ while true do
   from = from + 64
 end";
 
-/// KEYS as [`ACQUIRE`]; ARGV: budget, window ms, unique id. Counts the whole budget now,
-/// so nothing is granted for a window (DingTalk said the quota is spent).
+/// KEYS as [`ACQUIRE`]; ARGV: budget, window ms, unique id, now as in [`ACQUIRE`]. Counts
+/// the whole budget now, so nothing is granted for a window (DingTalk said the quota is
+/// spent).
 const EXHAUST: &str = r"
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = tonumber(ARGV[4])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
 local budget = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local used = tonumber(redis.call('GET', KEYS[2]) or '0') or 0
@@ -104,7 +112,10 @@ pub enum Acquire {
 /// The recipients-per-period budget of one app, shared by every process on the same Redis.
 ///
 /// A grant is counted on Redis's clock, so the replicas' clocks do not matter; in any window
-/// of `period + margin` the grants add up to at most the budget.
+/// of `period + margin` the grants add up to at most the budget. On a store given a clock
+/// ([`RedisStoreBuilder::clock`](crate::RedisStoreBuilder::clock), a test's
+/// [`VirtualClock`](dingtalk_notify::VirtualClock)), the window is counted on that clock
+/// instead, so a wait for it ends when that clock has moved on.
 ///
 /// ```no_run
 /// use dingtalk_notify::TokenSource;
@@ -281,6 +292,7 @@ impl RedisBudget {
         let window = self.period.saturating_add(self.margin);
         let window_ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX);
         let id = self.unique_id();
+        let now = self.now_arg();
         let script = redis::Script::new(ACQUIRE);
         let (granted, wait_ms, left): (i64, i64, i64) = self.store.run(deadline, |c| {
             script
@@ -290,6 +302,7 @@ impl RedisBudget {
                 .arg(window_ms)
                 .arg(recipients)
                 .arg(&id)
+                .arg(&now)
                 .invoke(c)
         })?;
         let to_u64 = |v: i64, what: &str| {
@@ -319,6 +332,7 @@ impl RedisBudget {
         let window = self.period.saturating_add(self.margin);
         let window_ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX);
         let id = self.unique_id();
+        let now = self.now_arg();
         let script = redis::Script::new(EXHAUST);
         self.store
             .run(self.store.deadline_in(self.response_deadline), |c| {
@@ -328,9 +342,24 @@ impl RedisBudget {
                     .arg(self.budget)
                     .arg(window_ms)
                     .arg(&id)
+                    .arg(&now)
                     .invoke::<i64>(c)
             })
             .map(drop)
+    }
+
+    /// The scripts' `now`: the store's clock in Unix ms when the store was given one, so a
+    /// client on a virtual clock waits for the window on that clock (asking Redis again
+    /// after each virtual sleep would spin until Redis's own time caught up); empty for
+    /// Redis's `TIME`.
+    fn now_arg(&self) -> String {
+        if !self.store.clock_given() {
+            return String::new();
+        }
+        let ms = (self.store.clock().wall())
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        ms.to_string()
     }
 
     fn unique_id(&self) -> String {
@@ -343,7 +372,7 @@ impl RedisBudget {
 }
 
 /// The client's budget seam: campaigns and single sends pace on the fleet's budget. The
-/// grant is counted on Redis's clock; `now` is not used.
+/// grant is counted on Redis's clock (or the store's given clock); `now` is not used.
 impl RecipientBudget for RedisBudget {
     fn try_acquire(&self, recipients: u32, now: Instant) -> Result<Admission, BudgetError> {
         let _ = now;

@@ -71,6 +71,43 @@ pub enum Error {
         /// opposed to a transport failure.
         rejected: bool,
     },
+    /// The ledger's Redis cannot promise that a campaign's writes survive a restart or a
+    /// failover, and the ledger was not opened with
+    /// [`accept_volatile`](crate::RedisLedger::accept_volatile); nothing was written.
+    #[error(
+        "this Redis cannot promise that the campaign ledger's writes survive a restart \
+         ({reason}), so a resume after one could send chunks again: run it with \
+         `appendonly yes` and `appendfsync always` (or Redis 7.2+ with `appendonly yes`, for \
+         WAITAOF), or accept the risk by name (RedisLedger::accept_volatile, the command's \
+         --redis-accept-volatile)"
+    )]
+    NotDurable {
+        /// What the server lacks.
+        reason: String,
+    },
+    /// Redis took a ledger write but did not confirm it durable in time (a replica or the
+    /// disk lagging, a restart during the write). The campaign stops; a resume treats what
+    /// may be lost as ambiguous.
+    #[error(
+        "Redis did not confirm a campaign ledger write as durable ({detail}); the campaign \
+         stopped: resume it once Redis and its replicas are healthy"
+    )]
+    NotConfirmed {
+        /// What fell short.
+        detail: String,
+    },
+    /// The campaign's record in Redis was found possibly older than what was written (a
+    /// restart from an older snapshot, a failover to a lagging replica): its chunks not
+    /// proven sent were made ambiguous, and no chunk may be added to it.
+    #[error(
+        "the campaign's record in Redis may be older than what was written ({detail}); its \
+         chunks not proven sent are ambiguous (`campaign resume --resend-ambiguous` sends them \
+         knowingly), and resends of held-back users are refused: some may have gone out"
+    )]
+    Stale {
+        /// Why it was found stale.
+        detail: String,
+    },
     /// A budget request larger than the whole budget: it could never go.
     #[error(
         "{requested} recipients can never fit a budget of {budget} per {period:?}: \

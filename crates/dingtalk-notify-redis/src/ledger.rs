@@ -3,11 +3,15 @@
 //!
 //! One hash per campaign, `dingtalk-notify:v1:<app hash>:campaign:<id>`, holding the core's
 //! record as it is: `head` (the [`CampaignHeader`], with its schema version), `count`, and
-//! per chunk `chunk:<i>` (the [`ChunkRecord`]), each JSON. Every write is one Lua script, so
-//! it happens whole or not at all; a transition is a compare and set on `chunk:<i>`. Every
-//! write renews the hash's TTL (7 days, the status bar's window, plus a day by default).
+//! per chunk `chunk:<i>` (the [`ChunkRecord`]), each JSON; and the ledger's own stamp
+//! (`seq`, `run_id`, `proven`, `stale`: [`crate::durability`]). Every write is one Lua
+//! script ([`crate::ledger_scripts`]), so it happens whole or not at all; a transition is a
+//! compare and set on `chunk:<i>`. Every write renews the hash's TTL (7 days, the status
+//! bar's window, plus a day by default).
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use dingtalk_notify::TokenSource;
@@ -16,48 +20,31 @@ use dingtalk_notify::kit::campaign::{
 };
 use dingtalk_notify::ledger::{Ledger, LedgerError};
 
+use crate::durability::Staleness;
 use crate::error::Error;
 use crate::keys::Namespace;
+use crate::ledger_record::{assemble, chunk_field, corrupt, json, not_found};
+use crate::ledger_scripts::{APPEND, CREATE, LOAD, TRANSITION};
+use crate::ledger_write::{Writer, Written, storage};
 use crate::store::RedisStore;
 
 /// The default TTL: DingTalk's 7-day status-bar window plus a day.
 pub const DEFAULT_LEDGER_TTL: Duration = Duration::from_secs(8 * 24 * 3600);
-/// The time one ledger operation may take.
-const OP_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// KEYS[1] the hash; ARGV: ttl ms, then field, value pairs. 0 if the campaign exists.
-const CREATE: &str = r"
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return 1";
-
-/// KEYS[1] the hash; ARGV: ttl ms, field, expected, new. 1 set, 0 conflict (the stored value
-/// is returned as the second element), -1 no campaign, -2 no such chunk.
-const TRANSITION: &str = r"
-if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, ''} end
-local current = redis.call('HGET', KEYS[1], ARGV[2])
-if not current then return {-2, ''} end
-if current ~= ARGV[3] then return {0, current} end
-redis.call('HSET', KEYS[1], ARGV[2], ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return {1, ''}";
-
-/// KEYS[1] the hash; ARGV: ttl ms, expected count, new count, then field, value pairs.
-/// 1 appended, 0 conflict, -1 no campaign.
-const APPEND: &str = r"
-if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-if redis.call('HGET', KEYS[1], 'count') ~= ARGV[2] then return 0 end
-for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-redis.call('HSET', KEYS[1], 'count', ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return 1";
 
 /// A [`Ledger`] on Redis, shared by every replica of one app.
 ///
-/// Durability is Redis's: a ledger write that Redis acknowledged and then lost in a crash
-/// can make a resume send a chunk again. Run the ledger's Redis with append-only
-/// persistence and `appendfsync always` (or accept that window).
+/// **A chunk recorded as sent is never sent again, even after Redis forgot.** Redis can come
+/// back with older data (a restart from an RDB snapshot, a failover to a lagging replica), and
+/// a campaign read from it would show sent chunks as planned. So the ledger writes only where
+/// Redis promises to keep its writes: `appendonly yes` with `appendfsync always`, or Redis
+/// 7.2+ with `appendonly yes` (each write confirmed with `WAITAOF`), and with replicas,
+/// each write waits for all of them. Any other server is refused
+/// ([`Error::NotDurable`], inside [`LedgerError::Storage`]) unless the ledger was opened with
+/// [`accept_volatile`](Self::accept_volatile). Each write records the server's `run_id` and
+/// a sequence number; when a campaign is read back from a server that may have forgotten its
+/// last writes, every chunk not proven sent (planned, sending, failed for now) is recorded
+/// as ambiguous first: never sent again on its own, listed for the caller to decide. A
+/// campaign that is gone altogether (`FLUSHALL`, an eviction) is not found, never sent anew.
 ///
 /// ```no_run
 /// use dingtalk_notify::TokenSource;
@@ -68,13 +55,13 @@ return 1";
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct RedisLedger {
-    store: RedisStore,
     ns: Namespace,
-    ttl: Duration,
+    writer: Writer,
 }
 
 impl RedisLedger {
-    /// The ledger of the app of `source`, with [`DEFAULT_LEDGER_TTL`].
+    /// The ledger of the app of `source`, with [`DEFAULT_LEDGER_TTL`]. It asks the server
+    /// what it promises at its first write.
     ///
     /// # Errors
     /// [`Error::Config`] for a source without an app identity (a static token, a provider).
@@ -82,16 +69,41 @@ impl RedisLedger {
         let ns = Namespace::for_key(&source.key())
             .ok_or_else(|| Error::Config("a ledger needs an app (App or Isv source)".into()))?;
         Ok(Self {
-            store: store.clone(),
             ns,
-            ttl: DEFAULT_LEDGER_TTL,
+            writer: Writer {
+                store: store.clone(),
+                ttl: DEFAULT_LEDGER_TTL,
+                accept_volatile: false,
+                promise: Mutex::new(None),
+                known: Mutex::new(HashMap::new()),
+            },
         })
     }
 
     /// How long a campaign is kept after its last write (at least a second).
     #[must_use]
     pub fn ttl(mut self, ttl: Duration) -> Self {
-        self.ttl = ttl.max(Duration::from_secs(1));
+        self.writer.ttl = ttl.max(Duration::from_secs(1));
+        self
+    }
+
+    /// Writes to a Redis that cannot promise to keep them (no append-only file, `appendfsync
+    /// everysec` before Redis 7.2, `CONFIG` refused) instead of refusing it (default
+    /// `false`). After such a server restarts, every campaign on it reads as possibly
+    /// stale: its chunks not proven sent become ambiguous, and `resend_ambiguous` is the
+    /// caller's only way to send them.
+    ///
+    /// ```no_run
+    /// # use dingtalk_notify::TokenSource;
+    /// # use dingtalk_notify_redis::{RedisLedger, RedisStore};
+    /// # let redis = RedisStore::open("redis://127.0.0.1:6379")?;
+    /// # let app = TokenSource::app("dingkey", "secret");
+    /// let ledger = RedisLedger::new(&redis, &app)?.accept_volatile(true); // a cache-only Redis
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn accept_volatile(mut self, accept: bool) -> Self {
+        self.writer.accept_volatile = accept;
         self
     }
 
@@ -99,62 +111,91 @@ impl RedisLedger {
         self.ns.key(&format!("campaign:{}", id.as_str()))
     }
 
-    fn ttl_ms(&self) -> u64 {
-        u64::try_from(self.ttl.as_millis()).unwrap_or(u64::MAX)
-    }
-
-    fn run<R>(
-        &self,
-        f: impl FnMut(&mut redis::Connection) -> redis::RedisResult<R>,
-    ) -> Result<R, LedgerError> {
-        self.store
-            .run(self.store.deadline_in(OP_TIMEOUT), f)
-            .map_err(|e| LedgerError::Storage(Box::new(e)))
+    /// A write answered -9: the record is stale. Records it as such (its chunks not proven
+    /// sent become ambiguous) and returns the error for the write that was refused.
+    fn refused_stale(&self, id: &CampaignId, refused: LedgerError) -> LedgerError {
+        match self.load(id) {
+            Ok(_) => refused,
+            Err(e) => e,
+        }
     }
 }
 
-fn json<T: serde::Serialize>(value: &T) -> Result<String, LedgerError> {
-    serde_json::to_string(value).map_err(|e| LedgerError::Storage(Box::new(e)))
-}
-
-/// A chunk as stored: its field and JSON.
-fn chunk_field(chunk: &ChunkRecord) -> Result<(String, String), LedgerError> {
-    Ok((format!("chunk:{}", chunk.index), json(chunk)?))
+/// A write's answer that is not "written" nor a conflict.
+fn refusal(id: &CampaignId, index: usize, w: &Written) -> LedgerError {
+    match w.code {
+        -1 => not_found(id, "is not in the ledger"),
+        -2 => not_found(id, &format!("has no chunk {index}")),
+        -3 => storage(Error::Stale {
+            detail: w.text.clone(),
+        }),
+        _ => LedgerError::Conflict {
+            id: id.clone(),
+            index,
+        },
+    }
 }
 
 impl Ledger for RedisLedger {
     fn create(&self, record: &CampaignRecord) -> Result<(), LedgerError> {
-        let mut fields = vec![
-            ("head".to_owned(), json(record.header())?),
-            ("count".to_owned(), record.chunks().len().to_string()),
+        let mut args = vec![
+            "head".to_owned(),
+            json(record.header())?,
+            "count".to_owned(),
+            record.chunks().len().to_string(),
         ];
         for chunk in record.chunks() {
-            fields.push(chunk_field(chunk)?);
+            let (field, value) = chunk_field(chunk)?;
+            args.extend([field, value]);
         }
-        let script = redis::Script::new(CREATE);
-        let key = self.key(record.id());
-        let created: i64 = self.run(|c| {
-            let mut call = script.key(&key);
-            call.arg(self.ttl_ms());
-            for (f, v) in &fields {
-                call.arg(f).arg(v);
-            }
-            call.invoke(c)
-        })?;
-        match created {
+        match self
+            .writer
+            .write(record.id(), &self.key(record.id()), CREATE, &args, true)?
+            .code
+        {
             1 => Ok(()),
             _ => Err(LedgerError::Exists(record.id().clone())),
         }
     }
 
+    /// The campaign as last written; one that may be older than what was written (see
+    /// [`RedisLedger`]) is first recorded with its chunks not proven sent as ambiguous.
     fn load(&self, id: &CampaignId) -> Result<Option<CampaignRecord>, LedgerError> {
         let key = self.key(id);
-        let fields: Vec<(String, String)> =
-            self.run(|c| redis::cmd("HGETALL").arg(&key).query(c))?;
-        if fields.is_empty() {
-            return Ok(None);
+        let script = redis::Script::new(LOAD);
+        // A third round only when other writers changed it twice meanwhile.
+        for _ in 0..3 {
+            let known = self.writer.known(id);
+            let (fields, code): (Vec<(String, String)>, i64) = self.writer.run(|c| {
+                script
+                    .key(&key)
+                    .arg(self.writer.ttl_ms())
+                    .arg("")
+                    .arg("")
+                    .arg(known)
+                    .invoke(c)
+            })?;
+            if fields.is_empty() {
+                return Ok(None);
+            }
+            let seq = fields
+                .iter()
+                .find(|(f, _)| f == "seq")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            let record = assemble(id, fields)?;
+            let Some(why) = Staleness::from_code(code) else {
+                if let Ok(seq) = seq.parse() {
+                    self.writer.remember(id, seq, false);
+                }
+                return Ok(Some(record));
+            };
+            self.writer.mark_stale(id, &key, &record, &seq, why)?;
         }
-        assemble(id, fields).map(Some)
+        Err(LedgerError::Conflict {
+            id: id.clone(),
+            index: 0,
+        })
     }
 
     fn transition(
@@ -166,13 +207,19 @@ impl Ledger for RedisLedger {
     ) -> Result<(), LedgerError> {
         let key = self.key(id);
         let field = format!("chunk:{index}");
-        let mut stored: Option<String> =
-            self.run(|c| redis::cmd("HGET").arg(&key).arg(&field).query(c))?;
-        let script = redis::Script::new(TRANSITION);
+        let mut stored: Option<String> = self
+            .writer
+            .run(|c| redis::cmd("HGET").arg(&key).arg(&field).query(c))?;
+        let conflict = LedgerError::Conflict {
+            id: id.clone(),
+            index,
+        };
         // A second round only when the chunk was rewritten meanwhile yet is still `from`.
         for _ in 0..2 {
             let Some(expected) = stored.take() else {
-                let exists: bool = self.run(|c| redis::cmd("EXISTS").arg(&key).query(c))?;
+                let exists: bool = self
+                    .writer
+                    .run(|c| redis::cmd("EXISTS").arg(&key).query(c))?;
                 return Err(if exists {
                     not_found(id, &format!("has no chunk {index}"))
                 } else {
@@ -185,27 +232,16 @@ impl Ledger for RedisLedger {
                 break;
             }
             chunk.state = to.clone();
-            let new = json(&chunk)?;
-            let (outcome, current): (i64, String) = self.run(|c| {
-                script
-                    .key(&key)
-                    .arg(self.ttl_ms())
-                    .arg(&field)
-                    .arg(&expected)
-                    .arg(&new)
-                    .invoke(c)
-            })?;
-            match outcome {
+            let args = [field.clone(), expected, json(&chunk)?];
+            let w = self.writer.write(id, &key, TRANSITION, &args, true)?;
+            match w.code {
                 1 => return Ok(()),
-                -1 => return Err(not_found(id, "is not in the ledger")),
-                -2 => return Err(not_found(id, &format!("has no chunk {index}"))),
-                _ => stored = Some(current),
+                0 => stored = Some(w.text),
+                -9 => return Err(self.refused_stale(id, conflict)),
+                _ => return Err(refusal(id, index, &w)),
             }
         }
-        Err(LedgerError::Conflict {
-            id: id.clone(),
-            index,
-        })
+        Err(conflict)
     }
 
     fn append(&self, id: &CampaignId, chunks: &[ChunkRecord]) -> Result<(), LedgerError> {
@@ -227,27 +263,25 @@ impl Ledger for RedisLedger {
         record
             .append(chunks.to_vec())
             .map_err(|e| corrupt(id, &e.to_string()))?;
-        let mut fields = Vec::with_capacity(chunks.len());
+        let mut args = vec![count.to_string(), (count + chunks.len()).to_string()];
         for chunk in chunks {
-            fields.push(chunk_field(chunk)?);
+            let (field, value) = chunk_field(chunk)?;
+            args.extend([field, value]);
         }
-        let key = self.key(id);
-        let script = redis::Script::new(APPEND);
-        let outcome: i64 = self.run(|c| {
-            let mut call = script.key(&key);
-            call.arg(self.ttl_ms()).arg(count).arg(count + chunks.len());
-            for (f, v) in &fields {
-                call.arg(f).arg(v);
-            }
-            call.invoke(c)
-        })?;
-        match outcome {
+        let w = self.writer.write(id, &self.key(id), APPEND, &args, true)?;
+        match w.code {
             1 => Ok(()),
-            -1 => Err(not_found(id, "is not in the ledger")),
-            _ => Err(LedgerError::Conflict {
-                id: id.clone(),
-                index: first.index,
-            }),
+            -9 => {
+                let stale =
+                    Staleness::from_code(w.text.parse().unwrap_or(0)).map_or("", Staleness::reason);
+                Err(self.refused_stale(
+                    id,
+                    storage(Error::Stale {
+                        detail: stale.to_owned(),
+                    }),
+                ))
+            }
+            _ => Err(refusal(id, first.index, &w)),
         }
     }
 
@@ -264,117 +298,40 @@ impl Ledger for RedisLedger {
             ));
         }
         let key = self.key(id);
-        let stored: Option<String> =
-            self.run(|c| redis::cmd("HGET").arg(&key).arg("head").query(c))?;
+        let stored: Option<String> = self
+            .writer
+            .run(|c| redis::cmd("HGET").arg(&key).arg("head").query(c))?;
         let Some(expected) = stored else {
             return Err(not_found(id, "is not in the ledger"));
         };
         let head: CampaignHeader =
             serde_json::from_str(&expected).map_err(|e| corrupt(id, &format!("head: {e}")))?;
-        let conflict = || LedgerError::Conflict {
+        let conflict = LedgerError::Conflict {
             id: id.clone(),
             index: 0,
         };
         if &head != from {
-            return Err(conflict());
+            return Err(conflict);
         }
-        let new = json(to)?;
         // The same compare and set as a chunk's, on the `head` field: written only if it
         // still holds exactly what was read.
-        let script = redis::Script::new(TRANSITION);
-        let (outcome, _current): (i64, String) = self.run(|c| {
-            script
-                .key(&key)
-                .arg(self.ttl_ms())
-                .arg("head")
-                .arg(&expected)
-                .arg(&new)
-                .invoke(c)
-        })?;
-        match outcome {
+        let args = ["head".to_owned(), expected, json(to)?];
+        let w = self.writer.write(id, &key, TRANSITION, &args, true)?;
+        match w.code {
             1 => Ok(()),
             -1 | -2 => Err(not_found(id, "is not in the ledger")),
-            _ => Err(conflict()),
+            -9 => Err(self.refused_stale(id, conflict)),
+            _ => Err(conflict),
         }
     }
-}
-
-fn not_found(id: &CampaignId, what: &str) -> LedgerError {
-    LedgerError::NotFound {
-        id: id.clone(),
-        what: what.to_owned(),
-    }
-}
-
-fn corrupt(id: &CampaignId, detail: &str) -> LedgerError {
-    LedgerError::Corrupt {
-        id: id.clone(),
-        detail: detail.to_owned(),
-    }
-}
-
-/// The record from the hash's fields, by the core's one constructor for stored records.
-fn assemble(id: &CampaignId, fields: Vec<(String, String)>) -> Result<CampaignRecord, LedgerError> {
-    let mut head: Option<CampaignHeader> = None;
-    let mut count = None;
-    let mut chunks: Vec<Option<ChunkRecord>> = Vec::new();
-    let mut stored = Vec::new();
-    for (field, value) in fields {
-        if field == "head" {
-            head =
-                Some(serde_json::from_str(&value).map_err(|e| corrupt(id, &format!("head: {e}")))?);
-        } else if field == "count" {
-            count = Some(
-                value
-                    .parse::<usize>()
-                    .map_err(|_| corrupt(id, "the chunk count is not a number"))?,
-            );
-        } else if let Some(i) = field.strip_prefix("chunk:") {
-            let i: usize = i
-                .parse()
-                .map_err(|_| corrupt(id, &format!("a chunk field {field:?}")))?;
-            let chunk: ChunkRecord = serde_json::from_str(&value)
-                .map_err(|e| corrupt(id, &format!("chunk {i}: {e}")))?;
-            stored.push((i, chunk));
-        } else if field.starts_with("state:") {
-            return Err(corrupt(
-                id,
-                "it was written by an earlier version (a state field per chunk); finish it \
-                 with that version",
-            ));
-        }
-    }
-    let (Some(head), Some(count)) = (head, count) else {
-        return Err(corrupt(id, "the head or the chunk count is missing"));
-    };
-    if stored.len() != count {
-        return Err(corrupt(id, "chunks are missing"));
-    }
-    chunks.resize_with(count, || None);
-    for (i, chunk) in stored {
-        match chunks.get_mut(i) {
-            Some(slot) => *slot = Some(chunk),
-            None => return Err(corrupt(id, &format!("chunk {i} is past the count"))),
-        }
-    }
-    let chunks = chunks
-        .into_iter()
-        .enumerate()
-        .map(|(i, c)| c.ok_or_else(|| corrupt(id, &format!("chunk {i} is missing"))))
-        .collect::<Result<Vec<_>, _>>()?;
-    let record =
-        CampaignRecord::from_stored(head, chunks).map_err(|e| corrupt(id, &e.to_string()))?;
-    if record.id() != id {
-        return Err(corrupt(id, "the stored record has another id"));
-    }
-    Ok(record)
 }
 
 impl fmt::Debug for RedisLedger {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RedisLedger")
-            .field("store", &self.store)
-            .field("ttl", &self.ttl)
+            .field("store", &self.writer.store)
+            .field("ttl", &self.writer.ttl)
+            .field("accept_volatile", &self.writer.accept_volatile)
             .finish_non_exhaustive()
     }
 }

@@ -42,6 +42,10 @@
 //! - AUTH with a username and password; the password never appears in `Debug`, errors or
 //!   logs.
 //! - Bounded calls: connect and response timeouts, and each call's own deadline.
+//! - A ledger that never sends a chunk twice after Redis forgot (a restart from an older
+//!   snapshot, a failover, `FLUSHALL`): it needs a Redis that keeps its writes
+//!   (`appendonly yes`, `appendfsync always`; or 7.2+ with `appendonly yes`), or the
+//!   caller's opt-in by name ([`RedisLedger::accept_volatile`]).
 //!
 //! # Out of scope
 //! - Redis Cluster and Sentinel.
@@ -57,10 +61,14 @@
 )]
 
 mod budget;
+mod durability;
 mod error;
 mod fetch;
 mod keys;
 mod ledger;
+mod ledger_record;
+mod ledger_scripts;
+mod ledger_write;
 mod store;
 #[cfg(feature = "tls")]
 mod tls;

@@ -52,6 +52,8 @@ struct Inner {
     password: Option<String>,
     idle: Mutex<Vec<Connection>>,
     clock: Arc<dyn Clock>,
+    /// Whether the caller gave the clock ([`RedisStoreBuilder::clock`]).
+    clock_given: bool,
 }
 
 /// Configures a [`RedisStore`].
@@ -63,6 +65,7 @@ pub struct RedisStoreBuilder {
     connect_timeout: Duration,
     response_timeout: Duration,
     clock: Arc<dyn Clock>,
+    clock_given: bool,
     #[cfg(feature = "tls")]
     root_pem: Option<Vec<u8>>,
 }
@@ -105,8 +108,11 @@ impl RedisStoreBuilder {
     /// The clock every part built on this store reads time and sleeps on (default
     /// [`SystemClock`]). Give it the client's clock (a clone of the same
     /// [`VirtualClock`](dingtalk_notify::VirtualClock), in a test) so the client and its
-    /// Redis parts share one timeline. Redis's own expiries and the budget's window still
-    /// run on the Redis server's clock.
+    /// Redis parts share one timeline. A [`RedisBudget`](crate::RedisBudget) on this store
+    /// then counts its window on this clock too (without one, on the Redis server's clock),
+    /// so a wait for the window ends on it; every store sharing a budget should then be
+    /// given the same clock. Redis's own expiries (the token's, the lock's) still run on
+    /// the Redis server's clock.
     ///
     /// ```no_run
     /// use dingtalk_notify::VirtualClock;
@@ -118,6 +124,7 @@ impl RedisStoreBuilder {
     /// ```
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Arc::new(clock);
+        self.clock_given = true;
         self
     }
 
@@ -188,6 +195,7 @@ impl RedisStoreBuilder {
                 password,
                 idle: Mutex::new(Vec::new()),
                 clock: self.clock,
+                clock_given: self.clock_given,
             }),
         })
     }
@@ -229,6 +237,7 @@ impl RedisStore {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             response_timeout: DEFAULT_RESPONSE_TIMEOUT,
             clock: Arc::new(SystemClock),
+            clock_given: false,
             #[cfg(feature = "tls")]
             root_pem: None,
         }
@@ -250,9 +259,19 @@ impl RedisStore {
         }
     }
 
+    /// The time allowed for one answer ([`RedisStoreBuilder::response_timeout`]).
+    pub(crate) fn response_timeout(&self) -> Duration {
+        self.inner.response_timeout
+    }
+
     /// The clock the store's users read time and sleep on ([`RedisStoreBuilder::clock`]).
     pub fn clock(&self) -> &dyn Clock {
         &*self.inner.clock
+    }
+
+    /// Whether the caller gave the store its clock ([`RedisStoreBuilder::clock`]).
+    pub(crate) fn clock_given(&self) -> bool {
+        self.inner.clock_given
     }
 
     /// A shared handle on the store's clock, for a part that keeps it.

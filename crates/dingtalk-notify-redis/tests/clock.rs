@@ -3,10 +3,9 @@
 //! real redis-server and the simulator. Every wait below would take tens of seconds of
 //! real time on the system clock; on the virtual one it takes none.
 //!
-//! The budget's window itself is counted on the Redis server's clock (so that replicas'
-//! clocks do not matter): a grant that must wait for the window to pass is not tested on a
-//! virtual clock, which would ask Redis again after each virtual sleep until real time
-//! caught up.
+//! A store given a clock counts the budget's window on it too: a grant that must wait for
+//! the window to pass waits on the virtual clock, once, instead of asking Redis again after
+//! each virtual sleep until Redis's own time caught up (a spin of a real window).
 
 mod common;
 
@@ -16,7 +15,7 @@ use std::time::{Duration, Instant};
 use common::RedisServer;
 use dingtalk_notify::api::SendWorkNotification;
 use dingtalk_notify::{Client, Clock, Message, TokenSource, UreqTransport, VirtualClock};
-use dingtalk_notify_mock::{DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, MockServer};
+use dingtalk_notify_mock::{DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, MockServer, Route};
 use dingtalk_notify_redis::redis;
 use dingtalk_notify_redis::{Acquire, Error, RedisBudget, RedisStore, RedisTokenProvider};
 
@@ -140,20 +139,72 @@ fn a_client_and_its_redis_token_and_budget_share_one_virtual_clock() {
     assert_eq!(mock.deliveries("alice"), 1);
     assert!(matches!(budget.try_acquire(1).unwrap(), Acquire::Wait(_)));
 
-    // The budget is spent for a minute of Redis's time: a wait that cannot end before a
-    // deadline on the store's clock sleeps on that clock, then fails, counting nothing.
+    // The budget is spent until the first call's grant (made before its 25 s wait for the
+    // lock) is a minute old on the virtual clock: a wait that cannot end before a deadline
+    // on the store's clock fails at once, counting nothing; one that can sleeps on that
+    // clock, once, and is granted.
     let before = clock.slept();
-    let deadline = clock.now() + Duration::from_secs(90);
     let real = Instant::now();
-    let err = budget.acquire(1, deadline).unwrap_err();
+    let err = budget
+        .acquire(1, clock.now() + Duration::from_secs(20))
+        .unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert_eq!(clock.slept(), before);
+    let sleeps = clock.sleeps();
+    budget
+        .acquire(1, clock.now() + Duration::from_secs(90))
+        .unwrap();
     let slept = clock.slept() - before;
     assert!(
-        slept > Duration::from_secs(50) && slept <= Duration::from_secs(61),
-        "one wait of about a minute, on the virtual clock: {slept:?}"
+        slept > Duration::from_secs(60) - MAX_WAIT - Duration::from_secs(1)
+            && slept <= Duration::from_secs(60) - MAX_WAIT + Duration::from_secs(1),
+        "the rest of the first grant's minute, on the virtual clock: {slept:?}"
     );
+    assert_eq!(clock.sleeps() - sleeps, 1, "one sleep, no spin");
     assert!(
         real.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        real.elapsed()
+    );
+}
+
+#[test]
+fn a_send_waiting_for_the_budget_window_waits_on_the_virtual_clock_without_spinning() {
+    let redis = RedisServer::start();
+    let mock = MockServer::start().unwrap();
+    let clock = VirtualClock::new();
+    let store = store(&redis, &clock);
+    let budget = RedisBudget::builder(&store, &app(), 2)
+        .period(Duration::from_secs(3))
+        .margin(Duration::ZERO)
+        .build()
+        .unwrap();
+    let client = Client::builder(app())
+        .base_url(mock.base_url().parse().unwrap())
+        .clock(clock.clone())
+        .recipient_budget(Arc::new(budget))
+        .build(UreqTransport::new());
+    let send =
+        SendWorkNotification::new(DEMO_AGENT_ID, Message::text("paced")).to_users(["alice", "bob"]);
+    client.send(&send).unwrap();
+    // The second send must wait for the window: three seconds of the virtual clock, in one
+    // sleep and no real time (it used to ask Redis again after every virtual sleep, for
+    // three real seconds).
+    let (sleeps, slept, real) = (clock.sleeps(), clock.slept(), Instant::now());
+    client.send(&send).unwrap();
+    assert_eq!(mock.requests_to(Route::Send).len(), 2);
+    let waited = clock.slept() - slept;
+    assert!(
+        waited > Duration::from_secs(2) && waited < Duration::from_millis(3_100),
+        "{waited:?}"
+    );
+    assert!(
+        clock.sleeps() - sleeps <= 2,
+        "{} sleeps",
+        clock.sleeps() - sleeps
+    );
+    assert!(
+        real.elapsed() < Duration::from_secs(2),
         "{:?}",
         real.elapsed()
     );

@@ -307,7 +307,7 @@ fn a_hanging_dingtalk_fails_within_max_wait() {
 
 #[test]
 fn redis_down_is_a_typed_error_within_the_deadline_and_a_restart_works() {
-    let mut redis = RedisServer::start_with(Options::default());
+    let mut redis = RedisServer::start_with(Options::volatile());
     let mock = MockServer::start().unwrap();
     let store = RedisStore::open(&redis.url()).unwrap();
     let p = provider(&store, &mock);

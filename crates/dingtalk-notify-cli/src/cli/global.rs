@@ -192,6 +192,14 @@ pub struct GlobalArgs {
     )]
     pub redis_ca_cert: Option<PathBuf>,
 
+    /// Keep campaigns in a --redis that cannot promise to keep its writes across a restart
+    /// (one without `appendonly yes` and `appendfsync always`, or Redis 7.2+ with
+    /// `appendonly yes`), which is otherwise refused before anything is sent. After such a
+    /// Redis restarts, a campaign's chunks not proven sent are ambiguous, never resent on
+    /// their own.
+    #[arg(long, global = true, env = "DINGTALK_REDIS_ACCEPT_VOLATILE")]
+    pub redis_accept_volatile: bool,
+
     /// The app's recipients per minute, 1 to 5,000 (DingTalk's per-app quota, the
     /// default): sends and campaign chunks wait until they fit. With --redis it is the
     /// whole fleet's; lower it when the organization's quota (143104) is smaller or other
@@ -251,6 +259,7 @@ impl std::fmt::Debug for GlobalArgs {
             .field("system_roots", &self.system_roots)
             .field("redis", &hidden(&self.redis))
             .field("redis_ca_cert", &self.redis_ca_cert)
+            .field("redis_accept_volatile", &self.redis_accept_volatile)
             .field("budget", &self.budget)
             .field("budget_wait", &self.budget_wait)
             .field("json", &self.json)

@@ -38,7 +38,9 @@ wait for it, or with --budget-wait SECS are refused (nothing sent) past that wai
 
 A fleet: --redis URL (DINGTALK_REDIS_URL) shares the token, the budget and the campaign
 ledger through one Redis (rediss:// for TLS, --redis-ca-cert for a private CA); it needs
-a build with `--features redis` (Rust 1.88).
+a build with `--features redis` (Rust 1.88). The ledger needs a Redis that keeps its
+writes (appendonly yes, appendfsync always; or 7.2+ with appendonly yes), or
+--redis-accept-volatile.
 
 Try it without credentials:  dingtalk-notify demo";
 

@@ -54,11 +54,18 @@ fn ca_file(global: &GlobalArgs, url: &str) -> Result<Option<Vec<u8>>, Failure> {
     Ok(Some(pem))
 }
 
-/// No `--redis`: `--redis-ca-cert` alone is refused (it would be ignored).
+/// No `--redis`: `--redis-ca-cert` or `--redis-accept-volatile` alone is refused (it would
+/// be ignored).
 ///
 /// # Errors
-/// Exit 2 when `--redis-ca-cert` is given.
+/// Exit 2 when either is given.
 fn without_redis(global: &GlobalArgs) -> Result<(), Failure> {
+    if global.redis_accept_volatile {
+        return Err(Failure::invalid_input(
+            "--redis-accept-volatile (DINGTALK_REDIS_ACCEPT_VOLATILE) is for a --redis \
+             ledger, and no --redis was given; give --redis URL or drop it",
+        ));
+    }
     match &global.redis_ca_cert {
         None => Ok(()),
         Some(_) => Err(Failure::invalid_input(
@@ -159,6 +166,8 @@ mod imp {
     pub struct Fleet {
         store: RedisStore,
         app: TokenSource,
+        /// `--redis-accept-volatile`.
+        accept_volatile: bool,
     }
 
     impl std::fmt::Debug for Fleet {
@@ -167,6 +176,7 @@ mod imp {
             f.debug_struct("Fleet")
                 .field("store", &self.store)
                 .field("app", &self.app)
+                .field("accept_volatile", &self.accept_volatile)
                 .finish()
         }
     }
@@ -209,6 +219,7 @@ mod imp {
         Ok(Some(Fleet {
             store,
             app: source.clone(),
+            accept_volatile: global.redis_accept_volatile,
         }))
     }
 
@@ -248,13 +259,14 @@ mod imp {
                 .map_err(|e| Failure::invalid_input(format!("cannot use the --redis budget: {e}")))
         }
 
-        /// The fleet's campaign ledger for the app.
+        /// The fleet's campaign ledger for the app. It refuses to write to a Redis that
+        /// cannot promise durability unless `--redis-accept-volatile` was given.
         ///
         /// # Errors
         /// Exit 2 when it cannot be configured.
         pub fn ledger(&self) -> Result<Box<dyn Ledger>, Failure> {
             RedisLedger::new(&self.store, &self.app)
-                .map(|l| Box::new(l) as Box<dyn Ledger>)
+                .map(|l| Box::new(l.accept_volatile(self.accept_volatile)) as Box<dyn Ledger>)
                 .map_err(|e| Failure::invalid_input(format!("cannot use the --redis ledger: {e}")))
         }
     }

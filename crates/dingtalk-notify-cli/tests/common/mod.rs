@@ -9,13 +9,14 @@ use dingtalk_notify_mock::{DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, MockSer
 
 /// Every variable the CLI reads (its own, and the proxy ones); removed so the developer's
 /// own settings cannot leak in.
-pub const ENV: [&str; 28] = [
+pub const ENV: [&str; 29] = [
     "DINGTALK_BASE_URL",
     "DINGTALK_CA_CERT",
     "DINGTALK_CA_CERT_ONLY",
     "DINGTALK_SYSTEM_ROOTS",
     "DINGTALK_REDIS_URL",
     "DINGTALK_REDIS_CA_CERT",
+    "DINGTALK_REDIS_ACCEPT_VOLATILE",
     "DINGTALK_BUDGET",
     "DINGTALK_BUDGET_WAIT",
     "DINGTALK_LEDGER",

@@ -1,5 +1,6 @@
-//! A real `redis-server` for the tests: started on a free loopback port with persistence
-//! off (or append-only on, for restart tests), killed on drop. The CLI's fleet tests use
+//! A real `redis-server` for the tests: started on a free loopback port with append-only
+//! persistence and `appendfsync always` (what the ledger needs), or none at all (a volatile
+//! server), killed on drop; restarted with its data, or from an older RDB snapshot. The CLI's fleet tests use
 //! it too (`#[path]`), which is why `redis` is named through this crate.
 #![allow(dead_code)]
 
@@ -13,17 +14,66 @@ use std::time::{Duration, Instant};
 use dingtalk_notify_redis::redis;
 
 /// How to start the server.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
-    /// Append-only persistence (`--appendonly yes --appendfsync always`), so a restart keeps
-    /// the data.
+    /// Append-only persistence (`--appendonly yes --appendfsync always`, the default), so a
+    /// restart keeps the data; `false`: no persistence but the snapshots a test takes
+    /// ([`RedisServer::snapshot`]), a server the ledger refuses without its opt-in.
     pub aof: bool,
+    /// `--enable-debug-command yes` (for `DEBUG RELOAD`).
+    pub debug: bool,
+    /// More arguments for `redis-server` (`--rename-command CONFIG ""`, say).
+    pub extra: Vec<String>,
     /// `--requirepass`.
     pub password: Option<String>,
     /// An ACL user with this name and password, allowed everything.
     pub user: Option<(String, String)>,
     /// TLS only (no plain port), with this certificate and key (PEM files).
     pub tls: Option<(PathBuf, PathBuf)>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            aof: true,
+            debug: false,
+            extra: Vec::new(),
+            password: None,
+            user: None,
+            tls: None,
+        }
+    }
+}
+
+impl Options {
+    /// A server without persistence: a restart brings back the last snapshot, or nothing.
+    pub fn volatile() -> Self {
+        Self {
+            aof: false,
+            ..Self::default()
+        }
+    }
+}
+
+/// A copy of a server's RDB file ([`RedisServer::snapshot`]).
+#[derive(Debug)]
+pub struct Snapshot(PathBuf);
+
+/// `SAVE`s an RDB snapshot of the server at `url` (no auth) whose directory is `dir`, and
+/// keeps a copy of it: for a thread that cannot borrow the [`RedisServer`].
+pub fn snapshot_at(url: &str, dir: &Path) -> Snapshot {
+    static SNAPSHOTS: AtomicUsize = AtomicUsize::new(0);
+    let client = redis::Client::open(url).expect("fixture URL");
+    let mut conn = client
+        .get_connection_with_timeout(Duration::from_secs(5))
+        .expect("fixture connects");
+    let () = redis::cmd("SAVE").query(&mut conn).expect("SAVE");
+    let copy = dir.join(format!(
+        "snapshot-{}.rdb",
+        SNAPSHOTS.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::copy(dir.join("dump.rdb"), &copy).expect("the RDB file is copied");
+    Snapshot(copy)
 }
 
 /// A running `redis-server`.
@@ -60,7 +110,7 @@ fn free_port() -> u16 {
 static DIRS: AtomicUsize = AtomicUsize::new(0);
 
 impl RedisServer {
-    /// Persistence off, no auth.
+    /// Append-only persistence with `appendfsync always`, no auth.
     pub fn start() -> Self {
         Self::start_with(Options::default())
     }
@@ -114,6 +164,10 @@ impl RedisServer {
             cmd.args(["--appendonly", "yes", "--appendfsync", "always"]);
         } else {
             cmd.args(["--appendonly", "no"]);
+        }
+        cmd.args(&self.options.extra);
+        if self.options.debug {
+            cmd.args(["--enable-debug-command", "yes"]);
         }
         if let Some(pw) = &self.options.password {
             cmd.args(["--requirepass", pw]);
@@ -176,6 +230,11 @@ impl RedisServer {
         self.port
     }
 
+    /// The server's process id (to stop and continue it, as a lagging replica).
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map(Child::id).expect("the server runs")
+    }
+
     /// The data directory.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -192,6 +251,21 @@ impl RedisServer {
     /// Starts it again on the same port and directory (with AOF on, the data is back).
     pub fn restart(&mut self) {
         self.kill();
+        assert!(self.spawn(), "redis-server restarts on port {}", self.port);
+    }
+
+    /// `SAVE`s an RDB snapshot now and keeps a copy of it (as a periodic snapshot would be).
+    pub fn snapshot(&self) -> Snapshot {
+        snapshot_at(&self.url(), &self.dir)
+    }
+
+    /// SIGKILL, then a start from `snapshot` (on the same port and directory): the server
+    /// comes back with the older data, as after a crash with RDB persistence only. Needs a
+    /// server without AOF (which would load its append-only file instead).
+    pub fn restart_from(&mut self, snapshot: &Snapshot) {
+        assert!(!self.options.aof, "a server with AOF restarts from its AOF");
+        self.kill();
+        std::fs::copy(&snapshot.0, self.dir.join("dump.rdb")).expect("the snapshot is restored");
         assert!(self.spawn(), "redis-server restarts on port {}", self.port);
     }
 
