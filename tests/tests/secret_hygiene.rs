@@ -592,7 +592,7 @@ fn run<T: TestTransport + Debug>(make: fn(TransportSettings) -> T) {
     assert!(
         records
             .iter()
-            .any(|r| r.target == "dingtalk_notify" && r.level == log::Level::Debug),
+            .any(|r| r.target == "dingtalk_notify::client" && r.level == log::Level::Debug),
         "the client's own records were captured"
     );
     check(&ev, &records);

@@ -57,9 +57,22 @@ pub(crate) fn pace(
     loop {
         match budget.try_acquire(recipients, clock.now())? {
             Admission::Granted => return Ok(()),
-            Admission::Wait(wait) => clock.sleep(wait),
+            Admission::Wait(wait) => {
+                crate::observe::budget_wait(recipients, wait);
+                clock.sleep(wait);
+            }
         }
     }
+}
+
+/// DingTalk answered a per-minute quota code (143103/143104): holds `budget` for a whole
+/// window from now ([`RecipientBudget::exhausted`]), and says so (a `warn`).
+///
+/// # Errors
+/// As [`RecipientBudget::exhausted`].
+pub(crate) fn hold(budget: &dyn RecipientBudget, clock: &dyn Clock) -> Result<(), BudgetError> {
+    crate::observe::budget_held();
+    budget.exhausted(clock.now())
 }
 
 /// The budget of one process: the core's [`BudgetWindow`] behind a mutex.

@@ -53,6 +53,7 @@
 //! | `isahc` | no | the isahc 2 transport (libcurl, rustls): `IsahcTransport`, `isahc_client` |
 //! | `platform-verifier` | no | `RootCertificates::Platform` (the operating system's trust store) on the ureq transport |
 //! | `sqlite` | no | `ledger::SqliteLedger`, a campaign ledger in a SQLite file (SQLite compiled in) |
+//! | `metrics` | no | counters and histograms through the `metrics` facade (`docs/observability.md`); the `prometheus` example exports them |
 //!
 //! With neither transport feature the crate is the client over your own [`Transport`]
 //! (a closure will do). Items that need a feature carry its label in these docs.
@@ -82,20 +83,24 @@
 //! A `main` that returns the error prints its `Debug` form, which is the `Display` text
 //! with the hint (`{:#?}` shows the structure).
 //!
-//! # Logging
-//! Through the [`log`](https://docs.rs/log) facade, never a secret (tokens and app secrets
-//! are redacted, request URIs carry no query):
+//! # Logging and metrics
+//! Logs go through the [`log`](https://docs.rs/log) facade; with feature `metrics`,
+//! counters and histograms through the [`metrics`](https://docs.rs/metrics) facade (no
+//! exporter bundled: install the recorder you use). Neither carries a secret (tokens and
+//! app secrets are redacted, request URIs are never logged, labels take bounded values).
+//! `docs/observability.md` lists every metric (name, kind, labels) and log event; the
+//! targets:
 //!
-//! | target | level | what |
+//! | target | `info` | `warn` |
 //! |---|---|---|
-//! | `dingtalk_notify` | `debug` | each call's attempts: retries with the delay, the token refresh and replay, the deadline, the final failure (path, errcode, `request_id`); token fetches with their lifetime |
-//! | `dingtalk_notify` | `warn` | a token refresh failed and the current token is used until it expires; ureq's `trace` logging is on (it would log access tokens) |
-//! | `dingtalk_notify::campaign` | `debug` | each chunk's outcome, and a chunk whose result could not be read |
-//! | `dingtalk_notify_redis` | `debug`, `warn` | the fleet crate: Redis unavailable (the process falls back to its own token), a token it could not store or drop |
-//! | `dingtalk_notify_mock::…` | `debug` | the simulator's listener and connections |
+//! | `dingtalk_notify::client` | a retry (with its delay), a token replay | a throttle or ban (90002, 90018, 90019, 9000x, 143103/143104, 90020, the IP throttle page) |
+//! | `dingtalk_notify::token` | | a failed refresh (the current token is used until it expires) |
+//! | `dingtalk_notify::budget` | | DingTalk's per-minute recipient quota: no send for a minute |
+//! | `dingtalk_notify::campaign` | a chunk refused for now, sent again | a chunk failed or ambiguous |
 //!
-//! `RUST_LOG=dingtalk_notify=debug` (with `env_logger`, say) shows every retry. Keep `trace`
-//! off for the `ureq` targets wherever logs are kept.
+//! Each attempt, token fetch and budget wait is at `debug`. `RUST_LOG=dingtalk_notify=info`
+//! (with `env_logger`, say) shows every retry. Keep `trace` off for the `ureq` targets
+//! wherever logs are kept (ureq then logs request URIs; the ureq transport warns).
 //!
 //! # Testing your service with the simulator
 //! [`dingtalk-notify-mock`](https://docs.rs/dingtalk-notify-mock) is a blocking DingTalk on
@@ -142,7 +147,8 @@
 //! # Examples
 //! `crates/dingtalk-notify/examples/`, each against its own simulator unless given
 //! `DINGTALK_BASE_URL`: `send_and_track`, `campaign_sqlite` (feature `sqlite`),
-//! `test_your_service`, `closure_transport`, `isv_app`, `from_async`, and `minimal`.
+//! `test_your_service`, `closure_transport`, `isv_app`, `from_async`, `prometheus` (feature
+//! `metrics`), and `minimal`.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(
@@ -156,6 +162,7 @@ mod client;
 mod clock;
 mod jitter;
 pub mod ledger;
+mod observe;
 pub mod resolve;
 
 pub use client::{Client, ClientBuilder, Error};

@@ -221,6 +221,7 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
         let plan = record.resume_plan();
         for index in plan.interrupted {
             self.step(&mut record, index, ChunkEvent::Resumed)?;
+            crate::observe::chunk_interrupted(&id, index);
         }
         let mut queue: VecDeque<(usize, u32)> = plan.send.into_iter().map(|i| (i, 0)).collect();
         while let Some((index, tries)) = queue.pop_front() {
@@ -233,6 +234,7 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
                     if tries < self.policy.retries_per_chunk {
                         if !quota {
                             let wait = self.client.retry_policy().ceiling(tries + 1);
+                            crate::observe::wait("chunk_retry", wait);
                             self.client.clock().sleep(wait);
                         }
                         queue.push_back((index, tries + 1));
@@ -293,10 +295,10 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
         let quota = matches!(&verdict, SendVerdict::Rejected(f)
             if f.code.is_some_and(is_per_minute_quota));
         if quota {
-            self.client.budget().exhausted(self.client.clock().now())?;
+            crate::budget::hold(self.client.budget(), self.client.clock())?;
         }
         let done = self.step(record, index, ChunkEvent::SendEnded(verdict))?;
-        log::debug!(target: LOG_TARGET, "campaign {id} chunk {index}: {}", done.name());
+        crate::observe::chunk_ended(&id, index, &done);
         if let (Some(observe), Some(chunk)) = (self.observer, record.chunk(index)) {
             observe(chunk);
         }

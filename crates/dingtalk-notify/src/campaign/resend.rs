@@ -85,7 +85,7 @@ impl<T: Transport, L: Ledger + ?Sized> Campaigns<'_, T, L> {
                 continue;
             }
             if !exhausted {
-                self.client.budget().exhausted(self.client.clock().now())?;
+                crate::budget::hold(self.client.budget(), self.client.clock())?;
                 exhausted = true;
             }
             let chunks = record.plan_resend(index, users)?;

@@ -9,7 +9,8 @@ use dingtalk_notify_proto::{
     AccessToken, Endpoint, HttpRequest, ResponseError, Transport, Validated, instant_after,
 };
 
-use super::{Client, Error, LOG_TARGET};
+use super::{Client, Error};
+use crate::observe;
 
 /// One attempt's outcome.
 enum Step<R, E> {
@@ -54,11 +55,7 @@ impl<T: Transport> Client<T> {
                     if !replayed && self.invalidate(&token) {
                         replayed = true;
                         attempt -= 1;
-                        log::debug!(
-                            target: LOG_TARGET,
-                            "{} attempt {}: errcode {:?} request_id {:?}: token rejected, refreshing and replaying once",
-                            E::PATH, attempt + 1, error.code().map(|c| c.get()), error.request_id()
-                        );
+                        observe::token_replay(E::PATH, error.effective_code(), error.request_id());
                         continue;
                     }
                     error
@@ -80,11 +77,7 @@ impl<T: Transport> Client<T> {
                         Some(delay)
                             if instant_after(self.inner.clock.now(), delay) >= deadline_at =>
                         {
-                            log::debug!(
-                                target: LOG_TARGET,
-                                "{} attempt {attempt}: {failure:?}: deadline {deadline:?} reached",
-                                E::PATH
-                            );
+                            observe::deadline(E::PATH, attempt, &error, deadline);
                             return Err(Error::Deadline {
                                 deadline,
                                 attempts: attempt,
@@ -92,22 +85,14 @@ impl<T: Transport> Client<T> {
                             });
                         }
                         Some(delay) => {
-                            log::debug!(
-                                target: LOG_TARGET,
-                                "{} attempt {attempt}: {failure:?} errcode {:?} request_id {:?}: retrying in {delay:?}",
-                                E::PATH, error.code().map(|c| c.get()), error.request_id()
-                            );
+                            observe::retry(E::PATH, attempt, &error, delay);
                             self.inner.clock.sleep(delay);
                             continue;
                         }
                     }
                 }
             };
-            log::debug!(
-                target: LOG_TARGET,
-                "{} attempt {attempt}: failed: errcode {:?} request_id {:?}",
-                E::PATH, error.code().map(|c| c.get()), error.request_id()
-            );
+            observe::failed(E::PATH, attempt, &error);
             return Err(error);
         }
     }
@@ -141,11 +126,12 @@ impl<T: Transport> Client<T> {
         );
         match result {
             Ok(r) => {
-                log::debug!(target: LOG_TARGET, "{}: ok", E::PATH);
+                observe::answered(E::PATH, Ok(()));
                 Step::Done(r)
             }
             Err(dingtalk_notify_proto::Error::Response(e)) => {
                 let e = e.without_secrets(&[token.expose_secret()]);
+                observe::answered(E::PATH, Err(&e));
                 match e {
                     // Also wrapped as errcode 88 with sub_code 40014/42001/40001/33001.
                     ResponseError::Api(ref api) if api.is_token_rejected() => {
@@ -157,10 +143,13 @@ impl<T: Transport> Client<T> {
                     },
                 }
             }
-            Err(dingtalk_notify_proto::Error::Transport(t)) => Step::Failed {
-                error: Error::Transport(t),
-                safe_to_repeat: E::IDEMPOTENT,
-            },
+            Err(dingtalk_notify_proto::Error::Transport(t)) => {
+                observe::lost(E::PATH);
+                Step::Failed {
+                    error: Error::Transport(t),
+                    safe_to_repeat: E::IDEMPOTENT,
+                }
+            }
             Err(error) => Step::Failed {
                 error: error.into(),
                 safe_to_repeat: false,

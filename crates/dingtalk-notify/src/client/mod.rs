@@ -45,8 +45,6 @@ pub use resolve::AudienceResolver;
 
 use crate::budget::RecipientBudget;
 
-const LOG_TARGET: &str = "dingtalk_notify";
-
 /// The blocking DingTalk work-notification client.
 ///
 /// Create it once and share it across threads (`Client<T>` is `Send + Sync` when `T` is),
@@ -168,9 +166,7 @@ impl<T: Transport> Client<T> {
         let result = self.send_validated(checked);
         if let Err(e) = &result {
             if e.code().is_some_and(is_per_minute_quota) {
-                self.inner
-                    .budget
-                    .exhausted(self.inner.clock.now())
+                crate::budget::hold(self.inner.budget.as_ref(), self.inner.clock.as_ref())
                     .map_err(Error::Budget)?;
             }
         }
@@ -185,7 +181,9 @@ impl<T: Transport> Client<T> {
     ) -> Result<TaskHandle, Error<T::Error>> {
         let sent_at = self.inner.clock.wall();
         let agent_id = checked.endpoint().agent_id();
+        let users = checked.endpoint().userid_list().len();
         let answer = self.call_validated(checked)?;
+        crate::observe::recipients_sent(users);
         Ok(TaskHandle::new(agent_id, answer.task_id).sent_at(sent_at))
     }
 
@@ -234,9 +232,11 @@ impl<T: Transport> Client<T> {
     /// [`Error::OutsideWindow`] for a task sent 24 hours ago or more, or the call's failure.
     pub fn result(&self, task: &TaskHandle) -> Result<SendResult, Error<T::Error>> {
         self.check_window(task, Operation::Result)?;
-        Ok(self
+        let result = self
             .call(&GetSendResult::new(task.agent_id, task.task_id))?
-            .send_result)
+            .send_result;
+        crate::observe::result_read(&result);
+        Ok(result)
     }
 
     /// Updates an OA notification's status bar (`status_bar/update`); the answer carries

@@ -10,8 +10,9 @@ use dingtalk_notify_proto::resolve::{
 };
 use dingtalk_notify_proto::{AccessToken, ResponseError, Transport, instant_after};
 
-use super::{Client, LOG_TARGET};
+use super::Client;
 use crate::Error;
+use crate::observe;
 use crate::resolve::{AnswerSink, ResolveAudienceError, SavedAnswer};
 
 type Failure<T> = ResolveAudienceError<<T as Transport>::Error>;
@@ -70,15 +71,19 @@ impl<T: Transport> Client<T> {
         self.set_timeout(&mut request, deadline_at);
         let response = match self.inner.transport.send(request) {
             Ok(response) => response,
-            Err(e) if self.inner.transport.classify(&e).is_transient() => {
-                return Ok(Attempt::Lost(Error::Transport(e)));
+            Err(e) => {
+                observe::lost(call.path());
+                if self.inner.transport.classify(&e).is_transient() {
+                    return Ok(Attempt::Lost(Error::Transport(e)));
+                }
+                return Err(ResolveAudienceError::Call(Error::Transport(e)));
             }
-            Err(e) => return Err(ResolveAudienceError::Call(Error::Transport(e))),
         };
         let (parts, body) = response.into_parts();
         let answer = call
             .parse_response(http::Response::from_parts(parts, body.as_slice()))
             .map_err(|e| e.without_secrets(&[token.expose_secret()]));
+        observe::answered(call.path(), answer.as_ref().map(drop));
         Ok(Attempt::Answered {
             answer,
             token,
@@ -153,6 +158,7 @@ impl<'a, T: Transport> AudienceResolver<'a, T> {
             let call = match resolution.next(client.inner.clock.now())? {
                 ResolveStep::Call(call) => call,
                 ResolveStep::Wait(wait) => {
+                    observe::wait("pace", wait);
                     client.inner.clock.sleep(wait);
                     continue;
                 }
@@ -171,7 +177,7 @@ impl<'a, T: Transport> AudienceResolver<'a, T> {
                     body,
                 } => (answer, token, body),
                 Attempt::Lost(error) => {
-                    log::debug!(target: LOG_TARGET, "{}: no answer ({error}); the plan backs off", call.path());
+                    observe::contact_lost(call.path(), &error);
                     resolution.call_failed(client.inner.clock.now())?;
                     continue;
                 }
@@ -179,10 +185,16 @@ impl<'a, T: Transport> AudienceResolver<'a, T> {
             if let Err(ResponseError::Api(api)) = &answer {
                 if api.is_token_rejected() && !token_replayed && client.invalidate(&token) {
                     token_replayed = true;
+                    observe::token_replay(
+                        call.path(),
+                        Some(api.effective_code()),
+                        api.request_id.as_deref(),
+                    );
                     continue;
                 }
             }
             token_replayed = false;
+            let class = answer.as_ref().err().map_or("ok", observe::outcome_of);
             let outcome = resolution.answer(client.inner.clock.now(), answer)?;
             match outcome {
                 AnswerOutcome::Advanced => {
@@ -193,7 +205,7 @@ impl<'a, T: Transport> AudienceResolver<'a, T> {
                     }
                 }
                 AnswerOutcome::Retry(wait) => {
-                    log::debug!(target: LOG_TARGET, "{}: DingTalk asked for a wait of {wait:?}", call.path());
+                    observe::contact_retry(call.path(), class, wait);
                 }
                 _ => {}
             }

@@ -9,7 +9,8 @@ use dingtalk_notify_proto::token::{
 };
 use dingtalk_notify_proto::{AccessToken, BuildError, TokenSource, Transport, instant_after};
 
-use super::{Client, Error, LOG_TARGET};
+use super::{Client, Error};
+use crate::observe;
 
 impl<T: Transport> Client<T> {
     /// A valid access token, fetched if none is cached.
@@ -108,11 +109,7 @@ impl<T: Transport> Client<T> {
         match (fetched, stale) {
             (Ok(t), _) => Ok(t),
             (Err(e), Some(t)) => {
-                log::warn!(
-                    target: LOG_TARGET,
-                    "token refresh failed ({}); using the current token until it expires",
-                    short(&e)
-                );
+                observe::token_refresh_failed(&e);
                 Ok(t)
             }
             (Err(e), None) => Err(e),
@@ -121,10 +118,15 @@ impl<T: Transport> Client<T> {
 
     fn provided_token(&self, p: &dyn TokenProvider) -> Result<AccessToken, Error<T::Error>> {
         let now = self.inner.clock.now();
-        let provided = p.token().map_err(Error::TokenProvider)?;
-        if provided.token.is_empty() {
-            return Err(no_token());
-        }
+        let provided = match p.token() {
+            Ok(provided) if !provided.token.is_empty() => provided,
+            other => {
+                let error = other.map_or_else(Error::TokenProvider, |_| no_token());
+                observe::token_fetched("provider", Err(&error), None);
+                return Err(error);
+            }
+        };
+        observe::token_fetched::<T::Error>("provider", Ok(provided.expires_in), None);
         if let Some(lifetime) = provided.expires_in {
             self.write_cache().insert(
                 self.inner.key.clone(),
@@ -142,24 +144,34 @@ impl<T: Transport> Client<T> {
         deadline_at: Instant,
     ) -> Result<AccessToken, Error<T::Error>> {
         let issued = self.inner.clock.now();
-        log::debug!(target: LOG_TARGET, "{}: fetching an access token", request.path());
+        let path = request.path();
+        observe::token_fetching(path);
         let answer = request
             .execute_with(&self.inner.transport, &self.inner.base, |http| {
                 self.set_timeout(http, deadline_at);
             })
             .map_err(|e| match e {
                 dingtalk_notify_proto::Error::Response(r) => {
-                    Error::Response(r.without_secrets(&request.secrets()))
+                    let r = r.without_secrets(&request.secrets());
+                    observe::answered(path, Err(&r));
+                    Error::Response(r)
+                }
+                dingtalk_notify_proto::Error::Transport(t) => {
+                    observe::lost(path);
+                    Error::Transport(t)
                 }
                 other => other.into(),
-            })?;
+            });
+        let answer = match answer {
+            Ok(answer) => answer,
+            Err(error) => {
+                observe::token_fetched(path, Err(&error), None);
+                return Err(error);
+            }
+        };
+        observe::answered(path, Ok(()));
         let lifetime = answer.lifetime();
-        log::debug!(
-            target: LOG_TARGET,
-            "{}: token fetched, valid {lifetime:?}, request_id {:?}",
-            request.path(),
-            answer.request_id
-        );
+        observe::token_fetched::<T::Error>(path, Ok(Some(lifetime)), answer.request_id.as_deref());
         self.write_cache().insert(
             self.inner.key.clone(),
             answer.access_token.clone(),
@@ -190,16 +202,4 @@ fn no_token<T>() -> Error<T> {
     Error::Build(BuildError::EmptyField {
         field: "access_token",
     })
-}
-
-fn short<E>(e: &Error<E>) -> String {
-    match e {
-        Error::Response(r) => r.api().map_or_else(
-            || "unusable answer".to_owned(),
-            |a| format!("errcode {}", a.code.get()),
-        ),
-        Error::Transport(_) => "transport failure".to_owned(),
-        Error::TokenProvider(_) => "provider failure".to_owned(),
-        _ => "failure".to_owned(),
-    }
 }
