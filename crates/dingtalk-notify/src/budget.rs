@@ -7,7 +7,10 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
 use dingtalk_notify_proto::Clock;
-use dingtalk_notify_proto::campaign::{Admission, Budget, BudgetWindow, BudgetWindowError};
+use dingtalk_notify_proto::campaign::BudgetWindow;
+
+// The budget's types, one path each: what a grant answers and what can never fit.
+pub use dingtalk_notify_proto::campaign::{Admission, Budget, BudgetWindowError};
 
 /// A recipients-per-window budget. Implementations count a grant atomically: two callers
 /// never both get the last recipients of a window.
@@ -65,8 +68,7 @@ pub(crate) fn pace(
 /// The budget of one process: the core's [`BudgetWindow`] behind a mutex.
 ///
 /// ```
-/// use dingtalk_notify::budget::{InProcessBudget, RecipientBudget};
-/// use dingtalk_notify::campaign::{Admission, Budget};
+/// use dingtalk_notify::budget::{Admission, Budget, InProcessBudget, RecipientBudget};
 /// use std::time::Instant;
 /// let budget = InProcessBudget::new(Budget::per_minute(150));
 /// let now = Instant::now();
