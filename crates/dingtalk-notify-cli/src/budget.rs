@@ -7,7 +7,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dingtalk_notify::budget::{Admission, BudgetError, RecipientBudget};
+use dingtalk_notify::budget::{BudgetError, RecipientBudget};
+use dingtalk_notify::kit::campaign::Admission;
 
 /// A send refused because the budget would not admit it within `--budget-wait`.
 #[derive(Debug, Clone, PartialEq, Eq)]
