@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use dingtalk_notify::api::SendWorkNotification;
-use dingtalk_notify::budget::InProcessBudget;
+use dingtalk_notify::budget::{Budget, InProcessBudget};
 use dingtalk_notify::campaign::{
-    Audience, Budget, CHUNK_LIMITS, CampaignHandle, CampaignPlan, CampaignReport, PersonState,
+    Audience, CHUNK_LIMITS, CampaignHandle, CampaignPlan, CampaignReport, PersonState,
 };
 use dingtalk_notify::ledger::Ledger;
 use dingtalk_notify::{ErrorCode, Message, Transport};

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use dingtalk_notify::api::SendWorkNotification;
-use dingtalk_notify::budget::InProcessBudget;
-use dingtalk_notify::campaign::{Audience, Budget, CHUNK_LIMITS, CampaignPlan, ChunkOrigin};
+use dingtalk_notify::budget::{Budget, InProcessBudget};
+use dingtalk_notify::campaign::{Audience, CHUNK_LIMITS, CampaignPlan};
+use dingtalk_notify::kit::campaign::ChunkOrigin;
 use dingtalk_notify::ledger::MemoryLedger;
 use dingtalk_notify::message::{Oa, OaBody, OaHead};
 use dingtalk_notify::{ErrorCode, Message, StatusColor};

@@ -8,7 +8,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
 use dingtalk_notify::kit::retry::FixedJitter;
-use dingtalk_notify::transport::{EnvProxies, ProxySetting, RootCertificates};
+use dingtalk_notify::kit::transport::{EnvProxies, ProxySetting, RootCertificates};
 use dingtalk_notify::{
     BaseUrl, Client, ClientBuilder, Clock, RetryPolicy, TokenSource, Transport, VirtualClock,
 };
@@ -42,8 +42,8 @@ impl Default for TransportSettings {
 }
 
 /// The ureq transport under test, with `settings`.
-pub fn ureq_transport(settings: TransportSettings) -> dingtalk_notify::UreqTransport {
-    dingtalk_notify::UreqTransport::builder()
+pub fn ureq_transport(settings: TransportSettings) -> dingtalk_notify::ureq::UreqTransport {
+    dingtalk_notify::ureq::UreqTransport::builder()
         .timeout(settings.timeout)
         .max_body_size(settings.max_body)
         .root_certificates(settings.roots)
@@ -53,8 +53,8 @@ pub fn ureq_transport(settings: TransportSettings) -> dingtalk_notify::UreqTrans
 }
 
 /// The isahc transport under test, with `settings`.
-pub fn isahc_transport(settings: TransportSettings) -> dingtalk_notify::IsahcTransport {
-    dingtalk_notify::IsahcTransport::builder()
+pub fn isahc_transport(settings: TransportSettings) -> dingtalk_notify::isahc::IsahcTransport {
+    dingtalk_notify::isahc::IsahcTransport::builder()
         .timeout(settings.timeout)
         .max_body_size(settings.max_body)
         .root_certificates(settings.roots)

@@ -11,7 +11,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use dingtalk_notify::api::SendWorkNotification;
-use dingtalk_notify::transport::{EnvProxies, ProxySetting, ProxyUrl, TransportErrorKind};
+use dingtalk_notify::kit::transport::{EnvProxies, ProxySetting, ProxyUrl, TransportErrorKind};
 use dingtalk_notify::{BaseUrl, Client, Error, Message, RetryPolicy};
 use dingtalk_notify_mock::{DEMO_AGENT_ID, DEMO_APP_SECRET, MockServer, Route};
 
@@ -105,8 +105,11 @@ impl Drop for RecordingProxy {
 pub type MakeWithProxy<T> = fn(ProxySetting, EnvProxies) -> T;
 
 /// The ureq transport with `setting` and `env`.
-pub fn ureq_with_proxy(setting: ProxySetting, env: EnvProxies) -> dingtalk_notify::UreqTransport {
-    dingtalk_notify::UreqTransport::builder()
+pub fn ureq_with_proxy(
+    setting: ProxySetting,
+    env: EnvProxies,
+) -> dingtalk_notify::ureq::UreqTransport {
+    dingtalk_notify::ureq::UreqTransport::builder()
         .timeout(Duration::from_secs(5))
         .proxy(setting)
         .proxy_env(env)
@@ -114,8 +117,11 @@ pub fn ureq_with_proxy(setting: ProxySetting, env: EnvProxies) -> dingtalk_notif
 }
 
 /// The isahc transport with `setting` and `env`.
-pub fn isahc_with_proxy(setting: ProxySetting, env: EnvProxies) -> dingtalk_notify::IsahcTransport {
-    dingtalk_notify::IsahcTransport::builder()
+pub fn isahc_with_proxy(
+    setting: ProxySetting,
+    env: EnvProxies,
+) -> dingtalk_notify::isahc::IsahcTransport {
+    dingtalk_notify::isahc::IsahcTransport::builder()
         .timeout(Duration::from_secs(5))
         .proxy(setting)
         .proxy_env(env)

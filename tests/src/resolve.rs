@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use dingtalk_notify::resolve::{
-    AudienceQuery, ResolveAudienceError, ResolveConfig, ResolvedAudience, SavedAnswer, SinkError,
+    AudienceQuery, ResolveAudienceError, ResolveConfig, ResolvedAudience, SavedAnswer,
 };
 use dingtalk_notify::{Client, ErrorCode};
 use dingtalk_notify_mock::{Calls, Directory, Fault, MockServerBuilder, Person, Route};
@@ -271,13 +271,14 @@ pub fn replay_after_interruption_makes_no_call_for_what_was_saved<T: TestTranspo
     let h = org_harness(make, |b| b.directory(dir()));
     let k = 37;
     let mut saved: Vec<SavedAnswer> = Vec::new();
-    let mut crash_after_k = |a: &SavedAnswer| -> Result<(), SinkError> {
-        if saved.len() == k {
-            return Err("the process died".into());
-        }
-        saved.push(a.clone());
-        Ok(())
-    };
+    let mut crash_after_k =
+        |a: &SavedAnswer| -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+            if saved.len() == k {
+                return Err("the process died".into());
+            }
+            saved.push(a.clone());
+            Ok(())
+        };
     let error = h
         .client
         .resolver(&query)

@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use dingtalk_notify::api::SendWorkNotification;
+use dingtalk_notify::kit::transport::TransportErrorKind;
 use dingtalk_notify::message::{Oa, OaBody, OaForm, OaHead};
-use dingtalk_notify::transport::TransportErrorKind;
 use dingtalk_notify::{
     BaseUrl, BuildError, Client, Error, ErrorCode, Message, ResponseError, RetryPolicy,
     StatusColor, TaskHandle, TokenSource, Transport,

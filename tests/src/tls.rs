@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use dingtalk_notify::api::SendWorkNotification;
-use dingtalk_notify::transport::{CaCertificates, RootCertificates, TransportErrorKind};
+use dingtalk_notify::kit::transport::{CaCertificates, RootCertificates, TransportErrorKind};
 use dingtalk_notify::{BaseUrl, Client, Error, Message, RetryPolicy};
 use dingtalk_notify_mock::{DEMO_AGENT_ID, MockServer, Route, ServerTls};
 
@@ -18,16 +18,16 @@ use crate::scenarios::TestTransport;
 pub type MakeWithRoots<T> = fn(RootCertificates) -> T;
 
 /// The ureq transport trusting `roots`.
-pub fn ureq_with_roots(roots: RootCertificates) -> dingtalk_notify::UreqTransport {
-    dingtalk_notify::UreqTransport::builder()
+pub fn ureq_with_roots(roots: RootCertificates) -> dingtalk_notify::ureq::UreqTransport {
+    dingtalk_notify::ureq::UreqTransport::builder()
         .timeout(Duration::from_secs(5))
         .root_certificates(roots)
         .build()
 }
 
 /// The isahc transport trusting `roots`.
-pub fn isahc_with_roots(roots: RootCertificates) -> dingtalk_notify::IsahcTransport {
-    dingtalk_notify::IsahcTransport::builder()
+pub fn isahc_with_roots(roots: RootCertificates) -> dingtalk_notify::isahc::IsahcTransport {
+    dingtalk_notify::isahc::IsahcTransport::builder()
         .timeout(Duration::from_secs(5))
         .root_certificates(roots)
         .build()

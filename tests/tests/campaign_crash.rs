@@ -13,11 +13,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use dingtalk_notify::campaign::{
-    Audience, CHUNK_LIMITS, CampaignId, CampaignPlan, CampaignPolicy, ChunkState,
-};
+use dingtalk_notify::campaign::{Audience, CHUNK_LIMITS, CampaignId, CampaignPlan, CampaignPolicy};
+
+use dingtalk_notify::ledger::ChunkState;
 use dingtalk_notify::ledger::{Ledger, SqliteLedger};
-use dingtalk_notify::{BaseUrl, Client, Message, UreqTransport};
+use dingtalk_notify::ureq::UreqTransport;
+use dingtalk_notify::{BaseUrl, Client, Message};
 use dingtalk_notify_mock::{
     Calls, DEMO_AGENT_ID, Directory, Fault, MockServer, Route, UserBehaviour,
 };

@@ -49,8 +49,9 @@ use std::time::{Duration, Instant};
 
 use dingtalk_notify::api::SendWorkNotification;
 use dingtalk_notify::kit::retry::FixedJitter;
-use dingtalk_notify::transport::TransportErrorKind;
-use dingtalk_notify::transport::{CaCertificates, ProxySetting, ProxyUrl, RootCertificates};
+use dingtalk_notify::kit::transport::{
+    CaCertificates, ProxySetting, ProxyUrl, RootCertificates, TransportErrorKind,
+};
 use dingtalk_notify::{
     BaseUrl, Client, Error, Message, ResponseError, RetryPolicy, Transport, VirtualClock,
 };

@@ -8,8 +8,10 @@
 use std::process::Command;
 
 use dingtalk_notify::api::SendWorkNotification;
-use dingtalk_notify::transport::{RootCertificates, TransportError, TransportErrorKind};
-use dingtalk_notify::{BaseUrl, Client, Error, IsahcTransport, Message, Transport};
+use dingtalk_notify::isahc::IsahcTransport;
+use dingtalk_notify::kit::transport::{RootCertificates, TransportErrorKind};
+use dingtalk_notify::transport::TransportError;
+use dingtalk_notify::{BaseUrl, Client, Error, Message, Transport};
 use dingtalk_notify_mock::{DEMO_AGENT_ID, Route};
 use dingtalk_notify_tests::harness::demo_app;
 use dingtalk_notify_tests::tls::{https_server, isahc_with_roots};

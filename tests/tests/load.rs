@@ -24,10 +24,10 @@
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use dingtalk_notify::IsahcTransport;
-use dingtalk_notify::UreqTransport;
 use dingtalk_notify::api::SendWorkNotification;
+use dingtalk_notify::isahc::IsahcTransport;
 use dingtalk_notify::kit::retry::FixedJitter;
+use dingtalk_notify::ureq::UreqTransport;
 use dingtalk_notify::ureq::ureq::Agent;
 use dingtalk_notify::{
     BaseUrl, Client, Error, Message, TaskHandle, TaskId, Transport, VirtualClock,

@@ -3,9 +3,9 @@
 //! 256 cases per property); the `fuzz/` crate runs the same parsers unbounded.
 
 use dingtalk_notify::Endpoint;
-use dingtalk_notify::api::{
-    GetAccessToken, GetSendProgress, GetSendResult, RecallWorkNotification, SendWorkNotification,
-    UpdateStatusBar,
+use dingtalk_notify::api::SendWorkNotification;
+use dingtalk_notify::kit::api::{
+    GetAccessToken, GetSendProgress, GetSendResult, RecallWorkNotification, UpdateStatusBar,
 };
 use proptest::prelude::*;
 
@@ -115,7 +115,7 @@ fn apply(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
 /// deadline check. Issue 15: values near 2^63 s used to panic in `Instant + Duration`.
 fn durations_from_answers(expires_in: u64, wait: u64, deadline_secs: u64) {
     use dingtalk_notify::RetryPolicy;
-    use dingtalk_notify::api::MAX_TOKEN_LIFETIME;
+    use dingtalk_notify::kit::api::MAX_TOKEN_LIFETIME;
     use dingtalk_notify::kit::instant_after;
     use dingtalk_notify::kit::retry::Failure;
     use dingtalk_notify::kit::token::{Freshness, TokenCache, TokenKey};

@@ -22,11 +22,12 @@ use std::fmt::Debug;
 use std::time::Duration;
 
 use dingtalk_notify::api::SendWorkNotification;
-use dingtalk_notify::auth::SuiteSignature;
+use dingtalk_notify::kit::SuiteSecret;
+use dingtalk_notify::kit::auth::SuiteSignature;
 use dingtalk_notify::kit::retry::FixedJitter;
 use dingtalk_notify::{
-    BaseUrl, Client, Error, ErrorCode, Message, RetryPolicy, SuiteSecret, SuiteTicket, TaskHandle,
-    TokenSource, VirtualClock,
+    BaseUrl, Client, Error, ErrorCode, Message, RetryPolicy, SuiteTicket, TaskHandle, TokenSource,
+    VirtualClock,
 };
 use dingtalk_notify_mock::{AppCredentials, Calls, Fault, IsvSuite, MockServer, Route, code};
 use dingtalk_notify_tests::capture_log::{self, Captured};

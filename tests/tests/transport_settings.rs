@@ -2,12 +2,14 @@
 //! default, the user agent), and TLS never falling back to plaintext, checked once for both
 //! transports against the simulator on loopback.
 
+use dingtalk_notify::Transport;
 use dingtalk_notify::http::{self, HeaderValue};
+use dingtalk_notify::isahc::IsahcTransport;
 use dingtalk_notify::kit::transport::{
     BuildTransport, DEFAULT_MAX_BODY_SIZE, HttpRequest, TransportBuilder, TransportError,
     TransportErrorKind,
 };
-use dingtalk_notify::{IsahcTransport, Transport, UreqTransport};
+use dingtalk_notify::ureq::UreqTransport;
 use dingtalk_notify_mock::conformance::ACCESS_TOKEN;
 use dingtalk_notify_mock::{Calls, Fault, MockServer, Route};
 

@@ -3,7 +3,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use dingtalk_notify::api::{GetSendProgress, GetSendResult, UpdateStatusBar};
+use dingtalk_notify::kit::api::{GetSendProgress, GetSendResult, UpdateStatusBar};
 use dingtalk_notify::{AccessToken, BaseUrl, Endpoint, StatusColor};
 
 use crate::{AGENT, Result, TASK, TOKEN};

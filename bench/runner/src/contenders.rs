@@ -4,10 +4,10 @@ use std::hint::black_box;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
-use dingtalk_notify::api::GetSendProgress;
+use dingtalk_notify::kit::api::GetSendProgress;
+use dingtalk_notify::ureq::UreqTransport;
 use dingtalk_notify::{
     AccessToken, BaseUrl, Client, Endpoint, HttpRequest, TaskHandle, TokenSource, Transport,
-    UreqTransport,
 };
 
 use crate::{AGENT, APP_KEY, APP_SECRET, Result, TASK, TOKEN};
@@ -141,7 +141,7 @@ pub(crate) struct RawIsahc {
 impl RawIsahc {
     pub(crate) fn new(base: &BaseUrl) -> Result<Self> {
         Ok(Self {
-            client: dingtalk_notify::IsahcTransport::new().client()?,
+            client: dingtalk_notify::isahc::IsahcTransport::new().client()?,
             request: progress_request(base)?,
         })
     }

@@ -6,10 +6,10 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use dingtalk_notify::transport::TransportErrorKind;
-use dingtalk_notify::{
-    BaseUrl, HttpRequest, HttpResponse, IsahcTransport, TaskHandle, Transport, UreqTransport,
-};
+use dingtalk_notify::isahc::IsahcTransport;
+use dingtalk_notify::kit::transport::TransportErrorKind;
+use dingtalk_notify::ureq::UreqTransport;
+use dingtalk_notify::{BaseUrl, HttpRequest, HttpResponse, TaskHandle, Transport};
 
 use crate::contenders::{client, client_call};
 use crate::{AGENT, Result, TASK};

@@ -3,7 +3,9 @@
 //! trip) and a budget acquire (`RedisBudget::try_acquire(1)`: one Lua script). `run.sh`
 //! divides them by `seq client-ureq`, one loopback call to the bench server.
 
-use dingtalk_notify::{BaseUrl, TokenSource, UreqTransport};
+use dingtalk_notify::{BaseUrl, TokenSource};
+
+use dingtalk_notify::ureq::UreqTransport;
 use dingtalk_notify_redis::{Acquire, RedisBudget, RedisStore, RedisTokenProvider};
 use serde::Serialize;
 

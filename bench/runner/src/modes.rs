@@ -3,7 +3,11 @@
 use std::sync::{Arc, Barrier};
 use std::thread;
 
-use dingtalk_notify::{BaseUrl, IsahcTransport, TaskHandle, UreqTransport};
+use dingtalk_notify::{BaseUrl, TaskHandle};
+
+use dingtalk_notify::isahc::IsahcTransport;
+
+use dingtalk_notify::ureq::UreqTransport;
 use serde::Serialize;
 
 use crate::contenders::{

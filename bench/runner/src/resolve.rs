@@ -20,7 +20,8 @@ use std::process::Command;
 
 use dingtalk_notify::kit::api::ListSubDepartmentIds;
 use dingtalk_notify::resolve::{AudienceQuery, ResolveConfig, SavedAnswer};
-use dingtalk_notify::{BaseUrl, Client, TokenSource, UreqTransport};
+use dingtalk_notify::ureq::UreqTransport;
+use dingtalk_notify::{BaseUrl, Client, TokenSource};
 use dingtalk_notify_mock::{DEMO_APP_KEY, DEMO_APP_SECRET, Directory, MockServer, Route};
 
 use crate::Result;

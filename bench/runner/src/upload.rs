@@ -8,9 +8,10 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
-use dingtalk_notify::api::UploadMedia;
+use dingtalk_notify::kit::api::UploadMedia;
 use dingtalk_notify::media::MediaKind;
-use dingtalk_notify::{AccessToken, BaseUrl, Client, Endpoint, TokenSource, UreqTransport};
+use dingtalk_notify::ureq::UreqTransport;
+use dingtalk_notify::{AccessToken, BaseUrl, Client, Endpoint, TokenSource};
 
 use crate::contenders::transport_agent_config;
 use crate::{APP_KEY, APP_SECRET, Result, TOKEN};

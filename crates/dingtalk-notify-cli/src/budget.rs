@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dingtalk_notify::budget::{BudgetError, RecipientBudget};
-use dingtalk_notify::campaign::Admission;
+use dingtalk_notify::kit::campaign::Admission;
 
 /// A send refused because the budget would not admit it within `--budget-wait`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,8 +100,7 @@ impl RecipientBudget for WaitLimit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dingtalk_notify::budget::InProcessBudget;
-    use dingtalk_notify::campaign::Budget;
+    use dingtalk_notify::budget::{Budget, InProcessBudget};
 
     fn limited(budget: u32, max_wait: Option<Duration>) -> WaitLimit {
         let inner = Arc::new(InProcessBudget::new(Budget::per_minute(budget)));

@@ -5,7 +5,8 @@ use std::fmt;
 
 use dingtalk_notify::budget::BudgetError;
 use dingtalk_notify::kit::redaction::redact_values;
-use dingtalk_notify::transport::{TransportError, TransportErrorKind};
+use dingtalk_notify::kit::transport::TransportErrorKind;
+use dingtalk_notify::transport::TransportError;
 use dingtalk_notify::{ApiError, Error, ResponseError};
 
 /// Exit code: success.
@@ -287,10 +288,11 @@ pub fn from_redis(error: &(dyn std::error::Error + 'static)) -> bool {
 mod tests {
     use std::time::Duration;
 
-    use dingtalk_notify::api::GetSendProgress;
     use dingtalk_notify::http::{Response, StatusCode};
+    use dingtalk_notify::kit::RawBody;
+    use dingtalk_notify::kit::api::GetSendProgress;
     use dingtalk_notify::kit::campaign::BudgetWindowError;
-    use dingtalk_notify::{BuildError, Endpoint, ErrorCode, RawBody, TaskId};
+    use dingtalk_notify::{BuildError, Endpoint, ErrorCode, TaskId};
 
     use super::*;
 

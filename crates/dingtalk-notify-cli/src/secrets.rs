@@ -6,7 +6,7 @@ use std::sync::{Mutex, PoisonError};
 
 use dingtalk_notify::Transport;
 use dingtalk_notify::kit::redaction::redact_values;
-use dingtalk_notify::transport::TransportErrorKind;
+use dingtalk_notify::kit::transport::TransportErrorKind;
 use dingtalk_notify::{HttpRequest, HttpResponse};
 
 /// Shorter secrets are not cut out of output (a one-letter "token" would shred every word;

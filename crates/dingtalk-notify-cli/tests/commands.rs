@@ -4,7 +4,7 @@
 mod common;
 
 use common::{bare, cli, frozen, int, run, send_text};
-use dingtalk_notify::api::ProgressStatus;
+use dingtalk_notify::kit::api::ProgressStatus;
 use dingtalk_notify_mock::{
     DEFAULT_DELIVERY_DURATION, DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, MockServer, Route,
 };
@@ -340,7 +340,7 @@ fn environment_variables_replace_flags() {
         DEMO_APP_SECRET,
     ))
     .base_url(dingtalk_notify::BaseUrl::new(&server.base_url()).unwrap())
-    .build(dingtalk_notify::UreqTransport::default())
+    .build(dingtalk_notify::ureq::UreqTransport::default())
     .access_token()
     .unwrap();
     let mut cmd = bare();

@@ -6,7 +6,7 @@ mod common;
 use std::net::TcpListener;
 
 use common::{Run, bare, run};
-use dingtalk_notify::UreqTransport;
+use dingtalk_notify::ureq::UreqTransport;
 use dingtalk_notify::{BaseUrl, Client, TokenSource};
 use dingtalk_notify_mock::{AppCredentials, Calls, Fault, IsvSuite, MockServer, Route};
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use dingtalk_notify::kit::token::{TokenKey, TokenSource};
-use dingtalk_notify::transport::RequestTimeout;
+use dingtalk_notify::kit::transport::RequestTimeout;
 use dingtalk_notify::{AccessToken, BaseUrl, Clock, Transport};
 
 use crate::error::{Error, scrub};

@@ -17,7 +17,8 @@
 //!
 //! ```no_run
 //! use dingtalk_notify::campaign::{Audience, CampaignPlan, CHUNK_LIMITS};
-//! use dingtalk_notify::{Client, Message, TokenSource, UreqTransport};
+//! use dingtalk_notify::{Client, Message, TokenSource};
+//! use dingtalk_notify::ureq::UreqTransport;
 //! use dingtalk_notify_redis::{RedisBudget, RedisLedger, RedisStore, RedisTokenProvider};
 //! use std::sync::Arc;
 //!

@@ -63,7 +63,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// ```no_run
 /// use dingtalk_notify::{Client, TokenSource};
 /// use dingtalk_notify_redis::{RedisStore, RedisTokenProvider};
-/// use dingtalk_notify::UreqTransport;
+/// use dingtalk_notify::ureq::UreqTransport;
 ///
 /// let redis = RedisStore::open("redis://127.0.0.1:6379")?;
 /// let source = TokenSource::app("dingkey", std::env::var("DINGTALK_APP_SECRET")?);

@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use common::RedisServer;
 use dingtalk_notify::api::SendWorkNotification;
-use dingtalk_notify::{Client, Clock, Message, TokenSource, UreqTransport, VirtualClock};
+use dingtalk_notify::ureq::UreqTransport;
+use dingtalk_notify::{Client, Clock, Message, TokenSource, VirtualClock};
 use dingtalk_notify_mock::{DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, MockServer, Route};
 use dingtalk_notify_redis::redis;
 use dingtalk_notify_redis::{Acquire, Error, RedisBudget, RedisStore, RedisTokenProvider};

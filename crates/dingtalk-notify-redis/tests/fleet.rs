@@ -9,9 +9,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use common::RedisServer;
-use dingtalk_notify::UreqTransport;
-use dingtalk_notify::api::{GetSendProgress, SendWorkNotification};
+use dingtalk_notify::api::SendWorkNotification;
 use dingtalk_notify::campaign::{Audience, CHUNK_LIMITS, CampaignId, CampaignPlan, CampaignPolicy};
+use dingtalk_notify::kit::api::GetSendProgress;
+use dingtalk_notify::ureq::UreqTransport;
 use dingtalk_notify::{Client, Message, RetryPolicy, TokenSource};
 use dingtalk_notify_mock::{
     Calls, DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, Directory, Fault, MockServer, Route,

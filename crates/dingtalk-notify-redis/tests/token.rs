@@ -5,7 +5,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{Options, RedisServer};
-use dingtalk_notify::UreqTransport;
+use dingtalk_notify::ureq::UreqTransport;
 use dingtalk_notify::{AccessToken, TokenProvider, TokenSource};
 use dingtalk_notify_mock::{
     Calls, DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_CORP_ID, DEMO_SUITE_KEY, DEMO_SUITE_SECRET,

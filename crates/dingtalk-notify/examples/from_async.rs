@@ -20,11 +20,11 @@ use std::sync::mpsc;
 use std::thread;
 
 use dingtalk_notify::api::SendWorkNotification;
-use dingtalk_notify::{Message, TaskHandle, UreqClient};
+use dingtalk_notify::ureq::UreqTransport;
+use dingtalk_notify::{Client, Message, TaskHandle};
 
 /// The client's error over ureq.
-type SendError =
-    dingtalk_notify::Error<<dingtalk_notify::UreqTransport as dingtalk_notify::Transport>::Error>;
+type SendError = dingtalk_notify::Error<<UreqTransport as dingtalk_notify::Transport>::Error>;
 
 /// One send for the notifier thread, and where its answer goes.
 struct Job {
@@ -40,7 +40,7 @@ struct Notifier {
 
 impl Notifier {
     /// Starts the thread that owns `client` and runs jobs one after another.
-    fn start(client: UreqClient) -> (Self, thread::JoinHandle<()>) {
+    fn start(client: Client<UreqTransport>) -> (Self, thread::JoinHandle<()>) {
         let (jobs, inbox) = mpsc::channel::<Job>();
         let worker = thread::spawn(move || {
             for job in inbox {

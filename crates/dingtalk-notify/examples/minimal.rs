@@ -14,7 +14,8 @@ use std::env;
 use std::process::ExitCode;
 
 use dingtalk_notify::api::SendWorkNotification;
-use dingtalk_notify::{BaseUrl, Client, Message, TokenSource, UreqTransport};
+use dingtalk_notify::ureq::UreqTransport;
+use dingtalk_notify::{BaseUrl, Client, Message, TokenSource};
 
 fn var(name: &str) -> Result<String, String> {
     env::var(name).map_err(|_| format!("set {name}"))

@@ -60,7 +60,7 @@ mod checks {
     use super::DiskAlerts;
 
     /// A simulator whose clock moves only when the test says, and the service on it.
-    fn service() -> (MockServer, DiskAlerts<dingtalk_notify::UreqTransport>) {
+    fn service() -> (MockServer, DiskAlerts<dingtalk_notify::ureq::UreqTransport>) {
         let server = MockServer::builder().frozen_clock().start().unwrap();
         let source = TokenSource::app(DEMO_APP_KEY, DEMO_APP_SECRET);
         let client = dingtalk_notify::client_at(&server.base_url(), source).unwrap();

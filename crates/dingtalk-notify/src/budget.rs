@@ -7,7 +7,11 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
 use dingtalk_notify_proto::Clock;
-use dingtalk_notify_proto::campaign::{Admission, Budget, BudgetWindow, BudgetWindowError};
+use dingtalk_notify_proto::campaign::{Admission, BudgetWindow, BudgetWindowError};
+
+// The budget's size, one path. What a grant answers (`Admission`) and what can never fit
+// (`BudgetWindowError`) are the core's, for whoever implements `RecipientBudget`.
+pub use dingtalk_notify_proto::campaign::Budget;
 
 /// A recipients-per-window budget. Implementations count a grant atomically: two callers
 /// never both get the last recipients of a window.
@@ -78,13 +82,14 @@ pub(crate) fn hold(budget: &dyn RecipientBudget, clock: &dyn Clock) -> Result<()
 /// The budget of one process: the core's [`BudgetWindow`] behind a mutex.
 ///
 /// ```
-/// use dingtalk_notify::budget::{InProcessBudget, RecipientBudget};
-/// use dingtalk_notify::campaign::{Admission, Budget};
+/// use dingtalk_notify::budget::{Budget, InProcessBudget, RecipientBudget};
+/// use dingtalk_notify_proto::campaign::Admission;
 /// use std::time::Instant;
 /// let budget = InProcessBudget::new(Budget::per_minute(150));
 /// let now = Instant::now();
 /// assert_eq!(budget.try_acquire(100, now)?, Admission::Granted);
 /// assert!(matches!(budget.try_acquire(100, now)?, Admission::Wait(_)));
+/// assert_eq!(budget.used(now), 100);
 /// # Ok::<(), dingtalk_notify::budget::BudgetError>(())
 /// ```
 pub struct InProcessBudget {

@@ -9,13 +9,13 @@ use dingtalk_notify_proto::retry::Jitter;
 /// per thread from the standard library's random hasher keys), so threads sharing one
 /// client never share or race on a state.
 #[derive(Clone, Copy, Default)]
-pub struct RandomJitter {
+pub(crate) struct RandomJitter {
     _private: (),
 }
 
 impl RandomJitter {
     /// A jitter source (every one draws from its thread's generator).
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self { _private: () }
     }
 }

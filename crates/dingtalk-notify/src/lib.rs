@@ -24,11 +24,12 @@
 //!
 //! | feature | transport | shortcut | client type |
 //! |---|---|---|---|
-//! | `ureq` (default) | [`UreqTransport`] | [`client(source)`](client()), [`client_at(base_url, source)`](client_at()) | [`UreqClient`] |
-//! | `isahc` | `IsahcTransport` | `isahc_client(source)` | `IsahcClient` |
+//! | `ureq` (default) | [`ureq::UreqTransport`] | [`client(source)`](client()), [`client_at(base_url, source)`](client_at()) | `Client<UreqTransport>` |
+//! | `isahc` | `isahc::IsahcTransport` | `isahc_client(source)` | `Client<IsahcTransport>` |
 //!
 //! The shortcuts use the default settings: a 30 s deadline per call, the system clock, and
-//! the international host ([`DEFAULT_BASE_URL`]) or, with `client_at`, the base URL given
+//! the international host (`https://oapi.dingtalk.io`, [`BaseUrl::default`]) or, with
+//! `client_at`, the base URL given
 //! (a gateway, [`MAINLAND_BASE_URL`], the simulator).
 //!
 //! # What is here
@@ -39,18 +40,19 @@
 //!   (`client.campaigns(&ledger).start(plan)`), followed as one, resumable after a crash
 //!   without a duplicate; [`ledger`] keeps them ([`ledger::MemoryLedger`], and
 //!   `ledger::SqliteLedger` with feature `sqlite`); [`budget`] paces recipients per minute.
-//! - [`SystemClock`] and [`VirtualClock`], [`RandomJitter`]: the time and randomness the
-//!   client uses; tests replace them.
-//! - Re-exports of the core, each under one path: requests in [`api`], [`Message`] and its
-//!   parts in [`message`], the errors, the secrets, authentication schemes in [`auth`] (for
-//!   your own [`Endpoint`]), and transport settings in [`transport`]. The sans-IO core
-//!   itself is the `dingtalk-notify-proto` crate.
+//! - [`SystemClock`] and [`VirtualClock`]: the time the client reads and sleeps on; tests
+//!   replace it.
+//! - Re-exports of the core, each under one path: the send and its answers in [`api`], [`Message`] and its
+//!   parts in [`message`], the errors, the authentication of your own [`Endpoint`] in
+//!   [`auth`], and what your own [`Transport`] reads in [`transport`]. The bundled
+//!   transports and their settings are the crates [`ureq`](mod@ureq) and `isahc`. The
+//!   sans-IO core itself is the `dingtalk-notify-proto` crate.
 //!
 //! # Features
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `ureq` | yes | the ureq 3 transport (pure Rust, rustls with ring): [`UreqTransport`], [`client`], [`client_at`] |
-//! | `isahc` | no | the isahc 2 transport (libcurl, rustls): `IsahcTransport`, `isahc_client` |
+//! | `ureq` | yes | the ureq 3 transport (pure Rust, rustls with ring): [`ureq::UreqTransport`], [`client`], [`client_at`] |
+//! | `isahc` | no | the isahc 2 transport (libcurl, rustls): `isahc::IsahcTransport`, `isahc_client` |
 //! | `platform-verifier` | no | `RootCertificates::Platform` (the operating system's trust store) on the ureq transport |
 //! | `sqlite` | no | `ledger::SqliteLedger`, a campaign ledger in a SQLite file (SQLite compiled in) |
 //! | `metrics` | no | counters and histograms through the `metrics` facade (`docs/observability.md`); the `prometheus` example exports them |
@@ -167,41 +169,39 @@ pub mod resolve;
 
 pub use client::{Client, ClientBuilder, Error};
 pub use clock::{SystemClock, VirtualClock};
-pub use jitter::RandomJitter;
 
-pub use dingtalk_notify_proto::auth;
 pub use dingtalk_notify_proto::http;
-pub use dingtalk_notify_proto::retry::Jitter;
 pub use dingtalk_notify_proto::token::ProvidedToken;
 pub use dingtalk_notify_proto::{
-    AccessToken, AgentId, ApiError, AppSecret, BaseUrl, BuildError, Clock, DEFAULT_BASE_URL,
-    DeliveryReport, DeptId, Endpoint, ErrorClass, ErrorCode, HttpRequest, HttpResponse,
-    MAINLAND_BASE_URL, Message, RawBody, ResponseError, RetryPolicy, StatusColor, SuiteSecret,
-    SuiteTicket, TaskHandle, TaskId, TokenProvider, TokenSource, TopError, TrackPolicy, Transport,
+    AccessToken, AgentId, ApiError, BaseUrl, BuildError, Clock, DeliveryReport, DeptId, Endpoint,
+    ErrorCode, HttpRequest, HttpResponse, MAINLAND_BASE_URL, Message, ResponseError, RetryPolicy,
+    StatusColor, SuiteTicket, TaskHandle, TaskId, TokenProvider, TokenSource, TrackPolicy,
+    Transport,
 };
 
-/// Every request the client sends and every answer it parses, as the API reference names
-/// them. The contact calls a resolution makes (`listsubid`, `listid`, `getbymobile`, …) are
-/// driven for you by [`resolve`]; their typed requests are in `dingtalk-notify-proto`'s
-/// `api` for those who call them directly.
+/// What the client's calls take and return, as the API reference names them: the send,
+/// the progress and result it reads, and the answers of the status-bar update, the recall
+/// and the media upload. The client builds the other requests itself from a
+/// [`TaskHandle`]; every typed request of the API (for [`Client::call`]) is in the core,
+/// `dingtalk_notify_proto::api`.
 pub mod api {
     pub use dingtalk_notify_proto::api::{
-        AccessTokenResponse, DEFAULT_TOKEN_LIFETIME, ForbiddenEntry, GetAccessToken, GetCorpToken,
-        GetSendProgress, GetSendProgressResponse, GetSendResult, GetSendResultResponse,
-        MAX_RESULT_RECIPIENTS, MAX_TOKEN_LIFETIME, ProgressStatus, RecallWorkNotification,
-        RecallWorkNotificationResponse, RecipientLimits, SendProgress, SendResult,
-        SendWorkNotification, SendWorkNotificationResponse, UpdateStatusBar,
-        UpdateStatusBarResponse, UploadMedia, UploadMediaResponse,
+        ForbiddenEntry, RecallWorkNotificationResponse, RecipientLimits, SendProgress, SendResult,
+        SendWorkNotification, UpdateStatusBarResponse, UploadMediaResponse,
     };
 }
 
+/// How [`Client::call`] authenticates an [`Endpoint`] of your own: its `Auth` is
+/// [`AccessTokenQuery`](auth::AccessTokenQuery), the access token as a query parameter.
+pub mod auth {
+    pub use dingtalk_notify_proto::auth::AccessTokenQuery;
+}
+
 /// Attachments: the kinds DingTalk takes ([`MediaKind`](media::MediaKind), with their formats
-/// and limits), a file read and checked before upload, and the upload's errors and deadline.
+/// and limits), a file read and checked before upload, and the upload's errors.
 /// Upload with [`Client::upload_media`] or [`Client::upload_media_path`].
 pub mod media {
-    pub use crate::client::{
-        MediaFile, MediaFileError, UPLOAD_FLOOR_BYTES_PER_SEC, UploadFileError, upload_deadline,
-    };
+    pub use crate::client::{MediaFile, MediaFileError, UploadFileError};
     pub use dingtalk_notify_proto::media::MediaKind;
 }
 
@@ -213,22 +213,21 @@ pub mod message {
     };
 }
 
-/// Configuring a transport (trust, proxies) and writing your own: its errors and the
-/// request extensions the client sets. The [`Transport`] trait itself is at the root.
+/// Writing your own [`Transport`]: the time the client gives each attempt
+/// ([`effective_timeout`](transport::effective_timeout) reads it from the request), and the
+/// bundled transports' error, the default of [`Error`]. The settings of the bundled
+/// transports (trust roots, proxies, timeouts) are in their crates, [`ureq`](mod@ureq) and
+/// `isahc`.
 pub mod transport {
-    pub use dingtalk_notify_proto::transport::{
-        CaCertificates, CaError, EnvProxies, Idempotency, ProxyError, ProxySetting, ProxyUrl,
-        RequestTimeout, RootCertificates, TransportBuilder, TransportError, TransportErrorKind,
-        effective_timeout,
-    };
+    pub use dingtalk_notify_proto::transport::{TransportError, effective_timeout};
 }
 
 /// **The sibling crates' kit, not part of the documented API**: the whole core
 /// (`dingtalk-notify-proto`) for `dingtalk-notify-redis`, the `dingtalk-notify` command and
 /// the workspace's tests, which need what the surface above leaves out (the token cache,
-/// redaction, the retry classification, the campaign core, the transport helpers). It
-/// follows the core's versions. An application that needs the core adds
-/// `dingtalk-notify-proto` itself.
+/// redaction, the retry classification, the campaign core and the driver's steps, the
+/// transport helpers and settings). It follows the core's versions. An application that
+/// needs the core adds `dingtalk-notify-proto` itself.
 #[doc(hidden)]
 pub use dingtalk_notify_proto as kit;
 
@@ -241,11 +240,7 @@ pub use dingtalk_notify_ureq as ureq;
 struct ReadmeDoctests;
 
 #[cfg(feature = "ureq")]
-pub use dingtalk_notify_ureq::UreqTransport;
-
-/// The blocking client over [`UreqTransport`] (feature `ureq`, on by default).
-#[cfg(feature = "ureq")]
-pub type UreqClient = Client<UreqTransport>;
+use dingtalk_notify_ureq::UreqTransport;
 
 /// A client with default settings over a default [`UreqTransport`] (feature `ureq`).
 ///
@@ -254,7 +249,7 @@ pub type UreqClient = Client<UreqTransport>;
 /// assert_eq!(client.base_url().as_str(), "https://oapi.dingtalk.io");
 /// ```
 #[cfg(feature = "ureq")]
-pub fn client(source: TokenSource) -> UreqClient {
+pub fn client(source: TokenSource) -> Client<UreqTransport> {
     Client::builder(source).build(UreqTransport::default())
 }
 
@@ -274,7 +269,7 @@ pub fn client(source: TokenSource) -> UreqClient {
 /// absolute `http(s)` URL without query, fragment or credentials, or plain `http://` to a
 /// host that is not loopback.
 #[cfg(feature = "ureq")]
-pub fn client_at(base_url: &str, source: TokenSource) -> Result<UreqClient, BuildError> {
+pub fn client_at(base_url: &str, source: TokenSource) -> Result<Client<UreqTransport>, BuildError> {
     Ok(Client::builder(source)
         .base_url(BaseUrl::new(base_url)?)
         .build(UreqTransport::default()))
@@ -284,11 +279,7 @@ pub fn client_at(base_url: &str, source: TokenSource) -> Result<UreqClient, Buil
 #[cfg(feature = "isahc")]
 pub use dingtalk_notify_isahc as isahc;
 #[cfg(feature = "isahc")]
-pub use dingtalk_notify_isahc::IsahcTransport;
-
-/// The blocking client over [`IsahcTransport`] (feature `isahc`).
-#[cfg(feature = "isahc")]
-pub type IsahcClient = Client<IsahcTransport>;
+use dingtalk_notify_isahc::IsahcTransport;
 
 /// A client with default settings over a default [`IsahcTransport`] (feature `isahc`).
 ///
@@ -297,6 +288,6 @@ pub type IsahcClient = Client<IsahcTransport>;
 /// assert_eq!(client.base_url().as_str(), "https://oapi.dingtalk.io");
 /// ```
 #[cfg(feature = "isahc")]
-pub fn isahc_client(source: TokenSource) -> IsahcClient {
+pub fn isahc_client(source: TokenSource) -> Client<IsahcTransport> {
     Client::builder(source).build(IsahcTransport::default())
 }

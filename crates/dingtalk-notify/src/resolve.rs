@@ -49,6 +49,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::error::Error as StdError;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -56,14 +57,10 @@ use serde::{Deserialize, Serialize};
 use crate::Error;
 
 pub use dingtalk_notify_proto::resolve::{
-    AudienceQuery, Input, ResolveConfig, ResolveError, ResolvedAudience, ResolvedPerson,
-    Unresolved, UnresolvedReason,
+    AudienceQuery, ResolveConfig, ResolveError, ResolvedAudience, ResolvedPerson, Unresolved,
 };
 
 pub use crate::client::AudienceResolver;
-
-/// A boxed error from an [`AnswerSink`].
-pub type SinkError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// One answer that moved a resolution on: the endpoint path and the body as DingTalk sent
 /// it. A list of them, in order, rebuilds the resolution
@@ -104,11 +101,11 @@ pub trait AnswerSink {
     /// # Errors
     /// When it cannot be kept: the resolution stops with
     /// [`ResolveAudienceError::Checkpoint`].
-    fn save(&mut self, answer: &SavedAnswer) -> Result<(), SinkError>;
+    fn save(&mut self, answer: &SavedAnswer) -> Result<(), Box<dyn StdError + Send + Sync>>;
 }
 
 impl AnswerSink for Vec<SavedAnswer> {
-    fn save(&mut self, answer: &SavedAnswer) -> Result<(), SinkError> {
+    fn save(&mut self, answer: &SavedAnswer) -> Result<(), Box<dyn StdError + Send + Sync>> {
         self.push(answer.clone());
         Ok(())
     }
@@ -116,9 +113,9 @@ impl AnswerSink for Vec<SavedAnswer> {
 
 impl<F> AnswerSink for F
 where
-    F: FnMut(&SavedAnswer) -> Result<(), SinkError>,
+    F: FnMut(&SavedAnswer) -> Result<(), Box<dyn StdError + Send + Sync>>,
 {
-    fn save(&mut self, answer: &SavedAnswer) -> Result<(), SinkError> {
+    fn save(&mut self, answer: &SavedAnswer) -> Result<(), Box<dyn StdError + Send + Sync>> {
         self(answer)
     }
 }
@@ -154,7 +151,7 @@ pub enum ResolveAudienceError<E> {
     /// The [`AnswerSink`] could not keep an answer; the resolution stopped before the next
     /// call.
     #[error("saving the resolution's progress failed: {0}")]
-    Checkpoint(SinkError),
+    Checkpoint(Box<dyn StdError + Send + Sync>),
     /// A saved answer does not fit the resolution being resumed (another query, another
     /// config, or a damaged list); nothing was called.
     #[error("saved answer {index} does not fit this resolution: {reason}")]

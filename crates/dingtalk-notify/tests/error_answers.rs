@@ -6,8 +6,9 @@
 use std::time::Duration;
 
 use dingtalk_notify::api::SendWorkNotification;
+use dingtalk_notify::ureq::UreqTransport;
 use dingtalk_notify::{
-    BaseUrl, Client, Error, ErrorCode, Message, RetryPolicy, TaskHandle, TokenSource, UreqTransport,
+    BaseUrl, Client, Error, ErrorCode, Message, RetryPolicy, TaskHandle, TokenSource,
 };
 use dingtalk_notify_mock::{
     Calls, DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, Fault, MockServer, Route,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use dingtalk_notify::DEFAULT_BASE_URL;
+use dingtalk_notify::kit::DEFAULT_BASE_URL;
 
 /// Options every command takes; each can also come from a `DINGTALK_*` variable. Given
 /// twice, the last one wins (so a wrapper script's defaults can be overridden). `Debug`
@@ -289,7 +289,7 @@ pub fn parse_secs(input: &str) -> Result<Duration, String> {
 }
 
 /// The largest `--budget`: DingTalk's per-app quota, 5,000 recipients a minute.
-pub const MAX_BUDGET: u32 = dingtalk_notify::campaign::Budget::DINGTALK_APP.recipients;
+pub const MAX_BUDGET: u32 = dingtalk_notify::budget::Budget::DINGTALK_APP.recipients;
 
 /// Parses `--budget`: recipients per minute, 1 to [`MAX_BUDGET`].
 ///

@@ -7,12 +7,14 @@
 
 use std::time::{Duration, Instant};
 
-use dingtalk_notify::api::{GetAccessToken, SendProgress, SendResult, SendWorkNotification};
+use dingtalk_notify::kit::api::GetAccessToken;
+
+use dingtalk_notify::api::{SendProgress, SendResult, SendWorkNotification};
 use dingtalk_notify::campaign::{Audience, CHUNK_LIMITS, CampaignPlan, CampaignPolicy};
+use dingtalk_notify::kit::transport::{ProxySetting, RootCertificates};
 use dingtalk_notify::ledger::MemoryLedger;
 use dingtalk_notify::media::MediaKind;
 use dingtalk_notify::message::{Oa, OaBody, OaForm, OaHead};
-use dingtalk_notify::transport::{ProxySetting, RootCertificates};
 use dingtalk_notify::{BaseUrl, Client, Endpoint, Message, StatusColor, TokenSource, TrackPolicy};
 use dingtalk_notify_mock::{
     DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, Directory, MockServer, UserBehaviour,

@@ -149,8 +149,7 @@ mod imp {
 mod imp {
     use std::sync::Arc;
 
-    use dingtalk_notify::budget::RecipientBudget;
-    use dingtalk_notify::campaign::Budget;
+    use dingtalk_notify::budget::{Budget, RecipientBudget};
     use dingtalk_notify::ledger::Ledger;
     use dingtalk_notify::{BaseUrl, Client, ClientBuilder, TokenSource};
     use dingtalk_notify_redis::{

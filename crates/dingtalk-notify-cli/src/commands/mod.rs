@@ -19,13 +19,11 @@ pub mod watch;
 use std::sync::Arc;
 use std::time::Duration;
 
-use dingtalk_notify::UreqTransport;
-use dingtalk_notify::budget::{InProcessBudget, RecipientBudget};
-use dingtalk_notify::campaign::Budget;
-use dingtalk_notify::kit::transport::ProxyPolicy;
-use dingtalk_notify::transport::{
-    CaCertificates, EnvProxies, ProxySetting, ProxyUrl, RootCertificates,
+use dingtalk_notify::budget::{Budget, InProcessBudget, RecipientBudget};
+use dingtalk_notify::kit::transport::{
+    CaCertificates, EnvProxies, ProxyPolicy, ProxySetting, ProxyUrl, RootCertificates,
 };
+use dingtalk_notify::ureq::UreqTransport;
 use dingtalk_notify::{AgentId, BaseUrl, Client, RetryPolicy, TaskHandle, TokenSource};
 
 use crate::budget::WaitLimit;

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use dingtalk_notify::Message;
 use dingtalk_notify::api::SendWorkNotification;
-use dingtalk_notify::campaign::{Audience, ChunkRecord};
-use dingtalk_notify::ledger::{Ledger, MemoryLedger};
+use dingtalk_notify::campaign::Audience;
+use dingtalk_notify::ledger::{ChunkRecord, Ledger, MemoryLedger};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::campaign::{both_ledgers, campaign_failure, open_ledger, report, stopped, watch};

@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use dingtalk_notify_proto::campaign::{
     Audience, CampaignId, CampaignPlan, CampaignRecord, ChunkEvent, ChunkRecord, ChunkState,
-    PlanError, RecordError, SendVerdict, TransitionError, is_per_minute_quota,
+    PlanError, RecordError, SendVerdict, is_per_minute_quota,
 };
 use dingtalk_notify_proto::retry::Failure;
 use dingtalk_notify_proto::{AgentId, Message, Transport};
@@ -58,12 +58,11 @@ pub enum CampaignError {
         "no campaign {0} in this ledger; check the id, and that this is the ledger it was started in"
     )]
     NotFound(CampaignId),
-    /// The stored campaign breaks a rule (another writer, a damaged ledger).
+    /// The stored campaign breaks a rule (another writer, a damaged ledger), or a chunk's
+    /// state does not allow the step ([`RecordError::Transition`]: another process moved
+    /// it, or the chunk is not in the state the step needs).
     #[error(transparent)]
     Record(#[from] RecordError),
-    /// A chunk's state does not allow the step (another process moved it).
-    #[error(transparent)]
-    Transition(#[from] TransitionError),
 }
 
 /// Campaigns of one client, kept in one ledger: `client.campaigns(&ledger)`.
@@ -185,8 +184,8 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
     /// twice; they show as forbidden in the resent chunk's result.
     ///
     /// # Errors
-    /// [`CampaignError::Transition`] for a chunk that is not ambiguous, or as
-    /// [`resume`](Self::resume).
+    /// [`CampaignError::Record`] ([`RecordError::Transition`]) for a chunk that is not
+    /// ambiguous, or as [`resume`](Self::resume).
     pub fn resend_ambiguous(
         &self,
         id: &CampaignId,
@@ -257,10 +256,7 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
     ) -> Result<ChunkState, CampaignError> {
         let t = record
             .transition(index, event, self.client.clock().wall())
-            .map_err(|e| match e {
-                RecordError::Transition(t) => CampaignError::Transition(t),
-                other => CampaignError::Record(other),
-            })?;
+            .map_err(CampaignError::Record)?;
         self.ledger
             .transition(record.id(), t.index, &t.from, &t.to)?;
         record.commit(&t)?;
@@ -342,8 +338,8 @@ mod tests {
     use dingtalk_notify_proto::{HttpRequest, HttpResponse, TokenSource};
 
     use super::*;
+    use crate::budget::Budget;
     use crate::budget::InProcessBudget;
-    use crate::campaign::Budget;
     use crate::ledger::MemoryLedger;
 
     fn client(source: TokenSource, budget: u32) -> Client<impl Transport> {

@@ -19,7 +19,8 @@
 //! #     .frozen_clock().start()?;
 //! use dingtalk_notify::campaign::{Audience, CHUNK_LIMITS, CampaignPlan};
 //! use dingtalk_notify::ledger::MemoryLedger;
-//! use dingtalk_notify::{Client, Message, TokenSource, UreqTransport};
+//! use dingtalk_notify::ureq::UreqTransport;
+//! use dingtalk_notify::{Client, Message, TokenSource};
 //! # let (key, secret, agent) = (dingtalk_notify_mock::DEMO_APP_KEY, dingtalk_notify_mock::DEMO_APP_SECRET, dingtalk_notify_mock::DEMO_AGENT_ID);
 //! let client = Client::builder(TokenSource::app(key, secret))
 //! #   .base_url(server.base_url().parse()?).clock(server.clock())
@@ -44,14 +45,14 @@ mod handle;
 mod report;
 mod resend;
 
-// What users and ledger authors touch, one path each; the driver's own steps (events,
-// resume plans, the merger) stay in the core, reached by the sibling crates through `kit`.
+// What users touch, one path each. The stored record is the ledger's
+// (`crate::ledger::{CampaignRecord, CampaignHeader, ChunkRecord, ChunkState}`), the budget's
+// types are `crate::budget`'s; the driver's own steps (transitions, verdicts, tallies, the
+// merger) stay in the core, reached by the sibling crates through `kit`.
 pub use dingtalk_notify_proto::campaign::{
-    Admission, Audience, AudienceSummary, Budget, BudgetWindowError, CHUNK_LIMITS, CampaignHeader,
-    CampaignId, CampaignPlan, CampaignProgress, CampaignRecord, CampaignReport, CampaignResult,
-    ChunkFailure, ChunkOrigin, ChunkProblem, ChunkRecipients, ChunkRecord, ChunkState, DeptTally,
-    InvalidCampaignId, PersonState, PlanError, ProblemKind, ProgressTally, RecordError,
-    ReportBuilder, ReportRow, SendVerdict, Transition, TransitionError, UserOutcome,
+    Audience, CHUNK_LIMITS, CampaignId, CampaignPlan, CampaignProgress, CampaignReport,
+    CampaignResult, ChunkFailure, ChunkProblem, PersonState, PlanError, ProblemKind, ReportBuilder,
+    ReportRow,
 };
 pub use driver::{CampaignError, CampaignPolicy, Campaigns};
 pub use follow::ChunkCalls;

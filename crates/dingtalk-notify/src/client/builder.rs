@@ -15,7 +15,8 @@ use crate::jitter::RandomJitter;
 /// Configures a [`Client`]: `Client::builder(source)…build(transport)`.
 ///
 /// ```
-/// use dingtalk_notify::{BaseUrl, Client, RetryPolicy, TokenSource, UreqTransport};
+/// use dingtalk_notify::{BaseUrl, Client, RetryPolicy, TokenSource};
+/// use dingtalk_notify::ureq::UreqTransport;
 /// use std::time::Duration;
 /// let client = Client::builder(TokenSource::app("dingkey", "secret"))
 ///     .base_url("https://oapi.dingtalk.com".parse()?)
@@ -49,7 +50,7 @@ impl std::fmt::Debug for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// A builder with defaults: [`DEFAULT_BASE_URL`](crate::DEFAULT_BASE_URL), the default
+    /// A builder with defaults: the international host ([`BaseUrl::default`]), the default
     /// retry and track policies, the recipient limits of the source's app kind, the system
     /// clock, random jitter.
     pub fn new(source: TokenSource) -> Self {
@@ -97,6 +98,8 @@ impl ClientBuilder {
     }
 
     /// The jitter source (tests pass a constant one: the core's `retry::FixedJitter`).
+    /// A seam for the workspace's tests, hidden with the kit's `retry::Jitter` it takes.
+    #[doc(hidden)]
     pub fn jitter(mut self, jitter: impl Jitter + 'static) -> Self {
         self.jitter = Arc::new(jitter);
         self
@@ -104,7 +107,7 @@ impl ClientBuilder {
 
     /// The app's recipient budget: every single send and every chunk of every campaign of
     /// this client waits for it, so they share one quota (default: an in-process
-    /// [`Budget::DINGTALK_APP`](crate::campaign::Budget::DINGTALK_APP), 5,000 recipients a
+    /// [`Budget::DINGTALK_APP`](crate::budget::Budget::DINGTALK_APP), 5,000 recipients a
     /// minute). Give clients of one app the same budget: an `Arc` of one
     /// [`InProcessBudget`] in one process, the fleet-wide `RedisBudget` of
     /// `dingtalk-notify-redis` across processes.

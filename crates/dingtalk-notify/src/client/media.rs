@@ -8,7 +8,7 @@
 //! [`RetryPolicy::deadline`](crate::RetryPolicy::deadline) plus one second for every
 //! [`UPLOAD_FLOOR_BYTES_PER_SEC`] bytes (256 KiB/s: 20 MB adds 80 s), so a large file on a
 //! slow link is not cut off where a small call would be ([`upload_deadline`]). Each attempt
-//! gets the time left as its [`RequestTimeout`](crate::transport::RequestTimeout); the
+//! gets the time left as its `RequestTimeout` extension; the
 //! transport's own overall timeout (30 s by default) still caps an attempt, so raise it
 //! (`UreqTransport::builder().timeout(..)`) for large files on links slower than about
 //! 700 KB/s.
@@ -26,19 +26,11 @@ use super::Client;
 use crate::Error;
 
 /// The slowest upload rate the deadline allows for: 256 KiB/s.
-pub const UPLOAD_FLOOR_BYTES_PER_SEC: u64 = 256 * 1024;
+pub(crate) const UPLOAD_FLOOR_BYTES_PER_SEC: u64 = 256 * 1024;
 
 /// The deadline of an upload of `len` bytes: `base` plus one second per
 /// [`UPLOAD_FLOOR_BYTES_PER_SEC`] (rounded up), saturating.
-///
-/// ```
-/// use dingtalk_notify::media::upload_deadline;
-/// use std::time::Duration;
-/// let base = Duration::from_secs(30);
-/// assert_eq!(upload_deadline(base, 0), base);
-/// assert_eq!(upload_deadline(base, 20 * 1024 * 1024), Duration::from_secs(110));
-/// ```
-pub fn upload_deadline(base: Duration, len: usize) -> Duration {
+pub(crate) fn upload_deadline(base: Duration, len: usize) -> Duration {
     let len = u64::try_from(len).unwrap_or(u64::MAX);
     base.saturating_add(Duration::from_secs(
         len.div_ceil(UPLOAD_FLOOR_BYTES_PER_SEC),
@@ -156,7 +148,8 @@ impl<T: Transport> Client<T> {
     /// [`Message::file`](crate::Message::file) or [`Message::voice`](crate::Message::voice).
     /// The kind's formats and size limit are checked first (nothing is sent when they fail);
     /// the bytes are copied once, into the request body. Retries: an upload is safe to
-    /// repeat; its deadline is [`upload_deadline`] of the retry deadline and the size.
+    /// repeat; its deadline is the retry deadline plus one second per 256 KiB of `bytes`
+    /// (20 MB adds 80 s), so a large file on a slow link is not cut off.
     ///
     /// A `media_id` does not expire: upload a file once and send it any number of times
     /// (a campaign's message carries it, so a resumed campaign does not upload again).
@@ -190,5 +183,23 @@ impl<T: Transport> Client<T> {
     ) -> Result<UploadMediaResponse, UploadFileError<T::Error>> {
         let file = MediaFile::read(path, None)?;
         Ok(self.upload_media(file.kind, &file.file_name, &file.bytes)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::upload_deadline;
+    use std::time::Duration;
+
+    #[test]
+    fn the_deadline_grows_one_second_per_256_kib() {
+        let base = Duration::from_secs(30);
+        assert_eq!(upload_deadline(base, 0), base);
+        assert_eq!(upload_deadline(base, 1), base + Duration::from_secs(1));
+        assert_eq!(
+            upload_deadline(base, 20 * 1024 * 1024),
+            Duration::from_secs(110)
+        );
+        assert_eq!(upload_deadline(Duration::MAX, usize::MAX), Duration::MAX);
     }
 }

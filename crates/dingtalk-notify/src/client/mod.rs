@@ -38,9 +38,7 @@ use dingtalk_notify_proto::{
 
 pub use builder::ClientBuilder;
 pub use error::Error;
-pub use media::{
-    MediaFile, MediaFileError, UPLOAD_FLOOR_BYTES_PER_SEC, UploadFileError, upload_deadline,
-};
+pub use media::{MediaFile, MediaFileError, UploadFileError};
 pub use resolve::AudienceResolver;
 
 use crate::budget::RecipientBudget;
@@ -322,7 +320,7 @@ impl<T: Transport> Client<T> {
     /// the token endpoints themselves do not compile here:
     ///
     /// ```compile_fail
-    /// use dingtalk_notify::api::GetAccessToken;
+    /// use dingtalk_notify_proto::api::GetAccessToken;
     /// use dingtalk_notify::{Client, HttpRequest, HttpResponse, TokenSource};
     /// let transport = |_: HttpRequest| -> Result<HttpResponse, std::io::Error> { Err(std::io::Error::other("offline")) };
     /// let client = Client::builder(TokenSource::app("k", "s")).build(transport);
@@ -332,7 +330,7 @@ impl<T: Transport> Client<T> {
     /// The same client calls a topapi endpoint:
     ///
     /// ```
-    /// use dingtalk_notify::api::GetSendProgress;
+    /// use dingtalk_notify_proto::api::GetSendProgress;
     /// use dingtalk_notify::{Client, HttpRequest, HttpResponse, TokenSource};
     /// let transport = |req: HttpRequest| -> Result<HttpResponse, std::io::Error> {
     ///     let body = match req.uri().path() {

@@ -18,7 +18,7 @@ pub(super) const FILE_VERSION: i64 = dingtalk_notify_proto::campaign::SCHEMA_VER
 /// The mark in the file's `PRAGMA application_id` (SQLite's header offset 68) that says "a
 /// dingtalk-notify ledger": the ASCII bytes `DTNL` (`0x44544E4C`). A database without it
 /// (and not an unmarked ledger of an earlier version) is never written to.
-pub const APPLICATION_ID: i32 = 0x4454_4E4C;
+pub(super) const APPLICATION_ID: i32 = 0x4454_4E4C;
 
 /// What [`identify`] found in a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

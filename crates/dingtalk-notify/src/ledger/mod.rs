@@ -16,12 +16,14 @@ mod memory;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
-use dingtalk_notify_proto::campaign::{
-    CampaignHeader, CampaignId, CampaignRecord, ChunkRecord, ChunkState,
-};
+use dingtalk_notify_proto::campaign::CampaignId;
 
-#[cfg(feature = "sqlite")]
-pub use mark::APPLICATION_ID;
+// The record a ledger stores, as the trait below names it, and the rules it keeps (one path
+// each); the types of its parts and the steps that change it are the core's, reached by the
+// sibling crates through `kit::campaign`.
+pub use dingtalk_notify_proto::campaign::{
+    CampaignHeader, CampaignRecord, ChunkRecord, ChunkState, RecordError,
+};
 pub use memory::MemoryLedger;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteLedger;

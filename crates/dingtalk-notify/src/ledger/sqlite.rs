@@ -76,9 +76,9 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, LedgerError> {
 impl SqliteLedger {
     /// Opens (or creates) the ledger at `path`.
     ///
-    /// A new (or empty) file becomes a ledger: marked with [`APPLICATION_ID`] and the schema
-    /// version in `user_version`. A ledger written by an earlier version is upgraded in one
-    /// transaction and marked.
+    /// A new (or empty) file becomes a ledger: marked in `PRAGMA application_id` (the ASCII
+    /// bytes `DTNL`, `0x44544E4C`) and with the schema version in `user_version`. A ledger
+    /// written by an earlier version is upgraded in one transaction and marked.
     ///
     /// # Errors
     /// [`LedgerError::NotALedger`] for a database that is not a dingtalk-notify ledger
