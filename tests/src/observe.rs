@@ -145,7 +145,7 @@ fn harness<T: TestTransport>(make: fn(TransportSettings) -> T) -> Harness<T> {
         |c| {
             c.recipient_budget(std::sync::Arc::new(
                 dingtalk_notify::budget::InProcessBudget::new(
-                    dingtalk_notify::campaign::Budget::per_minute(100),
+                    dingtalk_notify::budget::Budget::per_minute(100),
                 ),
             ))
         },

@@ -11,10 +11,11 @@ use std::time::{Duration, Instant, SystemTime};
 use common::{Options, RedisServer, Snapshot};
 use dingtalk_notify::campaign::{
     Audience, CHUNK_LIMITS, CampaignError, CampaignId, CampaignPlan, CampaignPolicy,
-    CampaignRecord, ChunkOrigin, ChunkRecord, ChunkState,
 };
-use dingtalk_notify::ledger::{Ledger, LedgerError};
-use dingtalk_notify::{BaseUrl, Client, Message, TokenSource, UreqTransport};
+use dingtalk_notify::kit::campaign::ChunkOrigin;
+use dingtalk_notify::ledger::{CampaignRecord, ChunkRecord, ChunkState, Ledger, LedgerError};
+use dingtalk_notify::ureq::UreqTransport;
+use dingtalk_notify::{BaseUrl, Client, Message, TokenSource};
 use dingtalk_notify_mock::{
     Calls, DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, Directory, Fault, MockServer, Route,
     UserBehaviour,
