@@ -15,6 +15,7 @@ pub mod harness;
 pub mod hostile;
 pub mod media;
 pub mod proxy;
+pub mod reminders;
 pub mod resolve;
 pub mod scenarios;
 pub mod tls;

@@ -5,7 +5,9 @@ use std::collections::HashSet;
 
 use crate::message::Message;
 
-use super::{CampaignId, CampaignProgress, CampaignReport, PersonState, is_per_minute_quota};
+use super::{
+    CampaignId, CampaignProgress, CampaignReport, PersonState, PlanError, is_per_minute_quota,
+};
 
 /// A reminder refused before anything was sent, with what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -61,6 +63,9 @@ pub enum ReminderRefusal {
         /// The states included, as written (`unread, failed`).
         included: String,
     },
+    /// The reminder's message or audience cannot be planned (an invalid message, say).
+    #[error("the reminder cannot be planned: {0}")]
+    Plan(#[from] PlanError),
 }
 
 /// Whether the parent's results can be read for a reminder: every chunk sent and

@@ -10,7 +10,8 @@
 //! `start` sends and returns; following (progress, track, result, the per-minute quota's
 //! resends) is a separate call on [`Campaigns`]. [`Campaigns::report`] gives one
 //! [`ReportRow`] per person (state, code, chunk, task) from the same reads as
-//! [`Campaigns::result`].
+//! [`Campaigns::result`]. [`Campaigns::remind`] sends a follow-up campaign to the people
+//! who have not read it, linked to its parent in the ledger.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -41,6 +42,7 @@
 mod driver;
 mod follow;
 mod handle;
+mod remind;
 mod report;
 mod resend;
 
@@ -51,7 +53,8 @@ pub use dingtalk_notify_proto::campaign::{
     CampaignId, CampaignPlan, CampaignProgress, CampaignRecord, CampaignReport, CampaignResult,
     ChunkFailure, ChunkOrigin, ChunkProblem, ChunkRecipients, ChunkRecord, ChunkState, DeptTally,
     InvalidCampaignId, PersonState, PlanError, ProblemKind, ProgressTally, RecordError,
-    ReportBuilder, ReportRow, SendVerdict, Transition, TransitionError, UserOutcome,
+    ReminderRefusal, ReportBuilder, ReportRow, SendVerdict, Transition, TransitionError,
+    UserOutcome,
 };
 pub use driver::{CampaignError, CampaignPolicy, Campaigns};
 pub use follow::ChunkCalls;
