@@ -313,6 +313,47 @@ fn a_dry_run_sends_nothing_and_says_what_a_send_would_cost() {
     assert_eq!(doc["unresolved"], serde_json::json!([]));
     assert_eq!(s.sends(), sends, "nothing sent");
 
+    // The ledger holds the notice sent to these people today: DingTalk would drop it.
+    let doc = run(
+        cli(&s.server),
+        [
+            "--json",
+            "send",
+            "--dry-run",
+            "--ledger",
+            &s.ledger,
+            "--user",
+            "staff0005,nobody",
+            "--text",
+            NOTICE,
+        ],
+    )
+    .expect_code(0)
+    .json();
+    assert_eq!(doc["warnings"][0]["kind"], "same_content_within_24h");
+    let message = doc["warnings"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&s.parent) && message.contains("143106"),
+        "{message}"
+    );
+    // A dry run creates no ledger.
+    let absent = s.dir.0.join("absent.db");
+    run(
+        cli(&s.server),
+        [
+            "send",
+            "--dry-run",
+            "--ledger",
+            absent.to_str().unwrap(),
+            "--user",
+            "a",
+            "--text",
+            "Hi",
+        ],
+    )
+    .expect_code(0);
+    assert!(!absent.exists());
+
     // to_all_user's daily cap, and a single send planned the same way.
     let doc = run(
         cli(&s.server),

@@ -2,14 +2,18 @@
 //! only) and planned, nothing sent; prints the recipients, chunks, an ETA at the budget,
 //! the calls to send and then to follow the campaign, and warnings. Exit 0.
 
+use std::collections::HashSet;
+use std::time::{Duration, SystemTime};
+
 use dingtalk_notify::campaign::{Audience, Budget, CampaignPlan, ChunkRecipients};
 use dingtalk_notify::kit::campaign::Estimate;
-use dingtalk_notify::ledger::MemoryLedger;
+use dingtalk_notify::ledger::{Ledger, MemoryLedger};
 use dingtalk_notify::media::MediaKind;
 use dingtalk_notify::{AgentId, Message};
 use serde::Serialize;
 
 use super::CliClient;
+use super::fleet::Fleet;
 use super::media::Pending;
 use crate::exit::Failure;
 use crate::output::Output;
@@ -61,6 +65,8 @@ pub(super) struct DryRun<'a> {
     pub unresolved: Vec<serde_json::Value>,
     /// A reminder's parent campaign.
     pub parent: Option<&'a str>,
+    /// The ledger to look for the same content sent within 24 hours, if any.
+    pub ledger: Option<&'a dyn Ledger>,
 }
 
 /// `send --dry-run`: what the send path resolved, before anything is uploaded or sent.
@@ -73,6 +79,10 @@ pub(super) struct Send<'a> {
     pub audience: &'a Audience,
     /// Its inputs that did not resolve (people audiences), as their resolver describes them.
     pub unresolved: Vec<serde_json::Value>,
+    /// `--ledger`, read only if the file exists (a dry run creates nothing).
+    pub ledger: Option<&'a std::path::Path>,
+    /// The fleet, whose Redis holds its ledger.
+    pub fleet: Option<&'a Fleet>,
 }
 
 /// A media id a dry run plans with: a file is uploaded only when sent.
@@ -101,11 +111,18 @@ pub(super) fn send(
         .campaigns(&MemoryLedger::new())
         .plan(send.agent_id, message, send.audience.clone())
         .map_err(|e| Failure::invalid_input(e.to_string()))?;
+    let ledger = match (send.ledger, send.fleet) {
+        (Some(_), Some(_)) => return Err(super::campaign::both_ledgers()),
+        (Some(path), None) if path.exists() => Some(super::campaign::open_ledger(path)?),
+        (None, Some(fleet)) => Some(fleet.ledger()?),
+        _ => None,
+    };
     let run = DryRun {
         plan: &plan,
         given: Some(send.audience),
         unresolved: send.unresolved,
         parent: None,
+        ledger: ledger.as_deref(),
     };
     print(budget, run, out)
 }
@@ -118,7 +135,10 @@ pub(super) fn print(budget: u32, run: DryRun<'_>, out: Output) -> Result<(), Fai
     let now = std::time::Instant::now(); // an idle window: only durations matter
     let estimate = Estimate::idle(run.plan, Budget::per_minute(budget), now)
         .map_err(|e| Failure::invalid_input(e.to_string()))?;
-    let warnings = warnings(run.plan, run.given);
+    let mut warnings = warnings(run.plan, run.given);
+    if let Some(ledger) = run.ledger {
+        warnings.extend(same_content(ledger, run.plan, SystemTime::now()));
+    }
     let doc = DryRunDoc {
         dry_run: true,
         parent: run.parent.map(str::to_owned),
@@ -216,11 +236,7 @@ fn warnings(plan: &CampaignPlan, given: Option<&Audience>) -> Vec<Warning> {
             ),
         });
     }
-    if plan
-        .chunks()
-        .iter()
-        .any(|c| matches!(c, ChunkRecipients::AllUsers))
-    {
+    if plan.chunks().iter().any(is_all) {
         warnings.push(Warning {
             kind: "to_all_user_daily_cap",
             message: "to_all_user: DingTalk allows it at most 3 times a day per app; this send \
@@ -230,6 +246,74 @@ fn warnings(plan: &CampaignPlan, given: Option<&Audience>) -> Vec<Warning> {
     }
     warnings
 }
+
+/// The campaigns of `ledger` created in the 24 hours before `now` with the plan's message
+/// and some of its people: DingTalk drops the same content to the same person within a
+/// day as 143106 (../shared/spec/audience-and-media.md). A campaign that cannot be read is
+/// skipped.
+fn same_content(ledger: &dyn Ledger, plan: &CampaignPlan, now: SystemTime) -> Option<Warning> {
+    let since = now.checked_sub(DAY).unwrap_or(SystemTime::UNIX_EPOCH);
+    let ids = match ledger.created_since(since) {
+        Ok(Some(ids)) => ids,
+        Ok(None) | Err(_) => {
+            return Some(Warning {
+                kind: "same_content_unchecked",
+                message: "the ledger cannot list its campaigns: the same content sent to the \
+                          same people within 24 h was not checked"
+                    .to_owned(),
+            });
+        }
+    };
+    let plan_all = plan.chunks().iter().any(is_all);
+    let people: HashSet<&str> = plan
+        .chunks()
+        .iter()
+        .flat_map(|c| c.user_ids())
+        .map(String::as_str)
+        .collect();
+    let mut found: Vec<String> = Vec::new();
+    let mut overlap = 0usize;
+    for id in ids {
+        let Ok(Some(record)) = ledger.load(&id) else {
+            continue;
+        };
+        if record.message() != plan.message() {
+            continue;
+        }
+        let theirs = record.chunks().iter().map(|c| &c.recipients);
+        let common = if plan_all || theirs.clone().any(is_all) {
+            people.len().max(1)
+        } else {
+            let theirs: HashSet<&str> = theirs
+                .flat_map(|c| c.user_ids())
+                .map(String::as_str)
+                .collect();
+            people.iter().filter(|p| theirs.contains(*p)).count()
+        };
+        if common > 0 {
+            overlap = overlap.max(common);
+            found.push(id.as_str().to_owned());
+        }
+    }
+    if found.is_empty() {
+        return None;
+    }
+    Some(Warning {
+        kind: "same_content_within_24h",
+        message: format!(
+            "the same content went to {overlap} of these people within 24 h (campaign {}): \
+             DingTalk drops it for them as 143106; change the text",
+            found.join(", ")
+        ),
+    })
+}
+
+fn is_all(chunk: &ChunkRecipients) -> bool {
+    matches!(chunk, ChunkRecipients::AllUsers)
+}
+
+/// A day: DingTalk's window for the same content to the same person.
+const DAY: Duration = Duration::from_secs(24 * 3600);
 
 /// The bytes of `msg` as sent (its JSON).
 fn msg_bytes(message: &Message) -> usize {
@@ -264,6 +348,46 @@ mod tests {
         let all = Audience::all_users();
         let plan = CampaignPlan::new(1, Message::text("hi"), all.clone(), CHUNK_LIMITS).unwrap();
         assert_eq!(kinds(&plan, &all), ["to_all_user_daily_cap"]);
+    }
+
+    #[test]
+    fn the_same_content_to_the_same_people_within_a_day_is_found_in_the_ledger() {
+        use dingtalk_notify::kit::campaign::{CampaignId, CampaignRecord};
+        let ledger = MemoryLedger::new();
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let hour = Duration::from_secs(3600);
+        let plan = |text: &str, users: &[&str]| {
+            CampaignPlan::new(
+                1,
+                Message::text(text),
+                Audience::users(users.iter().copied()),
+                CHUNK_LIMITS,
+            )
+            .unwrap()
+        };
+        for (id, text, users, age) in [
+            ("c-old", "hi", &["a", "b"][..], 25 * hour),
+            ("c-other-text", "hello", &["a", "b"][..], hour),
+            ("c-recent", "hi", &["b", "z"][..], 2 * hour),
+        ] {
+            let record =
+                CampaignRecord::new(CampaignId::new(id).unwrap(), plan(text, users), now - age);
+            ledger.create(&record).unwrap();
+        }
+        let w = same_content(&ledger, &plan("hi", &["a", "b", "c"]), now).expect("a warning");
+        assert_eq!(w.kind, "same_content_within_24h");
+        assert!(
+            w.message.contains("went to 1 of these people"),
+            "{}",
+            w.message
+        );
+        assert!(
+            w.message.contains("c-recent") && !w.message.contains("c-old"),
+            "{}",
+            w.message
+        );
+        assert!(same_content(&ledger, &plan("hi", &["c"]), now).is_none());
+        assert!(same_content(&ledger, &plan("new", &["b"]), now).is_none());
     }
 
     #[test]

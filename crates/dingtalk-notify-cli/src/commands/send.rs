@@ -91,6 +91,8 @@ fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
             pending,
             audience: &audience,
             unresolved,
+            ledger: args.ledger.as_deref(),
+            fleet: fleet.as_ref(),
         };
         return super::dry_run::send(&client, global.budget, run, out);
     }

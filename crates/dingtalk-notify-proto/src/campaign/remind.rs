@@ -251,12 +251,14 @@ mod tests {
 
     #[test]
     fn daily_limits_are_never_reminded() {
-        let mut r = SendResult::default();
-        r.forbidden_list = vec![
-            ForbiddenEntry::new(ErrorCode::new(143105), 1, "day"),
-            ForbiddenEntry::new(ErrorCode::new(143204), 1, "isv-minute"),
-        ];
-        r.invalid_user_id_list = vec!["nobody".into()];
+        let r = SendResult {
+            forbidden_list: vec![
+                ForbiddenEntry::new(ErrorCode::new(143105), 1, "day"),
+                ForbiddenEntry::new(ErrorCode::new(143204), 1, "isv-minute"),
+            ],
+            invalid_user_id_list: vec!["nobody".into()],
+            ..SendResult::default()
+        };
         let mut b = ReportBuilder::new();
         b.add_result(0, TaskId(1), &r);
         let report = b.finish();

@@ -53,6 +53,7 @@ pub(super) fn run(
             given: None,
             unresolved: Vec::new(),
             parent: Some(parent.id().as_str()),
+            ledger: Some(ledger.as_ref()),
         };
         return dry_run::print(global.budget, run, out);
     }
