@@ -74,7 +74,8 @@ impl Setup {
         let dir = TempDir::new(name);
         let ledger = dir.0.join("ledger.db").to_str().unwrap().to_owned();
         let users_file = dir.0.join("users.txt").to_str().unwrap().to_owned();
-        let ids: Vec<String> = (0..PEOPLE).map(person).collect();
+        let mut ids: Vec<String> = (0..PEOPLE).map(person).collect();
+        ids.push(person(7)); // a duplicate line: sent once
         std::fs::write(&users_file, ids.join("\n")).unwrap();
         let doc = run(
             cli(&server),
@@ -299,6 +300,8 @@ fn a_dry_run_sends_nothing_and_says_what_a_send_would_cost() {
     assert_dry_run_shape(&doc);
     // 251 people in chunks of 100 (the budget): 100 now, 100 a minute later, 51 at two.
     assert_eq!(int(&doc["recipients"]), 251);
+    let removed = doc["warnings"][0]["message"].as_str().unwrap();
+    assert!(removed.starts_with("3 duplicate user ids"), "{removed}"); // 1 in the file, 2 given again
     assert_eq!(int(&doc["chunks"]), 3);
     assert_eq!(int(&doc["eta_seconds"]), 120);
     assert_eq!(int(&doc["calls"]["send"]), 3);

@@ -93,6 +93,7 @@ fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
             unresolved,
             ledger: args.ledger.as_deref(),
             fleet: fleet.as_ref(),
+            users_file: args.users_file.as_deref(),
         };
         return super::dry_run::send(&client, global.budget, run, out);
     }

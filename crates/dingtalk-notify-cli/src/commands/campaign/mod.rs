@@ -292,6 +292,9 @@ fn render(
         "campaign {}: {} of {} chunks sent",
         doc.campaign_id, doc.sent, doc.chunks
     );
+    if let Some(parent) = doc.parent {
+        human.push_str(&format!(" (a reminder of campaign {parent})"));
+    }
     if !doc.pending.is_empty() {
         human.push_str(&format!(", {} to send (resume it)", doc.pending.len()));
     }

@@ -51,6 +51,7 @@ pub(super) fn run(
         let run = DryRun {
             plan: &plan,
             given: None,
+            file_duplicates: 0,
             unresolved: Vec::new(),
             parent: Some(parent.id().as_str()),
             ledger: Some(ledger.as_ref()),
