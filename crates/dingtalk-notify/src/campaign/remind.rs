@@ -22,7 +22,8 @@ impl<T: Transport, L: Ledger + ?Sized> Campaigns<'_, T, L> {
     /// [`PersonState::Forbidden`], which means the people held back by a per-minute quota
     /// only, see [`reminder_recipients`](dingtalk_notify_proto::campaign::reminder_recipients)).
     /// Read calls only: one `getsendprogress` and one `getsendresult` per sent chunk of the
-    /// parent. Nothing is stored or sent.
+    /// parent. Nothing is stored or sent. People of the parent's ambiguous or refused
+    /// chunks are not reminded (their state is not known to be unread).
     ///
     /// # Errors
     /// [`CampaignError::Reminder`] when the message equals the parent's (or an earlier

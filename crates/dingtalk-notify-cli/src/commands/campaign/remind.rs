@@ -58,6 +58,7 @@ pub(super) fn run(
         };
         return dry_run::print(global.budget, run, out);
     }
+    let asked_at = std::time::SystemTime::now();
     match campaigns.remind(parent.id(), message, &include) {
         Ok(handle) => report(out, &handle, None),
         Err(e) => {
@@ -66,7 +67,7 @@ pub(super) fn run(
                 return Err(campaign_failure(e));
             }
             // Stored, then stopped while sending: the reminder's document, if it exists.
-            match reminder_of(client, ledger.as_ref(), parent.id()) {
+            match reminder_of(client, ledger.as_ref(), parent.id(), asked_at) {
                 Some(id) => Err(stopped(out, client, ledger.as_ref(), &id, e)),
                 None => Err(campaign_failure(e)),
             }
@@ -74,15 +75,19 @@ pub(super) fn run(
     }
 }
 
-/// The newest reminder the parent's header lists.
+/// The newest reminder the parent's header lists, if it was created at or after
+/// `asked_at` (this run's: an older one is another run's).
 fn reminder_of(
     client: &CliClient,
     ledger: &dyn dingtalk_notify::ledger::Ledger,
     parent: &CampaignId,
+    asked_at: std::time::SystemTime,
 ) -> Option<CampaignId> {
-    let handle = client.campaigns(ledger).load(parent).ok()?;
-
-    handle.record().header().reminders.last().cloned()
+    let campaigns = client.campaigns(ledger);
+    let handle = campaigns.load(parent).ok()?;
+    let last = handle.record().header().reminders.last()?;
+    let reminder = campaigns.load(last).ok()?;
+    (reminder.record().created_at() >= asked_at).then(|| last.clone())
 }
 
 /// The reminders of `parent`, and theirs, a parent before its reminders: each one's own
