@@ -399,3 +399,35 @@ fn a_dry_run_sends_nothing_and_says_what_a_send_would_cost() {
     s.remind(&s.parent, &["--text", NOTICE, "--dry-run"])
         .expect_code(2);
 }
+
+/// A reminder stopped by the budget after its first chunk: its own document (the id to
+/// resume, its parent, the error), exit 3, and only that chunk sent.
+#[test]
+fn a_reminder_stopped_by_the_budget_shows_its_own_document() {
+    let s = Setup::new("remind-stopped");
+    let before = s.sends();
+    let r = run(
+        cli(&s.server),
+        [
+            "--json",
+            "--budget",
+            "10",
+            "--budget-wait",
+            "0",
+            "campaign",
+            "remind",
+            &s.parent,
+            "--ledger",
+            &s.ledger,
+            "--text",
+            REMINDER,
+        ],
+    )
+    .expect_code(3);
+    let doc = r.json();
+    assert_eq!(doc["parent"], s.parent.as_str(), "{doc}");
+    assert_ne!(doc["campaign_id"], s.parent.as_str());
+    assert_eq!(doc["error"]["kind"], "over_budget", "{doc}");
+    assert_eq!(int(&doc["sent"]), 1);
+    assert_eq!(users_sent_after(&s.server, before).len(), 10);
+}
