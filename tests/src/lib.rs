@@ -16,6 +16,7 @@ pub mod hostile;
 pub mod media;
 pub mod observe;
 pub mod proxy;
+pub mod reminders;
 pub mod resolve;
 pub mod scenarios;
 pub mod tls;

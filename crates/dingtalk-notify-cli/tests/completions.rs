@@ -161,7 +161,7 @@ fn bash_completes_subcommands_and_options_at_every_level() {
     let offered = bash_completes(&script, &dir, &["dingtalk-notify", "campaign", "re"]);
     assert_eq!(
         offered,
-        ["result", "recall", "resume", "report"],
+        ["result", "recall", "resume", "report", "remind"],
         "campaign re<TAB>"
     );
     std::fs::remove_dir_all(dir).unwrap();

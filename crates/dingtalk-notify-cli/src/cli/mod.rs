@@ -5,6 +5,7 @@
 
 mod global;
 mod media;
+mod remind;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -13,6 +14,7 @@ use clap::{Args, Parser, Subcommand};
 
 pub use global::{GlobalArgs, MAX_BUDGET, MAX_SECS, parse_budget, parse_secs, parse_wait};
 pub use media::{MediaCommand, MediaUploadArgs};
+pub use remind::{CampaignRemindArgs, RemindState, ReminderMessageArgs};
 
 const AFTER_HELP: &str = "\
 Exit codes:
@@ -134,6 +136,11 @@ pub struct SendArgs {
     #[arg(long)]
     pub watch: bool,
 
+    /// Resolve the audience and plan (read calls only); send nothing and print the
+    /// recipients, chunks, ETA at --budget, the calls to send and follow, and warnings.
+    #[arg(long)]
+    pub dry_run: bool,
+
     /// The message.
     #[command(flatten)]
     pub message: MessageArgs,
@@ -161,6 +168,9 @@ pub enum CampaignCommand {
     /// Write the per-person report (one row per person: state, code, chunk, task) as CSV,
     /// JSON or one self-contained HTML page.
     Report(CampaignReportArgs),
+    /// Send a follow-up campaign to the people who have not read it (its own campaign,
+    /// linked to this one; `--dry-run` sends nothing).
+    Remind(CampaignRemindArgs),
 }
 
 /// A campaign of a ledger.

@@ -5,6 +5,7 @@ pub mod campaign;
 pub mod completions;
 #[cfg(feature = "demo")]
 pub mod demo;
+mod dry_run;
 pub mod fleet;
 pub mod media;
 #[cfg(feature = "demo")]

@@ -26,6 +26,9 @@ const MAX_USERS_FILE: u64 = 64 * 1024 * 1024;
 /// # Errors
 /// Exit 2 for invalid input (nothing sent), else the call's failure.
 pub fn run(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Failure> {
+    if args.dry_run {
+        return campaign(global, args, out); // planned as a campaign, nothing sent
+    }
     if args.users_file.is_some() || args.ledger.is_some() {
         return campaign(global, args, out);
     }
@@ -81,6 +84,19 @@ fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
         Audience::users(users).and_depts(args.depts.iter().copied())
     };
     let (client, fleet) = super::client_and_fleet(global)?;
+    if args.dry_run {
+        let unresolved = Vec::new(); // a resolved audience's unresolved inputs, when any
+        let run = super::dry_run::Send {
+            agent_id,
+            pending,
+            audience: &audience,
+            unresolved,
+            ledger: args.ledger.as_deref(),
+            fleet: fleet.as_ref(),
+            users_file: args.users_file.as_deref(),
+        };
+        return super::dry_run::send(&client, global.budget, run, out);
+    }
     // Uploaded once, here: the message the ledger keeps carries its media id.
     let (message, _) = pending.resolve(&client)?;
     // Chunks within the client's limits and --budget, so each can be granted.

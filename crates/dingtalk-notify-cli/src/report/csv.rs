@@ -18,12 +18,27 @@ const BOM: &str = "\u{feff}";
 /// # Errors
 /// Only if the CSV writer fails in memory (it does not).
 pub fn render(report: &CampaignReport, bom: bool) -> Result<String, csv::Error> {
+    render_with(report, bom, &[], |_| Vec::new())
+}
+
+/// [`render`] with more columns after [`HEADER`]: `extra_header`, and `extra(row)`'s cells
+/// for each row (written inert, like the others).
+///
+/// # Errors
+/// Only if the CSV writer fails in memory (it does not).
+pub fn render_with(
+    report: &CampaignReport,
+    bom: bool,
+    extra_header: &[&str],
+    extra: impl Fn(&ReportRow) -> Vec<String>,
+) -> Result<String, csv::Error> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    writer.write_record(HEADER)?;
+    writer.write_record(HEADER.iter().chain(extra_header))?;
     for row in &report.rows {
-        writer.write_record(record(row))?;
+        let more = extra(row).into_iter().map(|cell| inert(&cell));
+        writer.write_record(record(row).into_iter().chain(more))?;
     }
     let bytes = writer.into_inner().map_err(|e| e.into_error())?;
     let text = String::from_utf8_lossy(&bytes);

@@ -24,7 +24,7 @@ fn colour(state: PersonState) -> &'static str {
 
 /// Text made safe inside HTML: markup characters escaped, control and invisible formatting
 /// characters (bidi overrides) written as escapes. Server-controlled text goes through here.
-fn esc(text: &str) -> String {
+pub(super) fn esc(text: &str) -> String {
     let printable = crate::output::printable(text);
     let mut out = String::with_capacity(printable.len());
     for c in printable.chars() {

@@ -3,6 +3,7 @@
 
 pub mod csv;
 pub mod html;
+pub mod reminders;
 
 use std::collections::BTreeMap;
 

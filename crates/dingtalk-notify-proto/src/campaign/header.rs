@@ -56,4 +56,10 @@ pub struct CampaignHeader {
     pub audience: AudienceSummary,
     /// When it was created.
     pub created_at: SystemTime,
+    /// The campaign this one reminds (a follow-up to its people who had not read it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<CampaignId>,
+    /// The reminders of this campaign, oldest first (each names this one as its `parent`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reminders: Vec<CampaignId>,
 }

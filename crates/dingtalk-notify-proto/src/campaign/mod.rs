@@ -57,12 +57,14 @@
 mod audience;
 mod budget;
 mod chunk;
+mod estimate;
 mod header;
 mod id;
 mod plan;
 mod progress;
 mod record;
 mod record_error;
+mod remind;
 mod report;
 mod result;
 mod state;
@@ -70,12 +72,14 @@ mod state;
 pub use audience::Audience;
 pub use budget::{Admission, Budget, BudgetWindow, BudgetWindowError};
 pub use chunk::{ChunkOrigin, ChunkRecord, ChunkSend, Transition};
+pub use estimate::Estimate;
 pub use header::{AudienceSummary, CampaignHeader, MAX_CHUNK_USERS, SCHEMA_VERSION};
 pub use id::{CampaignId, InvalidCampaignId};
 pub use plan::{CHUNK_LIMITS, CampaignPlan, ChunkRecipients, PlanError};
 pub use progress::{CampaignProgress, ProgressTally};
 pub use record::{CampaignRecord, ResumePlan};
 pub use record_error::RecordError;
+pub use remind::{ReminderRefusal, check_content, check_parent, reminder_recipients};
 pub use report::{CampaignReport, DeptTally, PersonState, ReportBuilder, ReportRow};
 pub use result::{
     CampaignResult, ChunkProblem, ProblemKind, ResultMerger, UserOutcome, is_per_minute_quota,

@@ -106,6 +106,8 @@ impl CampaignRecord {
                 message,
                 audience,
                 created_at,
+                parent: None,
+                reminders: Vec::new(),
             },
             chunks,
         }

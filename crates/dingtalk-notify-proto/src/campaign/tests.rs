@@ -209,8 +209,24 @@ fn a_stored_record_is_checked_when_read() {
     assert!(serde_json::from_value::<CampaignRecord>(bad_message).is_err());
     // A later version's header fields are ignored, not refused.
     let mut grown = json;
-    grown["header"]["parent"] = "c0".into();
+    grown["header"]["a_later_field"] = "c0".into();
     assert_eq!(serde_json::from_value::<CampaignRecord>(grown).unwrap(), r);
+    // A reminder's links: absent from a record without them, read back when present.
+    assert!(r.header().parent.is_none() && r.header().reminders.is_empty());
+    let mut linked = r.header().clone();
+    linked.parent = Some(CampaignId::new("c0").unwrap());
+    linked.reminders = vec![CampaignId::new("c2").unwrap()];
+    let json = serde_json::to_value(&linked).unwrap();
+    assert_eq!(
+        (json["parent"].as_str(), json["reminders"][0].as_str()),
+        (Some("c0"), Some("c2"))
+    );
+    assert_eq!(
+        serde_json::from_value::<CampaignHeader>(json).unwrap(),
+        linked
+    );
+    let plain = serde_json::to_value(r.header()).unwrap();
+    assert!(plain.get("parent").is_none() && plain.get("reminders").is_none());
 }
 
 #[test]

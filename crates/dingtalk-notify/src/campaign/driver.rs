@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use dingtalk_notify_proto::campaign::{
     Audience, CampaignId, CampaignPlan, CampaignRecord, ChunkEvent, ChunkRecord, ChunkState,
-    PlanError, RecordError, SendVerdict, is_per_minute_quota,
+    PlanError, RecordError, ReminderRefusal, SendVerdict, is_per_minute_quota,
 };
 use dingtalk_notify_proto::retry::Failure;
 use dingtalk_notify_proto::{AgentId, Message, Transport};
@@ -63,6 +63,10 @@ pub enum CampaignError {
     /// it, or the chunk is not in the state the step needs).
     #[error(transparent)]
     Record(#[from] RecordError),
+    /// A reminder was refused before anything was stored or sent (its content equals the
+    /// parent's, the parent's results cannot be read yet, nobody to remind).
+    #[error(transparent)]
+    Reminder(#[from] ReminderRefusal),
 }
 
 /// Campaigns of one client, kept in one ledger: `client.campaigns(&ledger)`.
@@ -325,7 +329,7 @@ fn verdict<T: Transport>(client: &Client<T>, error: &Error<T::Error>) -> SendVer
 
 /// `c-<unix ms>-<16 random hex digits>`: unique across processes and hosts sharing a ledger
 /// (64 random bits from `fastrand`, seeded per thread from the OS's hasher keys).
-fn fresh_id(at: SystemTime) -> Result<CampaignId, CampaignError> {
+pub(super) fn fresh_id(at: SystemTime) -> Result<CampaignId, CampaignError> {
     let ms = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
     let id = format!("c-{ms}-{:016x}", fastrand::u64(..));
     CampaignId::new(id).map_err(|e| CampaignError::Ledger(LedgerError::Storage(Box::new(e))))

@@ -10,7 +10,8 @@
 //! `start` sends and returns; following (progress, track, result, the per-minute quota's
 //! resends) is a separate call on [`Campaigns`]. [`Campaigns::report`] gives one
 //! [`ReportRow`] per person (state, code, chunk, task) from the same reads as
-//! [`Campaigns::result`].
+//! [`Campaigns::result`]. [`Campaigns::remind`] sends a follow-up campaign to the people
+//! who have not read it, linked to its parent in the ledger.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -42,6 +43,7 @@
 mod driver;
 mod follow;
 mod handle;
+mod remind;
 mod report;
 mod resend;
 
@@ -51,8 +53,8 @@ mod resend;
 // merger) stay in the core, reached by the sibling crates through `kit`.
 pub use dingtalk_notify_proto::campaign::{
     Audience, CHUNK_LIMITS, CampaignId, CampaignPlan, CampaignProgress, CampaignReport,
-    CampaignResult, ChunkFailure, ChunkProblem, PersonState, PlanError, ProblemKind, ReportBuilder,
-    ReportRow,
+    CampaignResult, ChunkFailure, ChunkProblem, PersonState, PlanError, ProblemKind,
+    ReminderRefusal, ReportBuilder, ReportRow,
 };
 pub use driver::{CampaignError, CampaignPolicy, Campaigns};
 pub use follow::ChunkCalls;

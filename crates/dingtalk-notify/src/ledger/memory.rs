@@ -49,6 +49,20 @@ impl Ledger for MemoryLedger {
         Ok(self.with(|m| m.get(id).cloned()))
     }
 
+    fn created_since(
+        &self,
+        since: std::time::SystemTime,
+    ) -> Result<Option<Vec<CampaignId>>, LedgerError> {
+        let mut found: Vec<_> = self.with(|m| {
+            m.values()
+                .filter(|r| r.created_at() >= since)
+                .map(|r| (r.created_at(), r.id().clone()))
+                .collect()
+        });
+        found.sort();
+        Ok(Some(found.into_iter().map(|(_, id)| id).collect()))
+    }
+
     fn transition(
         &self,
         id: &CampaignId,
@@ -127,6 +141,30 @@ mod tests {
     use dingtalk_notify_proto::tracking::TaskHandle;
 
     use super::*;
+
+    #[test]
+    fn campaigns_created_since_a_time_are_listed_oldest_first() {
+        let l = MemoryLedger::new();
+        let at = |s: u64| SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(s);
+        for (id, secs) in [("b", 30), ("a", 10), ("c", 20)] {
+            let plan =
+                CampaignPlan::new(7, Message::text("hi"), Audience::users(["u"]), CHUNK_LIMITS);
+            l.create(&CampaignRecord::new(
+                CampaignId::new(id).unwrap(),
+                plan.unwrap(),
+                at(secs),
+            ))
+            .unwrap();
+        }
+        let ids: Vec<String> = l
+            .created_since(at(20))
+            .unwrap()
+            .unwrap()
+            .iter()
+            .map(|i| i.as_str().to_owned())
+            .collect();
+        assert_eq!(ids, ["c", "b"]);
+    }
 
     fn record() -> CampaignRecord {
         let plan = CampaignPlan::new(

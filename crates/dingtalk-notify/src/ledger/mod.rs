@@ -16,6 +16,8 @@ mod memory;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
+use std::time::SystemTime;
+
 use dingtalk_notify_proto::campaign::CampaignId;
 
 // The record a ledger stores, as the trait below names it, and the rules it keeps (one path
@@ -78,6 +80,18 @@ pub trait Ledger: Send + Sync {
         from: &CampaignHeader,
         to: &CampaignHeader,
     ) -> Result<(), LedgerError>;
+
+    /// The ids of the campaigns created at or after `since`, oldest first, when this store
+    /// can list them; `Ok(None)` when it cannot (the default). A dry run reads them to warn
+    /// of the same content sent to the same people within a day (DingTalk drops it as
+    /// 143106).
+    ///
+    /// # Errors
+    /// A storage failure.
+    fn created_since(&self, since: SystemTime) -> Result<Option<Vec<CampaignId>>, LedgerError> {
+        let _ = since;
+        Ok(None)
+    }
 }
 
 /// Checks that `to` is a later version of the header `from` of campaign `id`: same id, same

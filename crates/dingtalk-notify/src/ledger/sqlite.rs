@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use dingtalk_notify_proto::campaign::{
     CampaignHeader, CampaignId, CampaignRecord, ChunkRecord, ChunkState,
@@ -342,6 +342,32 @@ impl Ledger for SqliteLedger {
         )
         .map_err(storage)?;
         tx.commit().map_err(storage)
+    }
+
+    fn created_since(&self, since: SystemTime) -> Result<Option<Vec<CampaignId>>, LedgerError> {
+        // The header's `created_at` as serde writes a SystemTime: seconds and nanoseconds
+        // since the epoch.
+        const AT: &str = "json_extract(header, '$.created_at.secs_since_epoch')";
+        let secs = since.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let secs = i64::try_from(secs).unwrap_or(i64::MAX);
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "SELECT id FROM campaigns WHERE {AT} >= ?1 ORDER BY {AT}, id"
+            ))
+            .map_err(storage)?;
+        let ids = stmt
+            .query_map([secs], |r| r.get::<_, String>(0))
+            .map_err(storage)?;
+        let mut found = Vec::new();
+        for id in ids {
+            let id = id.map_err(storage)?;
+            // An id a ledger holds was checked when stored; skip one that is not.
+            if let Ok(id) = CampaignId::new(id) {
+                found.push(id);
+            }
+        }
+        Ok(Some(found))
     }
 }
 
@@ -738,5 +764,26 @@ mod tests {
             Err(LedgerError::NotFound { .. })
         ));
         assert_eq!(l.load(&id).unwrap().unwrap().chunks(), r.chunks());
+    }
+
+    #[test]
+    fn campaigns_created_since_a_time_are_listed_oldest_first() {
+        let dir = TempDir::new("since");
+        let l = SqliteLedger::open(dir.file()).unwrap();
+        let day = std::time::Duration::from_secs(24 * 3600);
+        let at = |days: u32| SystemTime::UNIX_EPOCH + day * (100 + days);
+        for (id, days) in [("c-new", 3), ("c-old", 1), ("c-mid", 2)] {
+            let plan =
+                CampaignPlan::new(7, Message::text("hi"), Audience::users(["u"]), CHUNK_LIMITS);
+            let r = CampaignRecord::new(CampaignId::new(id).unwrap(), plan.unwrap(), at(days));
+            l.create(&r).unwrap();
+        }
+        let ids = |since| -> Vec<String> {
+            let found = l.created_since(since).unwrap().expect("SQLite lists");
+            found.iter().map(|i| i.as_str().to_owned()).collect()
+        };
+        assert_eq!(ids(at(2)), ["c-mid", "c-new"]);
+        assert_eq!(ids(at(0)), ["c-old", "c-mid", "c-new"]);
+        assert!(ids(at(4)).is_empty());
     }
 }

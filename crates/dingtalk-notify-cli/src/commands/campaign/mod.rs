@@ -18,6 +18,7 @@ use crate::exit::{AMBIGUOUS, API, Failure, INVALID_INPUT, Kind, TRANSPORT};
 use crate::output::{Output, printable};
 
 mod ledger;
+mod remind;
 mod report;
 
 pub(super) use ledger::{both_ledgers, open_ledger};
@@ -76,6 +77,7 @@ pub fn run(global: &GlobalArgs, command: &CampaignCommand, out: Output) -> Resul
             calls_report(out, &handle, "recalled", calls)
         }
         CampaignCommand::Report(args) => report::run(&client, fleet, args, out),
+        CampaignCommand::Remind(args) => remind::run(global, &client, fleet, args, out),
         CampaignCommand::Resume(args) => {
             let (ledger, handle) = open(&client, fleet, &args.campaign)?;
             let campaigns = client.campaigns(ledger.as_ref());
@@ -101,6 +103,8 @@ pub(super) fn campaign_failure(e: CampaignError) -> Failure {
             Failure::not_found(e.to_string())
         }
         CampaignError::Budget(BudgetError::Window(_)) => Failure::invalid_input(e.to_string()),
+        // A reminder refused before anything was stored or sent.
+        CampaignError::Reminder(_) => Failure::invalid_input(e.to_string()),
         CampaignError::Budget(_) => Failure::plain(Kind::Redis, TRANSPORT, e.to_string()),
         // The ledger failed, holds what another writer changed, or is damaged (and any
         // failure a later version adds is the ledger's too: the rest are sends, recorded).
@@ -174,6 +178,12 @@ struct CampaignDoc<'a> {
     /// when every chunk was tried.
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<crate::output::ErrorBody<'a>>,
+    /// The campaign this one reminds (`campaign remind`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent: Option<&'a str>,
+    /// This campaign's reminders, oldest first.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    reminders: &'a [CampaignId],
 }
 
 #[derive(Debug, Serialize)]
@@ -270,11 +280,21 @@ fn render(
         progress,
         media_id: super::media::media_id_of(handle.record().message()),
         error: stopped.map(crate::output::ErrorBody::of),
+        parent: handle
+            .record()
+            .header()
+            .parent
+            .as_ref()
+            .map(CampaignId::as_str),
+        reminders: &handle.record().header().reminders,
     };
     let mut human = format!(
         "campaign {}: {} of {} chunks sent",
         doc.campaign_id, doc.sent, doc.chunks
     );
+    if let Some(parent) = doc.parent {
+        human.push_str(&format!(" (a reminder of campaign {parent})"));
+    }
     if !doc.pending.is_empty() {
         human.push_str(&format!(", {} to send (resume it)", doc.pending.len()));
     }

@@ -9,7 +9,8 @@ use serde::Serialize;
 use crate::cli::CampaignReportArgs;
 use crate::exit::{Failure, Kind, TRANSPORT};
 use crate::output::Output;
-use crate::report::{ReportFormat, render};
+use crate::report::ReportFormat;
+use crate::report::reminders::render_with_reminders;
 
 use super::super::CliClient;
 use super::super::fleet::Fleet;
@@ -23,6 +24,9 @@ struct WrittenDoc<'a> {
     output: String,
     people: usize,
     totals: BTreeMap<&'static str, usize>,
+    /// The campaign's reminders, with how many each reached.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    reminders: &'a [crate::report::reminders::ReminderLine],
 }
 
 /// Refuses what cannot be honoured before anything is read: `--bom` outside CSV, and a CSV
@@ -67,8 +71,16 @@ pub(super) fn run(
     let (ledger, handle) = open(client, fleet, &args.campaign)?;
     let report = client.campaigns(ledger.as_ref()).report(&handle);
     let id = handle.id().as_str();
-    let text = render(args.format, id, &report, &BTreeMap::new(), args.bom)
-        .map_err(|e| Failure::plain(Kind::Other, TRANSPORT, format!("cannot render: {e}")))?;
+    let reminders = super::remind::reminders_of(client, ledger.as_ref(), &handle);
+    let text = render_with_reminders(
+        args.format,
+        id,
+        &report,
+        &BTreeMap::new(),
+        args.bom,
+        &reminders,
+    )
+    .map_err(|e| Failure::plain(Kind::Other, TRANSPORT, format!("cannot render: {e}")))?;
     // User ids and DingTalk's messages are in the report; no secret may be.
     let text = crate::secrets::redact(&text);
     let Some(path) = &args.output else {
@@ -98,6 +110,7 @@ pub(super) fn run(
         output: path.display().to_string(),
         people: report.rows.len(),
         totals,
+        reminders: &reminders.lines,
     };
     let counts: Vec<String> = report
         .totals()
