@@ -25,6 +25,9 @@ pub const AMBIGUOUS: u8 = 5;
 /// a full disk, a foreign or damaged file); what it recorded before is the truth
 /// (`campaign status`).
 pub const LEDGER: u8 = 6;
+/// Exit code: another process is sending the campaign (it holds the campaign's lease);
+/// nothing was sent. Wait, or retry once its lease has run out (`campaign resume --wait`).
+pub const BUSY: u8 = 7;
 
 /// What kind of failure it was, as `--json` names it in `error.kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +64,8 @@ pub enum Kind {
     /// `"not_found"`: no such campaign, or no ledger at the path given; nothing was sent
     /// (exit 2).
     NotFound,
+    /// `"busy"`: another process is sending the campaign; nothing was sent (exit 7).
+    Busy,
     /// `"other"`: anything else (a bug, not something a user can cause).
     Other,
 }
@@ -82,6 +87,7 @@ impl Kind {
             Self::Redis => "redis",
             Self::TokenProvider => "token_provider",
             Self::NotFound => "not_found",
+            Self::Busy => "busy",
             Self::Other => "other",
         }
     }

@@ -200,6 +200,11 @@ pub struct CampaignResumeArgs {
     /// DingTalk drops the same content to the same user within a day, 143106).
     #[arg(long)]
     pub resend_ambiguous: bool,
+
+    /// When another process is sending the campaign, wait until it ends or its lease runs
+    /// out (a crashed sender's), then resume; without it such a resume exits 7.
+    #[arg(long)]
+    pub wait: bool,
 }
 
 /// `campaign report`'s arguments.

@@ -106,6 +106,7 @@ impl CampaignRecord {
                 message,
                 audience,
                 created_at,
+                lease: None,
             },
             chunks,
         }

@@ -41,8 +41,10 @@
 mod driver;
 mod follow;
 mod handle;
+mod lease;
 mod report;
 mod resend;
+mod sender;
 
 // What users and ledger authors touch, one path each; the driver's own steps (events,
 // resume plans, the merger) stay in the core, reached by the sibling crates through `kit`.

@@ -17,6 +17,7 @@ use crate::cli::{CampaignCommand, GlobalArgs};
 use crate::exit::{AMBIGUOUS, API, Failure, INVALID_INPUT, Kind, TRANSPORT};
 use crate::output::{Output, printable};
 
+mod lease;
 mod ledger;
 mod report;
 
@@ -79,11 +80,13 @@ pub fn run(global: &GlobalArgs, command: &CampaignCommand, out: Output) -> Resul
         CampaignCommand::Resume(args) => {
             let (ledger, handle) = open(&client, fleet, &args.campaign)?;
             let campaigns = client.campaigns(ledger.as_ref());
-            let resumed = if args.resend_ambiguous {
-                campaigns.resend_ambiguous(handle.id(), &handle.ambiguous())
-            } else {
-                campaigns.resume(handle.id())
-            };
+            let resumed = lease::resume_waiting(args.wait, out, || {
+                if args.resend_ambiguous {
+                    campaigns.resend_ambiguous(handle.id(), &handle.ambiguous())
+                } else {
+                    campaigns.resume(handle.id())
+                }
+            });
             match resumed {
                 Ok(handle) => report(out, &handle, None),
                 Err(e) => Err(stopped(out, &client, ledger.as_ref(), handle.id(), e)),
@@ -101,6 +104,7 @@ pub(super) fn campaign_failure(e: CampaignError) -> Failure {
             Failure::not_found(e.to_string())
         }
         CampaignError::Budget(BudgetError::Window(_)) => Failure::invalid_input(e.to_string()),
+        CampaignError::Busy { id, owner, until } => lease::busy(&id, &owner, until),
         CampaignError::Budget(_) => Failure::plain(Kind::Redis, TRANSPORT, e.to_string()),
         // The ledger failed, holds what another writer changed, or is damaged (and any
         // failure a later version adds is the ledger's too: the rest are sends, recorded).

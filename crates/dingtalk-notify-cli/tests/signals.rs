@@ -1,0 +1,138 @@
+//! A second sender, against the built command (issue 20, item 3):
+//! - `campaign resume` of a campaign another process is sending exits 7 and sends nothing;
+//!   with `--wait` it waits for that process to end.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{ENV, TempDir, cli, run};
+use dingtalk_notify_mock::{
+    Calls, DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, Directory, Fault, MockServer, Route,
+    UserBehaviour,
+};
+
+const USERS: usize = 500;
+
+/// A simulator whose second send (chunk 1) waits `delay` before answering.
+fn server(delay: Duration) -> MockServer {
+    let server = MockServer::builder()
+        .delivery_duration(Duration::ZERO)
+        .directory(Directory::new().accept_any_user(UserBehaviour::Reads))
+        .start()
+        .unwrap();
+    server.inject(Route::Send, Calls::Nth(2), Fault::Delay(delay));
+    server
+}
+
+fn users_file(dir: &TempDir) -> String {
+    let path = dir.0.join("users.txt");
+    let all: Vec<String> = (0..USERS).map(|i| format!("worker{i:04}")).collect();
+    std::fs::write(&path, all.join("\n")).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+/// `send --users-file --ledger --json` as a child process, `--timeout timeout`.
+fn spawn_send(server: &MockServer, timeout: &str, users: &str, ledger: &Path) -> Child {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dingtalk-notify"));
+    for var in ENV {
+        cmd.env_remove(var);
+    }
+    cmd.args(["--base-url", &server.base_url(), "--app-key", DEMO_APP_KEY])
+        .args(["--app-secret", DEMO_APP_SECRET, "--timeout", timeout])
+        .args(["--agent-id", &DEMO_AGENT_ID.to_string(), "--json"])
+        .args(["send", "--text", "Drill at 3pm", "--users-file", users])
+        .arg("--ledger")
+        .arg(ledger)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn wait_for_sends(server: &MockServer, child: &mut Child, n: usize) {
+    let until = Instant::now() + Duration::from_secs(60);
+    while server.requests_to(Route::Send).len() < n {
+        assert!(Instant::now() < until, "send {n} never came");
+        assert!(child.try_wait().unwrap().is_none(), "the child ended early");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Every user id the simulator was asked to notify, with repeats.
+fn sent_users(server: &MockServer) -> Vec<String> {
+    server
+        .requests_to(Route::Send)
+        .iter()
+        .flat_map(|r| {
+            let body = r.json().expect("a JSON send body");
+            let list = body["userid_list"].as_str().unwrap_or_default().to_owned();
+            list.split(',').map(str::to_owned).collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn assert_nobody_twice(server: &MockServer) -> usize {
+    let all = sent_users(server);
+    let unique: BTreeSet<&String> = all.iter().collect();
+    assert_eq!(all.len(), unique.len(), "nobody twice");
+    all.len()
+}
+
+#[test]
+fn a_resume_while_another_process_sends_is_refused_or_waits() {
+    let server = server(Duration::from_millis(3_000));
+    let dir = TempDir::new("busy");
+    let users = users_file(&dir);
+    let ledger = dir.0.join("ledger.db");
+    let mut child = spawn_send(&server, "10", &users, &ledger);
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let id = line.trim().strip_prefix("campaign ").unwrap().to_owned();
+    wait_for_sends(&server, &mut child, 2);
+
+    let ledger = ledger.to_str().unwrap();
+    let r = run(
+        cli(&server),
+        ["--json", "campaign", "resume", &id, "--ledger", ledger],
+    )
+    .expect_code(7);
+    let doc = r.json();
+    assert_eq!(doc["campaign_id"], id.as_str(), "{r:#?}");
+    assert_eq!(doc["error"]["kind"], "busy", "{r:#?}");
+    assert_eq!(doc["error"]["exit_code"], 7, "{r:#?}");
+    let message = doc["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("another process is sending it; wait or retry after"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("pid {}", child.id())),
+        "names the owner: {message}"
+    );
+    // The chunk in flight was not judged ambiguous: the sender goes on undisturbed.
+    assert_eq!(doc["ambiguous"], serde_json::json!([]), "{r:#?}");
+    assert_eq!(server.requests_to(Route::Send).len(), 2, "nothing sent");
+
+    // --wait waits for the sender to end, then finds nothing left to send.
+    let r = run(
+        cli(&server),
+        [
+            "--json", "campaign", "resume", &id, "--ledger", ledger, "--wait",
+        ],
+    )
+    .expect_code(0);
+    assert_eq!(r.json()["sent"], 5, "{r:#?}");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "the first sender completed");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["ambiguous"], serde_json::json!([]));
+    assert_eq!(doc["sent"], 5);
+    assert_eq!(assert_nobody_twice(&server), USERS);
+}
