@@ -2,7 +2,8 @@
 //! refused (exit 7, "another process is sending it; wait or retry after …"), or waited for
 //! with `campaign resume --wait`.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use dingtalk_notify::campaign::{CampaignError, CampaignHandle, CampaignId};
 
@@ -11,6 +12,8 @@ use crate::output::{Output, printable};
 
 /// How often `--wait` tries again (a sender that ends releases its lease at once).
 const POLL: Duration = Duration::from_secs(1);
+/// How often `--wait` looks at the stop flag.
+const SLICE: Duration = Duration::from_millis(100);
 
 /// The failure of a resume refused because `owner` holds the lease until `until`.
 pub(super) fn busy(id: &CampaignId, owner: &str, until: SystemTime) -> Failure {
@@ -43,11 +46,14 @@ fn when(until: SystemTime) -> String {
 }
 
 /// Runs `resume`; with `wait`, a campaign another process is sending is tried again every
-/// second until that process ends or its lease runs out.
+/// second until that process ends or its lease runs out. A stop (`stop`) meanwhile ends
+/// the wait with the campaign as `load` reads it.
 pub(super) fn resume_waiting(
     wait: bool,
+    stop: &AtomicBool,
     out: Output,
     mut resume: impl FnMut() -> Result<CampaignHandle, CampaignError>,
+    load: impl Fn() -> Result<CampaignHandle, CampaignError>,
 ) -> Result<CampaignHandle, CampaignError> {
     let mut told = false;
     loop {
@@ -62,7 +68,13 @@ pub(super) fn resume_waiting(
                     ));
                     told = true;
                 }
-                std::thread::sleep(POLL);
+                let end = Instant::now() + POLL;
+                while Instant::now() < end {
+                    if stop.load(Ordering::SeqCst) {
+                        return Err(CampaignError::Stopped(Box::new(load()?)));
+                    }
+                    std::thread::sleep(SLICE);
+                }
             }
             other => return other,
         }
