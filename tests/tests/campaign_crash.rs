@@ -5,20 +5,24 @@
 //! listed and never resent. In a quarter of the runs `resume` itself is SIGKILLed (mid-call)
 //! first, and
 //! the ledger must come out of it whole: it opens, passes SQLite's integrity check, and no
-//! chunk it had recorded went back.
+//! chunk it had recorded went back. A resume right after a kill is refused while the killed
+//! sender's lease holds (one sender per campaign); the resumes then run on a clock an hour
+//! (the parent's: two) later, when it has run out.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
-use dingtalk_notify::campaign::{Audience, CHUNK_LIMITS, CampaignId, CampaignPlan, CampaignPolicy};
+use dingtalk_notify::campaign::{
+    Audience, CHUNK_LIMITS, CampaignError, CampaignId, CampaignPlan, CampaignPolicy,
+};
 
 use dingtalk_notify::ledger::ChunkState;
 use dingtalk_notify::ledger::{Ledger, SqliteLedger};
 use dingtalk_notify::ureq::UreqTransport;
-use dingtalk_notify::{BaseUrl, Client, Message};
+use dingtalk_notify::{BaseUrl, Client, Message, VirtualClock};
 use dingtalk_notify_mock::{
     Calls, DEMO_AGENT_ID, Directory, Fault, MockServer, Route, UserBehaviour,
 };
@@ -32,11 +36,22 @@ fn users() -> Vec<String> {
     (0..USERS).map(|i| format!("staff{i:04}")).collect()
 }
 
-fn client(base: &str) -> Client<UreqTransport> {
-    Client::builder(demo_app())
-        .base_url(BaseUrl::new(base).expect("loopback base URL"))
-        .build(UreqTransport::default())
+/// A client whose clock is `later` ahead: a killed sender's lease holds for the call
+/// deadline plus a margin (a minute at most here), so a resume "an hour later" finds it run
+/// out, as a resume after a real crash does once that time has passed.
+fn client(base: &str, later: Duration) -> Client<UreqTransport> {
+    let builder =
+        Client::builder(demo_app()).base_url(BaseUrl::new(base).expect("loopback base URL"));
+    if later.is_zero() {
+        builder.build(UreqTransport::default())
+    } else {
+        builder
+            .clock(VirtualClock::starting_at(SystemTime::now() + later))
+            .build(UreqTransport::default())
+    }
 }
+
+const HOUR: Duration = Duration::from_secs(3600);
 
 /// No resend rounds: the crash test is about the send path, and rounds would wait for
 /// delivery in real time.
@@ -59,7 +74,13 @@ fn crash_child() {
     let Ok(mode) = std::env::var(CHILD) else {
         return;
     };
-    let client = client(&var("CHILD_BASE_URL"));
+    // The resume child comes an hour after the killed sender; the parent's resume two.
+    let later = if mode == "start" {
+        Duration::ZERO
+    } else {
+        HOUR
+    };
+    let client = client(&var("CHILD_BASE_URL"), later);
     let ledger = SqliteLedger::open(var("CHILD_LEDGER")).expect("the ledger opens");
     let campaigns = client.campaigns(&ledger).policy(policy());
     let id = if mode == "start" {
@@ -216,7 +237,15 @@ fn campaign_survives_sigkill() {
 
         server.clear_faults();
         let ledger = SqliteLedger::open(&path).expect("opens");
-        let client = client(&base);
+        // The killed sender's lease still holds now: resume is refused, nothing is sent.
+        let sends = server.requests_to(Route::Send).len();
+        let refused = client(&base, Duration::ZERO).campaigns(&ledger).resume(&id);
+        assert!(
+            matches!(refused, Err(CampaignError::Busy { .. })),
+            "run {run}: {refused:?}"
+        );
+        assert_eq!(server.requests_to(Route::Send).len(), sends);
+        let client = client(&base, 2 * HOUR);
         let handle = client
             .campaigns(&ledger)
             .policy(policy())

@@ -26,6 +26,14 @@ pub const AMBIGUOUS: u8 = 5;
 /// a full disk, a foreign or damaged file); what it recorded before is the truth
 /// (`campaign status`).
 pub const LEDGER: u8 = 6;
+/// Exit code: another process is sending the campaign (it holds the campaign's lease);
+/// nothing was sent. Wait, or retry once its lease has run out (`campaign resume --wait`).
+pub const BUSY: u8 = 7;
+/// Exit code: a campaign stopped on SIGINT (128 + 2, as shells report it); its document
+/// was printed and `campaign resume ID` sends the rest.
+pub const INTERRUPTED: u8 = 130;
+/// Exit code: a campaign stopped on SIGTERM (128 + 15); as [`INTERRUPTED`].
+pub const TERMINATED: u8 = 143;
 
 /// What kind of failure it was, as `--json` names it in `error.kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +70,11 @@ pub enum Kind {
     /// `"not_found"`: no such campaign, or no ledger at the path given; nothing was sent
     /// (exit 2).
     NotFound,
+    /// `"busy"`: another process is sending the campaign; nothing was sent (exit 7).
+    Busy,
+    /// `"interrupted"`: a campaign stopped on SIGINT or SIGTERM; its document was printed
+    /// (exit 130 or 143).
+    Interrupted,
     /// `"other"`: anything else (a bug, not something a user can cause).
     Other,
 }
@@ -83,6 +96,8 @@ impl Kind {
             Self::Redis => "redis",
             Self::TokenProvider => "token_provider",
             Self::NotFound => "not_found",
+            Self::Busy => "busy",
+            Self::Interrupted => "interrupted",
             Self::Other => "other",
         }
     }

@@ -17,6 +17,7 @@ pub mod exit;
 pub mod output;
 pub mod report;
 pub mod secrets;
+pub mod signals;
 pub mod usage;
 
 use std::process::ExitCode;

@@ -103,7 +103,7 @@ fn a_campaign_killed_midway_is_followed_and_resumed_from_another_invocation() {
     }
     let mut child = child
         .args(["--base-url", &server.base_url(), "--app-key", DEMO_APP_KEY])
-        .args(["--app-secret", DEMO_APP_SECRET, "--timeout", "120"])
+        .args(["--app-secret", DEMO_APP_SECRET, "--timeout", "4"])
         .args(["--agent-id", &DEMO_AGENT_ID.to_string(), "--redis", &url])
         .args(["send", "--text", "Drill at 3pm", "--users-file", &users])
         .stdin(Stdio::null())
@@ -145,10 +145,29 @@ fn a_campaign_killed_midway_is_followed_and_resumed_from_another_invocation() {
     );
     assert_eq!(status["pending"], serde_json::json!([2]));
 
-    // Resume sends the chunk never sent; the one in flight is ambiguous, never resent.
-    let resumed = run(
+    // The killed sender's lease (its --timeout 4 s plus 15 s) still holds: a resume now is
+    // refused, exit 7, and sends nothing.
+    let refused = run(
         cli(&server),
         ["--json", "--redis", &url, "campaign", "resume", &id],
+    )
+    .expect_code(7);
+    assert_eq!(refused.json()["error"]["kind"], "busy", "{refused:#?}");
+    assert!(
+        refused
+            .stderr
+            .contains("another process is sending it; wait or retry after"),
+        "{refused:#?}"
+    );
+    assert_eq!(server.requests_to(Route::Send).len(), 2);
+
+    // Once it ran out (--wait), resume sends the chunk never sent; the one in flight is
+    // ambiguous, never resent.
+    let resumed = run(
+        cli(&server),
+        [
+            "--json", "--redis", &url, "campaign", "resume", &id, "--wait",
+        ],
     )
     .expect_code(5)
     .json();
@@ -572,7 +591,12 @@ fn redis_lost_mid_campaign_still_prints_one_document() {
     }
 
     redis.restart();
-    let r = run(fleet(&server, &url), ["--json", "campaign", "resume", &id]);
+    // The stopped sender could not release its lease (Redis was gone): --wait waits until it
+    // runs out (--timeout 5 s plus 15 s).
+    let r = run(
+        fleet(&server, &url),
+        ["--json", "campaign", "resume", &id, "--wait"],
+    );
     assert!(matches!(r.code, Some(0) | Some(5)), "{r:#?}");
     assert_eq!(r.json()["campaign_id"], id.as_str());
     let lists = sent_lists(&server);

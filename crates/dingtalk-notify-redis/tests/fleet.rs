@@ -10,10 +10,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use common::RedisServer;
 use dingtalk_notify::api::SendWorkNotification;
-use dingtalk_notify::campaign::{Audience, CHUNK_LIMITS, CampaignId, CampaignPlan, CampaignPolicy};
+use dingtalk_notify::campaign::{
+    Audience, CHUNK_LIMITS, CampaignError, CampaignId, CampaignPlan, CampaignPolicy,
+};
 use dingtalk_notify::kit::api::GetSendProgress;
 use dingtalk_notify::ureq::UreqTransport;
-use dingtalk_notify::{Client, Message, RetryPolicy, TokenSource};
+use dingtalk_notify::{Client, Message, RetryPolicy, TokenSource, VirtualClock};
 use dingtalk_notify_mock::{
     Calls, DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, Directory, Fault, MockServer, Route,
     UserBehaviour,
@@ -487,9 +489,22 @@ fn a_campaign_killed_in_one_process_is_resumed_from_another() {
         child.kill().unwrap();
         child.wait().unwrap();
         let sent_by_child = mock.requests_to(Route::Send).len();
-        // Another process (this one) resumes from Redis.
+        // Another process (this one) resumes from Redis: refused while the killed
+        // sender's lease holds (it cannot tell a crash from a slow call)...
+        let now = Client::builder(app())
+            .base_url(mock.base_url().parse().unwrap())
+            .build(UreqTransport::new());
+        let refused = now.campaigns(&ledger).resume(&id);
+        assert!(
+            matches!(refused, Err(CampaignError::Busy { .. })),
+            "run {run}: {refused:?}"
+        );
+        assert_eq!(mock.requests_to(Route::Send).len(), sent_by_child);
+        // ...and goes on once it has run out (on a clock an hour later).
+        let later = VirtualClock::starting_at(SystemTime::now() + Duration::from_secs(3600));
         let client = Client::builder(app())
             .base_url(mock.base_url().parse().unwrap())
+            .clock(later)
             .build(UreqTransport::new());
         let campaigns = client.campaigns(&ledger).policy(CampaignPolicy {
             resend_rounds: 0,

@@ -26,6 +26,9 @@ Exit codes:
   4  unusable response (HTTP error page, throttle page, malformed or oversized body)
   5  a campaign completed with ambiguous chunks (listed; see `campaign resume --help`)
   6  the campaign ledger (--ledger) could not be opened, read or written
+  7  another process is sending the campaign (nothing sent; wait, or `resume --wait`)
+  130, 143  a campaign stopped on SIGINT, SIGTERM: the call in flight was recorded, the
+     document printed; `campaign resume ID` sends the rest (a second signal exits at once)
 
 With --json, stdout holds exactly one JSON document: the answer, with DingTalk's field
 names, or {\"error\": {\"kind\", \"errcode\", \"errmsg\", \"sub_code\", \"sub_msg\",
@@ -212,6 +215,11 @@ pub struct CampaignResumeArgs {
     /// DingTalk drops the same content to the same user within a day, 143106).
     #[arg(long)]
     pub resend_ambiguous: bool,
+
+    /// When another process is sending the campaign, wait until it ends or its lease runs
+    /// out (a crashed sender's), then resume; without it such a resume exits 7.
+    #[arg(long)]
+    pub wait: bool,
 }
 
 /// `campaign report`'s arguments.

@@ -110,6 +110,8 @@ fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
         (None, Some(fleet)) => fleet.ledger()?,
         (None, None) => Box::new(MemoryLedger::new()),
     };
+    // SIGINT/SIGTERM from here on stop the campaign cleanly (see `signals`).
+    let stop = crate::signals::stop_flag()?;
     let created = client
         .campaigns(ledger.as_ref())
         .create(plan)
@@ -129,7 +131,10 @@ fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
             bar.inc(1);
         }
     };
-    let campaigns = client.campaigns(ledger.as_ref()).observe(&on_chunk);
+    let campaigns = client
+        .campaigns(ledger.as_ref())
+        .observe(&on_chunk)
+        .stop_when(stop);
     let sent = campaigns.resume(created.id());
     if let Some(bar) = &bar {
         bar.finish_and_clear();

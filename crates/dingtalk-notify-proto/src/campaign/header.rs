@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::AgentId;
 use crate::message::Message;
 
-use super::CampaignId;
+use super::{CampaignId, SenderLease};
 
 /// The schema version of [`CampaignHeader`] and [`CampaignRecord`](super::CampaignRecord) that this crate reads and
 /// writes; every ledger stores it with the header.
@@ -62,4 +62,8 @@ pub struct CampaignHeader {
     /// The reminders of this campaign, oldest first (each names this one as its `parent`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reminders: Vec<CampaignId>,
+    /// The lease of the process sending it now, if any ([`SenderLease`]: one sender per
+    /// campaign).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease: Option<SenderLease>,
 }

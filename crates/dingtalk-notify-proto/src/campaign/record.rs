@@ -108,6 +108,7 @@ impl CampaignRecord {
                 created_at,
                 parent: None,
                 reminders: Vec::new(),
+                lease: None,
             },
             chunks,
         }

@@ -4,7 +4,8 @@
 //! call ([`Campaigns::resend_held_back`]).
 
 use std::collections::VecDeque;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use dingtalk_notify_proto::campaign::{
     Audience, CampaignId, CampaignPlan, CampaignRecord, ChunkEvent, ChunkRecord, ChunkState,
@@ -14,6 +15,7 @@ use dingtalk_notify_proto::retry::Failure;
 use dingtalk_notify_proto::{AgentId, Message, Transport};
 
 use super::CampaignHandle;
+use super::sender::{Flow, Sender, unix_secs};
 use crate::budget::BudgetError;
 use crate::ledger::{Ledger, LedgerError};
 use crate::{Client, Error};
@@ -32,6 +34,12 @@ pub struct CampaignPolicy {
     /// 0 sends no resends and reads no results. [`Campaigns::start`] and
     /// [`Campaigns::resume`] make none: they return once every chunk is sent.
     pub resend_rounds: usize,
+    /// How long a sender's lease on the campaign lasts beyond the client's call deadline,
+    /// from each renewal: one sender per campaign (see [`CampaignError::Busy`]). It covers
+    /// the ledger writes around a call and clock skew between hosts; a crashed sender's
+    /// campaign can be resumed once its lease ran out, at most deadline + margin after the
+    /// crash. Default 15 s.
+    pub lease_margin: Duration,
 }
 
 impl Default for CampaignPolicy {
@@ -39,6 +47,7 @@ impl Default for CampaignPolicy {
         Self {
             retries_per_chunk: 5,
             resend_rounds: 3,
+            lease_margin: Duration::from_secs(15),
         }
     }
 }
@@ -67,6 +76,27 @@ pub enum CampaignError {
     /// parent's, the parent's results cannot be read yet, nobody to remind).
     #[error(transparent)]
     Reminder(#[from] ReminderRefusal),
+    /// Another sender holds the campaign's lease until `until`: it is being sent now.
+    /// Nothing was sent, and no chunk was judged ambiguous. Try again after `until` (when
+    /// a crashed sender's lease has run out, a resume goes on).
+    #[error(
+        "campaign {id} is being sent by another process ({owner}); try again after its lease \
+         runs out (at {} s Unix time)",
+        unix_secs(.until)
+    )]
+    Busy {
+        /// The campaign.
+        id: CampaignId,
+        /// The sender holding the lease (process id, host and a random part).
+        owner: String,
+        /// When its lease runs out unless renewed.
+        until: SystemTime,
+    },
+    /// Sending stopped because the caller's flag was set ([`Campaigns::stop_when`]): the
+    /// call in flight ended and was recorded, nothing new started. The campaign as
+    /// recorded; [`Campaigns::resume`] sends what is pending.
+    #[error("campaign {} stopped on request; resume it to send what is pending", .0.id())]
+    Stopped(Box<CampaignHandle>),
 }
 
 /// Campaigns of one client, kept in one ledger: `client.campaigns(&ledger)`.
@@ -87,6 +117,8 @@ pub struct Campaigns<'a, T, L: ?Sized> {
     pub(super) ledger: &'a L,
     pub(super) policy: CampaignPolicy,
     observer: Option<&'a (dyn Fn(&ChunkRecord) + Sync)>,
+    pub(super) stop: Option<&'a AtomicBool>,
+    pub(super) sender: Sender,
 }
 
 impl<T: Transport> Client<T> {
@@ -97,6 +129,8 @@ impl<T: Transport> Client<T> {
             ledger,
             policy: CampaignPolicy::default(),
             observer: None,
+            stop: None,
+            sender: Sender::new(),
         }
     }
 }
@@ -106,6 +140,7 @@ enum Step {
     Done,
     Retry { quota: bool },
     TakenElsewhere,
+    Stopped,
 }
 
 impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
@@ -195,11 +230,12 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
         id: &CampaignId,
         chunks: &[usize],
     ) -> Result<CampaignHandle, CampaignError> {
-        let mut record = self.load(id)?.into_record();
-        for &index in chunks {
-            self.step(&mut record, index, ChunkEvent::ResendAmbiguous)?;
-        }
-        self.send_pending(record)
+        self.leased(id, |record| {
+            for &index in chunks {
+                self.step(record, index, ChunkEvent::ResendAmbiguous)?;
+            }
+            self.send_leased(record)
+        })
     }
 
     /// Campaign `id` as last recorded.
@@ -213,39 +249,51 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
             .ok_or_else(|| CampaignError::NotFound(id.clone()))
     }
 
-    /// Sends every chunk the record's resume plan lists, after recording interrupted
-    /// chunks as ambiguous; a retryable refusal is retried up to the policy's
-    /// `retries_per_chunk`, then left pending.
+    /// Sends every chunk the record's resume plan lists, under this sender's lease (see
+    /// [`leased`](Self::leased)).
     pub(super) fn send_pending(
         &self,
-        mut record: CampaignRecord,
+        record: CampaignRecord,
     ) -> Result<CampaignHandle, CampaignError> {
+        self.leased(record.id(), |record| self.send_leased(record))
+    }
+
+    /// Sends every chunk the record's resume plan lists, after recording interrupted
+    /// chunks as ambiguous (the lease is held: their sender is gone); a retryable refusal
+    /// is retried up to the policy's `retries_per_chunk`, then left pending.
+    fn send_leased(&self, record: &mut CampaignRecord) -> Result<Flow, CampaignError> {
         let id = record.id().clone();
         let plan = record.resume_plan();
         for index in plan.interrupted {
-            self.step(&mut record, index, ChunkEvent::Resumed)?;
+            self.step(record, index, ChunkEvent::Resumed)?;
             crate::observe::chunk_interrupted(&id, index);
         }
         let mut queue: VecDeque<(usize, u32)> = plan.send.into_iter().map(|i| (i, 0)).collect();
         while let Some((index, tries)) = queue.pop_front() {
-            match self.send_chunk(&mut record, index)? {
+            if self.stop_requested() {
+                return Ok(Flow::Stopped);
+            }
+            match self.send_chunk(record, index)? {
                 Step::Done => {}
+                Step::Stopped => return Ok(Flow::Stopped),
                 Step::TakenElsewhere => {
-                    record = self.load(&id)?.into_record();
+                    *record = self.load(&id)?.into_record();
                 }
                 Step::Retry { quota } => {
                     if tries < self.policy.retries_per_chunk {
                         if !quota {
                             let wait = self.client.retry_policy().ceiling(tries + 1);
                             crate::observe::wait("chunk_retry", wait);
-                            self.client.clock().sleep(wait);
+                            if !self.wait(record, wait)? {
+                                return Ok(Flow::Stopped);
+                            }
                         }
                         queue.push_back((index, tries + 1));
                     }
                 }
             }
         }
-        Ok(CampaignHandle::new(record))
+        Ok(Flow::Done)
     }
 
     /// The one place a chunk changes state: the core decides ([`CampaignRecord::transition`],
@@ -276,7 +324,10 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
         }
         let users = u32::try_from(chunk.recipients.user_ids().len()).unwrap_or(u32::MAX);
         let send = record.chunk_send(index, self.client.recipient_limits());
-        crate::budget::pace(self.client.budget(), users, self.client.clock())?;
+        if !self.pace(record, users)? {
+            return Ok(Step::Stopped);
+        }
+        self.renew_lease(record)?;
         match self.step(record, index, ChunkEvent::BeginSend) {
             Ok(_) => {}
             Err(CampaignError::Ledger(LedgerError::Conflict { .. })) => {

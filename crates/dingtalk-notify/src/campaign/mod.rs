@@ -43,9 +43,11 @@
 mod driver;
 mod follow;
 mod handle;
+mod lease;
 mod remind;
 mod report;
 mod resend;
+mod sender;
 
 // What users touch, one path each. The stored record is the ledger's
 // (`crate::ledger::{CampaignRecord, CampaignHeader, ChunkRecord, ChunkState}`), the budget's

@@ -17,6 +17,7 @@ use crate::cli::{CampaignCommand, GlobalArgs};
 use crate::exit::{AMBIGUOUS, API, Failure, INVALID_INPUT, Kind, TRANSPORT};
 use crate::output::{Output, printable};
 
+mod lease;
 mod ledger;
 mod remind;
 mod report;
@@ -80,12 +81,21 @@ pub fn run(global: &GlobalArgs, command: &CampaignCommand, out: Output) -> Resul
         CampaignCommand::Remind(args) => remind::run(global, &client, fleet, args, out),
         CampaignCommand::Resume(args) => {
             let (ledger, handle) = open(&client, fleet, &args.campaign)?;
-            let campaigns = client.campaigns(ledger.as_ref());
-            let resumed = if args.resend_ambiguous {
-                campaigns.resend_ambiguous(handle.id(), &handle.ambiguous())
-            } else {
-                campaigns.resume(handle.id())
-            };
+            let stop = crate::signals::stop_flag()?;
+            let campaigns = client.campaigns(ledger.as_ref()).stop_when(stop);
+            let resumed = lease::resume_waiting(
+                args.wait,
+                stop,
+                out,
+                || {
+                    if args.resend_ambiguous {
+                        campaigns.resend_ambiguous(handle.id(), &handle.ambiguous())
+                    } else {
+                        campaigns.resume(handle.id())
+                    }
+                },
+                || campaigns.load(handle.id()),
+            );
             match resumed {
                 Ok(handle) => report(out, &handle, None),
                 Err(e) => Err(stopped(out, &client, ledger.as_ref(), handle.id(), e)),
@@ -105,6 +115,8 @@ pub(super) fn campaign_failure(e: CampaignError) -> Failure {
         CampaignError::Budget(BudgetError::Window(_)) => Failure::invalid_input(e.to_string()),
         // A reminder refused before anything was stored or sent.
         CampaignError::Reminder(_) => Failure::invalid_input(e.to_string()),
+        CampaignError::Busy { id, owner, until } => lease::busy(&id, &owner, until),
+        CampaignError::Stopped(_) => crate::signals::stopped(),
         CampaignError::Budget(_) => Failure::plain(Kind::Redis, TRANSPORT, e.to_string()),
         // The ledger failed, holds what another writer changed, or is damaged (and any
         // failure a later version adds is the ledger's too: the rest are sends, recorded).
