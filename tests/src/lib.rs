@@ -17,6 +17,7 @@ pub mod media;
 pub mod proxy;
 pub mod resolve;
 pub mod scenarios;
+pub mod stale;
 pub mod tls;
 
 /// Expands every scenario of [`scenarios`] into a `#[test]` over the transport that
