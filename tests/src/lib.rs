@@ -19,6 +19,7 @@ pub mod proxy;
 pub mod reminders;
 pub mod resolve;
 pub mod scenarios;
+pub mod stale;
 pub mod tls;
 
 /// Expands every scenario of [`scenarios`] into a `#[test]` over the transport that

@@ -258,6 +258,121 @@ pub fn an_unusable_proxy_fails_the_call<T: TestTransport>(make: MakeWithProxy<T>
     assert!(proxy.heads().is_empty(), "{:?}", proxy.heads());
 }
 
+/// A proxy that answers every connection with `answer` (garbage, or nothing at all) once
+/// it has read the request head, then closes; it counts the connections. It stops when
+/// dropped.
+pub struct GarbageProxy {
+    addr: SocketAddr,
+    connections: Arc<Mutex<usize>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl GarbageProxy {
+    /// Starts it on 127.0.0.1:0.
+    ///
+    /// # Panics
+    /// If it cannot bind.
+    pub fn start(answer: &'static [u8]) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let addr = listener.local_addr().expect("addr");
+        let connections = Arc::new(Mutex::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (connections, stop) = (Arc::clone(&connections), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    let Ok((mut s, _)) = listener.accept() else {
+                        std::thread::sleep(Duration::from_millis(5));
+                        continue;
+                    };
+                    *connections.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+                    let _ = s.set_nonblocking(false);
+                    let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
+                    let mut head = Vec::new();
+                    let mut buf = [0u8; 4096];
+                    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 65536 {
+                        match s.read(&mut buf) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => head.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    let _ = s.write_all(answer);
+                    let _ = s.flush();
+                    let _ = s.shutdown(std::net::Shutdown::Both);
+                }
+            })
+        };
+        Self {
+            addr,
+            connections,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// How many connections it accepted.
+    pub fn connections(&self) -> usize {
+        *self
+            .connections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Drop for GarbageProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// What garbage proxies answer a `CONNECT` with: not HTTP, nothing, a status line cut short,
+/// a head that never ends, a refusal.
+pub const GARBAGE_ANSWERS: [&[u8]; 6] = [
+    b"\x16\x03\x01garbage that is not HTTP\r\n\r\n",
+    b"SSH-2.0-OpenSSH_9.6\r\n",
+    b"",
+    b"HTTP/1.1 2",
+    b"HTTP/1.1 200 Connection established\r\nX-Padding: aaaa",
+    b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n",
+];
+
+/// A proxy that answers a `CONNECT` with garbage (or not at all) fails the call as a
+/// transport failure that names the proxy, with nothing sent to DingTalk: the error is a
+/// connect failure ([`TransportErrorKind::Connect`], safe to retry), never a malformed
+/// answer from DingTalk.
+pub fn a_garbage_proxy_is_a_transport_failure<T: TestTransport>(make: MakeWithProxy<T>) {
+    let mut wrong = Vec::new();
+    for answer in GARBAGE_ANSWERS {
+        let proxy = GarbageProxy::start(answer);
+        let setting = ProxySetting::Via(ProxyUrl::parse(&proxy.url()).expect("proxy URL"));
+        let client = client_at("https://oapi.dingtalk.invalid", make(setting, env(&[])));
+        let shown = String::from_utf8_lossy(answer);
+        let err = send(&client).expect_err("a garbage proxy");
+        let kind = match &err {
+            Error::Transport(e) => Some(client.transport().classify(e)),
+            _ => None,
+        };
+        if proxy.connections() == 0
+            || kind != Some(TransportErrorKind::Connect)
+            || err.may_have_been_sent()
+            || !err.to_string().contains("the proxy")
+        {
+            wrong.push(format!("{shown:?}: {kind:?}: {err}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
 /// Expands the proxy scenarios into `#[test]`s over `$make: MakeWithProxy<T>`.
 #[macro_export]
 macro_rules! proxy_matrix {
@@ -266,6 +381,7 @@ macro_rules! proxy_matrix {
             loopback_never_uses_a_proxy,
             https_targets_use_the_proxy_by_connect,
             an_unusable_proxy_fails_the_call,
+            a_garbage_proxy_is_a_transport_failure,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {

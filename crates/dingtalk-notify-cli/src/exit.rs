@@ -4,10 +4,11 @@
 use std::fmt;
 
 use dingtalk_notify::budget::BudgetError;
-use dingtalk_notify::kit::redaction::redact_values;
 use dingtalk_notify::kit::transport::TransportErrorKind;
 use dingtalk_notify::transport::TransportError;
 use dingtalk_notify::{ApiError, Error, ResponseError};
+
+use crate::secrets::redact_secret_values;
 
 /// Exit code: success.
 pub const SUCCESS: u8 = 0;
@@ -221,20 +222,20 @@ impl Failure {
         }
     }
 
-    /// Replaces every occurrence of each (non-empty) secret in the texts (the message,
-    /// `errmsg`, `sub_code` and `sub_msg`), raw or
-    /// percent-encoded, with `<redacted>` (the core's [`redact_values`]).
+    /// Replaces each (non-empty) secret in the texts (the message, `errmsg`, `sub_code` and
+    /// `sub_msg`) with `<redacted>`: in every form when it is long enough, as a whole token
+    /// when it is very short ([`redact_secret_values`]).
     #[must_use]
     pub fn redact<'a>(mut self, secrets: impl IntoIterator<Item = &'a str>) -> Self {
         let secrets: Vec<&str> = secrets.into_iter().collect();
-        self.message = redact_values(&self.message, &secrets, "<redacted>", 1).into_owned();
+        self.message = redact_secret_values(&self.message, &secrets);
         let sub = self.sub.as_deref_mut().map(|s| [&mut s.code, &mut s.msg]);
         for m in [&mut self.errmsg]
             .into_iter()
             .chain(sub.into_iter().flatten())
             .flatten()
         {
-            *m = redact_values(m, &secrets, "<redacted>", 1).into_owned();
+            *m = redact_secret_values(m, &secrets);
         }
         self
     }
@@ -415,5 +416,15 @@ mod tests {
         let sub = f.sub.expect("kept");
         assert_eq!(sub.code.as_deref(), Some("<redacted>"));
         assert_eq!(sub.msg.as_deref(), Some("bad token <redacted>"));
+    }
+
+    /// A one-character app secret does not blank that letter from the document.
+    #[test]
+    fn a_one_letter_secret_leaves_words_whole() {
+        let mut f = Failure::invalid_input("invalid appkey or appsecret: a");
+        f.errmsg = Some("invalid appsecret".into());
+        let f = f.redact(["a"]);
+        assert_eq!(f.message, "invalid appkey or appsecret: <redacted>");
+        assert_eq!(f.errmsg.as_deref(), Some("invalid appsecret"));
     }
 }

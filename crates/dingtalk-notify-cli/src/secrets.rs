@@ -9,9 +9,12 @@ use dingtalk_notify::kit::redaction::redact_values;
 use dingtalk_notify::kit::transport::TransportErrorKind;
 use dingtalk_notify::{HttpRequest, HttpResponse};
 
-/// Shorter secrets are not cut out of output (a one-letter "token" would shred every word;
-/// such a value is the user's own input, never a fetched token).
-const SHORTEST: usize = 4;
+/// Secrets at least this long are cut out wherever they appear, in every form; shorter ones
+/// only where they stand as a whole token ([`redact_secret_values`]): cutting a one-letter
+/// "secret" out of every word would blank that letter from all output. (No real one is that
+/// short: DingTalk's app secrets have 64 characters, its tokens 32; a short one is the
+/// user's own input, a Redis password say, never a fetched token.)
+pub const SHORTEST: usize = 4;
 
 /// The marker a secret is replaced with.
 pub const MARK: &str = "<redacted>";
@@ -34,6 +37,45 @@ pub fn redact(text: &str) -> String {
     let known = KNOWN.lock().unwrap_or_else(PoisonError::into_inner);
     let secrets: Vec<&str> = known.iter().map(String::as_str).collect();
     redact_values(text, &secrets, MARK, SHORTEST).into_owned()
+}
+
+/// `text` without `secrets`: those of at least [`SHORTEST`] bytes cut out in every form a
+/// server could echo them (the core's `redact_values`), shorter ones only where they stand
+/// as a whole token, in any ASCII case: not next to a letter, digit, `_` or non-ASCII
+/// character (`appsecret=a&` loses its `a`, the word `at` keeps it).
+pub fn redact_secret_values(text: &str, secrets: &[&str]) -> String {
+    let text = redact_values(text, secrets, MARK, SHORTEST);
+    let mut text = text.into_owned();
+    for short in secrets
+        .iter()
+        .filter(|s| !s.is_empty() && s.len() < SHORTEST)
+    {
+        text = redact_whole_token(&text, short);
+    }
+    text
+}
+
+/// Every whole-token occurrence of `secret` in `text` (ASCII case ignored) as [`MARK`].
+fn redact_whole_token(text: &str, secret: &str) -> String {
+    let part_of_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let (lower, needle) = (text.to_ascii_lowercase(), secret.to_ascii_lowercase());
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    // ASCII lower-casing keeps every byte offset, so a match in `lower` is one in `text`.
+    for (at, _) in lower.match_indices(&needle) {
+        let end = at + needle.len();
+        if at < copied
+            || part_of_word(text[..at].chars().next_back())
+            || part_of_word(text[end..].chars().next())
+        {
+            continue;
+        }
+        out.push_str(&text[copied..at]);
+        out.push_str(MARK);
+        copied = end;
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 /// Every string in `value` without any remembered secret (a JSON document stays valid).
@@ -97,5 +139,24 @@ mod tests {
         let shown = doc.to_string();
         assert!(!shown.to_ascii_lowercase().contains("secret"), "{shown}");
         assert_eq!(percent_decoded("a%2Fb%zz"), "a/b%zz");
+    }
+
+    /// A one-letter secret is cut out where it stands alone, never out of words.
+    #[test]
+    fn short_secrets_go_as_whole_tokens_only() {
+        let text = "a token was refused: appsecret=a&x=A, (a) at data";
+        assert_eq!(
+            redact_secret_values(text, &["a"]),
+            "<redacted> token was refused: appsecret=<redacted>&x=<redacted>, (<redacted>) at data"
+        );
+        assert_eq!(
+            redact_secret_values("pw: xpw pw1 pw", &["pw"]),
+            "<redacted>: xpw pw1 <redacted>"
+        );
+        // Long ones anywhere, short ones as tokens, in one text.
+        assert_eq!(
+            redact_secret_values("s3cr3tX and b in abc", &["s3cr3t", "b", ""]),
+            "<redacted>X and <redacted> in abc"
+        );
     }
 }

@@ -43,6 +43,26 @@ pub(crate) fn from_isahc(error: &isahc::Error, uri: &Uri) -> TransportError {
     TransportError::new(kind, redact_uri(&message, uri))
 }
 
+/// Classifies an error of a request sent through a proxy. curl learns the server's address
+/// only once the whole connection is up (the proxy's tunnel and TLS included), and writes
+/// the request only then: an error without that address ended before anything was sent
+/// past the proxy (it refused the connection or the `CONNECT`, answered garbage, or never
+/// answered). That is a [`Connect`](TransportErrorKind::Connect) failure that names the
+/// proxy, not a malformed answer from the server. TLS failures keep their kind.
+pub(crate) fn from_isahc_via_proxy(error: &isahc::Error, uri: &Uri) -> TransportError {
+    let classified = from_isahc(error, uri);
+    if error.remote_addr().is_some() || classified.kind() == TransportErrorKind::Tls {
+        return classified;
+    }
+    let message = format!(
+        "could not connect through the proxy (the proxy refused, failed or answered \
+         garbage): isahc {:?}{}; nothing was sent to the server",
+        error.kind(),
+        source_of(error)
+    );
+    TransportError::new(TransportErrorKind::Connect, redact_uri(&message, uri))
+}
+
 /// Classifies an I/O error from reading the body: isahc's own error if it wraps one,
 /// otherwise by kind (its text is not ours to print).
 pub(crate) fn from_io(error: &io::Error, uri: &Uri) -> TransportError {

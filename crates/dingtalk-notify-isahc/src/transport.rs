@@ -13,7 +13,7 @@ use dingtalk_notify_proto::transport::{
 use isahc::HttpClient;
 use isahc::config::{Configurable, ExpectContinue, RedirectPolicy};
 
-use crate::error::{from_io, from_isahc};
+use crate::error::{from_io, from_isahc, from_isahc_via_proxy};
 use crate::proxy::IsahcProxy;
 
 pub use dingtalk_notify_proto::transport::{
@@ -160,10 +160,10 @@ impl IsahcTransport {
         &self,
         request: HttpRequest,
         own_client: bool,
+        proxy: Option<http::Uri>,
     ) -> Result<http::Request<isahc::Body>, TransportError> {
         // The client's deadline for this call, when it is sooner than the transport's own.
         let (connect_timeout, timeout) = self.config.timeouts(request.extensions());
-        let proxy = self.proxy.for_target(request.uri())?;
         let (mut parts, body) = request.into_parts();
         // An empty body on GET and the like is no body: no `Content-Length: 0` goes out.
         let body = if body.is_empty() && omits_empty_body(&parts.method) {
@@ -218,8 +218,16 @@ impl Transport for IsahcTransport {
             Idempotency::Idempotent => (self.client()?, self.own_client),
             Idempotency::NonIdempotent => (self.fresh_connection_client()?, true),
         };
-        let request = self.prepare(request, own_client)?;
-        let response = client.send(request).map_err(|e| from_isahc(&e, &uri))?;
+        let proxy = self.proxy.for_target(&uri)?;
+        let proxied = proxy.is_some();
+        let request = self.prepare(request, own_client, proxy)?;
+        let response = client.send(request).map_err(|e| {
+            if proxied {
+                from_isahc_via_proxy(&e, &uri)
+            } else {
+                from_isahc(&e, &uri)
+            }
+        })?;
 
         let (parts, body) = response.into_parts();
         let max = self.config.max_body_size;

@@ -85,10 +85,11 @@ fn own_agent_for(
                 .timeout_connect(Some(config.connect_timeout))
                 .timeout_global(Some(config.timeout))
                 .build();
-            // ureq's default resolver spawns a thread per request whenever a timeout applies.
+            // ureq's default resolver spawns a thread per request whenever a timeout applies;
+            // its default connector reports a proxy's garbage as the server's.
             Opaque(Agent::with_parts(
                 agent_config,
-                ureq::unversioned::transport::DefaultConnector::new(),
+                crate::connect::connector(),
                 crate::resolver::CachingResolver::default(),
             ))
         }

@@ -44,8 +44,14 @@ pub(crate) fn from_ureq(error: ureq::Error, uri: &Uri, max_body_size: usize) -> 
             "the host lookup (DNS) failed: check the base URL's host name".to_owned(),
         ),
         ureq::Error::ConnectionFailed => (K::Connect, "connection failed".to_owned()),
-        ureq::Error::ConnectProxyFailed(_) => {
-            (K::Connect, "connecting through the proxy failed".to_owned())
+        // The reason is this crate's own (`connect::ProxyStep`) or ureq's status line:
+        // never the proxy's bytes or URL. Nothing went past the proxy.
+        ureq::Error::ConnectProxyFailed(reason) => {
+            let reason = reason.strip_prefix("proxy server ").unwrap_or(&reason);
+            (
+                K::Connect,
+                format!("the proxy failed: it {reason}; nothing was sent to the server"),
+            )
         }
         ureq::Error::Tls(m) => (K::Tls, format!("TLS error: {m}")),
         ureq::Error::Rustls(e) => (K::Tls, format!("TLS error: {e}")),

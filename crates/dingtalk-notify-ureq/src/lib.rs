@@ -6,8 +6,10 @@
 //! as a response (a 4xx or 5xx is `Ok`, with its body), no redirect is followed, the connect
 //! and overall timeouts apply, the body is capped ([`DEFAULT_MAX_BODY_SIZE`] unless
 //! configured), TLS certificates are verified, and connections are kept alive in the agent's
-//! pool. Errors (the core's [`TransportError`]) carry a [`TransportErrorKind`] for the retry
-//! logic and never print the request URI, which holds the access token.
+//! pool (a send, never repeated, opens a connection of its own rather than ride an idle one
+//! the server may be closing). Errors (the core's [`TransportError`]) carry a
+//! [`TransportErrorKind`] for the retry logic and never print the request URI, which holds
+//! the access token.
 //!
 //! Most users do not name this crate: `dingtalk-notify` enables it by default and builds a
 //! client over it with `dingtalk_notify::client(source)`.
@@ -59,6 +61,7 @@
 )]
 
 mod build;
+mod connect;
 mod error;
 mod proxy;
 mod resolver;

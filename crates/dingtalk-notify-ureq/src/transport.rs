@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use dingtalk_notify_proto::http::{self, Method};
 use dingtalk_notify_proto::transport::{
-    HttpRequest, HttpResponse, Opaque, Transport, TransportBuilder, TransportConfig,
+    HttpRequest, HttpResponse, Idempotency, Opaque, Transport, TransportBuilder, TransportConfig,
     TransportError, TransportErrorKind, declared_body_exceeds, fresh_response, omits_empty_body,
     read_capped,
 };
@@ -27,6 +27,14 @@ use crate::proxy::UreqProxy;
 ///   (never one for loopback; the agent's own proxy setting is not used).
 ///
 /// The body is read up to the transport's cap, [`config`](Self::config)`.max_body_size`.
+///
+/// Requests marked [`Idempotency::NonIdempotent`] (sends) never ride an idle pooled
+/// connection: each opens a new one (which then joins the pool for later calls; the idle
+/// ones to that host are closed). A server
+/// may close an idle keep-alive connection just as a request goes out on it; the request
+/// then fails with nothing to tell whether it was acted on, so a send would become
+/// ambiguous for nothing. (ureq 3 itself never repeats a request; libcurl does, which is
+/// why the isahc transport does the same.)
 ///
 /// Its `Debug` shows the configuration, not the agent (whose `Debug` shows the proxy URI,
 /// which may hold credentials).
@@ -106,6 +114,7 @@ impl Transport for UreqTransport {
 
     fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         warn_if_ureq_traces();
+        let fresh_connection = Idempotency::of(&request) == Idempotency::NonIdempotent;
         let (mut parts, body) = request.into_parts();
         self.config.default_user_agent(&mut parts.headers);
         let method = parts.method.clone();
@@ -118,9 +127,14 @@ impl Transport for UreqTransport {
         let no_body = body.is_empty() && omits_empty_body(&method);
 
         // The hot path: the transport's own agent already holds the contract's settings, so
-        // unless a proxy, a TLS override or a shorter timeout applies the request goes as it
-        // is (a per-request configuration copies the agent's whole `Config` every time).
-        if self.own_agent && tls.is_none() && proxy.is_none() && self.agent_timeouts_fit(timeouts) {
+        // unless it is a send, or a proxy, a TLS override or a shorter timeout applies, the
+        // request goes as it is (a per-request configuration copies the agent's whole `Config` every time).
+        if self.own_agent
+            && !fresh_connection
+            && tls.is_none()
+            && proxy.is_none()
+            && self.agent_timeouts_fit(timeouts)
+        {
             let result = if no_body {
                 agent.run(http::Request::from_parts(parts, ()))
             } else {
@@ -130,20 +144,16 @@ impl Transport for UreqTransport {
             return self.read_response(response, &method, &uri);
         }
 
+        let per_request = PerRequest {
+            timeouts,
+            proxy,
+            tls,
+            fresh_connection,
+        };
         let result = if no_body {
-            let request = http::Request::from_parts(parts, ());
-            let mut config = configure(agent.configure_request(request), timeouts).proxy(proxy);
-            if let Some(tls) = tls {
-                config = config.tls_config(tls);
-            }
-            agent.run(config.build())
+            per_request.run(agent, http::Request::from_parts(parts, ()))
         } else {
-            let request = http::Request::from_parts(parts, body);
-            let mut config = configure(agent.configure_request(request), timeouts).proxy(proxy);
-            if let Some(tls) = tls {
-                config = config.tls_config(tls);
-            }
-            agent.run(config.build())
+            per_request.run(agent, http::Request::from_parts(parts, body))
         };
         let response = result.map_err(|e| from_ureq(e, &uri, self.config.max_body_size))?;
         self.read_response(response, &method, &uri)
@@ -155,16 +165,39 @@ impl Transport for UreqTransport {
 }
 
 /// The per-request overrides that keep the [`Transport`] contract whatever the agent.
-fn configure<S: ureq::AsSendBody>(
-    config: ureq::config::ConfigBuilder<ureq::typestate::HttpCrateScope<S>>,
-    (connect, overall): (Duration, Duration),
-) -> ureq::config::ConfigBuilder<ureq::typestate::HttpCrateScope<S>> {
-    config
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .max_redirects_will_error(false)
-        .timeout_connect(Some(connect))
-        .timeout_global(Some(overall))
+struct PerRequest {
+    /// `(connect, overall)`.
+    timeouts: (Duration, Duration),
+    proxy: Option<ureq::Proxy>,
+    tls: Option<TlsConfig>,
+    /// A request that must not ride an idle pooled connection (a send).
+    fresh_connection: bool,
+}
+
+impl PerRequest {
+    fn run<S: ureq::AsSendBody>(
+        self,
+        agent: &Agent,
+        request: http::Request<S>,
+    ) -> Result<http::Response<ureq::Body>, ureq::Error> {
+        let (connect, overall) = self.timeouts;
+        let mut config = agent
+            .configure_request(request)
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .timeout_connect(Some(connect))
+            .timeout_global(Some(overall))
+            .proxy(self.proxy);
+        if let Some(tls) = self.tls {
+            config = config.tls_config(tls);
+        }
+        if self.fresh_connection {
+            // No pooled connection is young enough to be used: a new one is opened.
+            config = config.max_idle_age(Duration::ZERO);
+        }
+        agent.run(config.build())
+    }
 }
 
 /// ureq logs whole request URIs (the access token and app secret included) when its `trace`

@@ -6,7 +6,7 @@
 use dingtalk_notify_mock::MockServer;
 use dingtalk_notify_mock::conformance::ACCESS_TOKEN;
 use dingtalk_notify_proto::http::{self, StatusCode};
-use dingtalk_notify_proto::transport::{HttpRequest, Transport};
+use dingtalk_notify_proto::transport::{HttpRequest, Idempotency, Transport};
 use dingtalk_notify_ureq::UreqTransport;
 
 /// The token URL of `server`, with a token in its query.
@@ -28,6 +28,38 @@ fn clones_share_the_connection_pool() {
     transport.clone().send(token_get(&server)).unwrap();
     assert_eq!(server.requests().len(), 2);
     assert_eq!(server.connections_accepted(), 1);
+}
+
+/// A POST marked as a send, to the token URL (the simulator answers it like any call).
+fn send(server: &MockServer) -> HttpRequest {
+    let mut request = http::Request::post(url(server))
+        .body(b"{}".to_vec())
+        .unwrap();
+    request.extensions_mut().insert(Idempotency::NonIdempotent);
+    request
+}
+
+/// Sends never ride an idle pooled connection (one the server may be closing as the send
+/// goes out, which would leave the send ambiguous): each opens its own, over the
+/// transport's agent or a caller's. Other calls reuse the pool, the sends' connections
+/// included.
+#[test]
+fn sends_go_on_fresh_connections() {
+    for transport in [
+        UreqTransport::new(),
+        UreqTransport::from(ureq::Agent::new_with_defaults()),
+    ] {
+        let server = MockServer::start().unwrap();
+        transport.send(token_get(&server)).unwrap();
+        transport.send(token_get(&server)).unwrap();
+        assert_eq!(server.connections_accepted(), 1, "GETs share one");
+        transport.send(send(&server)).unwrap();
+        transport.send(send(&server)).unwrap();
+        assert_eq!(server.connections_accepted(), 3, "each send opens its own");
+        transport.send(token_get(&server)).unwrap();
+        assert_eq!(server.connections_accepted(), 3, "a GET reuses a send's");
+        assert_eq!(server.requests().len(), 5);
+    }
 }
 
 #[test]

@@ -79,7 +79,13 @@ fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
     } else {
         let mut users = args.users.clone();
         if let Some(path) = &args.users_file {
-            users.extend(read_users(path)?);
+            let listed = read_users(path)?;
+            // Without --user the file's list is the audience as it is, not copied over.
+            users = if users.is_empty() {
+                listed
+            } else {
+                users.into_iter().chain(listed).collect()
+            };
         }
         Audience::users(users).and_depts(args.depts.iter().copied())
     };
@@ -228,7 +234,10 @@ fn parse_users(input: impl BufRead, shown: &str) -> Result<Vec<String>, Failure>
         }
         ids.push(id.to_owned());
     }
-    Ok(first_of_each(ids))
+    let mut ids = first_of_each(ids);
+    // The list grew by doubling: up to 24 bytes an id of spare room, given back.
+    ids.shrink_to_fit();
+    Ok(ids)
 }
 
 /// Keeps the first of equal ids, in their order, without a second copy of any: the ids'

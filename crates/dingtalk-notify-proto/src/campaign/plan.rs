@@ -267,14 +267,37 @@ fn distinct_users(mut ids: Vec<String>) -> Result<Vec<String>, PlanError> {
             *id = trimmed.to_owned();
         }
     }
-    let mut keep = Vec::with_capacity(ids.len());
-    {
-        let mut seen: HashSet<&str> = HashSet::with_capacity(ids.len());
-        keep.extend(ids.iter().map(|id| seen.insert(id.as_str())));
-    }
-    let mut keep = keep.into_iter();
-    ids.retain(|_| keep.next().unwrap_or(false));
+    keep_first_of_each(&mut ids);
     Ok(ids)
+}
+
+/// Keeps the first of equal ids, in their order, without copying any: the ids' places
+/// (4 bytes each) sorted by id find the later ones. A set of the ids would cost about 30
+/// bytes an id (a 5-million-id audience: 140 MB more at the peak).
+fn keep_first_of_each(ids: &mut Vec<String>) {
+    let Ok(count) = u32::try_from(ids.len()) else {
+        let mut seen: HashSet<String> = HashSet::new();
+        ids.retain(|id| seen.insert(id.clone()));
+        return;
+    };
+    let mut order: Vec<u32> = (0..count).collect();
+    // Stable: among equal ids, the first place comes first.
+    order.sort_by(|&a, &b| ids[a as usize].cmp(&ids[b as usize]));
+    let mut later = vec![false; ids.len()];
+    for pair in order.windows(2) {
+        if let [a, b] = *pair {
+            if ids[a as usize] == ids[b as usize] {
+                later[b as usize] = true;
+            }
+        }
+    }
+    drop(order);
+    let mut place = 0;
+    ids.retain(|_| {
+        let keep = !later[place];
+        place += 1;
+        keep
+    });
 }
 
 fn distinct_depts(mut ids: Vec<DeptId>) -> Vec<DeptId> {
@@ -283,20 +306,24 @@ fn distinct_depts(mut ids: Vec<DeptId>) -> Vec<DeptId> {
     ids
 }
 
-/// Moves the users into chunks of `max` (no copy of the ids).
-fn split_users(users: Vec<String>, max: usize, out: &mut Vec<ChunkRecipients>) {
-    let mut current = Vec::with_capacity(max.min(users.len()));
-    for id in users {
-        current.push(id);
-        if current.len() == max {
-            out.push(ChunkRecipients::Users {
-                user_ids: std::mem::take(&mut current),
-            });
-        }
+/// Moves the users into chunks of `max` (no copy of the ids), every chunk full but the
+/// last. The chunks are cut from the end and the list shrunk behind each, so the lists of
+/// the chunks and the list they come from never coexist (about 24 bytes an id less at the
+/// peak).
+fn split_users(mut users: Vec<String>, max: usize, out: &mut Vec<ChunkRecipients>) {
+    let first = out.len();
+    let mut take = match users.len() % max {
+        0 => max,
+        rest => rest,
+    };
+    while !users.is_empty() {
+        let at = users.len().saturating_sub(take);
+        let chunk = users.split_off(at);
+        users.shrink_to(at);
+        out.push(ChunkRecipients::Users { user_ids: chunk });
+        take = max;
     }
-    if !current.is_empty() {
-        out.push(ChunkRecipients::Users { user_ids: current });
-    }
+    out[first..].reverse();
 }
 
 #[cfg(test)]
@@ -309,6 +336,27 @@ mod tests {
 
     fn ids(n: usize) -> Vec<String> {
         (0..n).map(|i| format!("u{i}")).collect()
+    }
+
+    /// The chunks' lists hold exactly their ids (no room to spare: a list regrown by doubling
+    /// kept 28 spare places of 100, 672 bytes a chunk), in the audience's order, duplicates
+    /// dropped at their later places.
+    #[test]
+    fn chunk_lists_are_exact_and_in_order() {
+        let mut users = ids(1_050);
+        users.insert(500, "u3".to_owned());
+        users.push("u0".to_owned());
+        let p = plan(Audience::users(users)).unwrap();
+        let mut all = Vec::new();
+        for (i, chunk) in p.chunks().iter().enumerate() {
+            let ChunkRecipients::Users { user_ids } = chunk else {
+                panic!("{chunk:?}")
+            };
+            assert_eq!(user_ids.len(), if i < 10 { 100 } else { 50 });
+            assert_eq!(user_ids.capacity(), user_ids.len(), "chunk {i}");
+            all.extend(user_ids.iter().cloned());
+        }
+        assert_eq!(all, ids(1_050));
     }
 
     #[test]
