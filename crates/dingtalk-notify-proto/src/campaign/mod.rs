@@ -57,6 +57,7 @@
 mod audience;
 mod budget;
 mod chunk;
+mod follow;
 mod header;
 mod id;
 mod plan;

@@ -106,6 +106,8 @@ impl CampaignRecord {
                 message,
                 audience,
                 created_at,
+                calls: Default::default(),
+                delivered: Default::default(),
             },
             chunks,
         }

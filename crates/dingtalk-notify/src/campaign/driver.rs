@@ -64,6 +64,15 @@ pub enum CampaignError {
     /// A chunk's state does not allow the step (another process moved it).
     #[error(transparent)]
     Transition(#[from] TransitionError),
+    /// DingTalk answered errcode 90020: the organisation's monthly quota of API calls is
+    /// used up. Following stopped at once (never retried, never looped); nothing was lost.
+    #[error(
+        "the organisation's monthly quota of DingTalk API calls is used up (errcode 90020): \
+         following stopped; it can continue next month or after a plan upgrade, and nothing \
+         was lost (the ledger keeps every chunk and what was learnt; follow the campaign \
+         again then) [{0}]"
+    )]
+    MonthlyQuotaExceeded(dingtalk_notify_proto::ApiError),
 }
 
 /// Campaigns of one client, kept in one ledger: `client.campaigns(&ledger)`.
@@ -282,20 +291,21 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
             }
             Err(e) => return Err(e),
         }
-        let verdict = match send {
+        let (verdict, calls) = crate::calls::counted(|| match send {
             Ok(send) => match self.client.send_validated(send.validated()) {
                 Ok(task) => SendVerdict::Accepted(task),
                 Err(error) => verdict(self.client, &error),
             },
             // Recipients beyond the client's limits: refused before sending.
             Err(e) => SendVerdict::of_failure(Failure::Fatal, e.to_string()),
-        };
+        });
         let quota = matches!(&verdict, SendVerdict::Rejected(f)
             if f.code.is_some_and(is_per_minute_quota));
         if quota {
             self.client.budget().exhausted(self.client.clock().now())?;
         }
         let done = self.step(record, index, ChunkEvent::SendEnded(verdict))?;
+        self.record_calls(record, &calls)?;
         log::debug!(target: LOG_TARGET, "campaign {id} chunk {index}: {}", done.name());
         if let (Some(observe), Some(chunk)) = (self.observer, record.chunk(index)) {
             observe(chunk);

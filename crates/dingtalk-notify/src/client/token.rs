@@ -144,9 +144,13 @@ impl<T: Transport> Client<T> {
         let issued = self.inner.clock.now();
         log::debug!(target: LOG_TARGET, "{}: fetching an access token", request.path());
         let answer = request
-            .execute_with(&self.inner.transport, &self.inner.base, |http| {
-                self.set_timeout(http, deadline_at);
-            })
+            .execute_with(
+                &crate::calls::Noted(&self.inner.transport),
+                &self.inner.base,
+                |http| {
+                    self.set_timeout(http, deadline_at);
+                },
+            )
             .map_err(|e| match e {
                 dingtalk_notify_proto::Error::Response(r) => {
                     Error::Response(r.without_secrets(&request.secrets()))
