@@ -264,3 +264,40 @@ pub fn the_monthly_quota_stops_the_following_once<T: TestTransport>(
         );
     }
 }
+
+/// Errcode 90020 on a send: the campaign stops at the first refused chunk (one send call,
+/// counted), every chunk stays pending, and a resume after the quota is back sends them all.
+pub fn the_monthly_quota_stops_sending_and_a_resume_sends_later<T: TestTransport>(
+    make: fn(TransportSettings) -> T,
+) {
+    let h = setup(make);
+    let file = TempLedger::new();
+    let ledger = SqliteLedger::open(&file.path).expect("the ledger opens");
+    let campaigns = h.client.campaigns(&ledger);
+    h.server.inject(Route::Send, Calls::All, Fault::Code(90020));
+    let created = campaigns.create(plan()).expect("stored");
+    let err = campaigns
+        .resume(created.id())
+        .expect_err("the quota stops it");
+    assert!(
+        matches!(err, CampaignError::MonthlyQuotaExceeded(_)),
+        "{err:?}"
+    );
+    assert_eq!(
+        h.server.requests_to(Route::Send).len(),
+        1,
+        "one refused send"
+    );
+    assert!(h.server.sends().is_empty(), "nothing went out");
+    let stored = campaigns.load(created.id()).expect("loaded");
+    assert_eq!(stored.pending(), [0, 1, 2, 3]);
+    assert!(stored.failed().is_empty(), "{:?}", stored.failed());
+    assert_eq!(counted(&file.path, &created), received(&h.server));
+
+    // Next month (the fault cleared): a resume sends every chunk, once.
+    h.server.clear_faults();
+    let sent = campaigns.resume(created.id()).expect("sent");
+    assert_eq!(sent.sent(), [0, 1, 2, 3]);
+    assert_eq!(h.server.sends().len(), 4);
+    assert_eq!(counted(&file.path, &created), received(&h.server));
+}

@@ -91,13 +91,20 @@ fn status_shows_the_calls_spent_as_the_simulator_counted_them() {
     let calls = calls_of(&status);
     assert_eq!(calls, received(&server), "{status}");
     assert_eq!(calls["send"], 3);
-    assert_eq!(calls["progress"], 3, "one call per chunk, delivered at once");
+    assert_eq!(
+        calls["progress"], 3,
+        "one call per chunk, delivered at once"
+    );
     assert_eq!(calls["token"], 2, "one per process: send, status");
 
     // Finished: a second status asks DingTalk nothing (not even a token); the text shows
     // the count.
     let before = server.requests().len();
-    let text = run(cli(&server), ["campaign", "status", &id, "--ledger", &ledger]).expect_code(0);
+    let text = run(
+        cli(&server),
+        ["campaign", "status", &id, "--ledger", &ledger],
+    )
+    .expect_code(0);
     assert_eq!(server.requests().len(), before, "{text:?}");
     let total: u64 = calls.values().sum();
     assert!(
@@ -134,7 +141,11 @@ fn the_monthly_quota_stops_watch_once_with_exit_7() {
     }
 
     // Without --json: the same stop, said on stderr.
-    let r = run(cli(&server), ["campaign", "status", &id, "--ledger", &ledger]).expect_code(7);
+    let r = run(
+        cli(&server),
+        ["campaign", "status", &id, "--ledger", &ledger],
+    )
+    .expect_code(7);
     assert!(r.stderr.contains("monthly quota"), "{r:?}");
     assert_eq!(server.requests_to(Route::SendProgress).len(), 2);
 }

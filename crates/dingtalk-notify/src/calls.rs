@@ -2,14 +2,15 @@
 //! thread, and the client notes every HTTP request it sends ([`note`]) under its
 //! [`call_name`]. A campaign counts its sends and follow rounds this way and adds the counts
 //! to its header. Nothing is counted outside [`counted`]; a scope inside another adds its
-//! calls to both.
+//! calls to both. [`monthly_quota`] recognises errcode 90020, after which no further call
+//! is worth making.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use dingtalk_notify_proto::api::call_name;
 use dingtalk_notify_proto::transport::TransportErrorKind;
-use dingtalk_notify_proto::{HttpRequest, HttpResponse, Transport};
+use dingtalk_notify_proto::{ApiError, ErrorCode, HttpRequest, HttpResponse, Transport};
 
 /// Calls by [`call_name`].
 pub(crate) type Tally = BTreeMap<&'static str, u64>;
@@ -67,6 +68,16 @@ impl<T: Transport> Transport for Noted<'_, T> {
     fn classify(&self, error: &Self::Error) -> TransportErrorKind {
         self.0.classify(error)
     }
+}
+
+/// The organisation's monthly quota answer (90020, plain or wrapped under errcode 88), if
+/// `error` is one: every further call would be refused too, until next month or a plan
+/// upgrade.
+pub(crate) fn monthly_quota<E>(error: &crate::Error<E>) -> Option<ApiError> {
+    error
+        .api()
+        .filter(|api| api.effective_code() == ErrorCode::MONTHLY_QUOTA_EXCEEDED)
+        .cloned()
 }
 
 #[cfg(test)]

@@ -1,30 +1,19 @@
 //! The calls a campaign spends, kept in its header: each send, each follow round and each
 //! per-chunk pass (result, status bar, recall) is counted ([`crate::calls::counted`]) and
 //! added to [`CampaignHeader::calls`](super::CampaignHeader::calls) in one compare-and-set
-//! (never one write per call), with the chunks the round found delivered. And the monthly
-//! quota (errcode 90020), which stops following.
+//! (never one write per call), with the chunks the round found delivered.
 
+use dingtalk_notify_proto::Transport;
 use dingtalk_notify_proto::api::SendProgress;
 use dingtalk_notify_proto::campaign::{CampaignHeader, CampaignId, CampaignRecord};
-use dingtalk_notify_proto::{ApiError, ErrorCode, Transport};
 
 use super::driver::LOG_TARGET;
 use super::{CampaignError, Campaigns};
-use crate::Error;
 use crate::calls::Tally;
 use crate::ledger::{Ledger, LedgerError};
 
 /// How often a header write is tried again after another writer changed the header.
 const CONFLICT_RETRIES: usize = 8;
-
-/// The organisation's monthly quota answer (90020, plain or wrapped under errcode 88), if
-/// `error` is one.
-pub(super) fn monthly_quota<E>(error: &Error<E>) -> Option<ApiError> {
-    error
-        .api()
-        .filter(|api| api.effective_code() == ErrorCode::MONTHLY_QUOTA_EXCEEDED)
-        .cloned()
-}
 
 impl<T: Transport, L: Ledger + ?Sized> Campaigns<'_, T, L> {
     /// Adds `calls` and the chunks `progress` shows delivered to campaign `id`'s header,

@@ -65,7 +65,8 @@ pub enum CampaignError {
     #[error(transparent)]
     Transition(#[from] TransitionError),
     /// DingTalk answered errcode 90020: the organisation's monthly quota of API calls is
-    /// used up. Following stopped at once (never retried, never looped); nothing was lost.
+    /// used up. Following (or sending) stopped at once, never retried or looped; nothing
+    /// was lost: chunks not sent stay pending for a `resume`.
     #[error(
         "the organisation's monthly quota of DingTalk API calls is used up (errcode 90020): \
          following stopped; it can continue next month or after a plan upgrade, and nothing \
@@ -291,10 +292,14 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
             }
             Err(e) => return Err(e),
         }
+        let mut monthly_quota = None;
         let (verdict, calls) = crate::calls::counted(|| match send {
             Ok(send) => match self.client.send_validated(send.validated()) {
                 Ok(task) => SendVerdict::Accepted(task),
-                Err(error) => verdict(self.client, &error),
+                Err(error) => {
+                    monthly_quota = crate::calls::monthly_quota(&error);
+                    verdict(self.client, &error)
+                }
             },
             // Recipients beyond the client's limits: refused before sending.
             Err(e) => SendVerdict::of_failure(Failure::Fatal, e.to_string()),
@@ -306,6 +311,10 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
         }
         let done = self.step(record, index, ChunkEvent::SendEnded(verdict))?;
         self.record_calls(record, &calls)?;
+        if let Some(api) = monthly_quota {
+            // Every further call would be refused too: the rest stays pending.
+            return Err(CampaignError::MonthlyQuotaExceeded(api));
+        }
         log::debug!(target: LOG_TARGET, "campaign {id} chunk {index}: {}", done.name());
         if let (Some(observe), Some(chunk)) = (self.observer, record.chunk(index)) {
             observe(chunk);

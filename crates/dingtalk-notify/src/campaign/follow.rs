@@ -10,9 +10,9 @@ use dingtalk_notify_proto::campaign::{
 };
 use dingtalk_notify_proto::{ApiError, ResponseError, StatusColor, TaskHandle, TaskId, Transport};
 
-use super::calls::monthly_quota;
 use super::{CampaignError, CampaignHandle, Campaigns};
 use crate::Error;
+use crate::calls::monthly_quota;
 use crate::ledger::Ledger;
 
 /// One call per sent chunk (status bar, recall): which chunks it reached, which failed and

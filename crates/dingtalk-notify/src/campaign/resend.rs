@@ -11,9 +11,9 @@ use dingtalk_notify_proto::campaign::{
 };
 use dingtalk_notify_proto::tracking::Operation;
 
-use super::calls::monthly_quota;
 use super::driver::LOG_TARGET;
 use super::{CampaignError, CampaignHandle, Campaigns};
+use crate::calls::monthly_quota;
 use crate::ledger::{Ledger, LedgerError};
 
 impl<T: Transport, L: Ledger + ?Sized> Campaigns<'_, T, L> {
