@@ -30,11 +30,16 @@
 #   bench/run.sh --footprint   # step 8 alone (then the summary)
 #   bench/run.sh --no-footprint
 #   bench/run.sh --resolve     # step 7b alone: its numbers go into summary.json's "resolve"
+#   bench/run.sh --follow-calls  # step 7c alone: its numbers go into summary.json's "follow_calls"
 #
 # 7b. resolving an organisation of BENCH_RESOLVE_PEOPLE (100,000) people in 5,000 departments
 #     on the simulator (the runner's `resolve` mode: the resolution in a child process):
 #     contact calls per department (target <= 2.1), CPU per resolved person over one loopback
 #     call (<= 0.05), the resolving process's peak RSS (<= 64 MB).
+# 7c. following a campaign of BENCH_FOLLOW_PEOPLE (5,000) people on the simulator at its
+#     default delivery pace (the runner's `follow-calls` mode): the calls the following spent
+#     (track until delivered, then one report) per 100 confirmed people (target <= 2.5), and
+#     whether the ledger's count of calls equals the simulator's.
 #
 # Knobs (environment): BENCH_PORT (default 18480; +1 and +2, Redis, are used too), BENCH_ROUNDS (7),
 # BENCH_CALLS (10000 per Rust run), BENCH_PY_CALLS (1500 per Python run),
@@ -54,7 +59,8 @@ for arg in "$@"; do
     --footprint) FOOTPRINT=only ;;
     --no-footprint) FOOTPRINT=no ;;
     --resolve) FOOTPRINT=resolve ;;
-    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
+    --follow-calls) FOOTPRINT=follow-calls ;;
+    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -67,6 +73,14 @@ resolve_case() {
   local people=${BENCH_RESOLVE_PEOPLE:-100000}
   log "resolve: an organisation of $people people on the simulator (child process)"
   "$RUNNER" resolve --people "$people" > "$OUT/resolve.jsonl"
+}
+
+# 7c: follow a campaign on the simulator; the row goes to $OUT/follow_calls.jsonl and
+# bench/follow_calls_summary.py merges it (with its target) into summary.json.
+follow_calls_case() {
+  local people=${BENCH_FOLLOW_PEOPLE:-5000}
+  log "follow-calls: a campaign of $people people on the simulator, followed to the end"
+  "$RUNNER" follow-calls --people "$people" > "$OUT/follow_calls.jsonl"
 }
 
 PORT=${BENCH_PORT:-18480}
@@ -83,6 +97,18 @@ if [ "$QUICK" = 1 ]; then
 fi
 
 mkdir -p "$OUT"
+if [ "$FOOTPRINT" = follow-calls ]; then
+  log "building the runner (release)"
+  cargo build --release -q -p dingtalk-notify-bench >&2
+  TARGET_DIR=$(cargo metadata --format-version 1 --no-deps \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+  RUNNER=$TARGET_DIR/release/dingtalk-notify-bench
+  follow_calls_case
+  python3 bench/follow_calls_summary.py "$OUT"
+  python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["follow_calls"], indent=2))' \
+    "$OUT/summary.json"
+  exit 0
+fi
 if [ "$FOOTPRINT" = resolve ]; then
   log "building the runner (release)"
   cargo build --release -q -p dingtalk-notify-bench >&2
@@ -337,6 +363,9 @@ done
 # --- 7b. resolving an organisation ----------------------------------------------------------
 resolve_case
 
+# --- 7c. following a campaign -----------------------------------------------------------------
+follow_calls_case
+
 fi # FOOTPRINT != only
 
 # --- 8. footprint -------------------------------------------------------------------------
@@ -482,6 +511,7 @@ BENCH_CALLS_USED=$CALLS
 BENCH_PY_CALLS_USED=$PY_CALLS
 python3 bench/summarize.py "$OUT"
 python3 bench/resolve_summary.py "$OUT"
+python3 bench/follow_calls_summary.py "$OUT"
 # Campaign cost per chunk as a ratio to one loopback send (client-ureq): target <= 5x.
 python3 - "$RAW" > "$OUT/campaign.md" <<'PY'
 import json, statistics, sys

@@ -98,7 +98,7 @@ pub fn chunking_2350_users<T: TestTransport>(make: fn(TransportSettings) -> T) {
     assert_eq!(handle.tasks().count(), 24);
     assert!(handle.is_complete() && handle.ambiguous().is_empty());
 
-    let progress = campaigns.track(&handle, |_| {});
+    let progress = campaigns.track(&handle, |_| {}).expect("followed");
     assert!(progress.is_finished(), "{progress:?}");
     assert_eq!(
         (progress.delivered, progress.progress_in_percent),
@@ -502,7 +502,7 @@ pub fn per_user_quota_codes_slow_the_pacing<T: TestTransport>(make: fn(Transport
 
     // Nobody given up on: once the last resends are delivered (tracked on the virtual
     // clock), the merged result reads all 600, none forbidden.
-    let progress = campaigns.track(&handle, |_| {});
+    let progress = campaigns.track(&handle, |_| {}).expect("followed");
     assert_eq!(progress.progress_in_percent, 100, "{progress:?}");
     let result = campaigns.result(&handle);
     assert!(result.problems.is_empty(), "{:?}", result.problems);
@@ -570,13 +570,13 @@ pub fn start_returns_while_deliveries_are_under_way<T: TestTransport>(
     assert!(returned_at < DELIVERY, "returned after {returned_at:?}");
 
     // The simulator says the deliveries are still under way.
-    let progress = campaigns.progress(&handle);
+    let progress = campaigns.progress(&handle).expect("read");
     assert!(!progress.is_finished(), "{progress:?}");
     assert!(progress.progress_in_percent < 100, "{progress:?}");
     assert_eq!(progress.delivering, 5, "{progress:?}");
 
     // Following is explicit, and waits for them.
-    let tracked = campaigns.track(&handle, |_| {});
+    let tracked = campaigns.track(&handle, |_| {}).expect("followed");
     assert!(tracked.is_finished(), "{tracked:?}");
     assert!(h.clock.client.elapsed() >= DELIVERY);
 }

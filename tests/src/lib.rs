@@ -8,6 +8,7 @@
 //! doc-tests, so they stay true:
 #![doc = include_str!("../../README.md")]
 #![forbid(unsafe_code)]
+pub mod campaign_calls;
 pub mod campaign_report;
 pub mod campaigns;
 pub mod capture_log;

@@ -111,7 +111,7 @@ fn delivered<T: Transport, L: dingtalk_notify::ledger::Ledger>(
     campaigns: &Campaigns<'_, T, L>,
     handle: &CampaignHandle,
 ) {
-    let progress = campaigns.track(handle, |_| {});
+    let progress = campaigns.track(handle, |_| {}).unwrap();
     assert!(progress.is_finished(), "{progress:?}");
 }
 

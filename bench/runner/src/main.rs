@@ -9,6 +9,7 @@
 //! dingtalk-notify-bench codec <case> --iters N
 //! dingtalk-notify-bench fleet <contender> --base URL --redis URL --calls N [--warmup N]
 //! dingtalk-notify-bench resolve [--people 100000] [--seed 1]
+//! dingtalk-notify-bench follow-calls [--people 5000]
 //! ```
 //!
 //! Contenders, all calling `POST /topapi/message/corpconversation/getsendprogress`:
@@ -42,6 +43,9 @@
 //! `resolve` resolves a generated organisation on the simulator in a child process (see
 //! `resolve.rs`): contact calls per department, CPU per person, the child's peak RSS.
 //!
+//! `follow-calls` sends a campaign to the simulator at its default delivery pace and
+//! follows it (see `follow_calls.rs`): the following's calls per 100 confirmed people.
+//!
 //! `simulate` starts the simulator (`dingtalk-notify-mock`, its demo credentials and
 //! directory) on a free loopback port, prints the `DINGTALK_*` settings of
 //! `examples/minimal.rs` as one JSON object and serves until killed: the footprint run's
@@ -63,6 +67,7 @@ mod contenders;
 mod cpu;
 mod expiry;
 mod fleet;
+mod follow_calls;
 mod modes;
 mod resolve;
 mod upload;
@@ -190,6 +195,13 @@ enum Mode {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Sending a campaign of `people` to the simulator (default delivery pace) and
+    /// following it (track, then one report): calls per 100 confirmed people.
+    FollowCalls {
+        /// People in the campaign (chunks of 100).
+        #[arg(long, default_value_t = 5_000)]
+        people: usize,
+    },
     /// The child of `resolve`: resolves the whole organisation at `base`.
     #[command(hide = true)]
     ResolveChild {
@@ -258,6 +270,7 @@ fn run(mode: Mode) -> Result<()> {
         Mode::Campaign { chunks, dir } => campaign::campaign(chunks, &dir),
         Mode::Resolve { people, seed } => resolve::resolve(people, seed),
         Mode::ResolveChild { base } => resolve::child(&base),
+        Mode::FollowCalls { people } => follow_calls::follow_calls(people),
         Mode::Simulate => simulate(),
     }
 }

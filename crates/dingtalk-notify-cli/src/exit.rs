@@ -6,7 +6,7 @@ use std::fmt;
 use dingtalk_notify::budget::BudgetError;
 use dingtalk_notify::kit::transport::TransportErrorKind;
 use dingtalk_notify::transport::TransportError;
-use dingtalk_notify::{ApiError, Error, ResponseError};
+use dingtalk_notify::{ApiError, Error, ErrorCode, ResponseError};
 
 use crate::secrets::redact_secret_values;
 
@@ -35,6 +35,10 @@ pub const BUSY: u8 = 7;
 pub const INTERRUPTED: u8 = 130;
 /// Exit code: a campaign stopped on SIGTERM (128 + 15); as [`INTERRUPTED`].
 pub const TERMINATED: u8 = 143;
+/// Exit code: DingTalk answered errcode 90020, the organisation's monthly quota of API
+/// calls is used up: following stopped (never retried); it can go on next month or after a
+/// plan upgrade, and nothing was lost.
+pub const MONTHLY_QUOTA: u8 = 8;
 
 /// What kind of failure it was, as `--json` names it in `error.kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +80,9 @@ pub enum Kind {
     /// `"interrupted"`: a campaign stopped on SIGINT or SIGTERM; its document was printed
     /// (exit 130 or 143).
     Interrupted,
+    /// `"monthly_quota"`: DingTalk answered errcode 90020, the organisation's monthly
+    /// quota of API calls is used up; following stopped, nothing was lost (exit 8).
+    MonthlyQuota,
     /// `"other"`: anything else (a bug, not something a user can cause).
     Other,
 }
@@ -99,6 +106,7 @@ impl Kind {
             Self::NotFound => "not_found",
             Self::Busy => "busy",
             Self::Interrupted => "interrupted",
+            Self::MonthlyQuota => "monthly_quota",
             Self::Other => "other",
         }
     }
@@ -178,6 +186,18 @@ impl Failure {
             Self::plain(Kind::Redis, TRANSPORT, message)
         } else {
             Self::plain(Kind::Ledger, LEDGER, message)
+        }
+    }
+
+    /// DingTalk's errcode 90020 that stopped a campaign's following (exit 7), with
+    /// `message` saying what it means.
+    pub fn monthly_quota(api: &ApiError, message: impl Into<String>) -> Self {
+        Self {
+            errcode: Some(api.code.get()),
+            errmsg: Some(api.errmsg.clone()),
+            sub: SubCause::of(api),
+            request_id: api.request_id.clone(),
+            ..Self::plain(Kind::MonthlyQuota, MONTHLY_QUOTA, message)
         }
     }
 
@@ -261,6 +281,11 @@ fn classify(error: &Error<TransportError>) -> (Kind, u8) {
             (Kind::InvalidInput, INVALID_INPUT)
         }
         Error::OutsideWindow { .. } => (Kind::OutsideWindow, INVALID_INPUT),
+        Error::Response(ResponseError::Api(a))
+            if a.effective_code() == ErrorCode::MONTHLY_QUOTA_EXCEEDED =>
+        {
+            (Kind::MonthlyQuota, MONTHLY_QUOTA)
+        }
         Error::Response(ResponseError::Api(_)) => (Kind::Api, API),
         Error::Response(_) => (Kind::Response, RESPONSE),
         Error::Transport(t) => match t.kind() {
@@ -371,6 +396,20 @@ mod tests {
             window: Duration::from_secs(86_400),
         });
         assert_eq!((f.kind, f.exit_code), (Kind::OutsideWindow, INVALID_INPUT));
+    }
+
+    #[test]
+    fn the_monthly_quota_has_its_own_kind_and_code_plain_or_wrapped() {
+        let f = Failure::from_client(&api(90020));
+        assert_eq!((f.kind, f.exit_code), (Kind::MonthlyQuota, MONTHLY_QUOTA));
+        assert_eq!(f.kind.as_str(), "monthly_quota");
+        let body = r#"{"errcode":88,"sub_code":"90020","sub_msg":"您的企业本月api调用量已超过限制","errmsg":"ding talk error[subcode=90020]"}"#;
+        let err = <GetSendProgress as Endpoint>::parse_response(Response::new(body))
+            .expect_err("an error");
+        let f = Failure::from_client(&Error::Response(err));
+        assert_eq!((f.kind, f.exit_code), (Kind::MonthlyQuota, MONTHLY_QUOTA));
+        // Any other API error stays exit 1.
+        assert_eq!(Failure::from_client(&api(90018)).exit_code, API);
     }
 
     #[test]

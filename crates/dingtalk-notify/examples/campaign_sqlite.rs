@@ -44,7 +44,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     let progress = campaigns.track(&campaign, |p| {
         println!("  delivered {}%", p.progress_in_percent);
-    });
+    })?;
     println!("finished: {}", progress.is_finished());
     let result = campaigns.result(&campaign); // one getsendresult per chunk, merged
     println!(
@@ -64,6 +64,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         path.display(),
         loaded.is_complete()
     );
+    // Every call the campaign spent (sends, progress, results, token), kept in the ledger.
+    println!("calls spent: {:?}", loaded.record().header().calls);
     drop(reopened);
     drop(ledger);
     std::fs::remove_file(&path)?;

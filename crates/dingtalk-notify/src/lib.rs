@@ -159,6 +159,7 @@
 )]
 
 pub mod budget;
+mod calls;
 pub mod campaign;
 mod client;
 mod clock;

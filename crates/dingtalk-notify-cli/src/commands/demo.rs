@@ -256,7 +256,9 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
         campaign.id(),
         campaign.tasks().count()
     ));
-    let progress = campaigns.track(&campaign, |_| {});
+    let progress = campaigns
+        .track(&campaign, |_| {})
+        .map_err(super::campaign::campaign_failure)?;
     let result = campaigns.result(&campaign);
     calls.show("campaign");
     let read = result.send_result.read_user_id_list.len();

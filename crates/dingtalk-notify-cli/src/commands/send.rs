@@ -152,7 +152,7 @@ fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
         return report(out, &handle, None);
     }
     let handle = campaigns.resend_held_back(handle.id()).map_err(early)?;
-    let progress = watch(&client, ledger.as_ref(), &handle);
+    let progress = watch(&client, ledger.as_ref(), &handle).map_err(early)?;
     report(out, &handle, Some(&progress))
 }
 

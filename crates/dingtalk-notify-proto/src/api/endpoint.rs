@@ -145,6 +145,16 @@ impl Facts {
             call,
         }
     }
+
+    /// Whether `path` (maybe under a gateway's prefix) is this endpoint's.
+    pub(crate) fn matches_path(&self, path: &str) -> bool {
+        path.ends_with(self.path)
+    }
+
+    /// The context its hints are written for.
+    pub(crate) fn call(&self) -> Call {
+        self.call
+    }
 }
 
 impl Idempotency {

@@ -95,3 +95,23 @@ static CORE: [Facts; 14] = [
     Facts::of::<GetUserByUnionId>(Call::Contacts),
     Facts::of::<UploadMedia<'static>>(Call::Upload),
 ];
+
+/// The short name of the call a request path makes, as a campaign's ledger counts calls
+/// ([`CampaignHeader::calls`](crate::campaign::CampaignHeader::calls)): `token`,
+/// `corp_token`, `send`, `progress`, `result`, `status_bar`, `recall`, `contacts` (the six
+/// contact endpoints), `upload`, or `other`. Matched on the path's end, so a gateway prefix
+/// (`/dingtalk/topapi/...`) still fits.
+///
+/// ```
+/// use dingtalk_notify_proto::api::call_name;
+/// assert_eq!(call_name("/topapi/message/corpconversation/getsendprogress"), "progress");
+/// assert_eq!(call_name("/dingtalk/gettoken"), "token");
+/// assert_eq!(call_name("/topapi/v2/user/getbymobile"), "contacts");
+/// assert_eq!(call_name("/nope"), "other");
+/// ```
+pub fn call_name(path: &str) -> &'static str {
+    CORE.iter()
+        .find(|facts| facts.matches_path(path))
+        .map_or(Call::Other, |facts| facts.call())
+        .name()
+}

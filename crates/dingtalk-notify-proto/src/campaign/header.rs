@@ -1,6 +1,7 @@
 //! [`CampaignHeader`]: what a campaign is, written once when it is created, and the schema
 //! version every ledger stores with it.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
@@ -66,4 +67,14 @@ pub struct CampaignHeader {
     /// campaign).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lease: Option<SenderLease>,
+    /// Every call the campaign spent, by [`call_name`](crate::api::call_name) (`send`,
+    /// `progress`, `result`, `token`, …), retries and token fetches included: what it
+    /// cost of the organisation's monthly quota of calls (errcode 90020).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub calls: BTreeMap<String, u64>,
+    /// The chunks whose delivery is known to be complete (`getsendprogress` said so, or
+    /// the task is past progress's 7-day window): never polled again. Written through
+    /// [`learn`](Self::learn).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub delivered: BTreeSet<usize>,
 }

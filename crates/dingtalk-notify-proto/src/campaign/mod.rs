@@ -58,6 +58,7 @@ mod audience;
 mod budget;
 mod chunk;
 mod estimate;
+mod follow;
 mod header;
 mod id;
 mod lease;

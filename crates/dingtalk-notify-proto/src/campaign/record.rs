@@ -109,6 +109,8 @@ impl CampaignRecord {
                 parent: None,
                 reminders: Vec::new(),
                 lease: None,
+                calls: Default::default(),
+                delivered: Default::default(),
             },
             chunks,
         }

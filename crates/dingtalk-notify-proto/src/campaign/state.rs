@@ -76,7 +76,8 @@ pub enum SendVerdict {
 impl SendVerdict {
     /// Judges a failed send call: DingTalk's `errcode` answers, the gateway's throttle page,
     /// refusals before sending and connections that never opened are rejections (retryable
-    /// when the code or kind says so); a gateway status without an envelope, an unreadable
+    /// when the code or kind says so, and for the monthly quota, 90020: a resume after it
+    /// may send); a gateway status without an envelope, an unreadable
     /// 2xx body and any transport failure after connecting are ambiguous. `message` is the
     /// error as displayed.
     ///
@@ -103,7 +104,12 @@ impl SendVerdict {
             })
         };
         match failure {
-            Failure::Api(code) => rejected(Some(code), code.is_retryable()),
+            // The monthly quota (90020) refuses every call until next month or a plan
+            // upgrade: a later resume may send the chunk.
+            Failure::Api(code) => rejected(
+                Some(code),
+                code.is_retryable() || code == ErrorCode::MONTHLY_QUOTA_EXCEEDED,
+            ),
             Failure::Throttled(_) => rejected(None, true),
             Failure::Transport(kind) if kind.nothing_sent() => rejected(None, true),
             Failure::Fatal => rejected(None, false),
@@ -313,6 +319,19 @@ mod tests {
         }
         let err = every_state()[2].begin_send(t(9)).unwrap_err();
         assert_eq!(err.to_string(), "cannot send a chunk that is sent");
+    }
+
+    #[test]
+    fn the_monthly_quota_leaves_a_chunk_for_a_later_resume() {
+        for code in [ErrorCode::MONTHLY_QUOTA_EXCEEDED, ErrorCode::SYSTEM_BUSY] {
+            let v = SendVerdict::of_failure(Failure::Api(code), "refused");
+            assert!(
+                matches!(v, SendVerdict::Rejected(f) if f.retryable),
+                "{code:?}"
+            );
+        }
+        let v = SendVerdict::of_failure(Failure::Api(ErrorCode::DUPLICATE_CONTENT), "dup");
+        assert!(matches!(v, SendVerdict::Rejected(f) if !f.retryable));
     }
 
     #[test]

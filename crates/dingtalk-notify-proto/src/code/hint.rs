@@ -20,6 +20,24 @@ pub(crate) enum Call {
     Other,
 }
 
+impl Call {
+    /// The name a campaign's ledger counts the call under (`api::call_name`).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Call::Token => "token",
+            Call::CorpToken => "corp_token",
+            Call::Send => "send",
+            Call::Progress => "progress",
+            Call::Result => "result",
+            Call::StatusBar => "status_bar",
+            Call::Recall => "recall",
+            Call::Contacts => "contacts",
+            Call::Upload => "upload",
+            Call::Other => "other",
+        }
+    }
+}
+
 pub(crate) fn hint(code: i64, call: Option<Call>) -> Option<&'static str> {
     let call = call.unwrap_or(Call::Other);
     Some(match code {

@@ -97,6 +97,16 @@ pub enum CampaignError {
     /// recorded; [`Campaigns::resume`] sends what is pending.
     #[error("campaign {} stopped on request; resume it to send what is pending", .0.id())]
     Stopped(Box<CampaignHandle>),
+    /// DingTalk answered errcode 90020: the organisation's monthly quota of API calls is
+    /// used up. Following (or sending) stopped at once, never retried or looped; nothing
+    /// was lost: chunks not sent stay pending for a `resume`.
+    #[error(
+        "the organisation's monthly quota of DingTalk API calls is used up (errcode 90020): \
+         following stopped; it can continue next month or after a plan upgrade, and nothing \
+         was lost (the ledger keeps every chunk and what was learnt; follow the campaign \
+         again then) [{0}]"
+    )]
+    MonthlyQuotaExceeded(dingtalk_notify_proto::ApiError),
 }
 
 /// Campaigns of one client, kept in one ledger: `client.campaigns(&ledger)`.
@@ -335,14 +345,18 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
             }
             Err(e) => return Err(e),
         }
-        let verdict = match send {
+        let mut monthly_quota = None;
+        let (verdict, calls) = crate::calls::counted(|| match send {
             Ok(send) => match self.client.send_validated(send.validated()) {
                 Ok(task) => SendVerdict::Accepted(task),
-                Err(error) => verdict(self.client, &error),
+                Err(error) => {
+                    monthly_quota = crate::calls::monthly_quota(&error);
+                    verdict(self.client, &error)
+                }
             },
             // Recipients beyond the client's limits: refused before sending.
             Err(e) => SendVerdict::of_failure(Failure::Fatal, e.to_string()),
-        };
+        });
         let quota = matches!(&verdict, SendVerdict::Rejected(f)
             if f.code.is_some_and(is_per_minute_quota));
         if quota {
@@ -350,6 +364,11 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
         }
         let done = self.step(record, index, ChunkEvent::SendEnded(verdict))?;
         crate::observe::chunk_ended(&id, index, &done);
+        self.record_calls(record, &calls)?;
+        if let Some(api) = monthly_quota {
+            // Every further call would be refused too: the rest stays pending.
+            return Err(CampaignError::MonthlyQuotaExceeded(api));
+        }
         if let (Some(observe), Some(chunk)) = (self.observer, record.chunk(index)) {
             observe(chunk);
         }

@@ -33,13 +33,14 @@
 //! let campaigns = client.campaigns(&ledger);
 //! let campaign = campaigns.start(plan)?; // 50 sends, paced, each recorded before and after
 //! assert_eq!(campaign.tasks().count(), 50);
-//! let progress = campaigns.track(&campaign, |p| println!("{}%", p.progress_in_percent));
+//! let progress = campaigns.track(&campaign, |p| println!("{}%", p.progress_in_percent))?;
 //! assert!(progress.is_finished());
 //! let result = campaigns.result(&campaign); // each user once
 //! assert_eq!(result.send_result.read_user_id_list.len(), 5_000);
 //! # Ok(()) }
 //! ```
 
+mod calls;
 mod driver;
 mod follow;
 mod handle;

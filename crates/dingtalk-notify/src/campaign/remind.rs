@@ -42,7 +42,7 @@ impl<T: Transport, L: Ledger + ?Sized> Campaigns<'_, T, L> {
         let chain = self.chain(handle.record())?;
         check_content(&message, chain.iter().map(|r| (r.id(), r.message())))
             .map_err(CampaignError::Reminder)?;
-        let progress = self.progress(&handle);
+        let progress = self.progress(&handle)?;
         let report = self.report(&handle);
         check_parent(parent, &progress, &report).map_err(CampaignError::Reminder)?;
         let users = reminder_recipients(&report, include);

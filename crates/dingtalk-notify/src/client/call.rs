@@ -116,7 +116,7 @@ impl<T: Transport> Client<T> {
             }
         };
         let result = execute_with(
-            &self.inner.transport,
+            &crate::calls::Noted(&self.inner.transport),
             &self.inner.base,
             &token,
             endpoint,

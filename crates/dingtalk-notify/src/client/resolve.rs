@@ -69,7 +69,7 @@ impl<T: Transport> Client<T> {
             .build_request(&self.inner.base, &token)
             .map_err(|e| ResolveAudienceError::Call(Error::Build(e)))?;
         self.set_timeout(&mut request, deadline_at);
-        let response = match self.inner.transport.send(request) {
+        let response = match crate::calls::Noted(&self.inner.transport).send(request) {
             Ok(response) => response,
             Err(e) => {
                 observe::lost(call.path());

@@ -147,9 +147,13 @@ impl<T: Transport> Client<T> {
         let path = request.path();
         observe::token_fetching(path);
         let answer = request
-            .execute_with(&self.inner.transport, &self.inner.base, |http| {
-                self.set_timeout(http, deadline_at);
-            })
+            .execute_with(
+                &crate::calls::Noted(&self.inner.transport),
+                &self.inner.base,
+                |http| {
+                    self.set_timeout(http, deadline_at);
+                },
+            )
             .map_err(|e| match e {
                 dingtalk_notify_proto::Error::Response(r) => {
                     let r = r.without_secrets(&request.secrets());

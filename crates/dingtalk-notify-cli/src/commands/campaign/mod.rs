@@ -17,6 +17,7 @@ use crate::cli::{CampaignCommand, GlobalArgs};
 use crate::exit::{AMBIGUOUS, API, Failure, INVALID_INPUT, Kind, TRANSPORT};
 use crate::output::{Output, printable};
 
+mod calls;
 mod lease;
 mod ledger;
 mod remind;
@@ -39,11 +40,17 @@ pub fn run(global: &GlobalArgs, command: &CampaignCommand, out: Output) -> Resul
         CampaignCommand::Status(args) => {
             let (ledger, handle) = open(&client, fleet, args)?;
             let progress = client.campaigns(ledger.as_ref()).progress(&handle);
+            let progress =
+                progress.map_err(|e| stopped(out, &client, ledger.as_ref(), handle.id(), e))?;
+            let handle = calls::reloaded(&client, ledger.as_ref(), handle);
             report(out, &handle, Some(&progress))
         }
         CampaignCommand::Watch(args) => {
             let (ledger, handle) = open(&client, fleet, args)?;
             let progress = watch(&client, ledger.as_ref(), &handle);
+            let progress =
+                progress.map_err(|e| stopped(out, &client, ledger.as_ref(), handle.id(), e))?;
+            let handle = calls::reloaded(&client, ledger.as_ref(), handle);
             report(out, &handle, Some(&progress))
         }
         CampaignCommand::Result(args) => {
@@ -109,6 +116,7 @@ pub(super) fn campaign_failure(e: CampaignError) -> Failure {
         return Failure::over_budget(over);
     }
     match e {
+        CampaignError::MonthlyQuotaExceeded(ref api) => Failure::monthly_quota(api, e.to_string()),
         CampaignError::NotFound(_) | CampaignError::Ledger(LedgerError::NotFound { .. }) => {
             Failure::not_found(e.to_string())
         }
@@ -125,11 +133,14 @@ pub(super) fn campaign_failure(e: CampaignError) -> Failure {
 }
 
 /// One progress bar (stderr, on a terminal) or a line per change.
+///
+/// # Errors
+/// [`CampaignError::MonthlyQuotaExceeded`]: following stopped on errcode 90020.
 pub(super) fn watch(
     client: &CliClient,
     ledger: &dyn Ledger,
     handle: &CampaignHandle,
-) -> CampaignProgress {
+) -> Result<CampaignProgress, CampaignError> {
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(100);
         if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos:>3}% {msg}") {
@@ -183,6 +194,8 @@ struct CampaignDoc<'a> {
     ambiguous: Vec<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     progress: Option<&'a CampaignProgress>,
+    /// The calls the campaign spent, by endpoint (the ledger's count).
+    calls: &'a std::collections::BTreeMap<String, u64>,
     /// The media id the message carries (kept in the ledger: never uploaded again).
     #[serde(skip_serializing_if = "Option::is_none")]
     media_id: Option<&'a str>,
@@ -290,6 +303,7 @@ fn render(
         failed,
         ambiguous: handle.ambiguous(),
         progress,
+        calls: &handle.record().header().calls,
         media_id: super::media::media_id_of(handle.record().message()),
         error: stopped.map(crate::output::ErrorBody::of),
         parent: handle
@@ -327,6 +341,7 @@ fn render(
         human.push('\n');
         human.push_str(&progress_line(p));
     }
+    human.push_str(&calls::line(handle.record().header()));
     out.answer(&human, &doc);
     if !doc.failed.is_empty() {
         return Err(Failure::plain(

@@ -1,0 +1,45 @@
+"""Merges bench/run.sh --follow-calls (bench/out/follow_calls.jsonl, one row of the
+runner's `follow-calls` mode) into bench/out/summary.json as "follow_calls".
+
+- calls_per_100_confirmed: the calls the simulator received while a campaign was followed
+  (track until delivered, then one report: progress, result and any token fetch), per 100
+  people whose outcome a result confirmed (target <= 2.5); sends are not part of it (one
+  per 100 people whatever the following does);
+- all_calls_per_100_confirmed: every call of the campaign, sends included (no target);
+- ledger_matches_simulator: the ledger's count of calls by endpoint equals the
+  simulator's (must be true).
+"""
+import json
+import os
+import sys
+
+OUT = sys.argv[1]
+path = os.path.join(OUT, "follow_calls.jsonl")
+rows = [json.loads(l) for l in open(path) if l.strip()] if os.path.exists(path) else []
+summary_path = os.path.join(OUT, "summary.json")
+try:
+    summary = json.load(open(summary_path))
+except (OSError, ValueError):
+    summary = {}
+
+
+def case(value, target):
+    return {"value": value, "target": target,
+            "ok": None if value is None else value <= target}
+
+
+if rows:
+    r = rows[-1]
+    summary["follow_calls"] = {
+        "what": f"following a campaign of {r['people']} people ({r['chunks']} chunks) on the "
+                "simulator at its default delivery pace (2 s, real time): track until "
+                "delivered, then one report, over the client and ureq on loopback",
+        "calls_per_100_confirmed": case(round(r["calls_per_100_confirmed"], 4), 2.5),
+        "all_calls_per_100_confirmed": round(r["all_calls_per_100_confirmed"], 4),
+        "ledger_matches_simulator": r["ledger_matches_simulator"],
+        "raw": r,
+    }
+else:
+    summary["follow_calls"] = {"status": "not run"}
+with open(summary_path, "w") as f:
+    json.dump(summary, f, indent=2)
