@@ -14,6 +14,7 @@ pub mod capture_log;
 pub mod harness;
 pub mod hostile;
 pub mod media;
+pub mod people;
 pub mod proxy;
 pub mod resolve;
 pub mod scenarios;

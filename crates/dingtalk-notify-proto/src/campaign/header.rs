@@ -56,4 +56,8 @@ pub struct CampaignHeader {
     pub audience: AudienceSummary,
     /// When it was created.
     pub created_at: SystemTime,
+    /// For a campaign of people: the inputs, and once frozen, what became of them
+    /// (`None` for a campaign of user ids, departments or all users).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub people: Option<super::PeopleAudience>,
 }

@@ -64,6 +64,15 @@ pub enum CampaignError {
     /// A chunk's state does not allow the step (another process moved it).
     #[error(transparent)]
     Transition(#[from] TransitionError),
+    /// The campaign could not be planned (no recipient, an invalid user id or message);
+    /// nothing was stored or sent.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// Resolving a campaign of people stopped (a
+    /// [`ResolveAudienceError`](crate::resolve::ResolveAudienceError) of the client's
+    /// transport); nothing was sent, and a resume resolves again.
+    #[error("resolving the campaign's people failed; nothing was sent: {0}")]
+    Resolve(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
 }
 
 /// Campaigns of one client, kept in one ledger: `client.campaigns(&ledger)`.
@@ -176,7 +185,8 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
     /// # Errors
     /// [`CampaignError::NotFound`], or as [`start`](Self::start).
     pub fn resume(&self, id: &CampaignId) -> Result<CampaignHandle, CampaignError> {
-        self.send_pending(self.load(id)?.into_record())
+        // A campaign of people is resolved and frozen first (`people.rs`).
+        self.send_pending(self.frozen(self.load(id)?.into_record())?)
     }
 
     /// Sends the ambiguous chunks `chunks` again: the caller's decision, never the
@@ -327,7 +337,7 @@ fn verdict<T: Transport>(client: &Client<T>, error: &Error<T::Error>) -> SendVer
 
 /// `c-<unix ms>-<16 random hex digits>`: unique across processes and hosts sharing a ledger
 /// (64 random bits from `fastrand`, seeded per thread from the OS's hasher keys).
-fn fresh_id(at: SystemTime) -> Result<CampaignId, CampaignError> {
+pub(super) fn fresh_id(at: SystemTime) -> Result<CampaignId, CampaignError> {
     let ms = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
     let id = format!("c-{ms}-{:016x}", fastrand::u64(..));
     CampaignId::new(id).map_err(|e| CampaignError::Ledger(LedgerError::Storage(Box::new(e))))

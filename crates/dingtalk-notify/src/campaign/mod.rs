@@ -41,6 +41,7 @@
 mod driver;
 mod follow;
 mod handle;
+mod people;
 mod report;
 mod resend;
 
@@ -50,8 +51,9 @@ pub use dingtalk_notify_proto::campaign::{
     Admission, Audience, AudienceSummary, Budget, BudgetWindowError, CHUNK_LIMITS, CampaignHeader,
     CampaignId, CampaignPlan, CampaignProgress, CampaignRecord, CampaignReport, CampaignResult,
     ChunkFailure, ChunkOrigin, ChunkProblem, ChunkRecipients, ChunkRecord, ChunkState, DeptTally,
-    InvalidCampaignId, PersonState, PlanError, ProblemKind, ProgressTally, RecordError,
-    ReportBuilder, ReportRow, SendVerdict, Transition, TransitionError, UserOutcome,
+    FrozenPeople, InvalidCampaignId, PeopleAudience, PersonState, PlanError, ProblemKind,
+    ProgressTally, RecordError, ReportBuilder, ReportRow, SendVerdict, Transition, TransitionError,
+    UserOutcome,
 };
 pub use driver::{CampaignError, CampaignPolicy, Campaigns};
 pub use follow::ChunkCalls;
