@@ -1,6 +1,7 @@
 //! The commands, one module each, and what they share: building the client from the global
 //! options.
 
+pub mod audience;
 pub mod campaign;
 pub mod completions;
 #[cfg(feature = "demo")]

@@ -26,6 +26,9 @@ const MAX_USERS_FILE: u64 = 64 * 1024 * 1024;
 /// # Errors
 /// Exit 2 for invalid input (nothing sent), else the call's failure.
 pub fn run(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Failure> {
+    if super::audience::wanted(args) {
+        return super::audience::campaign(global, args, out);
+    }
     if args.users_file.is_some() || args.ledger.is_some() {
         return campaign(global, args, out);
     }
@@ -138,7 +141,7 @@ fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
 /// Exit 2 (nothing sent) naming the line of an id that is not UTF-8, holds a control
 /// character or is longer than [`MAX_USER_ID_CHARS`]; or for a file that cannot be read or
 /// is larger than [`MAX_USERS_FILE`].
-fn read_users(path: &Path) -> Result<Vec<String>, Failure> {
+pub(super) fn read_users(path: &Path) -> Result<Vec<String>, Failure> {
     let shown = path.display().to_string();
     if path.as_os_str() == "-" {
         parse_users(std::io::stdin().lock(), &shown)

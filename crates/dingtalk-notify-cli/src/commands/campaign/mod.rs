@@ -93,6 +93,9 @@ pub fn run(global: &GlobalArgs, command: &CampaignCommand, out: Output) -> Resul
 }
 
 pub(super) fn campaign_failure(e: CampaignError) -> Failure {
+    if matches!(e, CampaignError::Resolve(_) | CampaignError::Plan(_)) {
+        return super::audience::failure(e);
+    }
     if let Some(over) = crate::budget::over_budget(&e) {
         return Failure::over_budget(over);
     }
@@ -174,6 +177,9 @@ struct CampaignDoc<'a> {
     /// when every chunk was tried.
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<crate::output::ErrorBody<'a>>,
+    /// A campaign of people's `recipients` and `unresolved` inputs (`send --dept-tree`).
+    #[serde(flatten)]
+    people: Option<super::audience::PeopleDoc>,
 }
 
 #[derive(Debug, Serialize)]
@@ -270,6 +276,7 @@ fn render(
         progress,
         media_id: super::media::media_id_of(handle.record().message()),
         error: stopped.map(crate::output::ErrorBody::of),
+        people: super::audience::doc(handle.record()),
     };
     let mut human = format!(
         "campaign {}: {} of {} chunks sent",
