@@ -3,7 +3,8 @@
 //!
 //! send (an OA message with a status bar, to the demo directory's users) → watch → result →
 //! status bar update → recall → a short campaign with a file: an HR notice's PDF uploaded
-//! once (`POST /media/upload`), then sent to 250 users in paced chunks, followed as one.
+//! once (`POST /media/upload`), then sent to 250 users in paced chunks, followed as one →
+//! a department resolved to people and each person's receipt (`demo_people`).
 
 use std::time::{Duration, Instant};
 
@@ -49,6 +50,7 @@ struct DemoDoc<'a> {
     status_bg: String,
     recalled: bool,
     campaign: CampaignDoc,
+    people: super::demo_people::PeopleDemoDoc,
     calls: &'a [CallDoc],
 }
 
@@ -72,24 +74,34 @@ const CAMPAIGN_USERS: usize = 250;
 
 /// One HTTP call the simulator received, in the `--json` document.
 #[derive(Debug, Clone, Serialize)]
-struct CallDoc {
+pub(super) struct CallDoc {
     step: &'static str,
     method: String,
     path: String,
 }
 
 /// Reads the simulator's recorded requests step by step.
-struct Calls<'a> {
+pub(super) struct Calls<'a> {
     server: &'a MockServer,
     seen: usize,
-    all: Vec<CallDoc>,
+    pub(super) all: Vec<CallDoc>,
     out: Output,
 }
 
-impl Calls<'_> {
+impl<'a> Calls<'a> {
+    /// Nothing seen yet on `server`.
+    pub(super) fn new(server: &'a MockServer, out: Output) -> Self {
+        Self {
+            server,
+            seen: 0,
+            all: Vec::new(),
+            out,
+        }
+    }
+
     /// Narrates the requests received since the last look (method and path only: the query
     /// holds the token), consecutive repeats folded into one line.
-    fn show(&mut self, step: &'static str) {
+    pub(super) fn show(&mut self, step: &'static str) {
         let requests = self.server.requests();
         let new = requests.get(self.seen..).unwrap_or_default();
         self.seen = requests.len();
@@ -175,7 +187,7 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
         .map(|(id, _)| id.to_owned())
         .collect();
     out.narrate(&format!(
-        "[1/6] send an OA message with a status bar ({:?}) to {}",
+        "[1/7] send an OA message with a status bar ({:?}) to {}",
         PENDING.0,
         users.join(", ")
     ));
@@ -186,12 +198,12 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
     out.narrate(&format!("      -> task id {task_id}"));
 
     // 2. watch
-    out.narrate("[2/6] watch delivery progress until it completes (then read the result once)");
+    out.narrate("[2/7] watch delivery progress until it completes (then read the result once)");
     let report = watch::follow(&client, &task, |line| out.narrate(&format!("      {line}")))?;
     calls.show("watch");
 
     // 3. result
-    out.narrate("[3/6] read who read it, who did not, and who could not get it");
+    out.narrate("[3/7] read who read it, who did not, and who could not get it");
     let send_result = client.result(&task)?;
     calls.show("result");
     for line in result_summary(&send_result).lines() {
@@ -201,7 +213,7 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
     // 4. status bar
     let (value, argb) = APPROVED;
     let bg = StatusColor::from_argb(argb);
-    out.narrate(&format!("[4/6] update the status bar to {value:?} ({bg})"));
+    out.narrate(&format!("[4/7] update the status bar to {value:?} ({bg})"));
     client.update_status_bar(&task, value, Some(bg))?;
     calls.show("status-bar");
     let shown = server
@@ -211,7 +223,7 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
     out.narrate(&format!("      -> the message now shows {shown:?}"));
 
     // 5. recall
-    out.narrate("[5/6] recall the message");
+    out.narrate("[5/7] recall the message");
     client.recall(&task)?;
     calls.show("recall");
     let recalled = server.task(task.task_id.get()).is_some_and(|t| t.recalled);
@@ -222,7 +234,7 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
 
     // 6. a campaign
     out.narrate(&format!(
-        "[6/6] a campaign with a file: the HR notice's PDF uploaded once, then {CAMPAIGN_USERS} users in chunks of at most 100, paced, each chunk recorded in a ledger before and after its call"
+        "[6/7] a campaign with a file: the HR notice's PDF uploaded once, then {CAMPAIGN_USERS} users in chunks of at most 100, paced, each chunk recorded in a ledger before and after its call"
     ));
     let media_id = client
         .upload_media(MediaKind::File, "2027 leave policy.pdf", POLICY_PDF)?
@@ -263,6 +275,9 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
         progress.progress_in_percent
     ));
 
+    // 7. a department as people
+    let people = super::demo_people::run(global, out, "[7/7]", &mut calls.all)?;
+
     let elapsed = started.elapsed();
     out.answer(
         &format!(
@@ -287,6 +302,7 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
                 read,
                 media_id,
             },
+            people,
             calls: &calls.all,
         },
     );

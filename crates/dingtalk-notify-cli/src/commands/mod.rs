@@ -6,6 +6,8 @@ pub mod campaign;
 pub mod completions;
 #[cfg(feature = "demo")]
 pub mod demo;
+#[cfg(feature = "demo")]
+mod demo_people;
 pub mod fleet;
 pub mod media;
 #[cfg(feature = "demo")]
