@@ -7,17 +7,14 @@
 use std::io::{BufRead, BufReader, IsTerminal, Read};
 use std::path::Path;
 
-use dingtalk_notify::campaign::{CampaignError, CampaignRecord, ChunkRecord, PeopleAudience};
-use dingtalk_notify::kit::resolve::{AudienceQuery, Input, ResolveConfig};
+use dingtalk_notify::campaign::{ChunkRecord, PeopleAudience};
+use dingtalk_notify::kit::resolve::{AudienceQuery, ResolveConfig};
 use dingtalk_notify::ledger::{Ledger, MemoryLedger};
-use dingtalk_notify::resolve::ResolveAudienceError;
-use dingtalk_notify::transport::TransportError;
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::Serialize;
 
 use super::campaign::{both_ledgers, campaign_failure, open_ledger, report, stopped, watch};
 use crate::cli::{GlobalArgs, SendArgs};
-use crate::exit::{API, Failure, Kind, RESPONSE};
+use crate::exit::Failure;
 use crate::output::Output;
 
 /// The most a `--mobiles-file` or `--unionids-file` may hold: 64 MiB.
@@ -28,52 +25,6 @@ const MAX_INPUT_CHARS: usize = 128;
 /// Whether `send` was asked for an audience of people.
 pub fn wanted(args: &SendArgs) -> bool {
     args.people.any()
-}
-
-/// The people part of a campaign's `--json` document: the people after resolution, and
-/// the inputs that resolved to nobody. Absent for a campaign of user ids.
-#[derive(Debug, Serialize)]
-pub struct PeopleDoc {
-    /// People after resolution (`null` until frozen).
-    recipients: Option<usize>,
-    /// Inputs that resolved to nobody.
-    unresolved: Vec<UnresolvedDoc>,
-}
-
-#[derive(Debug, Serialize)]
-struct UnresolvedDoc {
-    input: String,
-    kind: &'static str,
-    reason: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    errcode: Option<i64>,
-}
-
-/// The people part of `record`'s document, for a campaign of people.
-pub fn doc(record: &CampaignRecord) -> Option<PeopleDoc> {
-    let people = record.header().people.as_ref()?;
-    let unresolved = record
-        .unresolved()
-        .iter()
-        .map(|u| {
-            let (input, kind) = match &u.input {
-                Input::Department(d) => (d.get().to_string(), "department"),
-                Input::Mobile(m) => (m.clone(), "mobile"),
-                Input::UnionId(u) => (u.clone(), "union_id"),
-                other => (other.to_string(), "other"),
-            };
-            UnresolvedDoc {
-                input,
-                kind,
-                reason: u.reason.name(),
-                errcode: u.code.map(|c| c.get()),
-            }
-        })
-        .collect();
-    Some(PeopleDoc {
-        recipients: people.frozen.as_ref().map(|f| f.people),
-        unresolved,
-    })
 }
 
 /// Runs `send` with an audience of people.
@@ -97,7 +48,7 @@ pub fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(),
     let created = client
         .campaigns(ledger.as_ref())
         .create_people(agent_id, message, people)
-        .map_err(failure)?;
+        .map_err(campaign_failure)?;
     if args.ledger.is_some() || fleet.is_some() {
         out.narrate(&format!("campaign {}", created.id()));
     }
@@ -105,7 +56,7 @@ pub fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(),
         .campaigns(ledger.as_ref())
         .freeze(created.id())
         .map_err(|e| {
-            let f = failure(e);
+            let f = campaign_failure(e);
             let id = created.id();
             Failure {
                 message: format!(
@@ -149,34 +100,6 @@ pub fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(),
     let handle = campaigns.resend_held_back(handle.id()).map_err(early)?;
     let progress = watch(&client, ledger.as_ref(), &handle);
     report(out, &handle, Some(&progress))
-}
-
-/// The failure of a campaign of people that could not be planned (exit 2) or resolved:
-/// DingTalk's refusal (exit 1, such as 90020, the monthly quota), the transport (as any
-/// call), an unusable answer (exit 4). Nothing was sent; a resume resolves again.
-pub fn failure(e: CampaignError) -> Failure {
-    let source = match e {
-        CampaignError::Plan(plan) => return Failure::invalid_input(plan.to_string()),
-        CampaignError::Resolve(source) => source,
-        other => return campaign_failure(other),
-    };
-    let Some(resolve) = source.downcast_ref::<ResolveAudienceError<TransportError>>() else {
-        return Failure::plain(Kind::Response, RESPONSE, source.to_string());
-    };
-    match resolve {
-        ResolveAudienceError::MonthlyQuotaExceeded { .. } => {
-            Failure::plain(Kind::Api, API, resolve.to_string())
-        }
-        ResolveAudienceError::Resolve(r) if r.api().is_some() => {
-            Failure::plain(Kind::Api, API, resolve.to_string())
-        }
-        ResolveAudienceError::Call(call) => {
-            let mut f = Failure::from_client(call);
-            f.message = format!("resolving the audience failed: {}", f.message);
-            f
-        }
-        _ => Failure::plain(Kind::Response, RESPONSE, resolve.to_string()),
-    }
 }
 
 /// The people `args` ask for: the inputs to resolve, and the user ids beside them.

@@ -74,34 +74,24 @@ const CAMPAIGN_USERS: usize = 250;
 
 /// One HTTP call the simulator received, in the `--json` document.
 #[derive(Debug, Clone, Serialize)]
-pub(super) struct CallDoc {
+struct CallDoc {
     step: &'static str,
     method: String,
     path: String,
 }
 
 /// Reads the simulator's recorded requests step by step.
-pub(super) struct Calls<'a> {
+struct Calls<'a> {
     server: &'a MockServer,
     seen: usize,
-    pub(super) all: Vec<CallDoc>,
+    all: Vec<CallDoc>,
     out: Output,
 }
 
-impl<'a> Calls<'a> {
-    /// Nothing seen yet on `server`.
-    pub(super) fn new(server: &'a MockServer, out: Output) -> Self {
-        Self {
-            server,
-            seen: 0,
-            all: Vec::new(),
-            out,
-        }
-    }
-
+impl Calls<'_> {
     /// Narrates the requests received since the last look (method and path only: the query
     /// holds the token), consecutive repeats folded into one line.
-    pub(super) fn show(&mut self, step: &'static str) {
+    fn show(&mut self, step: &'static str) {
         let requests = self.server.requests();
         let new = requests.get(self.seen..).unwrap_or_default();
         self.seen = requests.len();
@@ -276,7 +266,14 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
     ));
 
     // 7. a department as people
-    let people = super::demo_people::run(global, out, "[7/7]", &mut calls.all)?;
+    let (people, people_calls) = super::demo_people::run(global, out, "[7/7]")?;
+    calls
+        .all
+        .extend(people_calls.into_iter().map(|(method, path)| CallDoc {
+            step: "people",
+            method,
+            path,
+        }));
 
     let elapsed = started.elapsed();
     out.answer(

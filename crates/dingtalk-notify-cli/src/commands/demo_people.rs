@@ -14,7 +14,6 @@ use dingtalk_notify::{BaseUrl, Client, Message, TokenSource, TrackPolicy};
 use dingtalk_notify_mock::{DEMO_AGENT_ID, DEMO_APP_KEY, DEMO_APP_SECRET, Directory, MockServer};
 use serde::Serialize;
 
-use super::demo::Calls;
 use crate::cli::GlobalArgs;
 use crate::exit::{Failure, Kind, TRANSPORT};
 use crate::output::Output;
@@ -36,7 +35,34 @@ fn failed(e: impl std::fmt::Display) -> Failure {
     Failure::plain(Kind::Other, TRANSPORT, e.to_string())
 }
 
-/// Runs the step, numbered `step`, narrating its calls into `all`.
+/// The HTTP calls made: method and path.
+type CallList = Vec<(String, String)>;
+
+/// Narrates the requests `server` received since `seen` (method and path only: the query
+/// holds the token), consecutive repeats folded into one line, and adds them to `all`.
+fn show(server: &MockServer, seen: &mut usize, all: &mut CallList, out: Output) {
+    let requests = server.requests();
+    let new = requests.get(*seen..).unwrap_or_default();
+    *seen = requests.len();
+    let mut lines: Vec<(&str, &str, usize)> = Vec::new();
+    for r in new {
+        all.push((r.method.clone(), r.path.clone()));
+        match lines.last_mut() {
+            Some((m, p, n)) if *m == r.method && *p == r.path => *n += 1,
+            _ => lines.push((&r.method, &r.path, 1)),
+        }
+    }
+    for (method, path, n) in lines {
+        let times = if n > 1 {
+            format!("  x{n}")
+        } else {
+            String::new()
+        };
+        out.narrate(&format!("      {method:<4} {path}{times}"));
+    }
+}
+
+/// Runs the step, numbered `step`: its document, and the HTTP calls it made.
 ///
 /// # Errors
 /// When the second simulator cannot start, or a call fails (a bug).
@@ -44,8 +70,7 @@ pub(super) fn run(
     global: &GlobalArgs,
     out: Output,
     step: &str,
-    all: &mut Vec<super::demo::CallDoc>,
-) -> Result<PeopleDemoDoc, Failure> {
+) -> Result<(PeopleDemoDoc, CallList), Failure> {
     let org = Directory::demo_org();
     let names: BTreeMap<u64, String> = org
         .department_ids()
@@ -70,7 +95,7 @@ pub(super) fn run(
             ProxySetting::Direct,
             RootCertificates::Bundled,
         ));
-    let mut calls = Calls::new(&server, out);
+    let (mut seen, mut calls) = (0, CallList::new());
     let name = names.get(&DEPARTMENT).map_or("?", String::as_str);
     out.narrate(&format!(
         "{step} a department as people: {name} ({DEPARTMENT}) and everything below it resolved to \
@@ -90,7 +115,7 @@ pub(super) fn run(
             people,
         )
         .map_err(failed)?;
-    calls.show("people");
+    show(&server, &mut seen, &mut calls, out);
     let record = campaign.record();
     let count = record.people().count();
     let chunks = record.chunks().len();
@@ -99,7 +124,7 @@ pub(super) fn run(
     ));
     campaigns.track(&campaign, |_| {});
     let report = campaigns.report(&campaign);
-    calls.show("people");
+    show(&server, &mut seen, &mut calls, out);
     for (dept, tally) in report.by_department() {
         let dept_name = names.get(&dept.get()).map_or("?", String::as_str);
         out.narrate(&format!(
@@ -119,8 +144,7 @@ pub(super) fn run(
             users.join(" ")
         ));
     }
-    all.append(&mut calls.all);
-    Ok(PeopleDemoDoc {
+    let doc = PeopleDemoDoc {
         department: DEPARTMENT,
         people: count,
         chunks,
@@ -129,5 +153,6 @@ pub(super) fn run(
             .iter()
             .map(|r| (r.user_id.clone(), r.state.as_str()))
             .collect(),
-    })
+    };
+    Ok((doc, calls))
 }

@@ -17,6 +17,7 @@ pub mod recall;
 pub mod result;
 pub mod send;
 pub mod status_bar;
+pub mod unresolved;
 pub mod watch;
 
 use std::sync::Arc;
@@ -51,6 +52,7 @@ pub type CliClient = Client<CliTransport>;
 pub fn run(cli: &Cli, out: Output) -> Result<(), Failure> {
     let global = &cli.global;
     match &cli.command {
+        Command::Send(args) if audience::wanted(args) => audience::campaign(global, args, out),
         Command::Send(args) => send::run(global, args, out),
         Command::Progress(args) => progress::run(global, args, out),
         Command::Result(args) => result::run(global, args, out),

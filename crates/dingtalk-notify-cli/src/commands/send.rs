@@ -26,9 +26,6 @@ const MAX_USERS_FILE: u64 = 64 * 1024 * 1024;
 /// # Errors
 /// Exit 2 for invalid input (nothing sent), else the call's failure.
 pub fn run(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Failure> {
-    if super::audience::wanted(args) {
-        return super::audience::campaign(global, args, out);
-    }
     if args.users_file.is_some() || args.ledger.is_some() {
         return campaign(global, args, out);
     }

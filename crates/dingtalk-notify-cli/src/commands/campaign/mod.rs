@@ -93,9 +93,10 @@ pub fn run(global: &GlobalArgs, command: &CampaignCommand, out: Output) -> Resul
 }
 
 pub(super) fn campaign_failure(e: CampaignError) -> Failure {
-    if matches!(e, CampaignError::Resolve(_) | CampaignError::Plan(_)) {
-        return super::audience::failure(e);
-    }
+    let e = match super::unresolved::failure(e) {
+        Ok(failure) => return failure,
+        Err(e) => e,
+    };
     if let Some(over) = crate::budget::over_budget(&e) {
         return Failure::over_budget(over);
     }
@@ -179,7 +180,7 @@ struct CampaignDoc<'a> {
     error: Option<crate::output::ErrorBody<'a>>,
     /// A campaign of people's `recipients` and `unresolved` inputs (`send --dept-tree`).
     #[serde(flatten)]
-    people: Option<super::audience::PeopleDoc>,
+    people: Option<super::unresolved::PeopleDoc>,
 }
 
 #[derive(Debug, Serialize)]
@@ -276,7 +277,7 @@ fn render(
         progress,
         media_id: super::media::media_id_of(handle.record().message()),
         error: stopped.map(crate::output::ErrorBody::of),
-        people: super::audience::doc(handle.record()),
+        people: super::unresolved::doc(handle.record()),
     };
     let mut human = format!(
         "campaign {}: {} of {} chunks sent",
