@@ -234,3 +234,54 @@ fn sigkill_during_resolution_then_resume_sends_everyone_once() {
     assert!(counts.values().all(|n| *n == 1), "nobody twice");
     assert!(everyone.iter().all(|u| counts.contains_key(u)));
 }
+
+/// The frozen people's departments reach the report: `dept_ids` in the CSV, and the HTML
+/// page's read rate per department (one bar per department of the tree).
+#[test]
+fn the_report_of_a_tree_has_each_persons_departments_and_a_chart_per_department() {
+    let server = server(three_levels());
+    let dir = TempDir::new("people-report");
+    let ledger = dir.0.join("ledger.db");
+    let ledger = ledger.to_str().unwrap();
+    let r = run(
+        cli(&server),
+        [
+            "--json", "send", "--text", "Payslips", "--org", "--ledger", ledger,
+        ],
+    )
+    .expect_code(0);
+    let id = r.json()["campaign_id"].as_str().unwrap().to_owned();
+    let csv = run(
+        cli(&server),
+        [
+            "campaign", "report", &id, "--ledger", ledger, "--format", "csv",
+        ],
+    )
+    .expect_code(0)
+    .stdout;
+    let alice = csv.lines().find(|l| l.starts_with("alice,")).unwrap();
+    assert!(alice.contains(",3;4,"), "{alice}");
+    let html = dir.0.join("report.html");
+    run(
+        cli(&server),
+        [
+            "campaign",
+            "report",
+            &id,
+            "--ledger",
+            ledger,
+            "--format",
+            "html",
+            "--output",
+            html.to_str().unwrap(),
+        ],
+    )
+    .expect_code(0);
+    let page = std::fs::read_to_string(&html).unwrap();
+    for dept in 1..=4 {
+        assert!(
+            page.contains(&format!("data-dept=\"{dept}\"")),
+            "department {dept}"
+        );
+    }
+}
