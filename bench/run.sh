@@ -31,6 +31,7 @@
 #   bench/run.sh --no-footprint
 #   bench/run.sh --resolve     # step 7b alone: its numbers go into summary.json's "resolve"
 #   bench/run.sh --follow-calls  # step 7c alone: its numbers go into summary.json's "follow_calls"
+#   bench/run.sh --people-freeze  # step 7d alone: its numbers go into summary.json's "people_freeze"
 #
 # 7b. resolving an organisation of BENCH_RESOLVE_PEOPLE (100,000) people in 5,000 departments
 #     on the simulator (the runner's `resolve` mode: the resolution in a child process):
@@ -40,6 +41,10 @@
 #     default delivery pace (the runner's `follow-calls` mode): the calls the following spent
 #     (track until delivered, then one report) per 100 confirmed people (target <= 2.5), and
 #     whether the ledger's count of calls equals the simulator's.
+# 7d. a campaign of BENCH_FREEZE_PEOPLE (1,000,000) people planned and frozen in a SQLite
+#     ledger (the whole organisation resolved on the simulator, then written before any
+#     send; the runner's `people-freeze` mode, in a child process): the child's peak RSS
+#     (<= 256 MB) and the ledger file's bytes per person (<= 160).
 #
 # Knobs (environment): BENCH_PORT (default 18480; +1 and +2, Redis, are used too), BENCH_ROUNDS (7),
 # BENCH_CALLS (10000 per Rust run), BENCH_PY_CALLS (1500 per Python run),
@@ -60,7 +65,8 @@ for arg in "$@"; do
     --no-footprint) FOOTPRINT=no ;;
     --resolve) FOOTPRINT=resolve ;;
     --follow-calls) FOOTPRINT=follow-calls ;;
-    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
+    --people-freeze) FOOTPRINT=people_freeze ;;
+    -h|--help) sed -n '2,52p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -81,6 +87,15 @@ follow_calls_case() {
   local people=${BENCH_FOLLOW_PEOPLE:-5000}
   log "follow-calls: a campaign of $people people on the simulator, followed to the end"
   "$RUNNER" follow-calls --people "$people" > "$OUT/follow_calls.jsonl"
+}
+
+# 7d: a campaign of people frozen in SQLite once; the row goes to $OUT/people_freeze.jsonl
+# and bench/freeze_summary.py merges it (with its targets) into summary.json.
+people_freeze_case() {
+  local people=${BENCH_FREEZE_PEOPLE:-1000000}
+  log "people-freeze: a campaign of $people people frozen in SQLite (child process)"
+  "$RUNNER" people-freeze --people "$people" --dir "$OUT/people-freeze" > "$OUT/people_freeze.jsonl"
+  rm -rf "$OUT/people-freeze"
 }
 
 PORT=${BENCH_PORT:-18480}
@@ -118,6 +133,18 @@ if [ "$FOOTPRINT" = resolve ]; then
   resolve_case
   python3 bench/resolve_summary.py "$OUT"
   python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["resolve"], indent=2))' \
+    "$OUT/summary.json"
+  exit 0
+fi
+if [ "$FOOTPRINT" = people_freeze ]; then
+  log "building the runner (release)"
+  cargo build --release -q -p dingtalk-notify-bench >&2
+  TARGET_DIR=$(cargo metadata --format-version 1 --no-deps \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+  RUNNER=$TARGET_DIR/release/dingtalk-notify-bench
+  people_freeze_case
+  python3 bench/freeze_summary.py "$OUT"
+  python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["people_freeze"], indent=2))' \
     "$OUT/summary.json"
   exit 0
 fi
@@ -362,6 +389,7 @@ done
 
 # --- 7b. resolving an organisation ----------------------------------------------------------
 resolve_case
+people_freeze_case
 
 # --- 7c. following a campaign -----------------------------------------------------------------
 follow_calls_case
@@ -512,6 +540,7 @@ BENCH_PY_CALLS_USED=$PY_CALLS
 python3 bench/summarize.py "$OUT"
 python3 bench/resolve_summary.py "$OUT"
 python3 bench/follow_calls_summary.py "$OUT"
+python3 bench/freeze_summary.py "$OUT"
 # Campaign cost per chunk as a ratio to one loopback send (client-ureq): target <= 5x.
 python3 - "$RAW" > "$OUT/campaign.md" <<'PY'
 import json, statistics, sys

@@ -16,6 +16,7 @@ pub mod harness;
 pub mod hostile;
 pub mod media;
 pub mod observe;
+pub mod people;
 pub mod proxy;
 pub mod reminders;
 pub mod resolve;

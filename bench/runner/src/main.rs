@@ -68,6 +68,7 @@ mod cpu;
 mod expiry;
 mod fleet;
 mod follow_calls;
+mod freeze;
 mod modes;
 mod resolve;
 mod upload;
@@ -209,6 +210,30 @@ enum Mode {
         #[arg(long)]
         base: BaseUrl,
     },
+    /// A campaign of a generated organisation's `people` (20 per department), planned and
+    /// frozen in a SQLite ledger in `dir`, in a child process: peak RSS, ledger bytes per
+    /// person.
+    PeopleFreeze {
+        /// People in the organisation.
+        #[arg(long, default_value_t = 1_000_000)]
+        people: usize,
+        /// The organisation's seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where the ledger file goes (removed after).
+        #[arg(long)]
+        dir: std::path::PathBuf,
+    },
+    /// The child of `people-freeze`.
+    #[command(hide = true)]
+    PeopleFreezeChild {
+        /// The simulator's base URL.
+        #[arg(long)]
+        base: BaseUrl,
+        /// Where the ledger file goes.
+        #[arg(long)]
+        dir: std::path::PathBuf,
+    },
     /// Serve the simulator until killed, printing the minimal example's settings.
     Simulate,
 }
@@ -271,6 +296,8 @@ fn run(mode: Mode) -> Result<()> {
         Mode::Resolve { people, seed } => resolve::resolve(people, seed),
         Mode::ResolveChild { base } => resolve::child(&base),
         Mode::FollowCalls { people } => follow_calls::follow_calls(people),
+        Mode::PeopleFreeze { people, seed, dir } => freeze::freeze(people, seed, &dir),
+        Mode::PeopleFreezeChild { base, dir } => freeze::child(&base, &dir),
         Mode::Simulate => simulate(),
     }
 }

@@ -147,7 +147,7 @@ pub(crate) fn child(base: &BaseUrl) -> Result<()> {
 }
 
 /// This process's peak resident set (`VmHWM`), in kB.
-fn peak_rss_kb() -> Result<u64> {
+pub(crate) fn peak_rss_kb() -> Result<u64> {
     let status = std::fs::read_to_string("/proc/self/status")?;
     let line = status
         .lines()

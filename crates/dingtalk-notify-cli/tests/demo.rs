@@ -13,12 +13,13 @@ fn demo_narrates_every_step_and_exits_0() {
     let r = run(bare(), ["demo"]).expect_code(0);
     let out = &r.stdout;
     let steps = [
-        "[1/6] send",
-        "[2/6] watch",
-        "[3/6] read",
-        "[4/6] update the status bar",
-        "[5/6] recall",
-        "[6/6] a campaign",
+        "[1/7] send",
+        "[2/7] watch",
+        "[3/7] read",
+        "[4/7] update the status bar",
+        "[5/7] recall",
+        "[6/7] a campaign",
+        "[7/7] a department as people",
     ];
     let mut at = 0;
     for step in steps {
@@ -69,7 +70,23 @@ fn demo_as_json() {
         .collect();
     assert_eq!(steps.first(), Some(&"send"));
     assert!(steps.contains(&"recall"));
-    assert_eq!(steps.last(), Some(&"campaign"));
+    assert!(steps.contains(&"campaign"));
+    assert_eq!(steps.last(), Some(&"people"));
+    // Operations (300) and everything below it, as the simulator's directory has it: each
+    // person once, with the receipt their behaviour gives.
+    let org = dingtalk_notify_mock::Directory::demo_org();
+    let reach = org.reach(300).unwrap();
+    assert_eq!(doc["people"]["people"], reach.len());
+    let receipts = doc["people"]["receipts"].as_object().unwrap();
+    assert_eq!(receipts.len(), reach.len());
+    for user in reach {
+        let expected = match org.behaviour(user).unwrap() {
+            dingtalk_notify_mock::UserBehaviour::Reads => "read",
+            dingtalk_notify_mock::UserBehaviour::LeavesUnread => "unread",
+            dingtalk_notify_mock::UserBehaviour::Fails => "failed",
+        };
+        assert_eq!(receipts[user], expected, "{user}");
+    }
     assert_eq!(doc["campaign"]["chunks"], 3);
     assert_eq!(doc["campaign"]["read"], 250);
     // The HR notice's PDF went once, through /media/upload, before the campaign's sends.
@@ -90,7 +107,7 @@ fn demo_as_json() {
             .is_some_and(|id| id.starts_with('@'))
     );
     // The narration went to stderr.
-    assert!(r.stderr.contains("[1/6] send"), "{r:?}");
+    assert!(r.stderr.contains("[1/7] send"), "{r:?}");
 }
 
 /// Kills the standalone simulator when the test ends, passed or not.

@@ -340,6 +340,7 @@ fn older_data_under_the_same_server_is_caught_by_the_sequence() {
         recipients: loaded.chunk(0).unwrap().recipients.clone(),
         origin: ChunkOrigin::Resend { of: 0 },
         state: ChunkState::Planned,
+        user_depts: Vec::new(),
     };
     let err = l.append(&id, &[resend]).unwrap_err();
     let LedgerError::Storage(inner) = &err else {

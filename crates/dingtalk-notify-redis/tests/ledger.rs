@@ -165,6 +165,7 @@ fn create_load_transition_append_as_the_contract_says() {
         recipients: loaded.chunk(0).unwrap().recipients.clone(),
         origin: ChunkOrigin::Resend { of: 0 },
         state: ChunkState::Planned,
+        user_depts: Vec::new(),
     };
     let stale = ChunkRecord {
         index: 2,

@@ -3,6 +3,7 @@
 //! Only parsing happens here; every value a server or a file could make invalid is checked
 //! by the commands, so that `--json` can report it as a JSON error.
 
+mod audience;
 mod global;
 mod media;
 mod remind;
@@ -12,6 +13,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use audience::PeopleArgs;
 pub use global::{GlobalArgs, MAX_BUDGET, MAX_SECS, parse_budget, parse_secs, parse_wait};
 pub use media::{MediaCommand, MediaUploadArgs};
 pub use remind::{CampaignRemindArgs, RemindState, ReminderMessageArgs};
@@ -112,12 +114,16 @@ pub struct SendArgs {
     #[arg(long = "user", value_name = "ID", value_delimiter = ',')]
     pub users: Vec<String>,
 
-    /// A recipient department id (repeat the option, or separate ids with commas).
+    /// A recipient department id (repeat the option, or separate ids with commas), sent
+    /// with DingTalk's own department targeting: one call for up to 20 departments, but no
+    /// per-person receipt (DingTalk's result has none for more than 100 recipients). Choose
+    /// --dept-tree for each person once with a receipt.
     #[arg(long = "dept", value_name = "ID", value_delimiter = ',')]
     pub depts: Vec<u64>,
 
-    /// Send to every user of the organization, with DingTalk's own `to_all_user` (one call).
-    /// Refused beside any other audience: DingTalk would ignore the lists and notify everyone.
+    /// Send to every user of the organization, with DingTalk's own `to_all_user` (one call,
+    /// at most 3 a day, no per-person receipt; choose --org for one). Refused beside any
+    /// other audience: DingTalk would ignore the lists and notify everyone.
     #[arg(long, conflicts_with_all = ["users", "depts", "users_file"])]
     pub all_users: bool,
 
@@ -143,6 +149,9 @@ pub struct SendArgs {
     /// recipients, chunks, ETA at --budget, the calls to send and follow, and warnings.
     #[arg(long)]
     pub dry_run: bool,
+    /// Audiences resolved to people.
+    #[command(flatten)]
+    pub people: Box<PeopleArgs>,
 
     /// The message.
     #[command(flatten)]

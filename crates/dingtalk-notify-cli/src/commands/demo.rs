@@ -3,7 +3,8 @@
 //!
 //! send (an OA message with a status bar, to the demo directory's users) → watch → result →
 //! status bar update → recall → a short campaign with a file: an HR notice's PDF uploaded
-//! once (`POST /media/upload`), then sent to 250 users in paced chunks, followed as one.
+//! once (`POST /media/upload`), then sent to 250 users in paced chunks, followed as one →
+//! a department resolved to people and each person's receipt (`demo_people`).
 
 use std::time::{Duration, Instant};
 
@@ -51,6 +52,7 @@ struct DemoDoc<'a> {
     status_bg: String,
     recalled: bool,
     campaign: CampaignDoc,
+    people: super::demo_people::PeopleDemoDoc,
     calls: &'a [CallDoc],
 }
 
@@ -177,7 +179,7 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
         .map(|(id, _)| id.to_owned())
         .collect();
     out.narrate(&format!(
-        "[1/6] send an OA message with a status bar ({:?}) to {}",
+        "[1/7] send an OA message with a status bar ({:?}) to {}",
         PENDING.0,
         users.join(", ")
     ));
@@ -188,12 +190,12 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
     out.narrate(&format!("      -> task id {task_id}"));
 
     // 2. watch
-    out.narrate("[2/6] watch delivery progress until it completes (then read the result once)");
+    out.narrate("[2/7] watch delivery progress until it completes (then read the result once)");
     let report = watch::follow(&client, &task, |line| out.narrate(&format!("      {line}")))?;
     calls.show("watch");
 
     // 3. result
-    out.narrate("[3/6] read who read it, who did not, and who could not get it");
+    out.narrate("[3/7] read who read it, who did not, and who could not get it");
     let send_result = client.result(&task)?;
     calls.show("result");
     for line in result_summary(&send_result).lines() {
@@ -203,7 +205,7 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
     // 4. status bar
     let (value, argb) = APPROVED;
     let bg = StatusColor::from_argb(argb);
-    out.narrate(&format!("[4/6] update the status bar to {value:?} ({bg})"));
+    out.narrate(&format!("[4/7] update the status bar to {value:?} ({bg})"));
     client.update_status_bar(&task, value, Some(bg))?;
     calls.show("status-bar");
     let shown = server
@@ -213,7 +215,7 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
     out.narrate(&format!("      -> the message now shows {shown:?}"));
 
     // 5. recall
-    out.narrate("[5/6] recall the message");
+    out.narrate("[5/7] recall the message");
     client.recall(&task)?;
     calls.show("recall");
     let recalled = server.task(task.task_id.get()).is_some_and(|t| t.recalled);
@@ -224,7 +226,7 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
 
     // 6. a campaign
     out.narrate(&format!(
-        "[6/6] a campaign with a file: the HR notice's PDF uploaded once, then {CAMPAIGN_USERS} users in chunks of at most 100, paced, each chunk recorded in a ledger before and after its call"
+        "[6/7] a campaign with a file: the HR notice's PDF uploaded once, then {CAMPAIGN_USERS} users in chunks of at most 100, paced, each chunk recorded in a ledger before and after its call"
     ));
     let media_id = client
         .upload_media(MediaKind::File, "2027 leave policy.pdf", POLICY_PDF)?
@@ -267,6 +269,16 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
         progress.progress_in_percent
     ));
 
+    // 7. a department as people
+    let (people, people_calls) = super::demo_people::run(global, out, "[7/7]")?;
+    calls
+        .all
+        .extend(people_calls.into_iter().map(|(method, path)| CallDoc {
+            step: "people",
+            method,
+            path,
+        }));
+
     let elapsed = started.elapsed();
     out.answer(
         &format!(
@@ -291,6 +303,7 @@ pub fn run(global: &GlobalArgs, out: Output) -> Result<(), Failure> {
                 read,
                 media_id,
             },
+            people,
             calls: &calls.all,
         },
     );

@@ -1,10 +1,13 @@
 //! The commands, one module each, and what they share: building the client from the global
 //! options.
 
+pub mod audience;
 pub mod campaign;
 pub mod completions;
 #[cfg(feature = "demo")]
 pub mod demo;
+#[cfg(feature = "demo")]
+mod demo_people;
 mod dry_run;
 pub mod fleet;
 pub mod media;
@@ -15,6 +18,7 @@ pub mod recall;
 pub mod result;
 pub mod send;
 pub mod status_bar;
+pub mod unresolved;
 pub mod watch;
 
 use std::sync::Arc;
@@ -47,6 +51,7 @@ pub type CliClient = Client<CliTransport>;
 pub fn run(cli: &Cli, out: Output) -> Result<(), Failure> {
     let global = &cli.global;
     match &cli.command {
+        Command::Send(args) if audience::wanted(args) => audience::campaign(global, args, out),
         Command::Send(args) => send::run(global, args, out),
         Command::Progress(args) => progress::run(global, args, out),
         Command::Result(args) => result::run(global, args, out),

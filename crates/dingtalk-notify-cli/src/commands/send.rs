@@ -165,7 +165,7 @@ fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
 /// Exit 2 (nothing sent) naming the line of an id that is not UTF-8, holds a control
 /// character or is longer than [`MAX_USER_ID_CHARS`]; or for a file that cannot be read or
 /// is larger than [`MAX_USERS_FILE`].
-fn read_users(path: &Path) -> Result<Vec<String>, Failure> {
+pub(super) fn read_users(path: &Path) -> Result<Vec<String>, Failure> {
     let shown = path.display().to_string();
     if path.as_os_str() == "-" {
         parse_users(std::io::stdin().lock(), &shown)

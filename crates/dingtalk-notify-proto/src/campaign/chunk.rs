@@ -32,6 +32,10 @@ pub struct ChunkRecord {
     pub origin: ChunkOrigin,
     /// Where its send stands.
     pub state: ChunkState,
+    /// Each user's departments, in the order of the user ids, for a chunk of a campaign of
+    /// people ([`PeopleAudience`](super::PeopleAudience)); empty when not known.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub user_depts: Vec<Vec<crate::ids::DeptId>>,
 }
 
 /// One chunk's change of state, decided by [`CampaignRecord::transition`](super::CampaignRecord::transition): what a ledger

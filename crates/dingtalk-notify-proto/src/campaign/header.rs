@@ -77,4 +77,8 @@ pub struct CampaignHeader {
     /// [`learn`](Self::learn).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub delivered: BTreeSet<usize>,
+    /// For a campaign of people: the inputs, and once frozen, what became of them
+    /// (`None` for a campaign of user ids, departments or all users).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub people: Option<super::PeopleAudience>,
 }

@@ -250,7 +250,7 @@ impl CampaignPlan {
 }
 
 /// Checks and trims every id, then keeps the first occurrence of each, in order.
-fn distinct_users(mut ids: Vec<String>) -> Result<Vec<String>, PlanError> {
+pub(super) fn distinct_users(mut ids: Vec<String>) -> Result<Vec<String>, PlanError> {
     for (index, id) in ids.iter_mut().enumerate() {
         let trimmed = id.trim();
         if trimmed.is_empty() {

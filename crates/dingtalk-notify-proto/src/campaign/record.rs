@@ -41,8 +41,8 @@ use super::{
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "Wire")]
 pub struct CampaignRecord {
-    header: CampaignHeader,
-    chunks: Vec<ChunkRecord>,
+    pub(super) header: CampaignHeader,
+    pub(super) chunks: Vec<ChunkRecord>,
 }
 
 #[derive(Deserialize)]
@@ -96,6 +96,7 @@ impl CampaignRecord {
                 recipients,
                 origin: ChunkOrigin::Audience,
                 state: ChunkState::Planned,
+                user_depts: Vec::new(),
             })
             .collect();
         Self {
@@ -111,6 +112,7 @@ impl CampaignRecord {
                 lease: None,
                 calls: Default::default(),
                 delivered: Default::default(),
+                people: None,
             },
             chunks,
         }
@@ -289,6 +291,9 @@ impl CampaignRecord {
                     });
                 }
             }
+            if !c.user_depts.is_empty() && c.user_depts.len() != c.recipients.user_ids().len() {
+                return Err(RecordError::BadDepts { index: c.index });
+            }
             if let ChunkOrigin::Resend { of } = c.origin {
                 let origin = if of < expected {
                     chunks_or_new(&self.chunks, &chunks, start, of)
@@ -356,6 +361,7 @@ impl CampaignRecord {
             recipients: ChunkRecipients::Users { user_ids: users },
             origin: ChunkOrigin::Resend { of },
             state: ChunkState::Planned,
+            user_depts: Vec::new(),
         }])
     }
 

@@ -33,6 +33,16 @@ pub enum RecordError {
         /// The per-call limit.
         limit: usize,
     },
+    /// A chunk whose list of each user's departments is not one per user.
+    #[error("chunk {index} lists departments for another number of users than it holds")]
+    BadDepts {
+        /// The chunk.
+        index: usize,
+    },
+    /// A freeze of a campaign that is not a campaign of people, or whose people are
+    /// frozen already.
+    #[error("the campaign has no people to freeze (not a campaign of people, or frozen already)")]
+    NotToFreeze,
     /// A resend of a chunk that is not sent.
     #[error("chunk {0} is not sent; only a sent chunk's held-back users can be resent")]
     NotSent(usize),

@@ -127,6 +127,7 @@ fn append_refuses_chunks_out_of_place_oversized_or_resending_the_wrong_chunk() {
         recipients,
         origin,
         state: ChunkState::Planned,
+        user_depts: Vec::new(),
     };
     let cases = [
         (

@@ -107,6 +107,15 @@ pub enum CampaignError {
          again then) [{0}]"
     )]
     MonthlyQuotaExceeded(dingtalk_notify_proto::ApiError),
+    /// The campaign could not be planned (no recipient, an invalid user id or message);
+    /// nothing was stored or sent.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// Resolving a campaign of people stopped (a
+    /// [`ResolveAudienceError`](crate::resolve::ResolveAudienceError) of the client's
+    /// transport); nothing was sent, and a resume resolves again.
+    #[error("resolving the campaign's people failed; nothing was sent: {0}")]
+    Resolve(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
 }
 
 /// Campaigns of one client, kept in one ledger: `client.campaigns(&ledger)`.
@@ -224,7 +233,8 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
     /// # Errors
     /// [`CampaignError::NotFound`], or as [`start`](Self::start).
     pub fn resume(&self, id: &CampaignId) -> Result<CampaignHandle, CampaignError> {
-        self.send_pending(self.load(id)?.into_record())
+        // A campaign of people is resolved and frozen first (`people.rs`).
+        self.send_pending(self.frozen(self.load(id)?.into_record())?)
     }
 
     /// Sends the ambiguous chunks `chunks` again: the caller's decision, never the

@@ -45,6 +45,7 @@ mod driver;
 mod follow;
 mod handle;
 mod lease;
+mod people;
 mod remind;
 mod report;
 mod resend;
@@ -56,8 +57,8 @@ mod sender;
 // merger) stay in the core, reached by the sibling crates through `kit`.
 pub use dingtalk_notify_proto::campaign::{
     Audience, CHUNK_LIMITS, CampaignId, CampaignPlan, CampaignProgress, CampaignReport,
-    CampaignResult, ChunkFailure, ChunkProblem, PersonState, PlanError, ProblemKind,
-    ReminderRefusal, ReportBuilder, ReportRow,
+    CampaignResult, ChunkFailure, ChunkProblem, FrozenPeople, PeopleAudience, PersonState,
+    PlanError, ProblemKind, ReminderRefusal, ReportBuilder, ReportRow,
 };
 pub use driver::{CampaignError, CampaignPolicy, Campaigns};
 pub use follow::ChunkCalls;

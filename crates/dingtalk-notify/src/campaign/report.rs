@@ -15,9 +15,10 @@ impl<T: Transport, L: Ledger + ?Sized> Campaigns<'_, T, L> {
     /// `forbidden` with its code, `invalid`, `ambiguous`, `not_sent`,
     /// `result_unavailable`), chunk and task.
     ///
-    /// Departments are empty: the campaign record does not keep the departments its
-    /// audience was resolved from. A caller who knows them sets them on a builder with
-    /// [`ReportBuilder::set_departments`] and calls [`report_with`](Self::report_with).
+    /// Each row's departments are the person's departments as frozen with a campaign of
+    /// people ([`Campaigns::start_people`]); empty for people given as user ids. A caller
+    /// who knows them sets them on a builder with [`ReportBuilder::set_departments`] and
+    /// calls [`report_with`](Self::report_with).
     pub fn report(&self, handle: &CampaignHandle) -> CampaignReport {
         self.report_with(handle, ReportBuilder::new())
     }
@@ -56,6 +57,11 @@ impl<T: Transport, L: Ledger + ?Sized> Campaigns<'_, T, L> {
         handle: &CampaignHandle,
         mut builder: ReportBuilder,
     ) -> CampaignReport {
+        for (user, depts) in handle.record().people() {
+            if !depts.is_empty() {
+                builder.set_departments(user, depts.iter().copied());
+            }
+        }
         self.read_chunks(handle, |chunk| match chunk {
             ChunkRead::Result {
                 index,

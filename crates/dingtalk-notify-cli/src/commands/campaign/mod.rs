@@ -112,6 +112,10 @@ pub fn run(global: &GlobalArgs, command: &CampaignCommand, out: Output) -> Resul
 }
 
 pub(super) fn campaign_failure(e: CampaignError) -> Failure {
+    let e = match super::unresolved::failure(e) {
+        Ok(failure) => return failure,
+        Err(e) => e,
+    };
     if let Some(over) = crate::budget::over_budget(&e) {
         return Failure::over_budget(over);
     }
@@ -209,6 +213,9 @@ struct CampaignDoc<'a> {
     /// This campaign's reminders, oldest first.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     reminders: &'a [CampaignId],
+    /// A campaign of people's `recipients` and `unresolved` inputs (`send --dept-tree`).
+    #[serde(flatten)]
+    people: Option<super::unresolved::PeopleDoc>,
 }
 
 #[derive(Debug, Serialize)]
@@ -313,6 +320,7 @@ fn render(
             .as_ref()
             .map(CampaignId::as_str),
         reminders: &handle.record().header().reminders,
+        people: super::unresolved::doc(handle.record()),
     };
     let mut human = format!(
         "campaign {}: {} of {} chunks sent",

@@ -1,0 +1,231 @@
+//! `send --dept-tree/--org/--mobiles-file/--unionids-file`: a campaign of people. The
+//! inputs (with `--user` and `--users-file`) are stored in the ledger first, then resolved
+//! to people, deduplicated and frozen into it before the first send, then sent as chunks of
+//! users like any campaign. Inputs that resolve to nobody are listed on stderr and in the
+//! document (`"unresolved"`); the rest are sent (exit 0).
+
+use std::io::{BufRead, BufReader, IsTerminal, Read};
+use std::path::Path;
+
+use dingtalk_notify::campaign::PeopleAudience;
+use dingtalk_notify::kit::resolve::{AudienceQuery, ResolveConfig};
+use dingtalk_notify::ledger::ChunkRecord;
+use dingtalk_notify::ledger::{Ledger, MemoryLedger};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::campaign::{both_ledgers, campaign_failure, open_ledger, report, stopped, watch};
+use crate::cli::{GlobalArgs, SendArgs};
+use crate::exit::Failure;
+use crate::output::Output;
+
+/// The most a `--mobiles-file` or `--unionids-file` may hold: 64 MiB.
+const MAX_INPUT_FILE: u64 = 64 * 1024 * 1024;
+/// The longest line taken as a phone number or union id.
+const MAX_INPUT_CHARS: usize = 128;
+
+/// Whether `send` was asked for an audience of people.
+pub fn wanted(args: &SendArgs) -> bool {
+    args.people.any()
+}
+
+/// Runs `send` with an audience of people.
+///
+/// # Errors
+/// Exit 2 for invalid input (nothing resolved or sent); a resolution that stops (exit 1 for
+/// DingTalk's refusal, such as 90020, the monthly quota; 3 or 4 for the transport), with
+/// the campaign kept to resume; else as a campaign.
+pub fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Failure> {
+    let agent_id = super::agent_id(global)?;
+    let pending = super::media::Pending::from_args(args, super::send::message)?;
+    let people = people(args)?;
+    let (client, fleet) = super::client_and_fleet(global)?;
+    let (message, _) = pending.resolve(&client)?;
+    let ledger: Box<dyn Ledger> = match (&args.ledger, &fleet) {
+        (Some(_), Some(_)) => return Err(both_ledgers()),
+        (Some(path), None) => open_ledger(path)?,
+        (None, Some(fleet)) => fleet.ledger()?,
+        (None, None) => Box::new(MemoryLedger::new()),
+    };
+    let created = client
+        .campaigns(ledger.as_ref())
+        .create_people(agent_id, message, people)
+        .map_err(campaign_failure)?;
+    if args.ledger.is_some() || fleet.is_some() {
+        out.narrate(&format!("campaign {}", created.id()));
+    }
+    let frozen = client
+        .campaigns(ledger.as_ref())
+        .freeze(created.id())
+        .map_err(|e| {
+            let f = campaign_failure(e);
+            let id = created.id();
+            Failure {
+                message: format!(
+                    "{}; nothing was sent (`campaign resume {id}` resolves again)",
+                    f.message
+                ),
+                ..f
+            }
+        })?;
+    let record = frozen.record();
+    for u in record.unresolved() {
+        crate::output::stderr(&format!("unresolved: {u}"));
+    }
+    out.narrate(&format!(
+        "{} people resolved, {} chunks",
+        record.header().audience.users,
+        record.chunks().len()
+    ));
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(frozen.pending().len() as u64);
+        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} chunks sent") {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let on_chunk = |_: &ChunkRecord| {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    };
+    let campaigns = client.campaigns(ledger.as_ref()).observe(&on_chunk);
+    let sent = campaigns.resume(created.id());
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let early = |e| stopped(out, &client, ledger.as_ref(), created.id(), e);
+    let handle = sent.map_err(early)?;
+    if !args.watch {
+        return report(out, &handle, None);
+    }
+    let handle = campaigns.resend_held_back(handle.id()).map_err(early)?;
+    let progress = watch(&client, ledger.as_ref(), &handle).map_err(early)?;
+    report(out, &handle, Some(&progress))
+}
+
+/// The people `args` ask for: the inputs to resolve, and the user ids beside them.
+///
+/// # Errors
+/// Exit 2 for a file that cannot be read, a line that cannot be an input, two inputs read
+/// from stdin, or `--exclude-inactive` alone.
+fn people(args: &SendArgs) -> Result<PeopleAudience, Failure> {
+    let p = &args.people;
+    let stdin = [
+        args.users_file.as_deref(),
+        p.mobiles_file.as_deref(),
+        p.unionids_file.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|f| f.as_os_str() == "-")
+    .count();
+    if stdin > 1 {
+        return Err(Failure::invalid_input(
+            "only one of --users-file, --mobiles-file and --unionids-file can read stdin (-)",
+        ));
+    }
+    let mut query = AudienceQuery::new();
+    for dept in &p.dept_trees {
+        query = query.dept_tree(*dept);
+    }
+    if p.org {
+        query = query.whole_organization();
+    }
+    if let Some(path) = &p.mobiles_file {
+        query = query.mobiles(read_lines(path, "--mobiles-file")?);
+    }
+    if let Some(path) = &p.unionids_file {
+        query = query.union_ids(read_lines(path, "--unionids-file")?);
+    }
+    if query.is_empty() {
+        return Err(Failure::invalid_input(
+            "--exclude-inactive needs an audience to resolve: --dept-tree, --org, \
+             --mobiles-file or --unionids-file",
+        ));
+    }
+    let mut users = args.users.clone();
+    if let Some(path) = &args.users_file {
+        users.extend(super::send::read_users(path)?);
+    }
+    let config = ResolveConfig::default().exclude_inactive(p.exclude_inactive);
+    Ok(PeopleAudience::new(query).users(users).config(config))
+}
+
+/// One input per line (`-` for stdin): a byte-order mark, CRLF, spaces and blank lines are
+/// ignored, a duplicate kept once.
+fn read_lines(path: &Path, option: &str) -> Result<Vec<String>, Failure> {
+    let shown = path.display().to_string();
+    let cannot =
+        |e: std::io::Error| Failure::invalid_input(format!("cannot read {option} {shown}: {e}"));
+    if path.as_os_str() == "-" {
+        parse_lines(std::io::stdin().lock(), option, &shown)
+    } else {
+        let file = std::fs::File::open(path).map_err(cannot)?;
+        parse_lines(BufReader::new(file), option, &shown)
+    }
+}
+
+/// [`read_lines`] on any reader.
+fn parse_lines(input: impl BufRead, option: &str, shown: &str) -> Result<Vec<String>, Failure> {
+    let bad = |number: usize, what: &str| {
+        Failure::invalid_input(format!(
+            "{option} {shown}, line {number}: {what}; nothing was sent"
+        ))
+    };
+    let mut input = input.take(MAX_INPUT_FILE + 1);
+    let mut text = Vec::new();
+    input
+        .read_to_end(&mut text)
+        .map_err(|e| Failure::invalid_input(format!("cannot read {option} {shown}: {e}")))?;
+    if text.len() as u64 > MAX_INPUT_FILE {
+        return Err(Failure::invalid_input(format!(
+            "{option} {shown} is larger than {MAX_INPUT_FILE} bytes"
+        )));
+    }
+    let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (i, line) in text.split(|b| *b == b'\n').enumerate() {
+        let number = i + 1;
+        let line = std::str::from_utf8(line).map_err(|_| bad(number, "not UTF-8"))?;
+        let value = line.trim();
+        if value.is_empty() {
+            continue;
+        }
+        if let Some(c) = value.chars().find(|c| c.is_control()) {
+            return Err(bad(
+                number,
+                &format!("it holds a control character (U+{:04X})", u32::from(c)),
+            ));
+        }
+        if value.chars().count() > MAX_INPUT_CHARS {
+            return Err(bad(
+                number,
+                &format!("longer than {MAX_INPUT_CHARS} characters"),
+            ));
+        }
+        if seen.insert(value.to_owned()) {
+            out.push(value.to_owned());
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_as_spreadsheets_write_them() {
+        let input = b"\xEF\xBB\xBF13800138000\r\n\r\n  13900139000 \n13800138000\n";
+        let lines = parse_lines(&input[..], "--mobiles-file", "m.txt").unwrap();
+        assert_eq!(lines, ["13800138000", "13900139000"]);
+    }
+
+    #[test]
+    fn a_control_character_is_refused_with_its_line() {
+        let error = parse_lines(&b"1380\n13\x1b[2J\n"[..], "--mobiles-file", "m.txt").unwrap_err();
+        assert_eq!(error.exit_code, crate::exit::INVALID_INPUT);
+        assert!(error.message.contains("line 2"), "{}", error.message);
+    }
+}
