@@ -285,3 +285,47 @@ fn the_report_of_a_tree_has_each_persons_departments_and_a_chart_per_department(
         );
     }
 }
+
+/// `--dry-run` with people audiences resolves them (read calls only) and sends nothing:
+/// the simulator receives contact calls and not one `asyncsend_v2`, and no ledger file is
+/// created (issue 23 item 3 joined to issue 21's audiences).
+#[test]
+fn a_dry_run_of_people_resolves_them_and_sends_nothing() {
+    let org = three_levels();
+    let server = server(org);
+    let dir = TempDir::new("dry-people");
+    let mobiles = dir.0.join("mobiles.txt");
+    std::fs::write(&mobiles, "13800000004\n13999999999\n").unwrap();
+    let ledger = dir.0.join("ledger.db");
+    let r = run(
+        cli(&server),
+        [
+            "--json",
+            "send",
+            "--text",
+            "Payslips",
+            "--dept-tree",
+            "2",
+            "--mobiles-file",
+            mobiles.to_str().unwrap(),
+            "--ledger",
+            ledger.to_str().unwrap(),
+            "--dry-run",
+        ],
+    )
+    .expect_code(0);
+    let doc = r.json();
+    assert_eq!(doc["dry_run"], true, "{doc}");
+    // Sales (sam), Sales East (alice, eve) and hank by his phone number.
+    assert_eq!(doc["recipients"], 4, "{doc}");
+    assert_eq!(doc["chunks"], 1, "{doc}");
+    assert_eq!(
+        doc["unresolved"],
+        serde_json::json!([{"input": "13999999999", "kind": "mobile", "reason": "not_found", "errcode": 60121}]),
+        "{doc}"
+    );
+    assert!(server.requests_to(Route::Send).is_empty());
+    // Resolved with read calls: each phone number asked once.
+    assert_eq!(server.requests_to(Route::UserGetByMobile).len(), 2);
+    assert!(!ledger.exists(), "a dry run creates no ledger");
+}

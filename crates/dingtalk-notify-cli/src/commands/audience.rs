@@ -39,6 +39,18 @@ pub fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(),
     let pending = super::media::Pending::from_args(args, super::send::message)?;
     let people = people(args)?;
     let (client, fleet) = super::client_and_fleet(global)?;
+    if args.dry_run {
+        return dry_run(
+            &client,
+            global,
+            args,
+            agent_id,
+            pending,
+            people,
+            fleet.as_ref(),
+            out,
+        );
+    }
     let (message, _) = pending.resolve(&client)?;
     let ledger: Box<dyn Ledger> = match (&args.ledger, &fleet) {
         (Some(_), Some(_)) => return Err(both_ledgers()),
@@ -209,6 +221,50 @@ fn parse_lines(input: impl BufRead, option: &str, shown: &str) -> Result<Vec<Str
         }
     }
     Ok(out)
+}
+
+/// `send --dry-run` with an audience of people: resolved (read calls only) into a ledger
+/// in memory that is then dropped, planned as the send path would, and printed; nothing is
+/// uploaded, stored or sent.
+#[allow(clippy::too_many_arguments)]
+fn dry_run(
+    client: &super::CliClient,
+    global: &GlobalArgs,
+    args: &SendArgs,
+    agent_id: dingtalk_notify::AgentId,
+    pending: super::media::Pending,
+    people: PeopleAudience,
+    fleet: Option<&super::fleet::Fleet>,
+    out: Output,
+) -> Result<(), Failure> {
+    let scratch = MemoryLedger::new();
+    let campaigns = client.campaigns(&scratch);
+    // The message is the scratch ledger's only; the dry run plans with `pending`.
+    let created = campaigns
+        .create_people(agent_id, dingtalk_notify::Message::text("dry run"), people)
+        .map_err(campaign_failure)?;
+    let frozen = campaigns.freeze(created.id()).map_err(campaign_failure)?;
+    let record = frozen.record();
+    let users: Vec<String> = record.people().map(|(user, _)| user.to_owned()).collect();
+    let unresolved = super::unresolved::doc(record)
+        .and_then(|doc| serde_json::to_value(doc).ok())
+        .and_then(|mut doc| doc.get_mut("unresolved").map(serde_json::Value::take))
+        .and_then(|list| match list {
+            serde_json::Value::Array(items) => Some(items),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let audience = dingtalk_notify::campaign::Audience::users(users);
+    let run = super::dry_run::Send {
+        agent_id,
+        pending,
+        audience: &audience,
+        unresolved,
+        ledger: args.ledger.as_deref(),
+        fleet,
+        users_file: args.users_file.as_deref(),
+    };
+    super::dry_run::send(client, global.budget, run, out)
 }
 
 #[cfg(test)]
