@@ -665,7 +665,8 @@ fn a_redis_back_from_an_older_snapshot_makes_resume_send_nobody_twice() {
     }
     let mut child = child
         .args(["--base-url", &server.base_url(), "--app-key", DEMO_APP_KEY])
-        .args(["--app-secret", DEMO_APP_SECRET, "--timeout", "120"])
+        // A short deadline keeps the killed sender's lease short (deadline + 15 s).
+        .args(["--app-secret", DEMO_APP_SECRET, "--timeout", "3"])
         .args(["--agent-id", &DEMO_AGENT_ID.to_string(), "--redis", &url])
         .args(["--redis-accept-volatile", "send", "--text", "Drill at 3pm"])
         .args(["--users-file", &users])
@@ -709,7 +710,9 @@ fn a_redis_back_from_an_older_snapshot_makes_resume_send_nobody_twice() {
         cmd.args(extra);
         run(cmd, std::iter::empty::<&str>())
     };
-    let resumed = resume(&[]).expect_code(5).json();
+    // The killed sender's lease is in the snapshot: resume waits it out, then finds every
+    // chunk not proven sent ambiguous.
+    let resumed = resume(&["--wait"]).expect_code(5).json();
     assert_eq!(
         resumed["ambiguous"],
         serde_json::json!([0, 1, 2]),

@@ -209,6 +209,7 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
             match self.client.budget().try_acquire(users, now)? {
                 Admission::Granted => return Ok(true),
                 Admission::Wait(wait) => {
+                    crate::observe::budget_wait(users, wait);
                     if !self.wait(record, wait)? {
                         return Ok(false);
                     }

@@ -72,7 +72,8 @@ impl<T: Transport, L: Ledger + ?Sized> Campaigns<'_, T, L> {
     /// # let (key, secret, agent) = (dingtalk_notify_mock::DEMO_APP_KEY, dingtalk_notify_mock::DEMO_APP_SECRET, dingtalk_notify_mock::DEMO_AGENT_ID);
     /// use dingtalk_notify::campaign::{Audience, CHUNK_LIMITS, CampaignPlan, PersonState};
     /// use dingtalk_notify::ledger::MemoryLedger;
-    /// use dingtalk_notify::{Client, Message, TokenSource, UreqTransport};
+    /// use dingtalk_notify::ureq::UreqTransport;
+    /// use dingtalk_notify::{Client, Message, TokenSource};
     /// let client = Client::builder(TokenSource::app(key, secret))
     /// #   .base_url(server.base_url().parse()?).clock(server.clock())
     ///     .build(UreqTransport::default());
