@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use dingtalk_notify::TokenSource;
 use dingtalk_notify::kit::campaign::{
@@ -137,6 +137,10 @@ fn refusal(id: &CampaignId, index: usize, w: &Written) -> LedgerError {
 }
 
 impl Ledger for RedisLedger {
+    fn created_since(&self, since: SystemTime) -> Result<Option<Vec<CampaignId>>, LedgerError> {
+        crate::ledger_list::created_since(&self.writer, &self.ns, since).map(Some)
+    }
+
     fn create(&self, record: &CampaignRecord) -> Result<(), LedgerError> {
         let mut args = vec![
             "head".to_owned(),

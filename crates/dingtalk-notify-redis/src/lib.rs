@@ -67,6 +67,7 @@ mod error;
 mod fetch;
 mod keys;
 mod ledger;
+mod ledger_list;
 mod ledger_record;
 mod ledger_scripts;
 mod ledger_write;

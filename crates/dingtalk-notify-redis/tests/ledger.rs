@@ -348,3 +348,38 @@ fn redis_dying_mid_campaign_stops_it_and_after_a_restart_it_completes() {
     assert_eq!(per_user.len(), 1_000);
     assert!(per_user.values().all(|&n| n == 1), "nobody twice");
 }
+
+/// `created_since` lists this app's campaigns created at or after a time, oldest first, and
+/// nothing of another app: what a fleet's dry run reads to warn of the same content sent
+/// to the same people within a day.
+#[test]
+fn created_since_lists_this_apps_recent_campaigns_oldest_first() {
+    let redis = RedisServer::start();
+    let store = RedisStore::open(&redis.url()).unwrap();
+    let ledger = RedisLedger::new(&store, &app()).unwrap();
+    let other_app = RedisLedger::new(&store, &TokenSource::app("dingother", "secret")).unwrap();
+    let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+    let at = |id: &str, secs: u64| {
+        CampaignRecord::new(
+            CampaignId::new(id).unwrap(),
+            plan(10),
+            t0 + Duration::from_secs(secs),
+        )
+    };
+    ledger.create(&at("late", 300)).unwrap();
+    ledger.create(&at("old", 0)).unwrap();
+    ledger.create(&at("early", 200)).unwrap();
+    other_app.create(&at("foreign", 250)).unwrap();
+    let ids = |since| -> Vec<String> {
+        ledger
+            .created_since(since)
+            .unwrap()
+            .expect("Redis lists its campaigns")
+            .iter()
+            .map(|id| id.as_str().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(t0 + Duration::from_secs(100)), ["early", "late"]);
+    assert_eq!(ids(t0), ["old", "early", "late"]);
+    assert!(ids(t0 + Duration::from_secs(301)).is_empty());
+}
