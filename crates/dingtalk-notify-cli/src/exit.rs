@@ -189,7 +189,7 @@ impl Failure {
         }
     }
 
-    /// DingTalk's errcode 90020 that stopped a campaign's following (exit 7), with
+    /// DingTalk's errcode 90020 that stopped a campaign's following (exit 8), with
     /// `message` saying what it means.
     pub fn monthly_quota(api: &ApiError, message: impl Into<String>) -> Self {
         Self {
