@@ -268,3 +268,67 @@ fn a_resume_while_another_process_sends_is_refused_or_waits() {
     assert_eq!(doc["sent"], 5);
     assert_eq!(assert_nobody_twice(&server), USERS);
 }
+
+/// A campaign of people (`send --dept-tree`) stops on SIGINT as a campaign of user ids
+/// does: the chunk in flight is recorded, nothing new starts, one document, exit 130; the
+/// resume sends the rest of the frozen people once.
+#[test]
+fn sigint_stops_a_campaign_of_people_cleanly() {
+    let people: Vec<dingtalk_notify_mock::Person> = (0..USERS)
+        .map(|i| dingtalk_notify_mock::Person::new(format!("staff{i:04}")).department(2))
+        .collect();
+    let mut org = Directory::new().with_department_named(2, "Plant", 1);
+    for p in people {
+        org = org.with_person(p);
+    }
+    let server = MockServer::builder()
+        .delivery_duration(Duration::ZERO)
+        .directory(org)
+        .start()
+        .unwrap();
+    server.inject(
+        Route::Send,
+        Calls::Nth(2),
+        Fault::Delay(Duration::from_millis(1_500)),
+    );
+    let dir = TempDir::new("signal-people");
+    let ledger = dir.0.join("ledger.db");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dingtalk-notify"));
+    for var in ENV {
+        cmd.env_remove(var);
+    }
+    let mut child = cmd
+        .args(["--base-url", &server.base_url(), "--app-key", DEMO_APP_KEY])
+        .args(["--app-secret", DEMO_APP_SECRET, "--timeout", "10"])
+        .args(["--agent-id", &DEMO_AGENT_ID.to_string(), "--json"])
+        .args(["send", "--text", "Shift change", "--dept-tree", "2"])
+        .arg("--ledger")
+        .arg(&ledger)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_sends(&server, &mut child, 2);
+    signal(&child, "INT");
+    let r = finish(child);
+    assert_eq!(r.code, Some(130), "{r:#?}");
+    let doc = r.json();
+    assert_eq!(doc["error"]["kind"], "interrupted", "{r:#?}");
+    assert_eq!(doc["sent"], 2, "{r:#?}");
+    assert_eq!(doc["recipients"], USERS, "{r:#?}");
+    assert_eq!(
+        server.requests_to(Route::Send).len(),
+        2,
+        "nothing new started"
+    );
+    let id = doc["campaign_id"].as_str().expect("the id").to_owned();
+    let ledger = ledger.to_str().unwrap();
+    let r = run(
+        cli(&server),
+        ["--json", "campaign", "resume", &id, "--ledger", ledger],
+    )
+    .expect_code(0);
+    assert_eq!(r.json()["sent"], 5, "{r:#?}");
+    assert_eq!(assert_nobody_twice(&server), USERS);
+}

@@ -58,6 +58,9 @@ pub fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(),
         (None, Some(fleet)) => fleet.ledger()?,
         (None, None) => Box::new(MemoryLedger::new()),
     };
+    // SIGINT/SIGTERM from here on stop the campaign cleanly, resolution included (see
+    // `signals`): a stop before the people are frozen sends nothing.
+    let stop = crate::signals::stop_flag()?;
     let created = client
         .campaigns(ledger.as_ref())
         .create_people(agent_id, message, people)
@@ -100,7 +103,10 @@ pub fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(),
             bar.inc(1);
         }
     };
-    let campaigns = client.campaigns(ledger.as_ref()).observe(&on_chunk);
+    let campaigns = client
+        .campaigns(ledger.as_ref())
+        .observe(&on_chunk)
+        .stop_when(stop);
     let sent = campaigns.resume(created.id());
     if let Some(bar) = &bar {
         bar.finish_and_clear();
