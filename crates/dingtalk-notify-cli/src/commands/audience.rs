@@ -4,16 +4,14 @@
 //! users like any campaign. Inputs that resolve to nobody are listed on stderr and in the
 //! document (`"unresolved"`); the rest are sent (exit 0).
 
-use std::io::{BufRead, BufReader, IsTerminal, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use dingtalk_notify::campaign::PeopleAudience;
 use dingtalk_notify::kit::resolve::{AudienceQuery, ResolveConfig};
-use dingtalk_notify::ledger::ChunkRecord;
 use dingtalk_notify::ledger::{Ledger, MemoryLedger};
-use indicatif::{ProgressBar, ProgressStyle};
 
-use super::campaign::{both_ledgers, campaign_failure, open_ledger, report, stopped, watch};
+use super::campaign::{both_ledgers, campaign_failure, open_ledger};
 use crate::cli::{GlobalArgs, SendArgs};
 use crate::exit::Failure;
 use crate::output::Output;
@@ -91,34 +89,7 @@ pub fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(),
         record.header().audience.users,
         record.chunks().len()
     ));
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = ProgressBar::new(frozen.pending().len() as u64);
-        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} chunks sent") {
-            bar.set_style(style);
-        }
-        bar
-    });
-    let on_chunk = |_: &ChunkRecord| {
-        if let Some(bar) = &bar {
-            bar.inc(1);
-        }
-    };
-    let campaigns = client
-        .campaigns(ledger.as_ref())
-        .observe(&on_chunk)
-        .stop_when(stop);
-    let sent = campaigns.resume(created.id());
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
-    let early = |e| stopped(out, &client, ledger.as_ref(), created.id(), e);
-    let handle = sent.map_err(early)?;
-    if !args.watch {
-        return report(out, &handle, None);
-    }
-    let handle = campaigns.resend_held_back(handle.id()).map_err(early)?;
-    let progress = watch(&client, ledger.as_ref(), &handle).map_err(early)?;
-    report(out, &handle, Some(&progress))
+    super::send::send_created(&client, ledger.as_ref(), &frozen, stop, args.watch, out)
 }
 
 /// The people `args` ask for: the inputs to resolve, and the user ids beside them.

@@ -4,13 +4,15 @@
 
 use std::io::{BufRead, BufReader, IsTerminal, Read};
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 
 use dingtalk_notify::Message;
 use dingtalk_notify::api::SendWorkNotification;
-use dingtalk_notify::campaign::Audience;
+use dingtalk_notify::campaign::{Audience, CampaignHandle};
 use dingtalk_notify::ledger::{ChunkRecord, Ledger, MemoryLedger};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::CliClient;
 use super::campaign::{both_ledgers, campaign_failure, open_ledger, report, stopped, watch};
 use crate::cli::{GlobalArgs, MessageArgs, SendArgs};
 use crate::exit::Failure;
@@ -125,6 +127,24 @@ fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
     if args.ledger.is_some() || fleet.is_some() {
         out.narrate(&format!("campaign {}", created.id()));
     }
+    send_created(&client, ledger.as_ref(), &created, stop, args.watch, out)
+}
+
+/// Sends campaign `created` (recorded in `ledger`, nothing sent yet) with a chunk bar on a
+/// terminal, stopping on `stop`; with `watch`, resends what a per-minute quota held back
+/// and follows it to the end. Prints its document, also when it stops early (with the id
+/// to resume).
+///
+/// # Errors
+/// The campaign's failure, after its document was printed.
+pub(super) fn send_created(
+    client: &CliClient,
+    ledger: &dyn Ledger,
+    created: &CampaignHandle,
+    stop: &AtomicBool,
+    watch_it: bool,
+    out: Output,
+) -> Result<(), Failure> {
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(created.pending().len() as u64);
         if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} chunks sent") {
@@ -137,22 +157,19 @@ fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
             bar.inc(1);
         }
     };
-    let campaigns = client
-        .campaigns(ledger.as_ref())
-        .observe(&on_chunk)
-        .stop_when(stop);
+    let campaigns = client.campaigns(ledger).observe(&on_chunk).stop_when(stop);
     let sent = campaigns.resume(created.id());
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
     // Stopped early: the document still, with the id to resume.
-    let early = |e| stopped(out, &client, ledger.as_ref(), created.id(), e);
+    let early = |e| stopped(out, client, ledger, created.id(), e);
     let handle = sent.map_err(early)?;
-    if !args.watch {
+    if !watch_it {
         return report(out, &handle, None);
     }
     let handle = campaigns.resend_held_back(handle.id()).map_err(early)?;
-    let progress = watch(&client, ledger.as_ref(), &handle).map_err(early)?;
+    let progress = watch(client, ledger, &handle).map_err(early)?;
     report(out, &handle, Some(&progress))
 }
 
