@@ -167,3 +167,43 @@ impl LedgerError {
         }
     }
 }
+
+/// What every ledger's `update_header` must do, run by each store's tests on its own.
+#[cfg(test)]
+mod contract {
+    use std::time::Duration;
+
+    use dingtalk_notify_proto::campaign::{CampaignId, CampaignRecord};
+
+    use super::{Ledger, LedgerError};
+
+    /// `r` (not yet stored) is created in `l`, then its header is compared and set.
+    pub(super) fn header_update_is_a_compare_and_set(l: &dyn Ledger, r: &CampaignRecord) {
+        l.create(r).unwrap();
+        let id = r.id().clone();
+        let from = r.header().clone();
+        let mut to = from.clone();
+        to.created_at += Duration::from_secs(60);
+        l.update_header(&id, &from, &to).unwrap();
+        assert_eq!(l.load(&id).unwrap().unwrap().header(), &to);
+        // A writer holding the old header loses, and the stored one stays.
+        let mut late = from.clone();
+        late.created_at += Duration::from_secs(7);
+        assert!(matches!(
+            l.update_header(&id, &from, &late),
+            Err(LedgerError::Conflict { .. })
+        ));
+        assert_eq!(l.load(&id).unwrap().unwrap().header(), &to);
+        let mut renamed = to.clone();
+        renamed.id = CampaignId::new("other").unwrap();
+        assert!(matches!(
+            l.update_header(&id, &to, &renamed),
+            Err(LedgerError::Corrupt { .. })
+        ));
+        assert!(matches!(
+            l.update_header(&renamed.id, &renamed, &renamed),
+            Err(LedgerError::NotFound { .. })
+        ));
+        assert_eq!(l.load(&id).unwrap().unwrap().chunks(), r.chunks());
+    }
+}

@@ -738,32 +738,7 @@ mod tests {
         let dir = TempDir::new("header");
         let l = SqliteLedger::open(dir.file()).unwrap();
         let r = record("c1", 150);
-        l.create(&r).unwrap();
-        let id = r.id().clone();
-        let from = r.header().clone();
-        let mut to = from.clone();
-        to.created_at += std::time::Duration::from_secs(60);
-        l.update_header(&id, &from, &to).unwrap();
-        assert_eq!(l.load(&id).unwrap().unwrap().header(), &to);
-        // A writer holding the old header loses, and the stored one stays.
-        let mut late = from.clone();
-        late.created_at += std::time::Duration::from_secs(7);
-        assert!(matches!(
-            l.update_header(&id, &from, &late),
-            Err(LedgerError::Conflict { .. })
-        ));
-        assert_eq!(l.load(&id).unwrap().unwrap().header(), &to);
-        let mut renamed = to.clone();
-        renamed.id = CampaignId::new("other").unwrap();
-        assert!(matches!(
-            l.update_header(&id, &to, &renamed),
-            Err(LedgerError::Corrupt { .. })
-        ));
-        assert!(matches!(
-            l.update_header(&renamed.id, &renamed, &renamed),
-            Err(LedgerError::NotFound { .. })
-        ));
-        assert_eq!(l.load(&id).unwrap().unwrap().chunks(), r.chunks());
+        super::super::contract::header_update_is_a_compare_and_set(&l, &r);
     }
 
     #[test]
