@@ -427,6 +427,10 @@ media = {
     "memcpy_20mb_ns": rnd(criterion_ns("media_build", "memcpy_20mb"), 0),
     "build_over_memcpy": rnd(ratio(criterion_ns("media_build", "upload_20mb"),
                                    criterion_ns("media_build", "memcpy_20mb"))),
+    # The same body read through the form's reader, as the ureq transport sends an upload.
+    "streamed_20mb_ns": rnd(criterion_ns("media_build", "streamed_20mb"), 0),
+    "streamed_over_memcpy": rnd(ratio(criterion_ns("media_build", "streamed_20mb"),
+                                      criterion_ns("media_build", "memcpy_20mb"))),
     # The whole request (its head as every endpoint's) and the multipart body alone.
     "request_build_allocs": _media_allocs.get("build_allocs"),
     "body_build_allocs": _media_allocs.get("body_allocs"),
@@ -435,6 +439,7 @@ media = {
     "upload_over_raw_ureq": rnd(_up.get("ratio")),
     "upload_build_ns": _up.get("build_ns"),
     "upload_transport_send_ns": _up.get("transport_send_ns"),
+    "upload_transport_send_form_ns": _up.get("transport_send_form_ns"),
 }
 summary["media"] = media
 # The allocations an upload adds to the request head every endpoint's build makes

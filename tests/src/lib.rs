@@ -106,6 +106,7 @@ macro_rules! media_matrix {
             an_upload_is_retried_and_makes_a_second_media_id,
             a_media_id_never_issued_is_refused,
             a_pdf_campaign_of_250_uploads_once,
+            a_file_holding_the_boundary_arrives_whole,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {

@@ -97,6 +97,46 @@ pub fn names_and_bytes_arrive_as_given<T: TestTransport>(make: fn(TransportSetti
     }
 }
 
+/// A file holding the very boundary its upload would be written with (the first one picked,
+/// which is drawn from the file's size and edges, not its middle) arrives whole, once, under
+/// another boundary. A transport that writes the file as it reads it (ureq) finds the
+/// boundary on the way and cuts its body short, which the simulator never takes for an
+/// upload; the others build the body whole with a boundary the file does not hold.
+pub fn a_file_holding_the_boundary_arrives_whole<T: TestTransport>(
+    make: fn(TransportSettings) -> T,
+) {
+    use dingtalk_notify::Endpoint;
+    use dingtalk_notify::kit::api::UploadMedia;
+    let h = harness(make(TransportSettings::default()));
+    let mut file = pdf(300_000);
+    let first = UploadMedia::new(MediaKind::File, "roster.pdf", &file)
+        .form()
+        .expect("an upload's body is a form")
+        .boundary();
+    let needle = first.as_str().as_bytes();
+    file[150_000..150_000 + needle.len()].copy_from_slice(needle);
+    let answer = h
+        .client
+        .upload_media(MediaKind::File, "roster.pdf", &file)
+        .expect("the upload succeeds");
+    let kept = h.server.uploads();
+    assert_eq!(kept.len(), 1, "one upload, taken once");
+    assert_eq!(kept[0].media_id, answer.media_id);
+    assert_eq!(kept[0].bytes, file, "the file arrived whole");
+    let taken = h.server.requests_to(Route::MediaUpload);
+    let last = taken.last().expect("recorded");
+    let content_type = last
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        .map(|(_, v)| v.as_str())
+        .expect("a content type");
+    assert!(
+        !content_type.contains(first.as_str()),
+        "another boundary: {content_type}"
+    );
+}
+
 /// 20 MB + 1 byte, a name without an extension and an image as a `file` are refused with a
 /// typed error before anything is sent: not even a token is fetched. Exactly 20 MB goes.
 pub fn too_big_or_wrong_type_sends_nothing<T: TestTransport>(make: fn(TransportSettings) -> T) {

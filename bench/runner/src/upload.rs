@@ -1,5 +1,6 @@
 //! `upload`: a media upload of `size` bytes over loopback through the client (ureq), beside
-//! a raw ureq POST of the same multipart body, interleaved round by round. Both go to a
+//! a raw ureq POST of the same multipart body, interleaved round by round (with the parts
+//! of ours: the whole body built, that body sent, and the form sent as the client sends it). Both go to a
 //! sink on loopback (started here) that reads the whole body and answers DingTalk's upload
 //! answer, so only the clients differ. Prints one JSON line: the medians and their ratio.
 
@@ -8,6 +9,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
+use dingtalk_notify::kit::Validated;
 use dingtalk_notify::kit::api::UploadMedia;
 use dingtalk_notify::media::MediaKind;
 use dingtalk_notify::ureq::UreqTransport;
@@ -104,11 +106,15 @@ pub(crate) fn upload(size: usize, rounds: usize) -> Result<()> {
         black_box(client.upload_media(MediaKind::File, "bench.pdf", &file)?);
         Ok(())
     };
-    // The parts of ours, to show where the time goes: the build alone, and the transport
-    // sending an already built request.
+    // Where the time goes: the client sends an upload as a form (the file read straight from
+    // `file` into ureq's buffer: `send_form`); beside it, the whole body built (what a
+    // transport without streaming sends: isahc) and that body sent.
     let transport = UreqTransport::builder().timeout(timeout).build();
-    let (mut t_ours, mut t_raw, mut t_build, mut t_send) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let upload = UploadMedia::new(MediaKind::File, "bench.pdf", &file);
+    let checked = Validated::new(&upload)?;
+    let token = AccessToken::new(TOKEN);
+    let (mut t_ours, mut t_raw, mut t_build, mut t_send, mut t_form) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for round in 0..rounds + 2 {
         let start = Instant::now();
         ours()?;
@@ -123,15 +129,23 @@ pub(crate) fn upload(size: usize, rounds: usize) -> Result<()> {
         let start = Instant::now();
         black_box(dingtalk_notify::Transport::send(&transport, built)?);
         let d = start.elapsed();
+        let start = Instant::now();
+        let form = checked
+            .build_form_request(&base, &token)?
+            .ok_or("an upload's body is a form")?;
+        black_box(dingtalk_notify::Transport::send_form(&transport, form)?);
+        let e = start.elapsed();
         if round >= 2 {
             t_ours.push(a);
             t_raw.push(b);
             t_build.push(c);
             t_send.push(d);
+            t_form.push(e);
         }
     }
     let (ours_ns, raw_ns) = (median(t_ours).as_nanos(), median(t_raw).as_nanos());
     let (build_ns, send_ns) = (median(t_build).as_nanos(), median(t_send).as_nanos());
+    let form_ns = median(t_form).as_nanos();
     println!(
         "{}",
         serde_json::json!({
@@ -142,6 +156,7 @@ pub(crate) fn upload(size: usize, rounds: usize) -> Result<()> {
             "raw_ureq_post_ns": raw_ns,
             "build_ns": build_ns,
             "transport_send_ns": send_ns,
+            "transport_send_form_ns": form_ns,
             "ratio": ours_ns as f64 / raw_ns.max(1) as f64,
         })
     );

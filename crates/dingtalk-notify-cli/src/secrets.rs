@@ -6,7 +6,7 @@ use std::sync::{Mutex, PoisonError};
 
 use dingtalk_notify::Transport;
 use dingtalk_notify::kit::redaction::redact_values;
-use dingtalk_notify::kit::transport::TransportErrorKind;
+use dingtalk_notify::kit::transport::{FormRequest, TransportErrorKind};
 use dingtalk_notify::{HttpRequest, HttpResponse};
 
 /// Secrets at least this long are cut out wherever they appear, in every form; shorter ones
@@ -102,19 +102,27 @@ impl<T: Transport> Transport for Witness<T> {
     type Error = T::Error;
 
     fn send(&self, request: HttpRequest) -> Result<HttpResponse, Self::Error> {
-        for pair in request.uri().query().unwrap_or_default().split('&') {
-            if let Some(("access_token" | "appsecret" | "suiteTicket", value)) =
-                pair.split_once('=')
-            {
-                remember(&percent_decoded(value));
-                remember(value);
-            }
-        }
+        remember_credentials(request.uri());
         self.0.send(request)
+    }
+
+    fn send_form(&self, request: FormRequest<'_>) -> Result<HttpResponse, Self::Error> {
+        remember_credentials(request.head().uri());
+        self.0.send_form(request)
     }
 
     fn classify(&self, error: &Self::Error) -> TransportErrorKind {
         self.0.classify(error)
+    }
+}
+
+/// Remembers the credentials `uri`'s query carries.
+fn remember_credentials(uri: &dingtalk_notify::http::Uri) {
+    for pair in uri.query().unwrap_or_default().split('&') {
+        if let Some(("access_token" | "appsecret" | "suiteTicket", value)) = pair.split_once('=') {
+            remember(&percent_decoded(value));
+            remember(value);
+        }
     }
 }
 

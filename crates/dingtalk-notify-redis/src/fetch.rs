@@ -85,8 +85,8 @@ where
         );
         // The core's one build -> send -> parse path, with the time left as the request's
         // timeout.
-        let answer = request.execute_with(&self.transport, &self.base, |http_request| {
-            http_request.extensions_mut().insert(RequestTimeout(left));
+        let answer = request.execute_with(&self.transport, &self.base, |extensions| {
+            extensions.insert(RequestTimeout(left));
         });
         match answer {
             Ok(answer) => Ok(Fetched {

@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use dingtalk_notify_proto::http::{self, Method};
 use dingtalk_notify_proto::transport::{
-    HttpRequest, HttpResponse, Idempotency, Opaque, Transport, TransportBuilder, TransportConfig,
-    TransportError, TransportErrorKind, declared_body_exceeds, fresh_response, omits_empty_body,
-    read_capped,
+    FormRequest, HttpRequest, HttpResponse, Idempotency, Opaque, Transport, TransportBuilder,
+    TransportConfig, TransportError, TransportErrorKind, declared_body_exceeds, fresh_response,
+    omits_empty_body, read_capped,
 };
 use ureq::Agent;
 use ureq::tls::TlsConfig;
@@ -113,6 +113,40 @@ impl Transport for UreqTransport {
     type Error = TransportError;
 
     fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let (parts, body) = request.into_parts();
+        if body.is_empty() && omits_empty_body(&parts.method) {
+            self.run(http::Request::from_parts(parts, ()))
+        } else {
+            self.run(http::Request::from_parts(parts, body))
+        }
+    }
+
+    /// Writes the form's file straight from the caller's bytes into ureq's output buffer
+    /// (the `Content-Length` known beforehand), so an upload copies its file no more than a
+    /// POST of a body already built. If the file holds the boundary, the read stops with
+    /// the body cut short (no server takes it), and the whole body, with another boundary,
+    /// is sent instead.
+    fn send_form(&self, request: FormRequest<'_>) -> Result<HttpResponse, TransportError> {
+        let mut reader = request.reader();
+        let head = request.to_head();
+        let streamed = self.run(head.map(|()| ureq::SendBody::from_reader(&mut reader)));
+        match streamed {
+            Err(_) if reader.boundary_found() => self.send(request.into_request()),
+            other => other,
+        }
+    }
+
+    fn classify(&self, error: &TransportError) -> TransportErrorKind {
+        error.kind()
+    }
+}
+
+impl UreqTransport {
+    /// Sends `request` with the contract's settings (see the type's docs).
+    fn run<S: ureq::AsSendBody>(
+        &self,
+        request: http::Request<S>,
+    ) -> Result<HttpResponse, TransportError> {
         warn_if_ureq_traces();
         let fresh_connection = Idempotency::of(&request) == Idempotency::NonIdempotent;
         let (mut parts, body) = request.into_parts();
@@ -124,43 +158,29 @@ impl Transport for UreqTransport {
         let agent = &self.agent.0;
         let tls = self.tls.clone()?.map(|Opaque(tls)| tls);
         let proxy = self.proxy.for_target(&uri)?;
-        let no_body = body.is_empty() && omits_empty_body(&method);
 
         // The hot path: the transport's own agent already holds the contract's settings, so
         // unless it is a send, or a proxy, a TLS override or a shorter timeout applies, the
         // request goes as it is (a per-request configuration copies the agent's whole `Config` every time).
-        if self.own_agent
+        let request = http::Request::from_parts(parts, body);
+        let result = if self.own_agent
             && !fresh_connection
             && tls.is_none()
             && proxy.is_none()
             && self.agent_timeouts_fit(timeouts)
         {
-            let result = if no_body {
-                agent.run(http::Request::from_parts(parts, ()))
-            } else {
-                agent.run(http::Request::from_parts(parts, body))
-            };
-            let response = result.map_err(|e| from_ureq(e, &uri, self.config.max_body_size))?;
-            return self.read_response(response, &method, &uri);
-        }
-
-        let per_request = PerRequest {
-            timeouts,
-            proxy,
-            tls,
-            fresh_connection,
-        };
-        let result = if no_body {
-            per_request.run(agent, http::Request::from_parts(parts, ()))
+            agent.run(request)
         } else {
-            per_request.run(agent, http::Request::from_parts(parts, body))
+            let per_request = PerRequest {
+                timeouts,
+                proxy,
+                tls,
+                fresh_connection,
+            };
+            per_request.run(agent, request)
         };
         let response = result.map_err(|e| from_ureq(e, &uri, self.config.max_body_size))?;
         self.read_response(response, &method, &uri)
-    }
-
-    fn classify(&self, error: &TransportError) -> TransportErrorKind {
-        error.kind()
     }
 }
 

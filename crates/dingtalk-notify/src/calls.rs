@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use dingtalk_notify_proto::api::call_name;
-use dingtalk_notify_proto::transport::TransportErrorKind;
+use dingtalk_notify_proto::transport::{FormRequest, TransportErrorKind};
 use dingtalk_notify_proto::{ApiError, ErrorCode, HttpRequest, HttpResponse, Transport};
 
 /// Calls by [`call_name`].
@@ -63,6 +63,11 @@ impl<T: Transport> Transport for Noted<'_, T> {
     fn send(&self, request: HttpRequest) -> Result<HttpResponse, Self::Error> {
         note(request.uri().path());
         self.0.send(request)
+    }
+
+    fn send_form(&self, request: FormRequest<'_>) -> Result<HttpResponse, Self::Error> {
+        note(request.head().uri().path());
+        self.0.send_form(request)
     }
 
     fn classify(&self, error: &Self::Error) -> TransportErrorKind {

@@ -1,7 +1,6 @@
 //! [`Endpoint`]: the metadata and the one generic builder every request goes through, and
 //! what an unmarked request's [`Idempotency`] is.
 
-use http::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderValue, Method};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -12,14 +11,14 @@ use crate::code::ErrorCode;
 use crate::code::hint::{self, Call};
 use crate::error::{BuildError, ResponseError};
 use crate::http_types::{HttpRequest, Idempotency};
-use crate::wire::{encode_query_component, encoded_query_len};
+use crate::multipart::Form;
+use crate::transport::FormRequest;
 
 /// The `User-Agent` every built request carries.
 pub const USER_AGENT_VALUE: &str = concat!("dingtalk-notify/", env!("CARGO_PKG_VERSION"));
 
 // Checked once, at compile time: `HeaderValue::from_static` otherwise validates on every call.
-const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
-const USER_AGENT_HEADER: HeaderValue = HeaderValue::from_static(USER_AGENT_VALUE);
+pub(super) const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
 
 /// One DingTalk endpoint: its method, path, authentication and typed response.
 ///
@@ -75,6 +74,15 @@ pub trait Endpoint {
     /// [`BuildError::Encode`] if the body cannot be encoded.
     fn content(&self) -> Result<Option<(Vec<u8>, HeaderValue)>, BuildError> {
         Ok(self.body()?.map(|body| (body, APPLICATION_JSON)))
+    }
+
+    /// The body as a multipart [`Form`] borrowing its files, for an endpoint whose body is
+    /// one (a media upload), so a transport can send a file without first copying it into
+    /// a body ([`Validated::build_form_request`]). `None`, the default, for any other; an
+    /// endpoint that has one still builds the same body whole through
+    /// [`content`](Self::content).
+    fn form(&self) -> Option<Form<'_>> {
+        None
     }
 
     /// Validates, then builds the `http::Request` under `base` with the scheme's input.
@@ -169,7 +177,7 @@ impl Idempotency {
 
     /// What [`of`](Self::of) says of an unmarked request. Matched on the path's end, so a
     /// gateway prefix (`/dingtalk/topapi/...`) still fits.
-    fn inferred(method: &Method, path: &str) -> Self {
+    pub(super) fn inferred(method: &Method, path: &str) -> Self {
         let core = super::CORE
             .iter()
             .find(|facts| facts.method == method && path.ends_with(facts.path));
@@ -252,85 +260,26 @@ impl<'e, E: Endpoint + ?Sized> Validated<'e, E> {
         base: &BaseUrl,
         auth: AuthInput<'_, E>,
     ) -> Result<HttpRequest, BuildError> {
-        build(self.endpoint, base, auth)
+        super::build::build(self.endpoint, base, auth)
     }
-}
 
-fn build<E: Endpoint + ?Sized>(
-    endpoint: &E,
-    base: &BaseUrl,
-    auth: AuthInput<'_, E>,
-) -> Result<HttpRequest, BuildError> {
-    // The path and query are measured first, so the string is allocated at its exact length:
-    // `Bytes` then takes it over without a second allocation.
-    let query = endpoint.query();
-    let path_len = base.path_prefix().len() + E::PATH.len();
-    let mut len = path_len;
-    E::Auth::append_query(auth, &mut |key, value| {
-        len += 2 + key.len() + encoded_query_len(value);
-    })?;
-    for (key, value) in &query {
-        len += 2 + key.len() + encoded_query_len(value);
+    /// The request with its body as a [`Form`] not yet written, for an endpoint whose body
+    /// is one ([`Endpoint::form`]: a media upload); `None` for any other. Sent with
+    /// [`Transport::send_form`](crate::Transport::send_form).
+    ///
+    /// # Errors
+    /// As [`build_request`](Self::build_request).
+    pub fn build_form_request(
+        &self,
+        base: &BaseUrl,
+        auth: AuthInput<'_, E>,
+    ) -> Result<Option<FormRequest<'e>>, BuildError> {
+        let Some(form) = self.endpoint.form() else {
+            return Ok(None);
+        };
+        let head = super::build::head(self.endpoint, base, auth)?;
+        Ok(Some(FormRequest::new(head, form)))
     }
-    let mut target = String::with_capacity(len);
-    target.push_str(base.path_prefix());
-    target.push_str(E::PATH);
-    let mut first = true;
-    let mut push = |key: &'static str, value: &str| {
-        target.push(if first { '?' } else { '&' });
-        first = false;
-        target.push_str(key);
-        target.push('=');
-        encode_query_component(&mut target, value);
-    };
-    E::Auth::append_query(auth, &mut push)?;
-    for (key, value) in query {
-        push(key, value);
-    }
-    let idempotency = if E::IDEMPOTENT {
-        Idempotency::Idempotent
-    } else {
-        Idempotency::NonIdempotent
-    };
-    // The core's own endpoints are told apart by method and path, so they carry no marker:
-    // a first extension costs three allocations (`http::Extensions` boxes a map).
-    let marked = Idempotency::inferred(&E::METHOD, &target[..path_len]) != idempotency;
-
-    let (body, content_type) = match endpoint.content()? {
-        Some((body, content_type)) => (body, Some(content_type)),
-        None => (Vec::new(), None),
-    };
-    // Assembled in place rather than through `http::request::Builder`, which moves the whole
-    // request head through every step (a tenth of a build's instructions), and from parts,
-    // so the base's scheme and authority are shared rather than parsed again.
-    // The URI is never put in the error: it may hold a token.
-    let invalid = |_| BuildError::InvalidUri { path: E::PATH };
-    let mut parts = http::uri::Parts::default();
-    parts.scheme = Some(base.scheme());
-    parts.authority = Some(base.authority().clone());
-    parts.path_and_query = Some(
-        http::uri::PathAndQuery::from_maybe_shared(bytes::Bytes::from(target.into_bytes()))
-            .map_err(invalid)?,
-    );
-    let uri = http::Uri::from_parts(parts).map_err(|_| BuildError::InvalidUri { path: E::PATH })?;
-    let mut request = http::Request::new(body);
-    *request.method_mut() = E::METHOD;
-    *request.uri_mut() = uri;
-    let headers = request.headers_mut();
-    let full = |_| BuildError::Encode("the request headers could not be set".to_owned());
-    headers.try_insert(ACCEPT, APPLICATION_JSON).map_err(full)?;
-    headers
-        .try_insert(USER_AGENT, USER_AGENT_HEADER)
-        .map_err(full)?;
-    if let Some(content_type) = content_type {
-        headers
-            .try_insert(CONTENT_TYPE, content_type)
-            .map_err(full)?;
-    }
-    if marked {
-        request.extensions_mut().insert(idempotency);
-    }
-    Ok(request)
 }
 
 #[cfg(test)]

@@ -17,11 +17,13 @@ use crate::auth::AccessTokenQuery;
 use crate::endpoint::Endpoint;
 use crate::error::BuildError;
 use crate::media::MediaKind;
-use crate::multipart::{self, Boundary, Part};
+use crate::multipart::{self, Boundary, Form, Part};
 use crate::wire::{lenient, opt_string};
 
-/// Uploads `bytes` as a `kind` named `file_name`. The bytes are borrowed, and copied once,
-/// into the request body.
+/// Uploads `bytes` as a `kind` named `file_name`. The bytes are borrowed: copied once, into
+/// the request body, by [`build_request`](Endpoint::build_request), and not at all when the
+/// request is sent as a [`form`](Endpoint::form) by a transport that writes a body as it
+/// reads it ([`Transport::send_form`](crate::Transport::send_form)).
 ///
 /// ```
 /// use dingtalk_notify_proto::api::UploadMedia;
@@ -168,13 +170,23 @@ impl Endpoint for UploadMedia<'_> {
 
     fn content(&self) -> Result<Option<(Vec<u8>, HeaderValue)>, BuildError> {
         let parts = self.parts();
-        let boundary = match self.boundary {
-            Some(b) => b,
-            None => Boundary::for_parts(&parts),
+        // Without a boundary of the caller's, one is picked as the body is written.
+        let (boundary, body) = match self.boundary {
+            Some(b) => (b, multipart::encode(&b, &parts)),
+            None => multipart::encode_picked(&parts),
         };
         let content_type = HeaderValue::try_from(multipart::content_type(&boundary))
             .map_err(|_| BuildError::Encode("the multipart content type".to_owned()))?;
-        Ok(Some((multipart::encode(&boundary, &parts), content_type)))
+        Ok(Some((body, content_type)))
+    }
+
+    /// The same body as a form a transport can write as it reads it (the file not copied).
+    fn form(&self) -> Option<Form<'_>> {
+        let parts = self.parts().to_vec();
+        Some(match self.boundary {
+            Some(b) => Form::with_boundary(b, parts),
+            None => Form::new(parts),
+        })
     }
 }
 

@@ -11,7 +11,6 @@ use crate::api::{GetAccessToken, GetCorpToken, RecipientLimits};
 use crate::auth::SuiteSignature;
 use crate::base_url::BaseUrl;
 use crate::error::{BuildError, Error};
-use crate::http_types::HttpRequest;
 use crate::secret::{AccessToken, AppSecret, SuiteSecret, SuiteTicket};
 use crate::transport::{Transport, execute_with};
 
@@ -246,7 +245,7 @@ impl TokenRequest {
         &self,
         transport: &T,
         base: &BaseUrl,
-        extend: impl FnOnce(&mut HttpRequest),
+        extend: impl FnOnce(&mut http::Extensions),
     ) -> Result<AccessTokenResponse, Error<T::Error>> {
         match self {
             Self::App(r) => execute_with(transport, base, (), Validated::new(r)?, extend),

@@ -3,7 +3,6 @@
 use crate::api::endpoint::{AuthInput, Endpoint, Validated};
 use crate::base_url::BaseUrl;
 use crate::error::Error;
-use crate::http_types::HttpRequest;
 
 use super::Transport;
 
@@ -50,7 +49,9 @@ where
 
 /// [`execute`] for an endpoint already [`Validated`], with one hook, `extend`, that may add
 /// per-request extensions (the blocking client sets the [`RequestTimeout`] left before its
-/// deadline) after the request is built and before it is sent.
+/// deadline) after the request is built and before it is sent. An endpoint whose body is a
+/// multipart form (a media upload) goes through [`Transport::send_form`], any other through
+/// [`Transport::send`].
 ///
 /// [`RequestTimeout`]: crate::transport::RequestTimeout
 ///
@@ -61,14 +62,24 @@ pub fn execute_with<E, T>(
     base: &BaseUrl,
     auth: AuthInput<'_, E>,
     endpoint: Validated<'_, E>,
-    extend: impl FnOnce(&mut HttpRequest),
+    extend: impl FnOnce(&mut http::Extensions),
 ) -> Result<E::Response, Error<T::Error>>
 where
     E: Endpoint + ?Sized,
     T: Transport + ?Sized,
 {
-    let mut request = endpoint.build_request(base, auth)?;
-    extend(&mut request);
-    let response = transport.send(request).map_err(Error::Transport)?;
+    // The scheme's input is `Copy`: a reference, or nothing.
+    let sent = match endpoint.build_form_request(base, auth)? {
+        Some(mut request) => {
+            extend(request.extensions_mut());
+            transport.send_form(request)
+        }
+        None => {
+            let mut request = endpoint.build_request(base, auth)?;
+            extend(request.extensions_mut());
+            transport.send(request)
+        }
+    };
+    let response = sent.map_err(Error::Transport)?;
     Ok(E::parse_response(response)?)
 }

@@ -1,6 +1,7 @@
 //! The IO seam and the transport author's kit.
 //!
-//! - [`Transport`], the blocking seam (closures are transports too), and
+//! - [`Transport`], the blocking seam (closures are transports too), with
+//!   [`FormRequest`], an upload whose file a transport may send without copying it, and
 //!   [`execute`] / [`execute_with`], the one generic build → send → parse path that the
 //!   blocking client's calls and its token fetch all go through;
 //! - [`TransportBuilder`], the one settings builder of every transport (a transport
@@ -19,6 +20,7 @@
 mod builder;
 mod config;
 mod execute;
+mod form_request;
 mod helpers;
 mod proxy;
 mod roots;
@@ -30,6 +32,7 @@ pub use config::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT, Opaque, TransportConfig,
 };
 pub use execute::{execute, execute_with};
+pub use form_request::FormRequest;
 pub use helpers::{
     declared_body_exceeds, effective_timeout, fresh_response, omits_empty_body, read_capped,
 };
@@ -76,6 +79,18 @@ pub trait Transport {
     /// # Errors
     /// When no complete response could be had: connect, TLS, timeout, reset, body over cap.
     fn send(&self, request: HttpRequest) -> Result<HttpResponse, Self::Error>;
+
+    /// Sends a request whose body is a multipart form borrowing its files (a media
+    /// upload), as [`send`](Self::send) does. The default builds the whole body
+    /// ([`FormRequest::into_request`]: the file copied once) and sends that; a transport
+    /// that can write a body as it reads it overrides this to send the file from the
+    /// caller's bytes (see [`FormRequest`] for the one case it must handle).
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    fn send_form(&self, request: FormRequest<'_>) -> Result<HttpResponse, Self::Error> {
+        self.send(request.into_request())
+    }
 
     /// What kind of failure `error` is. The client retries a send only after failures that
     /// surely sent nothing ([`TransportErrorKind::Connect`]); the default, `Unknown`, is

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use dingtalk_notify_proto::auth::AccessTokenQuery;
 use dingtalk_notify_proto::transport::{RequestTimeout, execute_with};
 use dingtalk_notify_proto::{
-    AccessToken, Endpoint, HttpRequest, ResponseError, Transport, Validated, instant_after,
+    AccessToken, Endpoint, ResponseError, Transport, Validated, instant_after,
 };
 
 use super::{Client, Error};
@@ -158,10 +158,12 @@ impl<T: Transport> Client<T> {
     }
 
     /// The per-request extension hook: the time left before the call's deadline.
-    pub(super) fn set_timeout(&self, request: &mut HttpRequest, deadline_at: Instant) {
+    pub(super) fn set_timeout(
+        &self,
+        extensions: &mut crate::http::Extensions,
+        deadline_at: Instant,
+    ) {
         let left = deadline_at.saturating_duration_since(self.inner.clock.now());
-        request
-            .extensions_mut()
-            .insert(RequestTimeout(left.max(Duration::from_millis(1))));
+        extensions.insert(RequestTimeout(left.max(Duration::from_millis(1))));
     }
 }

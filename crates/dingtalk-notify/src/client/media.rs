@@ -146,8 +146,10 @@ impl<T: Transport> Client<T> {
     /// Uploads `bytes` as a `kind` named `file_name` (`POST /media/upload`) and answers its
     /// `media_id`, for [`Message::image`](crate::Message::image),
     /// [`Message::file`](crate::Message::file) or [`Message::voice`](crate::Message::voice).
-    /// The kind's formats and size limit are checked first (nothing is sent when they fail);
-    /// the bytes are copied once, into the request body. Retries: an upload is safe to
+    /// The kind's formats and size limit are checked first (nothing is sent when they fail).
+    /// The request goes through [`Transport::send_form`]: the ureq transport writes the file
+    /// from `bytes` straight into its connection's buffer (no body is built), any other
+    /// transport builds the body, copying the file once. Retries: an upload is safe to
     /// repeat; its deadline is the retry deadline plus one second per 256 KiB of `bytes`
     /// (20 MB adds 80 s), so a large file on a slow link is not cut off.
     ///

@@ -68,7 +68,7 @@ impl<T: Transport> Client<T> {
         let mut request = call
             .build_request(&self.inner.base, &token)
             .map_err(|e| ResolveAudienceError::Call(Error::Build(e)))?;
-        self.set_timeout(&mut request, deadline_at);
+        self.set_timeout(request.extensions_mut(), deadline_at);
         let response = match crate::calls::Noted(&self.inner.transport).send(request) {
             Ok(response) => response,
             Err(e) => {

@@ -32,11 +32,12 @@
 
 use std::fmt;
 
-/// The longest boundary RFC 2046 allows.
-pub const MAX_BOUNDARY_LEN: usize = 70;
+mod boundary;
+mod form;
+mod search;
 
-/// The prefix of every boundary [`Boundary::for_parts`] picks.
-const PREFIX: &str = "dingtalk-notify-";
+pub use boundary::{Boundary, BoundaryError, MAX_BOUNDARY_LEN};
+pub use form::{BoundaryFound, Form, FormReader};
 
 /// One part of a form: a field or a file.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -81,146 +82,6 @@ impl fmt::Debug for Part<'_> {
             .field("content_type", &self.content_type)
             .field("len", &self.body.len())
             .finish()
-    }
-}
-
-/// Why a boundary was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum BoundaryError {
-    /// Empty, or longer than 70 characters (RFC 2046).
-    #[error("a boundary has 1 to 70 characters")]
-    Length,
-    /// A character outside RFC 2046's `bchars`, or a space at the end.
-    #[error("a boundary has only letters, digits and '()+_,-./:=? (a space, but not last)")]
-    Character,
-}
-
-/// A multipart boundary (RFC 2046 §5.1.1), kept inline: making one allocates nothing.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Boundary {
-    bytes: [u8; MAX_BOUNDARY_LEN],
-    len: u8,
-}
-
-fn is_bchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"'()+_,-./:=? ".contains(&b)
-}
-
-impl Boundary {
-    /// A boundary of your choosing (golden tests); check it with [`occurs_in`](Self::occurs_in).
-    ///
-    /// # Errors
-    /// [`BoundaryError`] unless it has 1 to 70 of RFC 2046's characters, not ending in a space.
-    pub fn new(boundary: &str) -> Result<Self, BoundaryError> {
-        let raw = boundary.as_bytes();
-        if raw.is_empty() || raw.len() > MAX_BOUNDARY_LEN {
-            return Err(BoundaryError::Length);
-        }
-        if !raw.iter().copied().all(is_bchar) || raw.ends_with(b" ") {
-            return Err(BoundaryError::Character);
-        }
-        let mut bytes = [0; MAX_BOUNDARY_LEN];
-        bytes[..raw.len()].copy_from_slice(raw);
-        // At most 70: fits.
-        let len = u8::try_from(raw.len()).map_err(|_| BoundaryError::Length)?;
-        Ok(Self { bytes, len })
-    }
-
-    /// The boundary.
-    pub fn as_str(&self) -> &str {
-        // Only ASCII bchars are ever stored.
-        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
-    }
-
-    /// Whether the boundary occurs anywhere in the parts: a body, a name, a file name or a
-    /// content type. A body holding it could be cut short by a parser.
-    pub fn occurs_in(&self, parts: &[Part<'_>]) -> bool {
-        let finder = memchr::memmem::Finder::new(self.as_str().as_bytes());
-        parts.iter().any(|p| {
-            finder.find(p.body).is_some()
-                || finder.find(p.name.as_bytes()).is_some()
-                || p.file_name
-                    .is_some_and(|n| finder.find(n.as_bytes()).is_some())
-                || p.content_type
-                    .is_some_and(|c| finder.find(c.as_bytes()).is_some())
-        })
-    }
-
-    /// A boundary that occurs nowhere in `parts`: `dingtalk-notify-` and 16 hex digits drawn
-    /// from the parts' sizes and edges, the next candidate whenever one occurs. The same
-    /// parts always give the same boundary (reproducible bodies); no randomness is needed,
-    /// since each candidate is checked. Content full of crafted candidates only costs more
-    /// scans: a body of `n` bytes can hold fewer than `n / 32` of them.
-    pub fn for_parts(parts: &[Part<'_>]) -> Self {
-        let mut seed = Fnv::new();
-        for p in parts {
-            seed.write(p.name.as_bytes());
-            seed.write(p.file_name.unwrap_or_default().as_bytes());
-            seed.write(&(p.body.len() as u64).to_le_bytes());
-            seed.write(&p.body[..p.body.len().min(64)]);
-            seed.write(&p.body[p.body.len().saturating_sub(64)..]);
-        }
-        let mut attempt: u64 = 0;
-        loop {
-            let mut h = seed;
-            h.write(&attempt.to_le_bytes());
-            let candidate = Self::hex(h.finish());
-            if !candidate.occurs_in(parts) {
-                return candidate;
-            }
-            attempt = attempt.wrapping_add(1);
-        }
-    }
-
-    fn hex(value: u64) -> Self {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        let mut bytes = [0; MAX_BOUNDARY_LEN];
-        bytes[..PREFIX.len()].copy_from_slice(PREFIX.as_bytes());
-        for (i, slot) in bytes[PREFIX.len()..PREFIX.len() + 16]
-            .iter_mut()
-            .enumerate()
-        {
-            *slot = DIGITS[((value >> (60 - 4 * i)) & 0xf) as usize];
-        }
-        Self {
-            bytes,
-            len: (PREFIX.len() + 16) as u8,
-        }
-    }
-}
-
-impl fmt::Debug for Boundary {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Boundary({:?})", self.as_str())
-    }
-}
-
-impl fmt::Display for Boundary {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// FNV-1a, 64 bits: a fixed, portable hash (std's `DefaultHasher` may change between
-/// releases, and golden bodies must not).
-#[derive(Clone, Copy)]
-struct Fnv(u64);
-
-impl Fnv {
-    fn new() -> Self {
-        Self(0xcbf2_9ce4_8422_2325)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 ^= u64::from(*b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    fn finish(self) -> u64 {
-        self.0
     }
 }
 
@@ -306,35 +167,103 @@ pub fn encoded_len(boundary: &Boundary, parts: &[Part<'_>]) -> Option<usize> {
 
 /// The body: each part, then the close delimiter. One allocation of the exact length; each
 /// part's content is copied once. The boundary is not checked here: pick it with
-/// [`Boundary::for_parts`] or check it with [`Boundary::occurs_in`].
+/// [`Boundary::for_parts`] or check it with [`Boundary::occurs_in`], or let
+/// [`encode_picked`] do both as it writes.
 pub fn encode(boundary: &Boundary, parts: &[Part<'_>]) -> Vec<u8> {
     // A length past usize::MAX cannot be allocated anyway: the Vec grows as it must.
     let mut out = Vec::with_capacity(encoded_len(boundary, parts).unwrap_or(0));
-    let b = boundary.as_str().as_bytes();
-    for p in parts {
-        out.extend_from_slice(b"--");
-        out.extend_from_slice(b);
-        out.extend_from_slice(b"\r\n");
-        out.extend_from_slice(DISPOSITION);
-        push_quoted(&mut out, p.name);
-        if let Some(name) = p.file_name {
-            out.extend_from_slice(FILENAME);
-            push_quoted(&mut out, name);
-        }
-        out.extend_from_slice(b"\r\n");
-        if let Some(ct) = p.content_type {
-            out.extend_from_slice(CONTENT_TYPE);
-            out.extend(content_type_bytes(ct));
-            out.extend_from_slice(b"\r\n");
-        }
-        out.extend_from_slice(b"\r\n");
+    for (i, p) in parts.iter().enumerate() {
+        push_head(&mut out, boundary, i, p);
         out.extend_from_slice(p.body);
+    }
+    push_close(&mut out, boundary, !parts.is_empty());
+    out
+}
+
+/// How much of a content is copied before the copy is searched for the boundary: small
+/// enough to be searched while it is still in the cache.
+const BLOCK: usize = 64 * 1024;
+
+/// The body and its boundary, [`Boundary::for_parts`]'s pick, found while the body is
+/// written rather than in a pass of its own: each block of a content is searched for the
+/// candidate just after it is copied, while it is in the cache, and the body is written
+/// again with the next candidate whenever one turns up. One allocation of the exact length.
+///
+/// ```
+/// use dingtalk_notify_proto::multipart::{encode, encode_picked, Boundary, Part};
+/// let parts = [Part::file("media", "a.pdf", "application/pdf", b"%PDF-1.7")];
+/// let (boundary, body) = encode_picked(&parts);
+/// assert_eq!(boundary, Boundary::for_parts(&parts));
+/// assert_eq!(body, encode(&boundary, &parts));
+/// ```
+pub fn encode_picked(parts: &[Part<'_>]) -> (Boundary, Vec<u8>) {
+    let mut candidates = boundary::Candidates::new(parts);
+    let mut out = Vec::new();
+    loop {
+        let candidate = candidates.next_outside_names(parts);
+        out.clear();
+        // Every candidate has the same length: the first reservation serves them all.
+        out.reserve_exact(encoded_len(&candidate, parts).unwrap_or(0));
+        if encode_checked(&candidate, parts, &mut out) {
+            return (candidate, out);
+        }
+    }
+}
+
+/// Writes the body into `out`; `false` (and `out` incomplete) as soon as the boundary
+/// turns up in a content.
+fn encode_checked(boundary: &Boundary, parts: &[Part<'_>], out: &mut Vec<u8>) -> bool {
+    let finder = search::Finder::new(boundary);
+    let overlap = boundary.as_str().len().saturating_sub(1);
+    for (i, p) in parts.iter().enumerate() {
+        push_head(out, boundary, i, p);
+        let mut start = 0;
+        while start < p.body.len() {
+            let end = start.saturating_add(BLOCK).min(p.body.len());
+            out.extend_from_slice(&p.body[start..end]);
+            // The block, and the end of the one before it (an occurrence may straddle them).
+            if finder.occurs_in(&p.body[start.saturating_sub(overlap)..end]) {
+                return false;
+            }
+            start = end;
+        }
+    }
+    push_close(out, boundary, !parts.is_empty());
+    true
+}
+
+/// Writes what comes before part `index`'s content: the end of the part before it (CR LF),
+/// the delimiter and the part's headers.
+fn push_head(out: &mut Vec<u8>, boundary: &Boundary, index: usize, p: &Part<'_>) {
+    if index > 0 {
         out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(b"--");
-    out.extend_from_slice(b);
+    out.extend_from_slice(boundary.as_str().as_bytes());
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(DISPOSITION);
+    push_quoted(out, p.name);
+    if let Some(name) = p.file_name {
+        out.extend_from_slice(FILENAME);
+        push_quoted(out, name);
+    }
+    out.extend_from_slice(b"\r\n");
+    if let Some(ct) = p.content_type {
+        out.extend_from_slice(CONTENT_TYPE);
+        out.extend(content_type_bytes(ct));
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Writes the end of the last part (CR LF, when there is one) and the close delimiter.
+fn push_close(out: &mut Vec<u8>, boundary: &Boundary, after_part: bool) {
+    if after_part {
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"--");
+    out.extend_from_slice(boundary.as_str().as_bytes());
     out.extend_from_slice(b"--\r\n");
-    out
 }
 
 #[cfg(test)]
