@@ -1,6 +1,7 @@
 //! [`Endpoint`]: the metadata and the one generic builder every request goes through, and
 //! what an unmarked request's [`Idempotency`] is.
 
+use http::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderValue, Method};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -13,12 +14,14 @@ use crate::error::{BuildError, ResponseError};
 use crate::http_types::{HttpRequest, Idempotency};
 use crate::multipart::Form;
 use crate::transport::FormRequest;
+use crate::wire::{encode_query_component, encoded_query_len};
 
 /// The `User-Agent` every built request carries.
 pub const USER_AGENT_VALUE: &str = concat!("dingtalk-notify/", env!("CARGO_PKG_VERSION"));
 
 // Checked once, at compile time: `HeaderValue::from_static` otherwise validates on every call.
-pub(super) const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+const USER_AGENT_HEADER: HeaderValue = HeaderValue::from_static(USER_AGENT_VALUE);
 
 /// One DingTalk endpoint: its method, path, authentication and typed response.
 ///
@@ -177,7 +180,7 @@ impl Idempotency {
 
     /// What [`of`](Self::of) says of an unmarked request. Matched on the path's end, so a
     /// gateway prefix (`/dingtalk/topapi/...`) still fits.
-    pub(super) fn inferred(method: &Method, path: &str) -> Self {
+    fn inferred(method: &Method, path: &str) -> Self {
         let core = super::CORE
             .iter()
             .find(|facts| facts.method == method && path.ends_with(facts.path));
@@ -260,7 +263,7 @@ impl<'e, E: Endpoint + ?Sized> Validated<'e, E> {
         base: &BaseUrl,
         auth: AuthInput<'_, E>,
     ) -> Result<HttpRequest, BuildError> {
-        super::build::build(self.endpoint, base, auth)
+        build(self.endpoint, base, auth)
     }
 
     /// The request with its body as a [`Form`] not yet written, for an endpoint whose body
@@ -277,110 +280,96 @@ impl<'e, E: Endpoint + ?Sized> Validated<'e, E> {
         let Some(form) = self.endpoint.form() else {
             return Ok(None);
         };
-        let head = super::build::head(self.endpoint, base, auth)?;
+        let head = head(self.endpoint, base, auth)?;
         Ok(Some(FormRequest::new(head, form)))
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::api::{
-        GetAccessToken, GetCorpToken, GetSendProgress, GetSendResult, RecallWorkNotification,
-        SendWorkNotification, UpdateStatusBar,
+/// The request head: method, URI (the base, the path, the scheme's and the endpoint's
+/// query), `Accept`, `User-Agent` and, where the method would mislead, the
+/// [`Idempotency`] marker.
+fn head<E: Endpoint + ?Sized>(
+    endpoint: &E,
+    base: &BaseUrl,
+    auth: AuthInput<'_, E>,
+) -> Result<http::Request<()>, BuildError> {
+    // The path and query are measured first, so the string is allocated at its exact length:
+    // `Bytes` then takes it over without a second allocation.
+    let query = endpoint.query();
+    let path_len = base.path_prefix().len() + E::PATH.len();
+    let mut len = path_len;
+    E::Auth::append_query(auth, &mut |key, value| {
+        len += 2 + key.len() + encoded_query_len(value);
+    })?;
+    for (key, value) in &query {
+        len += 2 + key.len() + encoded_query_len(value);
+    }
+    let mut target = String::with_capacity(len);
+    target.push_str(base.path_prefix());
+    target.push_str(E::PATH);
+    let mut first = true;
+    let mut push = |key: &'static str, value: &str| {
+        target.push(if first { '?' } else { '&' });
+        first = false;
+        target.push_str(key);
+        target.push('=');
+        encode_query_component(&mut target, value);
     };
-    use crate::auth::SuiteSignature;
-    use crate::{AccessToken, Message, SuiteSecret, SuiteTicket};
-
-    fn unmarked<E: Endpoint>(request: &HttpRequest) {
-        assert!(request.extensions().is_empty(), "{}", E::PATH);
-        let want = if E::IDEMPOTENT {
-            Idempotency::Idempotent
-        } else {
-            Idempotency::NonIdempotent
-        };
-        assert_eq!(Idempotency::of(request), want, "{}", E::PATH);
+    E::Auth::append_query(auth, &mut push)?;
+    for (key, value) in query {
+        push(key, value);
     }
+    let idempotency = if E::IDEMPOTENT {
+        Idempotency::Idempotent
+    } else {
+        Idempotency::NonIdempotent
+    };
+    // The core's own endpoints are told apart by method and path, so they carry no marker:
+    // a first extension costs three allocations (`http::Extensions` boxes a map).
+    let marked = Idempotency::inferred(&E::METHOD, &target[..path_len]) != idempotency;
 
-    #[test]
-    fn core_endpoints_are_told_apart_without_an_extension() {
-        let token = AccessToken::new("t");
-        for base in ["https://oapi.dingtalk.io", "https://gw.example.com/prefix"] {
-            let base = BaseUrl::new(base).unwrap();
-            let send = SendWorkNotification::new(1, Message::text("x")).to_users(["u"]);
-            unmarked::<SendWorkNotification>(&send.build_request(&base, &token).unwrap());
-            let r = GetSendProgress::new(1, 2)
-                .build_request(&base, &token)
-                .unwrap();
-            unmarked::<GetSendProgress>(&r);
-            let r = GetSendResult::new(1, 2)
-                .build_request(&base, &token)
-                .unwrap();
-            unmarked::<GetSendResult>(&r);
-            let r = RecallWorkNotification::new(1, 2)
-                .build_request(&base, &token)
-                .unwrap();
-            unmarked::<RecallWorkNotification>(&r);
-            let r = UpdateStatusBar::new(1, 2, "ok")
-                .build_request(&base, &token)
-                .unwrap();
-            unmarked::<UpdateStatusBar>(&r);
-            let r = GetAccessToken::new("k", "s")
-                .build_request(&base, ())
-                .unwrap();
-            unmarked::<GetAccessToken>(&r);
-            let sig = SuiteSignature::sign(
-                "sk",
-                &SuiteSecret::new("s"),
-                &SuiteTicket::new("t"),
-                1_700_000_000_000,
-            )
-            .unwrap();
-            let r = GetCorpToken::new("corp")
-                .build_request(&base, &sig)
-                .unwrap();
-            unmarked::<GetCorpToken>(&r);
-            assert!(r.uri().to_string().starts_with(base.as_str()));
-        }
+    // Assembled in place rather than through `http::request::Builder`, which moves the whole
+    // request head through every step (a tenth of a build's instructions), and from parts,
+    // so the base's scheme and authority are shared rather than parsed again.
+    // The URI is never put in the error: it may hold a token.
+    let invalid = |_| BuildError::InvalidUri { path: E::PATH };
+    let mut parts = http::uri::Parts::default();
+    parts.scheme = Some(base.scheme());
+    parts.authority = Some(base.authority().clone());
+    parts.path_and_query = Some(
+        http::uri::PathAndQuery::from_maybe_shared(bytes::Bytes::from(target.into_bytes()))
+            .map_err(invalid)?,
+    );
+    let uri = http::Uri::from_parts(parts).map_err(|_| BuildError::InvalidUri { path: E::PATH })?;
+    let mut request = http::Request::new(());
+    *request.method_mut() = E::METHOD;
+    *request.uri_mut() = uri;
+    let headers = request.headers_mut();
+    let full = |_| BuildError::Encode("the request headers could not be set".to_owned());
+    headers.try_insert(ACCEPT, APPLICATION_JSON).map_err(full)?;
+    headers
+        .try_insert(USER_AGENT, USER_AGENT_HEADER)
+        .map_err(full)?;
+    if marked {
+        request.extensions_mut().insert(idempotency);
     }
+    Ok(request)
+}
 
-    /// An endpoint of the caller's, idempotent although it is a POST.
-    struct Custom;
-
-    impl Endpoint for Custom {
-        const METHOD: Method = Method::POST;
-        const PATH: &'static str = "/topapi/custom/query";
-        const IDEMPOTENT: bool = true;
-        type Auth = crate::auth::AccessTokenQuery;
-        type Response = serde_json::Value;
-        fn validate(&self) -> Result<(), BuildError> {
-            Ok(())
-        }
-        fn query(&self) -> Vec<(&'static str, &str)> {
-            vec![("lang", "zh CN")]
-        }
-        fn body(&self) -> Result<Option<Vec<u8>>, BuildError> {
-            Ok(None)
-        }
-    }
-
-    #[test]
-    fn other_endpoints_carry_the_marker_when_the_method_would_mislead() {
-        let base = BaseUrl::new("https://oapi.dingtalk.io/p/").unwrap();
-        let r = Custom
-            .build_request(&base, &AccessToken::new("a b"))
-            .unwrap();
-        assert_eq!(
-            r.extensions().get::<Idempotency>(),
-            Some(&Idempotency::Idempotent)
-        );
-        assert_eq!(Idempotency::of(&r), Idempotency::Idempotent);
-        assert_eq!(
-            r.uri().to_string(),
-            "https://oapi.dingtalk.io/p/topapi/custom/query?access_token=a%20b&lang=zh%20CN"
-        );
-        let mut unmarked = r;
-        unmarked.extensions_mut().clear();
-        assert_eq!(Idempotency::of(&unmarked), Idempotency::NonIdempotent);
-    }
+/// The whole request: the [`head`] with the endpoint's [`content`](Endpoint::content).
+fn build<E: Endpoint + ?Sized>(
+    endpoint: &E,
+    base: &BaseUrl,
+    auth: AuthInput<'_, E>,
+) -> Result<HttpRequest, BuildError> {
+    let head = head(endpoint, base, auth)?;
+    let Some((body, content_type)) = endpoint.content()? else {
+        return Ok(head.map(|()| Vec::new()));
+    };
+    let mut request = head.map(|()| body);
+    request
+        .headers_mut()
+        .try_insert(CONTENT_TYPE, content_type)
+        .map_err(|_| BuildError::Encode("the request headers could not be set".to_owned()))?;
+    Ok(request)
 }

@@ -25,7 +25,6 @@
 //! | `POST /topapi/v2/user/getbymobile` | [`GetUserByMobile`] | [`GetUserByMobileResponse`] |
 //! | `POST /topapi/user/getbyunionid` | [`GetUserByUnionId`] | [`GetUserByUnionIdResponse`] |
 
-pub(crate) mod build;
 pub(crate) mod endpoint;
 
 pub(crate) mod asyncsend_v2;
