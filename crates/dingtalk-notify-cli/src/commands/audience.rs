@@ -134,7 +134,7 @@ fn people(args: &SendArgs) -> Result<PeopleAudience, Failure> {
     }
     let mut users = args.users.clone();
     if let Some(path) = &args.users_file {
-        users.extend(super::send::read_users(path)?);
+        users.extend(super::send::read_users(path)?.iter().map(str::to_owned));
     }
     let config = ResolveConfig::default().exclude_inactive(p.exclude_inactive);
     Ok(PeopleAudience::new(query).users(users).config(config))

@@ -205,7 +205,7 @@ fn warnings(plan: &CampaignPlan, given: Option<&Audience>, file: usize) -> Vec<W
         if id.chars().any(char::is_control) {
             control.push(id.escape_debug().to_string());
         } else if id.chars().count() > MAX_USER_ID_CHARS {
-            long.push(id.clone());
+            long.push(id.to_owned());
         }
     }
     let named = |ids: &[String]| {
@@ -274,12 +274,7 @@ fn same_content(ledger: &dyn Ledger, plan: &CampaignPlan, now: SystemTime) -> Op
         }
     };
     let plan_all = plan.chunks().iter().any(is_all);
-    let people: HashSet<&str> = plan
-        .chunks()
-        .iter()
-        .flat_map(|c| c.user_ids())
-        .map(String::as_str)
-        .collect();
+    let people: HashSet<&str> = plan.chunks().iter().flat_map(|c| c.user_ids()).collect();
     let mut found: Vec<String> = Vec::new();
     let mut overlap = 0usize;
     for id in ids {
@@ -293,10 +288,7 @@ fn same_content(ledger: &dyn Ledger, plan: &CampaignPlan, now: SystemTime) -> Op
         let common = if plan_all || theirs.clone().any(is_all) {
             people.len().max(1)
         } else {
-            let theirs: HashSet<&str> = theirs
-                .flat_map(|c| c.user_ids())
-                .map(String::as_str)
-                .collect();
+            let theirs: HashSet<&str> = theirs.flat_map(|c| c.user_ids()).collect();
             people.iter().filter(|p| theirs.contains(*p)).count()
         };
         if common > 0 {

@@ -9,6 +9,7 @@ use std::sync::atomic::AtomicBool;
 use dingtalk_notify::Message;
 use dingtalk_notify::api::SendWorkNotification;
 use dingtalk_notify::campaign::{Audience, CampaignHandle};
+use dingtalk_notify::kit::campaign::UserIds;
 use dingtalk_notify::ledger::{ChunkRecord, Ledger, MemoryLedger};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -79,17 +80,18 @@ fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
     let audience = if args.all_users {
         Audience::all_users()
     } else {
-        let mut users = args.users.clone();
+        let mut user_ids: UserIds = args.users.iter().collect();
         if let Some(path) = &args.users_file {
             let listed = read_users(path)?;
             // Without --user the file's list is the audience as it is, not copied over.
-            users = if users.is_empty() {
-                listed
+            if user_ids.is_empty() {
+                user_ids = listed;
             } else {
-                users.into_iter().chain(listed).collect()
-            };
+                user_ids.extend(&listed);
+            }
         }
-        Audience::users(users).and_depts(args.depts.iter().copied())
+        let dept_ids = Vec::new();
+        Audience::Listed { user_ids, dept_ids }.and_depts(args.depts.iter().copied())
     };
     let (client, fleet) = super::client_and_fleet(global)?;
     if args.dry_run {
@@ -175,14 +177,14 @@ pub(super) fn send_created(
 
 /// One id per line, as spreadsheets and other tools write them: a UTF-8 byte-order mark,
 /// CRLF line ends, spaces around an id and blank lines are ignored, and a duplicate id is
-/// kept once (at its first place). Read line by line: the ids are the only copy of the file
-/// kept in memory.
+/// kept once (at its first place). Read line by line into one [`UserIds`] (the ids back to
+/// back, 4 bytes an id beside them): the only copy of the file kept in memory.
 ///
 /// # Errors
 /// Exit 2 (nothing sent) naming the line of an id that is not UTF-8, holds a control
 /// character or is longer than [`MAX_USER_ID_CHARS`]; or for a file that cannot be read or
 /// is larger than [`MAX_USERS_FILE`].
-pub(super) fn read_users(path: &Path) -> Result<Vec<String>, Failure> {
+pub(super) fn read_users(path: &Path) -> Result<UserIds, Failure> {
     let shown = path.display().to_string();
     if path.as_os_str() == "-" {
         parse_users(std::io::stdin().lock(), &shown)
@@ -200,14 +202,14 @@ pub(super) fn read_users(path: &Path) -> Result<Vec<String>, Failure> {
 const MAX_USER_ID_CHARS: usize = 64;
 
 /// [`read_users`] on any reader (stdin, a file, a test's bytes).
-fn parse_users(input: impl BufRead, shown: &str) -> Result<Vec<String>, Failure> {
+fn parse_users(input: impl BufRead, shown: &str) -> Result<UserIds, Failure> {
     let bad = |number: usize, what: &str| {
         Failure::invalid_input(format!(
             "--users-file {shown}, line {number}: {what}; nothing was sent"
         ))
     };
     let mut input = input.take(MAX_USERS_FILE + 1);
-    let mut ids = Vec::new();
+    let mut ids = UserIds::new();
     let mut line = Vec::new();
     let mut total: u64 = 0;
     for number in 1.. {
@@ -249,41 +251,12 @@ fn parse_users(input: impl BufRead, shown: &str) -> Result<Vec<String>, Failure>
                 ),
             ));
         }
-        ids.push(id.to_owned());
+        ids.push(id);
     }
-    let mut ids = first_of_each(ids);
-    // The list grew by doubling: up to 24 bytes an id of spare room, given back.
+    ids.remove_duplicates();
+    // The list grew by doubling: spare room given back.
     ids.shrink_to_fit();
     Ok(ids)
-}
-
-/// Keeps the first of equal ids, in their order, without a second copy of any: the ids'
-/// places sorted by id (4 bytes each) find the later ones.
-fn first_of_each(mut ids: Vec<String>) -> Vec<String> {
-    let Ok(count) = u32::try_from(ids.len()) else {
-        // More than 4 billion ids cannot fit in MAX_USERS_FILE; keep them as they are
-        // (the plan dedupes too).
-        return ids;
-    };
-    let mut order: Vec<u32> = (0..count).collect();
-    // Stable: among equal ids, the first place comes first.
-    order.sort_by(|&a, &b| ids[a as usize].cmp(&ids[b as usize]));
-    let mut later = vec![false; ids.len()];
-    for pair in order.windows(2) {
-        if let [a, b] = *pair {
-            if ids[a as usize] == ids[b as usize] {
-                later[b as usize] = true;
-            }
-        }
-    }
-    drop(order);
-    let mut place = 0;
-    ids.retain(|_| {
-        let keep = !later[place];
-        place += 1;
-        keep
-    });
-    ids
 }
 
 /// The message the options describe.
