@@ -77,17 +77,19 @@ fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
     let agent_id = super::agent_id(global)?;
     // The file is read and checked first: an unfit one is refused before anything is sent.
     let pending = super::media::Pending::from_args(args, message)?;
+    let mut file_duplicates = 0;
     let audience = if args.all_users {
         Audience::all_users()
     } else {
         let mut user_ids: UserIds = args.users.iter().collect();
         if let Some(path) = &args.users_file {
             let listed = read_users(path)?;
+            file_duplicates = listed.duplicates;
             // Without --user the file's list is the audience as it is, not copied over.
             if user_ids.is_empty() {
-                user_ids = listed;
+                user_ids = listed.ids;
             } else {
-                user_ids.extend(&listed);
+                user_ids.extend(&listed.ids);
             }
         }
         let dept_ids = Vec::new();
@@ -99,11 +101,11 @@ fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
         let run = super::dry_run::Send {
             agent_id,
             pending,
-            audience: &audience,
+            audience,
             unresolved,
             ledger: args.ledger.as_deref(),
             fleet: fleet.as_ref(),
-            users_file: args.users_file.as_deref(),
+            file_duplicates,
         };
         return super::dry_run::send(&client, global.budget, run, out);
     }
@@ -179,12 +181,13 @@ pub(super) fn send_created(
 /// CRLF line ends, spaces around an id and blank lines are ignored, and a duplicate id is
 /// kept once (at its first place). Read line by line into one [`UserIds`] (the ids back to
 /// back, 4 bytes an id beside them): the only copy of the file kept in memory.
+/// [`UsersFile::duplicates`] counts the duplicate ids dropped.
 ///
 /// # Errors
 /// Exit 2 (nothing sent) naming the line of an id that is not UTF-8, holds a control
 /// character or is longer than [`MAX_USER_ID_CHARS`]; or for a file that cannot be read or
 /// is larger than [`MAX_USERS_FILE`].
-pub(super) fn read_users(path: &Path) -> Result<UserIds, Failure> {
+pub(super) fn read_users(path: &Path) -> Result<UsersFile, Failure> {
     let shown = path.display().to_string();
     if path.as_os_str() == "-" {
         parse_users(std::io::stdin().lock(), &shown)
@@ -202,7 +205,7 @@ pub(super) fn read_users(path: &Path) -> Result<UserIds, Failure> {
 const MAX_USER_ID_CHARS: usize = 64;
 
 /// [`read_users`] on any reader (stdin, a file, a test's bytes).
-fn parse_users(input: impl BufRead, shown: &str) -> Result<UserIds, Failure> {
+fn parse_users(input: impl BufRead, shown: &str) -> Result<UsersFile, Failure> {
     let bad = |number: usize, what: &str| {
         Failure::invalid_input(format!(
             "--users-file {shown}, line {number}: {what}; nothing was sent"
@@ -253,10 +256,19 @@ fn parse_users(input: impl BufRead, shown: &str) -> Result<UserIds, Failure> {
         }
         ids.push(id);
     }
-    ids.remove_duplicates();
+    let duplicates = ids.remove_duplicates();
     // The list grew by doubling: spare room given back.
     ids.shrink_to_fit();
-    Ok(ids)
+    Ok(UsersFile { ids, duplicates })
+}
+
+/// The ids of a users file, each once, in the order of their first line.
+#[derive(Debug)]
+pub(super) struct UsersFile {
+    /// The ids.
+    pub ids: UserIds,
+    /// The lines dropped for repeating an id of an earlier line.
+    pub duplicates: usize,
 }
 
 /// The message the options describe.
@@ -357,15 +369,16 @@ mod tests {
     #[test]
     fn users_files_as_spreadsheets_write_them() {
         let text = "\u{feff}alice\r\n  bob  \r\n\r\n\t\ncarol\r\nalice\r\nbob\ndave";
-        let ids = parse_users(text.as_bytes(), "f").unwrap();
-        assert_eq!(ids, ["alice", "bob", "carol", "dave"]);
+        let read = parse_users(text.as_bytes(), "f").unwrap();
+        assert_eq!(read.ids, ["alice", "bob", "carol", "dave"]);
+        assert_eq!(read.duplicates, 2);
     }
 
     #[test]
     fn bad_ids_are_refused_with_their_line() {
         let long = "x".repeat(MAX_USER_ID_CHARS + 1);
         let fit = "é".repeat(MAX_USER_ID_CHARS);
-        assert_eq!(parse_users(fit.as_bytes(), "f").unwrap(), [fit]);
+        assert_eq!(parse_users(fit.as_bytes(), "f").unwrap().ids, [fit]);
         for (text, line, what) in [
             (format!("a\n\n{long}\n"), 3, "65 characters"),
             ("a\nb\x1b[31m\n".to_owned(), 2, "U+001B"),
