@@ -90,7 +90,7 @@ pub fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(),
         record.header().audience.users,
         record.chunks().len()
     ));
-    super::send::send_created(&client, ledger.as_ref(), &frozen, stop, args.watch, out)
+    super::send::send_created(&client, ledger.as_ref(), frozen, stop, args.watch, out)
 }
 
 /// The people `args` ask for: the inputs to resolve, and the user ids beside them; with the

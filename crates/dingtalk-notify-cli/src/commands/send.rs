@@ -131,26 +131,29 @@ fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
     if args.ledger.is_some() || fleet.is_some() {
         out.narrate(&format!("campaign {}", created.id()));
     }
-    send_created(&client, ledger.as_ref(), &created, stop, args.watch, out)
+    send_created(&client, ledger.as_ref(), created, stop, args.watch, out)
 }
 
 /// Sends campaign `created` (recorded in `ledger`, nothing sent yet) with a chunk bar on a
 /// terminal, stopping on `stop`; with `watch`, resends what a per-minute quota held back
 /// and follows it to the end. Prints its document, also when it stops early (with the id
-/// to resume).
+/// to resume). `created` is dropped before sending, which reads the campaign again: one
+/// copy of a large campaign at a time.
 ///
 /// # Errors
 /// The campaign's failure, after its document was printed.
 pub(super) fn send_created(
     client: &CliClient,
     ledger: &dyn Ledger,
-    created: &CampaignHandle,
+    created: CampaignHandle,
     stop: &AtomicBool,
     watch_it: bool,
     out: Output,
 ) -> Result<(), Failure> {
+    let (id, pending) = (created.id().clone(), created.pending().len());
+    drop(created);
     let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = ProgressBar::new(created.pending().len() as u64);
+        let bar = ProgressBar::new(pending as u64);
         if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} chunks sent") {
             bar.set_style(style);
         }
@@ -162,12 +165,12 @@ pub(super) fn send_created(
         }
     };
     let campaigns = client.campaigns(ledger).observe(&on_chunk).stop_when(stop);
-    let sent = campaigns.resume(created.id());
+    let sent = campaigns.resume(&id);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
     // Stopped early: the document still, with the id to resume.
-    let early = |e| stopped(out, client, ledger, created.id(), e);
+    let early = |e| stopped(out, client, ledger, &id, e);
     let handle = sent.map_err(early)?;
     if !watch_it {
         return report(out, &handle, None);
