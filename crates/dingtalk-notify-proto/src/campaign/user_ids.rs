@@ -317,6 +317,8 @@ impl<'de> Visitor<'de> for ListVisitor {
         // A hint from the input: trusted up to a chunk's size only.
         ids.ends.reserve(seq.size_hint().unwrap_or(0).min(4_096));
         while seq.next_element_seed(Push(&mut ids))?.is_some() {}
+        // Grown by doubling: a ledger's campaign of millions would keep up to twice its ids.
+        ids.shrink_to_fit();
         Ok(ids)
     }
 }
@@ -489,6 +491,8 @@ mod tests {
         assert_eq!(json, serde_json::to_string(&given).unwrap());
         let back: UserIds = serde_json::from_str(&json).unwrap();
         assert_eq!(back, list);
+        assert_eq!(back.text.capacity(), back.text.len(), "no spare room kept");
+        assert_eq!(back.ends.capacity(), 3);
         let escaped: UserIds = serde_json::from_str(r#"["\u5f20", "x"]"#).unwrap();
         assert_eq!(escaped, ["张", "x"]);
         assert!(serde_json::from_str::<UserIds>(r#"["a", 1]"#).is_err());
