@@ -46,10 +46,11 @@
 #     ledger (the whole organisation resolved on the simulator, then written before any
 #     send; the runner's `people-freeze` mode, in a child process): the child's peak RSS
 #     (<= 256 MB) and the ledger file's bytes per person (<= 160).
-# 7e. `dingtalk-notify send --users-file` (the release CLI, in a child process) reading,
-#     checking, deduplicating and planning a users file of BENCH_USERS_FILE_IDS (5,000,000)
-#     ids, 60 MB, stopped before any send by a --ledger it cannot open: its peak RSS as a
-#     ratio to the file's size (<= 2.0).
+# 7e. `dingtalk-notify send --users-file` (the release CLI, in a child process) with a users
+#     file of BENCH_USERS_FILE_IDS (5,000,000) ids, 60 MB: read, checked, deduplicated and
+#     planned, stopped before any send by a --ledger it cannot open; then stored in a SQLite
+#     ledger and sent to the simulator until the minute's budget is used up. Each peak RSS
+#     as a ratio to the file's size (<= 2.0).
 #
 # Knobs (environment): BENCH_PORT (default 18480; +1 and +2, Redis, are used too), BENCH_ROUNDS (7),
 # BENCH_CALLS (10000 per Rust run), BENCH_PY_CALLS (1500 per Python run),
@@ -72,7 +73,7 @@ for arg in "$@"; do
     --follow-calls) FOOTPRINT=follow-calls ;;
     --people-freeze) FOOTPRINT=people_freeze ;;
     --users-file) FOOTPRINT=users_file ;;
-    -h|--help) sed -n '2,57p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,58p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -109,7 +110,7 @@ people_freeze_case() {
 # summary.json.
 users_file_case() {
   local ids=${BENCH_USERS_FILE_IDS:-5000000}
-  log "users-file: send --users-file of $ids ids read and planned (release CLI, child process)"
+  log "users-file: send --users-file of $ids ids planned, then sent to the simulator (release CLI)"
   cargo build --release -q -p dingtalk-notify-cli >&2
   local dir
   dir=$(mktemp -d)
