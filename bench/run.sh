@@ -32,6 +32,7 @@
 #   bench/run.sh --resolve     # step 7b alone: its numbers go into summary.json's "resolve"
 #   bench/run.sh --follow-calls  # step 7c alone: its numbers go into summary.json's "follow_calls"
 #   bench/run.sh --people-freeze  # step 7d alone: its numbers go into summary.json's "people_freeze"
+#   bench/run.sh --users-file  # step 7e alone: its numbers go into summary.json's "users_file"
 #
 # 7b. resolving an organisation of BENCH_RESOLVE_PEOPLE (100,000) people in 5,000 departments
 #     on the simulator (the runner's `resolve` mode: the resolution in a child process):
@@ -45,6 +46,11 @@
 #     ledger (the whole organisation resolved on the simulator, then written before any
 #     send; the runner's `people-freeze` mode, in a child process): the child's peak RSS
 #     (<= 256 MB) and the ledger file's bytes per person (<= 160).
+# 7e. `dingtalk-notify send --users-file` (the release CLI, in a child process) with a users
+#     file of BENCH_USERS_FILE_IDS (5,000,000) ids, 60 MB: read, checked, deduplicated and
+#     planned, stopped before any send by a --ledger it cannot open; then stored in a SQLite
+#     ledger and sent to the simulator until the minute's budget is used up. Each peak RSS
+#     as a ratio to the file's size (<= 2.0).
 #
 # Knobs (environment): BENCH_PORT (default 18480; +1 and +2, Redis, are used too), BENCH_ROUNDS (7),
 # BENCH_CALLS (10000 per Rust run), BENCH_PY_CALLS (1500 per Python run),
@@ -66,7 +72,8 @@ for arg in "$@"; do
     --resolve) FOOTPRINT=resolve ;;
     --follow-calls) FOOTPRINT=follow-calls ;;
     --people-freeze) FOOTPRINT=people_freeze ;;
-    -h|--help) sed -n '2,52p' "$0"; exit 0 ;;
+    --users-file) FOOTPRINT=users_file ;;
+    -h|--help) sed -n '2,58p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -96,6 +103,22 @@ people_freeze_case() {
   log "people-freeze: a campaign of $people people frozen in SQLite (child process)"
   "$RUNNER" people-freeze --people "$people" --dir "$OUT/people-freeze" > "$OUT/people_freeze.jsonl"
   rm -rf "$OUT/people-freeze"
+}
+
+# 7e: the release CLI reads and plans a big users file once; the row goes to
+# $OUT/users_file.jsonl and bench/users_file_summary.py merges it (with its target) into
+# summary.json.
+users_file_case() {
+  local ids=${BENCH_USERS_FILE_IDS:-5000000}
+  log "users-file: send --users-file of $ids ids planned, then sent to the simulator (release CLI)"
+  cargo build --release -q -p dingtalk-notify-cli >&2
+  local dir
+  dir=$(mktemp -d)
+  python3 -c 'import sys; n = int(sys.argv[1]); sys.stdout.writelines(f"u{i:010d}\n" for i in range(n))' \
+    "$ids" > "$dir/users.txt"
+  python3 bench/users_file.py "$TARGET_DIR/release/dingtalk-notify" "$dir/users.txt" \
+    > "$OUT/users_file.jsonl"
+  rm -rf "$dir"
 }
 
 PORT=${BENCH_PORT:-18480}
@@ -133,6 +156,15 @@ if [ "$FOOTPRINT" = resolve ]; then
   resolve_case
   python3 bench/resolve_summary.py "$OUT"
   python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["resolve"], indent=2))' \
+    "$OUT/summary.json"
+  exit 0
+fi
+if [ "$FOOTPRINT" = users_file ]; then
+  TARGET_DIR=$(cargo metadata --format-version 1 --no-deps \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+  users_file_case
+  python3 bench/users_file_summary.py "$OUT"
+  python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["users_file"], indent=2))' \
     "$OUT/summary.json"
   exit 0
 fi
@@ -390,6 +422,7 @@ done
 # --- 7b. resolving an organisation ----------------------------------------------------------
 resolve_case
 people_freeze_case
+users_file_case
 
 # --- 7c. following a campaign -----------------------------------------------------------------
 follow_calls_case
@@ -541,6 +574,7 @@ python3 bench/summarize.py "$OUT"
 python3 bench/resolve_summary.py "$OUT"
 python3 bench/follow_calls_summary.py "$OUT"
 python3 bench/freeze_summary.py "$OUT"
+python3 bench/users_file_summary.py "$OUT"
 # Campaign cost per chunk as a ratio to one loopback send (client-ureq): target <= 5x.
 python3 - "$RAW" > "$OUT/campaign.md" <<'PY'
 import json, statistics, sys

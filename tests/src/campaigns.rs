@@ -279,8 +279,8 @@ pub fn per_user_quota_resends_exactly_the_held_back_users<T: TestTransport>(
         c.recipients
             .user_ids()
             .iter()
-            .filter(|u| !got.is_some_and(|g| g.contains(u.as_str())))
-            .cloned()
+            .filter(|u| !got.is_some_and(|g| g.contains(*u)))
+            .map(str::to_owned)
             .collect()
     };
     let mut overflowed = 0;
@@ -289,7 +289,7 @@ pub fn per_user_quota_resends_exactly_the_held_back_users<T: TestTransport>(
         let resent: BTreeSet<String> = chunks
             .iter()
             .filter(|r| r.origin == ChunkOrigin::Resend { of: c.index })
-            .flat_map(|r| r.recipients.user_ids().iter().cloned())
+            .flat_map(|r| r.recipients.user_ids().iter().map(str::to_owned))
             .collect();
         assert_eq!(
             resent, held,

@@ -267,7 +267,6 @@ fn campaign_survives_sigkill() {
         let ambiguous_users: BTreeSet<&str> = ambiguous
             .iter()
             .flat_map(|&i| handle.record().chunks()[i].recipients.user_ids())
-            .map(String::as_str)
             .collect();
         let deliveries: BTreeMap<String, u64> = server.deliveries_by_user();
         for u in users() {

@@ -539,7 +539,9 @@ fn a_campaign_killed_in_one_process_is_resumed_from_another() {
                     .unwrap()
                     .recipients
                     .user_ids()
-                    .to_vec()
+                    .iter()
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
             })
             .collect();
         for i in 0..USERS {

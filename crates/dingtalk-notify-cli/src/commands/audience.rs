@@ -35,16 +35,17 @@ pub fn wanted(args: &SendArgs) -> bool {
 pub fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Failure> {
     let agent_id = super::agent_id(global)?;
     let pending = super::media::Pending::from_args(args, super::send::message)?;
-    let people = people(args)?;
+    let (people, file_duplicates) = people(args)?;
     let (client, fleet) = super::client_and_fleet(global)?;
     if args.dry_run {
+        let given = (people, file_duplicates);
         return dry_run(
             &client,
             global,
             args,
             agent_id,
             pending,
-            people,
+            given,
             fleet.as_ref(),
             out,
         );
@@ -89,15 +90,16 @@ pub fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(),
         record.header().audience.users,
         record.chunks().len()
     ));
-    super::send::send_created(&client, ledger.as_ref(), &frozen, stop, args.watch, out)
+    super::send::send_created(&client, ledger.as_ref(), frozen, stop, args.watch, out)
 }
 
-/// The people `args` ask for: the inputs to resolve, and the user ids beside them.
+/// The people `args` ask for: the inputs to resolve, and the user ids beside them; with the
+/// duplicate lines of `--users-file`, dropped as it was read.
 ///
 /// # Errors
 /// Exit 2 for a file that cannot be read, a line that cannot be an input, two inputs read
 /// from stdin, or `--exclude-inactive` alone.
-fn people(args: &SendArgs) -> Result<PeopleAudience, Failure> {
+fn people(args: &SendArgs) -> Result<(PeopleAudience, usize), Failure> {
     let p = &args.people;
     let stdin = [
         args.users_file.as_deref(),
@@ -133,11 +135,15 @@ fn people(args: &SendArgs) -> Result<PeopleAudience, Failure> {
         ));
     }
     let mut users = args.users.clone();
+    let mut file_duplicates = 0;
     if let Some(path) = &args.users_file {
-        users.extend(super::send::read_users(path)?);
+        let read = super::send::read_users(path)?;
+        users.extend(read.ids.iter().map(str::to_owned));
+        file_duplicates = read.duplicates;
     }
     let config = ResolveConfig::default().exclude_inactive(p.exclude_inactive);
-    Ok(PeopleAudience::new(query).users(users).config(config))
+    let people = PeopleAudience::new(query).users(users).config(config);
+    Ok((people, file_duplicates))
 }
 
 /// One input per line (`-` for stdin): a byte-order mark, CRLF, spaces and blank lines are
@@ -210,7 +216,7 @@ fn dry_run(
     args: &SendArgs,
     agent_id: dingtalk_notify::AgentId,
     pending: super::media::Pending,
-    people: PeopleAudience,
+    (people, file_duplicates): (PeopleAudience, usize),
     fleet: Option<&super::fleet::Fleet>,
     out: Output,
 ) -> Result<(), Failure> {
@@ -235,11 +241,11 @@ fn dry_run(
     let run = super::dry_run::Send {
         agent_id,
         pending,
-        audience: &audience,
+        audience,
         unresolved,
         ledger: args.ledger.as_deref(),
         fleet,
-        users_file: args.users_file.as_deref(),
+        file_duplicates,
     };
     super::dry_run::send(client, global.budget, run, out)
 }

@@ -60,8 +60,8 @@ struct Warning {
 pub(super) struct DryRun<'a> {
     /// The plan, made as the send would make it.
     pub plan: &'a CampaignPlan,
-    /// The audience as given (its user ids before duplicates were removed).
-    pub given: Option<&'a Audience>,
+    /// How many user ids the audience was given (before duplicates were removed).
+    pub given: Option<usize>,
     /// Duplicate ids a users file held beyond those in `given`.
     pub file_duplicates: usize,
     /// The audience's inputs that did not resolve (people audiences), as their resolver
@@ -80,16 +80,15 @@ pub(super) struct Send<'a> {
     /// The message, or the file a send would upload first.
     pub pending: Pending,
     /// The audience as the send path resolved it.
-    pub audience: &'a Audience,
+    pub audience: Audience,
     /// Its inputs that did not resolve (people audiences), as their resolver describes them.
     pub unresolved: Vec<serde_json::Value>,
     /// `--ledger`, read only if the file exists (a dry run creates nothing).
     pub ledger: Option<&'a std::path::Path>,
     /// The fleet, whose Redis holds its ledger.
     pub fleet: Option<&'a Fleet>,
-    /// `--users-file`, whose duplicate lines were dropped as it was read: read again (not
-    /// stdin) to count them.
-    pub users_file: Option<&'a std::path::Path>,
+    /// The duplicate lines of `--users-file`, dropped as it was read.
+    pub file_duplicates: usize,
 }
 
 /// A media id a dry run plans with: a file is uploaded only when sent.
@@ -114,9 +113,10 @@ pub(super) fn send(
             MediaKind::File | MediaKind::Video => Message::file(PLACEHOLDER_MEDIA_ID),
         },
     };
+    let given = send.audience.user_ids().len();
     let plan = client
         .campaigns(&MemoryLedger::new())
-        .plan(send.agent_id, message, send.audience.clone())
+        .plan(send.agent_id, message, send.audience)
         .map_err(|e| Failure::invalid_input(e.to_string()))?;
     let ledger = match (send.ledger, send.fleet) {
         (Some(_), Some(_)) => return Err(super::campaign::both_ledgers()),
@@ -124,11 +124,10 @@ pub(super) fn send(
         (None, Some(fleet)) => Some(fleet.ledger()?),
         _ => None,
     };
-    let file_duplicates = send.users_file.map_or(0, duplicate_lines);
     let run = DryRun {
         plan: &plan,
-        given: Some(send.audience),
-        file_duplicates,
+        given: Some(given),
+        file_duplicates: send.file_duplicates,
         unresolved: send.unresolved,
         parent: None,
         ledger: ledger.as_deref(),
@@ -188,10 +187,10 @@ pub(super) fn print(budget: u32, run: DryRun<'_>, out: Output) -> Result<(), Fai
 }
 
 /// Everything a send would silently lose or be refused for.
-fn warnings(plan: &CampaignPlan, given: Option<&Audience>, file: usize) -> Vec<Warning> {
+fn warnings(plan: &CampaignPlan, given: Option<usize>, file: usize) -> Vec<Warning> {
     let mut warnings = Vec::new();
     if let Some(given) = given {
-        let removed = given.user_ids().len().saturating_sub(plan.user_count()) + file;
+        let removed = given.saturating_sub(plan.user_count()) + file;
         if removed > 0 {
             warnings.push(Warning {
                 kind: "duplicates_removed",
@@ -205,7 +204,7 @@ fn warnings(plan: &CampaignPlan, given: Option<&Audience>, file: usize) -> Vec<W
         if id.chars().any(char::is_control) {
             control.push(id.escape_debug().to_string());
         } else if id.chars().count() > MAX_USER_ID_CHARS {
-            long.push(id.clone());
+            long.push(id.to_owned());
         }
     }
     let named = |ids: &[String]| {
@@ -274,12 +273,7 @@ fn same_content(ledger: &dyn Ledger, plan: &CampaignPlan, now: SystemTime) -> Op
         }
     };
     let plan_all = plan.chunks().iter().any(is_all);
-    let people: HashSet<&str> = plan
-        .chunks()
-        .iter()
-        .flat_map(|c| c.user_ids())
-        .map(String::as_str)
-        .collect();
+    let people: HashSet<&str> = plan.chunks().iter().flat_map(|c| c.user_ids()).collect();
     let mut found: Vec<String> = Vec::new();
     let mut overlap = 0usize;
     for id in ids {
@@ -293,10 +287,7 @@ fn same_content(ledger: &dyn Ledger, plan: &CampaignPlan, now: SystemTime) -> Op
         let common = if plan_all || theirs.clone().any(is_all) {
             people.len().max(1)
         } else {
-            let theirs: HashSet<&str> = theirs
-                .flat_map(|c| c.user_ids())
-                .map(String::as_str)
-                .collect();
+            let theirs: HashSet<&str> = theirs.flat_map(|c| c.user_ids()).collect();
             people.iter().filter(|p| theirs.contains(*p)).count()
         };
         if common > 0 {
@@ -324,24 +315,6 @@ fn is_all(chunk: &ChunkRecipients) -> bool {
 /// A day: DingTalk's window for the same content to the same person.
 const DAY: Duration = Duration::from_secs(24 * 3600);
 
-/// How many non-blank lines of a users file repeat an earlier one (0 for stdin, or a file
-/// that cannot be read again: the send path read and checked it already).
-fn duplicate_lines(path: &std::path::Path) -> usize {
-    if path.as_os_str() == "-" {
-        return 0;
-    }
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return 0;
-    };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let mut seen = HashSet::new();
-    text.lines()
-        .map(str::trim)
-        .filter(|id| !id.is_empty())
-        .filter(|id| !seen.insert(*id))
-        .count()
-}
-
 /// The bytes of `msg` as sent (its JSON).
 fn msg_bytes(message: &Message) -> usize {
     serde_json::to_string(message).map_or(0, |s| s.len())
@@ -354,7 +327,7 @@ mod tests {
     use super::*;
 
     fn kinds(plan: &CampaignPlan, given: &Audience) -> Vec<&'static str> {
-        warnings(plan, Some(given), 0)
+        warnings(plan, Some(given.user_ids().len()), 0)
             .iter()
             .map(|w| w.kind)
             .collect()
@@ -424,6 +397,6 @@ mod tests {
     fn a_clean_plan_has_no_warning() {
         let given = Audience::users(["a", "b"]);
         let plan = CampaignPlan::new(1, Message::text("hi"), given.clone(), CHUNK_LIMITS).unwrap();
-        assert!(warnings(&plan, Some(&given), 0).is_empty());
+        assert!(warnings(&plan, Some(given.user_ids().len()), 0).is_empty());
     }
 }

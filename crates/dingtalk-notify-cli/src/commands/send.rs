@@ -9,6 +9,7 @@ use std::sync::atomic::AtomicBool;
 use dingtalk_notify::Message;
 use dingtalk_notify::api::SendWorkNotification;
 use dingtalk_notify::campaign::{Audience, CampaignHandle};
+use dingtalk_notify::kit::campaign::UserIds;
 use dingtalk_notify::ledger::{ChunkRecord, Ledger, MemoryLedger};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -76,20 +77,23 @@ fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
     let agent_id = super::agent_id(global)?;
     // The file is read and checked first: an unfit one is refused before anything is sent.
     let pending = super::media::Pending::from_args(args, message)?;
+    let mut file_duplicates = 0;
     let audience = if args.all_users {
         Audience::all_users()
     } else {
-        let mut users = args.users.clone();
+        let mut user_ids: UserIds = args.users.iter().collect();
         if let Some(path) = &args.users_file {
             let listed = read_users(path)?;
+            file_duplicates = listed.duplicates;
             // Without --user the file's list is the audience as it is, not copied over.
-            users = if users.is_empty() {
-                listed
+            if user_ids.is_empty() {
+                user_ids = listed.ids;
             } else {
-                users.into_iter().chain(listed).collect()
-            };
+                user_ids.extend(&listed.ids);
+            }
         }
-        Audience::users(users).and_depts(args.depts.iter().copied())
+        let dept_ids = Vec::new();
+        Audience::Listed { user_ids, dept_ids }.and_depts(args.depts.iter().copied())
     };
     let (client, fleet) = super::client_and_fleet(global)?;
     if args.dry_run {
@@ -97,11 +101,11 @@ fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
         let run = super::dry_run::Send {
             agent_id,
             pending,
-            audience: &audience,
+            audience,
             unresolved,
             ledger: args.ledger.as_deref(),
             fleet: fleet.as_ref(),
-            users_file: args.users_file.as_deref(),
+            file_duplicates,
         };
         return super::dry_run::send(&client, global.budget, run, out);
     }
@@ -127,26 +131,29 @@ fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
     if args.ledger.is_some() || fleet.is_some() {
         out.narrate(&format!("campaign {}", created.id()));
     }
-    send_created(&client, ledger.as_ref(), &created, stop, args.watch, out)
+    send_created(&client, ledger.as_ref(), created, stop, args.watch, out)
 }
 
 /// Sends campaign `created` (recorded in `ledger`, nothing sent yet) with a chunk bar on a
 /// terminal, stopping on `stop`; with `watch`, resends what a per-minute quota held back
 /// and follows it to the end. Prints its document, also when it stops early (with the id
-/// to resume).
+/// to resume). `created` is dropped before sending, which reads the campaign again: one
+/// copy of a large campaign at a time.
 ///
 /// # Errors
 /// The campaign's failure, after its document was printed.
 pub(super) fn send_created(
     client: &CliClient,
     ledger: &dyn Ledger,
-    created: &CampaignHandle,
+    created: CampaignHandle,
     stop: &AtomicBool,
     watch_it: bool,
     out: Output,
 ) -> Result<(), Failure> {
+    let (id, pending) = (created.id().clone(), created.pending().len());
+    drop(created);
     let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = ProgressBar::new(created.pending().len() as u64);
+        let bar = ProgressBar::new(pending as u64);
         if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} chunks sent") {
             bar.set_style(style);
         }
@@ -158,12 +165,12 @@ pub(super) fn send_created(
         }
     };
     let campaigns = client.campaigns(ledger).observe(&on_chunk).stop_when(stop);
-    let sent = campaigns.resume(created.id());
+    let sent = campaigns.resume(&id);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
     // Stopped early: the document still, with the id to resume.
-    let early = |e| stopped(out, client, ledger, created.id(), e);
+    let early = |e| stopped(out, client, ledger, &id, e);
     let handle = sent.map_err(early)?;
     if !watch_it {
         return report(out, &handle, None);
@@ -175,14 +182,15 @@ pub(super) fn send_created(
 
 /// One id per line, as spreadsheets and other tools write them: a UTF-8 byte-order mark,
 /// CRLF line ends, spaces around an id and blank lines are ignored, and a duplicate id is
-/// kept once (at its first place). Read line by line: the ids are the only copy of the file
-/// kept in memory.
+/// kept once (at its first place). Read line by line into one [`UserIds`] (the ids back to
+/// back, 4 bytes an id beside them): the only copy of the file kept in memory.
+/// [`UsersFile::duplicates`] counts the duplicate ids dropped.
 ///
 /// # Errors
 /// Exit 2 (nothing sent) naming the line of an id that is not UTF-8, holds a control
 /// character or is longer than [`MAX_USER_ID_CHARS`]; or for a file that cannot be read or
 /// is larger than [`MAX_USERS_FILE`].
-pub(super) fn read_users(path: &Path) -> Result<Vec<String>, Failure> {
+pub(super) fn read_users(path: &Path) -> Result<UsersFile, Failure> {
     let shown = path.display().to_string();
     if path.as_os_str() == "-" {
         parse_users(std::io::stdin().lock(), &shown)
@@ -200,14 +208,14 @@ pub(super) fn read_users(path: &Path) -> Result<Vec<String>, Failure> {
 const MAX_USER_ID_CHARS: usize = 64;
 
 /// [`read_users`] on any reader (stdin, a file, a test's bytes).
-fn parse_users(input: impl BufRead, shown: &str) -> Result<Vec<String>, Failure> {
+fn parse_users(input: impl BufRead, shown: &str) -> Result<UsersFile, Failure> {
     let bad = |number: usize, what: &str| {
         Failure::invalid_input(format!(
             "--users-file {shown}, line {number}: {what}; nothing was sent"
         ))
     };
     let mut input = input.take(MAX_USERS_FILE + 1);
-    let mut ids = Vec::new();
+    let mut ids = UserIds::new();
     let mut line = Vec::new();
     let mut total: u64 = 0;
     for number in 1.. {
@@ -249,41 +257,21 @@ fn parse_users(input: impl BufRead, shown: &str) -> Result<Vec<String>, Failure>
                 ),
             ));
         }
-        ids.push(id.to_owned());
+        ids.push(id);
     }
-    let mut ids = first_of_each(ids);
-    // The list grew by doubling: up to 24 bytes an id of spare room, given back.
+    let duplicates = ids.remove_duplicates();
+    // The list grew by doubling: spare room given back.
     ids.shrink_to_fit();
-    Ok(ids)
+    Ok(UsersFile { ids, duplicates })
 }
 
-/// Keeps the first of equal ids, in their order, without a second copy of any: the ids'
-/// places sorted by id (4 bytes each) find the later ones.
-fn first_of_each(mut ids: Vec<String>) -> Vec<String> {
-    let Ok(count) = u32::try_from(ids.len()) else {
-        // More than 4 billion ids cannot fit in MAX_USERS_FILE; keep them as they are
-        // (the plan dedupes too).
-        return ids;
-    };
-    let mut order: Vec<u32> = (0..count).collect();
-    // Stable: among equal ids, the first place comes first.
-    order.sort_by(|&a, &b| ids[a as usize].cmp(&ids[b as usize]));
-    let mut later = vec![false; ids.len()];
-    for pair in order.windows(2) {
-        if let [a, b] = *pair {
-            if ids[a as usize] == ids[b as usize] {
-                later[b as usize] = true;
-            }
-        }
-    }
-    drop(order);
-    let mut place = 0;
-    ids.retain(|_| {
-        let keep = !later[place];
-        place += 1;
-        keep
-    });
-    ids
+/// The ids of a users file, each once, in the order of their first line.
+#[derive(Debug)]
+pub(super) struct UsersFile {
+    /// The ids.
+    pub ids: UserIds,
+    /// The lines dropped for repeating an id of an earlier line.
+    pub duplicates: usize,
 }
 
 /// The message the options describe.
@@ -384,15 +372,16 @@ mod tests {
     #[test]
     fn users_files_as_spreadsheets_write_them() {
         let text = "\u{feff}alice\r\n  bob  \r\n\r\n\t\ncarol\r\nalice\r\nbob\ndave";
-        let ids = parse_users(text.as_bytes(), "f").unwrap();
-        assert_eq!(ids, ["alice", "bob", "carol", "dave"]);
+        let read = parse_users(text.as_bytes(), "f").unwrap();
+        assert_eq!(read.ids, ["alice", "bob", "carol", "dave"]);
+        assert_eq!(read.duplicates, 2);
     }
 
     #[test]
     fn bad_ids_are_refused_with_their_line() {
         let long = "x".repeat(MAX_USER_ID_CHARS + 1);
         let fit = "é".repeat(MAX_USER_ID_CHARS);
-        assert_eq!(parse_users(fit.as_bytes(), "f").unwrap(), [fit]);
+        assert_eq!(parse_users(fit.as_bytes(), "f").unwrap().ids, [fit]);
         for (text, line, what) in [
             (format!("a\n\n{long}\n"), 3, "65 characters"),
             ("a\nb\x1b[31m\n".to_owned(), 2, "U+001B"),

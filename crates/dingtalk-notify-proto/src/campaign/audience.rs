@@ -2,9 +2,13 @@
 
 use crate::ids::DeptId;
 
+use super::UserIds;
+
 /// Who a campaign goes to: user ids and departments of any number, or every user.
 ///
-/// Duplicates are allowed here; [`CampaignPlan`](super::CampaignPlan) removes them.
+/// Duplicates are allowed here; [`CampaignPlan`](super::CampaignPlan) removes them. The
+/// user ids are one [`UserIds`] (a list of millions stays small); one already built goes in
+/// as it is with `Audience::Listed`.
 ///
 /// ```
 /// use dingtalk_notify_proto::campaign::Audience;
@@ -18,7 +22,7 @@ pub enum Audience {
     /// Listed users and departments.
     Listed {
         /// The user ids, in the order given.
-        user_ids: Vec<String>,
+        user_ids: UserIds,
         /// The department ids, in the order given.
         dept_ids: Vec<DeptId>,
     },
@@ -32,10 +36,10 @@ impl Audience {
     pub fn users<I, S>(ids: I) -> Self
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: AsRef<str>,
     {
         Self::Listed {
-            user_ids: ids.into_iter().map(Into::into).collect(),
+            user_ids: ids.into_iter().collect(),
             dept_ids: Vec::new(),
         }
     }
@@ -47,7 +51,7 @@ impl Audience {
         D: Into<DeptId>,
     {
         Self::Listed {
-            user_ids: Vec::new(),
+            user_ids: UserIds::new(),
             dept_ids: ids.into_iter().map(Into::into).collect(),
         }
     }
@@ -62,10 +66,10 @@ impl Audience {
     pub fn and_users<I, S>(mut self, ids: I) -> Self
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: AsRef<str>,
     {
         if let Self::Listed { user_ids, .. } = &mut self {
-            user_ids.extend(ids.into_iter().map(Into::into));
+            user_ids.extend(ids);
         }
         self
     }
@@ -84,10 +88,11 @@ impl Audience {
     }
 
     /// The listed user ids (none for [`Audience::AllUsers`]).
-    pub fn user_ids(&self) -> &[String] {
+    pub fn user_ids(&self) -> &UserIds {
+        static NONE: UserIds = UserIds::new();
         match self {
             Self::Listed { user_ids, .. } => user_ids,
-            Self::AllUsers => &[],
+            Self::AllUsers => &NONE,
         }
     }
 

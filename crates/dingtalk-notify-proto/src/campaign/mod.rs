@@ -71,6 +71,7 @@ mod remind;
 mod report;
 mod result;
 mod state;
+mod user_ids;
 
 pub use audience::Audience;
 pub use budget::{Admission, Budget, BudgetWindow, BudgetWindowError};
@@ -91,6 +92,7 @@ pub use result::{
     users_to_resend,
 };
 pub use state::{ChunkEvent, ChunkFailure, ChunkState, SendVerdict, TransitionError};
+pub use user_ids::{UserIds, UserIdsIter};
 
 #[cfg(test)]
 mod tests;

@@ -121,7 +121,8 @@ impl CampaignRecord {
         let message = message.into();
         check_agent(agent_id)?;
         message.validate()?;
-        people.user_ids = distinct_users(std::mem::take(&mut people.user_ids))?;
+        let given = std::mem::take(&mut people.user_ids).iter().collect();
+        people.user_ids = distinct_users(given)?.iter().map(str::to_owned).collect();
         if people.query.is_empty() && people.user_ids.is_empty() {
             return Err(PlanError::EmptyAudience);
         }
@@ -195,7 +196,7 @@ impl CampaignRecord {
                 chunks.push(ChunkRecord {
                     index: chunks.len(),
                     recipients: ChunkRecipients::Users {
-                        user_ids: std::mem::take(users),
+                        user_ids: users.drain(..).collect(),
                     },
                     origin: ChunkOrigin::Audience,
                     state: ChunkState::Planned,
@@ -252,7 +253,7 @@ impl CampaignRecord {
                 let ids = c.recipients.user_ids();
                 ids.iter().enumerate().map(move |(i, id)| {
                     let depts = c.user_depts.get(i).map_or(&[][..], Vec::as_slice);
-                    (id.as_str(), depts)
+                    (id, depts)
                 })
             })
     }

@@ -16,7 +16,7 @@ use super::record_error::RecordError;
 use super::{
     AudienceSummary, CHUNK_LIMITS, CampaignHeader, CampaignId, CampaignPlan, CampaignProgress,
     ChunkEvent, ChunkOrigin, ChunkRecipients, ChunkRecord, ChunkSend, ChunkState, MAX_CHUNK_USERS,
-    ProgressTally, SCHEMA_VERSION, Transition,
+    ProgressTally, SCHEMA_VERSION, Transition, UserIds,
 };
 
 /// Everything about a campaign that survives its process: its [`CampaignHeader`] and its
@@ -334,12 +334,7 @@ impl CampaignRecord {
         {
             return Err(RecordError::AlreadyResent(of));
         }
-        let allowed: HashSet<&str> = origin
-            .recipients
-            .user_ids()
-            .iter()
-            .map(String::as_str)
-            .collect();
+        let allowed: HashSet<&str> = origin.recipients.user_ids().iter().collect();
         for user in &users {
             if !allowed.contains(user.as_str()) {
                 return Err(RecordError::NotARecipient {
@@ -349,10 +344,7 @@ impl CampaignRecord {
             }
         }
         let mut seen = HashSet::new();
-        let users: Vec<String> = users
-            .into_iter()
-            .filter(|u| seen.insert(u.clone()))
-            .collect();
+        let users: UserIds = users.iter().filter(|u| seen.insert(u.as_str())).collect();
         if users.is_empty() {
             return Ok(Vec::new());
         }

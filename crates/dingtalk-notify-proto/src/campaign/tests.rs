@@ -313,7 +313,7 @@ proptest! {
                 ChunkRecipients::Users { user_ids } => {
                     prop_assert!(!seen_depts, "users come before departments");
                     prop_assert!(!user_ids.is_empty() && user_ids.len() <= max_users);
-                    got_users.extend(user_ids.iter().cloned());
+                    got_users.extend(user_ids.iter().map(str::to_owned));
                 }
                 ChunkRecipients::Depts { dept_ids } => {
                     seen_depts = true;

@@ -275,7 +275,10 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
         &self,
         record: CampaignRecord,
     ) -> Result<CampaignHandle, CampaignError> {
-        self.leased(record.id(), |record| self.send_leased(record))
+        // `leased` reads the record again under the lease: this copy goes first.
+        let id = record.id().clone();
+        drop(record);
+        self.leased(&id, |record| self.send_leased(record))
     }
 
     /// Sends every chunk the record's resume plan lists, after recording interrupted

@@ -238,7 +238,7 @@ impl<T: Transport, L: Ledger + ?Sized> Campaigns<'_, T, L> {
                     task,
                     kind,
                     detail,
-                    users: c.recipients.user_ids().to_vec(),
+                    users: c.recipients.user_ids().iter().map(str::to_owned).collect(),
                 });
                 let read = match &c.state {
                     ChunkState::Sent { task } => match &quota {

@@ -85,6 +85,8 @@ impl<'a, T: Transport, L: Ledger + ?Sized> Campaigns<'a, T, L> {
             return Err(self.busy(id, self.sender.owner().to_owned(), until));
         };
         self.renew_lease(&mut record)?;
+        // One copy at a time: a campaign of millions of users is a large record.
+        drop(record);
         let mut record = self.load(id)?.into_record();
         let outcome = run(&mut record);
         self.release_lease(&mut record);
