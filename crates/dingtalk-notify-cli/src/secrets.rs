@@ -5,8 +5,9 @@
 use std::sync::{Mutex, PoisonError};
 
 use dingtalk_notify::Transport;
+use dingtalk_notify::kit::multipart::FormRequest;
 use dingtalk_notify::kit::redaction::redact_values;
-use dingtalk_notify::kit::transport::{FormRequest, TransportErrorKind};
+use dingtalk_notify::kit::transport::TransportErrorKind;
 use dingtalk_notify::{HttpRequest, HttpResponse};
 
 /// Secrets at least this long are cut out wherever they appear, in every form; shorter ones

@@ -10,8 +10,9 @@ use std::io::Read;
 
 use dingtalk_notify_proto::api::UploadMedia;
 use dingtalk_notify_proto::media::MediaKind;
-use dingtalk_notify_proto::multipart::{Boundary, BoundaryFound, Form, Part, encode_picked};
-use dingtalk_notify_proto::transport::FormRequest;
+use dingtalk_notify_proto::multipart::{
+    Boundary, BoundaryFound, Form, FormRequest, Part, encode_picked,
+};
 use dingtalk_notify_proto::{AccessToken, BaseUrl, Validated};
 
 /// The body RFC 7578 describes for a field `type` and a file `media` named `name`.

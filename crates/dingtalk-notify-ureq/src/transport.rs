@@ -3,10 +3,11 @@
 use std::time::Duration;
 
 use dingtalk_notify_proto::http::{self, Method};
+use dingtalk_notify_proto::multipart::FormRequest;
 use dingtalk_notify_proto::transport::{
-    FormRequest, HttpRequest, HttpResponse, Idempotency, Opaque, Transport, TransportBuilder,
-    TransportConfig, TransportError, TransportErrorKind, declared_body_exceeds, fresh_response,
-    omits_empty_body, read_capped,
+    HttpRequest, HttpResponse, Idempotency, Opaque, Transport, TransportBuilder, TransportConfig,
+    TransportError, TransportErrorKind, declared_body_exceeds, fresh_response, omits_empty_body,
+    read_capped,
 };
 use ureq::Agent;
 use ureq::tls::TlsConfig;

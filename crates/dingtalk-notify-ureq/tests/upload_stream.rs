@@ -7,7 +7,8 @@
 use dingtalk_notify_mock::{DEMO_APP_KEY, DEMO_APP_SECRET, MockServer, Route};
 use dingtalk_notify_proto::api::{GetAccessToken, UploadMedia};
 use dingtalk_notify_proto::media::MediaKind;
-use dingtalk_notify_proto::transport::{FormRequest, Transport, execute};
+use dingtalk_notify_proto::multipart::FormRequest;
+use dingtalk_notify_proto::transport::{Transport, execute};
 use dingtalk_notify_proto::{AccessToken, BaseUrl, Endpoint, HttpRequest, Validated};
 use dingtalk_notify_ureq::UreqTransport;
 

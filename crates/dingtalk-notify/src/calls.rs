@@ -9,7 +9,8 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use dingtalk_notify_proto::api::call_name;
-use dingtalk_notify_proto::transport::{FormRequest, TransportErrorKind};
+use dingtalk_notify_proto::multipart::FormRequest;
+use dingtalk_notify_proto::transport::TransportErrorKind;
 use dingtalk_notify_proto::{ApiError, ErrorCode, HttpRequest, HttpResponse, Transport};
 
 /// Calls by [`call_name`].

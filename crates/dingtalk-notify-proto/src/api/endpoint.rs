@@ -13,7 +13,7 @@ use crate::code::hint::{self, Call};
 use crate::error::{BuildError, ResponseError};
 use crate::http_types::{HttpRequest, Idempotency};
 use crate::multipart::Form;
-use crate::transport::FormRequest;
+use crate::multipart::FormRequest;
 use crate::wire::{encode_query_component, encoded_query_len};
 
 /// The `User-Agent` every built request carries.

@@ -34,10 +34,12 @@ use std::fmt;
 
 mod boundary;
 mod form;
+mod request;
 mod search;
 
 pub use boundary::{Boundary, BoundaryError, MAX_BOUNDARY_LEN};
 pub use form::{BoundaryFound, Form, FormReader};
+pub use request::FormRequest;
 
 /// One part of a form: a field or a file.
 #[derive(Clone, Copy, PartialEq, Eq)]

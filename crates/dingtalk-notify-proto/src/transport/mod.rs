@@ -1,7 +1,7 @@
 //! The IO seam and the transport author's kit.
 //!
-//! - [`Transport`], the blocking seam (closures are transports too), with
-//!   [`FormRequest`], an upload whose file a transport may send without copying it, and
+//! - [`Transport`], the blocking seam (closures are transports too; an upload goes through
+//!   [`Transport::send_form`], so a transport may send its file without copying it), and
 //!   [`execute`] / [`execute_with`], the one generic build → send → parse path that the
 //!   blocking client's calls and its token fetch all go through;
 //! - [`TransportBuilder`], the one settings builder of every transport (a transport
@@ -20,19 +20,18 @@
 mod builder;
 mod config;
 mod execute;
-mod form_request;
 mod helpers;
 mod proxy;
 mod roots;
 
 pub use crate::http_types::{HttpRequest, HttpResponse, Idempotency, RequestTimeout};
+use crate::multipart::FormRequest;
 pub use crate::redaction::redact_uri;
 pub use builder::{BuildTransport, TransportBuilder, TransportSettings};
 pub use config::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT, Opaque, TransportConfig,
 };
 pub use execute::{execute, execute_with};
-pub use form_request::FormRequest;
 pub use helpers::{
     declared_body_exceeds, effective_timeout, fresh_response, omits_empty_body, read_capped,
 };

@@ -1,11 +1,11 @@
 //! [`FormRequest`]: a request whose body is a multipart [`Form`] not yet written, what
-//! [`Transport::send_form`](super::Transport::send_form) sends.
+//! [`Transport::send_form`](crate::Transport::send_form) sends.
 
 use http::HeaderValue;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 
+use super::{Boundary, Form, FormReader};
 use crate::http_types::HttpRequest;
-use crate::multipart::{self, Boundary, Form, FormReader};
 
 /// A request whose body is a multipart [`Form`] borrowing its files (a media upload): the
 /// head as built, and the form.
@@ -13,7 +13,7 @@ use crate::multipart::{self, Boundary, Form, FormReader};
 /// A transport that can write a body as it reads it sends [`to_head`](Self::to_head) with
 /// [`reader`](Self::reader) as the body, so the file goes from the caller's bytes to the
 /// connection without first being copied into a body. If that read fails with
-/// [`BoundaryFound`](multipart::BoundaryFound) (a file holds the boundary: the body was cut
+/// [`BoundaryFound`](super::BoundaryFound) (a file holds the boundary: the body was cut
 /// short, so no server took it), it sends [`into_request`](Self::into_request) instead,
 /// whose boundary occurs nowhere. Any other transport sends `into_request` directly (the
 /// default of `send_form`).
@@ -54,7 +54,7 @@ impl<'a> FormRequest<'a> {
         &self.head
     }
 
-    /// The head's extensions, to add per-request ones ([`RequestTimeout`](super::RequestTimeout)).
+    /// The head's extensions, to add per-request ones ([`RequestTimeout`](crate::transport::RequestTimeout)).
     pub fn extensions_mut(&mut self) -> &mut http::Extensions {
         self.head.extensions_mut()
     }
@@ -98,7 +98,7 @@ impl<'a> FormRequest<'a> {
 
 fn set_content_type<B>(request: &mut http::Request<B>, boundary: &Boundary) {
     // A boundary has only RFC 2046's characters, all valid in a header value.
-    if let Ok(value) = HeaderValue::try_from(multipart::content_type(boundary)) {
+    if let Ok(value) = HeaderValue::try_from(super::content_type(boundary)) {
         request.headers_mut().insert(CONTENT_TYPE, value);
     }
 }
