@@ -9,18 +9,9 @@ runner's `follow-calls` mode) into bench/out/summary.json as "follow_calls".
 - ledger_matches_simulator: the ledger's count of calls by endpoint equals the
   simulator's (must be true).
 """
-import json
-import os
-import sys
+import step_summary
 
-OUT = sys.argv[1]
-path = os.path.join(OUT, "follow_calls.jsonl")
-rows = [json.loads(l) for l in open(path) if l.strip()] if os.path.exists(path) else []
-summary_path = os.path.join(OUT, "summary.json")
-try:
-    summary = json.load(open(summary_path))
-except (OSError, ValueError):
-    summary = {}
+rows, summary, save = step_summary.load("follow_calls.jsonl")
 
 
 def case(value, target):
@@ -41,5 +32,4 @@ if rows:
     }
 else:
     summary["follow_calls"] = {"status": "not run"}
-with open(summary_path, "w") as f:
-    json.dump(summary, f, indent=2)
+save()

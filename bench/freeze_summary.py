@@ -6,18 +6,9 @@
 - ledger_bytes_per_person: the ledger file (with its WAL and shared-memory files, after
   the connection closed) per frozen person (target <= 160).
 """
-import json
-import os
-import sys
+import step_summary
 
-OUT = sys.argv[1]
-path = os.path.join(OUT, "people_freeze.jsonl")
-rows = [json.loads(l) for l in open(path) if l.strip()] if os.path.exists(path) else []
-summary_path = os.path.join(OUT, "summary.json")
-try:
-    summary = json.load(open(summary_path))
-except (OSError, ValueError):
-    summary = {}
+rows, summary, save = step_summary.load("people_freeze.jsonl")
 
 
 def case(value, target):
@@ -37,5 +28,4 @@ if rows:
     }
 else:
     summary["people_freeze"] = {"status": "not run"}
-with open(summary_path, "w") as f:
-    json.dump(summary, f, indent=2)
+save()

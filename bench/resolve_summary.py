@@ -9,18 +9,9 @@
   CPU included) is reported beside it, without a target;
 - peak_rss_mb: the resolving child process's peak RSS (VmHWM) (target <= 64).
 """
-import json
-import os
-import sys
+import step_summary
 
-OUT = sys.argv[1]
-path = os.path.join(OUT, "resolve.jsonl")
-rows = [json.loads(l) for l in open(path) if l.strip()] if os.path.exists(path) else []
-summary_path = os.path.join(OUT, "summary.json")
-try:
-    summary = json.load(open(summary_path))
-except (OSError, ValueError):
-    summary = {}
+rows, summary, save = step_summary.load("resolve.jsonl")
 
 
 def rnd(x, digits=4):
@@ -48,5 +39,4 @@ if rows:
     }
 else:
     summary["resolve"] = {"status": "not run"}
-with open(summary_path, "w") as f:
-    json.dump(summary, f, indent=2)
+save()

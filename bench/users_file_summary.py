@@ -7,18 +7,9 @@ bench/users_file.py) into bench/out/summary.json as "users_file", with its targe
 - send_peak_rss_to_file: the same file stored in a SQLite ledger, read again and sent to
   the simulator until the minute's recipient budget is used up (target <= 2.0).
 """
-import json
-import os
-import sys
+import step_summary
 
-OUT = sys.argv[1]
-path = os.path.join(OUT, "users_file.jsonl")
-rows = [json.loads(l) for l in open(path) if l.strip()] if os.path.exists(path) else []
-summary_path = os.path.join(OUT, "summary.json")
-try:
-    summary = json.load(open(summary_path))
-except (OSError, ValueError):
-    summary = {}
+rows, summary, save = step_summary.load("users_file.jsonl")
 
 by_mode = {r["mode"]: r for r in rows}
 plan, send = by_mode.get("users_file_plan"), by_mode.get("users_file_send")
@@ -48,5 +39,4 @@ if rows:
     }
 else:
     summary["users_file"] = {"status": "not run"}
-with open(summary_path, "w") as f:
-    json.dump(summary, f, indent=2)
+save()
