@@ -317,7 +317,7 @@ else
   cargo bench -q -p dingtalk-notify-proto --bench media > "$OUT/media.txt" 2>&1
 fi
 log "media upload over loopback: the client beside a raw ureq POST of the same 20 MB body"
-"$RUNNER" upload --rounds "$([ "$QUICK" = 1 ] && echo 3 || echo 15)" > "$OUT/upload.json"
+"$RUNNER" upload --rounds "$([ "$QUICK" = 1 ] && echo 3 || echo 31)" > "$OUT/upload.json"
 # Campaign planning at 10,000 and 100,000 ids (issue 12: linear in the number of ids), beside
 # the same ids deduplicated and split by hand (campaign_plan matches both groups).
 log "criterion: cargo bench -p dingtalk-notify-proto --bench campaign -- campaign_plan"
