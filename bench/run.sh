@@ -135,51 +135,29 @@ if [ "$QUICK" = 1 ]; then
 fi
 
 mkdir -p "$OUT"
-if [ "$FOOTPRINT" = follow-calls ]; then
-  log "building the runner (release)"
-  cargo build --release -q -p dingtalk-notify-bench >&2
+# One step alone (--follow-calls, --resolve, --users-file, --people-freeze): builds the runner
+# when the step uses it, runs the step, merges its rows into summary.json and prints them.
+only_step() {
+  local step=$1 summary=$2 key=$3 uses_runner=$4
+  if [ "$uses_runner" = runner ]; then
+    log "building the runner (release)"
+    cargo build --release -q -p dingtalk-notify-bench >&2
+  fi
   TARGET_DIR=$(cargo metadata --format-version 1 --no-deps \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
   RUNNER=$TARGET_DIR/release/dingtalk-notify-bench
-  follow_calls_case
-  python3 bench/follow_calls_summary.py "$OUT"
-  python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["follow_calls"], indent=2))' \
-    "$OUT/summary.json"
+  "$step"
+  python3 "bench/$summary" "$OUT"
+  python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))[sys.argv[2]], indent=2))' \
+    "$OUT/summary.json" "$key"
   exit 0
-fi
-if [ "$FOOTPRINT" = resolve ]; then
-  log "building the runner (release)"
-  cargo build --release -q -p dingtalk-notify-bench >&2
-  TARGET_DIR=$(cargo metadata --format-version 1 --no-deps \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-  RUNNER=$TARGET_DIR/release/dingtalk-notify-bench
-  resolve_case
-  python3 bench/resolve_summary.py "$OUT"
-  python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["resolve"], indent=2))' \
-    "$OUT/summary.json"
-  exit 0
-fi
-if [ "$FOOTPRINT" = users_file ]; then
-  TARGET_DIR=$(cargo metadata --format-version 1 --no-deps \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-  users_file_case
-  python3 bench/users_file_summary.py "$OUT"
-  python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["users_file"], indent=2))' \
-    "$OUT/summary.json"
-  exit 0
-fi
-if [ "$FOOTPRINT" = people_freeze ]; then
-  log "building the runner (release)"
-  cargo build --release -q -p dingtalk-notify-bench >&2
-  TARGET_DIR=$(cargo metadata --format-version 1 --no-deps \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-  RUNNER=$TARGET_DIR/release/dingtalk-notify-bench
-  people_freeze_case
-  python3 bench/freeze_summary.py "$OUT"
-  python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["people_freeze"], indent=2))' \
-    "$OUT/summary.json"
-  exit 0
-fi
+}
+case "$FOOTPRINT" in
+  follow-calls) only_step follow_calls_case follow_calls_summary.py follow_calls runner ;;
+  resolve) only_step resolve_case resolve_summary.py resolve runner ;;
+  users_file) only_step users_file_case users_file_summary.py users_file cli ;;
+  people_freeze) only_step people_freeze_case freeze_summary.py people_freeze runner ;;
+esac
 TIME_BIN=""
 [ -x /usr/bin/time ] && TIME_BIN=/usr/bin/time
 PY_STATUS=unavailable
