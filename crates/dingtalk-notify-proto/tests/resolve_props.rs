@@ -32,8 +32,11 @@ proptest! {
         root_pick in any::<prop::sample::Index>(),
         exclude in any::<bool>(),
     ) {
-        // Department i has id i + 1; department 0 (id 1) is the root.
+        // Department i has id i + 1; department 0 (id 1) is the root, and it exists even
+        // when it has no sub-departments and nobody in it (a missing department is
+        // `resolve_walk.rs`'s case, not this one).
         let mut org = Org::default();
+        org.children.entry(1).or_default();
         for (i, parent) in parents.iter().enumerate() {
             org = org.dept(parent + 1, i as u64 + 2);
         }
@@ -62,6 +65,7 @@ proptest! {
         let config = ResolveConfig::default().exclude_inactive(exclude).page_size(7);
         let run = drive(Resolution::new(&query, config), &mut org, Instant::now(), 100_000);
         let audience = run.result.expect("resolved");
+        prop_assert!(audience.unresolved().is_empty(), "{:?}", audience.unresolved());
         let mut seen = BTreeSet::new();
         for person in audience.recipients().chain(audience.inactive()) {
             prop_assert!(seen.insert(person.userid().to_owned()), "{} twice", person.userid());
