@@ -109,6 +109,19 @@ fn assert_nobody_twice(server: &MockServer) -> usize {
     all.len()
 }
 
+/// `campaign resume` after a clean stop sends the three chunks left (the campaign's five
+/// are then all sent), each remaining user once and nobody twice.
+fn resume_sends_the_rest(server: &MockServer, id: &str, ledger: &Path) {
+    let ledger = ledger.to_str().expect("a UTF-8 path");
+    let r = run(
+        cli(server),
+        ["--json", "campaign", "resume", id, "--ledger", ledger],
+    )
+    .expect_code(0);
+    assert_eq!(r.json()["sent"], 5, "{r:#?}");
+    assert_eq!(assert_nobody_twice(server), USERS);
+}
+
 /// One signal while chunk 1 is in flight: it finishes and is recorded, nothing new starts.
 fn a_signal_stops_cleanly(name: &str, code: i32) {
     let server = server(Duration::from_millis(1_500));
@@ -139,15 +152,7 @@ fn a_signal_stops_cleanly(name: &str, code: i32) {
         "nothing new started"
     );
 
-    // Resume sends each remaining user once, nobody twice.
-    let ledger = ledger.to_str().unwrap();
-    let r = run(
-        cli(&server),
-        ["--json", "campaign", "resume", &id, "--ledger", ledger],
-    )
-    .expect_code(0);
-    assert_eq!(r.json()["sent"], 5, "{r:#?}");
-    assert_eq!(assert_nobody_twice(&server), USERS);
+    resume_sends_the_rest(&server, &id, &ledger);
 }
 
 #[test]
@@ -323,12 +328,5 @@ fn sigint_stops_a_campaign_of_people_cleanly() {
         "nothing new started"
     );
     let id = doc["campaign_id"].as_str().expect("the id").to_owned();
-    let ledger = ledger.to_str().unwrap();
-    let r = run(
-        cli(&server),
-        ["--json", "campaign", "resume", &id, "--ledger", ledger],
-    )
-    .expect_code(0);
-    assert_eq!(r.json()["sent"], 5, "{r:#?}");
-    assert_eq!(assert_nobody_twice(&server), USERS);
+    resume_sends_the_rest(&server, &id, &ledger);
 }
