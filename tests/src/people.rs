@@ -382,6 +382,79 @@ pub fn stopped_while_freezing_resolves_again_and_sends_each_once<T: TestTranspor
     assert_eq!(sends(&h.server).len(), 3);
 }
 
+/// Stopped between the frozen header and its chunks, a campaign of a department, a mobile
+/// number, a union id and a user id: the resume resolves every input again, so the people
+/// behind the number and the union id and the user named go out too, each once. The
+/// frozen header keeps the inputs until its chunks are in, and then they give way to the
+/// people.
+pub fn stopped_while_freezing_keeps_every_input<T: TestTransport>(
+    make: fn(TransportSettings) -> T,
+) {
+    // Departments 1, 2 and 3 (2 and 3 under 1); u40..u59 sit in department 3.
+    let org = Directory::generated(60, 7);
+    let mut expected: BTreeSet<String> = org
+        .people()
+        .filter(|p| p.dept_ids().contains(&3))
+        .map(|p| p.id().to_owned())
+        .collect();
+    // The people behind the other three inputs sit elsewhere.
+    for other in ["u5", "u25", "u10"] {
+        assert!(
+            expected.insert(other.to_owned()),
+            "{other} is in department 3"
+        );
+    }
+    let h = org_harness(make, org);
+    let file = LedgerFile::new("stopped-inputs");
+    let sqlite = file.open();
+    let failing = AppendFailsOnce {
+        inner: &sqlite,
+        failed: AtomicBool::new(false),
+    };
+    let campaigns = h.client.campaigns(&failing).policy(policy());
+    let query = AudienceQuery::new()
+        .dept_tree(3)
+        .mobiles(["13000000005"])
+        .union_ids(["union-u25"]);
+    let people = PeopleAudience::new(query)
+        .users(["u10"])
+        .config(ResolveConfig::default().exclude_inactive(false));
+    let id = campaigns
+        .create_people(DEMO_AGENT_ID, Message::text("Fire drill"), people)
+        .expect("created")
+        .id()
+        .clone();
+    campaigns.resume(&id).expect_err("the append fails");
+    assert!(
+        sends(&h.server).is_empty(),
+        "nothing sent before the freeze"
+    );
+    let stored = file.open().load(&id).unwrap().expect("stored");
+    let inputs = stored.header().people.as_ref().expect("people");
+    assert!(inputs.frozen.is_some() && stored.chunks().is_empty());
+    assert_eq!(
+        inputs.query.mobiles,
+        ["13000000005"],
+        "kept until the chunks are in"
+    );
+    assert_eq!(inputs.user_ids, ["u10"], "kept until the chunks are in");
+
+    campaigns.resume(&id).expect("resumed");
+    let counts = sent_counts(&h.server);
+    assert!(counts.values().all(|n| *n == 1), "{counts:?}");
+    assert_eq!(counts.into_keys().collect::<BTreeSet<_>>(), expected);
+    let stored = file.open().load(&id).unwrap().expect("stored");
+    let inputs = stored.header().people.as_ref().expect("people");
+    assert!(
+        inputs.query.mobiles.is_empty()
+            && inputs.query.union_ids.is_empty()
+            && inputs.user_ids.is_empty(),
+        "the inputs give way to the people once the chunks are in: {inputs:?}"
+    );
+    assert_eq!(inputs.query.dept_trees, [DeptId::from(3)]);
+    assert_eq!(stored.header().audience.users, expected.len());
+}
+
 /// Expands every people scenario into a `#[test]` over the transport that
 /// `$make: fn(TransportSettings) -> T` builds.
 #[macro_export]
@@ -392,6 +465,7 @@ macro_rules! people_matrix {
             frozen_people_survive_a_changed_organisation,
             unknown_mobile_is_reported_and_the_rest_sent,
             stopped_while_freezing_resolves_again_and_sends_each_once,
+            stopped_while_freezing_keeps_every_input,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {

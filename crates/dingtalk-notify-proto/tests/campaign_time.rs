@@ -109,8 +109,11 @@ fn record(people: PeopleAudience) -> CampaignRecord {
 
 #[test]
 fn frozen_people_fill_chunks_of_max_users_with_their_departments() {
-    let people = PeopleAudience::new(AudienceQuery::new().whole_organization().dept_tree(2))
-        .users(["u3", "boss", " boss "]);
+    let query = AudienceQuery::new()
+        .whole_organization()
+        .dept_tree(2)
+        .mobiles(["13800138000"]);
+    let people = PeopleAudience::new(query).users(["u3", "boss", " boss "]);
     let mut record = record(people);
     let (header, chunks) = record
         .freeze(&resolved(250), 100, SystemTime::UNIX_EPOCH)
@@ -122,11 +125,32 @@ fn frozen_people_fill_chunks_of_max_users_with_their_departments() {
     assert_eq!(sizes, [100, 100, 51], "250 found, then boss (u3 was found)");
     let frozen = header.people.as_ref().unwrap().frozen.as_ref().unwrap();
     assert_eq!(frozen.people, 251);
-    // Written header first: still to freeze until the chunks are in.
+    // Written header first: still to freeze until the chunks are in, so it keeps the
+    // inputs a resume would resolve again.
+    let inputs = header.people.as_ref().unwrap();
+    assert_eq!(inputs.query.mobiles, ["13800138000"]);
+    assert_eq!(inputs.user_ids, ["u3", "boss"]);
     record.set_header(header).unwrap();
     assert!(record.needs_resolution());
+    assert_eq!(
+        record.header_without_inputs(),
+        None,
+        "kept until the chunks are in"
+    );
     record.append(chunks).unwrap();
     assert!(!record.needs_resolution());
+    // Then the inputs give way to the people; the departments and the freeze stay.
+    let header = record.header_without_inputs().expect("inputs to drop");
+    let left = header.people.as_ref().unwrap();
+    assert!(
+        left.query.mobiles.is_empty() && left.user_ids.is_empty(),
+        "{left:?}"
+    );
+    assert_eq!(left.query.dept_trees.len(), 2);
+    assert_eq!(left.frozen.as_ref().unwrap().people, 251);
+    assert_eq!(header.audience.users, 251);
+    record.set_header(header).unwrap();
+    assert_eq!(record.header_without_inputs(), None, "dropped already");
     let people: Vec<(&str, Vec<u64>)> = record
         .people()
         .map(|(u, d)| (u, d.iter().map(|d| d.get()).collect()))

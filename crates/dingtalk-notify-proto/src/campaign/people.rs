@@ -9,7 +9,9 @@
 //! the departments they were found in. The driver writes the header, then appends the
 //! chunks in one write (a compare-and-set on the chunk count, so two drivers never both
 //! freeze). Until the chunks are in, [`CampaignRecord::needs_resolution`] says so, and a
-//! resume resolves again: the calls are reads and nothing was sent.
+//! resume resolves again: the calls are reads and nothing was sent. So the header keeps
+//! the inputs until then; once the chunks are in, the driver writes
+//! [`CampaignRecord::header_without_inputs`], and the people stand for them.
 //!
 //! ```
 //! use dingtalk_notify_proto::campaign::{CampaignId, CampaignRecord, PeopleAudience};
@@ -38,7 +40,7 @@ use crate::validate::check_agent;
 use super::plan::distinct_users;
 use super::{
     AudienceSummary, CampaignHeader, CampaignId, CampaignRecord, ChunkOrigin, ChunkRecipients,
-    ChunkRecord, ChunkState, PlanError, RecordError, SCHEMA_VERSION,
+    ChunkRecord, ChunkState, PlanError, RecordError, SCHEMA_VERSION, UserIds,
 };
 
 /// The audience of a campaign of people, as its header records it: the inputs to resolve,
@@ -47,12 +49,14 @@ use super::{
 #[non_exhaustive]
 pub struct PeopleAudience {
     /// Departments with everything below them (1 is the whole organisation), mobile
-    /// numbers and union ids. Once frozen, the mobile numbers and union ids are dropped
-    /// (the chunks hold the people they became, the header the ones that failed).
+    /// numbers and union ids. Once frozen with the chunks in, the mobile numbers and union
+    /// ids are dropped (the chunks hold the people they became, the header the ones that
+    /// failed).
     pub query: AudienceQuery,
-    /// User ids given as they are (dropped once frozen: the chunks hold them).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub user_ids: Vec<String>,
+    /// User ids given as they are (dropped once the chunks that hold them are in). Serialised
+    /// as a JSON array of strings, as the `Vec<String>` it once was.
+    #[serde(default, skip_serializing_if = "UserIds::is_empty")]
+    pub user_ids: UserIds,
     /// How the inputs are resolved (pace, whether people who never activated are left out).
     pub config: ResolveConfig,
     /// What the resolution froze; `None` before.
@@ -81,7 +85,7 @@ impl PeopleAudience {
     pub fn new(query: AudienceQuery) -> Self {
         Self {
             query,
-            user_ids: Vec::new(),
+            user_ids: UserIds::new(),
             config: ResolveConfig::default(),
             frozen: None,
         }
@@ -89,8 +93,8 @@ impl PeopleAudience {
 
     /// Adds user ids, taken as they are.
     #[must_use]
-    pub fn users<I: IntoIterator<Item = S>, S: Into<String>>(mut self, ids: I) -> Self {
-        self.user_ids.extend(ids.into_iter().map(Into::into));
+    pub fn users<I: IntoIterator<Item = S>, S: AsRef<str>>(mut self, ids: I) -> Self {
+        self.user_ids.extend(ids);
         self
     }
 
@@ -121,8 +125,7 @@ impl CampaignRecord {
         let message = message.into();
         check_agent(agent_id)?;
         message.validate()?;
-        let given = std::mem::take(&mut people.user_ids).iter().collect();
-        people.user_ids = distinct_users(given)?.iter().map(str::to_owned).collect();
+        people.user_ids = distinct_users(std::mem::take(&mut people.user_ids))?;
         if people.query.is_empty() && people.user_ids.is_empty() {
             return Err(PlanError::EmptyAudience);
         }
@@ -160,8 +163,8 @@ impl CampaignRecord {
     }
 
     /// Freezes `audience` (the resolution of this campaign's inputs) at `now`: the header
-    /// to write (the people counted, the inputs that failed, the inputs to resolve
-    /// dropped) and the chunks to append after it, in one write: the resolved people in
+    /// to write (the people counted, the inputs that failed; the inputs kept until the
+    /// chunks are in) and the chunks to append after it, in one write: the resolved people in
     /// the order found, each with their departments, then the given user ids not among
     /// them, at most `max_users` a chunk (at least 1). Pure.
     ///
@@ -204,41 +207,80 @@ impl CampaignRecord {
                 });
             }
         };
-        let given: HashSet<&str> = people.user_ids.iter().map(String::as_str).collect();
+        // The people found, to leave them out of the given ids after them (a set of the
+        // organisation's size, not of a users file's).
         let mut found: HashSet<&str> = HashSet::new();
         for person in audience.recipients() {
-            if given.contains(person.userid()) {
-                found.insert(person.userid());
-            }
+            found.insert(person.userid());
             users.push(person.userid().to_owned());
             depts.push(person.departments().collect());
             count += 1;
             flush(&mut users, &mut depts, false);
         }
         for user in &people.user_ids {
-            if !found.contains(user.as_str()) {
-                users.push(user.clone());
+            if !found.contains(user) {
+                users.push(user.to_owned());
                 depts.push(Vec::new());
                 count += 1;
                 flush(&mut users, &mut depts, false);
             }
         }
         flush(&mut users, &mut depts, true);
-        let mut header = self.header.clone();
-        header.audience.users = count;
         let frozen = FrozenPeople {
             people: count,
             inactive: audience.inactive().count(),
             unresolved: audience.unresolved().to_vec(),
             at: now,
         };
+        // The inputs stay in the header until the chunks are in (see
+        // `header_without_inputs`): a process that stops before then resolves them again.
+        let mut header = self.header.clone();
+        header.audience.users = count;
         if let Some(p) = header.people.as_mut() {
-            p.query.mobiles = Vec::new();
-            p.query.union_ids = Vec::new();
-            p.user_ids = Vec::new();
             p.frozen = Some(frozen);
         }
         Ok((header, chunks))
+    }
+
+    /// The header to write once this campaign's people are frozen and its chunks are in:
+    /// this one without the inputs the chunks now hold (mobile numbers, union ids and user
+    /// ids; the departments stay, to say what the campaign was for). `None` when there is
+    /// nothing to drop: not a campaign of people, still to [freeze](Self::freeze) (a resume
+    /// resolves the inputs again, so they are kept), or dropped already.
+    pub fn header_without_inputs(&self) -> Option<CampaignHeader> {
+        let people = self.header.people.as_ref()?;
+        let inputs = !people.query.mobiles.is_empty()
+            || !people.query.union_ids.is_empty()
+            || !people.user_ids.is_empty();
+        if people.frozen.is_none() || self.needs_resolution() || !inputs {
+            return None;
+        }
+        // Built field by field so that the inputs are never copied: a users file's ids can
+        // be most of the record.
+        let h = &self.header;
+        let query = AudienceQuery {
+            dept_trees: people.query.dept_trees.clone(),
+            ..AudienceQuery::default()
+        };
+        Some(CampaignHeader {
+            schema: h.schema,
+            id: h.id.clone(),
+            agent_id: h.agent_id,
+            message: h.message.clone(),
+            audience: h.audience,
+            created_at: h.created_at,
+            parent: h.parent.clone(),
+            reminders: h.reminders.clone(),
+            lease: h.lease.clone(),
+            calls: h.calls.clone(),
+            delivered: h.delivered.clone(),
+            people: Some(PeopleAudience {
+                query,
+                user_ids: UserIds::new(),
+                config: people.config,
+                frozen: people.frozen.clone(),
+            }),
+        })
     }
 
     /// The people a campaign goes to, each with their departments (empty when unknown):

@@ -81,15 +81,19 @@ impl<T: Transport, L: Ledger + ?Sized> Campaigns<'_, T, L> {
     /// resolved, its header then its chunks written (see the module's crash safety).
     pub(super) fn frozen(&self, record: CampaignRecord) -> Result<CampaignRecord, CampaignError> {
         if !record.needs_resolution() {
-            return Ok(record);
+            return Ok(self.without_inputs(record));
         }
-        let Some(people) = record.header().people.clone() else {
+        // The inputs to resolve, without the user ids given beside them (the chunks take
+        // those from the record, so they are not copied here).
+        let Some((query, config)) =
+            (record.header().people.as_ref()).map(|people| (people.query.clone(), people.config))
+        else {
             return Ok(record);
         };
         let audience = self
             .client
-            .resolver(&people.query)
-            .config(people.config)
+            .resolver(&query)
+            .config(config)
             .run()
             .map_err(|e| CampaignError::Resolve(Box::new(e)))?;
         let id = record.id().clone();
@@ -115,10 +119,12 @@ impl<T: Transport, L: Ledger + ?Sized> Campaigns<'_, T, L> {
                     log::info!(target: super::driver::LOG_TARGET,
                         "campaign {id}: {} people frozen in {} chunks, {} inputs unresolved",
                         record.header().audience.users, record.chunks().len(), record.unresolved().len());
-                    Ok(record)
+                    Ok(self.without_inputs(record))
                 }
                 // Another process froze it first: its people stand.
-                Err(LedgerError::Conflict { .. }) => Ok(self.load(&id)?.into_record()),
+                Err(LedgerError::Conflict { .. }) => {
+                    Ok(self.without_inputs(self.load(&id)?.into_record()))
+                }
                 Err(e) => Err(e.into()),
             };
         }
@@ -126,6 +132,38 @@ impl<T: Transport, L: Ledger + ?Sized> Campaigns<'_, T, L> {
             id,
             index: 0,
         }))
+    }
+
+    /// `record` with the inputs its chunks now hold dropped from its header (mobile
+    /// numbers, union ids, user ids; see [`CampaignRecord::header_without_inputs`]), once
+    /// they are in. A failure to write leaves them for the next resume, logged: the
+    /// campaign is frozen and sends the same either way.
+    fn without_inputs(&self, mut record: CampaignRecord) -> CampaignRecord {
+        for _ in 0..HEADER_TRIES {
+            let Some(header) = record.header_without_inputs() else {
+                return record;
+            };
+            let id = record.id().clone();
+            let failed = match self.ledger.update_header(&id, record.header(), &header) {
+                Ok(()) => match record.set_header(header) {
+                    Ok(()) => return record,
+                    Err(e) => e.to_string(),
+                },
+                // A lease renewed meanwhile, say: read the header again.
+                Err(LedgerError::Conflict { .. }) => match self.load(&id) {
+                    Ok(handle) => {
+                        record = handle.into_record();
+                        continue;
+                    }
+                    Err(e) => e.to_string(),
+                },
+                Err(e) => e.to_string(),
+            };
+            log::warn!(target: super::driver::LOG_TARGET,
+                "campaign {id}: its inputs stay in the ledger until the next resume: {failed}");
+            return record;
+        }
+        record
     }
 
     /// The most users a chunk of people holds: the client's per-call limit, the

@@ -159,6 +159,38 @@ fn insert_chunks(
     Ok(())
 }
 
+/// `chunks` appended to campaign `id` if it exists and has exactly `first` chunks, in one
+/// transaction.
+fn append_checked(
+    conn: &mut Connection,
+    id: &CampaignId,
+    first: usize,
+    chunks: &[ChunkRecord],
+) -> Result<(), LedgerError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(storage)?;
+    let count: Option<i64> = tx
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM chunks WHERE campaign = ?1) FROM campaigns WHERE id = ?1",
+            [id.as_str()],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(storage)?;
+    let Some(count) = count else {
+        return Err(LedgerError::not_found(id, "is not in the ledger"));
+    };
+    if usize::try_from(count).ok() != Some(first) {
+        return Err(LedgerError::Conflict {
+            id: id.clone(),
+            index: first,
+        });
+    }
+    insert_chunks(&tx, id, chunks)?;
+    tx.commit().map_err(storage)
+}
+
 impl Ledger for SqliteLedger {
     fn create(&self, record: &CampaignRecord) -> Result<(), LedgerError> {
         let header = to_json(record.header())?;
@@ -278,28 +310,17 @@ impl Ledger for SqliteLedger {
             return Ok(());
         };
         let mut conn = self.conn();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
+        // The transaction checks that the campaign exists, so SQLite's own foreign-key
+        // lookup is off for its inserts: on a WITHOUT ROWID table that lookup reads the
+        // campaign's whole row for every chunk, and a campaign of people keeps its inputs
+        // (a users file's ids, megabytes) in the header until its chunks are in. The
+        // pragma cannot change inside a transaction, so it is set around it.
+        conn.pragma_update(None, "foreign_keys", false)
             .map_err(storage)?;
-        let count: Option<i64> = tx
-            .query_row(
-                "SELECT (SELECT COUNT(*) FROM chunks WHERE campaign = ?1) FROM campaigns WHERE id = ?1",
-                [id.as_str()],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(storage)?;
-        let Some(count) = count else {
-            return Err(LedgerError::not_found(id, "is not in the ledger"));
-        };
-        if usize::try_from(count).ok() != Some(first.index) {
-            return Err(LedgerError::Conflict {
-                id: id.clone(),
-                index: first.index,
-            });
-        }
-        insert_chunks(&tx, id, chunks)?;
-        tx.commit().map_err(storage)
+        let appended = append_checked(&mut conn, id, first.index, chunks);
+        let restored = conn.pragma_update(None, "foreign_keys", true);
+        appended?;
+        restored.map_err(storage)
     }
 
     fn update_header(
@@ -309,7 +330,6 @@ impl Ledger for SqliteLedger {
         to: &CampaignHeader,
     ) -> Result<(), LedgerError> {
         super::same_campaign(id, from, to)?;
-        let new = to_json(to)?;
         let mut conn = self.conn();
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -325,17 +345,23 @@ impl Ledger for SqliteLedger {
         let Some(stored) = stored else {
             return Err(LedgerError::not_found(id, "is not in the ledger"));
         };
-        let stored: CampaignHeader =
-            serde_json::from_str(&stored).map_err(|e| LedgerError::Corrupt {
+        // One copy of a big header at a time (a campaign of people holds its inputs there
+        // until its chunks are in): the text, then the header read from it, then the new
+        // text.
+        let same = serde_json::from_str::<CampaignHeader>(&stored)
+            .map(|stored| &stored == from)
+            .map_err(|e| LedgerError::Corrupt {
                 id: id.clone(),
                 detail: format!("header: {e}"),
             })?;
-        if &stored != from {
+        drop(stored);
+        if !same {
             return Err(LedgerError::Conflict {
                 id: id.clone(),
                 index: 0,
             });
         }
+        let new = to_json(to)?;
         tx.execute(
             "UPDATE campaigns SET header = ?1 WHERE id = ?2",
             params![new, id.as_str()],
@@ -527,6 +553,24 @@ mod tests {
         ));
         assert_eq!(l.load(r.id()).unwrap().unwrap().chunks().len(), 2);
         l.append(r.id(), &[]).unwrap();
+        // Appending to a campaign that is not there is refused by the transaction's own
+        // check (foreign keys are off for its inserts), and the connection has its foreign
+        // keys back on afterwards, whether the append went through or not.
+        let other = CampaignId::new("c2").unwrap();
+        assert!(matches!(
+            l.append(&other, &resend),
+            Err(LedgerError::NotFound { .. })
+        ));
+        let on: i64 = l
+            .conn()
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(on, 1);
+        let orphan = l.conn().execute(
+            "INSERT INTO chunks (campaign, idx, chunk) VALUES ('c3', 0, '{}')",
+            [],
+        );
+        assert!(orphan.is_err(), "a chunk of no campaign is refused");
     }
 
     #[test]
