@@ -64,23 +64,23 @@ pub fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(),
         .campaigns(ledger.as_ref())
         .create_people(agent_id, message, people)
         .map_err(campaign_failure)?;
+    // Only the id is kept: `freeze` loads the record, and a second copy of its inputs (a
+    // users file's ids) would double the memory they take.
+    let id = created.id().clone();
+    drop(created);
     if args.ledger.is_some() || fleet.is_some() {
-        out.narrate(&format!("campaign {}", created.id()));
+        out.narrate(&format!("campaign {id}"));
     }
-    let frozen = client
-        .campaigns(ledger.as_ref())
-        .freeze(created.id())
-        .map_err(|e| {
-            let f = campaign_failure(e);
-            let id = created.id();
-            Failure {
-                message: format!(
-                    "{}; nothing was sent (`campaign resume {id}` resolves again)",
-                    f.message
-                ),
-                ..f
-            }
-        })?;
+    let frozen = client.campaigns(ledger.as_ref()).freeze(&id).map_err(|e| {
+        let f = campaign_failure(e);
+        Failure {
+            message: format!(
+                "{}; nothing was sent (`campaign resume {id}` resolves again)",
+                f.message
+            ),
+            ..f
+        }
+    })?;
     let record = frozen.record();
     for u in record.unresolved() {
         crate::output::stderr(&format!("unresolved: {u}"));
@@ -134,15 +134,10 @@ fn people(args: &SendArgs) -> Result<(PeopleAudience, usize), Failure> {
              --mobiles-file or --unionids-file",
         ));
     }
-    let mut users = args.users.clone();
-    let mut file_duplicates = 0;
-    if let Some(path) = &args.users_file {
-        let read = super::send::read_users(path)?;
-        users.extend(read.ids.iter().map(str::to_owned));
-        file_duplicates = read.duplicates;
-    }
+    let (users, file_duplicates) = super::send::listed_users(args)?;
     let config = ResolveConfig::default().exclude_inactive(p.exclude_inactive);
-    let people = PeopleAudience::new(query).users(users).config(config);
+    let mut people = PeopleAudience::new(query).config(config);
+    people.user_ids = users;
     Ok((people, file_duplicates))
 }
 

@@ -77,23 +77,16 @@ fn campaign(global: &GlobalArgs, args: &SendArgs, out: Output) -> Result<(), Fai
     let agent_id = super::agent_id(global)?;
     // The file is read and checked first: an unfit one is refused before anything is sent.
     let pending = super::media::Pending::from_args(args, message)?;
-    let mut file_duplicates = 0;
-    let audience = if args.all_users {
-        Audience::all_users()
+    let (audience, file_duplicates) = if args.all_users {
+        (Audience::all_users(), 0)
     } else {
-        let mut user_ids: UserIds = args.users.iter().collect();
-        if let Some(path) = &args.users_file {
-            let listed = read_users(path)?;
-            file_duplicates = listed.duplicates;
-            // Without --user the file's list is the audience as it is, not copied over.
-            if user_ids.is_empty() {
-                user_ids = listed.ids;
-            } else {
-                user_ids.extend(&listed.ids);
-            }
-        }
+        let (user_ids, file_duplicates) = listed_users(args)?;
         let dept_ids = Vec::new();
-        Audience::Listed { user_ids, dept_ids }.and_depts(args.depts.iter().copied())
+        let audience = Audience::Listed { user_ids, dept_ids };
+        (
+            audience.and_depts(args.depts.iter().copied()),
+            file_duplicates,
+        )
     };
     let (client, fleet) = super::client_and_fleet(global)?;
     if args.dry_run {
@@ -178,6 +171,24 @@ pub(super) fn send_created(
     let handle = campaigns.resend_held_back(handle.id()).map_err(early)?;
     let progress = watch(client, ledger, &handle).map_err(early)?;
     report(out, &handle, Some(&progress))
+}
+
+/// The user ids of `--users-file` then `--user`, and the file's duplicate lines. The file's
+/// list becomes the audience as it was read (`--user` ids are appended to it), so a big file
+/// is never copied.
+///
+/// # Errors
+/// As [`read_users`].
+pub(super) fn listed_users(args: &SendArgs) -> Result<(UserIds, usize), Failure> {
+    let (mut ids, duplicates) = match &args.users_file {
+        Some(path) => {
+            let file = read_users(path)?;
+            (file.ids, file.duplicates)
+        }
+        None => (UserIds::new(), 0),
+    };
+    ids.extend(&args.users);
+    Ok((ids, duplicates))
 }
 
 /// One id per line, as spreadsheets and other tools write them: a UTF-8 byte-order mark,
