@@ -10,8 +10,10 @@
 //! freeze. A process that stops before the chunks are in leaves a campaign that
 //! [needs resolution](super::CampaignRecord::needs_resolution): a resume resolves again.
 //! That is cheap and safe: the contact calls are reads, and nothing was sent (no chunk
-//! existed to send). Once the chunks are in, resume, reports and reminders use those
-//! people, whatever the organisation became.
+//! existed to send). So the frozen header keeps the inputs (mobile numbers, union ids, user
+//! ids) until the chunks are in; a third write then drops them, and a resume retries it if
+//! it failed. Once the chunks are in, resume, reports and reminders use those people,
+//! whatever the organisation became.
 
 use dingtalk_notify_proto::Transport;
 use dingtalk_notify_proto::api::MAX_RESULT_RECIPIENTS;
@@ -78,16 +80,16 @@ impl<T: Transport, L: Ledger + ?Sized> Campaigns<'_, T, L> {
     }
 
     /// `record` with its people frozen: as it is when nothing needs resolution; else
-    /// resolved, its header then its chunks written (see the module's crash safety).
+    /// resolved, its header then its chunks written, then its inputs dropped (see the
+    /// module's crash safety).
     pub(super) fn frozen(&self, record: CampaignRecord) -> Result<CampaignRecord, CampaignError> {
         if !record.needs_resolution() {
             return Ok(self.without_inputs(record));
         }
         // The inputs to resolve, without the user ids given beside them (the chunks take
         // those from the record, so they are not copied here).
-        let Some((query, config)) =
-            (record.header().people.as_ref()).map(|people| (people.query.clone(), people.config))
-        else {
+        let people = record.header().people.as_ref();
+        let Some((query, config)) = people.map(|p| (p.query.clone(), p.config)) else {
             return Ok(record);
         };
         let audience = self
